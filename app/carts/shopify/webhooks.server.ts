@@ -1,0 +1,145 @@
+// What Shopify's app-lifecycle and privacy (compliance) webhooks do to our data. Order topics are
+// handled by the order sync.
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { AppContext } from "~/context.server";
+import { lineItems, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import { recordOrderEvent } from "~/orders/events.server";
+import { findShop } from "~/shops/shops.server";
+
+type Ctx = Pick<AppContext, "db">;
+
+export interface ShopifyWebhook {
+  shopDomain: string;
+  topic: string;
+  payload: unknown;
+}
+
+const idList = z.array(z.union([z.string(), z.number()]).transform(String)).default([]);
+
+const customerRedactPayload = z.object({
+  customer: z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    email: z.string().nullish(),
+  }),
+  orders_to_redact: idList,
+});
+
+const dataRequestPayload = z.object({
+  customer: z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    email: z.string().nullish(),
+  }),
+  orders_requested: idList,
+  data_request: z.object({ id: z.union([z.string(), z.number()]).transform(String) }),
+});
+
+/** The app was removed: its access token is dead, so sessions go; orders stay until shop/redact. */
+export async function appUninstalled(ctx: Ctx, webhook: ShopifyWebhook): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.shop, webhook.shopDomain));
+    await tx
+      .update(shops)
+      .set({ uninstalledAt: new Date(), credentials: null, updatedAt: new Date() })
+      .where(and(eq(shops.platform, "shopify"), eq(shops.domain, webhook.shopDomain)));
+  });
+}
+
+/** 48 hours after uninstall Shopify asks us to erase the shop: everything we hold about it goes. */
+export async function shopRedact(ctx: Ctx, webhook: ShopifyWebhook): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.shop, webhook.shopDomain));
+    // Cascades to orders, items, submissions, shipments, events, receipts and providers.
+    await tx
+      .delete(shops)
+      .where(and(eq(shops.platform, "shopify"), eq(shops.domain, webhook.shopDomain)));
+    await tx
+      .delete(webhookReceipts)
+      .where(
+        and(
+          eq(webhookReceipts.source, "shopify"),
+          eq(webhookReceipts.shopDomain, webhook.shopDomain),
+        ),
+      );
+  });
+}
+
+/** Erase one customer's personal data from the orders Shopify names (and any with their email). */
+export async function customersRedact(ctx: Ctx, webhook: ShopifyWebhook): Promise<void> {
+  const payload = customerRedactPayload.parse(webhook.payload);
+  const shop = await findShop(ctx.db, "shopify", webhook.shopDomain);
+  if (!shop) return; // nothing stored for this shop, so nothing to erase
+  await ctx.db.transaction(async (tx) => {
+    const match = [
+      payload.orders_to_redact.length > 0
+        ? inArray(orders.cartOrderId, payload.orders_to_redact)
+        : undefined,
+      payload.customer.email ? eq(orders.customerEmail, payload.customer.email) : undefined,
+    ].filter((c) => c !== undefined);
+    if (match.length === 0) return;
+    const redacted = await tx
+      .update(orders)
+      .set({
+        customerName: "Redacted customer",
+        customerEmail: null,
+        customerCity: null,
+        customerProvince: null,
+        billingAddress: null,
+        shippingAddress: null,
+        rawPayload: null,
+        manualEdits: null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(orders.shopId, shop.id), or(...match)))
+      .returning({ id: orders.id });
+    const ids = redacted.map((r) => r.id);
+    if (ids.length === 0) return;
+    // Personalisation can hold the customer's photos and names: drop them, keep the design file.
+    await tx
+      .update(lineItems)
+      .set({
+        personalization: sql`case when ${lineItems.personalization} is null then null
+          else (${lineItems.personalization} - 'clientImages' - 'options') end`,
+      })
+      .where(and(eq(lineItems.shopId, shop.id), inArray(lineItems.orderId, ids)));
+    for (const orderId of ids) {
+      await recordOrderEvent(tx, {
+        shopId: shop.id,
+        orderId,
+        actor: "cart",
+        action: "customer_redacted",
+        message: "Customer data erased at Shopify's request (customers/redact)",
+      });
+    }
+  });
+}
+
+/** Note the request on each order it covers, so the owner can answer it with the order pages. */
+export async function customersDataRequest(ctx: Ctx, webhook: ShopifyWebhook): Promise<void> {
+  const payload = dataRequestPayload.parse(webhook.payload);
+  const shop = await findShop(ctx.db, "shopify", webhook.shopDomain);
+  if (!shop) return;
+  const match = [
+    payload.orders_requested.length > 0
+      ? inArray(orders.cartOrderId, payload.orders_requested)
+      : undefined,
+    payload.customer.email ? eq(orders.customerEmail, payload.customer.email) : undefined,
+  ].filter((c) => c !== undefined);
+  if (match.length === 0) return;
+  await ctx.db.transaction(async (tx) => {
+    const found = await tx
+      .select({ id: orders.id, number: orders.cartOrderNumber })
+      .from(orders)
+      .where(and(eq(orders.shopId, shop.id), or(...match)));
+    for (const order of found) {
+      await recordOrderEvent(tx, {
+        shopId: shop.id,
+        orderId: order.id,
+        actor: "cart",
+        action: "customer_data_requested",
+        message: `Shopify data request ${payload.data_request.id}: this order's customer, addresses and personalisation are the data Orderlane holds for the customer`,
+        data: { dataRequestId: payload.data_request.id, customerId: payload.customer.id },
+      });
+    }
+  });
+}

@@ -1,0 +1,188 @@
+// Every setting the app reads from the environment, parsed once at start. A bad value stops the
+// process with one line naming the variable (ConfigError), rather than failing later mid-request.
+import path from "node:path";
+import { z } from "zod";
+
+export type Role = "all" | "web" | "worker";
+
+export interface AppConfig {
+  mode: "production" | "development" | "demo" | "test";
+  role: Role;
+  host: string;
+  port: number;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  shopify: {
+    apiKey: string;
+    apiSecret: string;
+    appUrl: string;
+    scopes: string[];
+  } | null;
+  /** 32-byte key that encrypts cart and provider credentials at rest. */
+  encryptionKey: Buffer;
+  sandbox: { port: number; shipDelayMs: number; secret: string } | null;
+  /** Largest request body the app reads, in bytes. */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+const DEMO_ENCRYPTION_KEY = Buffer.alloc(32, "orderlane-demo-key");
+const DEMO_SANDBOX_SECRET = "orderlane-sandbox-demo-secret";
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a port number (0-65535)` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, name: string, value: string | undefined): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(name, result.error.issues[0]?.message ?? "invalid value");
+  }
+  return result.data;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  flags: { demo?: boolean; role?: Role; cwd?: string; needsShopify?: boolean } = {},
+): AppConfig {
+  const nodeEnv = read(env, "NODE_ENV") ?? "development";
+  const demo = flags.demo ?? read(env, "ORDERLANE_DEMO") === "1";
+  if (demo && nodeEnv === "production") {
+    throw new ConfigError(
+      "NODE_ENV",
+      "demo mode is refused when NODE_ENV=production (it serves a shop without sign-in)",
+    );
+  }
+  const mode: AppConfig["mode"] = demo
+    ? "demo"
+    : nodeEnv === "production"
+      ? "production"
+      : nodeEnv === "test"
+        ? "test"
+        : "development";
+  const cwd = flags.cwd ?? process.cwd();
+
+  const databaseUrl = read(env, "DATABASE_URL");
+  let database: AppConfig["database"];
+  if (databaseUrl) {
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError("DATABASE_URL", "is not a URL (expected postgres://user@host:5432/db)");
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      throw new ConfigError(
+        "DATABASE_URL",
+        `must start with postgres:// or postgresql:// (got ${url.protocol}//)`,
+      );
+    }
+    if (!url.hostname && !url.searchParams.get("host")) {
+      throw new ConfigError("DATABASE_URL", "has no host");
+    }
+    database = { kind: "postgres", url: databaseUrl };
+  } else {
+    database = { kind: "pglite", dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data") };
+  }
+
+  const apiKey = read(env, "SHOPIFY_API_KEY");
+  const apiSecret = read(env, "SHOPIFY_API_SECRET");
+  let shopify: AppConfig["shopify"] = null;
+  if ((mode === "production" || mode === "development") && flags.needsShopify !== false) {
+    if (!apiKey) throw new ConfigError("SHOPIFY_API_KEY", "is required (the app's client id)");
+    if (!apiSecret) {
+      throw new ConfigError("SHOPIFY_API_SECRET", "is required (the app's client secret)");
+    }
+  }
+  if (apiKey && apiSecret) {
+    const appUrl = read(env, "SHOPIFY_APP_URL");
+    if (!appUrl) {
+      throw new ConfigError("SHOPIFY_APP_URL", "is required with SHOPIFY_API_KEY (the app's URL)");
+    }
+    parseOrThrow(z.url({ message: "must be an absolute URL" }), "SHOPIFY_APP_URL", appUrl);
+    shopify = {
+      apiKey,
+      apiSecret,
+      appUrl: appUrl.replace(/\/$/, ""),
+      scopes: (
+        read(env, "SCOPES") ??
+        "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products"
+      )
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  }
+
+  const keyText = read(env, "ENCRYPTION_KEY");
+  let encryptionKey: Buffer;
+  if (keyText) {
+    encryptionKey = /^[0-9a-f]{64}$/i.test(keyText)
+      ? Buffer.from(keyText, "hex")
+      : Buffer.from(keyText, "base64");
+    if (encryptionKey.length !== 32) {
+      throw new ConfigError(
+        "ENCRYPTION_KEY",
+        "must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)",
+      );
+    }
+  } else if (mode === "production") {
+    throw new ConfigError("ENCRYPTION_KEY", "is required in production (openssl rand -hex 32)");
+  } else {
+    encryptionKey = DEMO_ENCRYPTION_KEY;
+  }
+
+  const role: Role = flags.role ?? "all";
+  const sandboxEnabled = mode === "demo" || read(env, "SANDBOX_PROVIDER") === "1";
+  const maxBodyKb = parseOrThrow(
+    z.coerce.number().int().positive({ message: "must be a positive whole number of KiB" }),
+    "MAX_BODY_KB",
+    read(env, "MAX_BODY_KB") ?? "1024",
+  );
+  const shipDelaySeconds = parseOrThrow(
+    z.coerce.number().nonnegative({ message: "must be a number of seconds" }),
+    "SANDBOX_SHIP_DELAY_SECONDS",
+    read(env, "SANDBOX_SHIP_DELAY_SECONDS") ?? "45",
+  );
+
+  return {
+    mode,
+    role,
+    // Listens on loopback unless told otherwise: a demo must never be reachable from the network.
+    host: mode === "demo" ? "127.0.0.1" : (read(env, "HOST") ?? "127.0.0.1"),
+    port: parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT")),
+    database,
+    shopify,
+    encryptionKey,
+    sandbox: sandboxEnabled
+      ? {
+          port: parseOrThrow(port("SANDBOX_PORT", 3001), "SANDBOX_PORT", read(env, "SANDBOX_PORT")),
+          shipDelayMs: shipDelaySeconds * 1000,
+          secret: read(env, "SANDBOX_SECRET") ?? DEMO_SANDBOX_SECRET,
+        }
+      : null,
+    maxBodyBytes: maxBodyKb * 1024,
+  };
+}

@@ -1,0 +1,107 @@
+// One database handle for the whole process: PostgreSQL when DATABASE_URL is set, otherwise PGlite
+// (Postgres in WASM) stored in a folder. Both speak the same SQL, so schema, migrations and queries
+// are identical; only the driver differs.
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; services accept `Db | Tx` so callers can compose them in one transaction. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type DatabaseTarget =
+  { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string | null };
+
+export interface Database {
+  kind: DatabaseTarget["kind"];
+  db: Db;
+  /** The PGlite instance, for pg-boss's adapter; null on PostgreSQL. */
+  pglite: PGlite | null;
+  /** The pg pool, for migrations under an advisory lock; null on PGlite. */
+  pool: pg.Pool | null;
+  /** The PostgreSQL URL (pg-boss opens its own small pool); null on PGlite. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+export class DatabaseLockedError extends Error {}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // A pool error (a dropped idle connection) must not crash the process; the next query reconnects.
+    pool.on("error", (err) => console.error(`[db] idle connection error: ${err.message}`));
+    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    return { kind: "postgres", db, pglite: null, pool, url: target.url, close: () => pool.end() };
+  }
+
+  const release = target.dataDir ? lockDataDir(target.dataDir) : () => {};
+  try {
+    const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+    await pglite.waitReady;
+    const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+    return {
+      kind: "pglite",
+      db,
+      pglite,
+      pool: null,
+      url: null,
+      close: async () => {
+        await pglite.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/** Opens a database over an existing PGlite instance (tests clone a migrated template). */
+export function wrapPglite(pglite: PGlite): Database {
+  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  return { kind: "pglite", db, pglite, pool: null, url: null, close: () => pglite.close() };
+}
+
+/**
+ * PGlite belongs to one process: two processes writing one folder corrupt it. A pid file refuses the
+ * second opener while the first is alive, and is taken over when its owner died without cleaning up.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, "orderlane.pid");
+  try {
+    const owner = Number(fs.readFileSync(lockFile, "utf8").trim());
+    if (owner && owner !== process.pid && isAlive(owner)) {
+      throw new DatabaseLockedError(
+        `DATA_DIR ${dataDir} is in use by process ${owner}; the embedded database serves one process (set DATABASE_URL to run several)`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseLockedError) throw err;
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => {
+    try {
+      if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.unlinkSync(lockFile);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,357 @@
+// The whole data model (DESIGN §4). Every table but `session` carries `shop_id`, and every query
+// filters on it: a shop never sees another shop's rows.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import {
+  CART_STATUSES,
+  LIFECYCLE_STATES,
+  ORDER_TYPES,
+  PLATFORMS,
+  SUBMISSION_STATES,
+  SUBMIT_STATUSES,
+  type Address,
+  type OrderAlert,
+  type Personalization,
+  type ShopSettings,
+} from "~/orders/model";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const money = (name: string) => numeric(name, { precision: 14, scale: 4 });
+
+export const platformEnum = pgEnum("platform", PLATFORMS);
+export const lifecycleStateEnum = pgEnum("lifecycle_state", LIFECYCLE_STATES);
+export const cartStatusEnum = pgEnum("cart_status", CART_STATUSES);
+export const orderTypeEnum = pgEnum("order_type", ORDER_TYPES);
+export const submitStatusEnum = pgEnum("submit_status", SUBMIT_STATUSES);
+export const submissionStateEnum = pgEnum("submission_state", SUBMISSION_STATES);
+export const providerKindEnum = pgEnum("provider_kind", [
+  "http",
+  "sandbox",
+  "customcat",
+  "shineon",
+  "printful",
+  "distributor",
+]);
+export const actorEnum = pgEnum("actor", ["system", "owner", "cart", "provider"]);
+export const paymentKindEnum = pgEnum("payment_kind", [
+  "authorization",
+  "capture",
+  "refund",
+  "void",
+]);
+
+export const shops = pgTable(
+  "shop",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    platform: platformEnum("platform").notNull(),
+    domain: text("domain").notNull(),
+    name: text("name").notNull(),
+    // AES-256-GCM ciphertext (security/encryption.server.ts); never the plain credential.
+    credentials: text("credentials"),
+    settings: jsonb("settings").$type<ShopSettings>().notNull(),
+    installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
+    uninstalledAt: timestamp("uninstalled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("shop_platform_domain_key").on(t.platform, t.domain)],
+);
+
+export const orders = pgTable(
+  "order",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    // Cart ids stay strings end to end: Shopify's exceed 2^53.
+    cartOrderId: text("cart_order_id").notNull(),
+    cartOrderNumber: text("cart_order_number").notNull(),
+    cartStatusRaw: text("cart_status_raw").notNull(),
+    cartStatus: cartStatusEnum("cart_status").notNull(),
+    state: lifecycleStateEnum("state").notNull(),
+    type: orderTypeEnum("type").notNull(),
+    customerName: text("customer_name").notNull().default(""),
+    customerEmail: text("customer_email"),
+    customerCity: text("customer_city"),
+    customerProvince: text("customer_province"),
+    customerCountry: text("customer_country"),
+    billingAddress: jsonb("billing_address").$type<Address>(),
+    shippingAddress: jsonb("shipping_address").$type<Address>(),
+    currency: text("currency").notNull(),
+    subtotal: money("subtotal").notNull().default("0"),
+    shippingTotal: money("shipping_total").notNull().default("0"),
+    taxTotal: money("tax_total").notNull().default("0"),
+    total: money("total").notNull(),
+    paymentMethod: text("payment_method"),
+    shippingMethod: text("shipping_method"),
+    // Summaries of other rows, for the catalog's filters; written only by orders/summary.server.ts
+    // in the same transaction as the rows they summarise.
+    itemCount: integer("item_count").notNull().default(0),
+    submitStatus: submitStatusEnum("submit_status"),
+    submitFailureReason: text("submit_failure_reason"),
+    // The countdown: a deadline while it runs, the remaining time while it is paused.
+    autoSubmitAt: timestamp("auto_submit_at", { withTimezone: true }),
+    autoSubmitRemainingMs: bigint("auto_submit_remaining_ms", { mode: "number" }),
+    invoiceNumber: text("invoice_number"),
+    note: text("note"),
+    alert: jsonb("alert").$type<OrderAlert>(),
+    manualEdits: jsonb("manual_edits").$type<Record<string, unknown>>(),
+    cartCreatedAt: timestamp("cart_created_at", { withTimezone: true }).notNull(),
+    // Watermark: an update older than this is ignored (carts do not guarantee delivery order).
+    cartUpdatedAt: timestamp("cart_updated_at", { withTimezone: true }).notNull(),
+    rawPayload: jsonb("raw_payload"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("order_shop_cart_order_key").on(t.shopId, t.cartOrderId),
+    // Catalog: newest first with keyset pagination.
+    index("order_catalog_idx").on(t.shopId, t.cartCreatedAt.desc(), t.id.desc()),
+    index("order_shop_number_idx").on(t.shopId, t.cartOrderNumber),
+    index("order_shop_state_idx").on(t.shopId, t.state, t.cartCreatedAt.desc()),
+    index("order_shop_type_idx").on(t.shopId, t.type, t.cartCreatedAt.desc()),
+    index("order_shop_cart_status_idx").on(t.shopId, t.cartStatus, t.cartCreatedAt.desc()),
+    index("order_shop_submit_status_idx").on(t.shopId, t.submitStatus),
+    // The countdown sweeper looks only at running countdowns.
+    index("order_auto_submit_idx")
+      .on(t.autoSubmitAt)
+      .where(sql`${t.autoSubmitAt} is not null`),
+  ],
+);
+
+export const providers = pgTable(
+  "provider",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    kind: providerKindEnum("kind").notNull(),
+    name: text("name").notNull(),
+    endpoint: text("endpoint"),
+    credentials: text("credentials"),
+    signingSecret: text("signing_secret"),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    isDefault: boolean("is_default").notNull().default(false),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("provider_shop_idx").on(t.shopId)],
+);
+
+export const lineItems = pgTable(
+  "line_item",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    position: integer("position").notNull().default(0),
+    cartLineId: text("cart_line_id").notNull(),
+    sku: text("sku"),
+    title: text("title").notNull(),
+    style: text("style"),
+    quantity: integer("quantity").notNull(),
+    price: money("price").notNull(),
+    mockupUrl: text("mockup_url"),
+    personalization: jsonb("personalization").$type<Personalization>(),
+    providerId: uuid("provider_id").references(() => providers.id, { onDelete: "set null" }),
+    shipmentMethod: text("shipment_method"),
+    deliveryState: text("delivery_state")
+      .$type<"pending" | "shipped" | "delivered">()
+      .notNull()
+      .default("pending"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("line_item_order_cart_line_key").on(t.orderId, t.cartLineId),
+    index("line_item_shop_sku_idx").on(t.shopId, t.sku),
+  ],
+);
+
+export const submissions = pgTable(
+  "submission",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    providerId: uuid("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "restrict" }),
+    poNumber: text("po_number").notNull(),
+    // Sent to the provider with every attempt, so a retried call can never make a second order.
+    idempotencyKey: text("idempotency_key").notNull(),
+    state: submissionStateEnum("state").notNull().default("pending"),
+    providerOrderId: text("provider_order_id"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("submission_idempotency_key").on(t.idempotencyKey),
+    // One purchase order per provider per order: the database refuses a second.
+    uniqueIndex("submission_order_provider_key").on(t.orderId, t.providerId),
+    uniqueIndex("submission_shop_po_key").on(t.shopId, t.poNumber),
+    index("submission_state_idx").on(t.state, t.claimedAt),
+  ],
+);
+
+export const shipments = pgTable(
+  "shipment",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    submissionId: uuid("submission_id").references(() => submissions.id, { onDelete: "set null" }),
+    carrier: text("carrier"),
+    trackingNumber: text("tracking_number").notNull(),
+    trackingUrl: text("tracking_url"),
+    shippedAt: timestamp("shipped_at", { withTimezone: true }).notNull(),
+    items: jsonb("items").$type<{ lineItemId: string; quantity: number }[]>().notNull(),
+    pushedToCartAt: timestamp("pushed_to_cart_at", { withTimezone: true }),
+    pushError: text("push_error"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("shipment_order_tracking_key").on(t.orderId, t.trackingNumber)],
+);
+
+export const paymentTransactions = pgTable(
+  "payment_transaction",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    kind: paymentKindEnum("kind").notNull(),
+    amount: money("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    gateway: text("gateway"),
+    cartTransactionId: text("cart_transaction_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("payment_transaction_order_idx").on(t.orderId, t.createdAt)],
+);
+
+export const orderEvents = pgTable(
+  "order_event",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    actor: actorEnum("actor").notNull(),
+    actorName: text("actor_name"),
+    action: text("action").notNull(),
+    fromState: lifecycleStateEnum("from_state"),
+    toState: lifecycleStateEnum("to_state"),
+    message: text("message"),
+    data: jsonb("data").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("order_event_order_idx").on(t.orderId, t.createdAt)],
+);
+
+export const webhookReceipts = pgTable(
+  "webhook_receipt",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Null until the shop is known (a compliance webhook may arrive after shop/redact).
+    shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
+    source: text("source").$type<"shopify" | "woocommerce" | "provider">().notNull(),
+    shopDomain: text("shop_domain").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    topic: text("topic").notNull(),
+    payload: jsonb("payload"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    error: text("error"),
+  },
+  (t) => [
+    uniqueIndex("webhook_receipt_delivery_key").on(t.source, t.deliveryId),
+    index("webhook_receipt_unprocessed_idx")
+      .on(t.receivedAt)
+      .where(sql`${t.processedAt} is null`),
+  ],
+);
+
+export const distributorItems = pgTable(
+  "distributor_item",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    providerId: uuid("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    sku: text("sku").notNull(),
+    stock: integer("stock").notNull(),
+    cost: money("cost").notNull(),
+    leadTimeDays: integer("lead_time_days").notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("distributor_item_provider_sku_key").on(t.providerId, t.sku),
+    index("distributor_item_shop_sku_idx").on(t.shopId, t.sku),
+  ],
+);
+
+// Shopify sessions, in the shape @shopify/shopify-app-session-storage-drizzle v6 reads and writes
+// (all 17 columns; with fewer it silently drops fields).
+export const sessions = pgTable("session", {
+  id: text("id").primaryKey(),
+  shop: text("shop").notNull(),
+  state: text("state").notNull(),
+  isOnline: boolean("isOnline").notNull().default(false),
+  scope: text("scope"),
+  expires: timestamp("expires", { mode: "date" }),
+  accessToken: text("accessToken").notNull(),
+  userId: bigint("userId", { mode: "number" }),
+  firstName: text("firstName"),
+  lastName: text("lastName"),
+  email: text("email"),
+  accountOwner: boolean("accountOwner"),
+  locale: text("locale"),
+  collaborator: boolean("collaborator"),
+  emailVerified: boolean("emailVerified"),
+  refreshToken: text("refreshToken"),
+  refreshTokenExpires: timestamp("refreshTokenExpires", { mode: "date" }),
+});

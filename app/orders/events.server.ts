@@ -1,0 +1,35 @@
+// The order's timeline. Every lifecycle transition and every owner action writes one row here, in
+// the same transaction as the change it describes.
+import type { DbOrTx } from "~/db/client.server";
+import { orderEvents } from "~/db/schema";
+import type { LifecycleState } from "./model";
+
+export type Actor = "system" | "owner" | "cart" | "provider";
+
+export interface OrderEventInput {
+  shopId: string;
+  orderId: string;
+  actor: Actor;
+  actorName?: string | null;
+  action: string;
+  fromState?: LifecycleState | null;
+  toState?: LifecycleState | null;
+  message?: string | null;
+  data?: Record<string, unknown> | null;
+  at?: Date;
+}
+
+export async function recordOrderEvent(tx: DbOrTx, event: OrderEventInput): Promise<void> {
+  await tx.insert(orderEvents).values({
+    shopId: event.shopId,
+    orderId: event.orderId,
+    actor: event.actor,
+    actorName: event.actorName ?? null,
+    action: event.action,
+    fromState: event.fromState ?? null,
+    toState: event.toState ?? null,
+    message: event.message ?? null,
+    data: event.data ?? null,
+    ...(event.at ? { createdAt: event.at } : {}),
+  });
+}

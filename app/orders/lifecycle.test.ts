@@ -1,0 +1,328 @@
+import { describe, it, expect } from "vitest";
+import {
+  ACTION_LABELS,
+  LifecycleRefusal,
+  ORDER_ACTIONS,
+  STATE_DESCRIPTIONS,
+  STATE_LABELS,
+  SYSTEM_ACTIONS,
+  allowedActions,
+  assertAllowed,
+  decide,
+  initialState,
+} from "./lifecycle";
+import type { Decision, OrderAction, OrderFacts } from "./lifecycle";
+import { CART_STATUSES, LIFECYCLE_STATES } from "./model";
+import type { CartStatus, LifecycleState } from "./model";
+
+// Facts under which no guard fires, so the matrix below tests the states alone.
+function facts(overrides: Partial<OrderFacts> = {}): OrderFacts {
+  return {
+    state: "new",
+    cartStatus: "processing",
+    processingMode: "automatic",
+    hasShipment: false,
+    anythingSent: false,
+    isAccountAdmin: true,
+    ...overrides,
+  };
+}
+
+function expectSentence(reason: string): void {
+  expect(reason.trim().length).toBeGreaterThan(15);
+  expect(reason).toMatch(/^[A-Z].*\.$/s);
+  // Raw identifiers such as on_hold or pending_payment mean a key leaked into owner-facing text.
+  expect(reason).not.toMatch(/_|undefined|null|\[object/);
+}
+
+function refusalOf(decision: Decision): string {
+  if (decision.allowed) throw new Error(`expected a refusal, got ${JSON.stringify(decision)}`);
+  return decision.reason;
+}
+
+// The expected lifecycle, written out by hand from DESIGN §5 and the brief. With the default facts
+// the initial state is New. "removed" means allowed with the row deleted (target null).
+const R = "refused" as const;
+type Expected = LifecycleState | "removed" | typeof R;
+type Row = readonly [Expected, Expected, Expected, Expected, Expected, Expected, Expected];
+
+const COLUMNS = ["new", "pending", "on_hold", "open", "closed", "error", "archived"] as const;
+
+// prettier-ignore
+const MATRIX: Record<OrderAction, Row> = {
+  //                 new          pending      on_hold      open         closed       error        archived
+  submit:           ["open",      R,           R,           R,           R,           R,           R        ],
+  fail_validation:  ["error",     R,           R,           R,           R,           R,           R        ],
+  schedule_process: [R,           "new",       R,           R,           R,           R,           R        ],
+  hold:             ["on_hold",   R,           R,           R,           R,           R,           R        ],
+  release:          [R,           R,           "new",       R,           R,           R,           R        ],
+  provider_reject:  [R,           R,           R,           "error",     R,           R,           R        ],
+  close:            [R,           R,           R,           "closed",    R,           R,           R        ],
+  edit:             ["new",       "pending",   "on_hold",   R,           R,           "error",     R        ],
+  update_shipment:  ["new",       "pending",   "on_hold",   R,           R,           "error",     R        ],
+  reprocess:        [R,           R,           R,           R,           R,           "new",       "new"    ],
+  revalidate:       [R,           R,           R,           R,           R,           "new",       R        ],
+  reset:            ["new",       "new",       "new",       "new",       R,           "new",       "new"    ],
+  archive:          ["archived",  "archived",  "archived",  "archived",  "archived",  "archived",  R        ],
+  delete:           ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  force_delete:     ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+};
+
+describe("expectation matrix", () => {
+  it("covers every action and every state", () => {
+    expect(Object.keys(MATRIX).sort()).toEqual([...ORDER_ACTIONS].sort());
+    expect([...COLUMNS].sort()).toEqual([...LIFECYCLE_STATES].sort());
+  });
+});
+
+describe.each(Object.entries(MATRIX) as [OrderAction, Row][])("%s", (action, row) => {
+  it.each(COLUMNS.map((state, i) => [state, row[i]] as const))("from %s → %s", (state, want) => {
+    const decision = decide(action, facts({ state }));
+    if (want === R) {
+      expectSentence(refusalOf(decision));
+    } else {
+      expect(decision).toEqual({ allowed: true, to: want === "removed" ? null : want });
+    }
+  });
+});
+
+describe("refusal reasons say what to do", () => {
+  const cases: [OrderAction, LifecycleState, RegExp][] = [
+    ["submit", "open", /already submitted/i],
+    ["submit", "closed", /already submitted/i],
+    ["submit", "pending", /Schedule Process \(manual mode\)/],
+    ["submit", "on_hold", /release the hold/i],
+    ["submit", "error", /fix the alert.*Reprocess or Revalidate/i],
+    ["submit", "archived", /reprocess/i],
+    ["edit", "open", /already sent to providers.*would not reach them/i],
+    ["edit", "closed", /already sent to providers.*would not reach them/i],
+    ["edit", "archived", /archived/i],
+    ["update_shipment", "open", /already sent to providers/i],
+    ["update_shipment", "archived", /archived/i],
+    ["reset", "closed", /shipment/i],
+    ["archive", "archived", /already archived/i],
+    ["hold", "pending", /pending/i],
+    ["reprocess", "open", /twice/i],
+  ];
+  it.each(cases)("%s from %s", (action, state, pattern) => {
+    expect(refusalOf(decide(action, facts({ state })))).toMatch(pattern);
+  });
+
+  it("names the allowed states when no specific reason is written", () => {
+    const reason = refusalOf(decide("provider_reject", facts({ state: "new" })));
+    expect(reason).toMatch(/Open/);
+    expect(reason).toMatch(/New/);
+  });
+});
+
+describe("guard: submit needs the cart to say Processing", () => {
+  it("allows submit when the cart status is processing", () => {
+    expect(decide("submit", facts({ cartStatus: "processing" }))).toEqual({
+      allowed: true,
+      to: "open",
+    });
+  });
+
+  const words: Record<Exclude<CartStatus, "processing">, RegExp> = {
+    pending_payment: /awaiting payment/,
+    failed: /failed/,
+    on_hold: /on hold/,
+    completed: /completed/,
+    cancelled: /cancelled/,
+    refunded: /refunded/,
+  };
+  it.each(Object.entries(words))("refuses when the cart says %s", (cartStatus, pattern) => {
+    const reason = refusalOf(decide("submit", facts({ cartStatus: cartStatus as CartStatus })));
+    expectSentence(reason);
+    expect(reason).toMatch(pattern);
+    expect(reason).toMatch(/Processing/);
+  });
+
+  it("refuses with the brief's wording for a cancelled order", () => {
+    expect(refusalOf(decide("submit", facts({ cartStatus: "cancelled" })))).toBe(
+      "The cart says this order is cancelled; only orders the cart marks Processing can be submitted.",
+    );
+  });
+
+  it("reports the state before the cart status when both are wrong", () => {
+    const reason = refusalOf(decide("submit", facts({ state: "open", cartStatus: "cancelled" })));
+    expect(reason).toMatch(/already submitted/i);
+  });
+});
+
+describe("guard: reset is refused once a shipment exists", () => {
+  const resettable: LifecycleState[] = ["new", "pending", "on_hold", "open", "error", "archived"];
+  it.each(resettable)("allows reset from %s without a shipment", (state) => {
+    expect(decide("reset", facts({ state, hasShipment: false })).allowed).toBe(true);
+  });
+  it.each(resettable)("refuses reset from %s with a shipment", (state) => {
+    const reason = refusalOf(decide("reset", facts({ state, hasShipment: true })));
+    expect(reason).toBe("Reset is refused once a shipment exists.");
+  });
+});
+
+describe("guard: delete is refused once anything was sent", () => {
+  it.each([...COLUMNS])("allows delete from %s when nothing was sent", (state) => {
+    expect(decide("delete", facts({ state, anythingSent: false }))).toEqual({
+      allowed: true,
+      to: null,
+    });
+  });
+  it.each([...COLUMNS])("refuses delete from %s once something was sent", (state) => {
+    const reason = refusalOf(decide("delete", facts({ state, anythingSent: true })));
+    expectSentence(reason);
+    expect(reason).toMatch(/archive it instead/i);
+  });
+});
+
+describe("guard: force delete is for account admins", () => {
+  it.each([...COLUMNS])("allows an admin to force delete from %s, even after sending", (state) => {
+    expect(
+      decide("force_delete", facts({ state, isAccountAdmin: true, anythingSent: true })),
+    ).toEqual({ allowed: true, to: null });
+  });
+  it.each([...COLUMNS])("refuses a non-admin from %s", (state) => {
+    const reason = refusalOf(decide("force_delete", facts({ state, isAccountAdmin: false })));
+    expectSentence(reason);
+    expect(reason).toMatch(/admin/i);
+  });
+});
+
+describe("initialState", () => {
+  // prettier-ignore
+  const expected: Record<CartStatus, { automatic: LifecycleState; manual: LifecycleState }> = {
+    pending_payment: { automatic: "new",     manual: "pending" },
+    failed:          { automatic: "new",     manual: "pending" },
+    processing:      { automatic: "new",     manual: "pending" },
+    on_hold:         { automatic: "on_hold", manual: "pending" },
+    completed:       { automatic: "new",     manual: "pending" },
+    cancelled:       { automatic: "new",     manual: "pending" },
+    refunded:        { automatic: "new",     manual: "pending" },
+  };
+  it("has an expectation for every cart status", () => {
+    expect(Object.keys(expected).sort()).toEqual([...CART_STATUSES].sort());
+  });
+  it.each(Object.entries(expected))("cart %s", (cartStatus, want) => {
+    const cs = cartStatus as CartStatus;
+    expect(initialState({ processingMode: "automatic", cartStatus: cs })).toBe(want.automatic);
+    expect(initialState({ processingMode: "manual", cartStatus: cs })).toBe(want.manual);
+  });
+
+  const restarts: [OrderAction, LifecycleState][] = [
+    ["reset", "open"],
+    ["reprocess", "error"],
+    ["reprocess", "archived"],
+    ["revalidate", "error"],
+  ];
+  it.each(restarts)("%s from %s goes to Pending in manual mode", (action, state) => {
+    expect(decide(action, facts({ state, processingMode: "manual" }))).toEqual({
+      allowed: true,
+      to: "pending",
+    });
+  });
+  it.each(restarts)("%s from %s goes to On hold when the cart holds it", (action, state) => {
+    expect(decide(action, facts({ state, cartStatus: "on_hold" }))).toEqual({
+      allowed: true,
+      to: "on_hold",
+    });
+  });
+});
+
+describe("allowedActions", () => {
+  it("lists every action once, in order, with the same decision as decide", () => {
+    const f = facts({ state: "error", processingMode: "manual", anythingSent: true });
+    const list = allowedActions(f);
+    expect(list.map((entry) => entry.action)).toEqual([...ORDER_ACTIONS]);
+    for (const entry of list) expect(entry.decision).toEqual(decide(entry.action, f));
+  });
+
+  it("offers a New order exactly what the matrix allows", () => {
+    const allowed = allowedActions(facts())
+      .filter((entry) => entry.decision.allowed)
+      .map((entry) => entry.action)
+      .sort();
+    expect(allowed).toEqual(
+      [
+        "submit",
+        "fail_validation",
+        "hold",
+        "edit",
+        "update_shipment",
+        "reset",
+        "archive",
+        "delete",
+        "force_delete",
+      ].sort(),
+    );
+  });
+});
+
+describe("assertAllowed", () => {
+  it("returns the target when allowed", () => {
+    expect(assertAllowed("submit", facts())).toBe("open");
+    expect(assertAllowed("delete", facts())).toBeNull();
+  });
+
+  it("throws a LifecycleRefusal carrying action, state and reason", () => {
+    const f = facts({ state: "closed" });
+    let caught: unknown;
+    try {
+      assertAllowed("reset", f);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(LifecycleRefusal);
+    expect(caught).toBeInstanceOf(Error);
+    const refusal = caught as LifecycleRefusal;
+    expect(refusal.action).toBe("reset");
+    expect(refusal.state).toBe("closed");
+    expect(refusal.reason).toBe(refusalOf(decide("reset", f)));
+    expect(refusal.message).toBe(refusal.reason);
+    expect(refusal.name).toBe("LifecycleRefusal");
+  });
+});
+
+describe("labels", () => {
+  it("gives owner actions their owner-facing labels", () => {
+    expect(ACTION_LABELS).toMatchObject({
+      submit: "Submit Order",
+      reprocess: "Reprocess",
+      edit: "Edit",
+      reset: "Reset",
+      archive: "Archive",
+      delete: "Delete",
+      force_delete: "Force Delete",
+      schedule_process: "Schedule Process",
+      revalidate: "Revalidate",
+      hold: "Hold",
+      release: "Release",
+      update_shipment: "Update Shipment",
+    });
+  });
+
+  it.each([...ORDER_ACTIONS])("labels %s", (action) => {
+    expect(ACTION_LABELS[action]).toMatch(/^[A-Z][A-Za-z ]+$/);
+  });
+
+  it("marks exactly the system actions", () => {
+    expect([...SYSTEM_ACTIONS].sort()).toEqual(["close", "fail_validation", "provider_reject"]);
+  });
+
+  it("labels the states", () => {
+    expect(STATE_LABELS).toEqual({
+      new: "New",
+      pending: "Pending",
+      on_hold: "On hold",
+      open: "Open",
+      closed: "Closed",
+      error: "Error",
+      archived: "Archived",
+    });
+  });
+
+  it.each([...COLUMNS])("describes %s in one sentence", (state) => {
+    const text = STATE_DESCRIPTIONS[state];
+    expectSentence(text);
+    expect(text.slice(0, -1)).not.toMatch(/\.\s/);
+  });
+});

@@ -1,0 +1,347 @@
+// The order lifecycle (DESIGN §5) as one table. UI menus, the JSON API and jobs all ask `decide`
+// before changing an order, so a rule changed here changes it everywhere at once and the refusal
+// the owner reads is the same whichever door they came through.
+import { LIFECYCLE_STATES } from "./model";
+import type { CartStatus, LifecycleState, ProcessingMode } from "./model";
+
+/** What a decision may need to know about an order. */
+export interface OrderFacts {
+  state: LifecycleState;
+  cartStatus: CartStatus;
+  processingMode: ProcessingMode;
+  hasShipment: boolean;
+  /** A submission was ever sent to a provider, whatever became of it. */
+  anythingSent: boolean;
+  isAccountAdmin: boolean;
+}
+
+export const ORDER_ACTIONS = [
+  "submit",
+  "fail_validation",
+  "schedule_process",
+  "hold",
+  "release",
+  "provider_reject",
+  "close",
+  "edit",
+  "update_shipment",
+  "reprocess",
+  "revalidate",
+  "reset",
+  "archive",
+  "delete",
+  "force_delete",
+] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+/** Actions only the system takes; menus leave them out, but they obey the same table. */
+export const SYSTEM_ACTIONS: ReadonlySet<OrderAction> = new Set<OrderAction>([
+  "fail_validation",
+  "provider_reject",
+  "close",
+]);
+
+export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
+  submit: "Submit Order",
+  fail_validation: "Fail Validation",
+  schedule_process: "Schedule Process",
+  hold: "Hold",
+  release: "Release",
+  provider_reject: "Provider Rejection",
+  close: "Close",
+  edit: "Edit",
+  update_shipment: "Update Shipment",
+  reprocess: "Reprocess",
+  revalidate: "Revalidate",
+  reset: "Reset",
+  archive: "Archive",
+  delete: "Delete",
+  force_delete: "Force Delete",
+};
+
+export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
+  new: "New",
+  pending: "Pending",
+  on_hold: "On hold",
+  open: "Open",
+  closed: "Closed",
+  error: "Error",
+  archived: "Archived",
+};
+
+export const STATE_DESCRIPTIONS: Readonly<Record<LifecycleState, string>> = {
+  new: "Imported and not yet sent to any provider; in automatic mode an in-app order the cart marks Processing counts down to its submission.",
+  pending: "Waiting for the owner to use Schedule Process, because the shop works in manual mode.",
+  on_hold:
+    "The countdown is paused, either because the cart put the order on hold or because the owner held it.",
+  open: "Sent to every provider it needs and waiting for them to ship.",
+  closed: "Everything has shipped and the tracking is in the cart, so nothing more will happen.",
+  error: "Something went wrong; the order's alert says what it is and how to fix it.",
+  archived: "Kept for reference only; it is never sent and never imported again.",
+};
+
+export type Decision =
+  { allowed: true; to: LifecycleState | null } | { allowed: false; reason: string };
+
+/**
+ * The state an order starts in when imported. Reset, Reprocess and Revalidate return an order here
+ * too, so the rule lives in one place and an order never "restarts" differently from how it began.
+ */
+export function initialState(
+  facts: Pick<OrderFacts, "processingMode" | "cartStatus">,
+): LifecycleState {
+  if (facts.processingMode === "manual") return "pending";
+  if (facts.cartStatus === "on_hold") return "on_hold";
+  return "new";
+}
+
+/** A state, the order's current state, the initial state, or null when the row is removed. */
+type Target = LifecycleState | "same" | "initial" | null;
+
+interface Guard {
+  /** True when the action must be refused. */
+  when: (facts: OrderFacts) => boolean;
+  reason: string | ((facts: OrderFacts) => string);
+}
+
+interface ActionRule {
+  from: readonly LifecycleState[];
+  to: Target;
+  guards: readonly Guard[];
+  /** Why the action is refused in a state outside `from`; states not listed get a generic reason. */
+  refusedIn: Partial<Record<LifecycleState, string>>;
+}
+
+// Read after "The cart says this order …", so each reads as the cart's own words to the owner.
+const CART_STATUS_WORDS: Readonly<Record<CartStatus, string>> = {
+  pending_payment: "is awaiting payment",
+  failed: "has a failed payment",
+  processing: "is processing",
+  on_hold: "is on hold",
+  completed: "is completed",
+  cancelled: "is cancelled",
+  refunded: "is refunded",
+};
+
+const ALREADY_SENT_EDIT = "This order was already sent to providers; an edit would not reach them.";
+const ALREADY_SENT_SHIPMENT =
+  "This order was already sent to providers; a shipment change would not reach them.";
+
+const NOT_PROCESSED_YET =
+  "This order has not been processed yet; Reprocess is for orders in Error or Archived.";
+
+const RULES: Readonly<Record<OrderAction, ActionRule>> = {
+  submit: {
+    from: ["new"],
+    to: "open",
+    guards: [
+      {
+        // Payment may still fail or the order be cancelled; providers cannot un-print a mug.
+        when: (f) => f.cartStatus !== "processing",
+        reason: (f) =>
+          `The cart says this order ${CART_STATUS_WORDS[f.cartStatus]}; only orders the cart marks Processing can be submitted.`,
+      },
+    ],
+    refusedIn: {
+      pending:
+        "This order is waiting for Schedule Process (manual mode); schedule it before submitting.",
+      on_hold: "This order is on hold; release the hold first.",
+      open: "This order was already submitted; an order is never submitted twice.",
+      closed:
+        "This order was already submitted and has shipped; an order is never submitted twice.",
+      error: "This order has an alert; fix the alert, then Reprocess or Revalidate.",
+      archived: "This order is archived; reprocess it first.",
+    },
+  },
+  fail_validation: {
+    from: ["new"],
+    to: "error",
+    guards: [],
+    refusedIn: {},
+  },
+  schedule_process: {
+    from: ["pending"],
+    to: "new",
+    guards: [],
+    refusedIn: {
+      new: "This order is already scheduled; it is New and on its way to submission.",
+    },
+  },
+  hold: {
+    // Pending orders have no countdown to pause; the owner simply does not schedule them yet.
+    from: ["new"],
+    to: "on_hold",
+    guards: [],
+    refusedIn: {
+      pending: "A pending order is not counting down, so there is nothing to hold.",
+      on_hold: "This order is already on hold.",
+    },
+  },
+  release: {
+    from: ["on_hold"],
+    to: "new",
+    guards: [],
+    refusedIn: {
+      new: "This order is not on hold, so there is nothing to release.",
+    },
+  },
+  provider_reject: {
+    from: ["open"],
+    to: "error",
+    guards: [],
+    refusedIn: {},
+  },
+  close: {
+    from: ["open"],
+    to: "closed",
+    guards: [],
+    refusedIn: {
+      closed: "This order is already closed.",
+    },
+  },
+  edit: {
+    from: ["new", "pending", "on_hold", "error"],
+    to: "same",
+    guards: [],
+    refusedIn: {
+      open: ALREADY_SENT_EDIT,
+      closed: ALREADY_SENT_EDIT,
+      archived: "This order is archived; reprocess or reset it before editing.",
+    },
+  },
+  update_shipment: {
+    from: ["new", "pending", "on_hold", "error"],
+    to: "same",
+    guards: [],
+    refusedIn: {
+      open: ALREADY_SENT_SHIPMENT,
+      closed: ALREADY_SENT_SHIPMENT,
+      archived: "This order is archived; reprocess or reset it before changing its shipment.",
+    },
+  },
+  reprocess: {
+    from: ["error", "archived"],
+    to: "initial",
+    guards: [],
+    refusedIn: {
+      new: NOT_PROCESSED_YET,
+      pending: NOT_PROCESSED_YET,
+      on_hold: NOT_PROCESSED_YET,
+      open: "This order was already sent to providers; reprocessing it would submit it twice.",
+      closed: "This order has already shipped; there is nothing to reprocess.",
+    },
+  },
+  revalidate: {
+    from: ["error"],
+    to: "initial",
+    guards: [],
+    refusedIn: {
+      archived: "Archived orders are brought back with Reprocess, not Revalidate.",
+    },
+  },
+  reset: {
+    from: ["new", "pending", "on_hold", "open", "error", "archived"],
+    to: "initial",
+    guards: [
+      {
+        // Once a parcel exists, starting over would lose track of goods already on their way.
+        when: (f) => f.hasShipment,
+        reason: "Reset is refused once a shipment exists.",
+      },
+    ],
+    refusedIn: {
+      closed: "A closed order has shipped, and Reset is refused once a shipment exists.",
+    },
+  },
+  archive: {
+    from: ["new", "pending", "on_hold", "open", "closed", "error"],
+    to: "archived",
+    guards: [],
+    refusedIn: {
+      archived: "This order is already archived.",
+    },
+  },
+  delete: {
+    from: LIFECYCLE_STATES,
+    to: null,
+    guards: [
+      {
+        // A deleted row is re-imported later and could be sent again; an archived one never is.
+        when: (f) => f.anythingSent,
+        reason: "Something was already sent to a provider for this order; archive it instead.",
+      },
+    ],
+    refusedIn: {},
+  },
+  force_delete: {
+    from: LIFECYCLE_STATES,
+    to: null,
+    guards: [
+      {
+        when: (f) => !f.isAccountAdmin,
+        reason: "Only account admins can force delete an order.",
+      },
+    ],
+    refusedIn: {},
+  },
+};
+
+function listStates(states: readonly LifecycleState[]): string {
+  const labels = states.map((s) => STATE_LABELS[s]);
+  if (labels.length <= 1) return labels.join("");
+  return `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
+}
+
+function refusalForState(action: OrderAction, rule: ActionRule, state: LifecycleState): string {
+  return (
+    rule.refusedIn[state] ??
+    `${ACTION_LABELS[action]} is only possible for ${listStates(rule.from)} orders; this order is ${STATE_LABELS[state]}.`
+  );
+}
+
+function resolveTarget(target: Target, facts: OrderFacts): LifecycleState | null {
+  if (target === "same") return facts.state;
+  if (target === "initial") return initialState(facts);
+  return target;
+}
+
+/** Whether `action` may run on an order with these facts, and where it leaves the order. */
+export function decide(action: OrderAction, facts: OrderFacts): Decision {
+  const rule = RULES[action];
+  if (!rule.from.includes(facts.state)) {
+    return { allowed: false, reason: refusalForState(action, rule, facts.state) };
+  }
+  for (const guard of rule.guards) {
+    if (guard.when(facts)) {
+      const reason = typeof guard.reason === "function" ? guard.reason(facts) : guard.reason;
+      return { allowed: false, reason };
+    }
+  }
+  return { allowed: true, to: resolveTarget(rule.to, facts) };
+}
+
+/** Every action with its decision, so a menu can show refused ones disabled with their reason. */
+export function allowedActions(facts: OrderFacts): { action: OrderAction; decision: Decision }[] {
+  return ORDER_ACTIONS.map((action) => ({ action, decision: decide(action, facts) }));
+}
+
+export class LifecycleRefusal extends Error {
+  readonly action: OrderAction;
+  readonly state: LifecycleState;
+  readonly reason: string;
+
+  constructor(action: OrderAction, state: LifecycleState, reason: string) {
+    super(reason);
+    this.name = "LifecycleRefusal";
+    this.action = action;
+    this.state = state;
+    this.reason = reason;
+  }
+}
+
+/** The target state (null: remove the row), or a LifecycleRefusal carrying the owner-facing reason. */
+export function assertAllowed(action: OrderAction, facts: OrderFacts): LifecycleState | null {
+  const decision = decide(action, facts);
+  if (!decision.allowed) throw new LifecycleRefusal(action, facts.state, decision.reason);
+  return decision.to;
+}

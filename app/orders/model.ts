@@ -1,0 +1,114 @@
+// The normalised order model: the words every room uses for an order, whichever cart it came from.
+
+export const PLATFORMS = ["shopify", "woocommerce", "demo"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Lifecycle states (DESIGN §5). `deleted` is not a state: the row is gone. */
+export const LIFECYCLE_STATES = [
+  "new",
+  "pending",
+  "on_hold",
+  "open",
+  "closed",
+  "error",
+  "archived",
+] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+/** The cart's status, normalised across Shopify and WooCommerce. */
+export const CART_STATUSES = [
+  "pending_payment",
+  "failed",
+  "processing",
+  "on_hold",
+  "completed",
+  "cancelled",
+  "refunded",
+] as const;
+export type CartStatus = (typeof CART_STATUSES)[number];
+
+export const ORDER_TYPES = ["in_app", "amazon", "shineon", "other"] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+/** What the catalog shows in its submit column; null means not submitted yet. */
+export const SUBMIT_STATUSES = ["submitted", "failed"] as const;
+export type SubmitStatus = (typeof SUBMIT_STATUSES)[number];
+
+export const SUBMISSION_STATES = [
+  "pending",
+  "submitting",
+  "submitted",
+  "failed",
+  "cancelled",
+] as const;
+export type SubmissionState = (typeof SUBMISSION_STATES)[number];
+
+export type ProcessingMode = "automatic" | "manual";
+
+export interface Address {
+  name: string;
+  company?: string | null;
+  address1: string;
+  address2?: string | null;
+  city: string;
+  province?: string | null;
+  provinceCode?: string | null;
+  zip?: string | null;
+  country: string;
+  countryCode: string;
+  phone?: string | null;
+}
+
+export interface Personalization {
+  /** Live preview image the customer saw. */
+  previewUrl?: string | null;
+  /** The final production file sent to the provider. */
+  designUrl?: string | null;
+  /** Images the customer uploaded. */
+  clientImages?: string[];
+  /** Option values the customer chose (text, font, colour…). */
+  options?: Record<string, string>;
+}
+
+/** Why an order is in Error, and what the owner should do about it. */
+export interface OrderAlert {
+  code: string;
+  message: string;
+  fix: string;
+}
+
+export interface ShopSettings {
+  /** Minutes between an in-app order arriving and its automatic submission. */
+  autoSubmitDelayMinutes: number;
+  processingMode: ProcessingMode;
+  /** Custom labels the shop gives the base lifecycle states. */
+  stateLabels: Partial<Record<LifecycleState, string>>;
+  notifyCustomerOnShipment: boolean;
+  /** IANA time zone the owner reads order times in. */
+  timezone: string;
+}
+
+export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
+  autoSubmitDelayMinutes: 60,
+  processingMode: "automatic",
+  stateLabels: {},
+  notifyCustomerOnShipment: true,
+  timezone: "UTC",
+};
+
+export const CART_STATUS_LABELS: Record<CartStatus, string> = {
+  pending_payment: "Pending payment",
+  failed: "Failed",
+  processing: "Processing",
+  on_hold: "On hold",
+  completed: "Completed",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+};
+
+export const ORDER_TYPE_LABELS: Record<OrderType, string> = {
+  in_app: "In-app",
+  amazon: "Amazon",
+  shineon: "ShineOn",
+  other: "Other",
+};

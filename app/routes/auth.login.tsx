@@ -1,0 +1,73 @@
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { BlockStack, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { LoginErrorType } from "@shopify/shopify-app-remix/server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const meta: MetaFunction = () => [{ title: "Sign in · Orderlane" }];
+
+const LOGIN_ERRORS: Record<string, string> = {
+  [LoginErrorType.MissingShop]: "Enter your shop's domain",
+  [LoginErrorType.InvalidShop]: "Enter a domain like my-shop.myshopify.com",
+};
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { shopifyConfigured: Boolean(context.shopify) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (!context.shopify) return { error: "Shopify sign-in is not configured on this server" };
+  // login() redirects to Shopify's OAuth when the domain is valid, and returns errors otherwise.
+  const errors = await context.shopify.login(request);
+  return { error: errors.shop ? (LOGIN_ERRORS[errors.shop] ?? "Enter a valid shop domain") : null };
+}
+
+export default function Login() {
+  const { shopifyConfigured } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [shop, setShop] = useState("");
+  return (
+    <AppProvider isEmbeddedApp={false} apiKey="">
+      <Page narrowWidth>
+        <Card>
+          <BlockStack gap="400">
+            <Text as="h1" variant="headingLg">
+              Sign in to Orderlane
+            </Text>
+            {shopifyConfigured ? (
+              <Form method="post">
+                <FormLayout>
+                  <TextField
+                    label="Shopify shop domain"
+                    name="shop"
+                    helpText="example.myshopify.com"
+                    value={shop}
+                    onChange={setShop}
+                    autoComplete="on"
+                    error={result?.error ?? undefined}
+                  />
+                  <Button submit variant="primary">
+                    Sign in
+                  </Button>
+                </FormLayout>
+              </Form>
+            ) : (
+              <Text as="p">
+                Open Orderlane from your Shopify admin. Shopify sign-in is not configured on this
+                server.
+              </Text>
+            )}
+          </BlockStack>
+        </Card>
+      </Page>
+    </AppProvider>
+  );
+}

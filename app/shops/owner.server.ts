@@ -1,0 +1,39 @@
+// Who is asking: the store owner behind a request, and the shop they act for. Services take the
+// shop id from here, never from the request body.
+import { redirect } from "@remix-run/node";
+import type { AppContext } from "~/context.server";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { ensureShop, findShop, type Shop } from "./shops.server";
+
+export interface Owner {
+  shop: Shop;
+  /** Inside the Shopify admin iframe (App Bridge loads) rather than on our own pages. */
+  embedded: boolean;
+  /** Display name for the timeline. */
+  name: string;
+  isAccountAdmin: boolean;
+}
+
+export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
+  if (ctx.config.mode === "demo") {
+    const shop = await findShop(ctx.db, "demo", DEMO_SHOP_DOMAIN);
+    if (!shop) throw new Response("The demo shop has not been seeded", { status: 503 });
+    return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true };
+  }
+  if (ctx.shopify) {
+    // Verifies the session token (or sends the browser through Shopify's sign-in) and throws the
+    // redirect or 401 itself when the request is not from a signed-in admin user.
+    const { session } = await ctx.shopify.authenticate.admin(request);
+    const shop =
+      (await findShop(ctx.db, "shopify", session.shop)) ??
+      (await ensureShop(ctx.db, { platform: "shopify", domain: session.shop, name: session.shop }));
+    const user = session.onlineAccessInfo?.associated_user;
+    return {
+      shop,
+      embedded: true,
+      name: user ? `${user.first_name} ${user.last_name}`.trim() : "Store owner",
+      isAccountAdmin: user?.account_owner ?? false,
+    };
+  }
+  throw redirect("/auth/login");
+}

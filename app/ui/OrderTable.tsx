@@ -1,0 +1,133 @@
+import { Badge, IndexTable, InlineStack, Text, Tooltip } from "@shopify/polaris";
+import type { ComponentProps } from "react";
+import type { CartStatus, LifecycleState, SubmitStatus } from "~/orders/model";
+import { CART_STATUS_LABELS } from "~/orders/model";
+import { STATE_LABELS } from "~/orders/lifecycle";
+
+type Tone = ComponentProps<typeof Badge>["tone"];
+
+/** One catalog row, already formatted on the server. */
+export interface OrderTableRow {
+  id: string;
+  number: string;
+  placedAt: string;
+  cartStatus: CartStatus;
+  cartStatusRaw: string;
+  state: LifecycleState;
+  customerName: string;
+  customerPlace: string;
+  total: string;
+  paymentMethod: string | null;
+  itemCount: number;
+  typeLabel: string;
+  submitStatus: SubmitStatus | null;
+  submitFailureReason: string | null;
+}
+
+const CART_TONE: Record<CartStatus, Tone> = {
+  pending_payment: "attention",
+  failed: "critical",
+  processing: "info",
+  on_hold: "warning",
+  completed: "success",
+  cancelled: undefined,
+  refunded: undefined,
+};
+
+// The lifecycle badge appears only where it tells the owner more than the cart status does.
+const STATE_TONE: Partial<Record<LifecycleState, Tone>> = {
+  pending: "attention",
+  on_hold: "warning",
+  open: "info",
+  closed: "success",
+  error: "critical",
+  archived: undefined,
+};
+
+export function OrderTable({ rows }: { rows: OrderTableRow[] }) {
+  return (
+    <IndexTable
+      resourceName={{ singular: "order", plural: "orders" }}
+      itemCount={rows.length}
+      selectable={false}
+      headings={[
+        { title: "Order" },
+        { title: "Status" },
+        { title: "Customer" },
+        { title: "Total" },
+        { title: "Items", alignment: "end" },
+        { title: "Type" },
+        { title: "Submit status" },
+      ]}
+    >
+      {rows.map((row, index) => (
+        <IndexTable.Row id={row.id} key={row.id} position={index}>
+          <IndexTable.Cell>
+            <Text as="span" variant="bodyMd" fontWeight="semibold">
+              {row.number}
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              {row.placedAt}
+            </Text>
+          </IndexTable.Cell>
+          <IndexTable.Cell>
+            <InlineStack gap="100" wrap={false}>
+              <span title={`Cart status: ${row.cartStatusRaw}`}>
+                <Badge tone={CART_TONE[row.cartStatus]}>{CART_STATUS_LABELS[row.cartStatus]}</Badge>
+              </span>
+              {row.state in STATE_TONE ? (
+                <Badge tone={STATE_TONE[row.state]}>{STATE_LABELS[row.state]}</Badge>
+              ) : null}
+            </InlineStack>
+          </IndexTable.Cell>
+          <IndexTable.Cell>
+            <Text as="span" variant="bodyMd">
+              {row.customerName || "—"}
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              {row.customerPlace || "—"}
+            </Text>
+          </IndexTable.Cell>
+          <IndexTable.Cell>
+            <Text as="span" variant="bodyMd" numeric>
+              {row.total}
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              {row.paymentMethod ?? "—"}
+            </Text>
+          </IndexTable.Cell>
+          <IndexTable.Cell>
+            <Text as="span" alignment="end" numeric>
+              {row.itemCount}
+            </Text>
+          </IndexTable.Cell>
+          <IndexTable.Cell>{row.typeLabel}</IndexTable.Cell>
+          <IndexTable.Cell>
+            <SubmitStatusBadge status={row.submitStatus} reason={row.submitFailureReason} />
+          </IndexTable.Cell>
+        </IndexTable.Row>
+      ))}
+    </IndexTable>
+  );
+}
+
+export function SubmitStatusBadge({
+  status,
+  reason,
+}: {
+  status: SubmitStatus | null;
+  reason: string | null;
+}) {
+  if (status === "submitted") return <Badge tone="success">Submitted</Badge>;
+  if (status === "failed") {
+    const why = reason ?? "The provider gave no reason";
+    return (
+      <Tooltip content={why}>
+        <span tabIndex={0} aria-label={`Failed: ${why}`} data-failure-reason={why}>
+          <Badge tone="critical">Failed</Badge>
+        </span>
+      </Tooltip>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,40 @@
+// Builds the process's AppContext: config → database (+ migrations) → jobs → Shopify. Used by the
+// web+worker process, the worker alone, `npm run setup` and the tests, so they all start the same way.
+import type { AppConfig } from "~/config.server";
+import type { AppContext } from "~/context.server";
+import { openDatabase, type Database } from "~/db/client.server";
+import { applyMigrations } from "~/db/migrate.server";
+import { startJobs } from "~/jobs/jobs.server";
+import { createShopifyApp } from "~/shopify.server";
+
+export async function openAppDatabase(config: AppConfig): Promise<Database> {
+  const database = await openDatabase(
+    config.database.kind === "postgres"
+      ? { kind: "postgres", url: config.database.url }
+      : { kind: "pglite", dataDir: config.database.dataDir },
+  );
+  try {
+    await applyMigrations(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+export async function bootContext(config: AppConfig, database?: Database): Promise<AppContext> {
+  const db = database ?? (await openAppDatabase(config));
+  const jobs = await startJobs(db);
+  return {
+    config,
+    database: db,
+    db: db.db,
+    jobs,
+    shopify: config.shopify ? createShopifyApp(config.shopify, db.db) : null,
+  };
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.jobs.stop();
+  await ctx.database.close();
+}

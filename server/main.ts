@@ -1,0 +1,112 @@
+// The one entry point for every process role:
+//   npm run demo    web + worker + sandbox provider + demo shop, on the embedded database
+//   npm start       web + worker (production build)
+//   npm run worker  worker only
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { ConfigError, loadConfig, type Role } from "~/config.server";
+import type { AppContext } from "~/context.server";
+import { DatabaseLockedError } from "~/db/client.server";
+import { seedDemoShop } from "~/demo/seed.server";
+import { startSandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
+import { jobHandlers } from "~/jobs/worker.server";
+import { bootContext, closeContext } from "./boot";
+import { createWebApp } from "./web";
+
+function parseArgs(argv: string[]): { demo: boolean; dev: boolean; role: Role } {
+  const roleArg = argv.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
+  if (roleArg !== "all" && roleArg !== "web" && roleArg !== "worker") {
+    throw new ConfigError("--role", `must be all, web or worker (got ${roleArg})`);
+  }
+  return { demo: argv.includes("--demo"), dev: argv.includes("--dev"), role: roleArg };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadConfig(process.env, { demo: args.demo, role: args.role });
+  const closers: (() => Promise<void>)[] = [];
+  let ctx: AppContext | null = null;
+
+  const shutdown = async (signal: string) => {
+    console.log(`[orderlane] ${signal}: stopping`);
+    for (const close of closers.reverse()) await close().catch((e) => console.error(e));
+    if (ctx) await closeContext(ctx).catch((e) => console.error(e));
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  ctx = await bootContext(config);
+  const where =
+    config.database.kind === "postgres" ? "PostgreSQL" : `PGlite in ${config.database.dataDir}`;
+  console.log(`[orderlane] database ready (${where})`);
+
+  if (config.sandbox) {
+    const sandbox = await startSandboxProvider({
+      host: "127.0.0.1",
+      port: config.sandbox.port,
+      secret: config.sandbox.secret,
+      shipDelayMs: config.sandbox.shipDelayMs,
+    });
+    closers.push(sandbox.close);
+    console.log(`[orderlane] sandbox provider listening at ${sandbox.url}`);
+    if (config.mode === "demo") {
+      const seeded = await seedDemoShop(ctx.db, {
+        sandboxUrl: sandbox.url,
+        sandboxSecret: config.sandbox.secret,
+      });
+      console.log(`[orderlane] demo shop ready (${seeded.ordersCreated} orders created)`);
+    }
+  }
+
+  if (config.role !== "web") {
+    await ctx.jobs.work(jobHandlers(ctx));
+    console.log("[orderlane] worker started");
+  }
+
+  if (config.role !== "worker") {
+    const production = config.mode === "production";
+    let app;
+    if (production) {
+      const buildDir = path.resolve("build");
+      const build = (await import(
+        pathToFileURL(path.join(buildDir, "server/index.js")).href
+      )) as ServerBuild;
+      app = createWebApp({ ctx, build, clientDir: path.join(buildDir, "client") });
+    } else {
+      const { createServer } = await import("vite");
+      const vite = await createServer({ server: { middlewareMode: true }, appType: "custom" });
+      closers.push(() => vite.close());
+      app = createWebApp({
+        ctx,
+        vite,
+        build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+      });
+    }
+    const server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const shown = config.host === "127.0.0.1" ? "localhost" : config.host;
+    console.log(
+      `[orderlane] ${config.mode} app at http://${shown}:${config.port} (ready in ${Date.now() - started} ms)`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DatabaseLockedError) {
+    console.error(`[orderlane] cannot start: ${err.message}`);
+  } else if ((err as NodeJS.ErrnoException)?.code === "EADDRINUSE") {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    console.error(`[orderlane] cannot start: port ${e.port ?? ""} is already in use (set PORT)`);
+  } else {
+    console.error("[orderlane] cannot start:", err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
+import { createOrder, createSession, createShop } from "./support/factories";
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+  await closeVite();
+});
+
+const post = (init: RequestInit) => app.fetch("/webhooks/shopify", init);
+
+async function receiptsFor(domain: string) {
+  return app.ctx.db.select().from(webhookReceipts).where(eq(webhookReceipts.shopDomain, domain));
+}
+
+describe("Shopify webhooks", () => {
+  it("refuses a bad HMAC with 401 and stores nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const res = await post(
+      shopifyWebhook("app/uninstalled", shop.domain, { id: 1 }, { secret: "not-the-secret" }),
+    );
+    expect(res.status).toBe(401);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+    const [still] = await app.ctx.db.select().from(shops).where(eq(shops.id, shop.id));
+    expect(still?.uninstalledAt).toBeNull();
+  });
+
+  it("refuses a body altered after signing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const res = await post({ ...signed, body: JSON.stringify({ id: 2 }) });
+    expect(res.status).toBe(401);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("refuses a webhook missing Shopify's headers with 400", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const headers = { ...signed.headers };
+    delete headers["X-Shopify-Webhook-Id"];
+    const res = await post({ ...signed, headers });
+    expect(res.status).toBe(400);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("refuses an oversized body with 413 before reading it", async () => {
+    const shop = await createShop(app.ctx.db);
+    const huge = { note: "x".repeat(app.ctx.config.maxBodyBytes + 10) };
+    const res = await post(shopifyWebhook("orders/create", shop.domain, huge));
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("body_too_large");
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("app/uninstalled: answers 200, then the worker ends the shop's sessions and marks it uninstalled", async () => {
+    const shop = await createShop(app.ctx.db);
+    await createSession(app.ctx.db, shop.domain);
+    const order = await createOrder(app.ctx.db, shop);
+
+    const res = await post(shopifyWebhook("app/uninstalled", shop.domain, { id: 1 }));
+    expect(res.status).toBe(200);
+    const [receipt] = await receiptsFor(shop.domain);
+    expect(receipt?.topic).toBe("app/uninstalled");
+    expect(receipt?.processedAt).toBeNull();
+
+    expect(await drainQueue(app.ctx, "process-webhook")).toBe(1);
+    const [after] = await app.ctx.db.select().from(shops).where(eq(shops.id, shop.id));
+    expect(after?.uninstalledAt).toBeInstanceOf(Date);
+    expect(
+      await app.ctx.db.select().from(sessions).where(eq(sessions.shop, shop.domain)),
+    ).toHaveLength(0);
+    // Orders are kept until Shopify asks for shop/redact.
+    expect(await app.ctx.db.select().from(orders).where(eq(orders.id, order.id))).toHaveLength(1);
+    const [processed] = await receiptsFor(shop.domain);
+    expect(processed?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it("a redelivered webhook (same X-Shopify-Webhook-Id) is stored and queued once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const first = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 }, { webhookId: "dup-1" });
+    expect((await post(first)).status).toBe(200);
+    const again = await post(first);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("x-orderlane-duplicate")).toBe("true");
+    expect(await receiptsFor(shop.domain)).toHaveLength(1);
+    expect(await drainQueue(app.ctx, "process-webhook")).toBe(1);
+  });
+
+  it("shop/redact erases the shop, its orders and its sessions", async () => {
+    const shop = await createShop(app.ctx.db);
+    await createSession(app.ctx.db, shop.domain);
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await post(
+      shopifyWebhook("shop/redact", shop.domain, { shop_id: 1, shop_domain: shop.domain }),
+    );
+    expect(res.status).toBe(200);
+    await drainQueue(app.ctx, "process-webhook");
+    expect(await app.ctx.db.select().from(shops).where(eq(shops.id, shop.id))).toHaveLength(0);
+    expect(await app.ctx.db.select().from(orders).where(eq(orders.id, order.id))).toHaveLength(0);
+    expect(
+      await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id)),
+    ).toHaveLength(0);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("customers/redact erases that customer's details from the named orders only", async () => {
+    const shop = await createShop(app.ctx.db);
+    // An id beyond 2^53: it must match digit for digit, not after rounding through a double.
+    const bigId = "9007199254740993";
+    const target = await createOrder(app.ctx.db, shop, {
+      cartOrderId: bigId,
+      customerEmail: "someone-else@example.com",
+    });
+    const neighbour = await createOrder(app.ctx.db, shop, {
+      cartOrderId: "9007199254740992",
+      customerName: "Noah Berg",
+      customerEmail: "noah@example.com",
+    });
+    const rawBody = `{"shop_id":1,"shop_domain":"${shop.domain}","customer":{"id":7,"email":"gone@example.com"},"orders_to_redact":[${bigId}]}`;
+    const res = await post(shopifyWebhook("customers/redact", shop.domain, null, { rawBody }));
+    expect(res.status).toBe(200);
+    await drainQueue(app.ctx, "process-webhook");
+
+    const [redacted] = await app.ctx.db.select().from(orders).where(eq(orders.id, target.id));
+    expect(redacted?.customerName).toBe("Redacted customer");
+    expect(redacted?.customerEmail).toBeNull();
+    expect(redacted?.shippingAddress).toBeNull();
+    const [item] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, target.id));
+    expect(item?.personalization).toEqual({});
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, target.id), eq(orderEvents.action, "customer_redacted")));
+    expect(events).toHaveLength(1);
+
+    const [untouched] = await app.ctx.db.select().from(orders).where(eq(orders.id, neighbour.id));
+    expect(untouched?.customerName).toBe("Noah Berg");
+  });
+
+  it("customers/data_request notes the request on the customer's orders", async () => {
+    const shop = await createShop(app.ctx.db);
+    const order = await createOrder(app.ctx.db, shop, { cartOrderId: "450789469" });
+    const payload = {
+      shop_id: 1,
+      shop_domain: shop.domain,
+      orders_requested: [450789469],
+      customer: { id: 207119551, email: "ava@example.com" },
+      data_request: { id: 9999 },
+    };
+    expect(
+      (await post(shopifyWebhook("customers/data_request", shop.domain, payload))).status,
+    ).toBe(200);
+    await drainQueue(app.ctx, "process-webhook");
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id));
+    expect(events.map((e) => e.action)).toContain("customer_data_requested");
+    expect(events.find((e) => e.action === "customer_data_requested")?.message).toContain("9999");
+  });
+
+  it("order topics are stored for the order sync and answered at once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const res = await post(
+      shopifyWebhook("orders/create", shop.domain, { id: 820982911946154500, name: "#1001" }),
+    );
+    expect(res.status).toBe(200);
+    const [receipt] = await receiptsFor(shop.domain);
+    expect(receipt?.topic).toBe("orders/create");
+    expect(receipt?.shopId).toBe(shop.id);
+  });
+});
