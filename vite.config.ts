@@ -11,10 +11,6 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   plugins: [remix(remixConfig), tsconfigPaths()],
-  server: {
-    // The app's own server (server/main.ts) owns the HTTP port; Vite only runs as middleware.
-    hmr: process.env.VITE_HMR_PORT ? { port: Number(process.env.VITE_HMR_PORT) } : false,
-  },
   optimizeDeps: {
     // Pre-bundled up front so the first browser visit does not trigger Vite's "optimized
     // dependencies changed" reload.
@@ -27,14 +23,18 @@ export default defineConfig({
       "@remix-run/react",
       "@shopify/polaris",
       "@shopify/app-bridge-react",
+      "@shopify/shopify-app-remix/react",
+      // Route modules import its `boundary` helper, so the browser loads it too.
+      "@shopify/shopify-app-remix/server",
+      // Found in route modules by Vite's import scan even where only loaders use them.
+      "@remix-run/node",
+      "zod",
     ],
     exclude: [
       "@electric-sql/pglite",
       "pg",
       "pg-boss",
       "drizzle-orm",
-      "@shopify/shopify-app-remix",
-      "@shopify/shopify-api",
     ],
   },
   build: {

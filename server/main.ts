@@ -69,6 +69,7 @@ async function main(): Promise<void> {
 
   if (config.role !== "worker") {
     const production = config.mode === "production";
+    const server = http.createServer();
     let app;
     if (production) {
       const buildDir = path.resolve("build");
@@ -78,7 +79,11 @@ async function main(): Promise<void> {
       app = createWebApp({ ctx, build, clientDir: path.join(buildDir, "client") });
     } else {
       const { createServer } = await import("vite");
-      const vite = await createServer({ server: { middlewareMode: true }, appType: "custom" });
+      // Live reload shares the app's port, so the browser needs nothing else open.
+      const vite = await createServer({
+        server: { middlewareMode: true, hmr: { server } },
+        appType: "custom",
+      });
       closers.push(() => vite.close());
       app = createWebApp({
         ctx,
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
         build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
       });
     }
-    const server = http.createServer(app);
+    server.on("request", app);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.port, config.host, () => resolve());

@@ -14,11 +14,6 @@ import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 export const meta: MetaFunction = () => [{ title: "Sign in · Orderlane" }];
 
-const LOGIN_ERRORS: Record<string, string> = {
-  [LoginErrorType.MissingShop]: "Enter your shop's domain",
-  [LoginErrorType.InvalidShop]: "Enter a domain like my-shop.myshopify.com",
-};
-
 export async function loader({ context }: LoaderFunctionArgs) {
   return { shopifyConfigured: Boolean(context.shopify) };
 }
@@ -27,7 +22,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!context.shopify) return { error: "Shopify sign-in is not configured on this server" };
   // login() redirects to Shopify's OAuth when the domain is valid, and returns errors otherwise.
   const errors = await context.shopify.login(request);
-  return { error: errors.shop ? (LOGIN_ERRORS[errors.shop] ?? "Enter a valid shop domain") : null };
+  if (errors.shop === LoginErrorType.MissingShop) return { error: "Enter your shop's domain" };
+  if (errors.shop) return { error: "Enter a domain like my-shop.myshopify.com" };
+  return { error: null };
 }
 
 export default function Login() {

@@ -75,7 +75,8 @@ export function OrderTable({ rows }: { rows: OrderTableRow[] }) {
               <span title={`Cart status: ${row.cartStatusRaw}`}>
                 <Badge tone={CART_TONE[row.cartStatus]}>{CART_STATUS_LABELS[row.cartStatus]}</Badge>
               </span>
-              {row.state in STATE_TONE ? (
+              {row.state in STATE_TONE &&
+              STATE_LABELS[row.state] !== CART_STATUS_LABELS[row.cartStatus] ? (
                 <Badge tone={STATE_TONE[row.state]}>{STATE_LABELS[row.state]}</Badge>
               ) : null}
             </InlineStack>

@@ -28,16 +28,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-let vite: Promise<ViteDevServer> | null = null;
-
-function viteServer(): Promise<ViteDevServer> {
-  vite ??= createServer({
-    server: { middlewareMode: true, hmr: false },
-    appType: "custom",
-    logLevel: "error",
-  });
-  return vite;
-}
+let vite: ViteDevServer | null = null;
 
 export async function startTestApp(
   options: { env?: Record<string, string>; demo?: boolean } = {},
@@ -54,13 +45,20 @@ export async function startTestApp(
   );
   const database = await openTestDatabase();
   const ctx = await bootContext(config, database);
-  const devServer = await viteServer();
+  const server = http.createServer();
+  // Vite's live-reload socket rides on the app's own port, as in `npm run demo`.
+  const devServer = await createServer({
+    server: { middlewareMode: true, hmr: { server } },
+    appType: "custom",
+    logLevel: "error",
+  });
+  vite = devServer;
   const app = createWebApp({
     ctx,
     vite: devServer,
     build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
   });
-  const server = http.createServer(app);
+  server.on("request", app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -76,7 +74,7 @@ export async function startTestApp(
 }
 
 export async function closeVite(): Promise<void> {
-  if (vite) await (await vite).close();
+  await vite?.close();
   vite = null;
 }
 

@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "~/config.server";
+
+const production = {
+  NODE_ENV: "production",
+  SHOPIFY_API_KEY: "key",
+  SHOPIFY_API_SECRET: "secret",
+  SHOPIFY_APP_URL: "https://orderlane.example.com",
+  ENCRYPTION_KEY: "a".repeat(64),
+};
+
+function refusal(env: NodeJS.ProcessEnv, flags: Parameters<typeof loadConfig>[1] = {}) {
+  try {
+    loadConfig(env, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected the configuration to be refused");
+}
+
+describe("configuration", () => {
+  it("accepts a complete production configuration", () => {
+    const config = loadConfig({ ...production, DATABASE_URL: "postgres://app@db:5432/orderlane" });
+    expect(config.mode).toBe("production");
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://app@db:5432/orderlane" });
+    expect(config.encryptionKey).toHaveLength(32);
+    expect(config.host).toBe("127.0.0.1");
+  });
+
+  it("uses PGlite in ./data when DATABASE_URL is unset, or DATA_DIR", () => {
+    expect(loadConfig(production, { cwd: "/srv/app" }).database).toEqual({
+      kind: "pglite",
+      dataDir: "/srv/app/data",
+    });
+    expect(loadConfig({ ...production, DATA_DIR: "/var/lib/ol" }).database).toEqual({
+      kind: "pglite",
+      dataDir: "/var/lib/ol",
+    });
+  });
+
+  it.each([
+    ["not a url", "DATABASE_URL"],
+    ["mysql://root@localhost/shop", "DATABASE_URL"],
+  ])("refuses DATABASE_URL=%s naming the variable", (value, variable) => {
+    const err = refusal({ ...production, DATABASE_URL: value });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toMatch(/^DATABASE_URL: /);
+  });
+
+  it("refuses to start outside demo mode without the Shopify secret", () => {
+    const env: NodeJS.ProcessEnv = { ...production };
+    delete env.SHOPIFY_API_SECRET;
+    expect(refusal(env).variable).toBe("SHOPIFY_API_SECRET");
+  });
+
+  it("refuses production without an encryption key, and a key of the wrong size", () => {
+    const env: NodeJS.ProcessEnv = { ...production };
+    delete env.ENCRYPTION_KEY;
+    expect(refusal(env).variable).toBe("ENCRYPTION_KEY");
+    expect(refusal({ ...production, ENCRYPTION_KEY: "short" }).variable).toBe("ENCRYPTION_KEY");
+  });
+
+  it("refuses demo mode when NODE_ENV=production", () => {
+    expect(refusal({ NODE_ENV: "production" }, { demo: true }).variable).toBe("NODE_ENV");
+  });
+
+  it("refuses a port that is not a port", () => {
+    expect(refusal({ ...production, PORT: "http" }).variable).toBe("PORT");
+    expect(refusal({ ...production, PORT: "70000" }).variable).toBe("PORT");
+  });
+
+  it("binds the demo to localhost even when HOST says otherwise", () => {
+    const config = loadConfig({ HOST: "0.0.0.0" }, { demo: true });
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.sandbox).not.toBeNull();
+  });
+});
+
+describe("starting the process with a bad configuration", () => {
+  const run = (env: Record<string, string>, args: string[] = []) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(path.resolve("node_modules/.bin/tsx"), ["server/main.ts", ...args], {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+
+  it("stops with one line naming DATABASE_URL when it is malformed", async () => {
+    const { code, stderr } = await run({ ...production, DATABASE_URL: "postgres//oops" });
+    expect(code).toBe(1);
+    const lines = stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/cannot start: DATABASE_URL: /);
+  });
+
+  it("stops with one line naming SHOPIFY_API_SECRET when it is missing", async () => {
+    const { code, stderr } = await run({ NODE_ENV: "production", SHOPIFY_API_KEY: "key" });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^\[orderlane\] cannot start: SHOPIFY_API_SECRET: is required/);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses the demo under NODE_ENV=production", async () => {
+    const { code, stderr } = await run({ NODE_ENV: "production" }, ["--demo"]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/NODE_ENV: demo mode is refused/);
+  });
+});
