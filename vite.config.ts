@@ -30,12 +30,7 @@ export default defineConfig({
       "@remix-run/node",
       "zod",
     ],
-    exclude: [
-      "@electric-sql/pglite",
-      "pg",
-      "pg-boss",
-      "drizzle-orm",
-    ],
+    exclude: ["@electric-sql/pglite", "pg", "pg-boss", "drizzle-orm"],
   },
   build: {
     assetsInlineLimit: 0,

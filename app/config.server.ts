@@ -50,7 +50,9 @@ const port = (name: string, fallback: number) =>
       return n;
     });
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+export type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v ? v : undefined;
 }
@@ -64,7 +66,7 @@ function parseOrThrow<T>(schema: z.ZodType<T>, name: string, value: string | und
 }
 
 export function loadConfig(
-  env: NodeJS.ProcessEnv,
+  env: Env,
   flags: { demo?: boolean; role?: Role; cwd?: string; needsShopify?: boolean } = {},
 ): AppConfig {
   const nodeEnv = read(env, "NODE_ENV") ?? "development";

@@ -3,6 +3,7 @@
 //   npm start       web + worker (production build)
 //   npm run worker  worker only
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
@@ -36,8 +37,9 @@ async function main(): Promise<void> {
     if (ctx) await closeContext(ctx).catch((e) => console.error(e));
     process.exit(0);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
 
   ctx = await bootContext(config);
   const where =
@@ -85,6 +87,11 @@ async function main(): Promise<void> {
         appType: "custom",
       });
       closers.push(() => vite.close());
+      // Remix's Vite plugin starts a second Vite server that exits the process on SIGTERM, cutting
+      // our shutdown short (jobs half-stopped, database not closed). This process owns its exit.
+      for (const listener of process.listeners("SIGTERM")) {
+        if (listener !== onSignal) process.off("SIGTERM", listener);
+      }
       app = createWebApp({
         ctx,
         vite,
@@ -96,10 +103,19 @@ async function main(): Promise<void> {
       server.once("error", reject);
       server.listen(config.port, config.host, () => resolve());
     });
-    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // Requests still running after 5 s are cut rather than holding the shutdown open.
+          setTimeout(() => server.closeAllConnections(), 5_000).unref();
+        }),
+    );
     const shown = config.host === "127.0.0.1" ? "localhost" : config.host;
+    const { port } = server.address() as AddressInfo;
     console.log(
-      `[orderlane] ${config.mode} app at http://${shown}:${config.port} (ready in ${Date.now() - started} ms)`,
+      `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
     );
   }
 }

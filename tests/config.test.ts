@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "~/config.server";
+import { ConfigError, loadConfig, type Env } from "~/config.server";
+import { childEnv } from "./support/process";
 
 const production = {
   NODE_ENV: "production",
@@ -11,7 +11,7 @@ const production = {
   ENCRYPTION_KEY: "a".repeat(64),
 };
 
-function refusal(env: NodeJS.ProcessEnv, flags: Parameters<typeof loadConfig>[1] = {}) {
+function refusal(env: Env, flags: Parameters<typeof loadConfig>[1] = {}) {
   try {
     loadConfig(env, flags);
   } catch (err) {
@@ -51,13 +51,13 @@ describe("configuration", () => {
   });
 
   it("refuses to start outside demo mode without the Shopify secret", () => {
-    const env: NodeJS.ProcessEnv = { ...production };
+    const env: Env = { ...production };
     delete env.SHOPIFY_API_SECRET;
     expect(refusal(env).variable).toBe("SHOPIFY_API_SECRET");
   });
 
   it("refuses production without an encryption key, and a key of the wrong size", () => {
-    const env: NodeJS.ProcessEnv = { ...production };
+    const env: Env = { ...production };
     delete env.ENCRYPTION_KEY;
     expect(refusal(env).variable).toBe("ENCRYPTION_KEY");
     expect(refusal({ ...production, ENCRYPTION_KEY: "short" }).variable).toBe("ENCRYPTION_KEY");
@@ -82,8 +82,8 @@ describe("configuration", () => {
 describe("starting the process with a bad configuration", () => {
   const run = (env: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(path.resolve("node_modules/.bin/tsx"), ["server/main.ts", ...args], {
-        env: { PATH: process.env.PATH ?? "", ...env },
+      const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", ...args], {
+        env: childEnv(env),
         stdio: ["ignore", "ignore", "pipe"],
       });
       let stderr = "";

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseLockedError, openDatabase, type Database } from "~/db/client.server";
+import { DatabaseLockedError, openDatabase, queryRows, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
 import { orders } from "~/db/schema";
 import { createOrder, createShop } from "./support/factories";
@@ -20,19 +20,24 @@ describe(`migrations (${testDatabaseKind})`, () => {
   });
 
   async function schemaFingerprint() {
-    const result = await database.db.execute(sql`
-      select table_name, column_name, data_type from information_schema.columns
-      where table_schema = 'public' order by table_name, column_name`);
-    const applied = await database.db.execute(
+    const columns = await queryRows(
+      database.db,
+      sql`select table_name, column_name, data_type from information_schema.columns
+          where table_schema = 'public' order by table_name, column_name`,
+    );
+    const applied = await queryRows(
+      database.db,
       sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
     );
-    return { columns: result.rows, applied: applied.rows };
+    return { columns, applied };
   }
 
   it("creates every table of the data model", async () => {
-    const result = await database.db.execute(sql`
-      select table_name from information_schema.tables where table_schema = 'public'`);
-    const tables = result.rows.map((r) => (r as { table_name: string }).table_name).sort();
+    const rows = await queryRows<{ table_name: string }>(
+      database.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public'`,
+    );
+    const tables = rows.map((r) => r.table_name).sort();
     expect(tables).toEqual(
       [
         "distributor_item",

@@ -20,7 +20,7 @@ export async function requireOwner(request: Request, ctx: AppContext): Promise<O
     if (!shop) throw new Response("The demo shop has not been seeded", { status: 503 });
     return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true };
   }
-  if (ctx.shopify) {
+  if (ctx.shopify && comesFromShopifyAdmin(request)) {
     // Verifies the session token (or sends the browser through Shopify's sign-in) and throws the
     // redirect or 401 itself when the request is not from a signed-in admin user.
     const { session } = await ctx.shopify.authenticate.admin(request);
@@ -36,4 +36,10 @@ export async function requireOwner(request: Request, ctx: AppContext): Promise<O
     };
   }
   throw redirect("/auth/login");
+}
+
+/** The admin opens the app with ?shop=…&host=…, and App Bridge's fetches carry a session token. */
+function comesFromShopifyAdmin(request: Request): boolean {
+  const url = new URL(request.url);
+  return url.searchParams.has("shop") || request.headers.has("authorization");
 }
