@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       const seeded = await seedDemoShop(ctx.db, {
         sandboxUrl: sandbox.url,
         sandboxSecret: config.sandbox.secret,
+        encryptionKey: config.encryptionKey,
       });
       console.log(`[orderlane] demo shop ready (${seeded.ordersCreated} orders created)`);
     }

@@ -10,7 +10,11 @@ let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp({ demo: true });
-  await seedDemoShop(app.ctx.db, { sandboxUrl: "http://127.0.0.1:9", sandboxSecret: "s" });
+  await seedDemoShop(app.ctx.db, {
+    sandboxUrl: "http://127.0.0.1:9",
+    sandboxSecret: "s",
+    encryptionKey: app.ctx.config.encryptionKey,
+  });
 });
 afterAll(async () => {
   await app?.close();

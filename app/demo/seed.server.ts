@@ -2,6 +2,7 @@
 // review window and the timeline have something true-looking to show before any cart is connected.
 // Everything is generated from fixed lists and a seeded generator, so two runs describe the same
 // orders; only the timestamps follow `now`, keeping the newest countdowns a few minutes away.
+import { sealSecret } from "~/security/encryption.server";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import {
@@ -38,6 +39,8 @@ export interface SeedDemoShopOptions {
   /** Base URL of the built-in sandbox provider; its port can change from one start to the next. */
   sandboxUrl: string;
   sandboxSecret: string;
+  /** ENCRYPTION_KEY: the sandbox's signing secret is stored sealed, like every credential. */
+  encryptionKey: Buffer;
   now?: Date;
 }
 
@@ -108,7 +111,7 @@ async function ensureDemoProviders(
       .update(providers)
       .set({
         endpoint: options.sandboxUrl,
-        signingSecret: options.sandboxSecret,
+        signingSecret: sealSecret(options.encryptionKey, options.sandboxSecret),
         updatedAt: new Date(),
       })
       .where(and(eq(providers.id, sandboxId), eq(providers.shopId, shopId)));
@@ -120,7 +123,7 @@ async function ensureDemoProviders(
         kind: "sandbox",
         name: DEMO_SANDBOX_PROVIDER_NAME,
         endpoint: options.sandboxUrl,
-        signingSecret: options.sandboxSecret,
+        signingSecret: sealSecret(options.encryptionKey, options.sandboxSecret),
         isDefault: true,
       })
       .returning({ id: providers.id });

@@ -15,7 +15,11 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   app = await startTestApp({ demo: true });
-  await seedDemoShop(app.ctx.db, { sandboxUrl: "http://127.0.0.1:9", sandboxSecret: "s" });
+  await seedDemoShop(app.ctx.db, {
+    sandboxUrl: "http://127.0.0.1:9",
+    sandboxSecret: "s",
+    encryptionKey: app.ctx.config.encryptionKey,
+  });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on("pageerror", (err) => pageErrors.push(String(err)));
