@@ -2,6 +2,8 @@
 /** @type {import('@remix-run/dev').VitePluginConfig} */
 export default {
   ignoredRouteFiles: ["**/.*", "**/*.test.{ts,tsx}"],
+  // Browser tests build into a folder of their own so they never overwrite a deployable build/.
+  buildDirectory: process.env.REMIX_BUILD_DIR ?? "build",
   future: {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,

@@ -1,6 +1,6 @@
 // Builds the process's AppContext: config → database (+ migrations) → jobs → Shopify. Used by the
 // web+worker process, the worker alone, `npm run setup` and the tests, so they all start the same way.
-import type { AppConfig } from "~/config.server";
+import { ConfigError, type AppConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { openDatabase, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
@@ -16,8 +16,8 @@ export async function openAppDatabase(config: AppConfig): Promise<Database> {
   try {
     await applyMigrations(database);
   } catch (err) {
-    await database.close();
-    throw err;
+    await database.close().catch(() => {});
+    throw explainConnectionFailure(config, err);
   }
   return database;
 }
@@ -37,4 +37,21 @@ export async function bootContext(config: AppConfig, database?: Database): Promi
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.jobs.stop();
   await ctx.database.close();
+}
+
+// The usual ways a PostgreSQL URL turns out wrong, said in one line about the variable.
+const CONNECTION_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "nothing is listening at that host and port",
+  ENOTFOUND: "the host name does not resolve",
+  ETIMEDOUT: "the server did not answer in time",
+  "28P01": "the password was refused",
+  "28000": "the user is not allowed to connect",
+  "3D000": "that database does not exist",
+};
+
+function explainConnectionFailure(config: AppConfig, err: unknown): unknown {
+  if (config.database.kind !== "postgres") return err;
+  const code = (err as { code?: string } | null)?.code;
+  const reason = code ? CONNECTION_ERRORS[code] : undefined;
+  return reason ? new ConfigError("DATABASE_URL", `cannot connect: ${reason} (${code})`) : err;
 }

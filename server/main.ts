@@ -52,6 +52,8 @@ async function main(): Promise<void> {
       port: config.sandbox.port,
       secret: config.sandbox.secret,
       shipDelayMs: config.sandbox.shipDelayMs,
+    }).catch((err: unknown) => {
+      throw portTaken(err, "SANDBOX_PORT", config.sandbox?.port);
     });
     closers.push(sandbox.close);
     console.log(`[orderlane] sandbox provider listening at ${sandbox.url}`);
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
     }
     server.on("request", app);
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
+      server.once("error", (err) => reject(portTaken(err, "PORT", config.port)));
       server.listen(config.port, config.host, () => resolve());
     });
     closers.push(
@@ -121,12 +123,15 @@ async function main(): Promise<void> {
   }
 }
 
+function portTaken(err: unknown, variable: string, port: number | undefined): unknown {
+  return (err as NodeJS.ErrnoException)?.code === "EADDRINUSE"
+    ? new ConfigError(variable, `port ${port} is already in use`)
+    : err;
+}
+
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof DatabaseLockedError) {
     console.error(`[orderlane] cannot start: ${err.message}`);
-  } else if ((err as NodeJS.ErrnoException)?.code === "EADDRINUSE") {
-    const e = err as NodeJS.ErrnoException & { port?: number };
-    console.error(`[orderlane] cannot start: port ${e.port ?? ""} is already in use (set PORT)`);
   } else {
     console.error("[orderlane] cannot start:", err);
   }

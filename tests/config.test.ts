@@ -1,4 +1,8 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type Env } from "~/config.server";
 import { childEnv } from "./support/process";
@@ -110,5 +114,31 @@ describe("starting the process with a bad configuration", () => {
     const { code, stderr } = await run({ NODE_ENV: "production" }, ["--demo"]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/NODE_ENV: demo mode is refused/);
+  });
+
+  it("stops with one line naming DATABASE_URL when PostgreSQL cannot be reached", async () => {
+    const { code, stderr } = await run({
+      ...production,
+      DATABASE_URL: "postgres://orderlane@127.0.0.1:1/orderlane",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      "[orderlane] cannot start: DATABASE_URL: cannot connect: nothing is listening at that host and port (ECONNREFUSED)",
+    );
+  });
+
+  it("stops with one line naming PORT when the port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = String((blocker.address() as net.AddressInfo).port);
+    try {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-port-"));
+      const { code, stderr } = await run({ ...production, DATA_DIR: dataDir, PORT: port });
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`cannot start: PORT: port ${port} is already in use`);
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true });
+  app = await startTestApp({ demo: true, built: true });
   await seedDemoShop(app.ctx.db, {
     sandboxUrl: "http://127.0.0.1:9",
     sandboxSecret: "s",

@@ -4,6 +4,9 @@
 import { createHmac, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { inject } from "vitest";
 import type { ServerBuild } from "@remix-run/node";
 import { createServer, type ViteDevServer } from "vite";
 import { loadConfig } from "~/config.server";
@@ -31,7 +34,12 @@ export interface TestApp {
 let vite: ViteDevServer | null = null;
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; demo?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    demo?: boolean;
+    /** Serve the production build (browser tests) instead of compiling through Vite. */
+    built?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig(
     {
@@ -46,18 +54,27 @@ export async function startTestApp(
   const database = await openTestDatabase();
   const ctx = await bootContext(config, database);
   const server = http.createServer();
-  // Vite's live-reload socket rides on the app's own port, as in `npm run demo`.
-  const devServer = await createServer({
-    server: { middlewareMode: true, hmr: { server } },
-    appType: "custom",
-    logLevel: "error",
-  });
-  vite = devServer;
-  const app = createWebApp({
-    ctx,
-    vite: devServer,
-    build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
-  });
+  let app;
+  if (options.built) {
+    const dir = inject("testBuildDir");
+    const build = (await import(
+      pathToFileURL(path.join(dir, "server/index.js")).href
+    )) as ServerBuild;
+    app = createWebApp({ ctx, build, clientDir: path.join(dir, "client") });
+  } else {
+    // Vite's live-reload socket rides on the app's own port, as in `npm run demo`.
+    const devServer = await createServer({
+      server: { middlewareMode: true, hmr: { server } },
+      appType: "custom",
+      logLevel: "error",
+    });
+    vite = devServer;
+    app = createWebApp({
+      ctx,
+      vite: devServer,
+      build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+    });
+  }
   server.on("request", app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
