@@ -2,6 +2,7 @@
 //   npm run demo    web + worker + sandbox provider + demo shop, on the embedded database
 //   npm start       web + worker (production build)
 //   npm run worker  worker only
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -77,10 +78,15 @@ async function main(): Promise<void> {
     const server = http.createServer();
     let app;
     if (production) {
-      const buildDir = path.resolve("build");
-      const build = (await import(
-        pathToFileURL(path.join(buildDir, "server/index.js")).href
-      )) as ServerBuild;
+      const buildDir = path.resolve(process.env.REMIX_BUILD_DIR ?? "build");
+      const serverBuild = path.join(buildDir, "server/index.js");
+      if (!fs.existsSync(serverBuild)) {
+        throw new ConfigError(
+          "NODE_ENV",
+          `production needs a build: run \`npm run build\` (no ${serverBuild})`,
+        );
+      }
+      const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
       app = createWebApp({ ctx, build, clientDir: path.join(buildDir, "client") });
     } else {
       const { createServer } = await import("vite");

@@ -133,12 +133,31 @@ describe("starting the process with a bad configuration", () => {
     const port = String((blocker.address() as net.AddressInfo).port);
     try {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-port-"));
-      const { code, stderr } = await run({ ...production, DATA_DIR: dataDir, PORT: port });
+      const { code, stderr } = await run({ DATA_DIR: dataDir, PORT: port, SANDBOX_PORT: "0" }, [
+        "--demo",
+      ]);
       fs.rmSync(dataDir, { recursive: true, force: true });
       expect(code).toBe(1);
       expect(stderr).toContain(`cannot start: PORT: port ${port} is already in use`);
     } finally {
       blocker.close();
+    }
+  });
+
+  it("stops with one line saying to build first when production has no build", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-nobuild-"));
+    try {
+      const { code, stderr } = await run({
+        ...production,
+        DATA_DIR: dataDir,
+        PORT: "0",
+        REMIX_BUILD_DIR: path.join(dataDir, "no-build-here"),
+      });
+      expect(code).toBe(1);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toContain("production needs a build: run `npm run build`");
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
