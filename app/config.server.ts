@@ -22,6 +22,11 @@ export interface AppConfig {
   sandbox: { port: number; shipDelayMs: number; secret: string } | null;
   /** Largest request body the app reads, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Where providers reach this app (event callbacks) and fetch design files. Set once the HTTP
+   * server knows its port when it was derived from PORT=0.
+   */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -169,12 +174,13 @@ export function loadConfig(
     read(env, "SANDBOX_SHIP_DELAY_SECONDS") ?? "45",
   );
 
+  const port_ = parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT"));
   return {
     mode,
     role,
     // Listens on loopback unless told otherwise: a demo must never be reachable from the network.
     host: mode === "demo" ? "127.0.0.1" : (read(env, "HOST") ?? "127.0.0.1"),
-    port: parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT")),
+    port: port_,
     database,
     shopify,
     encryptionKey,
@@ -186,5 +192,15 @@ export function loadConfig(
         }
       : null,
     maxBodyBytes: maxBodyKb * 1024,
+    publicUrl: publicUrl(env, shopify?.appUrl, port_),
   };
+}
+
+function publicUrl(env: Env, shopifyAppUrl: string | undefined, listenPort: number): string {
+  const explicit = read(env, "PUBLIC_URL");
+  if (explicit) {
+    parseOrThrow(z.url({ message: "must be an absolute URL" }), "PUBLIC_URL", explicit);
+    return explicit.replace(/\/$/, "");
+  }
+  return shopifyAppUrl ?? `http://localhost:${listenPort}`;
 }

@@ -14,6 +14,7 @@ import { DatabaseLockedError } from "~/db/client.server";
 import { seedDemoShop } from "~/demo/seed.server";
 import { startSandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { jobHandlers } from "~/jobs/worker.server";
+import { rescheduleCountdowns } from "~/orders/countdown.server";
 import { bootContext, closeContext } from "./boot";
 import { createWebApp } from "./web";
 
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
 
   if (config.role !== "web") {
     await ctx.jobs.work(jobHandlers(ctx));
-    console.log("[orderlane] worker started");
+    const countdowns = await rescheduleCountdowns(ctx);
+    console.log(`[orderlane] worker started (${countdowns} countdowns running)`);
   }
 
   if (config.role !== "worker") {
@@ -123,6 +125,8 @@ async function main(): Promise<void> {
     );
     const shown = config.host === "127.0.0.1" ? "localhost" : config.host;
     const { port } = server.address() as AddressInfo;
+    // With PORT=0 the port is known only now; providers need it to reach us and our files.
+    if (config.publicUrl.endsWith(":0")) config.publicUrl = `http://localhost:${port}`;
     console.log(
       `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
     );

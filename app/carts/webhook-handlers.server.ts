@@ -1,20 +1,31 @@
-// Which stored webhooks the worker acts on, by source and topic.
+// Which stored webhooks and provider events the worker acts on, by source and topic.
 import type { AppContext } from "~/context.server";
+import { applyProviderEvent } from "~/fulfillment/events.server";
 import {
   appUninstalled,
   customersDataRequest,
   customersRedact,
   shopRedact,
-  type ShopifyWebhook,
 } from "./shopify/webhooks.server";
 
-type Handler = (ctx: Pick<AppContext, "db">, webhook: ShopifyWebhook) => Promise<void>;
+export interface StoredWebhook {
+  shopDomain: string;
+  topic: string;
+  payload: unknown;
+}
+
+type Handler = (ctx: Pick<AppContext, "db" | "jobs">, webhook: StoredWebhook) => Promise<void>;
+
+const providerEvent: Handler = (ctx, webhook) => applyProviderEvent(ctx, webhook.payload);
 
 const HANDLERS: Record<string, Handler> = {
   "shopify:app/uninstalled": appUninstalled,
   "shopify:shop/redact": shopRedact,
   "shopify:customers/redact": customersRedact,
   "shopify:customers/data_request": customersDataRequest,
+  "provider:provider/shipped": providerEvent,
+  "provider:provider/rejected": providerEvent,
+  "provider:provider/cancelled": providerEvent,
 };
 
 export function hasWebhookHandler(source: string, topic: string): boolean {

@@ -3,9 +3,17 @@
 // in the same transaction as the change that calls for it: both commit, or neither does.
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { PgBoss, fromDrizzle, fromPglite, type DrizzleTransactionLike, type Job } from "pg-boss";
+import {
+  PgBoss,
+  fromDrizzle,
+  fromPglite,
+  type DrizzleTransactionLike,
+  type JobResult,
+  type JobWithMetadata,
+} from "pg-boss";
+import { RetryLater } from "./queues";
 import type { Database, Tx } from "~/db/client.server";
-import { QUEUE_OPTIONS, type JobData, type QueueName } from "./queues";
+import { QUEUES, type JobData, type QueueName } from "./queues";
 
 export interface SendOptions {
   /** Run no earlier than this (scheduled jobs, e.g. the countdown's deadline). */
@@ -18,7 +26,12 @@ export interface SendOptions {
 
 export type JobHandler<Q extends QueueName> = (
   data: JobData[Q],
-  job: { id: string; retryCount: number },
+  job: {
+    id: string;
+    retryCount: number;
+    /** No retry follows if this attempt fails: the handler must leave a final state behind. */
+    lastAttempt: boolean;
+  },
 ) => Promise<void>;
 
 export type JobHandlers = { [Q in QueueName]?: JobHandler<Q> };
@@ -30,7 +43,7 @@ export interface Jobs {
     options?: SendOptions,
   ): Promise<string | null>;
   /** Starts polling the given queues in this process (the worker role). */
-  work(handlers: JobHandlers, options?: { pollingIntervalSeconds?: number }): Promise<void>;
+  work(handlers: JobHandlers): Promise<void>;
   stop(): Promise<void>;
   readonly boss: PgBoss;
 }
@@ -41,7 +54,8 @@ export async function startJobs(database: Database): Promise<Jobs> {
     : new PgBoss({ connectionString: database.url ?? undefined, max: 4, schema: "pgboss" });
   boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
   await boss.start();
-  for (const [name, options] of Object.entries(QUEUE_OPTIONS)) {
+  for (const [name, settings] of Object.entries(QUEUES)) {
+    const { batchSize: _batch, pollingIntervalSeconds: _poll, ...options } = settings;
     if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
     else await boss.updateQueue(name, options);
     // pg-boss looks a queue up (outside any transaction) the first time it is used after being
@@ -63,18 +77,40 @@ export async function startJobs(database: Database): Promise<Jobs> {
           : undefined,
       });
     },
-    async work(handlers, options = {}) {
+    async work(handlers) {
       for (const [name, handler] of Object.entries(handlers) as [
         QueueName,
         JobHandler<QueueName>,
       ][]) {
-        await boss.work<JobData[QueueName]>(
+        const settings = QUEUES[name];
+        await boss.work(
           name,
-          { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1, batchSize: 1 },
-          async (jobs: Job<JobData[QueueName]>[]) => {
-            for (const job of jobs)
-              await handler(job.data, { id: job.id, retryCount: job.retryCount });
-          },
+          {
+            batchSize: settings.batchSize,
+            pollingIntervalSeconds: settings.pollingIntervalSeconds,
+            burstWhenBatchFull: true,
+            includeMetadata: true,
+            perJobResults: true,
+          } as const,
+          // Each job of a batch succeeds or fails on its own, so one bad job never retries the rest.
+          async (jobs: JobWithMetadata<JobData[QueueName]>[]): Promise<JobResult[]> =>
+            Promise.all(
+              jobs.map(async (job): Promise<JobResult> => {
+                try {
+                  await handler(job.data, {
+                    id: job.id,
+                    retryCount: job.retryCount,
+                    lastAttempt: job.retryCount >= job.retryLimit,
+                  });
+                  return { id: job.id, status: "completed" };
+                } catch (err) {
+                  const message = err instanceof Error ? err.message : String(err);
+                  if (!(err instanceof RetryLater))
+                    console.error(`[jobs] ${name} ${job.id}: ${message}`);
+                  return { id: job.id, status: "failed", output: { message } };
+                }
+              }),
+            ),
         );
       }
     },

@@ -3,13 +3,25 @@
 import type { QueueOptions } from "pg-boss";
 
 export interface JobData {
-  /** A stored webhook receipt to act on (webhooks answer at once and leave the work here). */
+  /** A stored webhook or provider event to act on (its route answered at once). */
   "process-webhook": { receiptId: string };
+  /** An order's countdown reached zero (stale if the deadline has since moved). */
+  "auto-submit": { shopId: string; orderId: string; dueAt: string };
+  /** Send one purchase order to its provider. */
+  "send-submission": { shopId: string; submissionId: string };
+  /** Put one shipment's tracking into the cart. */
+  "push-tracking": { shopId: string; shipmentId: string };
 }
 
 export type QueueName = keyof JobData;
 
-export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
+export interface QueueSettings extends QueueOptions {
+  /** Jobs fetched per poll; handled in parallel, each settled on its own. */
+  batchSize: number;
+  pollingIntervalSeconds: number;
+}
+
+export const QUEUES: Record<QueueName, QueueSettings> = {
   "process-webhook": {
     // Carts and providers may be briefly down; back off for up to ~an hour before giving up.
     retryLimit: 8,
@@ -17,5 +29,39 @@ export const QUEUE_OPTIONS: Record<QueueName, QueueOptions> = {
     retryBackoff: true,
     retryDelayMax: 900,
     expireInSeconds: 300,
+    batchSize: 10,
+    pollingIntervalSeconds: 1,
+  },
+  "auto-submit": {
+    retryLimit: 5,
+    retryDelay: 2,
+    retryBackoff: true,
+    expireInSeconds: 120,
+    batchSize: 20,
+    // Orders go out within 2 s of their deadline.
+    pollingIntervalSeconds: 0.5,
+  },
+  "send-submission": {
+    // 5xx and timeouts: bounded retries with backoff, then the submission is Failed.
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    // Longer than a provider call may take (30 s), so a live attempt is never handed out twice.
+    expireInSeconds: 90,
+    batchSize: 20,
+    pollingIntervalSeconds: 0.5,
+  },
+  "push-tracking": {
+    retryLimit: 10,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 3600,
+    expireInSeconds: 120,
+    batchSize: 10,
+    pollingIntervalSeconds: 1,
   },
 };
+
+/** Thrown by a handler when the work should be tried again later (pg-boss backs off). */
+export class RetryLater extends Error {}

@@ -1,10 +1,16 @@
 // The worker role: which handler serves which queue.
 import type { AppContext } from "~/context.server";
+import { pushTracking } from "~/fulfillment/tracking.server";
+import { sendSubmission } from "~/fulfillment/send.server";
+import { autoSubmit } from "~/orders/countdown.server";
 import type { JobHandlers } from "./jobs.server";
 import { processWebhook } from "./handlers/process-webhook.server";
 
 export function jobHandlers(ctx: AppContext): JobHandlers {
   return {
     "process-webhook": (data) => processWebhook(ctx, data),
+    "auto-submit": (data) => autoSubmit(ctx, data),
+    "send-submission": (data, job) => sendSubmission(ctx, data, job),
+    "push-tracking": (data, job) => pushTracking(ctx, data, job),
   };
 }

@@ -86,6 +86,11 @@ export interface ShopSettings {
   notifyCustomerOnShipment: boolean;
   /** IANA time zone the owner reads order times in. */
   timezone: string;
+  /**
+   * Which provider makes which SKU, first match wins; `match` is a SKU, or a prefix ending in `*`.
+   * Items no rule matches go to the shop's default provider.
+   */
+  routingRules: { match: string; providerId: string }[];
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -94,6 +99,7 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   stateLabels: {},
   notifyCustomerOnShipment: true,
   timezone: "UTC",
+  routingRules: [],
 };
 
 export const CART_STATUS_LABELS: Record<CartStatus, string> = {

@@ -82,7 +82,7 @@ export async function startTestApp(
     url,
     ctx,
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: "manual", ...init }),
-    startWorker: () => ctx.jobs.work(jobHandlers(ctx), { pollingIntervalSeconds: 0.5 }),
+    startWorker: () => ctx.jobs.work(jobHandlers(ctx)),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeContext(ctx);
@@ -133,7 +133,7 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
     if (jobs.length === 0) return ran;
     for (const job of jobs) {
       try {
-        await handler(job.data, { id: job.id, retryCount: job.retryCount });
+        await handler(job.data, { id: job.id, retryCount: job.retryCount, lastAttempt: false });
         await ctx.jobs.boss.complete(queue, job.id);
       } catch (err) {
         await ctx.jobs.boss.fail(queue, job.id, { message: String(err) });

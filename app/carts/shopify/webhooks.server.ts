@@ -6,14 +6,11 @@ import type { AppContext } from "~/context.server";
 import { lineItems, orders, sessions, shops, webhookReceipts } from "~/db/schema";
 import { recordOrderEvent } from "~/orders/events.server";
 import { findShop } from "~/shops/shops.server";
+import type { StoredWebhook } from "../webhook-handlers.server";
 
 type Ctx = Pick<AppContext, "db">;
 
-export interface ShopifyWebhook {
-  shopDomain: string;
-  topic: string;
-  payload: unknown;
-}
+export type ShopifyWebhook = StoredWebhook;
 
 const idList = z.array(z.union([z.string(), z.number()]).transform(String)).default([]);
 

@@ -1,0 +1,207 @@
+// Our open HTTP provider protocol (docs/provider-protocol.md), spoken by any provider that
+// implements it and by the built-in sandbox.
+import type { z } from "zod";
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  acceptedResponseSchema,
+  describeZodError,
+  errorResponseSchema,
+  providerEventSchema,
+  signBody,
+  verifySignature,
+  type PurchaseOrder as WirePurchaseOrder,
+} from "../protocol";
+import type {
+  FulfillmentProvider,
+  ProviderDeps,
+  ProviderConfig,
+  ProviderEvent,
+  PurchaseOrder,
+} from "../provider";
+import { checkLimits, type ProviderLimits } from "../validation";
+import { callProvider, describeFailure } from "./http-call";
+
+// The protocol itself only needs what a parcel needs; a provider with tighter limits says so in
+// its answer (422), which the owner then sees as the failure reason.
+const LIMITS: Omit<ProviderLimits, "providerName"> = {
+  required: ["name", "address1", "city", "countryCode"],
+  maxLength: { name: 200, address1: 300, address2: 300, city: 200 },
+  countries: null,
+  designFileRequired: true,
+};
+
+function toWire(po: PurchaseOrder): WirePurchaseOrder {
+  return {
+    poNumber: po.poNumber,
+    idempotencyKey: po.idempotencyKey,
+    orderNumber: po.orderNumber,
+    callbackUrl: po.callbackUrl,
+    recipient: {
+      name: po.recipient.name,
+      company: po.recipient.company ?? null,
+      address1: po.recipient.address1,
+      address2: po.recipient.address2 ?? null,
+      city: po.recipient.city,
+      province: po.recipient.province ?? null,
+      provinceCode: po.recipient.provinceCode ?? null,
+      zip: po.recipient.zip ?? null,
+      country: po.recipient.country,
+      countryCode: po.recipient.countryCode.toUpperCase(),
+      phone: po.recipient.phone ?? null,
+      email: po.recipient.email ?? null,
+    },
+    shippingMethod: po.shippingMethod,
+    items: po.items.map((item) => ({
+      lineId: item.lineId,
+      sku: item.sku,
+      title: item.title,
+      quantity: item.quantity,
+      files: [
+        ...(item.personalization?.designUrl
+          ? [{ kind: "design" as const, url: item.personalization.designUrl }]
+          : []),
+        ...(item.personalization?.previewUrl
+          ? [{ kind: "preview" as const, url: item.personalization.previewUrl }]
+          : []),
+        ...(item.personalization?.clientImages ?? []).map((url) => ({
+          kind: "client" as const,
+          url,
+        })),
+      ],
+      options: item.personalization?.options ?? {},
+    })),
+  };
+}
+
+function toEvent(event: z.infer<typeof providerEventSchema>): ProviderEvent {
+  const base = {
+    eventId: event.id,
+    providerOrderId: event.providerOrderId,
+    poNumber: event.poNumber,
+  };
+  switch (event.type) {
+    case "shipment.shipped":
+      return {
+        ...base,
+        type: "shipped",
+        shipment: {
+          carrier: event.shipment.carrier,
+          trackingNumber: event.shipment.trackingNumber,
+          trackingUrl: event.shipment.trackingUrl ?? null,
+          shippedAt: new Date(event.occurredAt),
+          items: event.shipment.items,
+        },
+      };
+    case "order.rejected":
+      return { ...base, type: "rejected", reason: event.reason };
+    case "order.cancelled":
+      return { ...base, type: "cancelled", reason: event.reason ?? null };
+  }
+}
+
+export function createOpenProtocolProvider(
+  config: ProviderConfig,
+  deps: ProviderDeps,
+): FulfillmentProvider {
+  const secret = config.signingSecret;
+  const base = (config.endpoint ?? "").replace(/\/$/, "");
+  const name = config.name;
+
+  return {
+    kind: config.kind,
+
+    validate(po) {
+      return checkLimits(po, { ...LIMITS, providerName: name });
+    },
+
+    async submit(po, { signal }) {
+      if (!base || !secret) {
+        return { kind: "rejected", reason: `${name} has no endpoint or signing secret configured` };
+      }
+      const body = JSON.stringify(toWire(po));
+      const result = await callProvider(deps, `${base}/orders`, {
+        method: "POST",
+        body,
+        signal,
+        headers: {
+          "Content-Type": "application/json",
+          [IDEMPOTENCY_KEY_HEADER]: po.idempotencyKey,
+          ...signBody(secret, body, deps.now()),
+        },
+      });
+      if (!result.ok) return { kind: "unavailable", reason: `${name}: ${result.reason}` };
+      const { status, json } = result;
+      if (status >= 200 && status < 300) {
+        const accepted = acceptedResponseSchema.safeParse(json);
+        return accepted.success
+          ? { kind: "accepted", providerOrderId: accepted.data.providerOrderId }
+          : { kind: "unavailable", reason: `${name} answered ${status} without an order id` };
+      }
+      if (status === 429 || status >= 500 || status === 408) {
+        return { kind: "unavailable", reason: `${name}: ${describeFailure(status, json)}` };
+      }
+      const error = errorResponseSchema.safeParse(json);
+      return {
+        kind: "rejected",
+        reason: `${name} refused the order: ${error.success ? error.data.error.message : describeFailure(status, json)}`,
+      };
+    },
+
+    async cancel(order, { signal }) {
+      if (!base || !secret)
+        return { kind: "refused", reason: `${name} has no endpoint configured` };
+      const body = JSON.stringify({ poNumber: order.poNumber });
+      const result = await callProvider(
+        deps,
+        `${base}/orders/${encodeURIComponent(order.providerOrderId)}/cancel`,
+        {
+          method: "POST",
+          body,
+          signal,
+          headers: { "Content-Type": "application/json", ...signBody(secret, body, deps.now()) },
+        },
+      );
+      if (!result.ok) return { kind: "unavailable", reason: `${name}: ${result.reason}` };
+      if (result.status >= 200 && result.status < 300) return { kind: "cancelled" };
+      if (result.status === 404 || result.status === 405) {
+        return { kind: "refused", reason: `${name} does not accept cancellations` };
+      }
+      if (result.status >= 500 || result.status === 429) {
+        return {
+          kind: "unavailable",
+          reason: `${name}: ${describeFailure(result.status, result.json)}`,
+        };
+      }
+      const error = errorResponseSchema.safeParse(result.json);
+      return {
+        kind: "refused",
+        reason: `${name} would not cancel: ${error.success ? error.data.error.message : describeFailure(result.status, result.json)}`,
+      };
+    },
+
+    parseEvent({ rawBody, headers }) {
+      if (!secret) return { ok: false, status: 401, message: `${name} has no signing secret` };
+      const verified = verifySignature({
+        secret,
+        rawBody,
+        timestampHeader: headers.get(TIMESTAMP_HEADER),
+        signatureHeader: headers.get(SIGNATURE_HEADER),
+        now: deps.now(),
+      });
+      if (!verified.ok) return { ok: false, status: 401, message: verified.message };
+      let json: unknown;
+      try {
+        json = JSON.parse(rawBody);
+      } catch {
+        return { ok: false, status: 400, message: "The body is not JSON" };
+      }
+      const parsed = providerEventSchema.safeParse(json);
+      if (!parsed.success) {
+        return { ok: false, status: 400, message: describeZodError(parsed.error) };
+      }
+      return { ok: true, events: [toEvent(parsed.data)] };
+    },
+  };
+}

@@ -1,0 +1,224 @@
+// What providers tell us after accepting an order: shipped (with tracking), rejected, cancelled.
+// The route verifies and stores each event as a receipt (deduped by the provider's event id) and
+// queues it; the worker applies it here, idempotently.
+import { and, eq, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { AppContext } from "~/context.server";
+import type { Tx } from "~/db/client.server";
+import { lineItems, shipments, shops, submissions, webhookReceipts } from "~/db/schema";
+import { recordOrderEvent } from "~/orders/events.server";
+import { alertOf, lockOrder, transition } from "~/orders/orders.server";
+import { refreshOrderSummary } from "~/orders/summary.server";
+import type { ProviderEvent } from "./provider";
+import { adapterFor, findProviderById, providerConfig } from "./providers.server";
+
+type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+
+export interface EventAnswer {
+  status: number;
+  body: { received: number; duplicates: number } | { error: { code: string; message: string } };
+}
+
+const error = (status: number, code: string, message: string): EventAnswer => ({
+  status,
+  body: { error: { code, message } },
+});
+
+export async function receiveProviderEvents(
+  ctx: Ctx,
+  providerId: string,
+  request: { rawBody: string; headers: Headers; url: URL },
+): Promise<EventAnswer> {
+  if (!z.uuid().safeParse(providerId).success) {
+    return error(404, "unknown_provider", "No provider has this id");
+  }
+  const row = await findProviderById(ctx.db, providerId);
+  if (!row) return error(404, "unknown_provider", "No provider has this id");
+  const adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
+  const parsed = adapter.parseEvent(request);
+  if (!parsed.ok) {
+    return error(
+      parsed.status,
+      parsed.status === 401 ? "unauthorized" : "invalid_event",
+      parsed.message,
+    );
+  }
+
+  let received = 0;
+  let duplicates = 0;
+  for (const event of parsed.events) {
+    const outcome = await ctx.db.transaction(async (tx) => {
+      const [shop] = await tx.select().from(shops).where(eq(shops.id, row.shopId)).limit(1);
+      const submission = await findSubmission(tx, row.shopId, providerId, event);
+      const [receipt] = await tx
+        .insert(webhookReceipts)
+        .values({
+          shopId: row.shopId,
+          source: "provider",
+          shopDomain: shop?.domain ?? "",
+          deliveryId: `${providerId}:${event.eventId}`,
+          topic: `provider/${event.type}`,
+          payload: { providerId, submissionId: submission?.id ?? null, event },
+          // Kept, unprocessed, so an owner or support can see what the provider sent.
+          error: submission ? null : "No purchase order of this provider matches the event",
+        })
+        .onConflictDoNothing()
+        .returning({ id: webhookReceipts.id });
+      if (!receipt) return "duplicate" as const;
+      if (!submission) return "unknown" as const;
+      await ctx.jobs.send("process-webhook", { receiptId: receipt.id }, { tx });
+      return "queued" as const;
+    });
+    if (outcome === "unknown") {
+      return error(
+        404,
+        "unknown_order",
+        `No purchase order matches ${event.providerOrderId ?? event.poNumber ?? "this event"}`,
+      );
+    }
+    if (outcome === "duplicate") duplicates++;
+    else received++;
+  }
+  return { status: 200, body: { received, duplicates } };
+}
+
+async function findSubmission(tx: Tx, shopId: string, providerId: string, event: ProviderEvent) {
+  const keys = [
+    event.providerOrderId ? eq(submissions.providerOrderId, event.providerOrderId) : undefined,
+    event.poNumber ? eq(submissions.poNumber, event.poNumber) : undefined,
+  ].filter((k) => k !== undefined);
+  if (keys.length === 0) return undefined;
+  const [row] = await tx
+    .select()
+    .from(submissions)
+    .where(and(eq(submissions.shopId, shopId), eq(submissions.providerId, providerId), or(...keys)))
+    .limit(1);
+  return row;
+}
+
+const storedEvent = z.object({
+  providerId: z.string(),
+  submissionId: z.string(),
+  event: z.custom<ProviderEvent>((v) => typeof v === "object" && v !== null && "type" in v),
+});
+
+/** Applies one stored provider event (the process-webhook job for provider receipts). */
+export async function applyProviderEvent(
+  ctx: Pick<AppContext, "db" | "jobs">,
+  payload: unknown,
+): Promise<void> {
+  const { submissionId, event } = storedEvent.parse(payload);
+  await ctx.db.transaction(async (tx) => {
+    const [submission] = await tx
+      .select()
+      .from(submissions)
+      .where(eq(submissions.id, submissionId))
+      .limit(1);
+    if (!submission) return;
+    const locked = await lockOrder(tx, submission.shopId, submission.orderId);
+    if (!locked) return;
+    const { order, shop } = locked;
+    const acting = { actor: "provider" as const };
+
+    if (event.type === "shipped") {
+      const providerItems = await tx
+        .select({ id: lineItems.id, quantity: lineItems.quantity })
+        .from(lineItems)
+        .where(
+          and(eq(lineItems.orderId, order.id), eq(lineItems.providerId, submission.providerId)),
+        );
+      const known = new Set(providerItems.map((i) => i.id));
+      const items =
+        event.shipment.items === "all"
+          ? providerItems.map((i) => ({ lineItemId: i.id, quantity: i.quantity }))
+          : event.shipment.items
+              .filter((i) => known.has(i.lineId))
+              .map((i) => ({ lineItemId: i.lineId, quantity: i.quantity }));
+      const [shipment] = await tx
+        .insert(shipments)
+        .values({
+          shopId: order.shopId,
+          orderId: order.id,
+          submissionId: submission.id,
+          carrier: event.shipment.carrier,
+          trackingNumber: event.shipment.trackingNumber,
+          trackingUrl: event.shipment.trackingUrl,
+          shippedAt: new Date(event.shipment.shippedAt),
+          items,
+        })
+        .onConflictDoNothing()
+        .returning({ id: shipments.id });
+      if (!shipment) return; // the same parcel reported again
+      await markShippedItems(tx, order.shopId, order.id);
+      await recordOrderEvent(tx, {
+        shopId: order.shopId,
+        orderId: order.id,
+        actor: "provider",
+        action: "shipment",
+        message: `Shipped by ${event.shipment.carrier ?? "carrier"}, tracking ${event.shipment.trackingNumber}`,
+        data: { shipmentId: shipment.id, trackingUrl: event.shipment.trackingUrl },
+      });
+      await ctx.jobs.send(
+        "push-tracking",
+        { shopId: order.shopId, shipmentId: shipment.id },
+        { tx },
+      );
+      return;
+    }
+
+    const reason =
+      event.type === "rejected"
+        ? `${event.reason}`
+        : `The provider cancelled the order${event.reason ? `: ${event.reason}` : ""}`;
+    await tx
+      .update(submissions)
+      .set({
+        state: event.type === "rejected" ? "failed" : "cancelled",
+        lastError: reason,
+        updatedAt: new Date(),
+      })
+      .where(eq(submissions.id, submission.id));
+    const alert =
+      event.type === "rejected"
+        ? alertOf(
+            "provider_rejected",
+            reason,
+            "Fix what the provider objects to (Edit the order), then Reprocess",
+          )
+        : alertOf(
+            "provider_cancelled",
+            reason,
+            "Contact the provider, or Reset the order to send it again",
+          );
+    if (order.state === "open") {
+      await transition(tx, order, shop, {
+        action: "provider_reject",
+        acting,
+        message: reason,
+        data: { submissionId: submission.id },
+        set: { alert },
+      });
+    } else {
+      await recordOrderEvent(tx, {
+        shopId: order.shopId,
+        orderId: order.id,
+        actor: "provider",
+        action: event.type === "rejected" ? "provider_rejected" : "provider_cancelled",
+        message: reason,
+      });
+    }
+    await refreshOrderSummary(tx, order.shopId, order.id);
+  });
+}
+
+/** An item is shipped once its shipments add up to its quantity (partial shipments count). */
+async function markShippedItems(tx: Tx, shopId: string, orderId: string): Promise<void> {
+  await tx.execute(sql`
+    update line_item li set delivery_state = 'shipped'
+    where li.order_id = ${orderId} and li.shop_id = ${shopId} and li.delivery_state = 'pending'
+      and li.quantity <= (
+        select coalesce(sum((entry->>'quantity')::int), 0)
+        from shipment s, jsonb_array_elements(s.items) entry
+        where s.order_id = li.order_id and entry->>'lineItemId' = li.id::text)
+  `);
+}

@@ -1,0 +1,46 @@
+// Which provider makes each item: the shop's rules (a SKU, or a SKU prefix ending in `*`), first
+// match wins, then the shop's default provider. Pure, so the same answer comes out at submit time,
+// at revalidation and in the UI.
+import type { ShopSettings } from "~/orders/model";
+
+export interface RoutableItem {
+  id: string;
+  sku: string | null;
+}
+
+export interface RoutableProvider {
+  id: string;
+  enabled: boolean;
+  isDefault: boolean;
+}
+
+export type RoutingResult =
+  | { ok: true; byProvider: Map<string, string[]> }
+  | { ok: false; unrouted: { itemId: string; sku: string | null }[] };
+
+function matches(rule: string, sku: string): boolean {
+  return rule.endsWith("*") ? sku.startsWith(rule.slice(0, -1)) : rule === sku;
+}
+
+export function routeItems(
+  items: RoutableItem[],
+  providers: RoutableProvider[],
+  rules: ShopSettings["routingRules"],
+): RoutingResult {
+  const enabled = new Map(providers.filter((p) => p.enabled).map((p) => [p.id, p]));
+  const fallback = providers.find((p) => p.enabled && p.isDefault)?.id ?? null;
+  const byProvider = new Map<string, string[]>();
+  const unrouted: { itemId: string; sku: string | null }[] = [];
+  for (const item of items) {
+    const rule = item.sku
+      ? rules.find((r) => enabled.has(r.providerId) && matches(r.match, item.sku!))
+      : undefined;
+    const providerId = rule?.providerId ?? fallback;
+    if (!providerId) {
+      unrouted.push({ itemId: item.id, sku: item.sku });
+      continue;
+    }
+    byProvider.set(providerId, [...(byProvider.get(providerId) ?? []), item.id]);
+  }
+  return unrouted.length > 0 ? { ok: false, unrouted } : { ok: true, byProvider };
+}

@@ -1,0 +1,197 @@
+// Submitting an order: the one path behind the countdown, the Submit Order button and Bulk Submit.
+//
+// Exactly once: the order row is locked, the lifecycle refuses a second submit once the order is
+// Open, and the database allows one submission per (order, provider), each with an idempotency key
+// fixed at creation. Sending happens afterwards, in the send-submission job (send.server.ts), which
+// claims the submission before any HTTP call and sends the same key on every attempt.
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import type { AppContext } from "~/context.server";
+import type { Tx } from "~/db/client.server";
+import { lineItems, submissions } from "~/db/schema";
+import { decide } from "~/orders/lifecycle";
+import {
+  alertOf,
+  lockOrder,
+  orderFacts,
+  shopSettings,
+  transition,
+  type ActingAs,
+  type OrderRow,
+  type ShopRow,
+} from "~/orders/orders.server";
+import { refreshOrderSummary } from "~/orders/summary.server";
+import type { ValidationProblem } from "./provider";
+import { adapterFor, listProviders, providerConfig } from "./providers.server";
+import { buildPurchaseOrder, loadItems, poNumberFor } from "./purchase-orders.server";
+import { routeItems } from "./routing";
+
+export type SubmitResult =
+  | { outcome: "submitted"; submissions: number }
+  | { outcome: "already_submitted"; reason: string }
+  | { outcome: "refused"; reason: string }
+  | { outcome: "invalid"; problems: ValidationProblem[] }
+  | { outcome: "not_found" };
+
+type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+
+export async function submitOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<SubmitResult> {
+  return ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return { outcome: "not_found" };
+    const { order, shop } = locked;
+    const facts = await orderFacts(tx, order, shop, acting);
+    // Asked before anything else, so a refused submit changes nothing.
+    const decision = decide("submit", facts);
+    if (!decision.allowed) {
+      return order.state === "open" || order.state === "closed"
+        ? { outcome: "already_submitted", reason: decision.reason }
+        : { outcome: "refused", reason: decision.reason };
+    }
+    const planned = await planSubmissions(ctx, tx, order, shop);
+    if (!planned.ok) {
+      await transition(tx, order, shop, {
+        action: "fail_validation",
+        acting,
+        facts,
+        message: planned.problems.map((p) => p.message).join("; "),
+        data: { problems: planned.problems },
+        set: {
+          alert: alertWith(planned.problems),
+          autoSubmitAt: null,
+          autoSubmitRemainingMs: null,
+        },
+      });
+      return { outcome: "invalid", problems: planned.problems };
+    }
+    await transition(tx, order, shop, {
+      action: "submit",
+      acting,
+      facts,
+      message: `Sent to ${planned.providerNames.join(", ")}`,
+      set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
+    });
+    const ids = await createSubmissions(tx, order, planned.plan);
+    await refreshOrderSummary(tx, shopId, orderId);
+    for (const submissionId of ids) {
+      await ctx.jobs.send("send-submission", { shopId, submissionId }, { tx });
+    }
+    return { outcome: "submitted", submissions: ids.length };
+  });
+}
+
+interface PlannedSubmission {
+  providerId: string;
+  itemIds: string[];
+}
+
+type Plan =
+  | { ok: true; plan: PlannedSubmission[]; providerNames: string[] }
+  | { ok: false; problems: ValidationProblem[] };
+
+/** Routes the items and validates each provider's purchase order, without sending anything. */
+export async function planSubmissions(
+  ctx: Ctx,
+  tx: Tx,
+  order: OrderRow,
+  shop: ShopRow,
+): Promise<Plan> {
+  const items = await loadItems(tx, order.shopId, order.id);
+  if (items.length === 0) {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: "no_items",
+          message: "The order has no items to fulfil",
+          fix: "Check the order in the cart; Reset re-imports it",
+        },
+      ],
+    };
+  }
+  const rows = await listProviders(tx, order.shopId);
+  const routed = routeItems(items, rows, shopSettings(shop).routingRules);
+  if (!routed.ok) {
+    return {
+      ok: false,
+      problems: routed.unrouted.map((u) => ({
+        code: "no_provider",
+        lineId: u.itemId,
+        message: `No provider for SKU ${u.sku ?? "(none)"}, map it in Settings`,
+        fix: "Add a routing rule for this SKU or choose a default provider in Settings, then Revalidate",
+      })),
+    };
+  }
+  const problems: ValidationProblem[] = [];
+  const plan: PlannedSubmission[] = [];
+  const providerNames: string[] = [];
+  for (const [providerId, itemIds] of routed.byProvider) {
+    const row = rows.find((r) => r.id === providerId)!;
+    const adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
+    const po = buildPurchaseOrder({
+      order,
+      items: items.filter((i) => itemIds.includes(i.id)),
+      providerId,
+      poNumber: "validation",
+      idempotencyKey: "validation",
+      publicUrl: ctx.config.publicUrl,
+    });
+    problems.push(...adapter.validate(po));
+    plan.push({ providerId, itemIds });
+    providerNames.push(row.name);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan, providerNames };
+}
+
+async function createSubmissions(
+  tx: Tx,
+  order: OrderRow,
+  plan: PlannedSubmission[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [index, entry] of plan.entries()) {
+    // A submission that already exists for this provider (Reprocess after a failure) is reused
+    // with its original key, so the provider can recognise a retry of the same purchase order.
+    await tx
+      .insert(submissions)
+      .values({
+        shopId: order.shopId,
+        orderId: order.id,
+        providerId: entry.providerId,
+        poNumber: poNumberFor(order, index),
+        idempotencyKey: `ol_${randomUUID()}`,
+      })
+      .onConflictDoNothing({ target: [submissions.orderId, submissions.providerId] });
+    const [row] = await tx
+      .update(submissions)
+      .set({ state: "pending", updatedAt: new Date() })
+      .where(
+        and(
+          eq(submissions.orderId, order.id),
+          eq(submissions.providerId, entry.providerId),
+          inArray(submissions.state, ["pending", "failed"]),
+        ),
+      )
+      .returning({ id: submissions.id });
+    if (row) ids.push(row.id);
+    await tx
+      .update(lineItems)
+      .set({ providerId: entry.providerId })
+      .where(and(eq(lineItems.orderId, order.id), inArray(lineItems.id, entry.itemIds)));
+  }
+  return ids;
+}
+
+function alertWith(problems: ValidationProblem[]) {
+  const first = problems[0]!;
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""})`
+      : "";
+  return alertOf(first.code, `${first.message}${more}`, first.fix);
+}

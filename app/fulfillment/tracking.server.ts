@@ -1,0 +1,112 @@
+// Tracking back to the cart (the push-tracking job), and closing the order once every item has
+// shipped and every parcel's tracking is in the cart.
+import { and, eq, isNull, ne } from "drizzle-orm";
+import type { AppContext } from "~/context.server";
+import { connectorFor } from "~/carts/connectors.server";
+import { lineItems, shipments } from "~/db/schema";
+import { RetryLater } from "~/jobs/queues";
+import { recordOrderEvent } from "~/orders/events.server";
+import { lockOrder, shopSettings, transition } from "~/orders/orders.server";
+
+type Ctx = Pick<AppContext, "db" | "shopify" | "config">;
+
+export async function pushTracking(
+  ctx: Ctx,
+  data: { shopId: string; shipmentId: string },
+  attempt: { lastAttempt: boolean },
+): Promise<void> {
+  const [shipment] = await ctx.db
+    .select()
+    .from(shipments)
+    .where(and(eq(shipments.id, data.shipmentId), eq(shipments.shopId, data.shopId)))
+    .limit(1);
+  if (!shipment || shipment.pushedToCartAt) return;
+  const order = await ctx.db.query.orders.findFirst({
+    where: (o, { and: both, eq: is }) =>
+      both(is(o.id, shipment.orderId), is(o.shopId, data.shopId)),
+  });
+  const shop = await ctx.db.query.shops.findFirst({
+    where: (s, { eq: is }) => is(s.id, data.shopId),
+  });
+  if (!order || !shop) return;
+
+  const items = await ctx.db
+    .select({ id: lineItems.id, cartLineId: lineItems.cartLineId, state: lineItems.deliveryState })
+    .from(lineItems)
+    .where(and(eq(lineItems.orderId, order.id), eq(lineItems.shopId, data.shopId)));
+  const cartLine = new Map(items.map((i) => [i.id, i.cartLineId]));
+  const connector = connectorFor(ctx, shop.platform);
+  const outcome = connector
+    ? await connector
+        .pushTracking({
+          shopDomain: shop.domain,
+          cartOrderId: order.cartOrderId,
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+          trackingUrl: shipment.trackingUrl,
+          items: shipment.items
+            .filter((i) => cartLine.has(i.lineItemId))
+            .map((i) => ({ cartLineId: cartLine.get(i.lineItemId)!, quantity: i.quantity })),
+          notifyCustomer: shopSettings(shop).notifyCustomerOnShipment,
+          completesOrder: items.every((i) => i.state === "shipped"),
+        })
+        .catch((err: unknown) => ({
+          ok: false as const,
+          retryable: true,
+          reason: err instanceof Error ? err.message : String(err),
+        }))
+    : {
+        ok: false as const,
+        retryable: false,
+        reason: `Tracking cannot be sent to ${shop.platform} carts yet`,
+      };
+
+  if (!outcome.ok) {
+    await ctx.db
+      .update(shipments)
+      .set({ pushError: outcome.reason })
+      .where(eq(shipments.id, shipment.id));
+    if (outcome.retryable && !attempt.lastAttempt) throw new RetryLater(outcome.reason);
+    await recordOrderEvent(ctx.db, {
+      shopId: order.shopId,
+      orderId: order.id,
+      actor: "cart",
+      action: "tracking_push_failed",
+      message: `Tracking ${shipment.trackingNumber} was not accepted by the cart: ${outcome.reason}`,
+    });
+    return;
+  }
+
+  await ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, order.shopId, order.id);
+    if (!locked) return;
+    await tx
+      .update(shipments)
+      .set({ pushedToCartAt: new Date(), pushError: null })
+      .where(eq(shipments.id, shipment.id));
+    await recordOrderEvent(tx, {
+      shopId: order.shopId,
+      orderId: order.id,
+      actor: "system",
+      action: "tracking_pushed",
+      message: `Tracking ${shipment.trackingNumber} is in the cart`,
+    });
+    const [unshipped] = await tx
+      .select({ id: lineItems.id })
+      .from(lineItems)
+      .where(and(eq(lineItems.orderId, order.id), ne(lineItems.deliveryState, "shipped")))
+      .limit(1);
+    const [unpushed] = await tx
+      .select({ id: shipments.id })
+      .from(shipments)
+      .where(and(eq(shipments.orderId, order.id), isNull(shipments.pushedToCartAt)))
+      .limit(1);
+    if (!unshipped && !unpushed && locked.order.state === "open") {
+      await transition(tx, locked.order, locked.shop, {
+        action: "close",
+        acting: { actor: "system" },
+        message: "Everything has shipped and its tracking is in the cart",
+      });
+    }
+  });
+}

@@ -1,0 +1,168 @@
+// The review window: an in-app order in automatic mode, paid (cart status Processing), counts down
+// to its automatic submission. The deadline lives on the order (`auto_submit_at`); a scheduled
+// auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
+// a new deadline finds the order's deadline changed and does nothing.
+import { and, eq, isNotNull } from "drizzle-orm";
+import type { AppContext } from "~/context.server";
+import type { Tx } from "~/db/client.server";
+import { orders } from "~/db/schema";
+import { submitOrder } from "~/fulfillment/submit.server";
+import type { Jobs } from "~/jobs/jobs.server";
+import { decide } from "./lifecycle";
+import {
+  lockOrder,
+  orderFacts,
+  shopSettings,
+  transition,
+  type ActingAs,
+  type OrderRow,
+  type ShopRow,
+} from "./orders.server";
+
+type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+
+/** Why an order is not counting down, in the owner's words; null when it is. */
+export function countdownBlocker(order: OrderRow, shop: ShopRow): string | null {
+  if (order.type !== "in_app") return "Only in-app orders are submitted automatically";
+  if (shopSettings(shop).processingMode !== "automatic") {
+    return "The shop processes orders manually (Settings)";
+  }
+  if (order.state !== "new") return null;
+  if (order.cartStatus !== "processing") {
+    return "The cart has not marked the order Processing (paid) yet";
+  }
+  return null;
+}
+
+export async function scheduleAutoSubmit(
+  jobs: Jobs,
+  tx: Tx | undefined,
+  order: Pick<OrderRow, "id" | "shopId">,
+  dueAt: Date,
+): Promise<void> {
+  await jobs.send(
+    "auto-submit",
+    { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
+    { startAfter: dueAt, singletonKey: `${order.id}@${dueAt.toISOString()}`, tx },
+  );
+}
+
+/** Starts the countdown of a newly imported order, when one applies. */
+export async function startCountdown(
+  ctx: Pick<AppContext, "jobs">,
+  tx: Tx,
+  order: OrderRow,
+  shop: ShopRow,
+  now = new Date(),
+): Promise<Date | null> {
+  if (order.state !== "new" || countdownBlocker(order, shop)) return null;
+  const dueAt = new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
+  await tx
+    .update(orders)
+    .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
+    .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
+  await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
+  return dueAt;
+}
+
+/** The auto-submit job. */
+export async function autoSubmit(
+  ctx: Ctx,
+  data: { shopId: string; orderId: string; dueAt: string },
+): Promise<void> {
+  const order = await ctx.db.query.orders.findFirst({
+    where: (o, { and: both, eq: is }) => both(is(o.id, data.orderId), is(o.shopId, data.shopId)),
+  });
+  // Stale: held, released with a new deadline, submitted by hand, or deleted.
+  if (!order?.autoSubmitAt || order.autoSubmitAt.toISOString() !== data.dueAt) return;
+  await submitOrder(ctx, data.shopId, data.orderId, { actor: "system", name: "Countdown" });
+}
+
+/**
+ * Puts every running countdown back on the queue (idempotent: one job per order and deadline).
+ * Run when a worker starts, so deadlines set while no worker ran, or whose job was lost, still fire.
+ */
+export async function rescheduleCountdowns(ctx: Ctx): Promise<number> {
+  const running = await ctx.db
+    .select({ id: orders.id, shopId: orders.shopId, autoSubmitAt: orders.autoSubmitAt })
+    .from(orders)
+    .where(and(eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)));
+  for (const order of running) {
+    await scheduleAutoSubmit(ctx.jobs, undefined, order, order.autoSubmitAt!);
+  }
+  return running.length;
+}
+
+export type HoldResult =
+  { ok: true } | { ok: false; reason: string } | { ok: false; notFound: true };
+
+/** On hold: the countdown stops and remembers the time it had left. */
+export async function holdOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+  now = new Date(),
+): Promise<HoldResult> {
+  return ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return { ok: false, notFound: true };
+    const { order, shop } = locked;
+    const facts = await orderFacts(tx, order, shop, acting);
+    const decision = decide("hold", facts);
+    if (!decision.allowed) return { ok: false, reason: decision.reason };
+    const remaining = order.autoSubmitAt
+      ? Math.max(0, order.autoSubmitAt.getTime() - now.getTime())
+      : null;
+    await transition(tx, order, shop, {
+      action: "hold",
+      acting,
+      facts,
+      message:
+        remaining !== null ? `Countdown paused with ${formatRemaining(remaining)} left` : undefined,
+      set: { autoSubmitAt: null, autoSubmitRemainingMs: remaining },
+    });
+    return { ok: true };
+  });
+}
+
+/** Release: back to New, counting down from the time that was left. */
+export async function releaseOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+  now = new Date(),
+): Promise<HoldResult> {
+  return ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return { ok: false, notFound: true };
+    const { order, shop } = locked;
+    const facts = await orderFacts(tx, order, shop, acting);
+    const decision = decide("release", facts);
+    if (!decision.allowed) return { ok: false, reason: decision.reason };
+    const resumed = { ...order, state: "new" as const };
+    const dueAt =
+      order.autoSubmitRemainingMs !== null && !countdownBlocker(resumed, shop)
+        ? new Date(now.getTime() + order.autoSubmitRemainingMs)
+        : null;
+    await transition(tx, order, shop, {
+      action: "release",
+      acting,
+      facts,
+      message: dueAt
+        ? `Countdown resumed with ${formatRemaining(order.autoSubmitRemainingMs!)} left`
+        : undefined,
+      set: { autoSubmitAt: dueAt, autoSubmitRemainingMs: null },
+    });
+    if (dueAt) await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
+    return { ok: true };
+  });
+}
+
+export function formatRemaining(ms: number): string {
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return minutes > 0 ? `${minutes} min ${seconds} s` : `${seconds} s`;
+}

@@ -1,0 +1,559 @@
+import { and, eq } from "drizzle-orm";
+import { http, HttpResponse } from "msw";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { lineItems, orders, providers, submissions, webhookReceipts } from "~/db/schema";
+import { signBody } from "~/fulfillment/protocol";
+import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
+import { sendSubmission } from "~/fulfillment/send.server";
+import { submitOrder } from "~/fulfillment/submit.server";
+import { RetryLater } from "~/jobs/queues";
+import { autoSubmit, holdOrder, releaseOrder, scheduleAutoSubmit } from "~/orders/countdown.server";
+import { sealSecret } from "~/security/encryption.server";
+import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { createOrder } from "./support/factories";
+import {
+  SANDBOX_SECRET,
+  orderState,
+  personalisedOrder,
+  shopWithSandbox,
+  startSandbox,
+} from "./support/fulfillment";
+import { mswServer } from "./support/msw";
+
+let app: TestApp;
+let sandbox: SandboxProvider;
+const owner = { actor: "owner" as const, name: "Test owner" };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  // Providers post back to this app, so it must know its own address.
+  app.ctx.config.publicUrl = app.url;
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await app?.close();
+  await closeVite();
+});
+
+async function pendingSubmission(orderId: string) {
+  const [row] = await app.ctx.db.select().from(submissions).where(eq(submissions.orderId, orderId));
+  return row!;
+}
+
+describe("submitting an order", () => {
+  it("goes from New to Submitted to Closed on its own: provider accepts, ships, tracking reaches the cart", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    const before = sandbox.stats().ordersAccepted;
+
+    expect(await submitOrder(app.ctx, shop.id, order.id, owner)).toEqual({
+      outcome: "submitted",
+      submissions: 1,
+    });
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("open");
+
+    await app.startWorker();
+    await expect
+      .poll(async () => (await orderState(app.ctx, order.id)).order.state, { timeout: 15_000 })
+      .toBe("closed");
+    await app.ctx.jobs.boss.offWork("send-submission");
+    await app.ctx.jobs.boss.offWork("process-webhook");
+    await app.ctx.jobs.boss.offWork("push-tracking");
+    await app.ctx.jobs.boss.offWork("auto-submit");
+
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.submitStatus).toBe("submitted");
+    expect(state.submissions[0]).toMatchObject({ state: "submitted", attempts: 1 });
+    expect(state.submissions[0]!.providerOrderId).toMatch(/^SBX-/);
+    expect(state.shipments).toHaveLength(1);
+    expect(state.shipments[0]!.trackingNumber).toBeTruthy();
+    expect(state.shipments[0]!.pushedToCartAt).toBeInstanceOf(Date);
+    expect(state.timeline.map((e) => e.action)).toEqual([
+      "submit",
+      "provider_accepted",
+      "shipment",
+      "tracking_pushed",
+      "close",
+    ]);
+    expect(sandbox.stats().ordersAccepted).toBe(before + 1);
+  });
+
+  it("two clicks at once make one submission and one provider order", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    const results = await Promise.all([
+      submitOrder(app.ctx, shop.id, order.id, owner),
+      submitOrder(app.ctx, shop.id, order.id, owner),
+    ]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["already_submitted", "submitted"]);
+    const subs = (await orderState(app.ctx, order.id)).submissions;
+    expect(subs).toHaveLength(1);
+  });
+
+  it("Submit Order racing the countdown makes one submission", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const dueAt = new Date(Date.now() - 10);
+    const order = await personalisedOrder(app.ctx, shop);
+    await app.ctx.db.update(orders).set({ autoSubmitAt: dueAt }).where(eq(orders.id, order.id));
+    const [fromTimer, fromButton] = await Promise.all([
+      autoSubmit(app.ctx, { shopId: shop.id, orderId: order.id, dueAt: dueAt.toISOString() }),
+      submitOrder(app.ctx, shop.id, order.id, owner),
+    ]);
+    expect(fromTimer).toBeUndefined();
+    expect(["submitted", "already_submitted"]).toContain(fromButton.outcome);
+    expect((await orderState(app.ctx, order.id)).submissions).toHaveLength(1);
+  });
+
+  it("two workers sending the same submission reach the provider once", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    const before = sandbox.stats();
+    const data = { shopId: shop.id, submissionId: submission.id };
+    await Promise.all([
+      sendSubmission(app.ctx, data, { lastAttempt: false }),
+      sendSubmission(app.ctx, data, { lastAttempt: false }),
+    ]);
+    expect(sandbox.stats().requests - before.requests).toBe(1);
+    expect(sandbox.stats().ordersAccepted - before.ordersAccepted).toBe(1);
+    expect((await pendingSubmission(order.id)).state).toBe("submitted");
+  });
+
+  it("a worker killed mid-call: the retry resends the same key and the provider keeps one order", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    const data = { shopId: shop.id, submissionId: submission.id };
+    const before = sandbox.stats();
+
+    // The first worker claimed it and its request reached the provider, then it died before
+    // recording the answer: the claim is left behind, older than the lease.
+    await sendSubmission(app.ctx, data, { lastAttempt: false });
+    await app.ctx.db
+      .update(submissions)
+      .set({
+        state: "submitting",
+        providerOrderId: null,
+        claimedAt: new Date(Date.now() - 3_600_000),
+      })
+      .where(eq(submissions.id, submission.id));
+
+    await sendSubmission(app.ctx, data, { lastAttempt: false });
+    const after = await pendingSubmission(order.id);
+    expect(after.state).toBe("submitted");
+    expect(after.attempts).toBe(2);
+    expect(sandbox.stats().requests - before.requests).toBe(2);
+    expect(sandbox.stats().ordersAccepted - before.ordersAccepted).toBe(1);
+  });
+
+  it("a live claim is not taken over by another worker", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await app.ctx.db
+      .update(submissions)
+      .set({ state: "submitting", claimedAt: new Date() })
+      .where(eq(submissions.id, submission.id));
+    const before = sandbox.stats().requests;
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    expect(sandbox.stats().requests).toBe(before);
+  });
+});
+
+describe("when the provider says no, or is down", () => {
+  it("a 4xx marks the submission Failed with the provider's reason and the order Error", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-REJECT-TEE");
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    const state = await orderState(app.ctx, order.id);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(state.order.state).toBe("error");
+    expect(state.order.submitStatus).toBe("failed");
+    expect(state.order.submitFailureReason).toMatch(/Sandbox Printer refused the order: .+/);
+    expect(state.order.alert).toMatchObject({ code: "provider_rejected" });
+    expect(state.order.alert!.fix).toMatch(/Reprocess/);
+  });
+
+  it("a 5xx is retried with the same key, then succeeds", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-5XX-MUG");
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    const data = { shopId: shop.id, submissionId: submission.id };
+    await expect(sendSubmission(app.ctx, data, { lastAttempt: false })).rejects.toThrow(RetryLater);
+    const waiting = await pendingSubmission(order.id);
+    expect(waiting.state).toBe("pending");
+    expect(waiting.lastError).toMatch(/503/);
+    await expect(sendSubmission(app.ctx, data, { lastAttempt: false })).rejects.toThrow(RetryLater);
+    await sendSubmission(app.ctx, data, { lastAttempt: false });
+    const done = await pendingSubmission(order.id);
+    expect(done.state).toBe("submitted");
+    expect(done.attempts).toBe(3);
+    expect(done.idempotencyKey).toBe(submission.idempotencyKey);
+  });
+
+  it("5xx on the last allowed attempt gives up: Failed, with a readable reason", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-5XX-CASE");
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: true },
+    );
+    const state = await orderState(app.ctx, order.id);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(state.order.alert).toMatchObject({ code: "provider_unavailable" });
+    expect(state.order.alert!.message).toMatch(/gave up after 1 attempt/);
+  });
+
+  it("a provider that does not answer in time is retried, never left hanging", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-TIMEOUT-POSTER");
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await expect(
+      sendSubmission(
+        app.ctx,
+        { shopId: shop.id, submissionId: submission.id },
+        { lastAttempt: false },
+        { timeoutMs: 300 },
+      ),
+    ).rejects.toThrow(/did not answer within/);
+    expect((await pendingSubmission(order.id)).state).toBe("pending");
+  });
+
+  it("a provider answering garbage fails the submission with a readable reason, no crash", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const [garbage] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "http",
+        name: "Odd Printer",
+        endpoint: "https://odd-printer.example",
+        signingSecret: sealSecret(app.ctx.config.encryptionKey, "odd"),
+      })
+      .returning();
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: false })
+      .where(and(eq(providers.shopId, shop.id), eq(providers.kind, "sandbox")));
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: true })
+      .where(eq(providers.id, garbage!.id));
+    mswServer.use(
+      http.post("https://odd-printer.example/orders", () =>
+        HttpResponse.text("<html>Gateway says hello</html>", { status: 200 }),
+      ),
+    );
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: true },
+    );
+    const state = await orderState(app.ctx, order.id);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(state.order.submitFailureReason).toBe("Odd Printer answered 200 without an order id");
+  });
+});
+
+describe("before anything is sent", () => {
+  it("an item without a provider puts the order in Error: no provider for SKU …, map it in Settings", async () => {
+    const { shop, providerId } = await shopWithSandbox(app.ctx, sandbox);
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: false })
+      .where(eq(providers.id, providerId));
+    const order = await personalisedOrder(app.ctx, shop, "LAMP-OAK");
+    const result = await submitOrder(app.ctx, shop.id, order.id, owner);
+    expect(result.outcome).toBe("invalid");
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.state).toBe("error");
+    expect(state.order.alert?.message).toBe("No provider for SKU LAMP-OAK, map it in Settings");
+    expect(state.submissions).toHaveLength(0);
+  });
+
+  it("a routing rule sends an item to its provider", async () => {
+    const { shop, providerId } = await shopWithSandbox(app.ctx, sandbox);
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: false })
+      .where(eq(providers.id, providerId));
+    const settings = { ...shop.settings, routingRules: [{ match: "LAMP-*", providerId }] };
+    await app.ctx.db.execute(
+      // settings is jsonb; write it as the shop's own row would be written
+      (await import("drizzle-orm"))
+        .sql`update shop set settings = ${JSON.stringify(settings)}::jsonb where id = ${shop.id}`,
+    );
+    const order = await personalisedOrder(app.ctx, shop, "LAMP-OAK");
+    expect((await submitOrder(app.ctx, shop.id, order.id, owner)).outcome).toBe("submitted");
+    expect((await pendingSubmission(order.id)).providerId).toBe(providerId);
+  });
+
+  it("a personalised item without its design file is refused with the fix", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await createOrder(app.ctx.db, shop, {}, [
+      { sku: "MUG-11OZ-WHT", personalization: { options: { Name: "Ava" } } },
+    ]);
+    const result = await submitOrder(app.ctx, shop.id, order.id, owner);
+    expect(result.outcome).toBe("invalid");
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.alert).toMatchObject({ code: "design_file_missing" });
+    expect(state.order.alert!.fix).toMatch(/Edit Design/);
+  });
+
+  it("an order the cart has not marked paid is not submitted, and nothing changes", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await createOrder(app.ctx.db, shop, { cartStatus: "pending_payment" });
+    const result = await submitOrder(app.ctx, shop.id, order.id, owner);
+    expect(result).toMatchObject({ outcome: "refused" });
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.state).toBe("new");
+    expect(state.timeline).toHaveLength(0);
+  });
+
+  it("another shop's order is not found", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { shop: other } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, other);
+    expect(await submitOrder(app.ctx, shop.id, order.id, owner)).toEqual({ outcome: "not_found" });
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("new");
+  });
+});
+
+describe("the countdown", () => {
+  afterEach(async () => {
+    await app.ctx.jobs.boss.offWork("auto-submit");
+  });
+
+  it("submits an order when its deadline passes, not before", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    const dueAt = new Date(Date.now() + 1500);
+    await app.ctx.db.update(orders).set({ autoSubmitAt: dueAt }).where(eq(orders.id, order.id));
+    await scheduleAutoSubmit(app.ctx.jobs, undefined, order, dueAt);
+    await app.ctx.jobs.work({
+      "auto-submit": (data) => autoSubmit(app.ctx, data),
+    });
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("new");
+    await expect
+      .poll(async () => (await orderState(app.ctx, order.id)).order.state, {
+        timeout: 6_000,
+        interval: 100,
+      })
+      .toBe("open");
+    const submitted = (await orderState(app.ctx, order.id)).timeline.find(
+      (e) => e.action === "submit",
+    );
+    expect(submitted!.actorName).toBe("Countdown");
+    expect(submitted!.createdAt.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
+  });
+
+  it("On hold pauses it with the time left; release resumes from there", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    const t0 = new Date("2026-11-22T10:00:00Z");
+    await app.ctx.db
+      .update(orders)
+      .set({ autoSubmitAt: new Date(t0.getTime() + 10 * 60_000) })
+      .where(eq(orders.id, order.id));
+
+    const held = await holdOrder(
+      app.ctx,
+      shop.id,
+      order.id,
+      owner,
+      new Date(t0.getTime() + 4 * 60_000),
+    );
+    expect(held).toEqual({ ok: true });
+    let state = await orderState(app.ctx, order.id);
+    expect(state.order).toMatchObject({
+      state: "on_hold",
+      autoSubmitAt: null,
+      autoSubmitRemainingMs: 6 * 60_000,
+    });
+
+    // A stale timer job for the old deadline does nothing while held.
+    await autoSubmit(app.ctx, {
+      shopId: shop.id,
+      orderId: order.id,
+      dueAt: new Date(t0.getTime() + 10 * 60_000).toISOString(),
+    });
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("on_hold");
+
+    const releasedAt = new Date(t0.getTime() + 60 * 60_000);
+    expect(await releaseOrder(app.ctx, shop.id, order.id, owner, releasedAt)).toEqual({ ok: true });
+    state = await orderState(app.ctx, order.id);
+    expect(state.order.state).toBe("new");
+    expect(state.order.autoSubmitAt?.getTime()).toBe(releasedAt.getTime() + 6 * 60_000);
+    expect(state.timeline.map((e) => e.message)).toEqual([
+      "Countdown paused with 6 min 0 s left",
+      "Countdown resumed with 6 min 0 s left",
+    ]);
+  });
+
+  it("hold is refused once the order was submitted", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const result = await holdOrder(app.ctx, shop.id, order.id, owner);
+    expect(result).toMatchObject({ ok: false });
+  });
+});
+
+describe("provider events at /api/providers/:providerId/events", () => {
+  // Ships only when a test says so: the events below are the only ones this provider sends.
+  let quiet: SandboxProvider;
+  beforeAll(async () => {
+    quiet = await startSandbox({ shipDelayMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await quiet?.close();
+  });
+
+  async function submittedOrder() {
+    const { shop, providerId } = await shopWithSandbox(app.ctx, quiet);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    const [item] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id));
+    return {
+      shop,
+      providerId,
+      order,
+      lineId: item!.id,
+      submission: await pendingSubmission(order.id),
+    };
+  }
+
+  function shippedEvent(
+    submission: { providerOrderId: string | null; poNumber: string },
+    id = "evt-1",
+    lineId = "line-1",
+  ) {
+    return JSON.stringify({
+      id,
+      type: "shipment.shipped",
+      occurredAt: new Date().toISOString(),
+      providerOrderId: submission.providerOrderId,
+      poNumber: submission.poNumber,
+      shipment: {
+        carrier: "UPS",
+        trackingNumber: `1Z${id}`,
+        trackingUrl: null,
+        items: [{ lineId, quantity: 2 }],
+      },
+    });
+  }
+
+  const post = (providerId: string, body: string, headers: Record<string, string>) =>
+    app.fetch(`/api/providers/${providerId}/events`, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", ...headers },
+    });
+
+  async function receiptCount(providerId: string) {
+    const rows = await app.ctx.db
+      .select()
+      .from(webhookReceipts)
+      .where(eq(webhookReceipts.source, "provider"));
+    return rows.filter((r) => r.deliveryId.startsWith(providerId)).length;
+  }
+
+  it("refuses an unsigned event with 401 and stores nothing", async () => {
+    const { providerId, submission } = await submittedOrder();
+    const res = await post(providerId, shippedEvent(submission), {});
+    expect(res.status).toBe(401);
+    expect(await receiptCount(providerId)).toBe(0);
+  });
+
+  it("refuses a badly signed event with 401", async () => {
+    const { providerId, submission } = await submittedOrder();
+    const body = shippedEvent(submission);
+    const res = await post(providerId, body, signBody("wrong-secret", body));
+    expect(res.status).toBe(401);
+    expect(await receiptCount(providerId)).toBe(0);
+  });
+
+  it("refuses a replayed event (signed more than 5 minutes ago) with 401", async () => {
+    const { providerId, submission } = await submittedOrder();
+    const body = shippedEvent(submission);
+    const res = await post(
+      providerId,
+      body,
+      signBody(SANDBOX_SECRET, body, new Date(Date.now() - 6 * 60_000)),
+    );
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toMatch(/old|stale|replay|tolerance/i);
+    expect(await receiptCount(providerId)).toBe(0);
+  });
+
+  it("answers a malformed event with 400", async () => {
+    const { providerId } = await submittedOrder();
+    const body = JSON.stringify({ id: "x", type: "shipment.shipped" });
+    const res = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(res.status).toBe(400);
+    expect(await receiptCount(providerId)).toBe(0);
+  });
+
+  it("answers an event for an unknown provider order with 404, and records it", async () => {
+    const { providerId } = await submittedOrder();
+    const body = shippedEvent(
+      { providerOrderId: "SBX-NOPE", poNumber: "OL-NOPE-1" },
+      "evt-unknown",
+    );
+    const res = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(res.status).toBe(404);
+    const [receipt] = await app.ctx.db
+      .select()
+      .from(webhookReceipts)
+      .where(eq(webhookReceipts.deliveryId, `${providerId}:evt-unknown`));
+    expect(receipt?.error).toMatch(/No purchase order/);
+  });
+
+  it("an unknown provider id gets 404", async () => {
+    const res = await post("00000000-0000-4000-8000-000000000000", "{}", {});
+    expect(res.status).toBe(404);
+  });
+
+  it("the same event twice is stored and applied once", async () => {
+    const { providerId, submission, order, lineId } = await submittedOrder();
+    const body = shippedEvent(submission, "evt-twice", lineId);
+    expect((await post(providerId, body, signBody(SANDBOX_SECRET, body))).status).toBe(200);
+    const again = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(await again.json()).toEqual({ received: 0, duplicates: 1 });
+    expect(await receiptCount(providerId)).toBe(1);
+    const { drainQueue } = await import("./support/app");
+    await drainQueue(app.ctx, "process-webhook");
+    const state = await orderState(app.ctx, order.id);
+    expect(state.shipments).toHaveLength(1);
+    expect(state.shipments[0]!.trackingNumber).toBe("1Zevt-twice");
+    expect(state.shipments[0]!.items).toEqual([{ lineItemId: lineId, quantity: 2 }]);
+  });
+});
