@@ -6,6 +6,8 @@ import { signBody } from "~/fulfillment/protocol";
 import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { submitOrder } from "~/fulfillment/submit.server";
+import { cancelFulfillment, cancelSubmission } from "~/fulfillment/cancel.server";
+import { reprocessOrder } from "~/orders/actions.server";
 import { RetryLater } from "~/jobs/queues";
 import { autoSubmit, holdOrder, releaseOrder, scheduleAutoSubmit } from "~/orders/countdown.server";
 import { sealSecret } from "~/security/encryption.server";
@@ -555,5 +557,119 @@ describe("provider events at /api/providers/:providerId/events", () => {
     expect(state.shipments).toHaveLength(1);
     expect(state.shipments[0]!.trackingNumber).toBe("1Zevt-twice");
     expect(state.shipments[0]!.items).toEqual([{ lineItemId: lineId, quantity: 2 }]);
+  });
+});
+
+describe("Reprocess", () => {
+  it("retries a failed submission with the same idempotency key", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-5XX-HOODIE");
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const first = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: first.id },
+      { lastAttempt: true },
+    );
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("error");
+
+    const result = await reprocessOrder(app.ctx, shop.id, order.id, owner);
+    expect(result).toMatchObject({ ok: true, submit: { outcome: "submitted", submissions: 1 } });
+    const again = await pendingSubmission(order.id);
+    expect(again).toMatchObject({
+      id: first.id,
+      state: "pending",
+      idempotencyKey: first.idempotencyKey,
+    });
+    await expect(
+      sendSubmission(app.ctx, { shopId: shop.id, submissionId: again.id }, { lastAttempt: false }),
+    ).rejects.toThrow(RetryLater); // the sandbox's second planned outage
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: again.id },
+      { lastAttempt: false },
+    );
+    const state = await orderState(app.ctx, order.id);
+    expect(state.submissions[0]!.state).toBe("submitted");
+    expect(state.order).toMatchObject({ state: "open", submitStatus: "submitted", alert: null });
+  });
+
+  it("is refused for an order that is not in Error or Archived", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    expect(await reprocessOrder(app.ctx, shop.id, order.id, owner)).toMatchObject({ ok: false });
+  });
+});
+
+describe("when the cart cancels", () => {
+  it("withdraws what was not sent yet and stops the countdown", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const before = sandbox.stats().requests;
+    expect(await cancelFulfillment(app.ctx, shop.id, order.id, { actor: "cart" })).toEqual({
+      withdrawn: 1,
+      cancelling: 0,
+    });
+    const submission = await pendingSubmission(order.id);
+    expect(submission.state).toBe("cancelled");
+    // The send job that was already queued finds nothing to send.
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    expect(sandbox.stats().requests).toBe(before);
+  });
+
+  it("asks the provider to cancel what it already has", async () => {
+    const slow = await startSandbox({ shipDelayMs: 3_600_000 });
+    try {
+      const { shop } = await shopWithSandbox(app.ctx, slow);
+      const order = await personalisedOrder(app.ctx, shop);
+      await submitOrder(app.ctx, shop.id, order.id, owner);
+      const submission = await pendingSubmission(order.id);
+      await sendSubmission(
+        app.ctx,
+        { shopId: shop.id, submissionId: submission.id },
+        { lastAttempt: false },
+      );
+      expect(await cancelFulfillment(app.ctx, shop.id, order.id, { actor: "cart" })).toEqual({
+        withdrawn: 0,
+        cancelling: 1,
+      });
+      await cancelSubmission(
+        app.ctx,
+        { shopId: shop.id, submissionId: submission.id },
+        { lastAttempt: false },
+      );
+      expect((await pendingSubmission(order.id)).state).toBe("cancelled");
+      expect(slow.stats().ordersCancelled).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("alerts the owner when the provider has already shipped and will not cancel", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    await new Promise((r) => setTimeout(r, 400)); // the sandbox ships after 100 ms
+    await cancelFulfillment(app.ctx, shop.id, order.id, { actor: "cart" });
+    await cancelSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    const state = await orderState(app.ctx, order.id);
+    expect(state.submissions[0]!.state).toBe("submitted");
+    expect(state.order.alert).toMatchObject({ code: "provider_cancel_refused" });
+    expect(state.order.alert!.message).toMatch(/already shipped/);
   });
 });

@@ -11,6 +11,8 @@ export interface JobData {
   "send-submission": { shopId: string; submissionId: string };
   /** Put one shipment's tracking into the cart. */
   "push-tracking": { shopId: string; shipmentId: string };
+  /** The cart cancelled the order: withdraw one purchase order at its provider. */
+  "cancel-submission": { shopId: string; submissionId: string };
 }
 
 export type QueueName = keyof JobData;
@@ -58,6 +60,15 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     retryBackoff: true,
     retryDelayMax: 3600,
     expireInSeconds: 120,
+    batchSize: 10,
+    pollingIntervalSeconds: 1,
+  },
+  "cancel-submission": {
+    retryLimit: 6,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 1800,
+    expireInSeconds: 90,
     batchSize: 10,
     pollingIntervalSeconds: 1,
   },

@@ -1,5 +1,6 @@
 // The worker role: which handler serves which queue.
 import type { AppContext } from "~/context.server";
+import { cancelSubmission } from "~/fulfillment/cancel.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit } from "~/orders/countdown.server";
@@ -12,5 +13,6 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "auto-submit": (data) => autoSubmit(ctx, data),
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
+    "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),
   };
 }

@@ -74,6 +74,7 @@ export interface SandboxStats {
   requests: number;
   eventsDelivered: number;
   eventsAbandoned: number;
+  ordersCancelled: number;
 }
 
 export interface SandboxProvider {
@@ -90,6 +91,8 @@ interface SandboxOrder {
   purchaseOrder: PurchaseOrder;
   acceptedAt: Date;
   trackingNumber?: string;
+  cancelled?: boolean;
+  shipTimer?: NodeJS.Timeout;
 }
 
 type Outcome = { kind: "respond"; status: number; body: unknown } | { kind: "hold" };
@@ -117,6 +120,7 @@ export async function startSandboxProvider(
 
   const ordersByKey = new Map<string, SandboxOrder>();
   const ordersByTracking = new Map<string, SandboxOrder>();
+  const ordersById = new Map<string, SandboxOrder>();
   const unavailableAttempts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   // Aborts event deliveries in flight, so close() does not wait on a slow receiver.
@@ -126,17 +130,19 @@ export async function startSandboxProvider(
     requests: 0,
     eventsDelivered: 0,
     eventsAbandoned: 0,
+    ordersCancelled: 0,
   };
   let closed = false;
   let baseUrl = "";
 
-  function schedule(delayMs: number, task: () => void): void {
-    if (closed) return;
+  function schedule(delayMs: number, task: () => void): NodeJS.Timeout | undefined {
+    if (closed) return undefined;
     const timer = setTimeout(() => {
       timers.delete(timer);
       task();
     }, delayMs);
     timers.add(timer);
+    return timer;
   }
 
   async function handleOrder(req: IncomingMessage): Promise<Outcome> {
@@ -220,10 +226,11 @@ export async function startSandboxProvider(
       acceptedAt: new Date(),
     };
     ordersByKey.set(key, order);
+    ordersById.set(order.providerOrderId, order);
     unavailableAttempts.delete(key);
     stats.ordersAccepted += 1;
     log.info(`[sandbox] accepted PO ${po.poNumber} as ${order.providerOrderId}`);
-    schedule(shipDelayMs, () => {
+    order.shipTimer = schedule(shipDelayMs, () => {
       const event = fulfil(order, hasSku);
       void deliver(event, po.callbackUrl, 0);
     });
@@ -309,6 +316,33 @@ export async function startSandboxProvider(
     schedule(delayMs, () => void deliver(event, callbackUrl, attempt + 1));
   }
 
+  // Cancelling is possible until the parcel has shipped, as with most print-on-demand providers.
+  async function handleCancel(req: IncomingMessage, providerOrderId: string): Promise<Outcome> {
+    const rawBody = await readBody(req, MAX_BODY_BYTES);
+    const verification = verifySignature({
+      secret: options.secret,
+      rawBody,
+      timestampHeader: singleHeader(req, TIMESTAMP_HEADER),
+      signatureHeader: singleHeader(req, SIGNATURE_HEADER),
+    });
+    if (!verification.ok) throw new HttpError(401, "invalid_signature", verification.message);
+    const order = ordersById.get(providerOrderId);
+    if (!order) throw new HttpError(404, "not_found", `No order ${providerOrderId}`);
+    if (order.trackingNumber) {
+      throw new HttpError(409, "invalid_request", "The order has already shipped");
+    }
+    if (!order.cancelled) {
+      order.cancelled = true;
+      if (order.shipTimer) {
+        clearTimeout(order.shipTimer);
+        timers.delete(order.shipTimer);
+      }
+      stats.ordersCancelled += 1;
+      log.info(`[sandbox] cancelled ${providerOrderId}`);
+    }
+    return { kind: "respond", status: 200, body: { providerOrderId, status: "cancelled" } };
+  }
+
   function handleTrack(trackingNumber: string): Outcome {
     const order = ordersByTracking.get(trackingNumber);
     if (!order) {
@@ -332,6 +366,8 @@ export async function startSandboxProvider(
     if (req.method === "GET" && pathname === "/health") {
       return { kind: "respond", status: 200, body: { ok: true } };
     }
+    const cancel = /^\/orders\/([A-Za-z0-9-]+)\/cancel$/.exec(pathname);
+    if (req.method === "POST" && cancel?.[1]) return handleCancel(req, cancel[1]);
     const track = /^\/track\/([A-Za-z0-9-]+)$/.exec(pathname);
     if (req.method === "GET" && track?.[1]) return handleTrack(track[1]);
     return {

@@ -1,0 +1,44 @@
+// Owner actions on one order that are more than a state change. Each asks the lifecycle table
+// first (through `transition`) and refuses with its reason.
+import type { AppContext } from "~/context.server";
+import { submitOrder, type SubmitResult } from "~/fulfillment/submit.server";
+import { LifecycleRefusal } from "./lifecycle";
+import { lockOrder, transition, type ActingAs } from "./orders.server";
+
+type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+
+export type ReprocessResult =
+  | { ok: true; submit: SubmitResult | null }
+  | { ok: false; reason: string }
+  | { ok: false; notFound: true };
+
+/**
+ * Reprocess: retry the step that failed. The order goes back to the state it had on import and,
+ * when that is New, is submitted again at once. Failed submissions are reused, with the same
+ * idempotency key, so a provider that did get the first attempt recognises the retry.
+ */
+export async function reprocessOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ReprocessResult> {
+  const moved = await ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return { ok: false as const, notFound: true as const };
+    try {
+      const to = await transition(tx, locked.order, locked.shop, {
+        action: "reprocess",
+        acting,
+        set: { alert: null },
+      });
+      return { ok: true as const, to };
+    } catch (err) {
+      if (err instanceof LifecycleRefusal) return { ok: false as const, reason: err.reason };
+      throw err;
+    }
+  });
+  if (!moved.ok) return moved;
+  if (moved.to !== "new") return { ok: true, submit: null };
+  return { ok: true, submit: await submitOrder(ctx, shopId, orderId, acting) };
+}
