@@ -2,14 +2,20 @@
 import type { Platform } from "~/orders/model";
 import type { CartConnector, ConnectorContext } from "./connector";
 import { createDemoConnector } from "./demo/connector";
+import { createShopifyConnector } from "./shopify/connector.server";
+import { createWooCommerceConnector } from "./woocommerce/connector.server";
 
-export function connectorFor(ctx: ConnectorContext, platform: Platform): CartConnector | null {
+export function connectorFor(
+  ctx: ConnectorContext,
+  platform: Platform,
+  shop: { domain: string; credentials: string | null },
+): CartConnector | null {
   switch (platform) {
     case "demo":
       return createDemoConnector();
     case "shopify":
+      return createShopifyConnector(ctx);
     case "woocommerce":
-      // Pushing tracking to Shopify and WooCommerce comes with their connectors (order sync).
-      return null;
+      return createWooCommerceConnector(ctx, shop);
   }
 }

@@ -4,7 +4,10 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { providers } from "~/db/schema";
 import { openSecret } from "~/security/encryption.server";
+import { createCustomCatProvider } from "./adapters/customcat";
 import { createOpenProtocolProvider } from "./adapters/open-protocol";
+import { createPrintfulProvider } from "./adapters/printful";
+import { createShineOnProvider } from "./adapters/shineon";
 import type {
   FulfillmentProvider,
   ProviderConfig,
@@ -18,6 +21,9 @@ export type ProviderRow = typeof providers.$inferSelect;
 const FACTORIES: Partial<Record<ProviderKind, ProviderFactory>> = {
   http: createOpenProtocolProvider,
   sandbox: createOpenProtocolProvider,
+  customcat: createCustomCatProvider,
+  shineon: createShineOnProvider,
+  printful: createPrintfulProvider,
 };
 
 export class ProviderUnavailableError extends Error {}

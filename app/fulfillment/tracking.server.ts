@@ -35,7 +35,7 @@ export async function pushTracking(
     .from(lineItems)
     .where(and(eq(lineItems.orderId, order.id), eq(lineItems.shopId, data.shopId)));
   const cartLine = new Map(items.map((i) => [i.id, i.cartLineId]));
-  const connector = connectorFor(ctx, shop.platform);
+  const connector = connectorFor(ctx, shop.platform, shop);
   const outcome = connector
     ? await connector
         .pushTracking({

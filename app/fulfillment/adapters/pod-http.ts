@@ -1,0 +1,271 @@
+// Plumbing shared by the print-on-demand adapters (CustomCat, ShineOn, Printful): one bounded
+// HTTP call whose failures come back as values, reading a human message out of whichever error
+// shape a provider uses, and the small checks their webhooks need. Everything provider-specific
+// (URLs, field names, what a status code means for them) stays in the adapter.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { ProviderDeps, ValidationProblem } from "../provider";
+
+export const CALL_TIMEOUT_MS = 30_000;
+
+export type Reply =
+  | { kind: "answered"; status: number; body: unknown; text: string }
+  | { kind: "failed"; reason: string };
+
+export interface CallInit {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  headers?: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * One request with a hard deadline on top of the caller's signal. Never throws: a provider that
+ * is down, slow or unreachable is an outcome the owner must be able to read, not a stack trace.
+ * The URL never appears in a reason, because some providers want the API key in the query string.
+ */
+export async function call(
+  fetchFn: ProviderDeps["fetch"],
+  url: string,
+  init: CallInit,
+): Promise<Reply> {
+  const timeoutMs = init.timeoutMs ?? CALL_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetchFn(url, {
+      method: init.method,
+      headers: { Accept: "application/json", ...init.headers },
+      body: init.body,
+      signal: AbortSignal.any([init.signal, deadline]),
+    });
+  } catch (error) {
+    if (init.signal.aborted)
+      return { kind: "failed", reason: "did not answer before the call was cancelled" };
+    if (deadline.aborted) {
+      return { kind: "failed", reason: `did not answer within ${formatDuration(timeoutMs)}` };
+    }
+    return { kind: "failed", reason: `could not be reached (${networkCause(error)})` };
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    const reason = deadline.aborted
+      ? `started answering but did not finish within ${formatDuration(timeoutMs)}`
+      : `answered HTTP ${response.status} but the body could not be read`;
+    return { kind: "failed", reason };
+  }
+  return { kind: "answered", status: response.status, body: parseJson(text), text };
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} seconds` : `${ms} ms`;
+}
+
+function networkCause(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string") return code;
+    return error.message || error.name;
+  }
+  return String(error);
+}
+
+function parseJson(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rate limits and server trouble pass; anything else in 4xx means the request itself is wrong. */
+export function isTransient(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+const MESSAGE_LIMIT = 300;
+
+/**
+ * The provider's own words for what went wrong. The adapters' APIs disagree on where they put
+ * it, so the common places are tried from most to least specific.
+ */
+export function theirMessage(body: unknown): string | null {
+  if (!isRecord(body)) return null;
+  const candidates: unknown[] = [
+    isRecord(body.error) ? body.error.message : undefined,
+    body.error_description,
+    body.error,
+    flattenErrors(body.errors),
+    body.message,
+    body.MSG,
+    body.result,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate === "string" && candidate.trim()) return clip(candidate);
+  }
+  return null;
+}
+
+/** Laravel-style `{ errors: { field: ["message"] } }` and plain `{ errors: ["message"] }`. */
+function flattenErrors(errors: unknown): string | undefined {
+  const values = Array.isArray(errors) ? errors : isRecord(errors) ? Object.values(errors) : [];
+  const messages = values
+    .flat()
+    .filter((value): value is string => typeof value === "string" && value.trim() !== "");
+  return messages.length ? messages.join("; ") : undefined;
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MESSAGE_LIMIT ? `${flat.slice(0, MESSAGE_LIMIT - 1)}…` : flat;
+}
+
+/** What an owner can make of a body we did not expect: its first words, never a whole page. */
+export function describeBody(reply: { status: number; text: string }): string {
+  const start = reply.text.replace(/\s+/g, " ").trim().slice(0, 80);
+  return start
+    ? `HTTP ${reply.status} with a body we could not use ("${start}${reply.text.length > 80 ? "…" : ""}")`
+    : `HTTP ${reply.status} with an empty body`;
+}
+
+/** Their message when they gave one, else a short account of the answer. */
+export function explain(reply: { status: number; body: unknown; text: string }): string {
+  const message = theirMessage(reply.body);
+  return message ? `${message} (HTTP ${reply.status})` : describeBody(reply);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Constant-time comparison of a secret someone presented with the one we hold. Hashing first
+ * makes both sides the same length, so neither the content nor the length leaks through timing.
+ */
+export function secretsMatch(
+  given: string | null | undefined,
+  expected: string | null | undefined,
+) {
+  if (!given || !expected) return false;
+  const a = createHash("sha256").update(given, "utf8").digest();
+  const b = createHash("sha256").update(expected, "utf8").digest();
+  return timingSafeEqual(a, b);
+}
+
+export type JsonObjectResult =
+  { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
+
+export function parseJsonObject(rawBody: string): JsonObjectResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(rawBody) as unknown;
+  } catch {
+    return { ok: false, message: "The body is not JSON" };
+  }
+  return isRecord(value)
+    ? { ok: true, value }
+    : { ok: false, message: "The body is JSON but not an object" };
+}
+
+/**
+ * Providers send ids and tracking numbers as strings or numbers depending on the endpoint; we
+ * always keep them as strings.
+ */
+export const idSchema = z
+  .union([z.string().trim().min(1), z.number().int().nonnegative()])
+  .transform((value) => String(value));
+
+/**
+ * Tracking URLs end up as links in the admin and in customer emails, so only http(s) is kept;
+ * anything else is dropped rather than failing the whole event.
+ */
+export function httpUrlOrNull(value: string | null | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Unix seconds, as a number or a numeric string, to a Date; null for anything else. */
+export function dateFromUnixSeconds(value: unknown): Date | null {
+  const seconds = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) return null;
+  return new Date(seconds * 1000);
+}
+
+export function dateFromIso(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** "Ada King Lovelace" → ["Ada King", "Lovelace"]: carriers print the last word as the surname. */
+export function splitName(fullName: string): { first: string; last: string } {
+  const name = fullName.trim().replace(/\s+/g, " ");
+  const cut = name.lastIndexOf(" ");
+  return cut > 0
+    ? { first: name.slice(0, cut), last: name.slice(cut + 1) }
+    : { first: name, last: "" };
+}
+
+/** Thrown by poll() only: polling has no outcome type, and the poller must retry, not conclude. */
+export class ProviderCallError extends Error {
+  override name = "ProviderCallError";
+}
+
+/** The settings an owner saved cannot be read; the order must not leave until they are fixed. */
+export function settingsProblem(
+  providerName: string,
+  configName: string,
+  error: z.ZodError,
+): ValidationProblem {
+  const detail = error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+    )
+    .join("; ");
+  return {
+    code: "provider_settings_invalid",
+    message: `The ${providerName} settings for "${configName}" cannot be read (${detail})`,
+    fix: `Correct the ${providerName} settings in Settings → Providers → ${configName}, then Revalidate`,
+  };
+}
+
+export function credentialsProblem(
+  providerName: string,
+  configName: string,
+  what: string,
+): ValidationProblem {
+  return {
+    code: "provider_credentials_missing",
+    message: `No ${what} is saved for ${providerName} ("${configName}")`,
+    fix: `Paste your ${providerName} ${what} in Settings → Providers → ${configName}, then Revalidate`,
+  };
+}
+
+/**
+ * Our method name, translated by the owner's map when they gave one, else their default. The
+ * cart's names ("standard", "Express 2-day") rarely match a provider's, so nothing is guessed.
+ */
+export function pickShippingMethod(
+  ours: string | null,
+  map: Record<string, string>,
+  fallback: string | undefined,
+): string | undefined {
+  if (ours) {
+    const exact = map[ours] ?? map[ours.toLowerCase()];
+    if (exact) return exact;
+  }
+  return fallback;
+}
