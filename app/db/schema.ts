@@ -211,6 +211,8 @@ export const submissions = pgTable(
     lastError: text("last_error"),
     claimedAt: timestamp("claimed_at", { withTimezone: true }),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    /** Last time the provider was asked about this order (providers that do not post back). */
+    polledAt: timestamp("polled_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

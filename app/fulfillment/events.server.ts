@@ -47,28 +47,7 @@ export async function receiveProviderEvents(
   let received = 0;
   let duplicates = 0;
   for (const event of parsed.events) {
-    const outcome = await ctx.db.transaction(async (tx) => {
-      const [shop] = await tx.select().from(shops).where(eq(shops.id, row.shopId)).limit(1);
-      const submission = await findSubmission(tx, row.shopId, providerId, event);
-      const [receipt] = await tx
-        .insert(webhookReceipts)
-        .values({
-          shopId: row.shopId,
-          source: "provider",
-          shopDomain: shop?.domain ?? "",
-          deliveryId: `${providerId}:${event.eventId}`,
-          topic: `provider/${event.type}`,
-          payload: { providerId, submissionId: submission?.id ?? null, event },
-          // Kept, unprocessed, so an owner or support can see what the provider sent.
-          error: submission ? null : "No purchase order of this provider matches the event",
-        })
-        .onConflictDoNothing()
-        .returning({ id: webhookReceipts.id });
-      if (!receipt) return "duplicate" as const;
-      if (!submission) return "unknown" as const;
-      await ctx.jobs.send("process-webhook", { receiptId: receipt.id }, { tx });
-      return "queued" as const;
-    });
+    const outcome = await ctx.db.transaction((tx) => storeProviderEvent(ctx, tx, row, event));
     if (outcome === "unknown") {
       return error(
         404,
@@ -80,6 +59,37 @@ export async function receiveProviderEvents(
     else received++;
   }
   return { status: 200, body: { received, duplicates } };
+}
+
+/**
+ * Stores one provider event as a receipt (deduped by the provider's event id) and queues it, in
+ * the caller's transaction. Events that match no purchase order are kept, unqueued, for support.
+ */
+export async function storeProviderEvent(
+  ctx: Pick<AppContext, "jobs">,
+  tx: Tx,
+  provider: { id: string; shopId: string },
+  event: ProviderEvent,
+): Promise<"queued" | "duplicate" | "unknown"> {
+  const [shop] = await tx.select().from(shops).where(eq(shops.id, provider.shopId)).limit(1);
+  const submission = await findSubmission(tx, provider.shopId, provider.id, event);
+  const [receipt] = await tx
+    .insert(webhookReceipts)
+    .values({
+      shopId: provider.shopId,
+      source: "provider",
+      shopDomain: shop?.domain ?? "",
+      deliveryId: `${provider.id}:${event.eventId}`,
+      topic: `provider/${event.type}`,
+      payload: { providerId: provider.id, submissionId: submission?.id ?? null, event },
+      error: submission ? null : "No purchase order of this provider matches the event",
+    })
+    .onConflictDoNothing()
+    .returning({ id: webhookReceipts.id });
+  if (!receipt) return "duplicate";
+  if (!submission) return "unknown";
+  await ctx.jobs.send("process-webhook", { receiptId: receipt.id }, { tx });
+  return "queued";
 }
 
 async function findSubmission(tx: Tx, shopId: string, providerId: string, event: ProviderEvent) {

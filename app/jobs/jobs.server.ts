@@ -13,7 +13,7 @@ import {
 } from "pg-boss";
 import { RetryLater } from "./queues";
 import type { Database, Tx } from "~/db/client.server";
-import { QUEUES, type JobData, type QueueName } from "./queues";
+import { QUEUES, SCHEDULES, type JobData, type QueueName } from "./queues";
 
 export interface SendOptions {
   /** Run no earlier than this (scheduled jobs, e.g. the countdown's deadline). */
@@ -78,6 +78,9 @@ export async function startJobs(database: Database): Promise<Jobs> {
       });
     },
     async work(handlers) {
+      for (const [name, cron] of Object.entries(SCHEDULES)) {
+        if (name in handlers) await boss.schedule(name, cron, {});
+      }
       for (const [name, handler] of Object.entries(handlers) as [
         QueueName,
         JobHandler<QueueName>,

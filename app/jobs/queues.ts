@@ -13,6 +13,8 @@ export interface JobData {
   "push-tracking": { shopId: string; shipmentId: string };
   /** The cart cancelled the order: withdraw one purchase order at its provider. */
   "cancel-submission": { shopId: string; submissionId: string };
+  /** Scheduled: ask providers about purchase orders they have not reported on. */
+  "poll-providers": Record<string, never>;
 }
 
 export type QueueName = keyof JobData;
@@ -72,6 +74,17 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     batchSize: 10,
     pollingIntervalSeconds: 1,
   },
+  "poll-providers": {
+    retryLimit: 0,
+    expireInSeconds: 900,
+    batchSize: 1,
+    pollingIntervalSeconds: 5,
+  },
+};
+
+/** Cron schedules (pg-boss runs each once per tick across all workers). */
+export const SCHEDULES: Partial<Record<QueueName, string>> = {
+  "poll-providers": "*/10 * * * *",
 };
 
 /** Thrown by a handler when the work should be tried again later (pg-boss backs off). */

@@ -1,6 +1,7 @@
 // The worker role: which handler serves which queue.
 import type { AppContext } from "~/context.server";
 import { cancelSubmission } from "~/fulfillment/cancel.server";
+import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit } from "~/orders/countdown.server";
@@ -14,5 +15,8 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),
+    "poll-providers": async () => {
+      await pollProviders(ctx);
+    },
   };
 }
