@@ -10,7 +10,8 @@ export interface AppConfig {
   role: Role;
   host: string;
   port: number;
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  database:
+    { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir: string };
   shopify: {
     apiKey: string;
     apiSecret: string;
@@ -109,7 +110,12 @@ export function loadConfig(
     if (!url.hostname && !url.searchParams.get("host")) {
       throw new ConfigError("DATABASE_URL", "has no host");
     }
-    database = { kind: "postgres", url: databaseUrl };
+    const poolSize = parseOrThrow(
+      z.coerce.number().int().min(1).max(200, { message: "must be between 1 and 200" }),
+      "DATABASE_POOL_SIZE",
+      read(env, "DATABASE_POOL_SIZE") ?? "10",
+    );
+    database = { kind: "postgres", url: databaseUrl, poolSize };
   } else {
     database = { kind: "pglite", dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data") };
   }

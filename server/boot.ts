@@ -10,7 +10,7 @@ import { createShopifyApp } from "~/shopify.server";
 export async function openAppDatabase(config: AppConfig): Promise<Database> {
   const database = await openDatabase(
     config.database.kind === "postgres"
-      ? { kind: "postgres", url: config.database.url }
+      ? { kind: "postgres", url: config.database.url, poolSize: config.database.poolSize }
       : { kind: "pglite", dataDir: config.database.dataDir },
   );
   try {

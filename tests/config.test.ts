@@ -29,7 +29,11 @@ describe("configuration", () => {
   it("accepts a complete production configuration", () => {
     const config = loadConfig({ ...production, DATABASE_URL: "postgres://app@db:5432/orderlane" });
     expect(config.mode).toBe("production");
-    expect(config.database).toEqual({ kind: "postgres", url: "postgres://app@db:5432/orderlane" });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgres://app@db:5432/orderlane",
+      poolSize: 10,
+    });
     expect(config.encryptionKey).toHaveLength(32);
     expect(config.host).toBe("127.0.0.1");
   });

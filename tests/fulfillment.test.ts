@@ -49,7 +49,7 @@ describe("submitting an order", () => {
     const order = await personalisedOrder(app.ctx, shop);
     const before = sandbox.stats().ordersAccepted;
 
-    expect(await submitOrder(app.ctx, shop.id, order.id, owner)).toEqual({
+    expect(await submitOrder(app.ctx, shop.id, order.id, owner)).toMatchObject({
       outcome: "submitted",
       submissions: 1,
     });

@@ -11,8 +11,9 @@ import { alertOf, lockOrder, transition } from "~/orders/orders.server";
 import { refreshOrderSummary } from "~/orders/summary.server";
 import { RetryLater } from "~/jobs/queues";
 import type { SubmitOutcome } from "./provider";
-import { adapterFor, getProvider, providerConfig } from "./providers.server";
-import { buildPurchaseOrder, loadItems } from "./purchase-orders.server";
+import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./providers.server";
+import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
+import type { OrderRow } from "~/orders/orders.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
 
@@ -25,6 +26,14 @@ export interface SendOptions {
   signal?: AbortSignal;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Rows the caller has just read in the submitting transaction; saves reading them again. */
+  known?: KnownPurchaseOrder;
+}
+
+export interface KnownPurchaseOrder {
+  order: OrderRow;
+  provider: ProviderRow;
+  items: LineItemRow[];
 }
 
 export async function sendSubmission(
@@ -91,22 +100,12 @@ async function callProvider(
   submission: SubmissionRow,
   options: SendOptions,
 ): Promise<SubmitOutcome> {
-  const [order, provider] = await Promise.all([
-    ctx.db.query.orders.findFirst({
-      where: (o, { and: both, eq: is }) =>
-        both(is(o.id, submission.orderId), is(o.shopId, submission.shopId)),
-    }),
-    getProvider(ctx.db, submission.shopId, submission.providerId),
-  ]);
-  if (!order || !provider) {
-    return { kind: "rejected", reason: "The order or its provider no longer exists" };
-  }
+  const known = options.known ?? (await load(ctx, submission));
+  if (!known) return { kind: "rejected", reason: "The order or its provider no longer exists" };
+  const { order, provider, items } = known;
   if (!provider.enabled) {
     return { kind: "rejected", reason: `${provider.name} is disabled in Settings` };
   }
-  const items = (await loadItems(ctx.db, submission.shopId, submission.orderId)).filter(
-    (i) => i.providerId === submission.providerId,
-  );
   const po = buildPurchaseOrder({
     order,
     items,
@@ -130,13 +129,23 @@ async function callProvider(
   }
 }
 
+async function load(ctx: Ctx, submission: SubmissionRow): Promise<KnownPurchaseOrder | null> {
+  const [order, provider, items] = await Promise.all([
+    ctx.db.query.orders.findFirst({
+      where: (o, { and: both, eq: is }) =>
+        both(is(o.id, submission.orderId), is(o.shopId, submission.shopId)),
+    }),
+    getProvider(ctx.db, submission.shopId, submission.providerId),
+    loadItems(ctx.db, submission.shopId, submission.orderId),
+  ]);
+  if (!order || !provider) return null;
+  return { order, provider, items: items.filter((i) => i.providerId === submission.providerId) };
+}
+
 async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, claimed.shopId, claimed.orderId);
-    if (!locked) return;
-    const { order, shop } = locked;
-    const acting = { actor: "provider" as const, name: null };
-    if (outcome.kind === "accepted") {
+  if (outcome.kind === "accepted") {
+    // Only this submission's own row changes: no need to lock the order.
+    await ctx.db.transaction(async (tx) => {
       const [updated] = await tx
         .update(submissions)
         .set({
@@ -150,50 +159,57 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
         .returning({ id: submissions.id });
       if (!updated) return;
       await recordOrderEvent(tx, {
-        shopId: order.shopId,
-        orderId: order.id,
+        shopId: claimed.shopId,
+        orderId: claimed.orderId,
         actor: "provider",
         action: "provider_accepted",
         message: `${claimed.poNumber} accepted as ${outcome.providerOrderId}`,
         data: { submissionId: claimed.id, providerOrderId: outcome.providerOrderId },
       });
+      await refreshOrderSummary(tx, claimed.shopId, claimed.orderId);
+    });
+    return;
+  }
+  await ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, claimed.shopId, claimed.orderId);
+    if (!locked) return;
+    const { order, shop } = locked;
+    const acting = { actor: "provider" as const, name: null };
+    const [updated] = await tx
+      .update(submissions)
+      .set({ state: "failed", lastError: outcome.reason, updatedAt: new Date() })
+      .where(ownClaim(claimed))
+      .returning({ id: submissions.id });
+    if (!updated) return;
+    const gaveUp = outcome.kind === "unavailable";
+    const alert = gaveUp
+      ? alertOf(
+          "provider_unavailable",
+          `${outcome.reason} (gave up after ${claimed.attempts} attempts)`,
+          "Check the provider's status, then Reprocess: it resends the same purchase order",
+        )
+      : alertOf(
+          "provider_rejected",
+          outcome.reason,
+          "Fix what the provider objects to (Edit the order), then Reprocess",
+        );
+    if (order.state === "open") {
+      await transition(tx, order, shop, {
+        action: "provider_reject",
+        acting,
+        message: alert.message,
+        data: { submissionId: claimed.id },
+        set: { alert },
+      });
     } else {
-      const [updated] = await tx
-        .update(submissions)
-        .set({ state: "failed", lastError: outcome.reason, updatedAt: new Date() })
-        .where(ownClaim(claimed))
-        .returning({ id: submissions.id });
-      if (!updated) return;
-      const gaveUp = outcome.kind === "unavailable";
-      const alert = gaveUp
-        ? alertOf(
-            "provider_unavailable",
-            `${outcome.reason} (gave up after ${claimed.attempts} attempts)`,
-            "Check the provider's status, then Reprocess: it resends the same purchase order",
-          )
-        : alertOf(
-            "provider_rejected",
-            outcome.reason,
-            "Fix what the provider objects to (Edit the order), then Reprocess",
-          );
-      if (order.state === "open") {
-        await transition(tx, order, shop, {
-          action: "provider_reject",
-          acting,
-          message: alert.message,
-          data: { submissionId: claimed.id },
-          set: { alert },
-        });
-      } else {
-        await recordOrderEvent(tx, {
-          shopId: order.shopId,
-          orderId: order.id,
-          actor: "provider",
-          action: "provider_failed",
-          message: alert.message,
-          data: { submissionId: claimed.id },
-        });
-      }
+      await recordOrderEvent(tx, {
+        shopId: order.shopId,
+        orderId: order.id,
+        actor: "provider",
+        action: "provider_failed",
+        message: alert.message,
+        data: { submissionId: claimed.id },
+      });
     }
     await refreshOrderSummary(tx, claimed.shopId, claimed.orderId);
   });

@@ -22,12 +22,23 @@ import {
 } from "~/orders/orders.server";
 import { refreshOrderSummary } from "~/orders/summary.server";
 import type { ValidationProblem } from "./provider";
-import { adapterFor, listProviders, providerConfig } from "./providers.server";
-import { buildPurchaseOrder, loadItems, poNumberFor } from "./purchase-orders.server";
+import { adapterFor, listProviders, providerConfig, type ProviderRow } from "./providers.server";
+import {
+  buildPurchaseOrder,
+  loadItems,
+  poNumberFor,
+  type LineItemRow,
+} from "./purchase-orders.server";
+import type { KnownPurchaseOrder } from "./send.server";
 import { routeItems } from "./routing";
 
 export type SubmitResult =
-  | { outcome: "submitted"; submissions: number }
+  | {
+      outcome: "submitted";
+      submissions: number;
+      /** What the caller needs to send the purchase orders itself (see SubmitOptions). */
+      sendable: SendableSubmission[];
+    }
   | { outcome: "already_submitted"; reason: string }
   | { outcome: "refused"; reason: string }
   | { outcome: "invalid"; problems: ValidationProblem[] }
@@ -35,16 +46,41 @@ export type SubmitResult =
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
+export interface SendableSubmission {
+  submissionId: string;
+  known: KnownPurchaseOrder;
+}
+
+export interface SubmitOptions {
+  /** Submit only if the countdown still ends at this deadline (the auto-submit job's own). */
+  deadline?: string;
+  /**
+   * The caller sends the purchase orders itself right after (a worker, not a web request): the
+   * queued send jobs then only stand by, in case this process dies before sending.
+   */
+  sendingInline?: boolean;
+}
+
+/** How long a standing-by send job waits before checking that its purchase order went out. */
+const STANDBY_MS = 90_000;
+
 export async function submitOrder(
   ctx: Ctx,
   shopId: string,
   orderId: string,
   acting: ActingAs,
+  options: SubmitOptions = {},
 ): Promise<SubmitResult> {
   return ctx.db.transaction(async (tx) => {
     const locked = await lockOrder(tx, shopId, orderId);
     if (!locked) return { outcome: "not_found" };
     const { order, shop } = locked;
+    if (options.deadline && order.autoSubmitAt?.toISOString() !== options.deadline) {
+      return {
+        outcome: "refused",
+        reason: "The countdown changed since this submission was planned",
+      };
+    }
     const facts = await orderFacts(tx, order, shop, acting);
     // Asked before anything else, so a refused submit changes nothing.
     const decision = decide("submit", facts);
@@ -76,22 +112,35 @@ export async function submitOrder(
       message: `Sent to ${planned.providerNames.join(", ")}`,
       set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
     });
-    const ids = await createSubmissions(tx, order, planned.plan);
+    const created = await createSubmissions(tx, order, planned.plan);
     await refreshOrderSummary(tx, shopId, orderId);
-    for (const submissionId of ids) {
-      await ctx.jobs.send("send-submission", { shopId, submissionId }, { tx });
+    const startAfter = options.sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
+    for (const { submissionId } of created) {
+      await ctx.jobs.send("send-submission", { shopId, submissionId }, { tx, startAfter });
     }
-    return { outcome: "submitted", submissions: ids.length };
+    return {
+      outcome: "submitted",
+      submissions: created.length,
+      sendable: created.map(({ submissionId, entry }) => ({
+        submissionId,
+        known: {
+          order,
+          provider: entry.provider,
+          items: planned.items.filter((i) => entry.itemIds.includes(i.id)),
+        },
+      })),
+    };
   });
 }
 
 interface PlannedSubmission {
   providerId: string;
+  provider: ProviderRow;
   itemIds: string[];
 }
 
 type Plan =
-  | { ok: true; plan: PlannedSubmission[]; providerNames: string[] }
+  | { ok: true; plan: PlannedSubmission[]; providerNames: string[]; items: LineItemRow[] }
   | { ok: false; problems: ValidationProblem[] };
 
 /** Routes the items and validates each provider's purchase order, without sending anything. */
@@ -142,22 +191,22 @@ export async function planSubmissions(
       publicUrl: ctx.config.publicUrl,
     });
     problems.push(...adapter.validate(po));
-    plan.push({ providerId, itemIds });
+    plan.push({ providerId, provider: row, itemIds });
     providerNames.push(row.name);
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan, providerNames };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan, providerNames, items };
 }
 
 async function createSubmissions(
   tx: Tx,
   order: OrderRow,
   plan: PlannedSubmission[],
-): Promise<string[]> {
-  const ids: string[] = [];
+): Promise<{ submissionId: string; entry: PlannedSubmission }[]> {
+  const created: { submissionId: string; entry: PlannedSubmission }[] = [];
   for (const [index, entry] of plan.entries()) {
     // A submission that already exists for this provider (Reprocess after a failure) is reused
     // with its original key, so the provider can recognise a retry of the same purchase order.
-    await tx
+    const [row] = await tx
       .insert(submissions)
       .values({
         shopId: order.shopId,
@@ -166,25 +215,19 @@ async function createSubmissions(
         poNumber: poNumberFor(order, index),
         idempotencyKey: `ol_${randomUUID()}`,
       })
-      .onConflictDoNothing({ target: [submissions.orderId, submissions.providerId] });
-    const [row] = await tx
-      .update(submissions)
-      .set({ state: "pending", updatedAt: new Date() })
-      .where(
-        and(
-          eq(submissions.orderId, order.id),
-          eq(submissions.providerId, entry.providerId),
-          inArray(submissions.state, ["pending", "failed"]),
-        ),
-      )
+      .onConflictDoUpdate({
+        target: [submissions.orderId, submissions.providerId],
+        set: { state: "pending", updatedAt: new Date() },
+        setWhere: inArray(submissions.state, ["pending", "failed"]),
+      })
       .returning({ id: submissions.id });
-    if (row) ids.push(row.id);
+    if (row) created.push({ submissionId: row.id, entry });
     await tx
       .update(lineItems)
       .set({ providerId: entry.providerId })
       .where(and(eq(lineItems.orderId, order.id), inArray(lineItems.id, entry.itemIds)));
   }
-  return ids;
+  return created;
 }
 
 function alertWith(problems: ValidationProblem[]) {

@@ -6,7 +6,9 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
+import { sendSubmission } from "~/fulfillment/send.server";
 import { submitOrder } from "~/fulfillment/submit.server";
+import { RetryLater } from "~/jobs/queues";
 import type { Jobs } from "~/jobs/jobs.server";
 import { decide } from "./lifecycle";
 import {
@@ -70,12 +72,28 @@ export async function autoSubmit(
   ctx: Ctx,
   data: { shopId: string; orderId: string; dueAt: string },
 ): Promise<void> {
-  const order = await ctx.db.query.orders.findFirst({
-    where: (o, { and: both, eq: is }) => both(is(o.id, data.orderId), is(o.shopId, data.shopId)),
-  });
-  // Stale: held, released with a new deadline, submitted by hand, or deleted.
-  if (!order?.autoSubmitAt || order.autoSubmitAt.toISOString() !== data.dueAt) return;
-  await submitOrder(ctx, data.shopId, data.orderId, { actor: "system", name: "Countdown" });
+  // A job whose deadline no longer matches the order's (held, released with a new deadline,
+  // submitted by hand, deleted) is stale, and submitOrder refuses it.
+  const result = await submitOrder(
+    ctx,
+    data.shopId,
+    data.orderId,
+    { actor: "system", name: "Countdown" },
+    { sendingInline: true, deadline: data.dueAt },
+  );
+  if (result.outcome !== "submitted") return;
+  // Sent from here rather than after another trip through the queue: the order reaches its
+  // provider seconds after its deadline. A failure to send is left to the standing-by job.
+  for (const { submissionId, known } of result.sendable) {
+    await sendSubmission(
+      ctx,
+      { shopId: data.shopId, submissionId },
+      { lastAttempt: false },
+      { known },
+    ).catch((err: unknown) => {
+      if (!(err instanceof RetryLater)) throw err;
+    });
+  }
 }
 
 /**

@@ -75,6 +75,8 @@ export interface SandboxStats {
   eventsDelivered: number;
   eventsAbandoned: number;
   ordersCancelled: number;
+  /** Orders accepted for a PO number that an earlier order (another key) already had. */
+  duplicatePurchaseOrders: number;
 }
 
 export interface SandboxProvider {
@@ -131,7 +133,9 @@ export async function startSandboxProvider(
     eventsDelivered: 0,
     eventsAbandoned: 0,
     ordersCancelled: 0,
+    duplicatePurchaseOrders: 0,
   };
+  const poNumbersSeen = new Set<string>();
   let closed = false;
   let baseUrl = "";
 
@@ -227,6 +231,8 @@ export async function startSandboxProvider(
     };
     ordersByKey.set(key, order);
     ordersById.set(order.providerOrderId, order);
+    if (poNumbersSeen.has(po.poNumber)) stats.duplicatePurchaseOrders += 1;
+    poNumbersSeen.add(po.poNumber);
     unavailableAttempts.delete(key);
     stats.ordersAccepted += 1;
     log.info(`[sandbox] accepted PO ${po.poNumber} as ${order.providerOrderId}`);

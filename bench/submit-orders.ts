@@ -1,0 +1,273 @@
+// Bench: N orders due at the same moment, submitted by two worker processes on PostgreSQL to the
+// sandbox provider on loopback. Run twice: undisturbed, then with one worker SIGKILLed halfway.
+// Reports time to submit all, submissions/s, lateness against the deadline (p50, p99), lost and
+// duplicated orders. Baseline in the same process: the sandbox's raw accept rate for signed POSTs.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { openDatabase, queryRows, type Database } from "~/db/client.server";
+import { applyMigrations } from "~/db/migrate.server";
+import { providers } from "~/db/schema";
+import { signBody } from "~/fulfillment/protocol";
+import {
+  startSandboxProvider,
+  type SandboxProvider,
+} from "~/fulfillment/sandbox/sandbox-provider.server";
+import { startJobs } from "~/jobs/jobs.server";
+import { sealSecret } from "~/security/encryption.server";
+import { ensureShop } from "~/shops/shops.server";
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ENCRYPTION_KEY = randomBytes(32);
+const SANDBOX_SECRET = "bench-sandbox-secret";
+const LEAD_MS = 12_000; // time for the workers to start before the deadline
+const TIMEOUT_MS = 240_000;
+
+interface RunResult {
+  label: string;
+  submitted: number;
+  lost: number;
+  duplicates: number;
+  providerRequests: number;
+  seconds: number;
+  perSecond: number;
+  lateP50: number;
+  lateP99: number;
+  lateMax: number;
+}
+
+async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `orderlane_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
+  const shop = await ensureShop(database.db, {
+    platform: "demo",
+    domain: `bench-${randomUUID().slice(0, 8)}.local`,
+    name: "Bench shop",
+  });
+  await database.db.insert(providers).values({
+    shopId: shop.id,
+    kind: "sandbox",
+    name: "Sandbox",
+    endpoint: sandbox.url,
+    signingSecret: sealSecret(ENCRYPTION_KEY, SANDBOX_SECRET),
+    isDefault: true,
+  });
+  const orderIds: string[] = [];
+  // Multi-row inserts: seeding must not dominate the bench's own run time.
+  for (let start = 0; start < ORDERS; start += 1000) {
+    const count = Math.min(1000, ORDERS - start);
+    const rows = Array.from({ length: count }, (_, i) => {
+      const n = start + i + 1;
+      return sql`(${shop.id}, ${String(9_000_000_000_000_000n + BigInt(n))}, ${`#B${n}`}, 'paid', 'processing', 'new', 'in_app',
+        'Bench Customer', ${JSON.stringify({ name: "Bench Customer", address1: "1 Loop Rd", city: "Portland", province: "Oregon", provinceCode: "OR", zip: "97201", country: "United States", countryCode: "US" })}::jsonb,
+        'USD', '25.00', 1, ${dueAt.toISOString()}::timestamptz, now(), now())`;
+    });
+    const inserted = await queryRows<{ id: string }>(
+      database.db,
+      sql`insert into "order" (shop_id, cart_order_id, cart_order_number, cart_status_raw, cart_status, state, type,
+          customer_name, shipping_address, currency, total, item_count, auto_submit_at, cart_created_at, cart_updated_at)
+        values ${sql.join(rows, sql`, `)} returning id`,
+    );
+    const ids = inserted.map((r) => r.id);
+    orderIds.push(...ids);
+    await database.db.execute(sql`
+      insert into line_item (shop_id, order_id, cart_line_id, sku, title, quantity, price, personalization)
+      select ${shop.id}, id, '1', 'TEE-BLK-M', 'Name Tee', 1, '25.00',
+        '{"designUrl": "/demo/design-name.svg", "options": {"Name": "Ava"}}'::jsonb
+      from unnest(${sql.raw(`ARRAY[${ids.map((id) => `'${id}'`).join(",")}]`)}::uuid[]) as id`);
+  }
+  // The countdown's jobs, as the app schedules them, all due at once.
+  const jobs = await startJobs(database);
+  for (let start = 0; start < orderIds.length; start += 1000) {
+    await jobs.boss.insert(
+      "auto-submit",
+      orderIds.slice(start, start + 1000).map((orderId) => ({
+        data: { shopId: shop.id, orderId, dueAt: dueAt.toISOString() },
+        startAfter: dueAt,
+      })),
+    );
+  }
+  await jobs.stop();
+  return shop;
+}
+
+function startWorker(url: string, label: string): ChildProcess {
+  // BENCH_PROFILE=dir writes each worker's CPU profile there, to see where the time goes.
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "server/main.ts", "--role=worker"], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: "bench",
+      SHOPIFY_API_SECRET: "bench",
+      SHOPIFY_APP_URL: "http://127.0.0.1:9",
+      ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
+      DATABASE_POOL_SIZE: "20",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${label}] ${d}`));
+  return child;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function run(label: string, killHalfway: boolean): Promise<RunResult> {
+  const { url, drop } = await createDatabase();
+  const database = await openDatabase({ kind: "postgres", url, poolSize: 4 });
+  await applyMigrations(database);
+  const sandbox = await startSandboxProvider({
+    secret: SANDBOX_SECRET,
+    port: 0,
+    shipDelayMs: 3_600_000,
+    log: { info: () => {}, warn: () => {}, error: console.error },
+  });
+  const dueAt = new Date(Date.now() + LEAD_MS);
+  await seed(database, sandbox, dueAt);
+  if (Date.now() > dueAt.getTime() - 3000)
+    throw new Error("seeding took longer than the lead time");
+  const workers = [startWorker(url, "worker-1"), startWorker(url, "worker-2")];
+  let killed = false; // worker-1, once SIGKILLed
+  const started = Date.now();
+  let submitted = 0;
+  try {
+    while (Date.now() - started < TIMEOUT_MS) {
+      await new Promise((r) => setTimeout(r, 250));
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`select count(*)::int as n from submission where state = 'submitted'`,
+      );
+      submitted = row?.n ?? 0;
+      if (killHalfway && !killed && submitted >= ORDERS / 2) {
+        process.kill(-workers[0]!.pid!, "SIGKILL");
+        killed = true;
+        console.log(`  ${label}: SIGKILL worker-1 at ${submitted} submitted`);
+      }
+      if (submitted >= ORDERS) break;
+    }
+  } finally {
+    workers.forEach((w, i) => {
+      if (w.exitCode === null && !(killed && i === 0)) process.kill(-w.pid!, "SIGTERM");
+    });
+  }
+  const lateness = (
+    await queryRows<{ ms: number }>(
+      database.db,
+      sql`select extract(epoch from (submitted_at - ${dueAt.toISOString()}::timestamptz)) * 1000 as ms
+          from submission where state = 'submitted' order by 1`,
+    )
+  ).map((r) => Number(r.ms));
+  const lastMs = lateness[lateness.length - 1] ?? NaN;
+  const stats = sandbox.stats();
+  await sandbox.close();
+  await database.close();
+  await new Promise((r) => setTimeout(r, 1000));
+  await drop();
+  return {
+    label,
+    submitted,
+    lost: ORDERS - submitted,
+    duplicates: stats.duplicatePurchaseOrders + Math.max(0, stats.ordersAccepted - submitted),
+    providerRequests: stats.requests,
+    seconds: lastMs / 1000,
+    perSecond: submitted / (lastMs / 1000),
+    lateP50: percentile(lateness, 50) / 1000,
+    lateP99: percentile(lateness, 99) / 1000,
+    lateMax: lastMs / 1000,
+  };
+}
+
+/** Baseline: how fast the sandbox alone accepts signed purchase orders from one process. */
+async function baseline(): Promise<number> {
+  const sandbox = await startSandboxProvider({
+    secret: SANDBOX_SECRET,
+    port: 0,
+    shipDelayMs: 3_600_000,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  });
+  const total = 2000;
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const n = next++;
+      const body = JSON.stringify({
+        poNumber: `OL-B${n}-1`,
+        idempotencyKey: `key-${n}`,
+        orderNumber: `#B${n}`,
+        callbackUrl: "http://127.0.0.1:9/events",
+        recipient: {
+          name: "A",
+          address1: "1 Loop Rd",
+          city: "Portland",
+          country: "United States",
+          countryCode: "US",
+        },
+        items: [{ lineId: "1", sku: "TEE", title: "Tee", quantity: 1, files: [], options: {} }],
+      });
+      await fetch(`${sandbox.url}/orders`, {
+        method: "POST",
+        body,
+        headers: {
+          "Content-Type": "application/json",
+          "Idempotency-Key": `key-${n}`,
+          ...signBody(SANDBOX_SECRET, body),
+        },
+      }).then((r) => r.arrayBuffer());
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  const perSecond = total / ((performance.now() - started) / 1000);
+  await sandbox.close();
+  return perSecond;
+}
+
+export async function benchSubmitOrders(): Promise<void> {
+  console.log(
+    `\n== submit ${ORDERS} orders due at once: 2 workers, PostgreSQL, sandbox on loopback`,
+  );
+  const base = await baseline();
+  console.log(
+    `  baseline: sandbox alone accepts ${base.toFixed(0)} signed POs/s (20 concurrent, same process)`,
+  );
+  for (const [label, kill] of [
+    ["undisturbed", false],
+    ["one worker SIGKILLed halfway", true],
+  ] as const) {
+    const r = await run(label, kill);
+    console.log(
+      `  ${r.label}: ${r.submitted}/${ORDERS} submitted in ${r.seconds.toFixed(1)} s after the deadline = ` +
+        `${r.perSecond.toFixed(0)} submissions/s (${(r.perSecond / base).toFixed(2)} of baseline); ` +
+        `lateness p50 ${r.lateP50.toFixed(2)} s, p99 ${r.lateP99.toFixed(2)} s, max ${r.lateMax.toFixed(2)} s; ` +
+        `lost ${r.lost}, duplicated ${r.duplicates}, provider requests ${r.providerRequests}`,
+    );
+  }
+}
