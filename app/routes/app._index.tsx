@@ -48,7 +48,12 @@ export default function Catalog() {
   const { shopName, rows, nextCursor, previousCursor } = useLoaderData<typeof loader>();
   const navigate = useNavigate();
   return (
-    <Page title="Orders" subtitle={shopName} fullWidth>
+    <Page
+      title="Orders"
+      subtitle={shopName}
+      fullWidth
+      secondaryActions={[{ content: "Providers", url: "/app/settings/providers" }]}
+    >
       <BlockStack gap="400">
         <Card padding="0">
           {rows.length === 0 ? (

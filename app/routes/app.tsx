@@ -29,6 +29,7 @@ export default function AppLayout() {
           <Link to="/app" rel="home">
             Orders
           </Link>
+          <Link to="/app/settings/providers">Providers</Link>
         </NavMenu>
       ) : null}
       <Outlet />
