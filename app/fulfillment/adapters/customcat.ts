@@ -34,7 +34,7 @@ import {
   splitName,
   theirMessage,
   type Reply,
-} from "./pod-http";
+} from "./provider-http";
 
 const BRAND = "CustomCat";
 export const CUSTOMCAT_BASE_URL = "https://customcat-beta.mylocker.net/api/v1";

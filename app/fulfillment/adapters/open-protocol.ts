@@ -21,7 +21,7 @@ import type {
   PurchaseOrder,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
-import { callProvider, describeFailure } from "./http-call";
+import { call, explain, isSuccess, isTransient } from "./provider-http";
 
 // The protocol itself only needs what a parcel needs; a provider with tighter limits says so in
 // its answer (422), which the owner then sees as the failure reason.
@@ -121,31 +121,32 @@ export function createOpenProtocolProvider(
         return { kind: "rejected", reason: `${name} has no endpoint or signing secret configured` };
       }
       const body = JSON.stringify(toWire(po));
-      const result = await callProvider(deps, `${base}/orders`, {
+      const reply = await call(deps.fetch, `${base}/orders`, {
         method: "POST",
         body,
         signal,
+        timeoutMs: deps.timeoutMs,
         headers: {
           "Content-Type": "application/json",
           [IDEMPOTENCY_KEY_HEADER]: po.idempotencyKey,
           ...signBody(secret, body, deps.now()),
         },
       });
-      if (!result.ok) return { kind: "unavailable", reason: `${name}: ${result.reason}` };
-      const { status, json } = result;
-      if (status >= 200 && status < 300) {
-        const accepted = acceptedResponseSchema.safeParse(json);
+      if (reply.kind === "failed")
+        return { kind: "unavailable", reason: `${name} ${reply.reason}` };
+      if (isSuccess(reply.status)) {
+        const accepted = acceptedResponseSchema.safeParse(reply.body);
         return accepted.success
           ? { kind: "accepted", providerOrderId: accepted.data.providerOrderId }
-          : { kind: "unavailable", reason: `${name} answered ${status} without an order id` };
+          : { kind: "unavailable", reason: `${name} answered ${reply.status} without an order id` };
       }
-      if (status === 429 || status >= 500 || status === 408) {
-        return { kind: "unavailable", reason: `${name}: ${describeFailure(status, json)}` };
+      if (isTransient(reply.status)) {
+        return { kind: "unavailable", reason: `${name} is unavailable: ${explain(reply)}` };
       }
-      const error = errorResponseSchema.safeParse(json);
+      const error = errorResponseSchema.safeParse(reply.body);
       return {
         kind: "rejected",
-        reason: `${name} refused the order: ${error.success ? error.data.error.message : describeFailure(status, json)}`,
+        reason: `${name} refused the order: ${error.success ? error.data.error.message : explain(reply)}`,
       };
     },
 
@@ -153,31 +154,30 @@ export function createOpenProtocolProvider(
       if (!base || !secret)
         return { kind: "refused", reason: `${name} has no endpoint configured` };
       const body = JSON.stringify({ poNumber: order.poNumber });
-      const result = await callProvider(
-        deps,
+      const reply = await call(
+        deps.fetch,
         `${base}/orders/${encodeURIComponent(order.providerOrderId)}/cancel`,
         {
           method: "POST",
           body,
           signal,
+          timeoutMs: deps.timeoutMs,
           headers: { "Content-Type": "application/json", ...signBody(secret, body, deps.now()) },
         },
       );
-      if (!result.ok) return { kind: "unavailable", reason: `${name}: ${result.reason}` };
-      if (result.status >= 200 && result.status < 300) return { kind: "cancelled" };
-      if (result.status === 404 || result.status === 405) {
+      if (reply.kind === "failed")
+        return { kind: "unavailable", reason: `${name} ${reply.reason}` };
+      if (isSuccess(reply.status)) return { kind: "cancelled" };
+      if (reply.status === 404 || reply.status === 405) {
         return { kind: "refused", reason: `${name} does not accept cancellations` };
       }
-      if (result.status >= 500 || result.status === 429) {
-        return {
-          kind: "unavailable",
-          reason: `${name}: ${describeFailure(result.status, result.json)}`,
-        };
+      if (isTransient(reply.status)) {
+        return { kind: "unavailable", reason: `${name} is unavailable: ${explain(reply)}` };
       }
-      const error = errorResponseSchema.safeParse(result.json);
+      const error = errorResponseSchema.safeParse(reply.body);
       return {
         kind: "refused",
-        reason: `${name} would not cancel: ${error.success ? error.data.error.message : describeFailure(result.status, result.json)}`,
+        reason: `${name} would not cancel: ${error.success ? error.data.error.message : explain(reply)}`,
       };
     },
 

@@ -32,11 +32,11 @@ import {
   isTransient,
   parseJsonObject,
   pickShippingMethod,
-  secretsMatch,
+  checkUrlToken,
   settingsProblem,
   theirMessage,
   type Reply,
-} from "./pod-http";
+} from "./provider-http";
 
 const BRAND = "Printful";
 export const PRINTFUL_BASE_URL = "https://api.printful.com";
@@ -416,19 +416,8 @@ export function createPrintfulProvider(
     },
 
     parseEvent({ rawBody, url }) {
-      if (!secret) {
-        return { ok: false, status: 401, message: `${BRAND} has no signing secret configured` };
-      }
-      const presented = url.searchParams.get(PRINTFUL_TOKEN_PARAM);
-      if (!secretsMatch(presented, secret)) {
-        return {
-          ok: false,
-          status: 401,
-          message: presented
-            ? `The ${PRINTFUL_TOKEN_PARAM} in the URL is not this provider's secret`
-            : `The URL carries no ${PRINTFUL_TOKEN_PARAM}`,
-        };
-      }
+      const refused = checkUrlToken(url, PRINTFUL_TOKEN_PARAM, secret, BRAND);
+      if (refused) return refused;
       const json = parseJsonObject(rawBody);
       if (!json.ok) return { ok: false, status: 400, message: json.message };
       const envelope = webhookSchema.safeParse(json.value);

@@ -28,11 +28,11 @@ import {
   isTransient,
   parseJsonObject,
   pickShippingMethod,
-  secretsMatch,
+  checkUrlToken,
   settingsProblem,
   theirMessage,
   type Reply,
-} from "./pod-http";
+} from "./provider-http";
 
 const BRAND = "ShineOn";
 export const SHINEON_BASE_URL = "https://api.shineon.com";
@@ -350,19 +350,8 @@ export function createShineOnProvider(
     },
 
     parseEvent({ rawBody, url }) {
-      if (!secret) {
-        return { ok: false, status: 401, message: `${BRAND} has no signing secret configured` };
-      }
-      const presented = url.searchParams.get(SHINEON_TOKEN_PARAM);
-      if (!secretsMatch(presented, secret)) {
-        return {
-          ok: false,
-          status: 401,
-          message: presented
-            ? `The ${SHINEON_TOKEN_PARAM} in the URL is not this provider's secret`
-            : `The URL carries no ${SHINEON_TOKEN_PARAM}`,
-        };
-      }
+      const refused = checkUrlToken(url, SHINEON_TOKEN_PARAM, secret, BRAND);
+      if (refused) return refused;
       const json = parseJsonObject(rawBody);
       if (!json.ok) return { ok: false, status: 400, message: json.message };
       // Without an order object it is not a shipment notification in any shape we know of.

@@ -1,4 +1,4 @@
-// Plumbing shared by the print-on-demand adapters (CustomCat, ShineOn, Printful): one bounded
+// Plumbing shared by the provider adapters (our protocol, CustomCat, ShineOn, Printful): one bounded
 // HTTP call whose failures come back as values, reading a human message out of whichever error
 // shape a provider uses, and the small checks their webhooks need. Everything provider-specific
 // (URLs, field names, what a status code means for them) stays in the adapter.
@@ -158,6 +158,29 @@ export function secretsMatch(
   const a = createHash("sha256").update(given, "utf8").digest();
   const b = createHash("sha256").update(expected, "utf8").digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * Providers that cannot sign what they post get a URL carrying our secret as a query parameter;
+ * this refuses a post without it (null means the caller may go on).
+ */
+export function checkUrlToken(
+  url: URL,
+  param: string,
+  secret: string | null,
+  brand: string,
+): { ok: false; status: 401; message: string } | null {
+  if (!secret)
+    return { ok: false, status: 401, message: `${brand} has no signing secret configured` };
+  const presented = url.searchParams.get(param);
+  if (secretsMatch(presented, secret)) return null;
+  return {
+    ok: false,
+    status: 401,
+    message: presented
+      ? `The ${param} in the URL is not this provider's secret`
+      : `The URL carries no ${param}`,
+  };
 }
 
 export type JsonObjectResult =

@@ -6,7 +6,7 @@ import {
   secretsMatch,
   splitName,
   theirMessage,
-} from "./pod-http";
+} from "./provider-http";
 
 describe("theirMessage", () => {
   it.each([
