@@ -116,21 +116,25 @@ function startWorker(url: string, label: string): ChildProcess {
   const profile = process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "server/main.ts", "--role=worker"], {
-    cwd: path.resolve(import.meta.dirname, ".."),
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: "bench",
-      SHOPIFY_API_SECRET: "bench",
-      SHOPIFY_APP_URL: "http://127.0.0.1:9",
-      ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
-      DATABASE_POOL_SIZE: "20",
+  const child = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "server/main.ts", "--role=worker"],
+    {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        DATABASE_URL: url,
+        SHOPIFY_API_KEY: "bench",
+        SHOPIFY_API_SECRET: "bench",
+        SHOPIFY_APP_URL: "http://127.0.0.1:9",
+        ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
+        DATABASE_POOL_SIZE: "20",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  );
   child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${label}] ${d}`));
   return child;
 }

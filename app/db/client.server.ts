@@ -78,43 +78,64 @@ export function wrapPglite(pglite: PGlite): Database {
 }
 
 /**
- * PGlite belongs to one process: two processes writing one folder corrupt it. A pid file refuses the
- * second opener while the first is alive, and is taken over when its owner died without cleaning up.
+ * PGlite belongs to one process: two processes writing one folder corrupt it. A lock file names the
+ * owner (pid and start time) and refuses a second opener while that owner lives; it is taken over
+ * when the owner died without cleaning up, even if its pid now belongs to another process (as after
+ * a container restart).
  */
 function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockFile = path.join(dataDir, "orderlane.pid");
+  const me = `${process.pid} ${processStart(process.pid) ?? ""}`.trim();
+  let recorded = "";
   try {
-    const owner = Number(fs.readFileSync(lockFile, "utf8").trim());
-    if (owner && owner !== process.pid && isAlive(owner)) {
-      throw new DatabaseLockedError(
-        `DATA_DIR ${dataDir} is in use by process ${owner}; the embedded database serves one process (set DATABASE_URL to run several)`,
-      );
-    }
-  } catch (err) {
-    if (err instanceof DatabaseLockedError) throw err;
+    recorded = fs.readFileSync(lockFile, "utf8").trim();
+  } catch {
+    // no lock yet
   }
-  fs.writeFileSync(lockFile, String(process.pid));
+  const [pidText, startedText] = recorded.split(" ");
+  const owner = Number(pidText);
+  if (owner && owner !== process.pid && isAlive(owner, startedText)) {
+    throw new DatabaseLockedError(
+      `DATA_DIR ${dataDir} is in use by process ${owner}; the embedded database serves one process (set DATABASE_URL to run several)`,
+    );
+  }
+  fs.writeFileSync(lockFile, me);
   return () => {
     try {
-      if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.unlinkSync(lockFile);
+      if (fs.readFileSync(lockFile, "utf8").trim() === me) fs.unlinkSync(lockFile);
     } catch {
       // already gone
     }
   };
 }
 
-function isAlive(pid: number): boolean {
+/** Linux: the process's start time in clock ticks since boot (stat field 22); null elsewhere. */
+function processStart(pid: number): string | null {
+  const fields = procStat(pid);
+  return fields?.[19] ?? null;
+}
+
+/** /proc/<pid>/stat fields after the command name (which may itself contain spaces). */
+function procStat(pid: number): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-  // A killed process that nobody has reaped yet (a zombie) still answers kill(0) but owns nothing.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
+  const fields = procStat(pid);
+  if (!fields) return true; // no /proc: trust kill(0)
+  // A killed process nobody has reaped yet (a zombie) still answers kill(0) but owns nothing.
+  if (fields[0] === "Z") return false;
+  // Same pid, different start time: the owner is gone and its pid was given to someone else.
+  return !started || fields[19] === started;
 }

@@ -127,7 +127,7 @@ export async function applyProviderEvent(
     if (!submission) return;
     const locked = await lockOrder(tx, submission.shopId, submission.orderId);
     if (!locked) return;
-    const { order, shop } = locked;
+    const { order } = locked;
     const acting = { actor: "provider" as const };
 
     if (event.type === "shipped") {
@@ -201,7 +201,7 @@ export async function applyProviderEvent(
             "Contact the provider, or Reset the order to send it again",
           );
     if (order.state === "open") {
-      await transition(tx, order, shop, {
+      await transition(tx, locked, {
         action: "provider_reject",
         acting,
         message: reason,

@@ -173,7 +173,7 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
   await ctx.db.transaction(async (tx) => {
     const locked = await lockOrder(tx, claimed.shopId, claimed.orderId);
     if (!locked) return;
-    const { order, shop } = locked;
+    const { order } = locked;
     const acting = { actor: "provider" as const, name: null };
     const [updated] = await tx
       .update(submissions)
@@ -194,7 +194,7 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
           "Fix what the provider objects to (Edit the order), then Reprocess",
         );
     if (order.state === "open") {
-      await transition(tx, order, shop, {
+      await transition(tx, locked, {
         action: "provider_reject",
         acting,
         message: alert.message,

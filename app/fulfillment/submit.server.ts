@@ -81,7 +81,7 @@ export async function submitOrder(
         reason: "The countdown changed since this submission was planned",
       };
     }
-    const facts = await orderFacts(tx, order, shop, acting);
+    const facts = orderFacts(locked, acting);
     // Asked before anything else, so a refused submit changes nothing.
     const decision = decide("submit", facts);
     if (!decision.allowed) {
@@ -91,7 +91,7 @@ export async function submitOrder(
     }
     const planned = await planSubmissions(ctx, tx, order, shop);
     if (!planned.ok) {
-      await transition(tx, order, shop, {
+      await transition(tx, locked, {
         action: "fail_validation",
         acting,
         facts,
@@ -105,7 +105,7 @@ export async function submitOrder(
       });
       return { outcome: "invalid", problems: planned.problems };
     }
-    await transition(tx, order, shop, {
+    await transition(tx, locked, {
       action: "submit",
       acting,
       facts,

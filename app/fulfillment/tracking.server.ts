@@ -102,7 +102,7 @@ export async function pushTracking(
       .where(and(eq(shipments.orderId, order.id), isNull(shipments.pushedToCartAt)))
       .limit(1);
     if (!unshipped && !unpushed && locked.order.state === "open") {
-      await transition(tx, locked.order, locked.shop, {
+      await transition(tx, locked, {
         action: "close",
         acting: { actor: "system" },
         message: "Everything has shipped and its tracking is in the cart",

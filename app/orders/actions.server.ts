@@ -27,7 +27,7 @@ export async function reprocessOrder(
     const locked = await lockOrder(tx, shopId, orderId);
     if (!locked) return { ok: false as const, notFound: true as const };
     try {
-      const to = await transition(tx, locked.order, locked.shop, {
+      const to = await transition(tx, locked, {
         action: "reprocess",
         acting,
         set: { alert: null },

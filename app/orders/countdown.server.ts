@@ -125,14 +125,14 @@ export async function holdOrder(
   return ctx.db.transaction(async (tx) => {
     const locked = await lockOrder(tx, shopId, orderId);
     if (!locked) return { ok: false, notFound: true };
-    const { order, shop } = locked;
-    const facts = await orderFacts(tx, order, shop, acting);
+    const { order } = locked;
+    const facts = orderFacts(locked, acting);
     const decision = decide("hold", facts);
     if (!decision.allowed) return { ok: false, reason: decision.reason };
     const remaining = order.autoSubmitAt
       ? Math.max(0, order.autoSubmitAt.getTime() - now.getTime())
       : null;
-    await transition(tx, order, shop, {
+    await transition(tx, locked, {
       action: "hold",
       acting,
       facts,
@@ -156,7 +156,7 @@ export async function releaseOrder(
     const locked = await lockOrder(tx, shopId, orderId);
     if (!locked) return { ok: false, notFound: true };
     const { order, shop } = locked;
-    const facts = await orderFacts(tx, order, shop, acting);
+    const facts = orderFacts(locked, acting);
     const decision = decide("release", facts);
     if (!decision.allowed) return { ok: false, reason: decision.reason };
     const resumed = { ...order, state: "new" as const };
@@ -164,7 +164,7 @@ export async function releaseOrder(
       order.autoSubmitRemainingMs !== null && !countdownBlocker(resumed, shop)
         ? new Date(now.getTime() + order.autoSubmitRemainingMs)
         : null;
-    await transition(tx, order, shop, {
+    await transition(tx, locked, {
       action: "release",
       acting,
       facts,

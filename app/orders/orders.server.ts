@@ -2,7 +2,7 @@
 // to another. Every state change goes through `transition`, which asks the lifecycle table first and
 // writes the timeline in the same transaction.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "~/db/client.server";
+import type { Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
 import type { Actor } from "./events.server";
 import { recordOrderEvent } from "./events.server";
@@ -28,14 +28,28 @@ export interface ActingAs {
   isAccountAdmin?: boolean;
 }
 
+export interface LockedOrder {
+  order: OrderRow;
+  shop: ShopRow;
+  /** What the lifecycle's guards need, read with the lock in the same query. */
+  hasShipment: boolean;
+  anythingSent: boolean;
+}
+
 /** Locks the order row for the rest of the transaction: concurrent actions on it queue up here. */
 export async function lockOrder(
   tx: Tx,
   shopId: string,
   orderId: string,
-): Promise<{ order: OrderRow; shop: ShopRow } | null> {
+): Promise<LockedOrder | null> {
   const [row] = await tx
-    .select({ order: orders, shop: shops })
+    .select({
+      order: orders,
+      shop: shops,
+      hasShipment: sql<boolean>`exists (select 1 from ${shipments} where ${shipments.orderId} = ${orders.id})`,
+      anythingSent: sql<boolean>`exists (select 1 from ${submissions} where ${submissions.orderId} = ${orders.id}
+        and (${submissions.attempts} > 0 or ${inArray(submissions.state, ["submitted", "submitting"])}))`,
+    })
     .from(orders)
     .innerJoin(shops, eq(shops.id, orders.shopId))
     .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
@@ -44,26 +58,14 @@ export async function lockOrder(
   return row ?? null;
 }
 
-export async function orderFacts(
-  db: DbOrTx,
-  order: OrderRow,
-  shop: ShopRow,
-  acting: ActingAs,
-): Promise<OrderFacts> {
-  const [counts] = await db
-    .select({
-      shipments: sql<number>`(select count(*)::int from ${shipments} where ${shipments.orderId} = ${order.id})`,
-      sent: sql<number>`(select count(*)::int from ${submissions} where ${submissions.orderId} = ${order.id}
-        and (${submissions.attempts} > 0 or ${inArray(submissions.state, ["submitted", "submitting"])}))`,
-    })
-    .from(orders)
-    .where(eq(orders.id, order.id));
+/** The facts the lifecycle table decides on, for a locked order and whoever is acting. */
+export function orderFacts(locked: LockedOrder, acting: ActingAs): OrderFacts {
   return {
-    state: order.state,
-    cartStatus: order.cartStatus,
-    processingMode: shopSettings(shop).processingMode,
-    hasShipment: (counts?.shipments ?? 0) > 0,
-    anythingSent: (counts?.sent ?? 0) > 0,
+    state: locked.order.state,
+    cartStatus: locked.order.cartStatus,
+    processingMode: shopSettings(locked.shop).processingMode,
+    hasShipment: locked.hasShipment,
+    anythingSent: locked.anythingSent,
     isAccountAdmin: acting.isAccountAdmin ?? false,
   };
 }
@@ -75,7 +77,7 @@ export interface TransitionOptions {
   data?: Record<string, unknown>;
   /** Other columns to change with the state (countdown, alert…). */
   set?: Partial<Pick<OrderRow, "autoSubmitAt" | "autoSubmitRemainingMs" | "alert">>;
-  /** Facts already loaded in this transaction. */
+  /** Facts already worked out in this transaction. */
   facts?: OrderFacts;
 }
 
@@ -85,11 +87,11 @@ export interface TransitionOptions {
  */
 export async function transition(
   tx: Tx,
-  order: OrderRow,
-  shop: ShopRow,
+  locked: LockedOrder,
   options: TransitionOptions,
 ): Promise<LifecycleState> {
-  const facts = options.facts ?? (await orderFacts(tx, order, shop, options.acting));
+  const { order } = locked;
+  const facts = options.facts ?? orderFacts(locked, options.acting);
   const to = assertAllowed(options.action, facts);
   if (to === null) throw new Error(`${options.action} removes the order; use the delete service`);
   await tx
