@@ -112,8 +112,15 @@ describe.skipIf(testDatabaseKind !== "pglite")("the embedded database folder", (
       child.on("exit", (code) => reject(new Error(`child exited early (${code})`)));
     });
     await new Promise((r) => setTimeout(r, 300));
+    // The database's owner is whichever process wrote the lock: make sure that one is gone.
+    const owner = Number(
+      fs.readFileSync(path.join(dataDir, "orderlane.pid"), "utf8").split(" ")[0],
+    );
     process.kill(-child.pid!, "SIGKILL");
+    process.kill(owner, "SIGKILL");
     await new Promise((r) => child.once("exit", r));
+    for (let i = 0; i < 100 && isRunning(owner); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(isRunning(owner)).toBe(false);
 
     const reopened = await openDatabase({ kind: "pglite", dataDir });
     try {
@@ -140,3 +147,17 @@ describe.skipIf(testDatabaseKind !== "pglite")("the embedded database folder", (
     }
   });
 });
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
