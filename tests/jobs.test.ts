@@ -30,7 +30,7 @@ describe("background jobs", () => {
         { timeout: 10_000, interval: 200 },
       )
       .toBeInstanceOf(Date);
-    await app.ctx.jobs.boss.offWork("process-webhook");
+    await app.stopWorker();
   });
 
   it("a job enqueued in a transaction that rolls back never exists", async () => {

@@ -17,8 +17,8 @@ import type { OrderRow } from "~/orders/orders.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
 
-/** A claim older than this belonged to a worker that died: the longest call plus a margin. */
-export const CLAIM_LEASE_SECONDS = 60;
+/** A claim older than this belonged to a worker that died: the longest call (30 s) plus a margin. */
+export const CLAIM_LEASE_SECONDS = 45;
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 
@@ -43,8 +43,26 @@ export async function sendSubmission(
   options: SendOptions = {},
 ): Promise<void> {
   const claimed = await claim(ctx, data.shopId, data.submissionId);
-  if (!claimed) return; // sent already, cancelled, or another worker holds a live claim
+  if (!claimed) {
+    // Sent, failed or cancelled: nothing to do. Held by another worker: look again later, since
+    // that worker may still die before it records what the provider said.
+    const [current] = await ctx.db
+      .select({ state: submissions.state })
+      .from(submissions)
+      .where(and(eq(submissions.id, data.submissionId), eq(submissions.shopId, data.shopId)));
+    if (current?.state === "submitting") throw new RetryLater("Another worker is sending it");
+    return;
+  }
+  await sendClaimed(ctx, claimed, attempt, options);
+}
 
+/** Sends a submission this worker has claimed, and records the outcome under that claim. */
+export async function sendClaimed(
+  ctx: Ctx,
+  claimed: SubmissionRow,
+  attempt: { lastAttempt: boolean },
+  options: SendOptions = {},
+): Promise<void> {
   const outcome = await callProvider(ctx, claimed, options);
   if (outcome.kind === "unavailable" && !attempt.lastAttempt) {
     await ctx.db

@@ -5,7 +5,7 @@
 // fixed at creation. Sending happens afterwards, in the send-submission job (send.server.ts), which
 // claims the submission before any HTTP call and sends the same key on every attempt.
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, submissions } from "~/db/schema";
@@ -29,7 +29,7 @@ import {
   poNumberFor,
   type LineItemRow,
 } from "./purchase-orders.server";
-import type { KnownPurchaseOrder } from "./send.server";
+import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems } from "./routing";
 
 export type SubmitResult =
@@ -47,7 +47,8 @@ export type SubmitResult =
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
 export interface SendableSubmission {
-  submissionId: string;
+  /** With `sendingInline`, created already claimed by the caller, who must send it now. */
+  submission: SubmissionRow;
   known: KnownPurchaseOrder;
 }
 
@@ -62,7 +63,7 @@ export interface SubmitOptions {
 }
 
 /** How long a standing-by send job waits before checking that its purchase order went out. */
-const STANDBY_MS = 90_000;
+const STANDBY_MS = 50_000;
 
 export async function submitOrder(
   ctx: Ctx,
@@ -112,17 +113,26 @@ export async function submitOrder(
       message: `Sent to ${planned.providerNames.join(", ")}`,
       set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
     });
-    const created = await createSubmissions(tx, order, planned.plan);
+    const created = await createSubmissions(
+      tx,
+      order,
+      planned.plan,
+      options.sendingInline ?? false,
+    );
     await refreshOrderSummary(tx, shopId, orderId);
     const startAfter = options.sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
-    for (const { submissionId } of created) {
-      await ctx.jobs.send("send-submission", { shopId, submissionId }, { tx, startAfter });
+    for (const { submission } of created) {
+      await ctx.jobs.send(
+        "send-submission",
+        { shopId, submissionId: submission.id },
+        { tx, startAfter },
+      );
     }
     return {
       outcome: "submitted",
       submissions: created.length,
-      sendable: created.map(({ submissionId, entry }) => ({
-        submissionId,
+      sendable: created.map(({ submission, entry }) => ({
+        submission,
         known: {
           order,
           provider: entry.provider,
@@ -201,8 +211,12 @@ async function createSubmissions(
   tx: Tx,
   order: OrderRow,
   plan: PlannedSubmission[],
-): Promise<{ submissionId: string; entry: PlannedSubmission }[]> {
-  const created: { submissionId: string; entry: PlannedSubmission }[] = [];
+  claimForCaller: boolean,
+): Promise<{ submission: SubmissionRow; entry: PlannedSubmission }[]> {
+  const created: { submission: SubmissionRow; entry: PlannedSubmission }[] = [];
+  const now = new Date();
+  // Claimed at creation when the caller sends at once: one claim fewer per order, same guarantee.
+  const state = claimForCaller ? ("submitting" as const) : ("pending" as const);
   for (const [index, entry] of plan.entries()) {
     // A submission that already exists for this provider (Reprocess after a failure) is reused
     // with its original key, so the provider can recognise a retry of the same purchase order.
@@ -214,14 +228,21 @@ async function createSubmissions(
         providerId: entry.providerId,
         poNumber: poNumberFor(order, index),
         idempotencyKey: `ol_${randomUUID()}`,
+        state,
+        attempts: claimForCaller ? 1 : 0,
+        claimedAt: claimForCaller ? now : null,
       })
       .onConflictDoUpdate({
         target: [submissions.orderId, submissions.providerId],
-        set: { state: "pending", updatedAt: new Date() },
+        set: {
+          state,
+          updatedAt: now,
+          ...(claimForCaller ? { attempts: sql`${submissions.attempts} + 1`, claimedAt: now } : {}),
+        },
         setWhere: inArray(submissions.state, ["pending", "failed"]),
       })
-      .returning({ id: submissions.id });
-    if (row) created.push({ submissionId: row.id, entry });
+      .returning();
+    if (row) created.push({ submission: row, entry });
     await tx
       .update(lineItems)
       .set({ providerId: entry.providerId })

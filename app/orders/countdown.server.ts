@@ -6,7 +6,7 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
-import { sendSubmission } from "~/fulfillment/send.server";
+import { sendClaimed } from "~/fulfillment/send.server";
 import { submitOrder } from "~/fulfillment/submit.server";
 import { RetryLater } from "~/jobs/queues";
 import type { Jobs } from "~/jobs/jobs.server";
@@ -84,13 +84,8 @@ export async function autoSubmit(
   if (result.outcome !== "submitted") return;
   // Sent from here rather than after another trip through the queue: the order reaches its
   // provider seconds after its deadline. A failure to send is left to the standing-by job.
-  for (const { submissionId, known } of result.sendable) {
-    await sendSubmission(
-      ctx,
-      { shopId: data.shopId, submissionId },
-      { lastAttempt: false },
-      { known },
-    ).catch((err: unknown) => {
+  for (const { submission, known } of result.sendable) {
+    await sendClaimed(ctx, submission, { lastAttempt: false }, { known }).catch((err: unknown) => {
       if (!(err instanceof RetryLater)) throw err;
     });
   }

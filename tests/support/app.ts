@@ -11,6 +11,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createServer, type ViteDevServer } from "vite";
 import { loadConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
+import { QUEUES } from "~/jobs/queues";
 import { jobHandlers } from "~/jobs/worker.server";
 import { bootContext, closeContext } from "../../server/boot";
 import { createWebApp } from "../../server/web";
@@ -28,6 +29,8 @@ export interface TestApp {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Starts the worker in this process (most tests drive jobs explicitly instead). */
   startWorker(): Promise<void>;
+  /** Stops every queue's worker, waiting for jobs in hand to finish. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,9 @@ export async function startTestApp(
     ctx,
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: "manual", ...init }),
     startWorker: () => ctx.jobs.work(jobHandlers(ctx)),
+    async stopWorker() {
+      for (const name of Object.keys(QUEUES)) await ctx.jobs.boss.offWork(name, { wait: true });
+    },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeContext(ctx);
