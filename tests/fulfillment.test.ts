@@ -38,6 +38,14 @@ afterAll(async () => {
   await closeVite();
 });
 
+/** A submitted order of a new shop whose purchase order waits to be sent to the sandbox. */
+async function orderAwaitingSend(sku?: string) {
+  const { shop } = await shopWithSandbox(app.ctx, sandbox);
+  const order = await personalisedOrder(app.ctx, shop, sku);
+  await submitOrder(app.ctx, shop.id, order.id, owner);
+  return { shop, order, submission: await pendingSubmission(order.id) };
+}
+
 async function pendingSubmission(orderId: string) {
   const [row] = await app.ctx.db.select().from(submissions).where(eq(submissions.orderId, orderId));
   return row!;
@@ -105,10 +113,7 @@ describe("submitting an order", () => {
   });
 
   it("two workers sending the same submission reach the provider once", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop);
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend();
     const before = sandbox.stats();
     const data = { shopId: shop.id, submissionId: submission.id };
     const outcomes = await Promise.allSettled([
@@ -125,10 +130,7 @@ describe("submitting an order", () => {
   });
 
   it("a worker killed mid-call: the retry resends the same key and the provider keeps one order", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop);
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend();
     const data = { shopId: shop.id, submissionId: submission.id };
     const before = sandbox.stats();
 
@@ -153,10 +155,7 @@ describe("submitting an order", () => {
   });
 
   it("a live claim is not taken over by another worker, who looks again later", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop);
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, submission } = await orderAwaitingSend();
     await app.ctx.db
       .update(submissions)
       .set({ state: "submitting", claimedAt: new Date() })
@@ -175,10 +174,7 @@ describe("submitting an order", () => {
 
 describe("when the provider says no, or is down", () => {
   it("a 4xx marks the submission Failed with the provider's reason and the order Error", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-REJECT-TEE");
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend("SANDBOX-REJECT-TEE");
     await sendSubmission(
       app.ctx,
       { shopId: shop.id, submissionId: submission.id },
@@ -194,10 +190,7 @@ describe("when the provider says no, or is down", () => {
   });
 
   it("a 5xx is retried with the same key, then succeeds", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-5XX-MUG");
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend("SANDBOX-5XX-MUG");
     const data = { shopId: shop.id, submissionId: submission.id };
     await expect(sendSubmission(app.ctx, data, { lastAttempt: false })).rejects.toThrow(RetryLater);
     const waiting = await pendingSubmission(order.id);
@@ -212,10 +205,7 @@ describe("when the provider says no, or is down", () => {
   });
 
   it("5xx on the last allowed attempt gives up: Failed, with a readable reason", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-5XX-CASE");
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend("SANDBOX-5XX-CASE");
     await sendSubmission(
       app.ctx,
       { shopId: shop.id, submissionId: submission.id },
@@ -228,10 +218,7 @@ describe("when the provider says no, or is down", () => {
   });
 
   it("a provider that does not answer in time is retried, never left hanging", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop, "SANDBOX-TIMEOUT-POSTER");
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend("SANDBOX-TIMEOUT-POSTER");
     await expect(
       sendSubmission(
         app.ctx,
@@ -654,10 +641,7 @@ describe("when the cart cancels", () => {
   });
 
   it("alerts the owner when the provider has already shipped and will not cancel", async () => {
-    const { shop } = await shopWithSandbox(app.ctx, sandbox);
-    const order = await personalisedOrder(app.ctx, shop);
-    await submitOrder(app.ctx, shop.id, order.id, owner);
-    const submission = await pendingSubmission(order.id);
+    const { shop, order, submission } = await orderAwaitingSend();
     await sendSubmission(
       app.ctx,
       { shopId: shop.id, submissionId: submission.id },
