@@ -97,12 +97,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
         )
       : Response.json({ ok: false, errors: result.errors }, { status: 400 });
   }
-  return Response.json({ ok: true, saved: result.provider.name, newSecret: result.newSecret });
+  return Response.json({
+    ok: true,
+    saved: result.provider.name,
+    savedAt: Date.now(),
+    newSecret: result.newSecret,
+  });
 }
 
 type ActionData =
   | { ok: false; errors: Record<string, string> }
-  | { ok: true; saved?: string; newSecret?: string | null; removed?: "deleted" | "disabled" };
+  | {
+      ok: true;
+      saved?: string;
+      savedAt?: number;
+      newSecret?: string | null;
+      removed?: "deleted" | "disabled";
+    };
 
 export default function ProviderSettings() {
   const { providers, kinds, credentialFields } = useLoaderData<typeof loader>();
@@ -178,7 +189,14 @@ export default function ProviderSettings() {
                     />
                     <Text as="p" tone="subdued">
                       {provider.savedCredentials.length > 0
-                        ? `Saved: ${provider.savedCredentials.join(", ")}`
+                        ? `Saved: ${provider.savedCredentials
+                            .map(
+                              (key) =>
+                                credentialFields[provider.kind as ConfigurableKind]?.find(
+                                  (f) => f.key === key,
+                                )?.label ?? key,
+                            )
+                            .join(", ")}`
                         : "No credentials saved"}
                     </Text>
                   </BlockStack>
@@ -189,7 +207,8 @@ export default function ProviderSettings() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <ProviderForm
-            key={editing?.id ?? "new"}
+            // A save starts a fresh form: typed secrets do not linger in the page.
+            key={`${editing?.id ?? "new"}-${result?.ok ? (result.savedAt ?? 0) : 0}`}
             editing={editing}
             kinds={kinds}
             credentialFields={credentialFields}

@@ -1,0 +1,69 @@
+import { eq } from "drizzle-orm";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providers } from "~/db/schema";
+import { seedDemoShop } from "~/demo/seed.server";
+import { openSecret } from "~/security/encryption.server";
+import { closeVite, startTestApp, type TestApp } from "../support/app";
+import { launchBrowser, updateScreenshots } from "../support/browser";
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp({ demo: true, built: true });
+  await seedDemoShop(app.ctx.db, {
+    sandboxUrl: "http://127.0.0.1:9",
+    sandboxSecret: "s",
+    encryptionKey: app.ctx.config.encryptionKey,
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (err) => pageErrors.push(String(err)));
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => {
+    pageErrors.push(`external request: ${route.request().url()}`);
+    return route.abort();
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await closeVite();
+});
+
+describe("Settings > Providers in the browser", () => {
+  it("the owner adds CustomCat from the catalog; its key is saved sealed and never shown", async () => {
+    await page.goto(`${app.url}/app`, { waitUntil: "networkidle" });
+    await page.getByRole("link", { name: "Providers" }).click();
+    await page.waitForURL(/\/app\/settings\/providers/);
+    await expect.poll(() => page.getByText("Sandbox Printer").count()).toBeGreaterThan(0);
+
+    await page.getByLabel("Type").selectOption("customcat");
+    await page.getByLabel("Name").fill("CustomCat US");
+    await page.getByRole("button", { name: "Add provider" }).click();
+    // Without its API key the form says what is missing, and nothing is stored.
+    await expect.poll(() => page.getByText("Enter the API key").count()).toBeGreaterThan(0);
+    expect(
+      await app.ctx.db.select().from(providers).where(eq(providers.name, "CustomCat US")),
+    ).toHaveLength(0);
+
+    await page.getByLabel("API key").fill("cc_live_key_123");
+    await page.getByRole("button", { name: "Add provider" }).click();
+    await expect.poll(() => page.getByText("CustomCat US saved").count()).toBeGreaterThan(0);
+    if (updateScreenshots)
+      await page.screenshot({ path: "docs/screenshots/settings-providers.png" });
+
+    const [row] = await app.ctx.db
+      .select()
+      .from(providers)
+      .where(eq(providers.name, "CustomCat US"));
+    expect(JSON.parse(openSecret(app.ctx.config.encryptionKey, row!.credentials!))).toEqual({
+      apiKey: "cc_live_key_123",
+    });
+    expect(await page.content()).not.toContain("cc_live_key_123");
+    expect(pageErrors).toEqual([]);
+  });
+});
