@@ -110,7 +110,7 @@ export async function submitOrder(
       action: "submit",
       acting,
       facts,
-      message: `Sent to ${planned.providerNames.join(", ")}`,
+      message: `Submitting to ${planned.providerNames.join(", ")}`,
       set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
     });
     const created = await createSubmissions(
