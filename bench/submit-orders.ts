@@ -147,22 +147,25 @@ function percentile(sorted: number[], p: number): number {
 async function run(label: string, killHalfway: boolean): Promise<RunResult> {
   const { url, drop } = await createDatabase();
   const database = await openDatabase({ kind: "postgres", url, poolSize: 4 });
-  await applyMigrations(database);
   const sandbox = await startSandboxProvider({
     secret: SANDBOX_SECRET,
     port: 0,
     shipDelayMs: 3_600_000,
     log: { info: () => {}, warn: () => {}, error: console.error },
   });
-  const dueAt = new Date(Date.now() + LEAD_MS);
-  await seed(database, sandbox, dueAt);
-  if (Date.now() > dueAt.getTime() - 3000)
-    throw new Error("seeding took longer than the lead time");
-  const workers = [startWorker(url, "worker-1"), startWorker(url, "worker-2")];
-  let killed = false; // worker-1, once SIGKILLed
-  const started = Date.now();
-  let submitted = 0;
+  const workers: ChildProcess[] = [];
+  // Whatever happens, no worker outlives the bench and its database is dropped.
   try {
+    await applyMigrations(database);
+    const dueAt = new Date(Date.now() + LEAD_MS);
+    await seed(database, sandbox, dueAt);
+    if (Date.now() > dueAt.getTime() - 3000) {
+      throw new Error("seeding took longer than the lead time");
+    }
+    workers.push(startWorker(url, "worker-1"), startWorker(url, "worker-2"));
+    let killed = false;
+    const started = Date.now();
+    let submitted = 0;
     while (Date.now() - started < TIMEOUT_MS) {
       await new Promise((r) => setTimeout(r, 250));
       const [row] = await queryRows<{ n: number }>(
@@ -177,36 +180,52 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       }
       if (submitted >= ORDERS) break;
     }
+    const lateness = (
+      await queryRows<{ ms: number }>(
+        database.db,
+        sql`select extract(epoch from (submitted_at - ${dueAt.toISOString()}::timestamptz)) * 1000 as ms
+            from submission where state = 'submitted' order by 1`,
+      )
+    ).map((r) => Number(r.ms));
+    const lastMs = lateness[lateness.length - 1] ?? NaN;
+    const stats = sandbox.stats();
+    return {
+      label,
+      submitted,
+      lost: ORDERS - submitted,
+      duplicates: stats.duplicatePurchaseOrders + Math.max(0, stats.ordersAccepted - submitted),
+      providerRequests: stats.requests,
+      seconds: lastMs / 1000,
+      perSecond: submitted / (lastMs / 1000),
+      lateP50: percentile(lateness, 50) / 1000,
+      lateP99: percentile(lateness, 99) / 1000,
+      lateMax: lastMs / 1000,
+    };
   } finally {
-    workers.forEach((w, i) => {
-      if (w.exitCode === null && !(killed && i === 0)) process.kill(-w.pid!, "SIGTERM");
-    });
+    for (const worker of workers) await stopWorker(worker);
+    await sandbox.close();
+    await database.close();
+    await drop();
   }
-  const lateness = (
-    await queryRows<{ ms: number }>(
-      database.db,
-      sql`select extract(epoch from (submitted_at - ${dueAt.toISOString()}::timestamptz)) * 1000 as ms
-          from submission where state = 'submitted' order by 1`,
-    )
-  ).map((r) => Number(r.ms));
-  const lastMs = lateness[lateness.length - 1] ?? NaN;
-  const stats = sandbox.stats();
-  await sandbox.close();
-  await database.close();
-  await new Promise((r) => setTimeout(r, 1000));
-  await drop();
-  return {
-    label,
-    submitted,
-    lost: ORDERS - submitted,
-    duplicates: stats.duplicatePurchaseOrders + Math.max(0, stats.ordersAccepted - submitted),
-    providerRequests: stats.requests,
-    seconds: lastMs / 1000,
-    perSecond: submitted / (lastMs / 1000),
-    lateP50: percentile(lateness, 50) / 1000,
-    lateP99: percentile(lateness, 99) / 1000,
-    lateMax: lastMs / 1000,
-  };
+}
+
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
+  try {
+    process.kill(-worker.pid!, "SIGTERM");
+  } catch {
+    return; // already gone (the one SIGKILLed halfway)
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-worker.pid!, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }, 15_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Baseline: how fast the sandbox alone accepts signed purchase orders from one process. */
