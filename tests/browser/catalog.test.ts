@@ -2,33 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
 import { orders } from "~/db/schema";
-import { seedDemoShop } from "~/demo/seed.server";
-import { closeVite, startTestApp, type TestApp } from "../support/app";
-import { launchBrowser, updateScreenshots } from "../support/browser";
+import { closeVite, type TestApp } from "../support/app";
+import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
 import { createOrder } from "../support/factories";
 import { findShop } from "~/shops/shops.server";
 
 let app: TestApp;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, built: true });
-  await seedDemoShop(app.ctx.db, {
-    sandboxUrl: "http://127.0.0.1:9",
-    sandboxSecret: "s",
-    encryptionKey: app.ctx.config.encryptionKey,
-  });
+  app = await startDemoApp();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("pageerror", (err) => pageErrors.push(String(err)));
-  page.on("console", (msg) => msg.type() === "error" && pageErrors.push(msg.text()));
-  // Nothing the standalone pages load may come from outside this machine.
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => {
-    pageErrors.push(`external request: ${route.request().url()}`);
-    return route.abort();
-  });
+  ({ page, errors: pageErrors } = await watchedPage(browser));
 });
 
 afterAll(async () => {

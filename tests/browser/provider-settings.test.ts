@@ -2,30 +2,22 @@ import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "~/db/schema";
-import { seedDemoShop } from "~/demo/seed.server";
 import { openSecret } from "~/security/encryption.server";
-import { closeVite, startTestApp, type TestApp } from "../support/app";
-import { launchBrowser, updateScreenshots } from "../support/browser";
+import { closeVite, type TestApp } from "../support/app";
+import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
 
 let app: TestApp;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, built: true });
-  await seedDemoShop(app.ctx.db, {
-    sandboxUrl: "http://127.0.0.1:9",
-    sandboxSecret: "s",
-    encryptionKey: app.ctx.config.encryptionKey,
-  });
+  app = await startDemoApp();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on("pageerror", (err) => pageErrors.push(String(err)));
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => {
-    pageErrors.push(`external request: ${route.request().url()}`);
-    return route.abort();
-  });
+  ({ page, errors: pageErrors } = await watchedPage(browser, {
+    viewport: { width: 1400, height: 900 },
+    consoleErrors: false,
+  }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,7 @@
 // Debian's Chromium driven by playwright-core: no browser is downloaded, none from outside is used.
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { seedDemoShop } from "~/demo/seed.server";
+import { startTestApp, type TestApp } from "./app";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -20,3 +22,38 @@ export function launchBrowser(): Promise<Browser> {
 
 /** Screenshots are refreshed under docs/screenshots/ when UPDATE_SCREENSHOTS=1. */
 export const updateScreenshots = process.env.UPDATE_SCREENSHOTS === "1";
+
+/**
+ * A page that records what a user would notice going wrong: script errors, any request leaving
+ * this machine (the standalone pages must load nothing from outside) and, unless the test expects
+ * refused requests (a form answered 400 logs one), console errors.
+ */
+export async function watchedPage(
+  browser: Browser,
+  options: { viewport?: { width: number; height: number }; consoleErrors?: boolean } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const errors: string[] = [];
+  const page = await browser.newPage({
+    viewport: options.viewport ?? { width: 1400, height: 1000 },
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  if (options.consoleErrors ?? true) {
+    page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  }
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => {
+    errors.push(`external request: ${route.request().url()}`);
+    return route.abort();
+  });
+  return { page, errors };
+}
+
+/** A demo-mode app on the production build with the demo shop seeded. */
+export async function startDemoApp(): Promise<TestApp> {
+  const app = await startTestApp({ demo: true, built: true });
+  await seedDemoShop(app.ctx.db, {
+    sandboxUrl: "http://127.0.0.1:9",
+    sandboxSecret: "s",
+    encryptionKey: app.ctx.config.encryptionKey,
+  });
+  return app;
+}
