@@ -40,7 +40,9 @@ describe(`migrations (${testDatabaseKind})`, () => {
     const tables = rows.map((r) => r.table_name).sort();
     expect(tables).toEqual(
       [
+        "api_token",
         "distributor_item",
+        "import_run",
         "line_item",
         "order",
         "order_event",
@@ -51,6 +53,7 @@ describe(`migrations (${testDatabaseKind})`, () => {
         "shop",
         "submission",
         "webhook_receipt",
+        "woo_connect_request",
       ].sort(),
     );
   });

@@ -1,6 +1,95 @@
-// What fulfillment needs from a cart, one implementation per platform (DESIGN §3). The order sync
-// adds reading and status changes to this contract; tracking is what the fulfillment side needs.
+// What the app needs from a cart, one implementation per platform (DESIGN §3): read orders (one, or
+// pages of them for Import), write status changes, push tracking, and point at the cart's own editor.
+// Connectors turn the cart's shapes into `NormalizedOrder`; nothing outside carts/ reads a payload.
 import type { AppContext } from "~/context.server";
+import type { ShopRow } from "~/orders/orders.server";
+import type { Address, CartStatus, Personalization } from "~/orders/model";
+
+export interface NormalizedLineItem {
+  cartLineId: string;
+  sku: string | null;
+  title: string;
+  /** Variant or style as the cart names it ("Black / XL"). */
+  style: string | null;
+  quantity: number;
+  /** Unit price as a decimal string, in the order's currency. */
+  price: string;
+  mockupUrl: string | null;
+  cartProductId: string | null;
+  cartVariantId: string | null;
+  productUrl: string | null;
+  personalization: Personalization | null;
+}
+
+export interface NormalizedPayment {
+  kind: "authorization" | "capture" | "refund" | "void";
+  amount: string;
+  currency: string;
+  status: string;
+  gateway: string | null;
+  cartTransactionId: string | null;
+}
+
+/** One order as every cart's connector hands it to orders/ingest.server.ts. */
+export interface NormalizedOrder {
+  /** Exactly as the cart sent it, as a string (Shopify ids exceed 2^53). */
+  cartOrderId: string;
+  cartOrderNumber: string;
+  /** The cart's own status word, kept for display and support. */
+  cartStatusRaw: string;
+  cartStatus: CartStatus;
+  customerName: string;
+  customerEmail: string | null;
+  billingAddress: Address | null;
+  shippingAddress: Address | null;
+  currency: string;
+  subtotal: string;
+  shippingTotal: string;
+  taxTotal: string;
+  total: string;
+  paymentMethod: string | null;
+  shippingMethod: string | null;
+  /** Where the cart says the order came from (Shopify source_name, WooCommerce created_via). */
+  sourceChannel: string | null;
+  note: string | null;
+  cartCreatedAt: Date;
+  /** The watermark: an update older than the stored one is ignored. */
+  cartUpdatedAt: Date;
+  lineItems: NormalizedLineItem[];
+  payments: NormalizedPayment[];
+  /** The cart's payload, kept as the order's last raw payload (Reset rebuilds from it). */
+  raw: unknown;
+}
+
+export type ImportRequest =
+  { mode: "all" } | { mode: "range"; from: Date; to: Date } | { mode: "ids"; ids: string[] };
+
+export interface ImportPage {
+  orders: NormalizedOrder[];
+  /** Where a resumed import carries on after this page; null after the last page. */
+  resumeCursor: string | null;
+  /** How many orders the whole import will read, when the cart says. */
+  total?: number | null;
+  /** Something the owner should know about the result (Shopify's 60-day window, for one). */
+  notice?: string | null;
+  /** Ids or numbers asked for that the cart does not have. */
+  missing?: string[];
+}
+
+/** Which order in the cart a call is about. */
+export interface CartOrderRef {
+  cartOrderId: string;
+  cartOrderNumber: string;
+}
+
+export type CartStatusChange = "hold" | "release" | "cancel";
+
+export type CartOutcome =
+  | { ok: true }
+  /** retryable: the cart was down or busy; otherwise it refused, and `reason` is its own words. */
+  | { ok: false; retryable: boolean; reason: string };
+
+export type PushOutcome = CartOutcome;
 
 export interface TrackingPush {
   shopDomain: string;
@@ -15,13 +104,36 @@ export interface TrackingPush {
   completesOrder: boolean;
 }
 
-export type PushOutcome =
-  | { ok: true }
-  /** retryable: the cart was down or busy; otherwise it refused and says why. */
-  | { ok: false; retryable: boolean; reason: string };
+export type FetchOutcome =
+  { ok: true; order: NormalizedOrder | null } | { ok: false; retryable: boolean; reason: string };
 
 export interface CartConnector {
+  /** The order as the cart has it now; `order: null` when the cart no longer has it. */
+  fetchOrder(cartOrderId: string): Promise<FetchOutcome>;
+  /** Pages of orders for Import, carrying on from `resumeCursor` when a previous run stopped. */
+  importOrders(request: ImportRequest, resumeCursor: string | null): AsyncIterable<ImportPage>;
+  /** Writes a status change to the cart; the app stores it only once the cart accepts. */
+  setOrderStatus(order: CartOrderRef, change: CartStatusChange): Promise<CartOutcome>;
   pushTracking(push: TrackingPush): Promise<PushOutcome>;
+  /** The cart's own editor for the order (absolute URL, or `shopify://admin/…` inside the admin). */
+  orderEditorUrl(order: CartOrderRef): string | null;
 }
 
 export type ConnectorContext = Pick<AppContext, "shopify" | "config">;
+
+/** What a connector may read of its shop. */
+export type ConnectorShop = Pick<
+  ShopRow,
+  "id" | "platform" | "domain" | "credentials" | "connection" | "settings"
+>;
+
+/** Thrown by an import page read that failed; `retryable` when waiting may help. */
+export class CartReadError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "CartReadError";
+  }
+}

@@ -23,6 +23,7 @@ import {
   SUBMISSION_STATES,
   SUBMIT_STATUSES,
   type Address,
+  type CartConnection,
   type OrderAlert,
   type Personalization,
   type ShopSettings,
@@ -63,6 +64,7 @@ export const shops = pgTable(
     name: text("name").notNull(),
     // AES-256-GCM ciphertext (security/encryption.server.ts); never the plain credential.
     credentials: text("credentials"),
+    connection: jsonb("connection").$type<CartConnection>().notNull().default({}),
     settings: jsonb("settings").$type<ShopSettings>().notNull(),
     installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
     uninstalledAt: timestamp("uninstalled_at", { withTimezone: true }),
@@ -100,6 +102,8 @@ export const orders = pgTable(
     total: money("total").notNull(),
     paymentMethod: text("payment_method"),
     shippingMethod: text("shipping_method"),
+    // Where the cart says the order came from (Shopify source_name, WooCommerce created_via).
+    sourceChannel: text("source_channel"),
     // Summaries of other rows, for the catalog's filters; written only by orders/summary.server.ts
     // in the same transaction as the rows they summarise.
     itemCount: integer("item_count").notNull().default(0),
@@ -169,6 +173,10 @@ export const lineItems = pgTable(
     position: integer("position").notNull().default(0),
     cartLineId: text("cart_line_id").notNull(),
     sku: text("sku"),
+    cartProductId: text("cart_product_id"),
+    cartVariantId: text("cart_variant_id"),
+    /** The product's page on the storefront, when the cart tells it. */
+    productUrl: text("product_url"),
     title: text("title").notNull(),
     style: text("style"),
     quantity: integer("quantity").notNull(),
@@ -335,6 +343,71 @@ export const distributorItems = pgTable(
     index("distributor_item_shop_sku_idx").on(t.shopId, t.sku),
   ],
 );
+
+export const importRuns = pgTable(
+  "import_run",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    mode: text("mode").$type<"all" | "range" | "ids">().notNull(),
+    /** range: { from, to } ISO dates; ids: { ids: string[] }. */
+    params: jsonb("params").$type<Record<string, unknown>>().notNull().default({}),
+    status: text("status")
+      .$type<"queued" | "running" | "completed" | "failed">()
+      .notNull()
+      .default("queued"),
+    done: integer("done").notNull().default(0),
+    total: integer("total"),
+    created: integer("created").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    /** Where to carry on after a failure: the connector's own page or bulk-operation position. */
+    resumeCursor: text("resume_cursor"),
+    /** Something the owner should know about the result (the 60-day window, for one). */
+    notice: text("notice"),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("import_run_shop_idx").on(t.shopId, t.createdAt.desc())],
+);
+
+export const apiTokens = pgTable(
+  "api_token",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // SHA-256 of the token; the token itself is shown once, when created, and never stored.
+    tokenHash: text("token_hash").notNull(),
+    /** The token's last characters, so the owner can tell tokens apart in Settings. */
+    lastChars: text("last_chars").notNull(),
+    createdBy: text("created_by"),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("api_token_hash_key").on(t.tokenHash),
+    index("api_token_shop_idx").on(t.shopId),
+  ],
+);
+
+// A WooCommerce connection in progress. It has no shop yet (the shop is made when the store posts
+// its keys back), so unlike every other table it is keyed by the one-time nonce we sent the store.
+export const wooConnectRequests = pgTable("woo_connect_request", {
+  nonce: text("nonce").primaryKey(),
+  storeUrl: text("store_url").notNull(),
+  shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  completedAt: timestamp("completed_at", { withTimezone: true }),
+});
 
 // Shopify sessions, in the shape @shopify/shopify-app-session-storage-drizzle v6 reads and writes
 // (all 17 columns; with fewer it silently drops fields).

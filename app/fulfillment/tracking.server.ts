@@ -35,31 +35,24 @@ export async function pushTracking(
     .from(lineItems)
     .where(and(eq(lineItems.orderId, order.id), eq(lineItems.shopId, data.shopId)));
   const cartLine = new Map(items.map((i) => [i.id, i.cartLineId]));
-  const connector = connectorFor(ctx, shop.platform, shop);
-  const outcome = connector
-    ? await connector
-        .pushTracking({
-          shopDomain: shop.domain,
-          cartOrderId: order.cartOrderId,
-          carrier: shipment.carrier,
-          trackingNumber: shipment.trackingNumber,
-          trackingUrl: shipment.trackingUrl,
-          items: shipment.items
-            .filter((i) => cartLine.has(i.lineItemId))
-            .map((i) => ({ cartLineId: cartLine.get(i.lineItemId)!, quantity: i.quantity })),
-          notifyCustomer: shopSettings(shop).notifyCustomerOnShipment,
-          completesOrder: items.every((i) => i.state === "shipped"),
-        })
-        .catch((err: unknown) => ({
-          ok: false as const,
-          retryable: true,
-          reason: err instanceof Error ? err.message : String(err),
-        }))
-    : {
-        ok: false as const,
-        retryable: false,
-        reason: `Tracking cannot be sent to ${shop.platform} carts yet`,
-      };
+  const outcome = await connectorFor(ctx, shop)
+    .pushTracking({
+      shopDomain: shop.domain,
+      cartOrderId: order.cartOrderId,
+      carrier: shipment.carrier,
+      trackingNumber: shipment.trackingNumber,
+      trackingUrl: shipment.trackingUrl,
+      items: shipment.items
+        .filter((i) => cartLine.has(i.lineItemId))
+        .map((i) => ({ cartLineId: cartLine.get(i.lineItemId)!, quantity: i.quantity })),
+      notifyCustomer: shopSettings(shop).notifyCustomerOnShipment,
+      completesOrder: items.every((i) => i.state === "shipped"),
+    })
+    .catch((err: unknown) => ({
+      ok: false as const,
+      retryable: true,
+      reason: err instanceof Error ? err.message : String(err),
+    }));
 
   if (!outcome.ok) {
     await ctx.db

@@ -91,6 +91,16 @@ export interface ShopSettings {
    * Items no rule matches go to the shop's default provider.
    */
   routingRules: { match: string; providerId: string }[];
+  /**
+   * Line-item property (Shopify) or meta_data (WooCommerce) keys that carry personalisation, by what
+   * they hold; the first key present wins. Option values are every other property whose key does not
+   * start with `_` (carts hide those from the customer).
+   */
+  personalizationKeys: { preview: string[]; design: string[]; clientImages: string[] };
+  /** Cart product ids of the shop's personalised products: an order with one of them is In-app. */
+  personalizedProducts: string[];
+  /** The order's source channel (lower-cased, substring match) → type; first match wins, else Other. */
+  typeRules: { sourceChannel: string; type: OrderType }[];
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -100,7 +110,31 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   notifyCustomerOnShipment: true,
   timezone: "UTC",
   routingRules: [],
+  personalizationKeys: {
+    preview: ["_preview", "_preview_url", "Preview"],
+    design: ["_design", "_final_design", "_design_url"],
+    clientImages: ["_client_image", "_upload", "_uploaded_image"],
+  },
+  personalizedProducts: [],
+  typeRules: [
+    { sourceChannel: "amazon", type: "amazon" },
+    { sourceChannel: "shineon", type: "shineon" },
+  ],
 };
+
+/** Facts about a shop's cart connection that are not secrets (secrets live in `credentials`). */
+export interface CartConnection {
+  /** WooCommerce: which order editor the store uses (HPOS `admin.php?page=wc-orders` or `post.php`). */
+  wooOrderEditor?: "hpos" | "legacy";
+  /** WooCommerce: the Shipment Tracking extension answers on this store. */
+  wooShipmentTracking?: boolean;
+  /** The store's base URL when it is not https://<domain> (WooCommerce in a sub-folder). */
+  storeUrl?: string;
+  /** Ids of the webhooks the app created on the store, so a disconnect can remove them. */
+  webhookIds?: string[];
+  /** Shopify: read_all_orders granted; without it the Admin API returns only the last 60 days. */
+  readAllOrders?: boolean;
+}
 
 export const CART_STATUS_LABELS: Record<CartStatus, string> = {
   pending_payment: "Pending payment",

@@ -1,4 +1,5 @@
 // Shopify as a cart, through the Admin GraphQL API (version pinned in shopify.server.ts).
+import { CartReadError } from "../connector";
 import type { CartConnector, ConnectorContext, PushOutcome, TrackingPush } from "../connector";
 
 const FULFILLMENT_ORDERS = `#graphql
@@ -89,7 +90,22 @@ export function planFulfillment(
 }
 
 export function createShopifyConnector(ctx: ConnectorContext): CartConnector {
+  // TODO(order sync): reading orders and writing status arrive with the order-sync work.
+  const notYet = { ok: false as const, retryable: false, reason: "Not available yet for Shopify" };
   return {
+    async fetchOrder() {
+      return notYet;
+    },
+    // eslint-disable-next-line require-yield
+    async *importOrders() {
+      throw new CartReadError(notYet.reason, false);
+    },
+    async setOrderStatus() {
+      return notYet;
+    },
+    orderEditorUrl(order) {
+      return `shopify://admin/orders/${order.cartOrderId}`;
+    },
     async pushTracking(push): Promise<PushOutcome> {
       if (!ctx.shopify) return { ok: false, retryable: false, reason: "Shopify is not configured" };
       let graphql: Graphql;

@@ -1,7 +1,8 @@
 // WooCommerce as a cart, through its REST API v3 (the official client, which uses axios).
 import WooCommerceModule from "@woocommerce/woocommerce-rest-api";
 import { openSecret } from "~/security/encryption.server";
-import type { CartConnector, ConnectorContext, PushOutcome } from "../connector";
+import { CartReadError } from "../connector";
+import type { CartConnector, ConnectorContext, ConnectorShop, PushOutcome } from "../connector";
 
 // From Node's ESM the package can arrive as `{ default: Class }` instead of the class itself.
 const WooCommerceRestApi = ((WooCommerceModule as unknown as { default?: typeof WooCommerceModule })
@@ -64,9 +65,28 @@ function failure(err: unknown): PushOutcome {
 
 export function createWooCommerceConnector(
   ctx: ConnectorContext,
-  shop: { domain: string; credentials: string | null },
+  shop: ConnectorShop,
 ): CartConnector {
+  // TODO(order sync): reading orders and writing status arrive with the order-sync work.
+  const notYet = {
+    ok: false as const,
+    retryable: false,
+    reason: "Not available yet for WooCommerce",
+  };
   return {
+    async fetchOrder() {
+      return notYet;
+    },
+    // eslint-disable-next-line require-yield
+    async *importOrders() {
+      throw new CartReadError(notYet.reason, false);
+    },
+    async setOrderStatus() {
+      return notYet;
+    },
+    orderEditorUrl() {
+      return null;
+    },
     async pushTracking(push): Promise<PushOutcome> {
       const credentials = wooCredentials(ctx, shop);
       if (!credentials) {
