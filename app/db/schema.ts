@@ -24,6 +24,7 @@ import {
   SUBMIT_STATUSES,
   type Address,
   type CartConnection,
+  type ManualEdits,
   type OrderAlert,
   type Personalization,
   type ShopSettings,
@@ -115,7 +116,7 @@ export const orders = pgTable(
     invoiceNumber: text("invoice_number"),
     note: text("note"),
     alert: jsonb("alert").$type<OrderAlert>(),
-    manualEdits: jsonb("manual_edits").$type<Record<string, unknown>>(),
+    manualEdits: jsonb("manual_edits").$type<ManualEdits>(),
     cartCreatedAt: timestamp("cart_created_at", { withTimezone: true }).notNull(),
     // Watermark: an update older than this is ignored (carts do not guarantee delivery order).
     cartUpdatedAt: timestamp("cart_updated_at", { withTimezone: true }).notNull(),

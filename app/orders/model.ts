@@ -122,6 +122,14 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   ],
 };
 
+/**
+ * The owner's edits that later cart updates must not undo, until Reset. Keys are order fields
+ * (`shippingAddress`, `billingAddress`, `customerName`, `customerEmail`, `paymentMethod`,
+ * `shippingMethod`, `note`) or `lineItem:<cartLineId>:personalization`. `from` is the cart's value
+ * (kept current when the cart updates the field, so Reset restores what the cart says now).
+ */
+export type ManualEdits = Record<string, { from: unknown; to: unknown; at: string; by: string }>;
+
 /** Facts about a shop's cart connection that are not secrets (secrets live in `credentials`). */
 export interface CartConnection {
   /** WooCommerce: which order editor the store uses (HPOS `admin.php?page=wc-orders` or `post.php`). */
