@@ -21,6 +21,7 @@ import type {
   OrderAlert,
   OrderType,
   Personalization,
+  ManualEdits,
 } from "~/orders/model";
 import { refreshOrderSummary } from "~/orders/summary.server";
 import { ensureShop } from "~/shops/shops.server";
@@ -539,7 +540,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
   let autoSubmitAt: Date | null = null;
   let autoSubmitRemainingMs: number | null = null;
   let alert: OrderAlert | null = null;
-  let manualEdits: Record<string, unknown> | null = null;
+  let manualEdits: ManualEdits | null = null;
   let cartUpdatedAt = at(random.int(20, 180) * 1000);
 
   const importedAt = at(random.int(4, 40) * 1000);
@@ -681,15 +682,16 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       timeline.imported(importedAt, "new", countdownMessage);
       if (scenario === "open_edited") {
         const item = required(items[0], "edited item");
-        const options = required(item.personalization?.options, "necklace options");
+        const personalization = required(item.personalization, "necklace personalisation");
+        const asOrdered = structuredClone(personalization);
         // The customer typed "Ana", then emailed the shop: it is "Anna". The owner fixed it inside
         // the countdown, so the provider only ever saw the corrected name.
-        options.Name = "Anna";
+        required(personalization.options, "necklace options").Name = "Anna";
         const editedAt = at(14 * MINUTE);
         manualEdits = {
-          [`lineItems.${item.cartLineId}.personalization.options.Name`]: {
-            from: "Ana",
-            to: "Anna",
+          [`lineItem:${item.cartLineId}:personalization`]: {
+            from: asOrdered,
+            to: structuredClone(personalization),
             by: OWNER_NAME,
             at: editedAt.toISOString(),
           },
