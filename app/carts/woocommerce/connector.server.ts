@@ -144,12 +144,6 @@ const STATUS_FOR: Record<CartStatusChange, string> = {
   cancel: "cancelled",
 };
 
-interface PageRequest {
-  params: Record<string, string | number>;
-  /** Where a resumed import carries on from. */
-  page: number;
-}
-
 export function createWooCommerceConnector(
   ctx: ConnectorContext,
   shop: ConnectorShop,
