@@ -151,6 +151,42 @@ describe("readWooOrder", () => {
     ]);
   });
 
+  it("reads a minimal order: meta without display fields, no shipping address, no image", () => {
+    const order = read({
+      id: 4401,
+      status: "processing",
+      currency: "usd",
+      date_created_gmt: "2026-11-20T17:15:02",
+      total: "29.90",
+      billing: { first_name: "Maya", email: "maya@example.com" },
+      shipping: {},
+      line_items: [
+        {
+          id: 1,
+          name: "Name Necklace",
+          product_id: 93,
+          quantity: 1,
+          subtotal: "29.90",
+          meta_data: [{ key: "Engraving", value: "Ana" }],
+        },
+      ],
+    });
+    expect(order).toMatchObject({
+      cartOrderNumber: "4401",
+      currency: "USD",
+      customerName: "Maya",
+      shippingAddress: null,
+      billingAddress: null,
+      shippingMethod: null,
+      payments: [],
+    });
+    expect(order.cartUpdatedAt).toEqual(order.cartCreatedAt);
+    expect(order.lineItems[0]).toMatchObject({
+      mockupUrl: null,
+      personalization: { options: { Engraving: "Ana" } },
+    });
+  });
+
   it("refuses a payload that is not an order, naming what is wrong", () => {
     const result = readWooOrder({ id: "abc", status: "processing", line_items: "none" }, keys);
     expect(result.kind).toBe("invalid");

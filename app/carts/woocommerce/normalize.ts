@@ -75,9 +75,9 @@ const address = z
 
 const metaEntry = z.object({
   key: z.string(),
-  value: z.unknown(),
+  value: z.unknown().optional(),
   display_key: z.string().nullish(),
-  display_value: z.unknown(),
+  display_value: z.unknown().optional(),
 });
 
 const lineItem = z.object({
