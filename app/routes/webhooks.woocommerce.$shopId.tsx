@@ -8,7 +8,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== "POST") {
     return jsonError(405, "method_not_allowed", "WooCommerce webhooks are POSTed");
   }
-  const rawBody = await request.text();
+  const rawBody = Buffer.from(await request.arrayBuffer());
   const answer = await receiveWooCommerceDelivery(
     context,
     params.shopId ?? "",

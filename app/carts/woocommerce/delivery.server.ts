@@ -16,7 +16,7 @@ import { deletedId, isWooTopic } from "./webhooks.server";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface DeliveryAnswer {
-  status: 200 | 202 | 400 | 401 | 404;
+  status: 200 | 400 | 401 | 404;
   /** What the store (and whoever reads its webhook log) is told. */
   body:
     | { ok: true; outcome: "ping" | "queued" | "duplicate" | "skipped" | "ignored" }
@@ -32,11 +32,11 @@ const refuse = (
 ): DeliveryAnswer => ({ status, body: { error: { code, message } } });
 
 /** WooCommerce signs the raw body: base64 of HMAC-SHA256 with the webhook's secret. */
-export function signWooBody(rawBody: string, secret: string): string {
-  return createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+export function signWooBody(rawBody: string | Buffer, secret: string): string {
+  return createHmac("sha256", secret).update(rawBody).digest("base64");
 }
 
-function signatureMatches(rawBody: string, secret: string, signature: string): boolean {
+function signatureMatches(rawBody: Buffer, secret: string, signature: string): boolean {
   const expected = Buffer.from(signWooBody(rawBody, secret), "utf8");
   const given = Buffer.from(signature.trim(), "utf8");
   return expected.length === given.length && timingSafeEqual(expected, given);
@@ -47,8 +47,10 @@ export async function receiveWooCommerceDelivery(
   ctx: Pick<AppContext, "db" | "jobs" | "config">,
   shopId: string,
   headers: Headers,
-  rawBody: string,
+  body: Buffer,
 ): Promise<DeliveryAnswer> {
+  // The signature covers the bytes as sent; the text is for reading them.
+  const rawBody = body.toString("utf8");
   const signature = headers.get("x-wc-webhook-signature");
   // Creating a webhook makes WooCommerce post `webhook_id=N`, unsigned, and it keeps the webhook
   // only when the answer is 200. Nothing in it is worth storing.
@@ -71,7 +73,7 @@ export async function receiveWooCommerceDelivery(
   if (!signature) {
     return refuse(401, "signature_missing", "X-WC-Webhook-Signature is missing");
   }
-  if (!signatureMatches(rawBody, secret, signature)) {
+  if (!signatureMatches(body, secret, signature)) {
     return refuse(401, "signature_invalid", "X-WC-Webhook-Signature does not match the body");
   }
 
@@ -80,7 +82,7 @@ export async function receiveWooCommerceDelivery(
   // WooCommerce disable the webhook after a few failures).
   if (!isWooTopic(topic)) return { status: 200, body: { ok: true, outcome: "ignored" } };
 
-  const bodyHash = createHash("sha256").update(rawBody, "utf8").digest("hex").slice(0, 16);
+  const bodyHash = createHash("sha256").update(body).digest("hex").slice(0, 16);
   const header = headers.get("x-wc-webhook-delivery-id")?.trim();
   // WooCommerce derives the delivery id from the webhook id and the current second, so two orders
   // in one second share it; with the body's hash, a true redelivery still dedupes and they do not.
