@@ -110,6 +110,11 @@ export function wooMessage(err: unknown): string {
   return e.message ?? String(err);
 }
 
+function wooCode(err: unknown): string | undefined {
+  const data = (err as AxiosLikeError).response?.data;
+  return data && typeof data === "object" ? data.code : undefined;
+}
+
 const stripTags = (s: string) => s.replace(/<[^>]*>/g, "").trim();
 
 function failure(err: unknown): { ok: false; retryable: boolean; reason: string } {
@@ -172,6 +177,8 @@ export function createWooCommerceConnector(
         };
       } catch (err) {
         const status = httpStatusOf(err);
+        // Asking past the last page (the orders were fewer when the import resumed) ends the list.
+        if (status === 400 && wooCode(err) === "rest_post_invalid_page_number") return null;
         const retryable = status === undefined || status === 429 || status >= 500;
         if (!retryable || attempt >= retry.maxAttempts) {
           const tries = retryable ? ` after ${attempt} attempts` : "";
@@ -214,6 +221,10 @@ export function createWooCommerceConnector(
     for (;;) {
       const where = `page ${page}`;
       const res = await getWithRetry(wc, "orders", { ...base, page, per_page: PAGE_SIZE }, where);
+      if (!res) {
+        yield { orders: [], resumeCursor: null };
+        return;
+      }
       const totalPages = Number(res.headers["x-wp-totalpages"] ?? "0");
       const total = res.headers["x-wp-total"];
       const orders = readPage(res.data, where);
@@ -358,7 +369,7 @@ export function createWooCommerceConnector(
         { include: ids.join(","), per_page: PAGE_SIZE, orderby: "id", order: "asc" },
         where,
       );
-      const orders = readPage(res.data, where);
+      const orders = res ? readPage(res.data, where) : [];
       for (const o of orders) found.add(o.cartOrderId);
       yield {
         orders,
@@ -378,7 +389,7 @@ export function createWooCommerceConnector(
         { search: token, per_page: 20 },
         `the search for order ${token}`,
       );
-      const match = readPage(res.data, `the search for order ${token}`).find(
+      const match = (res ? readPage(res.data, `the search for order ${token}`) : []).find(
         (o) => o.cartOrderNumber === token || o.cartOrderId === token,
       );
       if (match && !found.has(match.cartOrderId)) {

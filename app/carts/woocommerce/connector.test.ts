@@ -127,6 +127,23 @@ describe("WooCommerce import", () => {
     expect(resumed.pages.map((p) => p.orders[0]!.cartOrderId)).toEqual(["101", "201"]);
   });
 
+  it("a resume past the last page ends cleanly (WooCommerce's invalid page answer)", async () => {
+    mswServer.use(
+      http.get(`${API}/orders`, () =>
+        HttpResponse.json(
+          {
+            code: "rest_post_invalid_page_number",
+            message: "The page number requested is larger than the number of pages available.",
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    const { pages, error } = await collect(connector().importOrders({ mode: "all" }, "page:9"));
+    expect(error).toBeNull();
+    expect(pages).toEqual([{ orders: [], resumeCursor: null }]);
+  });
+
   it("does not retry a refusal: revoked keys stop the import with the store's words", async () => {
     let calls = 0;
     mswServer.use(
