@@ -279,5 +279,11 @@ describe("connecting a WooCommerce store", () => {
     expect(back.headers.get("location")).toBe("/connect/woocommerce");
     const page = await app.fetch("/connect/woocommerce", { headers: { Cookie: cookieFrom(back) } });
     expect(await page.text()).toContain("did not grant access");
+    // Shown once: the page's answer forgets it.
+    const again = await app.fetch("/connect/woocommerce", {
+      headers: { Cookie: cookieFrom(page) },
+    });
+    expect(await again.text()).not.toContain("did not grant access");
+    expect((await app.fetch("/connect/woocommerce")).headers.getSetCookie()).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { problem, cookie } = await takeProblem(context.config, request);
   return data(
     { problem, signedInAs: owner ? owner.shop.domain : null },
-    { headers: { "Set-Cookie": cookie } },
+    cookie ? { headers: { "Set-Cookie": cookie } } : undefined,
   );
 }
 

@@ -89,10 +89,10 @@ export async function finishInBrowser(
 export async function takeProblem(
   config: AppConfig,
   request: Request,
-): Promise<{ problem: string | null; cookie: string }> {
+): Promise<{ problem: string | null; cookie: string | null }> {
   const session = await sessionOf(config, request);
   const problem = session.get("problem") ?? null;
-  return { problem, cookie: await storage(config).commitSession(session) };
+  return { problem, cookie: problem ? await storage(config).commitSession(session) : null };
 }
 
 export async function signOutWooOwner(config: AppConfig, request: Request): Promise<string> {
