@@ -269,6 +269,28 @@ describe("connecting a WooCommerce store", () => {
     const html = await page.text();
     expect(html).toContain("not allowed to create resources");
     expect(html).toContain("Try again");
+
+    // Once the store allows it, Try again finishes the set-up and opens the catalog.
+    mswServer.resetHandlers();
+    const created = storeApi({ hpos: false });
+    const retry = await app.fetch("/connect/woocommerce?index", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "setup" }),
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: cookieFrom(back),
+      },
+    });
+    expect(retry.status).toBe(302);
+    expect(retry.headers.get("location")).toBe("/app");
+    expect(created).toHaveLength(4);
+    // Without a signed-in store, Try again does nothing.
+    const anonymous = await app.fetch("/connect/woocommerce?index", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "setup" }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(await anonymous.text()).toContain("Connect the store first");
   });
 
   it("tells the owner when they declined at the store", async () => {
