@@ -7,6 +7,7 @@ import {
   customersRedact,
   shopRedact,
 } from "./shopify/webhooks.server";
+import { wooCommerceWebhookHandlers } from "./woocommerce/webhooks.server";
 
 export interface StoredWebhook {
   shopDomain: string;
@@ -14,7 +15,11 @@ export interface StoredWebhook {
   payload: unknown;
 }
 
-type Handler = (ctx: Pick<AppContext, "db" | "jobs">, webhook: StoredWebhook) => Promise<void>;
+// Order topics store orders (orders/ingest.server.ts), which needs the config and Shopify as well.
+type Handler = (
+  ctx: Pick<AppContext, "db" | "jobs" | "config" | "shopify">,
+  webhook: StoredWebhook,
+) => Promise<void>;
 
 const providerEvent: Handler = (ctx, webhook) => applyProviderEvent(ctx, webhook.payload);
 
@@ -26,6 +31,7 @@ const HANDLERS: Record<string, Handler> = {
   "provider:provider/shipped": providerEvent,
   "provider:provider/rejected": providerEvent,
   "provider:provider/cancelled": providerEvent,
+  ...wooCommerceWebhookHandlers,
 };
 
 export function hasWebhookHandler(source: string, topic: string): boolean {

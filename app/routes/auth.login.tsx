@@ -7,7 +7,16 @@ import type {
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { BlockStack, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  BlockStack,
+  Button,
+  Card,
+  FormLayout,
+  Link,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 
@@ -62,6 +71,11 @@ export default function Login() {
                 server.
               </Text>
             )}
+            <Text as="p">
+              Selling on WooCommerce?{" "}
+              <Link url="/connect/woocommerce">Connect a WooCommerce store</Link> (also how you sign
+              in again).
+            </Text>
           </BlockStack>
         </Card>
       </Page>

@@ -4,6 +4,7 @@ import { redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { ensureShop, findShop, type Shop } from "./shops.server";
+import { wooOwner } from "./woo-session.server";
 
 export interface Owner {
   shop: Shop;
@@ -35,6 +36,9 @@ export async function requireOwner(request: Request, ctx: AppContext): Promise<O
       isAccountAdmin: user?.account_owner ?? false,
     };
   }
+  // WooCommerce owners: the signed cookie set when their store's key handshake completed.
+  const woo = await wooOwner(request, ctx);
+  if (woo) return woo;
   throw redirect("/auth/login");
 }
 

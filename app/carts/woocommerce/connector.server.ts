@@ -1,25 +1,43 @@
 // WooCommerce as a cart, through its REST API v3 (the official client, which uses axios).
+import { setTimeout as sleep } from "node:timers/promises";
 import WooCommerceModule from "@woocommerce/woocommerce-rest-api";
+import { shopSettings } from "~/orders/orders.server";
 import { openSecret } from "~/security/encryption.server";
 import { CartReadError } from "../connector";
-import type { CartConnector, ConnectorContext, ConnectorShop, PushOutcome } from "../connector";
+import type {
+  CartConnector,
+  CartOrderRef,
+  CartOutcome,
+  CartStatusChange,
+  ConnectorContext,
+  ConnectorShop,
+  ImportPage,
+  ImportRequest,
+  NormalizedOrder,
+  PushOutcome,
+} from "../connector";
+import { readWooOrder } from "./normalize";
 
 // From Node's ESM the package can arrive as `{ default: Class }` instead of the class itself.
 const WooCommerceRestApi = ((WooCommerceModule as unknown as { default?: typeof WooCommerceModule })
   .default ?? WooCommerceModule) as typeof WooCommerceModule;
-type Client = InstanceType<typeof WooCommerceRestApi>;
+export type WooClient = InstanceType<typeof WooCommerceRestApi>;
 
 export interface WooCommerceCredentials {
   consumerKey: string;
   consumerSecret: string;
   /** The store's base URL; https://<shop domain> when absent. */
   url?: string;
+  /** Signs the webhooks the app created on the store (X-WC-Webhook-Signature). */
+  webhookSecret?: string;
 }
 
 const TIMEOUT_MS = 30_000;
+/** WooCommerce's largest page. */
+export const PAGE_SIZE = 100;
 
 export function wooCredentials(
-  ctx: ConnectorContext,
+  ctx: Pick<ConnectorContext, "config">,
   shop: { domain: string; credentials: string | null },
 ): WooCommerceCredentials | null {
   if (!shop.credentials) return null;
@@ -28,75 +46,274 @@ export function wooCredentials(
       openSecret(ctx.config.encryptionKey, shop.credentials),
     ) as Partial<WooCommerceCredentials>;
     return parsed.consumerKey && parsed.consumerSecret
-      ? { consumerKey: parsed.consumerKey, consumerSecret: parsed.consumerSecret, url: parsed.url }
+      ? {
+          consumerKey: parsed.consumerKey,
+          consumerSecret: parsed.consumerSecret,
+          url: parsed.url,
+          webhookSecret: parsed.webhookSecret,
+        }
       : null;
   } catch {
     return null;
   }
 }
 
-function client(credentials: WooCommerceCredentials, domain: string, version: string): Client {
+/** The store's base URL, without a trailing slash. */
+export function storeBaseUrl(
+  shop: Pick<ConnectorShop, "domain" | "connection">,
+  credentials?: WooCommerceCredentials | null,
+): string {
+  return (credentials?.url ?? shop.connection.storeUrl ?? `https://${shop.domain}`).replace(
+    /\/+$/,
+    "",
+  );
+}
+
+export function wooClient(
+  credentials: Pick<WooCommerceCredentials, "consumerKey" | "consumerSecret">,
+  url: string,
+  version = "wc/v3",
+): WooClient {
   return new WooCommerceRestApi({
-    url: credentials.url ?? `https://${domain}`,
+    url,
     consumerKey: credentials.consumerKey,
     consumerSecret: credentials.consumerSecret,
     // The client builds `<wp-json>/<version>/<path>`, so an extension's namespace works here too.
     version: version as "wc/v3",
     timeout: TIMEOUT_MS,
+    // A redirect could lead anywhere (another host, a private address): the store answers directly.
+    axiosConfig: { maxRedirects: 0, maxContentLength: 64 * 1024 * 1024 },
   });
 }
 
 interface AxiosLikeError {
-  response?: { status: number; data?: { code?: string; message?: string } };
+  response?: {
+    status: number;
+    data?: { code?: string; message?: string } | string;
+    headers?: Record<string, string | undefined>;
+  };
+  code?: string;
   message?: string;
 }
 
-function failure(err: unknown): PushOutcome {
+export function httpStatusOf(err: unknown): number | undefined {
+  return (err as AxiosLikeError).response?.status;
+}
+
+/** The store's own words for a failed call ("Invalid parameter(s): status"). */
+export function wooMessage(err: unknown): string {
   const e = err as AxiosLikeError;
-  const status = e.response?.status;
-  const message = e.response?.data?.message ?? e.message ?? String(err);
+  const data = e.response?.data;
+  if (data && typeof data === "object" && data.message) return stripTags(data.message);
+  if (typeof data === "string" && data.trim() && data.length < 300) return stripTags(data);
+  if (e.response) return `HTTP ${e.response.status}`;
+  return e.message ?? String(err);
+}
+
+function wooCode(err: unknown): string | undefined {
+  const data = (err as AxiosLikeError).response?.data;
+  return data && typeof data === "object" ? data.code : undefined;
+}
+
+const stripTags = (s: string) => s.replace(/<[^>]*>/g, "").trim();
+
+function failure(err: unknown): { ok: false; retryable: boolean; reason: string } {
+  const status = httpStatusOf(err);
   const retryable = status === undefined || status === 429 || status >= 500;
   return {
     ok: false,
     retryable,
-    reason: `WooCommerce${status ? ` (HTTP ${status})` : ""}: ${message}`,
+    reason: `WooCommerce${status ? ` (HTTP ${status})` : ""}: ${wooMessage(err)}`,
   };
 }
+
+const MISSING_KEYS = "The store's API keys are missing or unreadable: connect the store again";
+
+export interface WooConnectorOptions {
+  /** Attempts per page read before an import stops (429, 5xx and network errors are retried). */
+  maxAttempts?: number;
+  /** First back-off wait; doubles each retry, capped at maxDelayMs. Retry-After wins when sent. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+const DEFAULTS: Required<WooConnectorOptions> = {
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+};
+
+const STATUS_FOR: Record<CartStatusChange, string> = {
+  hold: "on-hold",
+  release: "processing",
+  cancel: "cancelled",
+};
 
 export function createWooCommerceConnector(
   ctx: ConnectorContext,
   shop: ConnectorShop,
+  options: WooConnectorOptions = {},
 ): CartConnector {
-  // TODO(order sync): reading orders and writing status arrive with the order-sync work.
-  const notYet = {
-    ok: false as const,
-    retryable: false,
-    reason: "Not available yet for WooCommerce",
+  const retry = { ...DEFAULTS, ...options };
+  const keys = shopSettings(shop).personalizationKeys;
+  const credentials = () => wooCredentials(ctx, shop);
+  const api = (version = "wc/v3") => {
+    const creds = credentials();
+    return creds ? wooClient(creds, storeBaseUrl(shop, creds), version) : null;
   };
-  return {
-    async fetchOrder() {
-      return notYet;
-    },
-    // eslint-disable-next-line require-yield
-    async *importOrders() {
-      throw new CartReadError(notYet.reason, false);
-    },
-    async setOrderStatus() {
-      return notYet;
-    },
-    orderEditorUrl() {
-      return null;
-    },
-    async pushTracking(push): Promise<PushOutcome> {
-      const credentials = wooCredentials(ctx, shop);
-      if (!credentials) {
-        return {
-          ok: false,
-          retryable: false,
-          reason: "The store's API keys are missing or unreadable: connect the store again",
+
+  /** One GET with bounded back-off on 429, 5xx and network failures. */
+  async function getWithRetry(
+    wc: WooClient,
+    path: string,
+    params: Record<string, string | number>,
+    where: string,
+  ) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await wc.get(path, params)) as {
+          data: unknown;
+          headers: Record<string, string | undefined>;
         };
+      } catch (err) {
+        const status = httpStatusOf(err);
+        // Asking past the last page (the orders were fewer when the import resumed) ends the list.
+        if (status === 400 && wooCode(err) === "rest_post_invalid_page_number") return null;
+        const retryable = status === undefined || status === 429 || status >= 500;
+        if (!retryable || attempt >= retry.maxAttempts) {
+          const tries = retryable ? ` after ${attempt} attempts` : "";
+          throw new CartReadError(
+            `WooCommerce${status ? ` (HTTP ${status})` : ""} stopped the import at ${where}${tries}: ${wooMessage(err)}`,
+            retryable,
+          );
+        }
+        await sleep(backoff(err, attempt, retry));
       }
-      const wc = client(credentials, shop.domain, "wc/v3");
+    }
+  }
+
+  function readPage(data: unknown, where: string): NormalizedOrder[] {
+    if (!Array.isArray(data)) {
+      throw new CartReadError(
+        `WooCommerce answered ${where} with something that is not a list of orders`,
+        false,
+      );
+    }
+    const orders: NormalizedOrder[] = [];
+    for (const raw of data) {
+      const read = readWooOrder(raw, keys);
+      if (read.kind === "order") orders.push(read.order);
+      else if (read.kind === "invalid") {
+        const id = (raw as { id?: unknown } | null)?.id;
+        throw new CartReadError(`Order ${String(id ?? "?")} at ${where}: ${read.message}`, false);
+      }
+      // Drafts and trashed orders are not orders the owner keeps: an import skips them.
+    }
+    return orders;
+  }
+
+  async function* pages(
+    wc: WooClient,
+    base: Record<string, string | number>,
+    firstPage: number,
+  ): AsyncGenerator<ImportPage> {
+    let page = firstPage;
+    for (;;) {
+      const where = `page ${page}`;
+      const res = await getWithRetry(wc, "orders", { ...base, page, per_page: PAGE_SIZE }, where);
+      if (!res) {
+        yield { orders: [], resumeCursor: null };
+        return;
+      }
+      const totalPages = Number(res.headers["x-wp-totalpages"] ?? "0");
+      const total = res.headers["x-wp-total"];
+      const orders = readPage(res.data, where);
+      const last = !Array.isArray(res.data) || res.data.length === 0 || page >= totalPages;
+      yield {
+        orders,
+        resumeCursor: last ? null : cursor({ page: page + 1 }),
+        total: total !== undefined && /^\d+$/.test(total) ? Number(total) : null,
+      };
+      if (last) return;
+      page++;
+    }
+  }
+
+  return {
+    async fetchOrder(cartOrderId) {
+      const wc = api();
+      if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+      try {
+        const res = await wc.get(`orders/${encodeURIComponent(cartOrderId)}`);
+        const read = readWooOrder(res.data, keys);
+        if (read.kind === "invalid") return { ok: false, retryable: false, reason: read.message };
+        return { ok: true, order: read.kind === "order" ? read.order : null };
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return { ok: true, order: null };
+        return failure(err);
+      }
+    },
+
+    async *importOrders(request: ImportRequest, resumeCursor: string | null) {
+      const wc = api();
+      if (!wc) throw new CartReadError(MISSING_KEYS, false);
+      const start = parseCursor(resumeCursor);
+      // Oldest first by id: orders placed while the import runs join the end instead of shifting
+      // the pages still to read.
+      const order = { orderby: "id", order: "asc" };
+      if (request.mode === "all") {
+        yield* pages(wc, order, start.page);
+      } else if (request.mode === "range") {
+        yield* pages(
+          wc,
+          {
+            ...order,
+            after: request.from.toISOString(),
+            before: request.to.toISOString(),
+            dates_are_gmt: "true",
+          },
+          start.page,
+        );
+      } else {
+        yield* importByIds(wc, request.ids, start.page);
+      }
+    },
+
+    async setOrderStatus(ref: CartOrderRef, change: CartStatusChange): Promise<CartOutcome> {
+      const wc = api();
+      if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+      const wanted = STATUS_FOR[change];
+      try {
+        const res = await wc.put(`orders/${encodeURIComponent(ref.cartOrderId)}`, {
+          status: wanted,
+        });
+        const now = (res.data as { status?: string } | null)?.status;
+        // A plugin can veto the change and still answer 200 with the order as it was.
+        if (now && now !== wanted) {
+          return {
+            ok: false,
+            retryable: false,
+            reason: `WooCommerce kept order ${ref.cartOrderNumber} as "${now}" instead of "${wanted}"`,
+          };
+        }
+        return { ok: true };
+      } catch (err) {
+        return failure(err);
+      }
+    },
+
+    orderEditorUrl(ref: CartOrderRef): string | null {
+      const base = storeBaseUrl(shop);
+      const id = encodeURIComponent(ref.cartOrderId);
+      return shop.connection.wooOrderEditor === "hpos"
+        ? `${base}/wp-admin/admin.php?page=wc-orders&action=edit&id=${id}`
+        : `${base}/wp-admin/post.php?post=${id}&action=edit`;
+    },
+
+    async pushTracking(push): Promise<PushOutcome> {
+      const creds = credentials();
+      if (!creds) return { ok: false, retryable: false, reason: MISSING_KEYS };
+      const wc = wooClient(creds, storeBaseUrl(shop, creds));
       const orderPath = `orders/${encodeURIComponent(push.cartOrderId)}`;
       try {
         // A retry after a partial success must not post the note twice: look for it first.
@@ -106,7 +323,7 @@ export function createWooCommerceConnector(
         if (!noted) {
           // The Shipment Tracking extension shows tracking in the customer's account and emails;
           // a store without it answers 404 (no such route) and the customer note carries it alone.
-          const tracking = client(credentials, shop.domain, "wc-shipment-tracking/v3");
+          const tracking = wooClient(creds, storeBaseUrl(shop, creds), "wc-shipment-tracking/v3");
           await tracking
             .post(`${orderPath}/shipment-trackings`, {
               custom_tracking_provider: push.carrier ?? "Carrier",
@@ -114,7 +331,7 @@ export function createWooCommerceConnector(
               custom_tracking_link: push.trackingUrl ?? "",
             })
             .catch((err: unknown) => {
-              if ((err as AxiosLikeError).response?.status !== 404) throw err;
+              if (httpStatusOf(err) !== 404) throw err;
             });
           const link = push.trackingUrl ? `: ${push.trackingUrl}` : "";
           await wc.post(`${orderPath}/notes`, {
@@ -129,4 +346,83 @@ export function createWooCommerceConnector(
       }
     },
   };
+
+  // By IDs: the owner may type order ids or order numbers (a sequential-numbers plugin makes them
+  // differ). Numeric tokens are asked for as ids (`include`, a page of 100 at a time); a token no
+  // id matched is then searched for and kept only when an order's number is exactly that token.
+  async function* importByIds(
+    wc: WooClient,
+    tokens: string[],
+    firstPage: number,
+  ): AsyncGenerator<ImportPage> {
+    const wanted = [...new Set(tokens.map((t) => t.trim().replace(/^#/, "")).filter(Boolean))];
+    const numeric = wanted.filter((t) => /^\d+$/.test(t));
+    const idChunks = chunk(numeric, PAGE_SIZE);
+    const found = new Set<string>();
+    // Pages 1..idChunks.length read ids; the search for what is left follows as one more page.
+    for (let page = firstPage; page <= idChunks.length; page++) {
+      const ids = idChunks[page - 1]!;
+      const where = `ids page ${page} of ${idChunks.length}`;
+      const res = await getWithRetry(
+        wc,
+        "orders",
+        { include: ids.join(","), per_page: PAGE_SIZE, orderby: "id", order: "asc" },
+        where,
+      );
+      const orders = res ? readPage(res.data, where) : [];
+      for (const o of orders) found.add(o.cartOrderId);
+      yield {
+        orders,
+        resumeCursor: cursor({ page: page + 1 }),
+        total: wanted.length,
+      };
+    }
+    // After a resume past the id pages, what they found is no longer known, so numeric tokens are
+    // searched again: slower, never wrong (importing an order twice updates it).
+    const left = wanted.filter((t) => !found.has(t));
+    const byNumber: NormalizedOrder[] = [];
+    const missing: string[] = [];
+    for (const token of left) {
+      const res = await getWithRetry(
+        wc,
+        "orders",
+        { search: token, per_page: 20 },
+        `the search for order ${token}`,
+      );
+      const match = (res ? readPage(res.data, `the search for order ${token}`) : []).find(
+        (o) => o.cartOrderNumber === token || o.cartOrderId === token,
+      );
+      if (match && !found.has(match.cartOrderId)) {
+        found.add(match.cartOrderId);
+        byNumber.push(match);
+      } else if (!match) missing.push(token);
+    }
+    yield { orders: byNumber, resumeCursor: null, total: wanted.length, missing };
+  }
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function cursor(c: { page: number }): string {
+  return `page:${c.page}`;
+}
+
+function parseCursor(c: string | null): { page: number } {
+  if (!c) return { page: 1 };
+  const m = /^page:(\d+)$/.exec(c);
+  if (!m) throw new CartReadError(`Cannot resume a WooCommerce import from "${c}"`, false);
+  return { page: Math.max(1, Number(m[1])) };
+}
+
+function backoff(err: unknown, attempt: number, retry: Required<WooConnectorOptions>): number {
+  const header = (err as AxiosLikeError).response?.headers?.["retry-after"];
+  const seconds = header !== undefined ? Number(header) : NaN;
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, retry.maxDelayMs);
+  const exp = retry.baseDelayMs * 2 ** (attempt - 1);
+  // A little jitter so many shops' imports do not retry in step.
+  return Math.min(exp + Math.random() * retry.baseDelayMs * 0.2, retry.maxDelayMs);
 }
