@@ -72,7 +72,7 @@ function summarise(r: AutocannonResult): Measured {
 /** Spawns a process in its own group and resolves with the URL it prints. */
 function startProcess(
   args: string[],
-  env: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv,
   ready: RegExp,
   label: string,
 ): Promise<{ child: ChildProcess; url: string }> {
@@ -224,7 +224,7 @@ export async function benchWebhooks(): Promise<void> {
 
     const bare = await startProcess(
       ["-e", BARE_SERVER],
-      { PATH: process.env.PATH },
+      { PATH: process.env.PATH, NODE_ENV: "production" },
       /bare at (http:\/\/\S+)/,
       "bare",
     );
@@ -234,6 +234,10 @@ export async function benchWebhooks(): Promise<void> {
       {
         PATH: process.env.PATH,
         NODE_ENV: "production",
+        // BENCH_PROFILE=dir writes the app's CPU profile there, to see where the time goes.
+        ...(process.env.BENCH_PROFILE
+          ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+          : {}),
         PORT: "0",
         DATABASE_URL: url.toString(),
         DATABASE_POOL_SIZE: "20",
