@@ -651,13 +651,24 @@ class ShopifyStore {
     if (order.fulfillments.length > 0) {
       return refused("Cannot cancel an order that has fulfillments", "INVALID");
     }
-    if (args.refund === undefined || args.restock === undefined) {
-      throw new Error("orderCancel needs the arguments refund and restock");
+    // `restock` is required in every version; the refund is `refund` (older) or `refundMethod`.
+    if (
+      args.restock === undefined ||
+      (args.refund === undefined && args.refundMethod === undefined)
+    ) {
+      throw new Error("orderCancel needs the arguments restock and refund (or refundMethod)");
     }
     order.cancelledAt = new Date();
     order.updatedAt = order.cancelledAt;
     order.cancelReason = typeof args.reason === "string" ? args.reason : "OTHER";
-    if (args.refund === true) order.financialStatus = "REFUNDED";
+    const refundMethod = args.refundMethod;
+    const refunds =
+      args.refund === true ||
+      (typeof refundMethod === "object" &&
+        refundMethod !== null &&
+        !Array.isArray(refundMethod) &&
+        refundMethod.originalPaymentMethodsRefund === true);
+    if (refunds) order.financialStatus = "REFUNDED";
     for (const fo of order.fulfillmentOrders) if (fo.status !== "CLOSED") fo.status = "CANCELLED";
     return {
       job: { id: gid("Job", randomUUID()), done: true },
