@@ -17,6 +17,8 @@ import {
   startDemoCarts,
   type DemoCarts,
 } from "~/demo/cart-shops.server";
+import { DEMO_SHOPIFY_ORDERS, DEMO_WOO_ORDERS } from "~/demo/cart-orders";
+import { startCartSimulator, type CartSimulator } from "~/demo/cart-simulator.server";
 import { DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { openSecret } from "~/security/encryption.server";
 import { findShop } from "~/shops/shops.server";
@@ -57,7 +59,8 @@ async function graphql(simulatorUrl: string, query: string, variables: Record<st
       body: JSON.stringify({ query, variables }),
     },
   );
-  return { status: response.status, body: (await response.json()) as Record<string, never> };
+  const body = (await response.json()) as { data: Record<string, unknown>; errors?: unknown[] };
+  return { status: response.status, body };
 }
 
 describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops", () => {
@@ -415,5 +418,189 @@ describe("the demo's cart simulator behind the real connectors", () => {
     expect(await woo.text()).toContain("Isla Fairweather");
     const other = await app.fetch(`/app?shop=not-a-demo.example.com`);
     expect(other.status).toBe(403);
+  });
+});
+
+describe("the cart simulator's answers, as each cart words them", () => {
+  let sim: CartSimulator;
+  beforeAll(async () => {
+    sim = await startCartSimulator({
+      port: 0,
+      appUrl: "http://localhost:3000",
+      shopify: {
+        shop: SHOPIFY_SHOP,
+        accessToken: DEMO_SHOPIFY_ACCESS_TOKEN,
+        orders: DEMO_SHOPIFY_ORDERS,
+      },
+      woo: { consumerKey: DEMO_WOO_CONSUMER_KEY, consumerSecret: "cs", orders: DEMO_WOO_ORDERS },
+    });
+  });
+  afterAll(() => sim.close());
+
+  it("refuses a wrong Shopify access token with 401", async () => {
+    const response = await fetch(
+      `${sim.url}/shopify/${SHOPIFY_SHOP}/admin/api/2026-10/graphql.json`,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": "shpat_wrong" },
+        body: JSON.stringify({ query: "{ shop { name } }" }),
+      },
+    );
+    expect(response.status).toBe(401);
+  });
+
+  it("answers an unknown field or a syntax error with GraphQL errors", async () => {
+    const unknown = await graphql(sim.url, "{ draftOrders(first: 1) { nodes { id } } }", {});
+    expect(unknown.body).toMatchObject({
+      data: { draftOrders: null },
+      errors: [{ message: "Field 'draftOrders' doesn't exist on type 'QueryRoot'" }],
+    });
+    const broken = await graphql(sim.url, "{ order(id: ", {});
+    expect(broken.body).toMatchObject({
+      errors: [{ message: expect.stringContaining("Parse error") }],
+    });
+  });
+
+  it("pages orders(query:) with cursors and aliases", async () => {
+    const query = `query Page($after: String) {
+      page: orders(first: 2, after: $after, query: "created_at:>=2000-01-01 AND -name:#1004") {
+        nodes { name }
+        pageInfo { hasNextPage endCursor }
+      }
+    }`;
+    const first = await graphql(sim.url, query, {});
+    const page1 = first.body.data["page"] as {
+      nodes: { name: string }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+    };
+    expect(page1.nodes.map((n) => n.name)).toEqual(["#1005", "#1003"]);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await graphql(sim.url, query, { after: page1.pageInfo.endCursor });
+    const page2 = second.body.data["page"] as { nodes: { name: string }[]; pageInfo: unknown };
+    expect(page2.nodes.map((n) => n.name)).toEqual(["#1002", "#1001"]);
+    expect(page2.pageInfo).toMatchObject({ hasNextPage: false });
+  });
+
+  it("runs a bulk operation whose JSONL lists orders and their line items by parent", async () => {
+    const run = await graphql(
+      sim.url,
+      `
+        mutation {
+          bulkOperationRunQuery(
+            query: """
+            { orders { edges { node { id lineItems { edges { node { id } } } } } } }
+            """
+          ) {
+            bulkOperation {
+              id
+              status
+            }
+            userErrors {
+              message
+            }
+          }
+        }
+      `,
+      {},
+    );
+    const started = run.body.data["bulkOperationRunQuery"] as { bulkOperation: { id: string } };
+    const poll = await graphql(
+      sim.url,
+      `
+        query ($id: ID!) {
+          node(id: $id) {
+            ... on BulkOperation {
+              status
+              url
+              objectCount
+            }
+          }
+        }
+      `,
+      { id: started.bulkOperation.id },
+    );
+    const op = poll.body.data["node"] as { status: string; url: string; objectCount: string };
+    expect(op.status).toBe("COMPLETED");
+    const lines = (await (await fetch(op.url)).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; __parentId?: string });
+    expect(lines).toHaveLength(Number(op.objectCount));
+    expect(lines.filter((l) => !l.__parentId)).toHaveLength(5);
+    expect(lines.filter((l) => l.__parentId === "gid://shopify/Order/6120448000202")).toHaveLength(
+      2,
+    );
+  });
+
+  it("holds, releases and cancels, refusing what Shopify refuses", async () => {
+    const fo = "gid://shopify/FulfillmentOrder/6120455000202";
+    const release = await graphql(
+      sim.url,
+      `
+        mutation ($id: ID!) {
+          fulfillmentOrderReleaseHold(id: $id) {
+            userErrors {
+              message
+            }
+          }
+        }
+      `,
+      { id: fo },
+    );
+    expect(release.body.data["fulfillmentOrderReleaseHold"]).toEqual({
+      fulfillmentOrder: null,
+      userErrors: [{ field: ["id"], message: "The fulfillment order is not on hold." }],
+    });
+    const hold = await graphql(
+      sim.url,
+      `
+        mutation ($id: ID!) {
+          fulfillmentOrderHold(id: $id, fulfillmentHold: { reason: OTHER, reasonNotes: "x" }) {
+            fulfillmentOrder {
+              status
+            }
+            userErrors {
+              message
+            }
+          }
+        }
+      `,
+      { id: fo },
+    );
+    expect(hold.body.data["fulfillmentOrderHold"]).toMatchObject({
+      fulfillmentOrder: { status: "ON_HOLD" },
+      userErrors: [],
+    });
+    const cancel = `mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, refundMethod: { originalPaymentMethodsRefund: true }, restock: true) { job { done } orderCancelUserErrors { message } } }`;
+    const first = await graphql(sim.url, cancel, { id: "gid://shopify/Order/6120448000202" });
+    expect(first.body.data["orderCancel"]).toMatchObject({ orderCancelUserErrors: [] });
+    const again = await graphql(sim.url, cancel, { id: "gid://shopify/Order/6120448000202" });
+    expect(again.body.data["orderCancel"]).toMatchObject({
+      orderCancelUserErrors: [{ message: "Order has already been cancelled" }],
+    });
+  });
+
+  it("refuses WooCommerce requests as WooCommerce does", async () => {
+    const key = `consumer_key=${DEMO_WOO_CONSUMER_KEY}`;
+    const tooBig = await fetch(`${sim.url}/wp-json/wc/v3/orders?per_page=101&${key}`);
+    expect(tooBig.status).toBe(400);
+    expect(await tooBig.json()).toMatchObject({ code: "rest_invalid_param" });
+    const badStatus = await fetch(`${sim.url}/wp-json/wc/v3/orders/4302?${key}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ status: "shipped" }),
+    });
+    expect(badStatus.status).toBe(400);
+    const badJson = await fetch(`${sim.url}/wp-json/wc/v3/orders/4302?${key}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: "{",
+    });
+    expect(await badJson.json()).toMatchObject({ code: "rest_invalid_json" });
+    const noRoute = await fetch(`${sim.url}/wp-json/wc/v3/coupons?${key}`);
+    expect(noRoute.status).toBe(404);
+    expect(await noRoute.json()).toMatchObject({ code: "rest_no_route" });
+    const onHold = await fetch(`${sim.url}/wp-json/wc/v3/orders?status=on-hold&${key}`);
+    expect(((await onHold.json()) as { id: number }[]).map((o) => o.id)).toEqual([4303]);
   });
 });
