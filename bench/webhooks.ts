@@ -117,6 +117,19 @@ async function stopProcess(child: ChildProcess | null): Promise<void> {
   clearTimeout(timer);
 }
 
+/** CPU time (user + system) a process has used so far, in ms; null where /proc is missing. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
 const BARE_SERVER = `
 const http = require("node:http");
 const server = http.createServer((req, res) => {
@@ -263,15 +276,18 @@ export async function benchWebhooks(): Promise<void> {
     });
     await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 2, method: "POST" });
 
-    const baseline = summarise(
-      await autocannon({
-        url: bare.url,
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        method: "POST",
-      }),
-    );
+    const bareCpu = cpuMs(bare.child.pid);
+    const baselineResult = await autocannon({
+      url: bare.url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      method: "POST",
+    });
+    const bareCpuUsed = (cpuMs(bare.child.pid) ?? NaN) - (bareCpu ?? NaN);
+    const baseline = summarise(baselineResult);
     const sent = { count: 0 };
+    // CPU time per delivery does not depend on what else the machine runs, unlike deliveries/s.
+    const appCpu = cpuMs(app.child.pid);
     const measured = summarise(
       await autocannon({
         url: appUrl,
@@ -280,14 +296,17 @@ export async function benchWebhooks(): Promise<void> {
         requests: [deliveries(sent)],
       }),
     );
+    const appCpuUsed = (cpuMs(app.child.pid) ?? NaN) - (appCpu ?? NaN);
 
     console.log(
-      `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`,
+      `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ` +
+        `${(bareCpuUsed / baselineResult.requests.total).toFixed(3)} ms CPU per request`,
     );
     console.log(
       `  app: ${measured.perSecond.toFixed(0)} deliveries/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
         `max ${measured.max} ms; ratio to bare ${(measured.perSecond / baseline.perSecond).toFixed(2)}; ` +
-        `${measured.ok} answered 2xx, ${measured.failed} not`,
+        `${measured.ok} answered 2xx, ${measured.failed} not; ` +
+        `${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms of the app's CPU per delivery (web and worker)`,
     );
 
     const check = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 2 });
