@@ -112,6 +112,10 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
     expect(shopifyPage.status).toBe(200);
     const shopifyHtml = await shopifyPage.text();
     expect(shopifyHtml).toContain("Ava Lindqvist");
+    // The switcher offers every demo shop, with the chosen one selected.
+    expect(shopifyHtml).toContain("Showing demo shop");
+    expect(shopifyHtml).toMatch(/<option value="demo-woo\.localhost"/);
+    expect(shopifyHtml).toMatch(/<option value="demo-store\.myshopify\.com" selected/);
     expect(shopifyHtml).not.toContain("Isla Fairweather");
     expect(shopifyHtml).not.toContain("#1072"); // the original demo shop's newest order
     // The choice is remembered for pages that carry no `shop` parameter.
