@@ -1,7 +1,9 @@
 // Every setting the app reads from the environment, parsed once at start. A bad value stops the
 // process with one line naming the variable (ConfigError), rather than failing later mid-request.
+import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_DEMO_SHOPIFY_SHOP } from "./demo/constants";
 
 export type Role = "all" | "web" | "worker";
 
@@ -28,6 +30,19 @@ export interface AppConfig {
    * server knows its port when it was derived from PORT=0.
    */
   publicUrl: string;
+  /** Demo mode only: the extra cart shops and the simulator that answers their API calls. */
+  demo: DemoConfig | null;
+}
+
+export interface DemoConfig {
+  /** The Shopify-platform demo shop (DEMO_SHOPIFY_SHOP). */
+  shopifyShop: string;
+  /** Where the cart simulator listens (DEMO_CART_PORT; 0 = any free port). */
+  cartPort: number;
+  /** SHOPIFY_API_SECRET was unset, so the demo made one up; it is printed at start. */
+  shopifySecretMadeUp: boolean;
+  /** Signs WooCommerce deliveries to the demo WooCommerce shop; stable for one ENCRYPTION_KEY. */
+  wooWebhookSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -120,8 +135,18 @@ export function loadConfig(
     database = { kind: "pglite", dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data") };
   }
 
-  const apiKey = read(env, "SHOPIFY_API_KEY");
-  const apiSecret = read(env, "SHOPIFY_API_SECRET");
+  const port_ = parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT"));
+  let apiKey = read(env, "SHOPIFY_API_KEY");
+  let apiSecret = read(env, "SHOPIFY_API_SECRET");
+  let appUrlText = read(env, "SHOPIFY_APP_URL");
+  const secretMadeUp = mode === "demo" && !apiSecret;
+  if (mode === "demo") {
+    // The demo's Shopify shop receives signed deliveries at the real webhook route, which needs a
+    // Shopify app; with no real one configured, a made-up key and a fresh secret stand in.
+    apiKey ??= "orderlane-demo";
+    apiSecret ??= randomBytes(24).toString("hex");
+    appUrlText ??= `http://localhost:${port_}`;
+  }
   let shopify: AppConfig["shopify"] = null;
   if ((mode === "production" || mode === "development") && flags.needsShopify !== false) {
     if (!apiKey) throw new ConfigError("SHOPIFY_API_KEY", "is required (the app's client id)");
@@ -130,7 +155,7 @@ export function loadConfig(
     }
   }
   if (apiKey && apiSecret) {
-    const appUrl = read(env, "SHOPIFY_APP_URL");
+    const appUrl = appUrlText;
     if (!appUrl) {
       throw new ConfigError("SHOPIFY_APP_URL", "is required with SHOPIFY_API_KEY (the app's URL)");
     }
@@ -180,7 +205,29 @@ export function loadConfig(
     read(env, "SANDBOX_SHIP_DELAY_SECONDS") ?? "45",
   );
 
-  const port_ = parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT"));
+  let demoConfig: DemoConfig | null = null;
+  if (mode === "demo") {
+    const shopifyShop = (read(env, "DEMO_SHOPIFY_SHOP") ?? DEFAULT_DEMO_SHOPIFY_SHOP).toLowerCase();
+    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopifyShop)) {
+      throw new ConfigError(
+        "DEMO_SHOPIFY_SHOP",
+        `must be a shop domain like demo-store.myshopify.com (got ${shopifyShop})`,
+      );
+    }
+    demoConfig = {
+      shopifyShop,
+      cartPort: parseOrThrow(
+        port("DEMO_CART_PORT", 3002),
+        "DEMO_CART_PORT",
+        read(env, "DEMO_CART_PORT"),
+      ),
+      shopifySecretMadeUp: secretMadeUp,
+      wooWebhookSecret: createHmac("sha256", encryptionKey)
+        .update("orderlane demo WooCommerce webhook secret")
+        .digest("base64url"),
+    };
+  }
+
   return {
     mode,
     role,
@@ -198,7 +245,8 @@ export function loadConfig(
         }
       : null,
     maxBodyBytes: maxBodyKb * 1024,
-    publicUrl: publicUrl(env, shopify?.appUrl, port_),
+    publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
+    demo: demoConfig,
   };
 }
 

@@ -1,8 +1,10 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
 import { benchSubmitOrders } from "./submit-orders";
+import { benchWebhooks } from "./webhooks";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   submit: benchSubmitOrders,
+  webhooks: benchWebhooks,
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { ConfigError, loadConfig, type Role } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { DatabaseLockedError } from "~/db/client.server";
+import { startDemoCarts } from "~/demo/cart-shops.server";
 import { seedDemoShop } from "~/demo/seed.server";
 import { startSandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { jobHandlers } from "~/jobs/worker.server";
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     config.database.kind === "postgres" ? "PostgreSQL" : `PGlite in ${config.database.dataDir}`;
   console.log(`[orderlane] database ready (${where})`);
 
+  let sandboxUrl: string | null = null;
   if (config.sandbox) {
     const sandbox = await startSandboxProvider({
       host: "127.0.0.1",
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       throw portTaken(err, "SANDBOX_PORT", config.sandbox?.port);
     });
     closers.push(sandbox.close);
+    sandboxUrl = sandbox.url;
     console.log(`[orderlane] sandbox provider listening at ${sandbox.url}`);
     if (config.mode === "demo") {
       const seeded = await seedDemoShop(ctx.db, {
@@ -127,6 +130,26 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     // With PORT=0 the port is known only now; providers need it to reach us and our files.
     if (config.publicUrl.endsWith(":0")) config.publicUrl = `http://localhost:${port}`;
+    if (config.mode === "demo" && config.sandbox && config.demo) {
+      // After listening: the simulator hands out image URLs on the app's final port.
+      const carts = await startDemoCarts(ctx, {
+        sandboxUrl: sandboxUrl ?? "",
+        sandboxSecret: config.sandbox.secret,
+      }).catch((err: unknown) => {
+        throw portTaken(err, "DEMO_CART_PORT", config.demo?.cartPort);
+      });
+      closers.push(carts.simulator.close);
+      console.log(`[orderlane] cart simulator listening at ${carts.simulator.url}`);
+      console.log(
+        `[orderlane] demo Shopify shop ${carts.shopify.domain} ready (${carts.shopify.ordersCreated} orders created); ` +
+          `deliveries to http://${shown}:${port}/webhooks/shopify signed with SHOPIFY_API_SECRET=${config.shopify?.apiSecret}` +
+          (config.demo.shopifySecretMadeUp ? " (made up for this run)" : ""),
+      );
+      console.log(
+        `[orderlane] demo WooCommerce shop ${carts.woo.domain} ready (${carts.woo.ordersCreated} orders created); ` +
+          `deliveries to http://${shown}:${port}/webhooks/woocommerce/${carts.woo.shopId} signed with ${config.demo.wooWebhookSecret}`,
+      );
+    }
     console.log(
       `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
     );

@@ -28,7 +28,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
   }> {
     // The same command line as `npm run demo`.
     const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--demo"], {
-      env: childEnv({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PORT: "0" }),
+      env: childEnv({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PORT: "0", DEMO_CART_PORT: "0" }),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });

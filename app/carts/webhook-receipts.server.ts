@@ -1,11 +1,11 @@
 // Every webhook is stored before it is answered: the receipt is the dedupe key (carts retry and
 // sometimes deliver twice) and the durable record the worker acts on. Storing the receipt and
 // enqueueing its job happen in one transaction, so a crash cannot keep one without the other.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
-import { webhookReceipts } from "~/db/schema";
+import type { DbOrTx } from "~/db/client.server";
+import { shops, webhookReceipts } from "~/db/schema";
 import type { Platform } from "~/orders/model";
-import { findShop } from "~/shops/shops.server";
 import { hasWebhookHandler } from "./webhook-handlers.server";
 
 export type WebhookSource = "shopify" | "woocommerce";
@@ -24,25 +24,35 @@ export async function receiveWebhook(
   ctx: Pick<AppContext, "db" | "jobs">,
   webhook: IncomingWebhook,
 ): Promise<{ duplicate: boolean; receiptId: string | null }> {
-  return ctx.db.transaction(async (tx) => {
-    const shop = await findShop(tx, webhook.source satisfies Platform, webhook.shopDomain);
-    const [row] = await tx
+  // The shop is looked up inside the insert: one round trip to the database instead of two, on
+  // the path every cart delivery takes (and carts wait for the answer).
+  const receipt = {
+    shopId: sql<string | null>`(select ${shops.id} from ${shops}
+      where ${shops.platform} = ${webhook.source satisfies Platform}
+        and ${shops.domain} = ${webhook.shopDomain} limit 1)`,
+    source: webhook.source,
+    shopDomain: webhook.shopDomain,
+    deliveryId: webhook.deliveryId,
+    topic: webhook.topic,
+    payload: webhook.payload,
+  };
+  const insert = (db: DbOrTx) =>
+    db
       .insert(webhookReceipts)
-      .values({
-        shopId: shop?.id ?? null,
-        source: webhook.source,
-        shopDomain: webhook.shopDomain,
-        deliveryId: webhook.deliveryId,
-        topic: webhook.topic,
-        payload: webhook.payload,
-      })
+      .values(receipt)
       .onConflictDoNothing()
       .returning({ id: webhookReceipts.id });
+
+  // Topics without a handler yet stay stored and unprocessed, so they can be replayed later; a
+  // single statement needs no transaction of its own.
+  if (!hasWebhookHandler(webhook.source, webhook.topic)) {
+    const [row] = await insert(ctx.db);
+    return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
+  }
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await insert(tx);
     if (!row) return { duplicate: true, receiptId: null };
-    // Topics without a handler yet stay stored and unprocessed, so they can be replayed later.
-    if (hasWebhookHandler(webhook.source, webhook.topic)) {
-      await ctx.jobs.send("process-webhook", { receiptId: row.id }, { tx });
-    }
+    await ctx.jobs.send("process-webhook", { receiptId: row.id }, { tx });
     return { duplicate: false, receiptId: row.id };
   });
 }

@@ -1,2 +1,22 @@
 /** The demo shop's domain: the one shop `npm run demo` serves without sign-in. */
 export const DEMO_SHOP_DOMAIN = "demo.orderlane.local";
+
+/** The demo's WooCommerce store; its API calls go to the local cart simulator. */
+export const DEMO_WOO_DOMAIN = "demo-woo.localhost";
+
+/** The demo's Shopify shop unless DEMO_SHOPIFY_SHOP names another. */
+export const DEFAULT_DEMO_SHOPIFY_SHOP = "demo-store.myshopify.com";
+
+export interface DemoShopRef {
+  platform: "demo" | "shopify" | "woocommerce";
+  domain: string;
+}
+
+/** Every shop the demo serves without sign-in, the original demo shop first (the default). */
+export function demoShopRefs(demo: { shopifyShop: string } | null): DemoShopRef[] {
+  return [
+    { platform: "demo", domain: DEMO_SHOP_DOMAIN },
+    { platform: "shopify", domain: demo?.shopifyShop ?? DEFAULT_DEMO_SHOPIFY_SHOP },
+    { platform: "woocommerce", domain: DEMO_WOO_DOMAIN },
+  ];
+}

@@ -1,26 +1,40 @@
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  data,
+  type HeadersFunction,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+} from "@remix-run/node";
 import { Link, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { Banner, Page } from "@shopify/polaris";
+import { Banner, Box, Page } from "@shopify/polaris";
+import { listDemoShops, rememberDemoShop } from "~/demo/demo-owner.server";
 import { requireOwner } from "~/shops/owner.server";
+import { ShopSwitcher } from "~/ui/ShopSwitcher";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
-  return {
-    embedded: owner.embedded,
-    apiKey: context.config.shopify?.apiKey ?? "",
-    shopName: owner.shop.name,
-    demo: context.config.mode === "demo",
-  };
+  const demo = context.config.mode === "demo";
+  const remember = demo ? await rememberDemoShop(request, owner.shop) : null;
+  return data(
+    {
+      embedded: owner.embedded,
+      apiKey: context.config.shopify?.apiKey ?? "",
+      shopName: owner.shop.name,
+      shopDomain: owner.shop.domain,
+      demo,
+      demoShops: demo ? await listDemoShops(context) : [],
+    },
+    remember ? { headers: { "Set-Cookie": remember } } : undefined,
+  );
 }
 
 export default function AppLayout() {
-  const { embedded, apiKey } = useLoaderData<typeof loader>();
+  const { embedded, apiKey, demoShops, shopDomain } = useLoaderData<typeof loader>();
   // App Bridge's script comes from Shopify's CDN; it is only wanted inside the Shopify admin.
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey}>
@@ -31,6 +45,11 @@ export default function AppLayout() {
           </Link>
           <Link to="/app/settings/providers">Providers</Link>
         </NavMenu>
+      ) : null}
+      {demoShops.length > 1 ? (
+        <Box paddingBlockStart="300" paddingInline="400">
+          <ShopSwitcher shops={demoShops} current={shopDomain} />
+        </Box>
       ) : null}
       <Outlet />
     </AppProvider>

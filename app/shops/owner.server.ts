@@ -2,7 +2,7 @@
 // shop id from here, never from the request body.
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
-import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { chooseDemoShop } from "~/demo/demo-owner.server";
 import { ensureShop, findShop, type Shop } from "./shops.server";
 import { wooOwner } from "./woo-session.server";
 
@@ -17,8 +17,8 @@ export interface Owner {
 
 export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
   if (ctx.config.mode === "demo") {
-    const shop = await findShop(ctx.db, "demo", DEMO_SHOP_DOMAIN);
-    if (!shop) throw new Response("The demo shop has not been seeded", { status: 503 });
+    // One of the demo's shops (a `shop` parameter or the remembered choice), never any other.
+    const shop = await chooseDemoShop(request, ctx);
     return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true };
   }
   if (ctx.shopify && comesFromShopifyAdmin(request)) {

@@ -1,0 +1,335 @@
+// The demo's Shopify and WooCommerce shops: connected as a real install would leave them (a stored
+// offline Shopify session; sealed WooCommerce keys and webhook secret), each with a sandbox
+// provider and a handful of orders, and their carts answered by the local cart simulator.
+// Seeding is idempotent: a second start adds nothing and keeps what the owner changed; only what
+// depends on this run (the simulator's and the sandbox's ports) is written again.
+import { Session } from "@shopify/shopify-api";
+import { and, eq, inArray } from "drizzle-orm";
+import type { NormalizedOrder } from "~/carts/connector";
+import type { AppContext } from "~/context.server";
+import type { Tx } from "~/db/client.server";
+import { lineItems, orders, providers, shops } from "~/db/schema";
+import { startCountdown } from "~/orders/countdown.server";
+import { recordOrderEvent } from "~/orders/events.server";
+import { initialState } from "~/orders/lifecycle";
+import type { OrderType, ShopSettings } from "~/orders/model";
+import { shopSettings, type ShopRow } from "~/orders/orders.server";
+import { refreshOrderSummary } from "~/orders/summary.server";
+import { sealSecret } from "~/security/encryption.server";
+import { ensureShop } from "~/shops/shops.server";
+import {
+  DEMO_PERSONALIZED_PRODUCTS,
+  DEMO_SHOPIFY_ORDERS,
+  DEMO_WOO_ORDERS,
+  normalizedDemoOrder,
+  type DemoCartOrder,
+} from "./cart-orders";
+import { startCartSimulator, type CartSimulator } from "./cart-simulator.server";
+import { DEMO_WOO_DOMAIN } from "./constants";
+import { routeShopifyShopsToSimulator } from "./shopify-fetch.server";
+
+/** The offline Admin API token of the demo Shopify shop; the simulator accepts only this one. */
+export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_orderlane_demo_0000000000000000";
+export const DEMO_SHOPIFY_SCOPES =
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+/** The demo WooCommerce store's REST API keys (WooCommerce's ck_/cs_ form). */
+export const DEMO_WOO_CONSUMER_KEY = "ck_orderlane_demo_00000000000000000000000000";
+export const DEMO_WOO_CONSUMER_SECRET = "cs_orderlane_demo_00000000000000000000000000";
+
+export const DEMO_SHOPIFY_SHOP_NAME = "Demo Store (Shopify, simulated)";
+export const DEMO_WOO_SHOP_NAME = "Demo Woo (WooCommerce, simulated)";
+const SANDBOX_PROVIDER_NAME = "Sandbox Printer";
+
+/** What the sealed credentials of the demo WooCommerce shop hold. */
+export interface DemoWooCredentials {
+  consumerKey: string;
+  consumerSecret: string;
+  url: string;
+  /** Signs the store's webhook deliveries (X-WC-Webhook-Signature). */
+  webhookSecret: string;
+}
+
+export function demoWooCredentials(
+  simulatorUrl: string,
+  webhookSecret: string,
+): DemoWooCredentials {
+  return {
+    consumerKey: DEMO_WOO_CONSUMER_KEY,
+    consumerSecret: DEMO_WOO_CONSUMER_SECRET,
+    url: simulatorUrl,
+    webhookSecret,
+  };
+}
+
+export interface DemoCarts {
+  simulator: CartSimulator;
+  shopify: { shopId: string; domain: string; ordersCreated: number };
+  woo: { shopId: string; domain: string; ordersCreated: number };
+}
+
+type Ctx = Pick<AppContext, "config" | "db" | "jobs" | "shopify">;
+
+/** Starts the cart simulator, points the demo shops at it, and seeds them. Demo mode only. */
+export async function startDemoCarts(
+  ctx: Ctx,
+  options: { sandboxUrl: string; sandboxSecret: string; now?: Date },
+): Promise<DemoCarts> {
+  const demo = ctx.config.demo;
+  if (!demo) throw new Error("the demo carts run only in demo mode");
+  if (!ctx.shopify) throw new Error("demo mode needs its Shopify app (config.shopify)");
+  const now = options.now ?? new Date();
+
+  const simulator = await startCartSimulator({
+    port: demo.cartPort,
+    appUrl: ctx.config.publicUrl,
+    shopify: {
+      shop: demo.shopifyShop,
+      accessToken: DEMO_SHOPIFY_ACCESS_TOKEN,
+      orders: DEMO_SHOPIFY_ORDERS,
+    },
+    woo: {
+      consumerKey: DEMO_WOO_CONSUMER_KEY,
+      consumerSecret: DEMO_WOO_CONSUMER_SECRET,
+      orders: DEMO_WOO_ORDERS,
+    },
+    now,
+    log: { info: console.log, error: console.error },
+  });
+  try {
+    routeShopifyShopsToSimulator([demo.shopifyShop], simulator.url);
+
+    // The session a Shopify install stores; unauthenticated.admin(shop) reads it.
+    await ctx.shopify.sessionStorage.storeSession(
+      new Session({
+        id: `offline_${demo.shopifyShop}`,
+        shop: demo.shopifyShop,
+        state: "demo",
+        isOnline: false,
+        scope: DEMO_SHOPIFY_SCOPES,
+        accessToken: DEMO_SHOPIFY_ACCESS_TOKEN,
+      }),
+    );
+
+    const shopifyShop = await ensureCartShop(ctx, {
+      platform: "shopify",
+      domain: demo.shopifyShop,
+      name: DEMO_SHOPIFY_SHOP_NAME,
+      credentials: null,
+      connection: { readAllOrders: true },
+      sandbox: options,
+    });
+    const wooShop = await ensureCartShop(ctx, {
+      platform: "woocommerce",
+      domain: DEMO_WOO_DOMAIN,
+      name: DEMO_WOO_SHOP_NAME,
+      credentials: sealSecret(
+        ctx.config.encryptionKey,
+        JSON.stringify(demoWooCredentials(simulator.wooUrl, demo.wooWebhookSecret)),
+      ),
+      connection: {
+        storeUrl: simulator.wooUrl,
+        wooOrderEditor: "hpos",
+        wooShipmentTracking: true,
+      },
+      sandbox: options,
+    });
+
+    // Stored as the app keeps them before any cart update: image paths relative to the app, so a
+    // different port on the next start does not leave them pointing nowhere.
+    const shopifyCreated = await seedOrders(
+      ctx,
+      shopifyShop,
+      DEMO_SHOPIFY_ORDERS.map((o) => normalizedDemoOrder(o, "shopify", { baseUrl: "", now })),
+    );
+    const wooCreated = await seedOrders(
+      ctx,
+      wooShop,
+      DEMO_WOO_ORDERS.map((o) => normalizedDemoOrder(o, "woocommerce", { baseUrl: "", now })),
+    );
+    return {
+      simulator,
+      shopify: {
+        shopId: shopifyShop.id,
+        domain: shopifyShop.domain,
+        ordersCreated: shopifyCreated,
+      },
+      woo: { shopId: wooShop.id, domain: wooShop.domain, ordersCreated: wooCreated },
+    };
+  } catch (err) {
+    await simulator.close();
+    throw err;
+  }
+}
+
+async function ensureCartShop(
+  ctx: Ctx,
+  input: {
+    platform: "shopify" | "woocommerce";
+    domain: string;
+    name: string;
+    credentials: string | null;
+    connection: ShopRow["connection"];
+    sandbox: { sandboxUrl: string; sandboxSecret: string };
+  },
+): Promise<ShopRow> {
+  const settings: Partial<ShopSettings> = {
+    autoSubmitDelayMinutes: 60,
+    processingMode: "automatic",
+    personalizedProducts: DEMO_PERSONALIZED_PRODUCTS,
+  };
+  const created = await ensureShop(ctx.db, {
+    platform: input.platform,
+    domain: input.domain,
+    name: input.name,
+    settings,
+  });
+  // Where the cart and the sandbox are this run; the owner's settings stay as they left them.
+  const [shop] = await ctx.db
+    .update(shops)
+    .set({
+      credentials: input.credentials,
+      connection: { ...created.connection, ...input.connection },
+      updatedAt: new Date(),
+    })
+    .where(eq(shops.id, created.id))
+    .returning();
+  if (!shop) throw new Error(`could not update the demo shop ${input.domain}`);
+
+  const sealed = sealSecret(ctx.config.encryptionKey, input.sandbox.sandboxSecret);
+  const [existing] = await ctx.db
+    .select({ id: providers.id })
+    .from(providers)
+    .where(and(eq(providers.shopId, shop.id), eq(providers.name, SANDBOX_PROVIDER_NAME)))
+    .limit(1);
+  if (existing) {
+    await ctx.db
+      .update(providers)
+      .set({ endpoint: input.sandbox.sandboxUrl, signingSecret: sealed, updatedAt: new Date() })
+      .where(and(eq(providers.id, existing.id), eq(providers.shopId, shop.id)));
+  } else {
+    await ctx.db.insert(providers).values({
+      shopId: shop.id,
+      kind: "sandbox",
+      name: SANDBOX_PROVIDER_NAME,
+      endpoint: input.sandbox.sandboxUrl,
+      signingSecret: sealed,
+      isDefault: true,
+    });
+  }
+  return shop;
+}
+
+function orderType(order: NormalizedOrder, settings: ShopSettings): OrderType {
+  if (
+    order.lineItems.some(
+      (l) => l.cartProductId && settings.personalizedProducts.includes(l.cartProductId),
+    )
+  ) {
+    return "in_app";
+  }
+  const channel = order.sourceChannel?.toLowerCase() ?? "";
+  return (
+    settings.typeRules.find((r) => channel.includes(r.sourceChannel.toLowerCase()))?.type ?? "other"
+  );
+}
+
+async function seedOrders(ctx: Ctx, shop: ShopRow, planned: NormalizedOrder[]): Promise<number> {
+  const existing = await ctx.db
+    .select({ cartOrderId: orders.cartOrderId })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.shopId, shop.id),
+        inArray(
+          orders.cartOrderId,
+          planned.map((o) => o.cartOrderId),
+        ),
+      ),
+    );
+  const known = new Set(existing.map((r) => r.cartOrderId));
+  let created = 0;
+  for (const order of planned) {
+    if (known.has(order.cartOrderId)) continue;
+    if (await ctx.db.transaction((tx) => insertOrder(ctx, tx, shop, order))) created += 1;
+  }
+  return created;
+}
+
+async function insertOrder(ctx: Ctx, tx: Tx, shop: ShopRow, order: NormalizedOrder) {
+  const settings = shopSettings(shop);
+  const state = initialState({
+    processingMode: settings.processingMode,
+    cartStatus: order.cartStatus,
+  });
+  const place = order.shippingAddress ?? order.billingAddress;
+  const [row] = await tx
+    .insert(orders)
+    .values({
+      shopId: shop.id,
+      cartOrderId: order.cartOrderId,
+      cartOrderNumber: order.cartOrderNumber,
+      cartStatusRaw: order.cartStatusRaw,
+      cartStatus: order.cartStatus,
+      state,
+      type: orderType(order, settings),
+      customerName: order.customerName,
+      customerEmail: order.customerEmail,
+      customerCity: place?.city ?? null,
+      customerProvince: place?.province ?? null,
+      customerCountry: place?.country ?? null,
+      billingAddress: order.billingAddress,
+      shippingAddress: order.shippingAddress,
+      currency: order.currency,
+      subtotal: order.subtotal,
+      shippingTotal: order.shippingTotal,
+      taxTotal: order.taxTotal,
+      total: order.total,
+      paymentMethod: order.paymentMethod,
+      shippingMethod: order.shippingMethod,
+      sourceChannel: order.sourceChannel,
+      note: order.note,
+      cartCreatedAt: order.cartCreatedAt,
+      cartUpdatedAt: order.cartUpdatedAt,
+      rawPayload: order.raw,
+    })
+    .onConflictDoNothing({ target: [orders.shopId, orders.cartOrderId] })
+    .returning();
+  if (!row) return false;
+  await tx.insert(lineItems).values(
+    order.lineItems.map((line, position) => ({
+      shopId: shop.id,
+      orderId: row.id,
+      position,
+      cartLineId: line.cartLineId,
+      sku: line.sku,
+      cartProductId: line.cartProductId,
+      cartVariantId: line.cartVariantId,
+      productUrl: line.productUrl,
+      title: line.title,
+      style: line.style,
+      quantity: line.quantity,
+      price: line.price,
+      mockupUrl: line.mockupUrl,
+      personalization: line.personalization,
+    })),
+  );
+  await recordOrderEvent(tx, {
+    shopId: shop.id,
+    orderId: row.id,
+    actor: "cart",
+    actorName: shop.name,
+    action: "imported",
+    fromState: null,
+    toState: state,
+    message: `Imported from the demo ${shop.platform === "shopify" ? "Shopify shop" : "WooCommerce store"}`,
+    at: order.cartCreatedAt,
+  });
+  await refreshOrderSummary(tx, shop.id, row.id);
+  await startCountdown(ctx, tx, row, shop);
+  return true;
+}
+
+/** The demo cart orders of one platform, for the sample deliveries and the bench. */
+export function demoCartOrders(platform: "shopify" | "woocommerce"): readonly DemoCartOrder[] {
+  return platform === "shopify" ? DEMO_SHOPIFY_ORDERS : DEMO_WOO_ORDERS;
+}

@@ -1,0 +1,1237 @@
+// The demo's carts: one HTTP server on loopback that answers the calls our connectors make to the
+// demo Shopify shop (Admin GraphQL API) and the demo WooCommerce store (REST API v3), from state
+// kept in memory and seeded with the same orders the demo stores. Shopify calls arrive here because
+// the demo rewrites requests for the demo shop's domain (shopify-fetch.server.ts); the WooCommerce
+// store simply has this server's URL as its address.
+//
+// Answers follow the carts' public documentation closely enough that a connector that works here
+// works against the real cart for the same calls: errors as each cart words them (GraphQL `errors`
+// and `userErrors` for Shopify, `{code, message, data: {status}}` for WooCommerce), Shopify's query
+// cost extension, WooCommerce's paging headers. Not simulated: signatures of WooCommerce's OAuth 1.0a
+// (only the consumer key is checked), Shopify's cost throttling (the bucket is always full).
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  createdAt,
+  orderAmounts,
+  shopifyStatus,
+  wooOrder,
+  type DemoCartOrder,
+} from "./cart-orders";
+import {
+  GraphqlSyntaxError,
+  parseOperation,
+  type GraphqlValue,
+  type RootField,
+} from "./graphql-lite";
+
+export interface CartSimulatorOptions {
+  host?: string;
+  port: number;
+  /** The app's URL, to make the demo's image paths absolute. */
+  appUrl: string;
+  shopify: { shop: string; accessToken: string; orders: readonly DemoCartOrder[] };
+  woo: { consumerKey: string; consumerSecret: string; orders: readonly DemoCartOrder[] };
+  now?: Date;
+  log?: { info(message: string): void; error(message: string): void };
+}
+
+export interface SimulatedRequest {
+  cart: "shopify" | "woocommerce" | "other";
+  method: string;
+  /** GraphQL root fields for Shopify; the REST path for WooCommerce. */
+  what: string;
+  status: number;
+}
+
+export interface CartSimulator {
+  url: string;
+  /** The base URL to give the demo WooCommerce shop. */
+  wooUrl: string;
+  /** Every call answered, oldest first (the last 500). */
+  requests(): SimulatedRequest[];
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Shopify state
+
+type FulfillmentOrderStatus = "OPEN" | "IN_PROGRESS" | "ON_HOLD" | "CLOSED" | "CANCELLED";
+
+interface SimFulfillmentOrder {
+  id: string;
+  status: FulfillmentOrderStatus;
+  lines: { id: string; lineItemId: string; sku: string; total: number; remaining: number }[];
+  holdReason: string | null;
+}
+
+interface SimShopifyOrder {
+  demo: DemoCartOrder;
+  createdAt: Date;
+  updatedAt: Date;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  financialStatus: string;
+  fulfillmentOrders: SimFulfillmentOrder[];
+  fulfillments: {
+    id: string;
+    createdAt: Date;
+    tracking: { company: string | null; number: string | null; url: string | null };
+    notifyCustomer: boolean;
+  }[];
+}
+
+interface BulkOperation {
+  id: string;
+  status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED";
+  query: string;
+  createdAt: Date;
+  completedAt: Date | null;
+  objectCount: number;
+  lines: string[];
+}
+
+const gid = (type: string, id: string | number) => `gid://shopify/${type}/${id}`;
+const idOf = (value: GraphqlValue | undefined): string | null => {
+  if (typeof value === "number") return String(value);
+  if (typeof value !== "string") return null;
+  return value.includes("/") ? value.slice(value.lastIndexOf("/") + 1) : value;
+};
+
+class ShopifyStore {
+  readonly orders = new Map<string, SimShopifyOrder>();
+  readonly bulkOperations: BulkOperation[] = [];
+  private sequence = 1000;
+
+  constructor(
+    readonly shop: string,
+    readonly accessToken: string,
+    private readonly appUrl: string,
+    private readonly simulatorUrl: () => string,
+    demoOrders: readonly DemoCartOrder[],
+    now: Date,
+  ) {
+    for (const demo of demoOrders) {
+      const created = createdAt(demo, now);
+      const status = shopifyStatus(demo.status);
+      const fulfilled = status.fulfillment === "fulfilled";
+      this.orders.set(demo.id, {
+        demo,
+        createdAt: created,
+        updatedAt: created,
+        cancelledAt: status.cancelled ? created : null,
+        cancelReason: status.cancelled ? "CUSTOMER" : null,
+        financialStatus: status.financial.toUpperCase(),
+        fulfillmentOrders: [
+          {
+            id: String(Number(demo.id) + 7_000_000),
+            status: status.cancelled
+              ? "CANCELLED"
+              : fulfilled
+                ? "CLOSED"
+                : status.holdFulfillment
+                  ? "ON_HOLD"
+                  : "OPEN",
+            holdReason: status.holdFulfillment ? "OTHER" : null,
+            lines: demo.lines.map((line) => ({
+              id: String(Number(line.id) + 3_000_000),
+              lineItemId: line.id,
+              sku: line.sku,
+              total: line.quantity,
+              remaining: fulfilled ? 0 : line.quantity,
+            })),
+          },
+        ],
+        fulfillments: [],
+      });
+    }
+  }
+
+  private nextId(): string {
+    this.sequence += 1;
+    return String(this.sequence);
+  }
+
+  private money(amount: string, currency: string) {
+    const m = { amount, currencyCode: currency };
+    return { shopMoney: m, presentmentMoney: m };
+  }
+
+  private absolute(p: string): string {
+    return p.startsWith("/") ? `${this.appUrl}${p}` : p;
+  }
+
+  fulfillmentOrderNode(order: SimShopifyOrder, fo: SimFulfillmentOrder) {
+    const lines = fo.lines.map((line) => ({
+      id: gid("FulfillmentOrderLineItem", line.id),
+      totalQuantity: line.total,
+      remainingQuantity: line.remaining,
+      sku: line.sku,
+      lineItem: { id: gid("LineItem", line.lineItemId), sku: line.sku },
+    }));
+    return {
+      id: gid("FulfillmentOrder", fo.id),
+      status: fo.status,
+      requestStatus: "UNSUBMITTED",
+      orderId: gid("Order", order.demo.id),
+      fulfillmentHolds: fo.holdReason ? [{ reason: fo.holdReason, reasonNotes: null }] : [],
+      lineItems: connection(lines),
+    };
+  }
+
+  orderNode(order: SimShopifyOrder, options: { withConnections: boolean }) {
+    const demo = order.demo;
+    const { subtotal, total } = orderAmounts(demo);
+    const address = {
+      firstName: demo.firstName,
+      lastName: demo.lastName,
+      name: `${demo.firstName} ${demo.lastName}`,
+      company: null,
+      address1: demo.address.address1,
+      address2: demo.address.address2 ?? null,
+      city: demo.address.city,
+      province: demo.address.province ?? null,
+      provinceCode: demo.address.provinceCode ?? null,
+      zip: demo.address.zip ?? null,
+      country: demo.address.country,
+      countryCodeV2: demo.address.countryCode,
+      phone: null,
+    };
+    const statuses = order.fulfillmentOrders.map((fo) => fo.status);
+    const displayFulfillmentStatus = statuses.includes("ON_HOLD")
+      ? "ON_HOLD"
+      : statuses.every((s) => s === "CLOSED")
+        ? "FULFILLED"
+        : statuses.includes("IN_PROGRESS")
+          ? "PARTIALLY_FULFILLED"
+          : "UNFULFILLED";
+    const node: Record<string, unknown> = {
+      id: gid("Order", demo.id),
+      legacyResourceId: demo.id,
+      name: `#${demo.number}`,
+      email: demo.email,
+      createdAt: order.createdAt.toISOString(),
+      updatedAt: order.updatedAt.toISOString(),
+      processedAt: order.createdAt.toISOString(),
+      cancelledAt: order.cancelledAt?.toISOString() ?? null,
+      cancelReason: order.cancelReason,
+      closed: displayFulfillmentStatus === "FULFILLED",
+      closedAt: null,
+      displayFinancialStatus: order.financialStatus,
+      displayFulfillmentStatus,
+      currencyCode: demo.currency,
+      presentmentCurrencyCode: demo.currency,
+      sourceName: demo.source,
+      paymentGatewayNames: [demo.paymentMethod],
+      note: null,
+      tags: [],
+      test: false,
+      subtotalPriceSet: this.money(subtotal, demo.currency),
+      currentSubtotalPriceSet: this.money(subtotal, demo.currency),
+      totalPriceSet: this.money(total, demo.currency),
+      currentTotalPriceSet: this.money(total, demo.currency),
+      totalTaxSet: this.money(demo.tax, demo.currency),
+      totalShippingPriceSet: this.money(demo.shipping, demo.currency),
+      customer: {
+        id: gid("Customer", Number(demo.id) + 900_000),
+        firstName: demo.firstName,
+        lastName: demo.lastName,
+        displayName: `${demo.firstName} ${demo.lastName}`,
+        email: demo.email,
+      },
+      billingAddress: address,
+      shippingAddress: address,
+      shippingLine: {
+        title: demo.shippingTitle,
+        code: demo.shippingTitle,
+        originalPriceSet: this.money(demo.shipping, demo.currency),
+      },
+    };
+    const lineItems = demo.lines.map((line) => ({
+      id: gid("LineItem", line.id),
+      name: `${line.title} - ${line.variant}`,
+      title: line.title,
+      sku: line.sku,
+      variantTitle: line.variant,
+      quantity: line.quantity,
+      currentQuantity: order.cancelledAt ? 0 : line.quantity,
+      originalUnitPriceSet: this.money(line.price, demo.currency),
+      customAttributes: line.properties.map((p) => ({ key: p.key, value: this.absolute(p.value) })),
+      image: { url: this.absolute(line.image), altText: line.title },
+      product: { id: gid("Product", line.productId), onlineStoreUrl: null },
+      variant: { id: gid("ProductVariant", line.variantId), title: line.variant, sku: line.sku },
+    }));
+    const transactions =
+      order.financialStatus === "PENDING"
+        ? []
+        : [
+            {
+              id: gid("OrderTransaction", Number(demo.id) + 5_000_000),
+              kind: "SALE",
+              status: "SUCCESS",
+              gateway: demo.paymentMethod,
+              amountSet: this.money(total, demo.currency),
+              createdAt: order.createdAt.toISOString(),
+            },
+          ];
+    if (options.withConnections) {
+      node.lineItems = connection(lineItems);
+      node.fulfillmentOrders = connection(
+        order.fulfillmentOrders.map((fo) => this.fulfillmentOrderNode(order, fo)),
+      );
+      node.transactions = transactions;
+      node.fulfillments = order.fulfillments.map((f) => ({
+        id: gid("Fulfillment", f.id),
+        status: "SUCCESS",
+        createdAt: f.createdAt.toISOString(),
+        trackingInfo: [f.tracking],
+      }));
+    } else {
+      // Bulk operation JSONL: nested connections are separate lines that name their parent.
+      node.__children = lineItems;
+    }
+    return node;
+  }
+
+  /** Shopify's order search syntax, the part the connectors use: dates, ids, names, OR / AND. */
+  matches(order: SimShopifyOrder, search: string | null): boolean {
+    if (!search?.trim()) return true;
+    return search.split(/\s+OR\s+/).some((group) =>
+      group
+        .replace(/[()]/g, " ")
+        .split(/\s+(?:AND\s+)?/)
+        .filter(Boolean)
+        .every((term) => {
+          const match = /^(-?)([a-z_]+):(<=|>=|<|>)?['"]?([^'"]*)['"]?$/.exec(term);
+          if (!match) return true;
+          const [, negate, field, op = "=", value = ""] = match;
+          let result = true;
+          if (field === "created_at" || field === "updated_at" || field === "processed_at") {
+            const at = (field === "updated_at" ? order.updatedAt : order.createdAt).getTime();
+            const bound = Date.parse(value);
+            if (Number.isNaN(bound)) return true;
+            result =
+              op === ">="
+                ? at >= bound
+                : op === ">"
+                  ? at > bound
+                  : op === "<="
+                    ? at <= bound
+                    : op === "<"
+                      ? at < bound
+                      : at === bound;
+          } else if (field === "id") {
+            result = order.demo.id === idOf(value);
+          } else if (field === "name") {
+            result = `#${order.demo.number}` === value || String(order.demo.number) === value;
+          } else {
+            return true;
+          }
+          return negate ? !result : result;
+        }),
+    );
+  }
+
+  private sortedOrders(): SimShopifyOrder[] {
+    return [...this.orders.values()].sort(
+      (a, b) =>
+        a.createdAt.getTime() - b.createdAt.getTime() || Number(a.demo.id) - Number(b.demo.id),
+    );
+  }
+
+  /** Answers one root field; throws a message for GraphQL's `errors` list. */
+  resolve(field: RootField): unknown {
+    const args = field.args;
+    switch (field.name) {
+      case "shop":
+        return {
+          id: gid("Shop", 1),
+          name: "Demo Store (simulated)",
+          myshopifyDomain: this.shop,
+          currencyCode: "USD",
+          ianaTimezone: "UTC",
+        };
+      case "order": {
+        const order = this.orders.get(idOf(args.id) ?? "");
+        return order ? this.orderNode(order, { withConnections: true }) : null;
+      }
+      case "orders": {
+        const first = typeof args.first === "number" ? args.first : null;
+        const last = typeof args.last === "number" ? args.last : null;
+        if (first === null && last === null) {
+          throw new Error("you must provide one of first or last");
+        }
+        if ((first ?? last ?? 0) > 250) throw new Error("The maximum page size is 250");
+        let list = this.sortedOrders().filter((o) =>
+          this.matches(o, typeof args.query === "string" ? args.query : null),
+        );
+        if (args.reverse === true) list = list.reverse();
+        const after = typeof args.after === "string" ? decodeCursor(args.after) : -1;
+        const start = after + 1;
+        const size = first ?? last ?? 50;
+        const page = list.slice(start, start + size);
+        return connection(
+          page.map((o) => this.orderNode(o, { withConnections: true })),
+          start,
+          start + size < list.length,
+        );
+      }
+      case "fulfillmentOrder": {
+        const foId = idOf(args.id);
+        for (const order of this.orders.values()) {
+          const fo = order.fulfillmentOrders.find((f) => f.id === foId);
+          if (fo) return this.fulfillmentOrderNode(order, fo);
+        }
+        return null;
+      }
+      case "bulkOperationRunQuery":
+        return this.runBulk(typeof args.query === "string" ? args.query : "");
+      case "currentBulkOperation":
+        return this.bulkNode(this.bulkOperations[this.bulkOperations.length - 1] ?? null);
+      case "bulkOperation":
+      case "node": {
+        const op = this.bulkOperations.find((b) => b.id === idOf(args.id)) ?? null;
+        return this.bulkNode(op);
+      }
+      case "fulfillmentCreate":
+      case "fulfillmentCreateV2":
+        return this.fulfillmentCreate(args.fulfillment);
+      case "fulfillmentOrderHold":
+        return this.hold(idOf(args.id), args.fulfillmentHold);
+      case "fulfillmentOrderReleaseHold":
+        return this.releaseHold(idOf(args.id));
+      case "orderCancel":
+        return this.cancel(idOf(args.orderId), args);
+      default:
+        throw new Error(`Field '${field.name}' doesn't exist on type 'QueryRoot'`);
+    }
+  }
+
+  private runBulk(query: string) {
+    if (!/\borders\b/.test(query)) {
+      return {
+        bulkOperation: null,
+        userErrors: [
+          { field: ["query"], message: "The demo cart only runs bulk queries of orders" },
+        ],
+      };
+    }
+    const running = this.bulkOperations.find(
+      (b) => b.status === "RUNNING" || b.status === "CREATED",
+    );
+    if (running) {
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: null,
+            message: `A bulk query operation for this app and shop is already in progress: ${gid("BulkOperation", running.id)}.`,
+          },
+        ],
+      };
+    }
+    const search = /orders\s*\([^)]*query:\s*"((?:[^"\\]|\\.)*)"/.exec(query)?.[1] ?? null;
+    const lines: string[] = [];
+    let objectCount = 0;
+    for (const order of this.sortedOrders().filter((o) => this.matches(o, search))) {
+      const { __children, ...node } = this.orderNode(order, { withConnections: false }) as {
+        __children: { id: string }[];
+      } & Record<string, unknown>;
+      lines.push(JSON.stringify(node));
+      objectCount += 1;
+      for (const child of __children) {
+        lines.push(JSON.stringify({ ...child, __parentId: node.id }));
+        objectCount += 1;
+      }
+    }
+    const op: BulkOperation = {
+      id: this.nextId(),
+      status: "COMPLETED",
+      query,
+      createdAt: new Date(),
+      completedAt: new Date(),
+      objectCount,
+      lines,
+    };
+    this.bulkOperations.push(op);
+    return {
+      bulkOperation: { id: gid("BulkOperation", op.id), status: "CREATED", query },
+      userErrors: [],
+    };
+  }
+
+  private bulkNode(op: BulkOperation | null) {
+    if (!op) return null;
+    return {
+      id: gid("BulkOperation", op.id),
+      status: op.status,
+      errorCode: null,
+      createdAt: op.createdAt.toISOString(),
+      completedAt: op.completedAt?.toISOString() ?? null,
+      objectCount: String(op.objectCount),
+      rootObjectCount: String(op.lines.filter((l) => !l.includes('"__parentId"')).length),
+      fileSize: String(op.lines.join("\n").length),
+      url:
+        op.lines.length > 0
+          ? `${this.simulatorUrl()}/shopify/${this.shop}/bulk/${op.id}.jsonl`
+          : null,
+      partialDataUrl: null,
+      query: op.query,
+      type: "QUERY",
+    };
+  }
+
+  bulkFile(id: string): string | null {
+    const op = this.bulkOperations.find((b) => b.id === id);
+    return op ? op.lines.map((l) => `${l}\n`).join("") : null;
+  }
+
+  private findFulfillmentOrder(foId: string | null) {
+    for (const order of this.orders.values()) {
+      const fo = order.fulfillmentOrders.find((f) => f.id === foId);
+      if (fo) return { order, fo };
+    }
+    return null;
+  }
+
+  private fulfillmentCreate(input: GraphqlValue | undefined) {
+    const refused = (message: string, field: string[] = ["fulfillment"]) => ({
+      fulfillment: null,
+      userErrors: [{ field, message }],
+    });
+    if (!input || typeof input !== "object" || Array.isArray(input)) {
+      return refused("Fulfillment input is required");
+    }
+    const groups = input.lineItemsByFulfillmentOrder;
+    if (!Array.isArray(groups) || groups.length === 0) {
+      return refused("lineItemsByFulfillmentOrder must name at least one fulfillment order");
+    }
+    // Checked in full before anything changes: Shopify applies a fulfillment whole or not at all.
+    const plan: {
+      fo: SimFulfillmentOrder;
+      line: SimFulfillmentOrder["lines"][number];
+      qty: number;
+    }[] = [];
+    let order: SimShopifyOrder | null = null;
+    for (const group of groups) {
+      if (!group || typeof group !== "object" || Array.isArray(group)) {
+        return refused("Each lineItemsByFulfillmentOrder entry must be an object");
+      }
+      const found = this.findFulfillmentOrder(idOf(group.fulfillmentOrderId));
+      if (!found)
+        return refused("Fulfillment order does not exist.", [
+          "fulfillment",
+          "lineItemsByFulfillmentOrder",
+          "fulfillmentOrderId",
+        ]);
+      if (order && order !== found.order) {
+        return refused("All fulfillment orders must belong to the same order.");
+      }
+      order = found.order;
+      if (found.fo.status !== "OPEN" && found.fo.status !== "IN_PROGRESS") {
+        return refused(
+          `Fulfillment order ${gid("FulfillmentOrder", found.fo.id)} has an unfulfillable status= ${found.fo.status.toLowerCase()}.`,
+        );
+      }
+      const wanted = group.fulfillmentOrderLineItems;
+      const lines = Array.isArray(wanted)
+        ? wanted.map((w) => {
+            const item = w as Record<string, GraphqlValue>;
+            return {
+              line: found.fo.lines.find((l) => l.id === idOf(item.id)),
+              qty: typeof item.quantity === "number" ? item.quantity : NaN,
+            };
+          })
+        : found.fo.lines.map((line) => ({ line, qty: line.remaining }));
+      for (const { line, qty } of lines) {
+        if (!line) return refused("Fulfillment order line item does not exist.");
+        if (!Number.isInteger(qty) || qty <= 0 || qty > line.remaining) {
+          return refused(
+            `Invalid quantity ${qty} for fulfillment order line item ${gid("FulfillmentOrderLineItem", line.id)} (${line.remaining} remaining).`,
+          );
+        }
+        plan.push({ fo: found.fo, line, qty });
+      }
+    }
+    if (!order) return refused("Nothing to fulfil");
+    for (const { line, qty } of plan) line.remaining -= qty;
+    for (const { fo } of plan) {
+      fo.status = fo.lines.every((l) => l.remaining === 0) ? "CLOSED" : "IN_PROGRESS";
+    }
+    const tracking = (input.trackingInfo ?? {}) as Record<string, GraphqlValue>;
+    const fulfillment = {
+      id: this.nextId(),
+      createdAt: new Date(),
+      tracking: {
+        company: typeof tracking.company === "string" ? tracking.company : null,
+        number: typeof tracking.number === "string" ? tracking.number : null,
+        url: typeof tracking.url === "string" ? tracking.url : null,
+      },
+      notifyCustomer: input.notifyCustomer === true,
+    };
+    order.fulfillments.push(fulfillment);
+    order.updatedAt = new Date();
+    return {
+      fulfillment: {
+        id: gid("Fulfillment", fulfillment.id),
+        status: "SUCCESS",
+        trackingInfo: [fulfillment.tracking],
+      },
+      userErrors: [],
+    };
+  }
+
+  private hold(foId: string | null, hold: GraphqlValue | undefined) {
+    const found = this.findFulfillmentOrder(foId);
+    if (!found) {
+      return {
+        fulfillmentOrder: null,
+        remainingFulfillmentOrder: null,
+        userErrors: [{ field: ["id"], message: "Fulfillment order does not exist." }],
+      };
+    }
+    if (found.fo.status !== "OPEN" && found.fo.status !== "IN_PROGRESS") {
+      return {
+        fulfillmentOrder: null,
+        remainingFulfillmentOrder: null,
+        userErrors: [
+          {
+            field: ["id"],
+            message: `The fulfillment order's status is ${found.fo.status.toLowerCase()}; only open fulfillment orders can be put on hold.`,
+          },
+        ],
+      };
+    }
+    const reason =
+      hold && typeof hold === "object" && !Array.isArray(hold) && typeof hold.reason === "string"
+        ? hold.reason
+        : "OTHER";
+    found.fo.status = "ON_HOLD";
+    found.fo.holdReason = reason;
+    found.order.updatedAt = new Date();
+    return {
+      fulfillmentOrder: this.fulfillmentOrderNode(found.order, found.fo),
+      remainingFulfillmentOrder: null,
+      userErrors: [],
+    };
+  }
+
+  private releaseHold(foId: string | null) {
+    const found = this.findFulfillmentOrder(foId);
+    if (!found) {
+      return {
+        fulfillmentOrder: null,
+        userErrors: [{ field: ["id"], message: "Fulfillment order does not exist." }],
+      };
+    }
+    if (found.fo.status !== "ON_HOLD") {
+      return {
+        fulfillmentOrder: null,
+        userErrors: [{ field: ["id"], message: "The fulfillment order is not on hold." }],
+      };
+    }
+    found.fo.status = found.fo.lines.some((l) => l.remaining < l.total) ? "IN_PROGRESS" : "OPEN";
+    found.fo.holdReason = null;
+    found.order.updatedAt = new Date();
+    return { fulfillmentOrder: this.fulfillmentOrderNode(found.order, found.fo), userErrors: [] };
+  }
+
+  private cancel(orderId: string | null, args: Record<string, GraphqlValue>) {
+    const order = this.orders.get(orderId ?? "");
+    const refused = (message: string, code: string) => ({
+      job: null,
+      orderCancelUserErrors: [{ field: ["orderId"], message, code }],
+      userErrors: [{ field: ["orderId"], message }],
+    });
+    if (!order) return refused("Order does not exist", "INVALID");
+    if (order.cancelledAt) return refused("Order has already been cancelled", "INVALID");
+    if (order.fulfillments.length > 0) {
+      return refused("Cannot cancel an order that has fulfillments", "INVALID");
+    }
+    // `restock` is required in every version; the refund is `refund` (older) or `refundMethod`.
+    if (
+      args.restock === undefined ||
+      (args.refund === undefined && args.refundMethod === undefined)
+    ) {
+      throw new Error("orderCancel needs the arguments restock and refund (or refundMethod)");
+    }
+    order.cancelledAt = new Date();
+    order.updatedAt = order.cancelledAt;
+    order.cancelReason = typeof args.reason === "string" ? args.reason : "OTHER";
+    const refundMethod = args.refundMethod;
+    const refunds =
+      args.refund === true ||
+      (typeof refundMethod === "object" &&
+        refundMethod !== null &&
+        !Array.isArray(refundMethod) &&
+        refundMethod.originalPaymentMethodsRefund === true);
+    if (refunds) order.financialStatus = "REFUNDED";
+    for (const fo of order.fulfillmentOrders) if (fo.status !== "CLOSED") fo.status = "CANCELLED";
+    return {
+      job: { id: gid("Job", randomUUID()), done: true },
+      orderCancelUserErrors: [],
+      userErrors: [],
+    };
+  }
+}
+
+function connection<T>(nodes: T[], offset = 0, hasNextPage = false) {
+  const cursor = (i: number) => Buffer.from(`cursor:${offset + i}`).toString("base64url");
+  return {
+    nodes,
+    edges: nodes.map((node, i) => ({ node, cursor: cursor(i) })),
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: offset > 0,
+      startCursor: nodes.length > 0 ? cursor(0) : null,
+      endCursor: nodes.length > 0 ? cursor(nodes.length - 1) : null,
+    },
+  };
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^cursor:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!match) throw new Error(`Invalid cursor for current pagination sort.`);
+  return Number(match[1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// WooCommerce state
+
+interface WooNote {
+  id: number;
+  author: string;
+  date_created: string;
+  date_created_gmt: string;
+  note: string;
+  customer_note: boolean;
+}
+
+const WOO_STATUSES = [
+  "pending",
+  "processing",
+  "on-hold",
+  "completed",
+  "cancelled",
+  "refunded",
+  "failed",
+  "trash",
+  "checkout-draft",
+];
+
+class WooStore {
+  readonly orders = new Map<number, Record<string, unknown>>();
+  readonly notes = new Map<number, WooNote[]>();
+  readonly trackings = new Map<number, Record<string, unknown>[]>();
+  readonly webhooks: Record<string, unknown>[] = [];
+  private sequence = 9000;
+
+  constructor(
+    readonly consumerKey: string,
+    appUrl: string,
+    demoOrders: readonly DemoCartOrder[],
+    now: Date,
+  ) {
+    for (const demo of demoOrders) {
+      this.orders.set(Number(demo.id), wooOrder(demo, { baseUrl: appUrl, now }));
+    }
+  }
+
+  nextId(): number {
+    this.sequence += 1;
+    return this.sequence;
+  }
+}
+
+class WooError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const wooDate = (d: Date) => d.toISOString().slice(0, 19);
+
+function handleWoo(
+  store: WooStore,
+  method: string,
+  route: string,
+  query: URLSearchParams,
+  body: unknown,
+): { status: number; body: unknown; headers?: Record<string, string> } {
+  const invalidId = () =>
+    new WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+  let match: RegExpExecArray | null;
+
+  if (route === "wc/v3/orders" && method === "GET") {
+    const perPage = Number(query.get("per_page") ?? "10");
+    const page = Number(query.get("page") ?? "1");
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page");
+    }
+    if (!Number.isInteger(page) || page < 1) {
+      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): page");
+    }
+    const statuses = (query.get("status") ?? "any").split(",");
+    const include = query.get("include")?.split(",").filter(Boolean).map(Number) ?? null;
+    const bound = (name: string) => {
+      const v = query.get(name);
+      if (!v) return null;
+      const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+      if (Number.isNaN(t))
+        throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${name}`);
+      return t;
+    };
+    const after = bound("after");
+    const before = bound("before");
+    const modifiedAfter = bound("modified_after");
+    const search = query.get("search")?.toLowerCase() ?? null;
+    const at = (o: Record<string, unknown>, field: string) => Date.parse(`${String(o[field])}Z`);
+    let list = [...store.orders.values()].filter((o) => {
+      const status = String(o.status);
+      if (
+        statuses.includes("any")
+          ? status === "trash" || status === "checkout-draft"
+          : !statuses.includes(status)
+      ) {
+        return false;
+      }
+      if (include && !include.includes(Number(o.id))) return false;
+      if (after !== null && !(at(o, "date_created_gmt") > after)) return false;
+      if (before !== null && !(at(o, "date_created_gmt") < before)) return false;
+      if (modifiedAfter !== null && !(at(o, "date_modified_gmt") > modifiedAfter)) return false;
+      if (search && !JSON.stringify([o.number, o.billing]).toLowerCase().includes(search))
+        return false;
+      return true;
+    });
+    const orderBy = query.get("orderby") ?? "date";
+    const direction = (query.get("order") ?? "desc") === "asc" ? 1 : -1;
+    list = list.sort((a, b) =>
+      orderBy === "id"
+        ? direction * (Number(a.id) - Number(b.id))
+        : direction * (at(a, "date_created_gmt") - at(b, "date_created_gmt")) ||
+          direction * (Number(a.id) - Number(b.id)),
+    );
+    const totalPages = Math.max(1, Math.ceil(list.length / perPage));
+    if (list.length > 0 && page > totalPages) {
+      throw new WooError(
+        400,
+        "woocommerce_rest_invalid_page_number",
+        "The page number requested is larger than the number of pages available.",
+      );
+    }
+    return {
+      status: 200,
+      body: list.slice((page - 1) * perPage, page * perPage),
+      headers: {
+        "X-WP-Total": String(list.length),
+        "X-WP-TotalPages": String(list.length === 0 ? 0 : totalPages),
+      },
+    };
+  }
+
+  if ((match = /^wc\/v3\/orders\/(\d+)$/.exec(route))) {
+    const id = Number(match[1]);
+    const order = store.orders.get(id);
+    if (!order) throw invalidId();
+    if (method === "GET") return { status: 200, body: order };
+    if (method === "PUT" || method === "POST" || method === "PATCH") {
+      const changes = (body ?? {}) as Record<string, unknown>;
+      if (typeof changes !== "object" || Array.isArray(changes)) {
+        throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+      }
+      if (changes.status !== undefined) {
+        if (typeof changes.status !== "string" || !WOO_STATUSES.includes(changes.status)) {
+          throw new WooError(
+            400,
+            "rest_invalid_param",
+            `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
+          );
+        }
+        const from = String(order.status);
+        if (from !== changes.status) {
+          order.status = changes.status;
+          addNote(
+            store,
+            id,
+            `Order status changed from ${label(from)} to ${label(changes.status)}.`,
+            false,
+            "system",
+          );
+        }
+        if (changes.status === "completed") order.date_completed_gmt = wooDate(new Date());
+      }
+      if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
+      order.date_modified_gmt = wooDate(new Date());
+      order.date_modified = order.date_modified_gmt;
+      return { status: 200, body: order };
+    }
+    if (method === "DELETE") {
+      if (query.get("force") === "true") store.orders.delete(id);
+      else order.status = "trash";
+      return { status: 200, body: order };
+    }
+  }
+
+  if ((match = /^wc\/v3\/orders\/(\d+)\/notes$/.exec(route))) {
+    const id = Number(match[1]);
+    if (!store.orders.has(id)) throw invalidId();
+    if (method === "GET") return { status: 200, body: [...(store.notes.get(id) ?? [])].reverse() };
+    if (method === "POST") {
+      const input = (body ?? {}) as Record<string, unknown>;
+      if (typeof input.note !== "string" || !input.note.trim()) {
+        throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
+      }
+      const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
+      return { status: 201, body: note };
+    }
+  }
+
+  if ((match = /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(route))) {
+    const id = Number(match[1]);
+    if (!store.orders.has(id)) throw invalidId();
+    const list = store.trackings.get(id) ?? [];
+    if (method === "GET") return { status: 200, body: list };
+    if (method === "POST") {
+      const input = (body ?? {}) as Record<string, unknown>;
+      if (typeof input.tracking_number !== "string" || !input.tracking_number) {
+        throw new WooError(
+          400,
+          "rest_missing_callback_param",
+          "Missing parameter(s): tracking_number",
+        );
+      }
+      const entry = {
+        tracking_id: randomUUID().replace(/-/g, "").slice(0, 32),
+        tracking_provider: input.tracking_provider ?? "",
+        custom_tracking_provider: input.custom_tracking_provider ?? "",
+        custom_tracking_link: input.custom_tracking_link ?? "",
+        tracking_number: input.tracking_number,
+        date_shipped: input.date_shipped ?? wooDate(new Date()).slice(0, 10),
+      };
+      list.push(entry);
+      store.trackings.set(id, list);
+      return { status: 201, body: entry };
+    }
+  }
+
+  if (route === "wc/v3/webhooks") {
+    if (method === "GET") return { status: 200, body: store.webhooks };
+    if (method === "POST") {
+      const input = (body ?? {}) as Record<string, unknown>;
+      if (typeof input.topic !== "string" || typeof input.delivery_url !== "string") {
+        throw new WooError(
+          400,
+          "rest_missing_callback_param",
+          "Missing parameter(s): topic, delivery_url",
+        );
+      }
+      const now = wooDate(new Date());
+      const webhook = {
+        id: store.nextId(),
+        name: typeof input.name === "string" ? input.name : `Webhook created on ${now}`,
+        status: typeof input.status === "string" ? input.status : "active",
+        topic: input.topic,
+        resource: input.topic.split(".")[0],
+        event: input.topic.split(".")[1],
+        hooks: [],
+        delivery_url: input.delivery_url,
+        date_created_gmt: now,
+        date_modified_gmt: now,
+      };
+      store.webhooks.push(webhook);
+      return { status: 201, body: webhook };
+    }
+  }
+  if ((match = /^wc\/v3\/webhooks\/(\d+)$/.exec(route))) {
+    const index = store.webhooks.findIndex((w) => w.id === Number(match![1]));
+    if (index < 0) throw new WooError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+    if (method === "GET") return { status: 200, body: store.webhooks[index] };
+    if (method === "DELETE") {
+      const [removed] = store.webhooks.splice(index, 1);
+      return { status: 200, body: removed };
+    }
+  }
+
+  if (route === "wc/v3/system_status" && method === "GET") {
+    return {
+      status: 200,
+      body: {
+        environment: { home_url: "", site_url: "", version: "9.4.0", wp_version: "6.7" },
+        settings: { currency: "GBP" },
+        active_plugins: [
+          { plugin: "woocommerce/woocommerce.php", name: "WooCommerce", version: "9.4.0" },
+          {
+            plugin: "woocommerce-shipment-tracking/woocommerce-shipment-tracking.php",
+            name: "WooCommerce Shipment Tracking",
+            version: "2.6.0",
+          },
+        ],
+      },
+    };
+  }
+
+  throw new WooError(
+    404,
+    "rest_no_route",
+    "No route was found matching the URL and request method.",
+  );
+}
+
+function label(status: string): string {
+  return status.replace(/-/g, " ").replace(/^\w/, (c) => c.toUpperCase());
+}
+
+function addNote(
+  store: WooStore,
+  orderId: number,
+  text: string,
+  customerNote: boolean,
+  author: string,
+) {
+  const now = wooDate(new Date());
+  const note: WooNote = {
+    id: store.nextId(),
+    author,
+    date_created: now,
+    date_created_gmt: now,
+    note: text,
+    customer_note: customerNote,
+  };
+  const list = store.notes.get(orderId) ?? [];
+  list.push(note);
+  store.notes.set(orderId, list);
+  return note;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The HTTP server
+
+export async function startCartSimulator(options: CartSimulatorOptions): Promise<CartSimulator> {
+  const now = options.now ?? new Date();
+  let baseUrl = "";
+  const shopify = new ShopifyStore(
+    options.shopify.shop,
+    options.shopify.accessToken,
+    options.appUrl,
+    () => baseUrl,
+    options.shopify.orders,
+    now,
+  );
+  const woo = new WooStore(options.woo.consumerKey, options.appUrl, options.woo.orders, now);
+  const log: SimulatedRequest[] = [];
+  const record = (entry: SimulatedRequest) => {
+    log.push(entry);
+    if (log.length > 500) log.shift();
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://simulator");
+      const method = req.method ?? "GET";
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+        res.end(typeof body === "string" ? body : JSON.stringify(body));
+      };
+      if (tooLarge) return send(413, { errors: "Request body too large" });
+      const text = Buffer.concat(chunks).toString("utf8");
+      try {
+        const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
+        if (shopifyPath) {
+          const [, shop, rest = ""] = shopifyPath;
+          if (shop !== shopify.shop) {
+            record({ cart: "shopify", method, what: rest, status: 404 });
+            return send(404, { errors: "Not Found" });
+          }
+          const bulk = /^bulk\/(\d+)\.jsonl$/.exec(rest);
+          if (bulk && method === "GET") {
+            // Shopify serves the JSONL from signed storage URLs that need no token.
+            const file = shopify.bulkFile(bulk[1]!);
+            record({ cart: "shopify", method, what: "bulk JSONL", status: file ? 200 : 404 });
+            if (file === null) return send(404, { errors: "Not Found" });
+            res.writeHead(200, { "Content-Type": "application/jsonl" });
+            return res.end(file);
+          }
+          const answer = handleShopify(shopify, method, rest, req.headers, text);
+          record({ cart: "shopify", method, what: answer.what, status: answer.status });
+          return send(answer.status, answer.body, answer.headers);
+        }
+        const wooPath = /^\/wp-json\/(.*?)\/?$/.exec(url.pathname);
+        if (wooPath) {
+          const route = wooPath[1] ?? "";
+          const presented =
+            url.searchParams.get("oauth_consumer_key") ??
+            url.searchParams.get("consumer_key") ??
+            basicUser(req.headers.authorization);
+          if (presented !== woo.consumerKey) {
+            record({ cart: "woocommerce", method, what: route, status: 401 });
+            return send(401, {
+              code: "woocommerce_rest_authentication_error",
+              message: "Consumer key is invalid.",
+              data: { status: 401 },
+            });
+          }
+          let body: unknown = null;
+          if (text) {
+            try {
+              body = JSON.parse(text);
+            } catch {
+              throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+            }
+          }
+          try {
+            const answer = handleWoo(woo, method, route, url.searchParams, body);
+            record({ cart: "woocommerce", method, what: route, status: answer.status });
+            return send(answer.status, answer.body, answer.headers);
+          } catch (err) {
+            if (err instanceof WooError) {
+              record({ cart: "woocommerce", method, what: route, status: err.status });
+              return send(err.status, {
+                code: err.code,
+                message: err.message,
+                data: { status: err.status },
+              });
+            }
+            throw err;
+          }
+        }
+        record({ cart: "other", method, what: url.pathname, status: 404 });
+        send(404, {
+          error: "The cart simulator answers /shopify/<shop>/admin/api/… and /wp-json/…",
+        });
+      } catch (err) {
+        if (err instanceof WooError) {
+          return send(err.status, {
+            code: err.code,
+            message: err.message,
+            data: { status: err.status },
+          });
+        }
+        options.log?.error(`[cart simulator] ${method} ${url.pathname}: ${String(err)}`);
+        send(500, { errors: "Internal error in the cart simulator" });
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  return {
+    url: baseUrl,
+    wooUrl: baseUrl,
+    requests: () => [...log],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function basicUser(header: string | undefined): string | null {
+  if (!header?.startsWith("Basic ")) return null;
+  return Buffer.from(header.slice(6), "base64").toString("utf8").split(":")[0] ?? null;
+}
+
+function handleShopify(
+  store: ShopifyStore,
+  method: string,
+  rest: string,
+  headers: http.IncomingHttpHeaders,
+  text: string,
+): { status: number; what: string; body: unknown; headers?: Record<string, string> } {
+  if (!/^admin\/api\/[0-9]{4}-[0-9]{2}\/graphql\.json$/.test(rest)) {
+    return { status: 404, what: rest, body: { errors: "Not Found" } };
+  }
+  if (method !== "POST") {
+    return { status: 405, what: rest, body: { errors: "GraphQL requests must be POST" } };
+  }
+  if (headers["x-shopify-access-token"] !== store.accessToken) {
+    return {
+      status: 401,
+      what: "graphql",
+      body: {
+        errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+      },
+    };
+  }
+  let request: { query?: unknown; variables?: unknown };
+  try {
+    request = JSON.parse(text) as typeof request;
+  } catch {
+    return {
+      status: 400,
+      what: "graphql",
+      body: { errors: { query: "Required parameter missing or invalid" } },
+    };
+  }
+  if (typeof request.query !== "string") {
+    return {
+      status: 400,
+      what: "graphql",
+      body: { errors: { query: "Required parameter missing or invalid" } },
+    };
+  }
+  const variables =
+    request.variables && typeof request.variables === "object"
+      ? (request.variables as Record<string, unknown>)
+      : {};
+  let fields: RootField[];
+  try {
+    fields = parseOperation(request.query, variables).fields;
+  } catch (err) {
+    const message = err instanceof GraphqlSyntaxError ? err.message : String(err);
+    return {
+      status: 200,
+      what: "graphql",
+      body: { errors: [{ message: `Parse error: ${message}` }] },
+    };
+  }
+  const data: Record<string, unknown> = {};
+  const errors: { message: string; path: string[] }[] = [];
+  for (const field of fields) {
+    try {
+      data[field.key] = store.resolve(field);
+    } catch (err) {
+      data[field.key] = null;
+      errors.push({ message: err instanceof Error ? err.message : String(err), path: [field.key] });
+    }
+  }
+  const cost = 10 * fields.length;
+  return {
+    status: 200,
+    what: fields.map((f) => f.name).join(","),
+    body: {
+      data,
+      ...(errors.length > 0 ? { errors } : {}),
+      extensions: {
+        cost: {
+          requestedQueryCost: cost,
+          actualQueryCost: cost,
+          throttleStatus: {
+            maximumAvailable: 2000,
+            currentlyAvailable: 2000 - cost,
+            restoreRate: 100,
+          },
+        },
+      },
+    },
+  };
+}
