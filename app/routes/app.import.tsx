@@ -108,6 +108,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = Date.now();
   return {
     shopName: owner.shop.name,
+    maxIds: MAX_IMPORT_IDS,
     runs: runs.map((run) => view(run, shopSettings(owner.shop).timezone, now)),
   };
 }
@@ -247,7 +248,7 @@ function RunProgress({ run }: { run: RunView }) {
 }
 
 export default function ImportOrders() {
-  const { runs } = useLoaderData<typeof loader>();
+  const { runs, maxIds } = useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -326,7 +327,7 @@ export default function ImportOrders() {
                       onChange={setIds}
                       multiline={4}
                       autoComplete="off"
-                      helpText={`Separated by commas, spaces or new lines; up to ${MAX_IMPORT_IDS.toLocaleString("en-US")}`}
+                      helpText={`Separated by commas, spaces or new lines; up to ${maxIds.toLocaleString("en-US")}`}
                       error={fieldError("ids")}
                     />
                   ) : null}
