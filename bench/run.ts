@@ -3,6 +3,8 @@ import { benchSubmitOrders } from "./submit-orders";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   submit: benchSubmitOrders,
+  // Loaded when run: it must redirect fetch before Shopify's client is first imported.
+  import: () => import("./import").then((m) => m.benchImport()),
 };
 
 const wanted = process.argv.slice(2);

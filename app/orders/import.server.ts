@@ -395,6 +395,32 @@ async function failRun(ctx: Ctx, run: ImportRunRow, reason: string): Promise<voi
     );
 }
 
+/**
+ * The pages, with the next one already being read while the caller stores this one: the cart's
+ * answer and the database's work overlap instead of adding up. At most one page is held ahead, and
+ * a read that fails surfaces when the caller asks for that page, after the pages before it are in.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = iterator.next();
+      // Held, not dropped: a failure is rethrown by the await above on the next turn.
+      pending.catch(() => {});
+      yield current.value;
+    }
+  } finally {
+    // Stopped early (taken over, or storing failed): let the connector close what it opened.
+    await pending.then(
+      () => iterator.return?.(),
+      () => undefined,
+    );
+  }
+}
+
 /** The import-orders job: reads the cart from where the run stands and stores each page. */
 export async function runImportJob(
   ctx: Ctx,
@@ -433,7 +459,7 @@ export async function runImportJob(
 
   try {
     const pages = deps.connector(shop).importOrders(requestOfRun(run), run.resumeCursor);
-    for await (const page of pages) {
+    for await (const page of readAhead(pages)) {
       const outcomes = page.orders.length
         ? await deps.ingest(ctx, shop, page.orders, { source: "import" })
         : [];
