@@ -89,7 +89,45 @@ async function startFakeCartProcess(): Promise<{ url: string; stop(): Promise<vo
 
 // --- the seams ----------------------------------------------------------------------------------
 
-type Used = { connector: "real" | "stand-in" | "?"; ingest: "real" | "stand-in" | "none" | "?" };
+type Used = {
+  connector: "real" | "stand-in" | "?";
+  ingest: "real" | "stand-in" | "none" | "?";
+  /** Milliseconds spent storing pages, and reading them (the two overlap by one page). */
+  ingestMs?: number;
+  waitMs?: number;
+};
+
+/** Times the handler's two collaborators, to tell storing from reading in the figures. */
+function timed(deps: ImportDeps, used: Used): ImportDeps {
+  used.ingestMs = 0;
+  used.waitMs = 0;
+  return {
+    connector: (shop) => {
+      const c = deps.connector(shop);
+      return {
+        ...c,
+        async *importOrders(request, cursor) {
+          const it = c.importOrders(request, cursor)[Symbol.asyncIterator]();
+          for (;;) {
+            const t = performance.now();
+            const r = await it.next();
+            used.waitMs! += performance.now() - t;
+            if (r.done) return;
+            yield r.value;
+          }
+        },
+      };
+    },
+    ingest: async (...args) => {
+      const t = performance.now();
+      try {
+        return await deps.ingest(...args);
+      } finally {
+        used.ingestMs! += performance.now() - t;
+      }
+    },
+  };
+}
 
 /** The real connector, or the stand-in when the real one says it cannot import yet. */
 function connectorWithFallback(real: CartConnector, standIn: CartConnector, used: Used) {
@@ -174,7 +212,7 @@ async function importOnce(
     if (!outcome.ok) throw new Error(outcome.message);
     const [job] = await ctx.jobs.boss.fetch<{ shopId: string; runId: string }>("import-orders");
     if (!job) throw new Error("the import's job was not queued");
-    await runImportJob(ctx, job.data, { lastAttempt: true }, deps);
+    await runImportJob(ctx, job.data, { lastAttempt: true }, timed(deps, used));
     await ctx.jobs.boss.complete("import-orders", job.id);
   } finally {
     clearInterval(sampler);
@@ -212,7 +250,9 @@ function line(label: string, r: Result, used: Used): string {
     `${ok ? "" : ` (${r.run.error ?? "incomplete"})`}, ${r.stored.toLocaleString("en-US")} orders and ` +
     `${r.lineItems.toLocaleString("en-US")} line items in the database ` +
     `(created ${r.run.created}, updated ${r.run.updated}, skipped ${r.run.skipped}); ` +
-    `connector: ${used.connector}, ingest: ${used.ingest}${goals}`
+    `connector: ${used.connector}, ingest: ${used.ingest}; storing pages ${((used.ingestMs ?? 0) / 1000).toFixed(1)} s, ` +
+    `reading pages ${((used.waitMs ?? 0) / 1000).toFixed(1)} s (partly overlapped)` +
+    `${goals}`
   );
 }
 
@@ -242,6 +282,11 @@ export async function benchImport(): Promise<void> {
       { role: "worker" },
     );
     ctx = await bootContext(config);
+    if (process.env.BENCH_NOTIFY_TRIGGER === "off") {
+      // Diagnostic only: how much the live-update trigger costs an import.
+      await ctx.db.execute(sql`alter table "order" disable trigger order_notify_shop_change`);
+      console.log("  (live-update trigger on order rows disabled for this run)");
+    }
     console.log(
       `  RSS once the app is loaded and connected, before any import: ${(process.memoryUsage.rss() / 1024 / 1024).toFixed(0)} MB`,
     );
