@@ -13,6 +13,8 @@ export interface JobData {
   "push-tracking": { shopId: string; shipmentId: string };
   /** The cart cancelled the order: withdraw one purchase order at its provider. */
   "cancel-submission": { shopId: string; submissionId: string };
+  /** Read orders from the cart for an Import run, carrying on from where the run stands. */
+  "import-orders": { shopId: string; runId: string };
   /** Scheduled: ask providers about purchase orders they have not reported on. */
   "poll-providers": Record<string, never>;
 }
@@ -72,6 +74,17 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     retryDelayMax: 1800,
     expireInSeconds: 90,
     batchSize: 10,
+    pollingIntervalSeconds: 1,
+  },
+  "import-orders": {
+    // A failure is recorded on the run (the owner resumes it); retries only cover a worker that
+    // died, and find the run's heartbeat stopped. A big import can take a long while: the run's
+    // own heartbeat, not this expiry, tells a live worker from a dead one.
+    retryLimit: 3,
+    retryDelay: 60,
+    retryBackoff: true,
+    expireInSeconds: 6 * 3600,
+    batchSize: 2,
     pollingIntervalSeconds: 1,
   },
   "poll-providers": {

@@ -5,6 +5,7 @@ import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit } from "~/orders/countdown.server";
+import { runImportJob } from "~/orders/import.server";
 import type { JobHandlers } from "./jobs.server";
 import { processWebhook } from "./handlers/process-webhook.server";
 
@@ -15,6 +16,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),
+    "import-orders": (data, job) => runImportJob(ctx, data, job),
     "poll-providers": async () => {
       await pollProviders(ctx);
     },

@@ -1,0 +1,371 @@
+// Import: the owner brings in orders from the cart (all, a date range, or a list of ids) and
+// watches the run's progress; a stopped run says where it stopped and can be resumed.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useRevalidator,
+} from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  ChoiceList,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Spinner,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import {
+  IMPORT_LEASE_SECONDS,
+  MAX_IMPORT_IDS,
+  listImportRuns,
+  missingIds,
+  parseImportInput,
+  progressText,
+  resumeImport,
+  startImport,
+  type ImportRunRow,
+} from "~/orders/import.server";
+import { shopSettings } from "~/orders/orders.server";
+import { requireOwner } from "~/shops/owner.server";
+import { formatOrderTime } from "~/ui/format";
+import { useLiveUpdates } from "~/ui/useLiveUpdates";
+
+export const meta: MetaFunction = () => [{ title: "Import orders · Orderlane" }];
+
+type RunStatus = "queued" | "running" | "completed" | "failed" | "stalled";
+
+interface RunView {
+  id: string;
+  what: string;
+  status: RunStatus;
+  done: number;
+  total: number | null;
+  progress: string;
+  created: number;
+  updated: number;
+  skipped: number;
+  notice: string | null;
+  error: string | null;
+  missing: string[];
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+function describe(run: ImportRunRow): string {
+  const p = run.params;
+  switch (run.mode) {
+    case "all":
+      return "All orders";
+    case "range":
+      return `Created ${String(p.from).slice(0, 10)} to ${String(p.to).slice(0, 10)}`;
+    case "ids": {
+      const ids = Array.isArray(p.ids) ? p.ids.map(String) : [];
+      const shown = ids.slice(0, 5).join(", ");
+      return `By IDs: ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ""}`;
+    }
+  }
+}
+
+function view(run: ImportRunRow, timeZone: string, now: number): RunView {
+  // A running import whose row stopped moving lost its worker; Resume carries it on.
+  const stalled =
+    run.status === "running" && now - run.updatedAt.getTime() > IMPORT_LEASE_SECONDS * 1000;
+  return {
+    id: run.id,
+    what: describe(run),
+    status: stalled ? "stalled" : run.status,
+    done: run.done,
+    total: run.total,
+    progress: progressText(run),
+    created: run.created,
+    updated: run.updated,
+    skipped: run.skipped,
+    notice: run.notice,
+    error: stalled
+      ? `Stopped after ${progressText(run)}: the import stopped responding (the worker was restarted)`
+      : run.error,
+    missing: missingIds(run),
+    startedAt: formatOrderTime(run.createdAt, timeZone),
+    finishedAt: run.finishedAt ? formatOrderTime(run.finishedAt, timeZone) : null,
+  };
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const owner = await requireOwner(request, context);
+  const runs = await listImportRuns(context, owner.shop.id, 10);
+  const now = Date.now();
+  return {
+    shopName: owner.shop.name,
+    maxIds: MAX_IMPORT_IDS,
+    runs: runs.map((run) => view(run, shopSettings(owner.shop).timezone, now)),
+  };
+}
+
+const intentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("start") }),
+  z.object({ intent: z.literal("resume"), runId: z.string().uuid() }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const owner = await requireOwner(request, context);
+  const form = await request.formData();
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  const intent = intentSchema.safeParse({
+    intent: text("intent") ?? "start",
+    runId: text("runId"),
+  });
+  if (!intent.success) {
+    return Response.json(
+      { ok: false, field: "form", message: "Unknown action, or no import named" },
+      { status: 400 },
+    );
+  }
+  if (intent.data.intent === "resume") {
+    const outcome = await resumeImport(context, owner.shop.id, intent.data.runId);
+    if (!outcome.ok) {
+      const status = outcome.reason === "not_found" ? 404 : 409;
+      return Response.json({ ok: false, field: "form", message: outcome.message }, { status });
+    }
+    return Response.json({ ok: true, runId: outcome.run.id });
+  }
+  const input = parseImportInput({
+    mode: text("mode"),
+    ids: text("ids"),
+    from: text("from"),
+    to: text("to"),
+  });
+  if (!input.ok) {
+    return Response.json(
+      { ok: false, field: input.field, message: input.message },
+      { status: 400 },
+    );
+  }
+  const outcome = await startImport(context, owner.shop.id, input.request, {
+    actor: "owner",
+    name: owner.name,
+    isAccountAdmin: owner.isAccountAdmin,
+  });
+  if (!outcome.ok) {
+    return Response.json({ ok: false, field: "form", message: outcome.message }, { status: 409 });
+  }
+  return Response.json({ ok: true, runId: outcome.run.id });
+}
+
+type ActionData = { ok: true; runId: string } | { ok: false; field: string; message: string };
+
+const STATUS_BADGES: Record<
+  RunStatus,
+  { label: string; tone?: "info" | "success" | "critical" | "attention" }
+> = {
+  queued: { label: "Waiting to start", tone: "info" },
+  running: { label: "Running", tone: "info" },
+  completed: { label: "Completed", tone: "success" },
+  failed: { label: "Stopped", tone: "critical" },
+  stalled: { label: "Stopped", tone: "critical" },
+};
+
+function isActive(run: RunView | undefined): boolean {
+  return run?.status === "queued" || run?.status === "running";
+}
+
+function RunProgress({ run }: { run: RunView }) {
+  const badge = STATUS_BADGES[run.status];
+  const known = run.total != null && run.total > 0;
+  const percent = known ? Math.min(100, Math.round((run.done / (run.total ?? 1)) * 100)) : 0;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {run.what}
+          </Text>
+          <Badge tone={badge.tone}>{badge.label}</Badge>
+        </InlineStack>
+        {isActive(run) && !known ? (
+          <InlineStack gap="200" blockAlign="center">
+            <Spinner size="small" accessibilityLabel="Importing" />
+            <Text as="p">
+              {run.status === "queued" ? "Waiting for the cart…" : `${run.progress}; counting…`}
+            </Text>
+          </InlineStack>
+        ) : (
+          <BlockStack gap="100">
+            <ProgressBar
+              progress={run.status === "completed" ? 100 : percent}
+              tone={run.status === "failed" || run.status === "stalled" ? "critical" : "primary"}
+              ariaLabelledBy={`progress-${run.id}`}
+            />
+            <Text as="p" id={`progress-${run.id}`}>
+              {run.progress}
+            </Text>
+          </BlockStack>
+        )}
+        <Text as="p" tone="subdued">
+          {`${run.created.toLocaleString("en-US")} new, ${run.updated.toLocaleString("en-US")} updated, ${run.skipped.toLocaleString("en-US")} left as they are (archived or unchanged)`}
+        </Text>
+        {run.notice ? (
+          <Banner tone="info" title="About this import">
+            {run.notice}
+          </Banner>
+        ) : null}
+        {run.missing.length > 0 ? (
+          <Banner tone="warning" title="Not found in the cart">
+            {run.missing.join(", ")}
+          </Banner>
+        ) : null}
+        {run.error ? (
+          <Banner tone="critical" title="The import stopped">
+            <BlockStack gap="200">
+              <p>{run.error}</p>
+              <Form method="post">
+                <input type="hidden" name="intent" value="resume" />
+                <input type="hidden" name="runId" value={run.id} />
+                <Button submit variant="primary">
+                  Resume
+                </Button>
+              </Form>
+            </BlockStack>
+          </Banner>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function ImportOrders() {
+  const { runs, maxIds } = useLoaderData<typeof loader>();
+  const result = useActionData<ActionData>();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  useLiveUpdates();
+  const [mode, setMode] = useState<"all" | "range" | "ids">("all");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [ids, setIds] = useState("");
+
+  const latest = runs[0];
+  const active = isActive(latest);
+  // While a run is under way the page asks again every second; live updates make it sooner.
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [active, revalidator]);
+
+  const error = result && !result.ok ? result : null;
+  const fieldError = (field: string) => (error?.field === field ? error.message : undefined);
+  const submitting = navigation.state === "submitting";
+
+  return (
+    <Page title="Import orders" backAction={{ content: "Orders", url: "/app" }}>
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {error?.field === "form" || error?.field === "mode" ? (
+              <Banner tone="critical" title={error.message} />
+            ) : null}
+            <Card>
+              <Form method="post">
+                <BlockStack gap="400">
+                  <input type="hidden" name="intent" value="start" />
+                  <input type="hidden" name="mode" value={mode} />
+                  <ChoiceList
+                    title="Which orders"
+                    choices={[
+                      { label: "All orders the cart has", value: "all" },
+                      { label: "By range: created between two days", value: "range" },
+                      { label: "By IDs: order numbers or ids", value: "ids" },
+                    ]}
+                    selected={[mode]}
+                    onChange={(selected) => setMode((selected[0] as typeof mode) ?? "all")}
+                  />
+                  {mode === "range" ? (
+                    <InlineStack gap="400">
+                      <TextField
+                        label="From"
+                        type="date"
+                        name="from"
+                        value={from}
+                        onChange={setFrom}
+                        autoComplete="off"
+                        error={fieldError("from")}
+                      />
+                      <TextField
+                        label="To"
+                        type="date"
+                        name="to"
+                        value={to}
+                        onChange={setTo}
+                        autoComplete="off"
+                        helpText="Both days included (UTC)"
+                        error={fieldError("to")}
+                      />
+                    </InlineStack>
+                  ) : null}
+                  {mode === "ids" ? (
+                    <TextField
+                      label="Order numbers or ids"
+                      name="ids"
+                      value={ids}
+                      onChange={setIds}
+                      multiline={4}
+                      autoComplete="off"
+                      helpText={`Separated by commas, spaces or new lines; up to ${maxIds.toLocaleString("en-US")}`}
+                      error={fieldError("ids")}
+                    />
+                  ) : null}
+                  <Text as="p" tone="subdued">
+                    Importing again updates orders already here and never duplicates them. Archived
+                    orders stay archived; deleted ones come back.
+                  </Text>
+                  <InlineStack>
+                    <Button submit variant="primary" loading={submitting} disabled={active}>
+                      Start import
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
+              </Form>
+            </Card>
+            {latest ? <RunProgress run={latest} /> : null}
+          </BlockStack>
+        </Layout.Section>
+        {runs.length > 1 ? (
+          <Layout.Section>
+            <Card padding="0">
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "text"]}
+                headings={["Started", "What", "Status", "Progress", "Outcome"]}
+                rows={runs
+                  .slice(1)
+                  .map((run) => [
+                    run.startedAt,
+                    run.what,
+                    STATUS_BADGES[run.status].label,
+                    run.progress,
+                    run.error ?? `${run.created} new, ${run.updated} updated, ${run.skipped} left`,
+                  ])}
+              />
+            </Card>
+          </Layout.Section>
+        ) : null}
+      </Layout>
+    </Page>
+  );
+}
