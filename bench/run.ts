@@ -1,6 +1,7 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
 // Each bench is loaded only when it runs: the import bench must redirect fetch before Shopify's
 // client is first imported, and a bench's module-level setup must not slow the others.
+export {};
 const BENCHES: Record<string, () => Promise<void>> = {
   submit: () => import("./submit-orders").then((m) => m.benchSubmitOrders()),
   webhooks: () => import("./webhooks").then((m) => m.benchWebhooks()),
