@@ -28,6 +28,8 @@ export interface AppConfig {
    * server knows its port when it was derived from PORT=0.
    */
   publicUrl: string;
+  /** Demo only: a Bearer token the JSON API accepts for the demo's shops (DEMO_API_TOKEN). */
+  demoApiToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -199,6 +201,8 @@ export function loadConfig(
       : null,
     maxBodyBytes: maxBodyKb * 1024,
     publicUrl: publicUrl(env, shopify?.appUrl, port_),
+    // A shared token is a convenience for trying the API on the demo, never a way into real shops.
+    demoApiToken: mode === "demo" ? (read(env, "DEMO_API_TOKEN") ?? null) : null,
   };
 }
 
