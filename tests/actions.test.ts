@@ -1,5 +1,7 @@
 // Owner actions through the door integrations use: POST /api/v1/orders/:id/actions/:action. Every
 // action × lifecycle state, allowed and refused, with what each does to the stored order.
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,6 +13,7 @@ import {
   shops,
   submissions,
 } from "~/db/schema";
+import { ALERT_CODES } from "~/orders/alerts";
 import { decide, type OrderAction } from "~/orders/lifecycle";
 import { LIFECYCLE_STATES, type LifecycleState, type ManualEdits } from "~/orders/model";
 import { createApiToken } from "~/shops/api-tokens.server";
@@ -400,6 +403,26 @@ describe("what each action does to the order", () => {
     expect(await snapshot(order.id)).toEqual(before);
   });
 
+  it("Edit of other fields is not blocked by an address problem it did not cause", async () => {
+    const order = await orderIn("error");
+    await app.ctx.db
+      .update(orders)
+      .set({ shippingAddress: { ...order.shippingAddress!, name: "B".repeat(240) } })
+      .where(eq(orders.id, order.id));
+    const res = await act(order.id, "edit", { note: "Call before delivery" });
+    expect(res.status).toBe(200);
+    expect((await snapshot(order.id)).order!.note).toBe("Call before delivery");
+  });
+
+  it("Edit of a sent order is refused by the table before its input is even read", async () => {
+    const order = await orderIn("open");
+    const res = await act(order.id, "edit", { customerEmail: "not an email" });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      "This order was already sent to providers; an edit would not reach them.",
+    );
+  });
+
   it("Edit answers 400 with each bad field, and an unknown field by its name", async () => {
     const order = await orderIn("new");
     const bad = await act(order.id, "edit", {
@@ -485,5 +508,37 @@ describe("orders the caller cannot touch", () => {
     const res = await act(order.id, "explode");
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unknown_action");
+  });
+});
+
+describe("alert codes", () => {
+  // Every code the app puts on an order or a validation problem is one the catalog's filter and
+  // the order page know, with steps to resolve it.
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return sources(full);
+      return /\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts") ? [full] : [];
+    });
+  }
+
+  it("are all listed in app/orders/alerts.ts", () => {
+    const used = new Map<string, string>();
+    for (const file of [
+      ...sources("app/fulfillment"),
+      ...sources("app/orders"),
+      "app/demo/seed.server.ts",
+    ]) {
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/alertOf\(\s*"([a-z_]+)"/g)) used.set(match[1]!, file);
+      // Validation problems and seeded alerts: a code followed by the problem's other fields.
+      for (const match of text.matchAll(/code: "([a-z_]+)",\s*\n\s*(?:field|lineId|message)\b/g)) {
+        used.set(match[1]!, file);
+      }
+      for (const match of text.matchAll(/invalid\(\s*"([a-z_]+)"/g)) used.set(match[1]!, file);
+    }
+    expect(used.size).toBeGreaterThan(10);
+    const unknown = [...used].filter(([code]) => !(ALERT_CODES as string[]).includes(code));
+    expect(unknown).toEqual([]);
   });
 });

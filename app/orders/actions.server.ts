@@ -296,7 +296,7 @@ async function editOrder(
 
     // The providers this order goes to must accept the edited recipient; checked now, rather than
     // at submission, so the owner fixes it while the form is open.
-    const fieldErrors = await recipientProblems(ctx, tx, edited, locked);
+    const fieldErrors = await recipientProblems(ctx, tx, edited, locked, Object.keys(changes));
     if (fieldErrors) {
       return {
         ok: false,
@@ -345,16 +345,21 @@ async function recipientProblems(
   tx: Tx,
   edited: OrderRow,
   locked: LockedOrder,
+  changed: string[],
 ): Promise<Record<string, string> | null> {
-  const plan = await planSubmissions(ctx, tx, edited, locked.shop);
-  if (plan.ok) return null;
   // The recipient is the shipping address, or the billing one when there is none.
   const addressKey = edited.shippingAddress ? "shippingAddress" : "billingAddress";
+  const touchesRecipient = changed.includes(addressKey) || changed.includes("customerEmail");
+  // A problem the edit did not cause (a design file missing) is for Reprocess to report, not Edit.
+  if (!touchesRecipient) return null;
+  const plan = await planSubmissions(ctx, tx, edited, locked.shop);
+  if (plan.ok) return null;
   const errors: Record<string, string> = {};
   for (const problem of plan.problems) {
     if (!problem.field) continue;
-    const key =
-      problem.field === "email" ? "customerEmail" : `${addressKey}.${String(problem.field)}`;
+    const isEmail = problem.field === "email";
+    if (isEmail ? !changed.includes("customerEmail") : !changed.includes(addressKey)) continue;
+    const key = isEmail ? "customerEmail" : `${addressKey}.${problem.field}`;
     errors[key] ??= problem.message;
   }
   return Object.keys(errors).length > 0 ? errors : null;
