@@ -98,7 +98,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     designKeys: text(form, "designKeys"),
     clientImageKeys: text(form, "clientImageKeys"),
     stateLabels,
-    notifyCustomerOnShipment: form.get("notifyCustomerOnShipment") === "on",
+    // A ticked box is sent (Polaris renders it with an empty value); an unticked one is not.
+    notifyCustomerOnShipment: form.has("notifyCustomerOnShipment"),
     timezone: text(form, "timezone"),
   };
   const result = await saveShopSettings(context, owner.shop.id, input, { name: owner.name });
@@ -207,6 +208,7 @@ function SettingsFormCard({
             <Checkbox
               label="Notify the customer when an order ships"
               name="notifyCustomerOnShipment"
+              value="on"
               checked={values.notifyCustomerOnShipment}
               onChange={(checked) =>
                 setValues((v) => ({ ...v, notifyCustomerOnShipment: checked }))
@@ -349,7 +351,8 @@ function TokensCard({
         </Text>
         {newToken ? (
           <Banner tone="success" title={`Token "${result?.ok ? result.tokenName : ""}" created`}>
-            <BlockStack gap="200">
+            {/* The banner's content shrinks to fit; the token must show whole to be checked. */}
+            <div style={{ width: "100%", minWidth: "min(40rem, 70vw)" }}>
               <TextField
                 label="Your new token (shown only this once)"
                 value={newToken}
@@ -367,7 +370,7 @@ function TokensCard({
                   </Button>
                 }
               />
-            </BlockStack>
+            </div>
           </Banner>
         ) : null}
         {result?.ok && result.revoked ? <Banner tone="info" title="Token revoked" /> : null}
