@@ -449,6 +449,14 @@ describe("what each action does to the order", () => {
     expect(empty.status).toBe(400);
   });
 
+  it("Edit that sends the stored address again changes nothing", async () => {
+    const order = await orderIn("new");
+    const res = await act(order.id, "edit", { shippingAddress: order.shippingAddress });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { message: string }).message).toBe("Nothing changed");
+    expect((await snapshot(order.id)).order!.manualEdits).toBeNull();
+  });
+
   it("Edit back to the cart's value is no longer a manual edit", async () => {
     const order = await orderIn("new");
     await act(order.id, "edit", { customerName: "Someone Else" });

@@ -241,8 +241,20 @@ const FIELD_COLUMNS = {
 
 type EditableValues = Pick<OrderRow, (typeof FIELD_COLUMNS)[EditableField]>;
 
+/** Equal as stored values: jsonb reorders keys, and a missing part equals a null one. */
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, v]) => [k, canonical(v)]);
+  return Object.fromEntries(entries);
 }
 
 /** The catalog's "City, State, Country" line follows the billing address, else the shipping one. */
