@@ -15,7 +15,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { STATE_LABELS } from "~/orders/lifecycle";
 import { LIFECYCLE_STATES, type LifecycleState } from "~/orders/model";
@@ -339,6 +339,10 @@ function TokensCard({
   const [name, setName] = useState("");
   const [copied, setCopied] = useState(false);
   const newToken = result?.ok ? result.newToken : undefined;
+  // A created token empties the name field, ready for the next one.
+  useEffect(() => {
+    if (newToken) setName("");
+  }, [newToken]);
   return (
     <Card>
       <BlockStack gap="400">
