@@ -30,6 +30,8 @@ export interface AppConfig {
    * server knows its port when it was derived from PORT=0.
    */
   publicUrl: string;
+  /** Demo only: a Bearer token the JSON API accepts for the demo's shops (DEMO_API_TOKEN). */
+  demoApiToken: string | null;
   /** Demo mode only: the extra cart shops and the simulator that answers their API calls. */
   demo: DemoConfig | null;
 }
@@ -247,6 +249,8 @@ export function loadConfig(
     maxBodyBytes: maxBodyKb * 1024,
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
     demo: demoConfig,
+    // A shared token is a convenience for trying the API on the demo, never a way into real shops.
+    demoApiToken: mode === "demo" ? (read(env, "DEMO_API_TOKEN") ?? null) : null,
   };
 }
 

@@ -827,7 +827,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       timeline.imported(importedAt, "new", countdownMessage);
       const item = required(items[0], "unmapped item");
       invalid(
-        "sku_unmapped",
+        "no_provider",
         `SKU ${item.sku} (${item.title}, ${item.style}) is not offered by any of your providers.`,
         `Map ${item.sku} to a provider's product in Settings → Providers, or swap the item with Edit, then Revalidate.`,
       );
@@ -837,7 +837,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       timeline.imported(importedAt, "new", countdownMessage);
       const item = required(items[0], "item without design");
       invalid(
-        "design_missing",
+        "design_file_missing",
         `${item.title} (line 1) has no production file: the design was not generated when the order was placed.`,
         "Open the order, check the personalisation and save it to generate the design file, then Revalidate.",
       );
@@ -846,7 +846,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
     case "invalid_no_postcode":
       timeline.imported(importedAt, "new", countdownMessage);
       invalid(
-        "address_incomplete",
+        "address_missing_field",
         "The shipping address has no postal code, and the provider needs one to buy a label.",
         "Add the postal code with Edit Order in the cart (the change syncs back here), then Revalidate.",
       );

@@ -66,6 +66,8 @@ export interface ValidationProblem {
   message: string;
   fix: string;
   lineId?: string;
+  /** The recipient field at fault, so an edit form can point at it. */
+  field?: string;
 }
 
 export type SubmitOutcome =

@@ -56,6 +56,7 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
     if (!fieldValue(po, field)) {
       problems.push({
         code: "address_missing_field",
+        field,
         message: `The shipping address has no ${FIELD_LABELS[field]}, which ${who} requires`,
         fix: `Edit the order's shipping address to add the ${FIELD_LABELS[field]}, then Reprocess`,
       });
@@ -67,6 +68,7 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
     if (value.length > max) {
       problems.push({
         code: "address_field_too_long",
+        field,
         message: `The ${FIELD_LABELS[field]} "${value}" is ${value.length} characters; ${who} accepts at most ${max}`,
         fix: `Edit the order to shorten the ${FIELD_LABELS[field]} to ${max} characters or fewer, then Reprocess`,
       });
@@ -77,6 +79,7 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
   if (country && limits.countries && !limits.countries.includes(country)) {
     problems.push({
       code: "country_not_supported",
+      field: "countryCode",
       message: `${who} does not ship to ${country}`,
       fix: `Route this order's items to a provider that ships to ${country} in Settings, then Revalidate`,
     });
@@ -84,6 +87,7 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
   if (country && limits.provinceRequiredIn?.includes(country) && !fieldValue(po, "provinceCode")) {
     problems.push({
       code: "address_missing_field",
+      field: "provinceCode",
       message: `${who} needs a state/province code for addresses in ${country}`,
       fix: "Edit the shipping address to add the state/province code, then Reprocess",
     });

@@ -1,9 +1,34 @@
-// Owner actions on one order that are more than a state change. Each asks the lifecycle table
-// first (through `transition`) and refuses with its reason.
+// Owner actions on one order (Actions menu, bulk actions, JSON API). Each locks the order, asks the
+// lifecycle table (through `transition`, or `decide` for the two that remove the row) and refuses
+// with the table's reason; the change and its timeline row are written in one transaction.
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { AppContext } from "~/context.server";
-import { submitOrder, type SubmitResult } from "~/fulfillment/submit.server";
-import { LifecycleRefusal, type OrderAction } from "./lifecycle";
-import { lockOrder, transition, type ActingAs } from "./orders.server";
+import type { Tx } from "~/db/client.server";
+import { lineItems, orders, submissions } from "~/db/schema";
+import { submitOrder, planSubmissions, type SubmitResult } from "~/fulfillment/submit.server";
+import type { ValidationProblem } from "~/fulfillment/provider";
+import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import { recordOrderEvent } from "./events.server";
+import { ACTION_LABELS, LifecycleRefusal, decide, type OrderAction } from "./lifecycle";
+import type { Address, LifecycleState, ManualEdits, OrderAlert, Personalization } from "./model";
+import {
+  EDITABLE_FIELDS,
+  normaliseAddress,
+  parseOrderEdit,
+  type EditableField,
+} from "./order-edit";
+import {
+  alertOf,
+  lockOrder,
+  orderFacts,
+  shopSettings,
+  transition,
+  type ActingAs,
+  type LockedOrder,
+  type OrderRow,
+} from "./orders.server";
+import { refreshOrderSummary } from "./summary.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
@@ -55,9 +80,19 @@ export type ActionOutcome =
       fieldErrors?: Record<string, string>;
     };
 
+const NOT_FOUND: ActionOutcome = {
+  ok: false,
+  code: "not_found",
+  reason: "There is no such order in this shop; it may have been deleted.",
+};
+
+const refused = (reason: string): ActionOutcome => ({ ok: false, code: "refused", reason });
+
+const orderIdSchema = z.uuid();
+
 /**
  * One door for every owner action on one order (Actions menu, bulk actions, JSON API). `input` is
- * the action's own payload (Edit's fields), parsed here, never trusted.
+ * the action's own payload (Edit's fields, Force Delete's confirmation), parsed here, never trusted.
  */
 export async function runOrderAction(
   ctx: Ctx,
@@ -67,13 +102,566 @@ export async function runOrderAction(
   acting: ActingAs,
   input?: unknown,
 ): Promise<ActionOutcome> {
-  // TODO(order operations): every action of the table; only Reprocess exists so far.
-  void input;
-  if (action !== "reprocess") {
-    return { ok: false, code: "refused", reason: "This action is not available yet" };
+  // Not a uuid cannot be one of our orders; asking the database would only raise a type error.
+  if (!orderIdSchema.safeParse(orderId).success) return NOT_FOUND;
+  switch (action) {
+    case "submit":
+      return submit(ctx, shopId, orderId, acting);
+    case "reprocess":
+      return reprocess(ctx, shopId, orderId, acting);
+    case "edit":
+      return editOrder(ctx, shopId, orderId, acting, input);
+    case "reset":
+      return resetOrder(ctx, shopId, orderId, acting);
+    case "archive":
+      return archiveOrder(ctx, shopId, orderId, acting);
+    case "delete":
+    case "force_delete":
+      return deleteOrder(ctx, shopId, orderId, action, acting, input);
+    case "schedule_process":
+      return scheduleProcess(ctx, shopId, orderId, acting);
+    case "revalidate":
+      return revalidateOrder(ctx, shopId, orderId, acting);
+    case "hold": {
+      const held = await holdOrder(ctx, shopId, orderId, acting);
+      if (held.ok) return { ok: true, message: "On hold: the countdown is paused", orderId };
+      return "notFound" in held ? NOT_FOUND : refused(held.reason);
+    }
+    case "release": {
+      const released = await releaseOrder(ctx, shopId, orderId, acting);
+      if (released.ok) return { ok: true, message: "Released from hold", orderId };
+      return "notFound" in released ? NOT_FOUND : refused(released.reason);
+    }
+    case "update_shipment":
+    case "fail_validation":
+    case "provider_reject":
+    case "close":
+      return refused(
+        `${ACTION_LABELS[action]} is not an action the owner takes here; it happens when the order's provider or validation says so.`,
+      );
   }
+}
+
+/** Runs `body` on the locked order; a refusal from the table rolls back and becomes the outcome. */
+async function onLockedOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  body: (tx: Tx, locked: LockedOrder) => Promise<ActionOutcome>,
+): Promise<ActionOutcome> {
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const locked = await lockOrder(tx, shopId, orderId);
+      if (!locked) return NOT_FOUND;
+      const outcome = await body(tx, locked);
+      // Anything but success must leave the order as it was.
+      if (!outcome.ok) throw new Rollback(outcome);
+      return outcome;
+    });
+  } catch (err) {
+    if (err instanceof Rollback) return err.outcome;
+    if (err instanceof LifecycleRefusal) return refused(err.reason);
+    throw err;
+  }
+}
+
+class Rollback extends Error {
+  constructor(readonly outcome: ActionOutcome) {
+    super("rolled back");
+  }
+}
+
+async function submit(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  const result = await submitOrder(ctx, shopId, orderId, acting);
+  switch (result.outcome) {
+    case "submitted":
+      return {
+        ok: true,
+        message: `Submitted: ${result.submissions} purchase order${result.submissions === 1 ? "" : "s"} on the way`,
+        orderId,
+      };
+    case "not_found":
+      return NOT_FOUND;
+    case "already_submitted":
+    case "refused":
+      return refused(result.reason);
+    case "invalid":
+      return refused(
+        `The order did not pass validation and is now in Error: ${problemText(result.problems)}`,
+      );
+  }
+}
+
+async function reprocess(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
   const result = await reprocessOrder(ctx, shopId, orderId, acting);
-  if (result.ok) return { ok: true, message: "Reprocessed", orderId };
-  if ("notFound" in result) return { ok: false, code: "not_found", reason: "No such order" };
-  return { ok: false, code: "refused", reason: result.reason };
+  if (!result.ok) return "notFound" in result ? NOT_FOUND : refused(result.reason);
+  const submitted = result.submit;
+  if (!submitted) return { ok: true, message: "Reprocessed: back in processing", orderId };
+  switch (submitted.outcome) {
+    case "submitted":
+      return { ok: true, message: "Reprocessed and submitted again", orderId };
+    case "invalid":
+      return {
+        ok: true,
+        message: `Reprocessed, but the order is in Error again: ${problemText(submitted.problems)}`,
+        orderId,
+      };
+    case "not_found":
+      return NOT_FOUND;
+    default:
+      return { ok: true, message: `Reprocessed; not submitted yet: ${submitted.reason}`, orderId };
+  }
+}
+
+function problemText(problems: ValidationProblem[]): string {
+  return problems.map((p) => p.message).join("; ");
+}
+
+// ---- Edit -------------------------------------------------------------------------------------
+
+const FIELD_COLUMNS = {
+  customerName: "customerName",
+  customerEmail: "customerEmail",
+  shippingAddress: "shippingAddress",
+  billingAddress: "billingAddress",
+  paymentMethod: "paymentMethod",
+  shippingMethod: "shippingMethod",
+  note: "note",
+} as const satisfies Record<EditableField, keyof OrderRow>;
+
+type EditableValues = Pick<OrderRow, (typeof FIELD_COLUMNS)[EditableField]>;
+
+/** Equal as stored values: jsonb reorders keys, and a missing part equals a null one. */
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, v]) => [k, canonical(v)]);
+  return Object.fromEntries(entries);
+}
+
+/** The catalog's "City, State, Country" line follows the billing address, else the shipping one. */
+function customerPlace(values: Pick<OrderRow, "billingAddress" | "shippingAddress">) {
+  const address = values.billingAddress ?? values.shippingAddress;
+  return {
+    customerCity: address?.city ?? null,
+    customerProvince: address?.province ?? address?.provinceCode ?? null,
+    customerCountry: address?.country ?? null,
+  };
+}
+
+async function editOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+  input: unknown,
+): Promise<ActionOutcome> {
+  const parsed = parseOrderEdit(input);
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const { order } = locked;
+    const facts = orderFacts(locked, acting);
+    // The table first: an edit to a sent order is refused whatever it contains.
+    const decision = decide("edit", facts);
+    if (!decision.allowed) return refused(decision.reason);
+    if (!parsed.ok) {
+      return {
+        ok: false,
+        code: "invalid",
+        reason: "Some fields need fixing",
+        fieldErrors: parsed.fieldErrors,
+      };
+    }
+    const edit = parsed.edit;
+    const changes: Partial<EditableValues> = {};
+    for (const field of EDITABLE_FIELDS) {
+      if (!(field in edit) || edit[field] === undefined) continue;
+      let value = edit[field] as EditableValues[typeof field];
+      if ((field === "shippingAddress" || field === "billingAddress") && value) {
+        value = normaliseAddress(value as Address);
+      }
+      if (!same(order[FIELD_COLUMNS[field]], value)) {
+        (changes as Record<string, unknown>)[field] = value;
+      }
+    }
+    if (Object.keys(changes).length === 0) {
+      return { ok: true, message: "Nothing changed", orderId };
+    }
+    const edited: OrderRow = { ...order, ...changes };
+
+    // The providers this order goes to must accept the edited recipient; checked now, rather than
+    // at submission, so the owner fixes it while the form is open.
+    const fieldErrors = await recipientProblems(ctx, tx, edited, locked, Object.keys(changes));
+    if (fieldErrors) {
+      return {
+        ok: false,
+        code: "invalid",
+        reason: "The provider would refuse this address",
+        fieldErrors,
+      };
+    }
+
+    const at = new Date().toISOString();
+    const by = acting.name ?? acting.actor;
+    const manualEdits: ManualEdits = { ...(order.manualEdits ?? {}) };
+    for (const [field, to] of Object.entries(changes)) {
+      const earlier = manualEdits[field];
+      const from = earlier ? earlier.from : order[FIELD_COLUMNS[field as EditableField]];
+      // Edited back to what the cart says: no longer an edit, so cart updates apply to it again.
+      if (same(from, to)) delete manualEdits[field];
+      else manualEdits[field] = { from: from ?? null, to, at, by };
+    }
+    const place =
+      "billingAddress" in changes || "shippingAddress" in changes ? customerPlace(edited) : {};
+    await tx
+      .update(orders)
+      .set({
+        ...changes,
+        ...place,
+        manualEdits: Object.keys(manualEdits).length > 0 ? manualEdits : null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(orders.id, order.id), eq(orders.shopId, shopId)));
+    const names = Object.keys(changes);
+    await transition(tx, locked, {
+      action: "edit",
+      acting,
+      facts,
+      message: `Edited ${names.join(", ")}`,
+      data: { fields: names },
+    });
+    return { ok: true, message: `Saved: ${names.join(", ")}`, orderId };
+  });
+}
+
+/** Field path → problem for recipient fields the routed providers would refuse; null when fine. */
+async function recipientProblems(
+  ctx: Ctx,
+  tx: Tx,
+  edited: OrderRow,
+  locked: LockedOrder,
+  changed: string[],
+): Promise<Record<string, string> | null> {
+  // The recipient is the shipping address, or the billing one when there is none.
+  const addressKey = edited.shippingAddress ? "shippingAddress" : "billingAddress";
+  const touchesRecipient = changed.includes(addressKey) || changed.includes("customerEmail");
+  // A problem the edit did not cause (a design file missing) is for Reprocess to report, not Edit.
+  if (!touchesRecipient) return null;
+  const plan = await planSubmissions(ctx, tx, edited, locked.shop);
+  if (plan.ok) return null;
+  const errors: Record<string, string> = {};
+  for (const problem of plan.problems) {
+    if (!problem.field) continue;
+    const isEmail = problem.field === "email";
+    if (isEmail ? !changed.includes("customerEmail") : !changed.includes(addressKey)) continue;
+    const key = isEmail ? "customerEmail" : `${addressKey}.${problem.field}`;
+    errors[key] ??= problem.message;
+  }
+  return Object.keys(errors).length > 0 ? errors : null;
+}
+
+// ---- Reset, Archive, Delete --------------------------------------------------------------------
+
+/**
+ * Withdraws purchase orders that never left: those never attempted are removed (their send job
+ * then finds nothing); those waiting to retry after the provider was down become failed, which no
+ * worker claims and which a later submission reuses with the same idempotency key. A purchase order
+ * being sent this instant cannot be stopped, so the caller refuses rather than race it.
+ */
+async function withdrawUnsent(tx: Tx, shopId: string, orderId: string): Promise<number> {
+  const removed = await tx
+    .delete(submissions)
+    .where(
+      and(
+        eq(submissions.shopId, shopId),
+        eq(submissions.orderId, orderId),
+        eq(submissions.state, "pending"),
+        eq(submissions.attempts, 0),
+      ),
+    )
+    .returning({ id: submissions.id });
+  const parked = await tx
+    .update(submissions)
+    .set({
+      state: "failed",
+      lastError: sql`coalesce(${submissions.lastError}, 'Withdrawn before it was sent')`,
+      claimedAt: null,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(submissions.shopId, shopId),
+        eq(submissions.orderId, orderId),
+        eq(submissions.state, "pending"),
+      ),
+    )
+    .returning({ id: submissions.id });
+  return removed.length + parked.length;
+}
+
+async function sendingNow(tx: Tx, shopId: string, orderId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.shopId, shopId),
+        eq(submissions.orderId, orderId),
+        eq(submissions.state, "submitting"),
+      ),
+    )
+    .limit(1);
+  return Boolean(row);
+}
+
+const SENDING_NOW =
+  "A purchase order for this order is being sent right now; try again in a minute, once the provider has answered.";
+
+async function resetOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const { order, shop } = locked;
+    const facts = orderFacts(locked, acting);
+    const decision = decide("reset", facts);
+    if (!decision.allowed) return refused(decision.reason);
+    if (await sendingNow(tx, shopId, orderId)) return refused(SENDING_NOW);
+
+    // Manual edits go back to what the cart says (`from` is kept current by cart updates).
+    const restored: Record<string, unknown> = {};
+    const restoredNames: string[] = [];
+    for (const [key, entry] of Object.entries(order.manualEdits ?? {})) {
+      const line = /^lineItem:(.+):personalization$/.exec(key);
+      if (line) {
+        await tx
+          .update(lineItems)
+          .set({ personalization: (entry.from ?? null) as Personalization | null })
+          .where(
+            and(
+              eq(lineItems.shopId, shopId),
+              eq(lineItems.orderId, orderId),
+              eq(lineItems.cartLineId, line[1]!),
+            ),
+          );
+        restoredNames.push(key);
+      } else if ((EDITABLE_FIELDS as readonly string[]).includes(key)) {
+        restored[key] = entry.from ?? null;
+        restoredNames.push(key);
+      }
+    }
+    const withdrawn = await withdrawUnsent(tx, shopId, orderId);
+    // Rule results: which provider makes each item is worked out again at the next submission.
+    await tx
+      .update(lineItems)
+      .set({ providerId: null })
+      .where(and(eq(lineItems.shopId, shopId), eq(lineItems.orderId, orderId)));
+    const afterRestore = { ...order, ...restored } as OrderRow;
+    await tx
+      .update(orders)
+      .set({
+        ...restored,
+        ...(restored.billingAddress !== undefined || restored.shippingAddress !== undefined
+          ? customerPlace(afterRestore)
+          : {}),
+        manualEdits: null,
+      })
+      .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)));
+    const to = await transition(tx, locked, {
+      action: "reset",
+      acting,
+      facts,
+      message: resetMessage(restoredNames.length, withdrawn),
+      data: { restored: restoredNames, withdrawn },
+      set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
+    });
+    const dueAt = await startCountdown(ctx, tx, { ...afterRestore, state: to }, shop);
+    await refreshOrderSummary(tx, shopId, orderId);
+    return {
+      ok: true,
+      message: dueAt ? "Reset: starting again, countdown restarted" : "Reset: starting again",
+      orderId,
+    };
+  });
+}
+
+function resetMessage(restored: number, withdrawn: number): string {
+  const parts = ["Started again as if just imported"];
+  if (restored > 0) parts.push(`${restored} manual edit${restored === 1 ? "" : "s"} undone`);
+  if (withdrawn > 0) {
+    parts.push(`${withdrawn} unsent purchase order${withdrawn === 1 ? "" : "s"} withdrawn`);
+  }
+  return parts.join("; ");
+}
+
+async function archiveOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const facts = orderFacts(locked, acting);
+    const decision = decide("archive", facts);
+    if (!decision.allowed) return refused(decision.reason);
+    if (await sendingNow(tx, shopId, orderId)) return refused(SENDING_NOW);
+    const withdrawn = await withdrawUnsent(tx, shopId, orderId);
+    await transition(tx, locked, {
+      action: "archive",
+      acting,
+      facts,
+      message:
+        withdrawn > 0
+          ? `Archived; ${withdrawn} unsent purchase order${withdrawn === 1 ? "" : "s"} withdrawn`
+          : "Archived",
+      data: { withdrawn },
+      // A stale auto-submit job finds no deadline and does nothing.
+      set: { autoSubmitAt: null, autoSubmitRemainingMs: null },
+    });
+    await refreshOrderSummary(tx, shopId, orderId);
+    return { ok: true, message: "Archived: processing stopped, data kept", orderId };
+  });
+}
+
+const confirmSchema = z.object({ confirm: z.literal(true) });
+
+export const FORCE_DELETE_RISK =
+  "Force Delete removes the order and its purchase orders from Orderlane. Providers that already received it will still make and ship it, its tracking will no longer reach the cart, and a later import brings the order back, where it could be sent again. Send confirm: true to go ahead.";
+
+async function deleteOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  action: "delete" | "force_delete",
+  acting: ActingAs,
+  input: unknown,
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const decision = decide(action, orderFacts(locked, acting));
+    if (!decision.allowed) return refused(decision.reason);
+    if (action === "force_delete" && !confirmSchema.safeParse(input).success) {
+      return {
+        ok: false,
+        code: "invalid",
+        reason: FORCE_DELETE_RISK,
+        fieldErrors: { confirm: FORCE_DELETE_RISK },
+      };
+    }
+    // The timeline goes with the row; the log keeps who removed what.
+    await tx.delete(orders).where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)));
+    console.info(
+      `[orders] ${action} of order ${locked.order.cartOrderNumber} (${orderId}) in shop ${shopId} by ${acting.actor}${acting.name ? ` ${acting.name}` : ""}`,
+    );
+    return {
+      ok: true,
+      message: `Deleted order ${locked.order.cartOrderNumber}; a later import brings it back if the cart still has it`,
+      orderId: null,
+    };
+  });
+}
+
+// ---- Schedule Process, Revalidate --------------------------------------------------------------
+
+async function scheduleProcess(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const { order, shop } = locked;
+    const to = await transition(tx, locked, { action: "schedule_process", acting });
+    // Scheduling is the owner's go-ahead for this order: it counts down as it would in automatic
+    // mode, when it is an in-app order the cart marks paid.
+    const asAutomatic = {
+      ...shop,
+      settings: { ...shopSettings(shop), processingMode: "automatic" as const },
+    };
+    const scheduled = { ...order, state: to };
+    const dueAt = await startCountdown(ctx, tx, scheduled, asAutomatic);
+    const why = dueAt ? null : countdownBlocker(scheduled, asAutomatic);
+    return {
+      ok: true,
+      message: dueAt
+        ? `Scheduled: submission at ${dueAt.toISOString()}`
+        : `Scheduled: New${why ? `; not counting down (${why})` : ""}`,
+      orderId,
+    };
+  });
+}
+
+function alertFrom(problems: ValidationProblem[]): OrderAlert {
+  const first = problems[0]!;
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""})`
+      : "";
+  return alertOf(first.code, `${first.message}${more}`, first.fix);
+}
+
+async function revalidateOrder(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+    const { order, shop } = locked;
+    const facts = orderFacts(locked, acting);
+    const decision = decide("revalidate", facts);
+    if (!decision.allowed) return refused(decision.reason);
+    const plan = await planSubmissions(ctx, tx, order, shop);
+    if (!plan.ok) {
+      // Still in Error, with the alert the current settings give.
+      const alert = alertFrom(plan.problems);
+      await tx
+        .update(orders)
+        .set({ alert, updatedAt: new Date() })
+        .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)));
+      await recordOrderEvent(tx, {
+        shopId,
+        orderId,
+        actor: acting.actor,
+        actorName: acting.name ?? null,
+        action: "revalidate",
+        fromState: order.state,
+        toState: order.state,
+        message: `Still not valid: ${problemText(plan.problems)}`,
+        data: { problems: plan.problems },
+      });
+      return { ok: true, message: `Still in Error: ${alert.message}`, orderId };
+    }
+    const to: LifecycleState = await transition(tx, locked, {
+      action: "revalidate",
+      acting,
+      facts,
+      message: "Valid against the current settings and rules",
+      set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
+    });
+    const dueAt = await startCountdown(ctx, tx, { ...order, state: to }, shop);
+    return {
+      ok: true,
+      message: dueAt ? "Valid again: New, countdown restarted" : "Valid again",
+      orderId,
+    };
+  });
 }

@@ -44,6 +44,7 @@ export default function AppLayout() {
             Orders
           </Link>
           <Link to="/app/settings/providers">Providers</Link>
+          <Link to="/app/settings">Settings</Link>
         </NavMenu>
       ) : null}
       {demoShops.length > 1 ? (

@@ -1,0 +1,152 @@
+// The JSON API's view of orders: what integrations read, in stable field names. Cart ids stay the
+// strings the cart sent (Shopify's exceed 2^53), money stays decimal strings, times are ISO 8601.
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "~/db/client.server";
+import { lineItems, orders, providers, shipments, submissions } from "~/db/schema";
+import type { CatalogRow } from "~/orders/catalog.server";
+
+type OrderRow = typeof orders.$inferSelect;
+
+export function catalogOrderJson(row: CatalogRow) {
+  return {
+    id: row.id,
+    cartOrderId: row.cartOrderId,
+    number: row.cartOrderNumber,
+    createdAt: row.cartCreatedAt.toISOString(),
+    cartStatus: row.cartStatus,
+    cartStatusRaw: row.cartStatusRaw,
+    state: row.state,
+    type: row.type,
+    customer: {
+      name: row.customerName,
+      city: row.customerCity,
+      province: row.customerProvince,
+      country: row.customerCountry,
+    },
+    total: row.total,
+    currency: row.currency,
+    paymentMethod: row.paymentMethod,
+    itemCount: row.itemCount,
+    submitStatus: row.submitStatus,
+    submitFailureReason: row.submitFailureReason,
+    autoSubmitAt: row.autoSubmitAt?.toISOString() ?? null,
+  };
+}
+
+function orderJson(row: OrderRow) {
+  return {
+    ...catalogOrderJson(row),
+    updatedAt: row.cartUpdatedAt.toISOString(),
+    customer: {
+      name: row.customerName,
+      email: row.customerEmail,
+      city: row.customerCity,
+      province: row.customerProvince,
+      country: row.customerCountry,
+    },
+    shippingAddress: row.shippingAddress,
+    billingAddress: row.billingAddress,
+    subtotal: row.subtotal,
+    shippingTotal: row.shippingTotal,
+    taxTotal: row.taxTotal,
+    shippingMethod: row.shippingMethod,
+    sourceChannel: row.sourceChannel,
+    invoiceNumber: row.invoiceNumber,
+    note: row.note,
+    alert: row.alert,
+    autoSubmitRemainingMs: row.autoSubmitRemainingMs,
+    manualEdits: row.manualEdits,
+  };
+}
+
+export type ApiOrder = ReturnType<typeof orderJson> & {
+  items: ReturnType<typeof itemJson>[];
+  submissions: ReturnType<typeof submissionJson>[];
+  shipments: ReturnType<typeof shipmentJson>[];
+};
+
+function itemJson(row: typeof lineItems.$inferSelect) {
+  return {
+    id: row.id,
+    cartLineId: row.cartLineId,
+    cartProductId: row.cartProductId,
+    cartVariantId: row.cartVariantId,
+    sku: row.sku,
+    title: row.title,
+    style: row.style,
+    quantity: row.quantity,
+    price: row.price,
+    mockupUrl: row.mockupUrl,
+    productUrl: row.productUrl,
+    personalization: row.personalization,
+    providerId: row.providerId,
+    deliveryState: row.deliveryState,
+  };
+}
+
+function submissionJson(row: typeof submissions.$inferSelect, providerName: string | null) {
+  return {
+    id: row.id,
+    providerId: row.providerId,
+    providerName,
+    poNumber: row.poNumber,
+    state: row.state,
+    providerOrderId: row.providerOrderId,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    submittedAt: row.submittedAt?.toISOString() ?? null,
+  };
+}
+
+function shipmentJson(row: typeof shipments.$inferSelect) {
+  return {
+    id: row.id,
+    submissionId: row.submissionId,
+    carrier: row.carrier,
+    trackingNumber: row.trackingNumber,
+    trackingUrl: row.trackingUrl,
+    shippedAt: row.shippedAt.toISOString(),
+    items: row.items,
+    pushedToCart: row.pushedToCartAt !== null,
+  };
+}
+
+/** One order of the shop with everything about it; null for another shop's or a missing one. */
+export async function getApiOrder(
+  db: DbOrTx,
+  shopId: string,
+  orderId: string,
+): Promise<ApiOrder | null> {
+  if (!z.uuid().safeParse(orderId).success) return null;
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
+    .limit(1);
+  if (!order) return null;
+  const [items, subs, parcels] = await Promise.all([
+    db
+      .select()
+      .from(lineItems)
+      .where(and(eq(lineItems.orderId, orderId), eq(lineItems.shopId, shopId)))
+      .orderBy(asc(lineItems.position)),
+    db
+      .select({ submission: submissions, providerName: providers.name })
+      .from(submissions)
+      .leftJoin(providers, eq(providers.id, submissions.providerId))
+      .where(and(eq(submissions.orderId, orderId), eq(submissions.shopId, shopId)))
+      .orderBy(asc(submissions.createdAt)),
+    db
+      .select()
+      .from(shipments)
+      .where(and(eq(shipments.orderId, orderId), eq(shipments.shopId, shopId)))
+      .orderBy(asc(shipments.shippedAt)),
+  ]);
+  return {
+    ...orderJson(order),
+    items: items.map(itemJson),
+    submissions: subs.map((s) => submissionJson(s.submission, s.providerName)),
+    shipments: parcels.map(shipmentJson),
+  };
+}

@@ -1,0 +1,140 @@
+// Every alert an order in Error can carry, by its stable code. The code is what the catalog filters
+// on and what integrations match; the message on the order says what happened to this order, and
+// the steps below say how an owner resolves that kind of problem. Not server-only: the catalog's
+// filter and the order page read it in the browser.
+
+export interface AlertKind {
+  /** Short name for filters and headings. */
+  title: string;
+  /** What to do, in order. */
+  steps: readonly string[];
+}
+
+export const ALERT_KINDS = {
+  no_items: {
+    title: "No items to fulfil",
+    steps: [
+      "Open the order in the cart and check that it still has items.",
+      "Reset the order so it is read again as the cart has it.",
+    ],
+  },
+  no_provider: {
+    title: "No provider for an item",
+    steps: [
+      "Choose a default provider, or add a routing rule for the item's SKU, in Settings → Providers.",
+      "Revalidate the order.",
+    ],
+  },
+  address_missing_field: {
+    title: "Shipping address incomplete",
+    steps: [
+      "Use Edit (or Edit Order in the cart) to add the missing part of the shipping address.",
+      "Reprocess the order.",
+    ],
+  },
+  address_field_too_long: {
+    title: "Address field too long for the provider",
+    steps: [
+      "Use Edit to shorten the field (move an apartment or suite to address line 2).",
+      "Reprocess the order.",
+    ],
+  },
+  country_not_supported: {
+    title: "Provider does not ship to the country",
+    steps: [
+      "Route the items to a provider that ships there, in Settings → Providers.",
+      "Revalidate the order.",
+    ],
+  },
+  design_file_missing: {
+    title: "Design file missing",
+    steps: [
+      "Open the item's personalisation and attach the final design file (Edit Design).",
+      "Reprocess the order.",
+    ],
+  },
+  personalisation_missing: {
+    title: "Personalisation missing",
+    steps: ["Add the personalisation the provider needs (Edit Design).", "Reprocess the order."],
+  },
+  quantity_too_large: {
+    title: "Quantity above the provider's limit",
+    steps: ["Split the line or lower the quantity in the cart.", "Reprocess the order."],
+  },
+  variant_not_mapped: {
+    title: "Product not mapped to the provider",
+    steps: [
+      "Map the SKU to the provider's product in the provider's settings (Settings → Providers).",
+      "Revalidate the order.",
+    ],
+  },
+  tax_number_required: {
+    title: "Tax number required",
+    steps: [
+      "Add the customer's tax number to the order in the cart (it syncs back).",
+      "Reprocess the order.",
+    ],
+  },
+  provider_settings_invalid: {
+    title: "Provider settings invalid",
+    steps: ["Correct the provider's settings in Settings → Providers.", "Revalidate the order."],
+  },
+  provider_credentials_missing: {
+    title: "Provider credentials missing",
+    steps: [
+      "Enter the provider's API credentials in Settings → Providers.",
+      "Reprocess the order.",
+    ],
+  },
+  provider_secret_missing: {
+    title: "Provider secret missing",
+    steps: ["Enter the provider's secret in Settings → Providers.", "Reprocess the order."],
+  },
+  provider_unavailable: {
+    title: "Provider unreachable",
+    steps: [
+      "Check the provider's status page or ask them whether their service is up.",
+      "Reprocess the order: it resends the same purchase order, which the provider recognises.",
+    ],
+  },
+  provider_rejected: {
+    title: "Provider rejected the order",
+    steps: [
+      "Read the provider's reason on the order.",
+      "Fix what it objects to (Edit the order, or the provider's settings).",
+      "Reprocess the order.",
+    ],
+  },
+  provider_cancelled: {
+    title: "Provider cancelled the order",
+    steps: [
+      "Contact the provider to learn why it cancelled.",
+      "Reset the order to send it again, or Archive it if it should not be made.",
+    ],
+  },
+  provider_cancel_refused: {
+    title: "Provider could not cancel",
+    steps: [
+      "Contact the provider to stop the order by hand.",
+      "If it ships anyway, arrange a return with the customer.",
+    ],
+  },
+} as const satisfies Record<string, AlertKind>;
+
+export type AlertCode = keyof typeof ALERT_KINDS;
+
+export const ALERT_CODES = Object.keys(ALERT_KINDS) as AlertCode[];
+
+export function isAlertCode(code: string): code is AlertCode {
+  return Object.prototype.hasOwnProperty.call(ALERT_KINDS, code);
+}
+
+const UNKNOWN_ALERT: AlertKind = {
+  title: "Problem",
+  steps: ["Read the message on the order, fix what it describes, then Reprocess."],
+};
+
+/** The kind of an alert; an unknown code (from an older version) still gets generic steps. */
+export function alertKind(code: string): AlertKind {
+  return isAlertCode(code) ? ALERT_KINDS[code] : UNKNOWN_ALERT;
+}

@@ -1,0 +1,264 @@
+// The shop's settings as the owner edits them on the Settings page: parsed from the form, checked
+// field by field, and stored in shop.settings. Switching the processing mode moves the running
+// countdowns in the same transaction, so no order is submitted under a mode the owner left.
+import { and, eq, isNull, isNotNull } from "drizzle-orm";
+import { z } from "zod";
+import type { AppContext } from "~/context.server";
+import type { Tx } from "~/db/client.server";
+import { orders, shops } from "~/db/schema";
+import { scheduleAutoSubmit } from "~/orders/countdown.server";
+import { recordOrderEvent } from "~/orders/events.server";
+import {
+  LIFECYCLE_STATES,
+  ORDER_TYPES,
+  ORDER_TYPE_LABELS,
+  type LifecycleState,
+  type OrderType,
+  type ShopSettings,
+} from "~/orders/model";
+import { shopSettings } from "~/orders/orders.server";
+
+type Ctx = Pick<AppContext, "db" | "jobs">;
+
+export const MAX_DELAY_MINUTES = 7 * 24 * 60;
+
+/** The form's fields, all strings as a browser sends them. */
+export interface SettingsForm {
+  autoSubmitDelayMinutes: string;
+  processingMode: string;
+  typeRules: string;
+  personalizedProducts: string;
+  previewKeys: string;
+  designKeys: string;
+  clientImageKeys: string;
+  stateLabels: Record<LifecycleState, string>;
+  notifyCustomerOnShipment: boolean;
+  timezone: string;
+}
+
+export function settingsToForm(settings: ShopSettings): SettingsForm {
+  const labels = {} as Record<LifecycleState, string>;
+  for (const state of LIFECYCLE_STATES) labels[state] = settings.stateLabels[state] ?? "";
+  return {
+    autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
+    processingMode: settings.processingMode,
+    typeRules: settings.typeRules.map((r) => `${r.sourceChannel}: ${r.type}`).join("\n"),
+    personalizedProducts: settings.personalizedProducts.join(", "),
+    previewKeys: settings.personalizationKeys.preview.join(", "),
+    designKeys: settings.personalizationKeys.design.join(", "),
+    clientImageKeys: settings.personalizationKeys.clientImages.join(", "),
+    stateLabels: labels,
+    notifyCustomerOnShipment: settings.notifyCustomerOnShipment,
+    timezone: settings.timezone,
+  };
+}
+
+const commaList = (what: string, max: number) =>
+  z
+    .string()
+    .max(5000, `The ${what} are at most 5000 characters`)
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(/[,\n]/)
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().max(200, `Each of the ${what} is at most 200 characters`))
+        .max(max, `At most ${max} ${what}`),
+    );
+
+const TYPE_WORDS = new Map<string, OrderType>(
+  ORDER_TYPES.flatMap((type) => [
+    [type, type],
+    [ORDER_TYPE_LABELS[type].toLowerCase(), type],
+  ]),
+);
+
+const typeRules = z
+  .string()
+  .max(5000, "The type rules are at most 5000 characters")
+  .transform((text, issue) => {
+    const rules: ShopSettings["typeRules"] = [];
+    for (const [index, raw] of text.split("\n").entries()) {
+      const line = raw.trim();
+      if (!line) continue;
+      const match = /^(.+?)\s*(?::|=|->|→)\s*(.+)$/.exec(line);
+      const type = match ? TYPE_WORDS.get(match[2]!.trim().toLowerCase()) : undefined;
+      if (!match || !type) {
+        issue.addIssue({
+          code: "custom",
+          message: `Line ${index + 1} ("${line}"): write "source channel: type", the type being one of ${ORDER_TYPES.map((t) => ORDER_TYPE_LABELS[t]).join(", ")}`,
+        });
+        return z.NEVER;
+      }
+      rules.push({ sourceChannel: match[1]!.trim().toLowerCase(), type });
+    }
+    return rules;
+  });
+
+function validTimeZone(zone: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+const stateLabelsSchema = z.record(
+  z.enum(LIFECYCLE_STATES),
+  z.string().trim().max(30, "A label is at most 30 characters"),
+);
+
+export const settingsSchema = z.object({
+  autoSubmitDelayMinutes: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "Enter a whole number of minutes")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(0, "Enter a whole number of minutes")
+        .max(MAX_DELAY_MINUTES, `At most ${MAX_DELAY_MINUTES} minutes (a week)`),
+    ),
+  processingMode: z.enum(["automatic", "manual"], { message: "Choose automatic or manual" }),
+  typeRules,
+  personalizedProducts: commaList("product ids", 1000),
+  previewKeys: commaList("preview keys", 20),
+  designKeys: commaList("design keys", 20),
+  clientImageKeys: commaList("client image keys", 20),
+  stateLabels: stateLabelsSchema,
+  notifyCustomerOnShipment: z.boolean(),
+  timezone: z
+    .string()
+    .trim()
+    .transform((zone, issue) => {
+      const valid = validTimeZone(zone);
+      if (!valid) {
+        issue.addIssue({
+          code: "custom",
+          message: "Enter a time zone such as Europe/Berlin or America/New_York",
+        });
+        return z.NEVER;
+      }
+      return valid;
+    }),
+});
+
+export type SaveSettingsResult =
+  | { ok: true; settings: ShopSettings; countdowns: { stopped: number; started: number } }
+  | { ok: false; errors: Record<string, string> }
+  | { ok: false; notFound: true };
+
+export async function saveShopSettings(
+  ctx: Ctx,
+  shopId: string,
+  form: SettingsForm,
+  acting: { name: string },
+): Promise<SaveSettingsResult> {
+  const parsed = settingsSchema.safeParse(form);
+  if (!parsed.success) {
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      errors[issue.path.map(String).join(".") || "form"] ??= issue.message;
+    }
+    return { ok: false, errors };
+  }
+  const input = parsed.data;
+  return ctx.db.transaction(async (tx) => {
+    const [shop] = await tx.select().from(shops).where(eq(shops.id, shopId)).for("update");
+    if (!shop) return { ok: false, notFound: true };
+    const before = shopSettings(shop);
+    const stateLabels: ShopSettings["stateLabels"] = {};
+    for (const state of LIFECYCLE_STATES) {
+      if (input.stateLabels[state]) stateLabels[state] = input.stateLabels[state];
+    }
+    const settings: ShopSettings = {
+      ...before,
+      autoSubmitDelayMinutes: input.autoSubmitDelayMinutes,
+      processingMode: input.processingMode,
+      typeRules: input.typeRules,
+      personalizedProducts: input.personalizedProducts,
+      personalizationKeys: {
+        preview: input.previewKeys,
+        design: input.designKeys,
+        clientImages: input.clientImageKeys,
+      },
+      stateLabels,
+      notifyCustomerOnShipment: input.notifyCustomerOnShipment,
+      timezone: input.timezone,
+    };
+    await tx.update(shops).set({ settings, updatedAt: new Date() }).where(eq(shops.id, shopId));
+    let countdowns = { stopped: 0, started: 0 };
+    if (before.processingMode !== settings.processingMode) {
+      countdowns =
+        settings.processingMode === "manual"
+          ? { stopped: await stopCountdowns(tx, shopId, acting), started: 0 }
+          : { stopped: 0, started: await startCountdowns(ctx, tx, shopId, settings, acting) };
+    }
+    return { ok: true, settings, countdowns };
+  });
+}
+
+/** Manual mode: nothing is submitted on its own, so running countdowns stop (their jobs go stale). */
+async function stopCountdowns(tx: Tx, shopId: string, acting: { name: string }): Promise<number> {
+  const stopped = await tx
+    .update(orders)
+    .set({ autoSubmitAt: null, updatedAt: new Date() })
+    .where(and(eq(orders.shopId, shopId), eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)))
+    .returning({ id: orders.id });
+  for (const order of stopped) {
+    await recordOrderEvent(tx, {
+      shopId,
+      orderId: order.id,
+      actor: "owner",
+      actorName: acting.name,
+      action: "countdown_stopped",
+      message: "Countdown stopped: the shop now processes orders manually",
+    });
+  }
+  return stopped.length;
+}
+
+/** Automatic mode: New in-app orders the cart marks paid start counting down from now. */
+async function startCountdowns(
+  ctx: Ctx,
+  tx: Tx,
+  shopId: string,
+  settings: ShopSettings,
+  acting: { name: string },
+): Promise<number> {
+  const dueAt = new Date(Date.now() + settings.autoSubmitDelayMinutes * 60_000);
+  const started = await tx
+    .update(orders)
+    .set({ autoSubmitAt: dueAt, updatedAt: new Date() })
+    .where(
+      and(
+        eq(orders.shopId, shopId),
+        eq(orders.state, "new"),
+        eq(orders.type, "in_app"),
+        eq(orders.cartStatus, "processing"),
+        isNull(orders.autoSubmitAt),
+        isNull(orders.autoSubmitRemainingMs),
+      ),
+    )
+    .returning({ id: orders.id, shopId: orders.shopId });
+  for (const order of started) {
+    await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
+    await recordOrderEvent(tx, {
+      shopId,
+      orderId: order.id,
+      actor: "owner",
+      actorName: acting.name,
+      action: "countdown_started",
+      message: `Countdown started: the shop now processes orders automatically (${settings.autoSubmitDelayMinutes} min)`,
+    });
+  }
+  return started.length;
+}

@@ -1,0 +1,466 @@
+// The JSON API as an integration uses it: tokens, the catalog with paging, one order, submitting,
+// and the OpenAPI file that documents it (every documented route and status is produced here).
+import { readFileSync } from "node:fs";
+import { eq } from "drizzle-orm";
+import { parse } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "~/config.server";
+import { apiTokens, orderEvents, providers, shipments, submissions } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { ALERT_CODES } from "~/orders/alerts";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
+import { createApiToken, hashToken, revokeApiToken } from "~/shops/api-tokens.server";
+import { ensureShop, type Shop } from "~/shops/shops.server";
+import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { createOrder, createShop } from "./support/factories";
+
+const DEMO_TOKEN = "demo-api-token-for-tests";
+
+let app: TestApp;
+let shop: Shop;
+let token: string;
+let providerId: string;
+
+/** method, documented path and status of every API answer this file saw. */
+const seen = new Set<string>();
+
+function template(path: string): string {
+  return path
+    .replace(/\?.*$/, "")
+    .replace(/^\/api\/v1/, "")
+    .replace(/^\/orders\/[^/]+/, "/orders/{orderId}")
+    .replace(/\/actions\/[^/]+$/, "/actions/{action}");
+}
+
+async function api(
+  path: string,
+  init: RequestInit & { token?: string | null } = {},
+): Promise<Response> {
+  const { token: given, ...rest } = init;
+  const bearer = given === undefined ? token : given;
+  const headers = new Headers(rest.headers);
+  if (bearer !== null) headers.set("authorization", `Bearer ${bearer}`);
+  const res = await app.fetch(path, { ...rest, headers });
+  seen.add(`${(rest.method ?? "GET").toLowerCase()} ${template(path)} ${res.status}`);
+  return res;
+}
+
+async function errorOf(res: Response): Promise<{ code: string; message: string }> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  return body.error;
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
+  const [provider] = await app.ctx.db
+    .insert(providers)
+    .values({
+      shopId: shop.id,
+      kind: "sandbox",
+      name: "Sandbox Printer",
+      endpoint: "http://127.0.0.1:9",
+      isDefault: true,
+    })
+    .returning();
+  providerId = provider!.id;
+  const created = await createApiToken(app.ctx.db, shop.id, {
+    name: "Warehouse sync",
+    createdBy: "Ava",
+  });
+  if (!created.ok) throw new Error("token not created");
+  token = created.token;
+});
+afterAll(async () => {
+  await app?.close();
+  await closeVite();
+});
+
+describe("tokens", () => {
+  it("stores only the token's SHA-256 and its last characters", async () => {
+    expect(token).toMatch(/^ol_[A-Za-z0-9_-]{43}$/);
+    const rows = await app.ctx.db.select().from(apiTokens).where(eq(apiTokens.shopId, shop.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.tokenHash).toBe(hashToken(token));
+    expect(rows[0]!.tokenHash).not.toContain(token.slice(3));
+    expect(rows[0]!.lastChars).toBe(token.slice(-4));
+    expect(JSON.stringify(rows)).not.toContain(token);
+  });
+
+  it("answers 401 without a token, with a bad one and with a revoked one", async () => {
+    const none = await api("/api/v1/orders", { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await errorOf(none)).code).toBe("unauthorized");
+
+    const bad = await api("/api/v1/orders", { token: `${token.slice(0, -1)}x` });
+    expect(bad.status).toBe(401);
+    expect((await errorOf(bad)).message).toBe("This API token is not valid");
+
+    const extra = await createApiToken(app.ctx.db, shop.id, {
+      name: "Old script",
+      createdBy: null,
+    });
+    if (!extra.ok) throw new Error("token not created");
+    expect((await api("/api/v1/orders", { token: extra.token })).status).toBe(200);
+    expect(await revokeApiToken(app.ctx.db, shop.id, extra.summary.id)).toBe(true);
+    const revoked = await api("/api/v1/orders", { token: extra.token });
+    expect(revoked.status).toBe(401);
+    expect((await errorOf(revoked)).message).toBe("This API token was revoked");
+    // Submitting with it changes nothing either.
+    const order = await createOrder(app.ctx.db, shop);
+    expect(
+      (await api(`/api/v1/orders/${order.id}/submit`, { method: "POST", token: extra.token }))
+        .status,
+    ).toBe(401);
+    expect(
+      await app.ctx.db.select().from(submissions).where(eq(submissions.orderId, order.id)),
+    ).toEqual([]);
+  });
+
+  it("cannot revoke another shop's token", async () => {
+    const other = await createShop(app.ctx.db);
+    const theirs = await createApiToken(app.ctx.db, other.id, { name: "Theirs", createdBy: null });
+    if (!theirs.ok) throw new Error("token not created");
+    expect(await revokeApiToken(app.ctx.db, shop.id, theirs.summary.id)).toBe(false);
+    expect((await api("/api/v1/orders", { token: theirs.token })).status).toBe(200);
+  });
+
+  it("records when a token was last used, at most once a minute", async () => {
+    const fresh = await createApiToken(app.ctx.db, shop.id, { name: "Counter", createdBy: null });
+    if (!fresh.ok) throw new Error("token not created");
+    const usedAt = async () =>
+      (await app.ctx.db.select().from(apiTokens).where(eq(apiTokens.id, fresh.summary.id)))[0]!
+        .lastUsedAt;
+    expect(await usedAt()).toBeNull();
+    await api("/api/v1/orders", { token: fresh.token });
+    const first = await usedAt();
+    expect(first).not.toBeNull();
+    await api("/api/v1/orders", { token: fresh.token });
+    expect(await usedAt()).toEqual(first);
+    const longAgo = new Date(Date.now() - 5 * 60_000);
+    await app.ctx.db
+      .update(apiTokens)
+      .set({ lastUsedAt: longAgo })
+      .where(eq(apiTokens.id, fresh.summary.id));
+    await api("/api/v1/orders", { token: fresh.token });
+    expect((await usedAt())!.getTime()).toBeGreaterThan(longAgo.getTime());
+  });
+
+  it("accepts the demo token only in the demo, for the shop the `shop` parameter names", async () => {
+    const demoShop = await ensureShop(app.ctx.db, {
+      platform: "demo",
+      domain: DEMO_SHOP_DOMAIN,
+      name: "Demo",
+    });
+    const demoOrder = await createOrder(app.ctx.db, demoShop);
+    const mine = await createOrder(app.ctx.db, shop);
+
+    const plain = await api("/api/v1/orders", { token: DEMO_TOKEN });
+    expect(plain.status).toBe(200);
+    const ids = ((await plain.json()) as { orders: { id: string }[] }).orders.map((o) => o.id);
+    expect(ids).toEqual([demoOrder.id]);
+
+    const named = await api(`/api/v1/orders?shop=${shop.domain}`, { token: DEMO_TOKEN });
+    expect(named.status).toBe(200);
+    const namedIds = ((await named.json()) as { orders: { id: string }[] }).orders.map((o) => o.id);
+    expect(namedIds).toContain(mine.id);
+    expect(namedIds).not.toContain(demoOrder.id);
+
+    const unknown = await api("/api/v1/orders?shop=nowhere.example", { token: DEMO_TOKEN });
+    expect(unknown.status).toBe(401);
+
+    // Outside the demo the variable is ignored altogether.
+    const config = loadConfig(
+      { NODE_ENV: "test", DEMO_API_TOKEN: DEMO_TOKEN },
+      { demo: false, needsShopify: false },
+    );
+    expect(config.demoApiToken).toBeNull();
+    expect(loadConfig({ DEMO_API_TOKEN: DEMO_TOKEN }, { demo: true }).demoApiToken).toBe(
+      DEMO_TOKEN,
+    );
+  });
+});
+
+describe("GET /orders", () => {
+  it("pages through the shop's orders with the cursor, newest first, and only this shop's", async () => {
+    const pager = await createShop(app.ctx.db);
+    const pagerToken = await createApiToken(app.ctx.db, pager.id, {
+      name: "Pager",
+      createdBy: null,
+    });
+    if (!pagerToken.ok) throw new Error("token not created");
+    const base = Date.parse("2026-03-01T12:00:00Z");
+    const made = [];
+    for (let i = 0; i < 7; i++) {
+      made.push(
+        await createOrder(app.ctx.db, pager, { cartCreatedAt: new Date(base + i * 60_000) }),
+      );
+    }
+    await createOrder(app.ctx.db, shop, { cartCreatedAt: new Date(base + 30_000) });
+    const newestFirst = made.map((o) => o.id).reverse();
+
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api(
+        `/api/v1/orders?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { token: pagerToken.token },
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { orders: { id: string }[]; nextCursor: string | null };
+      pages.push(page.orders.map((o) => o.id));
+      cursor = page.nextCursor;
+    } while (cursor && pages.length < 5);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(newestFirst);
+  });
+
+  it("keeps Shopify's big ids exact, as strings", async () => {
+    const bigId = "9007199254740993123";
+    const order = await createOrder(app.ctx.db, shop, { cartOrderId: bigId }, [
+      { cartLineId: "18014398509481985", cartProductId: "9007199254740995" },
+    ]);
+    const list = await (await api(`/api/v1/orders?limit=100`)).text();
+    expect(list).toContain(`"cartOrderId":"${bigId}"`);
+    const one = await (await api(`/api/v1/orders/${order.id}`)).text();
+    expect(one).toContain(`"cartOrderId":"${bigId}"`);
+    expect(one).toContain(`"cartLineId":"18014398509481985"`);
+    expect(one).toContain(`"cartProductId":"9007199254740995"`);
+  });
+
+  it("answers 400 for a filter value it does not know, a bad cursor or an unknown parameter", async () => {
+    const badType = await api("/api/v1/orders?type=wholesale");
+    expect(badType.status).toBe(400);
+    expect((await errorOf(badType)).message).toContain("type is one of in_app");
+    const badState = await api("/api/v1/orders?state=lost");
+    expect(badState.status).toBe(400);
+    const badCursor = await api("/api/v1/orders?cursor=garbage");
+    expect(badCursor.status).toBe(400);
+    expect((await errorOf(badCursor)).code).toBe("invalid_cursor");
+    const badLimit = await api("/api/v1/orders?limit=1000");
+    expect(badLimit.status).toBe(400);
+    const unknown = await api("/api/v1/orders?colour=red");
+    expect(unknown.status).toBe(400);
+    expect((await errorOf(unknown)).message).toBe("Unknown query parameter colour");
+  });
+
+  it("answers 405 to a POST", async () => {
+    const res = await app.fetch("/api/v1/orders", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(405);
+  });
+});
+
+describe("GET /orders/:id", () => {
+  it("returns the order with items, personalisation, submissions and shipments", async () => {
+    const order = await createOrder(app.ctx.db, shop, { state: "open" }, [
+      {
+        sku: "MUG-11",
+        title: "Photo Mug",
+        quantity: 2,
+        price: "15.50",
+        personalization: {
+          previewUrl: "/demo/preview.svg",
+          designUrl: "/demo/design.svg",
+          clientImages: ["/demo/photo.svg"],
+          options: { Name: "Ava" },
+        },
+      },
+    ]);
+    const [submission] = await app.ctx.db
+      .insert(submissions)
+      .values({
+        shopId: shop.id,
+        orderId: order.id,
+        providerId,
+        poNumber: "OL-1001-1",
+        idempotencyKey: `key-${order.id}`,
+        state: "submitted",
+        providerOrderId: "SBX-77",
+        attempts: 1,
+        submittedAt: new Date(),
+      })
+      .returning();
+    await app.ctx.db.insert(shipments).values({
+      shopId: shop.id,
+      orderId: order.id,
+      submissionId: submission!.id,
+      carrier: "UPS",
+      trackingNumber: "1Z999",
+      shippedAt: new Date("2026-03-02T10:00:00Z"),
+      items: [],
+    });
+    const res = await api(`/api/v1/orders/${order.id}`);
+    expect(res.status).toBe(200);
+    const { order: body } = (await res.json()) as {
+      order: {
+        id: string;
+        state: string;
+        total: string;
+        items: { sku: string; quantity: number; personalization: { clientImages: string[] } }[];
+        submissions: { poNumber: string; providerName: string; state: string }[];
+        shipments: { trackingNumber: string; carrier: string; shippedAt: string }[];
+      };
+    };
+    expect(body).toMatchObject({ id: order.id, state: "open", total: "42.0000" });
+    expect(body.items).toEqual([
+      expect.objectContaining({
+        sku: "MUG-11",
+        quantity: 2,
+        personalization: expect.objectContaining({ clientImages: ["/demo/photo.svg"] }),
+      }),
+    ]);
+    expect(body.submissions).toEqual([
+      expect.objectContaining({
+        poNumber: "OL-1001-1",
+        providerName: "Sandbox Printer",
+        state: "submitted",
+      }),
+    ]);
+    expect(body.shipments).toEqual([
+      expect.objectContaining({
+        trackingNumber: "1Z999",
+        carrier: "UPS",
+        shippedAt: "2026-03-02T10:00:00.000Z",
+      }),
+    ]);
+  });
+
+  it("answers 404 for another shop's order, a missing one and a malformed id", async () => {
+    const other = await createShop(app.ctx.db);
+    const theirs = await createOrder(app.ctx.db, other);
+    expect((await api(`/api/v1/orders/${theirs.id}`)).status).toBe(404);
+    // Without a token the answer is 401 before any lookup.
+    expect((await api(`/api/v1/orders/${theirs.id}`, { token: null })).status).toBe(401);
+    expect((await api("/api/v1/orders/00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    const malformed = await api("/api/v1/orders/12345");
+    expect(malformed.status).toBe(404);
+    expect(await errorOf(malformed)).toEqual({
+      code: "not_found",
+      message: "There is no such order in this shop",
+    });
+  });
+});
+
+describe("POST /orders/:id/submit", () => {
+  it("submits once; a second call is refused with 409 and no second purchase order", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [
+      { personalization: { designUrl: "/demo/design.svg", options: { Name: "Ava" } } },
+    ]);
+    const first = await api(`/api/v1/orders/${order.id}/submit`, { method: "POST" });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ ok: true, orderId: order.id });
+    const second = await api(`/api/v1/orders/${order.id}/submit`, { method: "POST" });
+    expect(second.status).toBe(409);
+    expect((await errorOf(second)).message).toBe(
+      "This order was already submitted; an order is never submitted twice.",
+    );
+    const subs = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(eq(submissions.orderId, order.id));
+    expect(subs).toHaveLength(1);
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id));
+    expect(events.find((e) => e.action === "submit")).toMatchObject({
+      actor: "owner",
+      actorName: 'API token "Warehouse sync"',
+    });
+  });
+
+  it("answers 404 for another shop's order and leaves it unsubmitted", async () => {
+    const other = await createShop(app.ctx.db);
+    const theirs = await createOrder(app.ctx.db, other);
+    expect((await api(`/api/v1/orders/${theirs.id}/submit`, { method: "POST" })).status).toBe(404);
+    expect(
+      await app.ctx.db.select().from(submissions).where(eq(submissions.orderId, theirs.id)),
+    ).toEqual([]);
+  });
+});
+
+describe("POST /orders/:id/actions/:action bodies", () => {
+  it("answers 400 to a body that is not JSON, and changes nothing", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await api(`/api/v1/orders/${order.id}/actions/edit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{ customerName: 'x'",
+    });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("invalid_json");
+  });
+
+  it("answers 413 to a body over 64 KiB", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await api(`/api/v1/orders/${order.id}/actions/edit`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ note: "x".repeat(70 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("body_too_large");
+  });
+
+  it("runs an action for the order of the shop the token belongs to", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await api(`/api/v1/orders/${order.id}/actions/archive`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const refused = await api(`/api/v1/orders/${order.id}/actions/archive`, { method: "POST" });
+    expect(refused.status).toBe(409);
+    expect((await errorOf(refused)).message).toBe("This order is already archived.");
+    expect(
+      (await api(`/api/v1/orders/${order.id}/actions/archive`, { method: "POST", token: "nope" }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await api(`/api/v1/orders/00000000-0000-4000-8000-000000000000/actions/archive`, {
+          method: "POST",
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe("docs/openapi.yaml", () => {
+  type Spec = {
+    openapi: string;
+    paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    components: { schemas: Record<string, { enum?: unknown[] }> };
+  };
+  const spec = parse(readFileSync("docs/openapi.yaml", "utf8")) as Spec;
+  const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+      .flatMap(([method, op]) =>
+        Object.keys(op.responses ?? {}).map((status) => `${method} ${path} ${status}`),
+      ),
+  );
+
+  it("is OpenAPI 3.1 and names the same values the app accepts", () => {
+    expect(spec.openapi).toBe("3.1.0");
+    expect(spec.components.schemas.LifecycleState!.enum).toEqual([...LIFECYCLE_STATES]);
+    expect(spec.components.schemas.CartStatus!.enum).toEqual([...CART_STATUSES]);
+    expect(spec.components.schemas.OrderType!.enum).toEqual([...ORDER_TYPES]);
+    expect(spec.components.schemas.AlertCode!.enum).toEqual([...ALERT_CODES]);
+  });
+
+  it("documents every route of the API, and each documented answer was produced above", () => {
+    const routes = new Set(documented.map((d) => d.split(" ").slice(0, 2).join(" ")));
+    expect([...routes].sort()).toEqual(
+      [
+        "get /orders",
+        "get /orders/{orderId}",
+        "post /orders/{orderId}/submit",
+        "post /orders/{orderId}/actions/{action}",
+      ].sort(),
+    );
+    const missing = documented.filter((d) => !seen.has(d));
+    expect(missing).toEqual([]);
+  });
+});
