@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
 import { apiTokens, orderEvents, providers, shipments, submissions } from "~/db/schema";
-import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/alerts";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
 import { createApiToken, hashToken, revokeApiToken } from "~/shops/api-tokens.server";
@@ -153,15 +153,20 @@ describe("tokens", () => {
       domain: DEMO_SHOP_DOMAIN,
       name: "Demo",
     });
+    const wooDemo = await ensureShop(app.ctx.db, {
+      platform: "woocommerce",
+      domain: DEMO_WOO_DOMAIN,
+      name: "Demo WooCommerce",
+    });
     const demoOrder = await createOrder(app.ctx.db, demoShop);
-    const mine = await createOrder(app.ctx.db, shop);
+    const mine = await createOrder(app.ctx.db, wooDemo);
 
     const plain = await api("/api/v1/orders", { token: DEMO_TOKEN });
     expect(plain.status).toBe(200);
     const ids = ((await plain.json()) as { orders: { id: string }[] }).orders.map((o) => o.id);
     expect(ids).toEqual([demoOrder.id]);
 
-    const named = await api(`/api/v1/orders?shop=${shop.domain}`, { token: DEMO_TOKEN });
+    const named = await api(`/api/v1/orders?shop=${DEMO_WOO_DOMAIN}`, { token: DEMO_TOKEN });
     expect(named.status).toBe(200);
     const namedIds = ((await named.json()) as { orders: { id: string }[] }).orders.map((o) => o.id);
     expect(namedIds).toContain(mine.id);
@@ -169,6 +174,9 @@ describe("tokens", () => {
 
     const unknown = await api("/api/v1/orders?shop=nowhere.example", { token: DEMO_TOKEN });
     expect(unknown.status).toBe(401);
+    // A real shop that happens to live in the demo's database is not the demo token's to open.
+    const notDemo = await api(`/api/v1/orders?shop=${shop.domain}`, { token: DEMO_TOKEN });
+    expect(notDemo.status).toBe(401);
 
     // Outside the demo the variable is ignored altogether.
     const config = loadConfig(
