@@ -7,6 +7,7 @@ import {
   customersRedact,
   shopRedact,
 } from "./shopify/webhooks.server";
+import { shopifyOrderWebhookHandlers } from "./shopify/order-webhooks.server";
 
 export interface StoredWebhook {
   shopDomain: string;
@@ -14,7 +15,10 @@ export interface StoredWebhook {
   payload: unknown;
 }
 
-type Handler = (ctx: Pick<AppContext, "db" | "jobs">, webhook: StoredWebhook) => Promise<void>;
+type Handler = (
+  ctx: Pick<AppContext, "db" | "jobs" | "config" | "shopify">,
+  webhook: StoredWebhook,
+) => Promise<void>;
 
 const providerEvent: Handler = (ctx, webhook) => applyProviderEvent(ctx, webhook.payload);
 
@@ -23,6 +27,7 @@ const HANDLERS: Record<string, Handler> = {
   "shopify:shop/redact": shopRedact,
   "shopify:customers/redact": customersRedact,
   "shopify:customers/data_request": customersDataRequest,
+  ...shopifyOrderWebhookHandlers,
   "provider:provider/shipped": providerEvent,
   "provider:provider/rejected": providerEvent,
   "provider:provider/cancelled": providerEvent,

@@ -4,7 +4,7 @@ import { webhookHandler } from "~/carts/webhook-handlers.server";
 
 /** Acts on one stored webhook. Safe to run twice: a processed receipt is left alone. */
 export async function processWebhook(
-  ctx: Pick<AppContext, "db" | "jobs">,
+  ctx: Pick<AppContext, "db" | "jobs" | "config" | "shopify">,
   data: { receiptId: string },
 ): Promise<void> {
   const receipt = await getReceipt(ctx, data.receiptId);
