@@ -12,14 +12,14 @@ import {
   submissions,
 } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
-import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
 import type { OrderEventInput } from "./events.server";
 import { recordOrderEvent } from "./events.server";
 import { initialState } from "./lifecycle";
 import type { Address, CartStatus, ManualEdits } from "./model";
 import { orderTypeFor } from "./order-type";
 import { alertOf, shopSettings, type ActingAs, type OrderRow, type ShopRow } from "./orders.server";
-import { refreshOrderSummary } from "./summary.server";
+import { refreshOrderSummaries } from "./summary.server";
 
 export type IngestCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
 
@@ -127,8 +127,18 @@ function lineRow(shopId: string, orderId: string, line: NormalizedLineItem, posi
   };
 }
 
-const sameJson = (a: unknown, b: unknown) =>
-  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sameJson = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
+
+/** JSON with object keys sorted: jsonb stores keys in its own order, so plain text would differ. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : v,
+  );
+}
 
 /**
  * Stores what the cart says about these orders (one transaction for the batch): creates or updates
@@ -174,8 +184,10 @@ async function lockExisting(tx: Tx, shopId: string, cartOrderIds: string[]) {
   const rows = await tx
     .select({
       order: orders,
-      anythingSent: sql<boolean>`exists (select 1 from ${submissions} where ${submissions.orderId} = ${orders.id}
-        and (${submissions.attempts} > 0 or ${inArray(submissions.state, ["submitted", "submitting"])}))`,
+      // Spelt out: in a single-table select Drizzle leaves columns unqualified, and a bare "id"
+      // inside the subquery would mean the submission's own id.
+      anythingSent: sql<boolean>`exists (select 1 from submission s where s.order_id = "order"."id"
+        and (s.attempts > 0 or s.state in ('submitted', 'submitting')))`,
     })
     .from(orders)
     .where(and(eq(orders.shopId, shopId), inArray(orders.cartOrderId, cartOrderIds)))
@@ -278,6 +290,19 @@ async function ingestBatch(
         outcome: "stale",
         orderId: order.id,
         reason: `Older (${o.cartUpdatedAt.toISOString()}) than the version stored (${order.cartUpdatedAt.toISOString()})`,
+      });
+      continue;
+    }
+    if (
+      o.cartUpdatedAt.getTime() === order.cartUpdatedAt.getTime() &&
+      stableJson(order.rawPayload) === stableJson(o.raw ?? null)
+    ) {
+      // The same version again (a re-import, a redelivery): nothing to write.
+      outcomes.push({
+        cartOrderId: o.cartOrderId,
+        outcome: "updated",
+        orderId: order.id,
+        reason: "Unchanged",
       });
       continue;
     }
@@ -408,8 +433,10 @@ async function ingestBatch(
     await upsertPayments(tx, shop.id, updates);
   }
 
-  for (const { order } of created) await refreshOrderSummary(tx, shop.id, order.id);
-  for (const { after } of updates) await refreshOrderSummary(tx, shop.id, after.id);
+  await refreshOrderSummaries(tx, shop.id, [
+    ...created.map((c) => c.order.id),
+    ...updates.map((u) => u.after.id),
+  ]);
   if (events.length > 0) await tx.insert(orderEvents).values(events.map(eventRow));
 
   // ---- The lifecycle follows the cart: countdowns start, pause, resume or stop.
@@ -525,18 +552,25 @@ async function followCartStatus(
     await holdOrder(ctx, shop.id, after.id, cart, now);
     return;
   }
+  let current: OrderRow | undefined = after;
   if (changed && before.cartStatus === "on_hold" && after.state === "on_hold") {
     const released = await releaseOrder(ctx, shop.id, after.id, cart, now);
     if (!released.ok) return;
+    [current] = await tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, after.id), eq(orders.shopId, shop.id)))
+      .limit(1);
   }
   // An order that has just become eligible (paid, typed In-app, released without time left) starts
   // its countdown; one already counting keeps its deadline.
-  const [current] = await tx
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, after.id), eq(orders.shopId, shop.id)))
-    .limit(1);
-  if (current && current.autoSubmitAt === null && current.autoSubmitRemainingMs === null) {
+  if (
+    current &&
+    current.autoSubmitAt === null &&
+    current.autoSubmitRemainingMs === null &&
+    current.state === "new" &&
+    !countdownBlocker(current, shop)
+  ) {
     const due = await startCountdown(ctx, tx, current, shop, now);
     if (due) {
       await recordOrderEvent(tx, {
@@ -585,7 +619,6 @@ export async function removeCartOrder(
       return { removed: false, reason: alert.message };
     }
     // Cascades to its lines, payments, events and unsent purchase orders.
-    await tx.delete(submissions).where(and(eq(submissions.orderId, order.id)));
     await tx.delete(orders).where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
     return { removed: true };
   });
