@@ -3,14 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { NormalizedLineItem, NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
 import type { Db, Tx } from "~/db/client.server";
-import {
-  lineItems,
-  orderEvents,
-  orders,
-  paymentTransactions,
-  shipments,
-  submissions,
-} from "~/db/schema";
+import { lineItems, orderEvents, orders, paymentTransactions, shipments } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
 import type { OrderEventInput } from "./events.server";
