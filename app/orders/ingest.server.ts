@@ -167,7 +167,13 @@ export async function ingestCartOrders(
   }
   // In the order the caller gave them (duplicates answered alike).
   return incoming.map((o) => {
-    const outcome = outcomes.get(o.cartOrderId)!;
+    const outcome = outcomes.get(o.cartOrderId) ?? {
+      cartOrderId: o.cartOrderId,
+      outcome: "skipped" as const,
+      orderId: null,
+      // Stored by someone else and removed again while this batch ran: the next delivery decides.
+      reason: "The order changed while it was being stored; it will be read again",
+    };
     return { ...outcome, cartOrderId: o.cartOrderId };
   });
 }
