@@ -62,10 +62,10 @@ export const ORDER_QUERY = `#graphql
 
 /**
  * Paged reads for Import by range or ids. Shopify refuses a query costing over 1,000 points, and a
- * page's cost grows with orders × line items, so pages hold 25 orders with up to 30 lines each;
- * an order with more lines is read again on its own (decision 0106).
+ * page's cost grows with orders × (line items + transactions), so a page holds 20 orders with up
+ * to 30 lines each; an order with more lines is read again on its own (decision 0106).
  */
-export const ORDERS_PAGE_SIZE = 25;
+export const ORDERS_PAGE_SIZE = 20;
 export const ORDERS_QUERY = `#graphql
   query OrderlaneOrders($first: Int!, $after: String, $query: String) {
     orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {

@@ -281,7 +281,7 @@ export const ORDER_FIELDS = `
   billingAddress { ${ADDRESS_FIELDS} }
   shippingAddress { ${ADDRESS_FIELDS} }
   shippingLine { title }
-  transactions(first: 50) { id kind status gateway amountSet { shopMoney { amount currencyCode } } }`;
+  transactions(first: 10) { id kind status gateway amountSet { shopMoney { amount currencyCode } } }`;
 
 const gqlMoney = z.object({ shopMoney: z.object({ amount: money }) }).nullish();
 
