@@ -207,6 +207,37 @@ describe("ingesting cart orders", () => {
     expect((await storedOrder(shop.id, "32"))!.type).toBe("other");
   });
 
+  it("the countdown starts once the cart marks the order paid, and stops if it no longer is", async () => {
+    const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
+    const line = {
+      ...normalized("x").lineItems[0]!,
+      cartLineId: "p1",
+      personalization: { designUrl: "https://cdn.example.com/d.png" },
+    };
+    const at = (h: number) => new Date(Date.UTC(2026, 10, 12, h));
+    const version = (h: number, cartStatus: NormalizedOrder["cartStatus"]) =>
+      normalized("50", {
+        lineItems: [line],
+        cartStatus,
+        cartStatusRaw: cartStatus,
+        cartUpdatedAt: at(h),
+      });
+
+    await ingestCartOrders(app.ctx, shop, [version(1, "pending_payment")], via);
+    const unpaid = await storedOrder(shop.id, "50");
+    expect(unpaid!.type).toBe("in_app");
+    expect(unpaid!.autoSubmitAt).toBeNull();
+
+    await ingestCartOrders(app.ctx, shop, [version(2, "processing")], via);
+    const paid = await storedOrder(shop.id, "50");
+    expect(paid!.autoSubmitAt!.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+
+    await ingestCartOrders(app.ctx, shop, [version(3, "failed")], via);
+    const failed = await storedOrder(shop.id, "50");
+    expect(failed!.autoSubmitAt).toBeNull();
+    expect(failed!.state).toBe("new");
+  });
+
   it("removeCartOrder deletes an order nothing was sent for, and alerts on one that was", async () => {
     const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
     await ingestCartOrders(app.ctx, shop, [normalized("40"), normalized("41")], via);

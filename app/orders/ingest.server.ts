@@ -561,6 +561,23 @@ async function followCartStatus(
       .where(and(eq(orders.id, after.id), eq(orders.shopId, shop.id)))
       .limit(1);
   }
+  // A countdown whose order is no longer eligible (no longer paid, no longer In-app) stops here
+  // rather than at its deadline, so the owner sees why at once.
+  const blocker = current ? countdownBlocker(current, shop) : null;
+  if (current && current.state === "new" && current.autoSubmitAt !== null && blocker) {
+    await tx
+      .update(orders)
+      .set({ autoSubmitAt: null, autoSubmitRemainingMs: null, updatedAt: now })
+      .where(and(eq(orders.id, current.id), eq(orders.shopId, shop.id)));
+    await recordOrderEvent(tx, {
+      shopId: shop.id,
+      orderId: current.id,
+      actor: "cart",
+      action: "countdown_stopped",
+      message: `Countdown stopped: ${blocker}`,
+    });
+    return;
+  }
   // An order that has just become eligible (paid, typed In-app, released without time left) starts
   // its countdown; one already counting keeps its deadline.
   if (
@@ -568,7 +585,7 @@ async function followCartStatus(
     current.autoSubmitAt === null &&
     current.autoSubmitRemainingMs === null &&
     current.state === "new" &&
-    !countdownBlocker(current, shop)
+    !blocker
   ) {
     const due = await startCountdown(ctx, tx, current, shop, now);
     if (due) {
