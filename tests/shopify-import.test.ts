@@ -269,6 +269,41 @@ describe("Shopify Import", () => {
     expect(pages[0]!.total).toBe(3);
   });
 
+  it("a 429 waits for Retry-After; an order with more lines than a page holds is read whole", async () => {
+    const shop = await shopifyShop({ readAllOrders: true });
+    let pages = 0;
+    const calls = mockShopifyAdmin(shop.domain, {
+      OrderlaneOrders: () => {
+        pages++;
+        if (pages === 1) {
+          return new HttpResponse(JSON.stringify({ errors: "Throttled" }), {
+            status: 429,
+            headers: { "Retry-After": "0.05", "Content-Type": "application/json" },
+          });
+        }
+        const big = graphqlOrderWithLines({ id: "7400000000001", lines: 30 });
+        (big.lineItems as { pageInfo: { hasNextPage: boolean } }).pageInfo.hasNextPage = true;
+        return {
+          data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [big] } },
+        };
+      },
+      OrderlaneOrder: () => ({
+        data: { order: graphqlOrderWithLines({ id: "7400000000001", lines: 45 }) },
+      }),
+    });
+    const result = await readAll(createShopifyConnector(app.ctx, shop), {
+      mode: "ids",
+      ids: ["7400000000001"],
+    });
+    expect(calls.map((c) => c.operation)).toEqual([
+      "OrderlaneOrders",
+      "OrderlaneOrders",
+      "OrderlaneOrder",
+    ]);
+    expect(result[0]!.orders[0]!.lineItems).toHaveLength(45);
+    expect(result[0]!.missing).toEqual([]);
+  });
+
   it("a Shopify that stays down ends the import with a retryable CartReadError", async () => {
     const shop = await shopifyShop();
     mswServer.use(
