@@ -218,27 +218,44 @@ async function ingestBatch(
   const fresh = batch.filter((o) => !existing.has(o.cartOrderId));
   const created: { order: OrderRow; incoming: NormalizedOrder }[] = [];
   if (fresh.length > 0) {
+    const rows = fresh.map((o) => ({
+      shopId: shop.id,
+      cartOrderId: o.cartOrderId,
+      ...cartColumns(o),
+      ...customerPlace(o.shippingAddress, o.billingAddress),
+      state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
+      type: orderTypeFor(o, settings),
+    }));
     const inserted = await tx
       .insert(orders)
-      .values(
-        fresh.map((o) => {
-          const cartStatus = o.cartStatus;
-          return {
-            shopId: shop.id,
-            cartOrderId: o.cartOrderId,
-            ...cartColumns(o),
-            ...customerPlace(o.shippingAddress, o.billingAddress),
-            state: initialState({ processingMode: settings.processingMode, cartStatus }),
-            type: orderTypeFor(o, settings),
-          };
-        }),
-      )
+      .values(rows)
       // Another worker stored one of these since we looked: it is treated as an update below.
       .onConflictDoNothing({ target: [orders.shopId, orders.cartOrderId] })
-      .returning();
-    const byCartId = new Map(fresh.map((o) => [o.cartOrderId, o]));
-    for (const order of inserted)
-      created.push({ order, incoming: byCartId.get(order.cartOrderId)! });
+      // Not the whole row: echoing every raw payload back would cost more than the insert.
+      .returning({
+        id: orders.id,
+        cartOrderId: orders.cartOrderId,
+        createdAt: orders.createdAt,
+        updatedAt: orders.updatedAt,
+      });
+    const byCartId = new Map(fresh.map((o, i) => [o.cartOrderId, { o, row: rows[i]! }]));
+    for (const stored of inserted) {
+      const { o, row } = byCartId.get(stored.cartOrderId)!;
+      const order: OrderRow = {
+        ...row,
+        ...stored,
+        // The columns the insert left to their defaults.
+        itemCount: 0,
+        submitStatus: null,
+        submitFailureReason: null,
+        autoSubmitAt: null,
+        autoSubmitRemainingMs: null,
+        invoiceNumber: null,
+        alert: null,
+        manualEdits: null,
+      };
+      created.push({ order, incoming: o });
+    }
     if (inserted.length < fresh.length) {
       const raced = fresh
         .map((o) => o.cartOrderId)
@@ -385,12 +402,12 @@ async function ingestBatch(
         manualEdits: Object.keys(edits).length > 0 ? edits : order.manualEdits,
         updatedAt: now,
       };
-      const [after] = await tx
+      await tx
         .update(orders)
         .set(set)
-        .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)))
-        .returning();
-      update.after = after!;
+        .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
+      // The row is locked: what we wrote is what it holds (no need to echo the raw payload back).
+      update.after = { ...order, ...set };
       outcomes.push({ cartOrderId: o.cartOrderId, outcome: "updated", orderId: order.id });
       if (changed.length > 0) {
         events.push({
