@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
+import { shopifyJson, webhookOrder } from "./support/shopify-orders";
 
 let app: TestApp;
 
@@ -169,14 +170,64 @@ describe("Shopify webhooks", () => {
     expect(events.find((e) => e.action === "customer_data_requested")?.message).toContain("9999");
   });
 
-  it("order topics are stored for the order sync and answered at once", async () => {
+  it("order topics are stored, queued and answered at once", async () => {
     const shop = await createShop(app.ctx.db);
     const res = await post(
-      shopifyWebhook("orders/create", shop.domain, { id: 820982911946154500, name: "#1001" }),
+      shopifyWebhook("orders/create", shop.domain, null, {
+        rawBody: shopifyJson(webhookOrder({ id: "820982911946154508" })),
+      }),
     );
     expect(res.status).toBe(200);
     const [receipt] = await receiptsFor(shop.domain);
     expect(receipt?.topic).toBe("orders/create");
     expect(receipt?.shopId).toBe(shop.id);
+    expect((receipt?.payload as { id: unknown }).id).toBe("820982911946154508");
+    expect(receipt?.processedAt).toBeNull();
+  });
+
+  it("app/uninstalled stops the shop's countdowns and queued jobs; later orders write nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    await createSession(app.ctx.db, shop.domain);
+    await post(
+      shopifyWebhook("orders/create", shop.domain, null, {
+        rawBody: shopifyJson(webhookOrder({ id: "6600000000001" })),
+      }),
+    );
+    await drainQueue(app.ctx, "process-webhook");
+    const [counting] = await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id));
+    expect(counting?.autoSubmitAt).toBeInstanceOf(Date);
+    const queuedBefore = await app.ctx.jobs.boss.findJobs("auto-submit", {
+      data: { shopId: shop.id },
+      queued: true,
+    });
+    expect(queuedBefore).toHaveLength(1);
+
+    await post(shopifyWebhook("app/uninstalled", shop.domain, { id: 1 }));
+    await drainQueue(app.ctx, "process-webhook");
+    const [stopped] = await app.ctx.db.select().from(orders).where(eq(orders.id, counting!.id));
+    expect(stopped?.autoSubmitAt).toBeNull();
+    expect(
+      await app.ctx.jobs.boss.findJobs("auto-submit", { data: { shopId: shop.id }, queued: true }),
+    ).toHaveLength(0);
+    const [job] = await app.ctx.jobs.boss.findJobs("auto-submit", { id: queuedBefore[0]!.id });
+    expect(job?.state).toBe("cancelled");
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(
+        and(eq(orderEvents.orderId, counting!.id), eq(orderEvents.action, "countdown_stopped")),
+      );
+    expect(events).toHaveLength(1);
+
+    // A delivery still in flight after the uninstall changes nothing.
+    await post(
+      shopifyWebhook("orders/create", shop.domain, null, {
+        rawBody: shopifyJson(webhookOrder({ id: "6600000000002" })),
+      }),
+    );
+    await drainQueue(app.ctx, "process-webhook");
+    expect(await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id))).toHaveLength(
+      1,
+    );
   });
 });

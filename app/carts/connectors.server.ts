@@ -9,7 +9,7 @@ export function connectorFor(ctx: ConnectorContext, shop: ConnectorShop): CartCo
     case "demo":
       return createDemoConnector(shop);
     case "shopify":
-      return createShopifyConnector(ctx);
+      return createShopifyConnector(ctx, shop);
     case "woocommerce":
       return createWooCommerceConnector(ctx, shop);
   }

@@ -7,6 +7,7 @@ import {
   customersRedact,
   shopRedact,
 } from "./shopify/webhooks.server";
+import { shopifyOrderWebhookHandlers } from "./shopify/order-webhooks.server";
 import { wooCommerceWebhookHandlers } from "./woocommerce/webhooks.server";
 
 export interface StoredWebhook {
@@ -28,6 +29,7 @@ const HANDLERS: Record<string, Handler> = {
   "shopify:shop/redact": shopRedact,
   "shopify:customers/redact": customersRedact,
   "shopify:customers/data_request": customersDataRequest,
+  ...shopifyOrderWebhookHandlers,
   "provider:provider/shipped": providerEvent,
   "provider:provider/rejected": providerEvent,
   "provider:provider/cancelled": providerEvent,

@@ -1,6 +1,32 @@
 // Shopify as a cart, through the Admin GraphQL API (version pinned in shopify.server.ts).
+import readline from "node:readline";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { parseCartJson } from "../json";
 import { CartReadError } from "../connector";
-import type { CartConnector, ConnectorContext, PushOutcome, TrackingPush } from "../connector";
+import type {
+  CartConnector,
+  CartOrderRef,
+  CartOutcome,
+  CartStatusChange,
+  ConnectorContext,
+  ConnectorShop,
+  FetchOutcome,
+  ImportPage,
+  ImportRequest,
+  NormalizedOrder,
+  PushOutcome,
+  TrackingPush,
+} from "../connector";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
+import { shopSettings } from "~/orders/orders.server";
+import {
+  openAdminApi,
+  type AdminApi,
+  type AdminApiOptions,
+  type Graphql,
+} from "./admin-api.server";
+import { ORDER_FIELDS, ORDER_LINE_FIELDS, normalizeGraphqlOrder, numericId } from "./normalize";
 
 const FULFILLMENT_ORDERS = `#graphql
   query OrderlaneFulfillmentOrders($id: ID!) {
@@ -26,6 +52,92 @@ const FULFILLMENT_CREATE = `#graphql
     }
   }`;
 
+export const ORDER_QUERY = `#graphql
+  query OrderlaneOrder($id: ID!) {
+    order(id: $id) {
+      ${ORDER_FIELDS}
+      lineItems(first: 250) { nodes { ${ORDER_LINE_FIELDS} } }
+    }
+  }`;
+
+/**
+ * Paged reads for Import by range or ids. Shopify refuses a query costing over 1,000 points, and a
+ * page's cost grows with orders × (line items + transactions), so a page holds 20 orders with up
+ * to 30 lines each; an order with more lines is read again on its own (decision 0106).
+ */
+export const ORDERS_PAGE_SIZE = 20;
+export const ORDERS_QUERY = `#graphql
+  query OrderlaneOrders($first: Int!, $after: String, $query: String) {
+    orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        ${ORDER_FIELDS}
+        lineItems(first: 30) { pageInfo { hasNextPage } nodes { ${ORDER_LINE_FIELDS} } }
+      }
+    }
+  }`;
+
+/** Import "All": one bulk operation; Shopify writes every order and line to a JSONL file. */
+export const BULK_ORDERS_QUERY = `{
+  orders {
+    edges {
+      node {
+        ${ORDER_FIELDS}
+        lineItems { edges { node { ${ORDER_LINE_FIELDS} } } }
+      }
+    }
+  }
+}`;
+
+export const BULK_RUN = `#graphql
+  mutation OrderlaneBulkOrders($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation { id status }
+      userErrors { field message }
+    }
+  }`;
+
+export const BULK_STATUS = `#graphql
+  query OrderlaneBulkStatus($id: ID!) {
+    bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+  }`;
+
+const FULFILLMENT_ORDER_HOLD = `#graphql
+  mutation OrderlaneHold($id: ID!, $hold: FulfillmentOrderHoldInput!) {
+    fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
+      fulfillmentOrder { id status }
+      userErrors { field message }
+    }
+  }`;
+
+const FULFILLMENT_ORDER_RELEASE = `#graphql
+  mutation OrderlaneReleaseHold($id: ID!) {
+    fulfillmentOrderReleaseHold(id: $id) {
+      fulfillmentOrder { id status }
+      userErrors { field message }
+    }
+  }`;
+
+const ORDER_CANCEL = `#graphql
+  mutation OrderlaneCancel($orderId: ID!, $staffNote: String) {
+    orderCancel(
+      orderId: $orderId
+      reason: OTHER
+      refundMethod: { originalPaymentMethodsRefund: false }
+      restock: true
+      notifyCustomer: false
+      staffNote: $staffNote
+    ) {
+      job { id }
+      orderCancelUserErrors { field message code }
+    }
+  }`;
+
+const FULFILLMENT_ORDER_OF = `#graphql
+  query OrderlaneFulfillmentOrderOrder($id: ID!) {
+    fulfillmentOrder(id: $id) { id orderId }
+  }`;
+
 interface FulfillmentOrdersData {
   order: {
     fulfillmentOrders: {
@@ -47,16 +159,23 @@ interface FulfillmentCreateData {
   } | null;
 }
 
+interface UserError {
+  field?: string[] | null;
+  message: string;
+}
+
 /** Fulfillment orders Shopify lets an app fulfil. */
 const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
+/** Fulfillment orders a hold can be placed on. */
+const HOLDABLE = new Set(["OPEN", "IN_PROGRESS", "SCHEDULED"]);
 
 export const gid = (type: string, id: string) =>
   id.startsWith("gid://") ? id : `gid://shopify/${type}/${id}`;
 
-type Graphql = (
-  query: string,
-  options?: { variables?: Record<string, unknown> },
-) => Promise<Response>;
+/** Without read_all_orders, Shopify shows an app only the last 60 days of orders. */
+export const SHOPIFY_WINDOW_DAYS = 60;
+const WINDOW_NOTICE =
+  "Shopify shows Orderlane only the last 60 days of orders, because the app does not have the read_all_orders permission; older orders were not imported.";
 
 async function run<T>(graphql: Graphql, query: string, variables: Record<string, unknown>) {
   const response = await graphql(query, { variables });
@@ -89,21 +208,254 @@ export function planFulfillment(
   return plan;
 }
 
-export function createShopifyConnector(ctx: ConnectorContext): CartConnector {
-  // TODO(order sync): reading orders and writing status arrive with the order-sync work.
-  const notYet = { ok: false as const, retryable: false, reason: "Not available yet for Shopify" };
+/** The Shopify search syntax for Import by ids: long digit strings are ids, others order numbers. */
+export function idsSearch(ids: string[]): string {
+  return ids
+    .map((raw) => {
+      const id = raw.trim().replace(/^#/, "");
+      if (/^gid:\/\/shopify\/Order\/\d+$/.test(id)) return `id:${numericId(id)}`;
+      if (/^\d{10,}$/.test(id)) return `id:${id}`;
+      return `name:"#${id.replace(/"/g, "")}"`;
+    })
+    .join(" OR ");
+}
+
+function matchesAsked(order: NormalizedOrder, asked: string): boolean {
+  const a = asked.trim().replace(/^#/, "");
+  return order.cartOrderId === numericId(a) || order.cartOrderNumber.replace(/^#/, "") === a.trim();
+}
+
+interface ShopifyConnectorOptions {
+  api?: AdminApiOptions;
+  /** Poll delays for a running bulk operation, ms (first, then growing to the last). */
+  bulkPollMs?: { first: number; max: number };
+  /** How long a bulk operation may run before Import gives up (it can resume later). */
+  bulkTimeoutMs?: number;
+}
+
+interface BulkCursor {
+  bulk: string;
+  /** Orders already handed on from the file. */
+  done: number;
+}
+
+interface PagedCursor {
+  after: string | null;
+  /** Ids mode: the chunk of ids being read. */
+  chunk?: number;
+}
+
+type BulkStatusData = {
+  bulkOperation: {
+    id: string;
+    status: string;
+    errorCode: string | null;
+    objectCount: string | null;
+    url: string | null;
+    partialDataUrl: string | null;
+  } | null;
+};
+
+export function createShopifyConnector(
+  ctx: ConnectorContext,
+  shop?: ConnectorShop,
+  options: ShopifyConnectorOptions = {},
+): CartConnector {
+  const keys = (shop ? shopSettings(shop) : DEFAULT_SHOP_SETTINGS).personalizationKeys;
+  const readAllOrders = Boolean(shop?.connection?.readAllOrders);
+  const api = async (): Promise<AdminApi> => {
+    if (!shop) throw new CartReadError("No shop given to the Shopify connector", false);
+    return openAdminApi(ctx, shop.domain, options.api);
+  };
+
+  async function readOrder(admin: AdminApi, cartOrderId: string): Promise<NormalizedOrder | null> {
+    const data = await admin.request<{ order: unknown }>(ORDER_QUERY, {
+      id: gid("Order", cartOrderId),
+    });
+    if (!data.order) return null;
+    const result = normalizeGraphqlOrder(data.order, keys);
+    if (!result.ok) throw new CartReadError(result.reason, false);
+    return result.value;
+  }
+
+  async function* pagedOrders(
+    admin: AdminApi,
+    search: string,
+    cursor: string | null,
+  ): AsyncGenerator<{ orders: NormalizedOrder[]; skipped: string[]; next: string | null }> {
+    let after = cursor;
+    for (;;) {
+      const data = await admin.request<{
+        orders: {
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          nodes: (Record<string, unknown> & {
+            id: string;
+            lineItems?: { pageInfo?: { hasNextPage?: boolean } };
+          })[];
+        };
+      }>(ORDERS_QUERY, { first: ORDERS_PAGE_SIZE, after, query: search });
+      const orders: NormalizedOrder[] = [];
+      const skipped: string[] = [];
+      for (const node of data.orders.nodes) {
+        if (node.lineItems?.pageInfo?.hasNextPage) {
+          const whole = await readOrder(admin, numericId(node.id));
+          if (whole) orders.push(whole);
+          continue;
+        }
+        const result = normalizeGraphqlOrder(node, keys);
+        if (result.ok) orders.push(result.value);
+        else skipped.push(`${numericId(String(node.id))}: ${result.reason}`);
+      }
+      const next = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
+      yield { orders, skipped, next };
+      if (!next) return;
+      after = next;
+    }
+  }
+
+  async function* importRange(
+    admin: AdminApi,
+    request: Extract<ImportRequest, { mode: "range" }>,
+    resumeCursor: string | null,
+  ): AsyncGenerator<ImportPage> {
+    const search = `created_at:>='${request.from.toISOString()}' created_at:<='${request.to.toISOString()}'`;
+    const start = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor).after : null;
+    const windowStart = Date.now() - SHOPIFY_WINDOW_DAYS * 86_400_000;
+    const limited = !readAllOrders && request.from.getTime() < windowStart;
+    for await (const page of pagedOrders(admin, search, start)) {
+      yield {
+        orders: page.orders,
+        resumeCursor: page.next ? JSON.stringify({ after: page.next } satisfies PagedCursor) : null,
+        notice: noticeOf(limited, page.skipped),
+      };
+    }
+  }
+
+  async function* importIds(
+    admin: AdminApi,
+    request: Extract<ImportRequest, { mode: "ids" }>,
+    resumeCursor: string | null,
+  ): AsyncGenerator<ImportPage> {
+    const asked = [...new Set(request.ids.map((id) => id.trim()).filter(Boolean))];
+    const CHUNK = ORDERS_PAGE_SIZE;
+    const resume = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor) : null;
+    for (let chunk = resume?.chunk ?? 0; chunk * CHUNK < asked.length; chunk++) {
+      const ids = asked.slice(chunk * CHUNK, (chunk + 1) * CHUNK);
+      const found: NormalizedOrder[] = [];
+      let after = chunk === resume?.chunk ? resume.after : null;
+      const pages = pagedOrders(admin, idsSearch(ids), after);
+      for await (const page of pages) {
+        found.push(...page.orders);
+        after = page.next;
+        const lastChunk = (chunk + 1) * CHUNK >= asked.length;
+        const missing = page.next
+          ? []
+          : ids.filter((id) => !found.some((o) => matchesAsked(o, id)));
+        const nextCursor: PagedCursor | null = page.next
+          ? { after: page.next, chunk }
+          : lastChunk
+            ? null
+            : { after: null, chunk: chunk + 1 };
+        yield {
+          orders: page.orders.filter((o) => ids.some((id) => matchesAsked(o, id))),
+          resumeCursor: nextCursor ? JSON.stringify(nextCursor) : null,
+          total: asked.length,
+          missing,
+          notice: noticeOf(!readAllOrders && missing.length > 0, page.skipped),
+        };
+      }
+    }
+  }
+
+  async function bulkStatus(admin: AdminApi, id: string) {
+    const data = await admin.request<BulkStatusData>(BULK_STATUS, { id });
+    if (!data.bulkOperation) throw new CartReadError("Shopify no longer has the export", false);
+    return data.bulkOperation;
+  }
+
+  async function* importAll(
+    admin: AdminApi,
+    resumeCursor: string | null,
+  ): AsyncGenerator<ImportPage> {
+    let cursor: BulkCursor | null = resumeCursor ? (JSON.parse(resumeCursor) as BulkCursor) : null;
+    if (!cursor) {
+      const started = await admin.request<{
+        bulkOperationRunQuery: {
+          bulkOperation: { id: string; status: string } | null;
+          userErrors: UserError[];
+        };
+      }>(BULK_RUN, { query: BULK_ORDERS_QUERY });
+      const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
+      if (!bulkOperation) {
+        // One bulk query per shop at a time: another export still running is worth waiting for.
+        throw new CartReadError(
+          `Shopify did not start the export: ${userErrors.map((e) => e.message).join("; ") || "no reason given"}`,
+          true,
+        );
+      }
+      cursor = { bulk: bulkOperation.id, done: 0 };
+    }
+    const poll = options.bulkPollMs ?? { first: 500, max: 5_000 };
+    const deadline = Date.now() + (options.bulkTimeoutMs ?? 60 * 60_000);
+    let delay = poll.first;
+    let status = await bulkStatus(admin, cursor.bulk);
+    while (status.status === "CREATED" || status.status === "RUNNING") {
+      if (Date.now() > deadline) {
+        throw new CartReadError(
+          "Shopify's export is taking too long; resume the import later",
+          true,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(poll.max, delay * 2);
+      status = await bulkStatus(admin, cursor.bulk);
+    }
+    if (status.status !== "COMPLETED") {
+      throw new CartReadError(
+        `Shopify's export ended ${status.status.toLowerCase()}${status.errorCode ? ` (${status.errorCode})` : ""}`,
+        status.errorCode === "INTERNAL_SERVER_ERROR" || status.errorCode === "TIMEOUT",
+      );
+    }
+    const notice = readAllOrders ? null : WINDOW_NOTICE;
+    if (!status.url) {
+      // No orders at all: Shopify gives no file.
+      yield { orders: [], resumeCursor: null, total: 0, notice };
+      return;
+    }
+    for await (const page of streamBulkFile(status.url, cursor, keys)) {
+      yield { ...page, notice: noticeOf(!readAllOrders, page.skipped) ?? notice };
+    }
+  }
+
   return {
-    async fetchOrder() {
-      return notYet;
+    async fetchOrder(cartOrderId): Promise<FetchOutcome> {
+      try {
+        return { ok: true, order: await readOrder(await api(), cartOrderId) };
+      } catch (err) {
+        if (err instanceof CartReadError) {
+          return { ok: false, retryable: err.retryable, reason: err.message };
+        }
+        throw err;
+      }
     },
-    // eslint-disable-next-line require-yield
-    async *importOrders() {
-      throw new CartReadError(notYet.reason, false);
+    async *importOrders(request, resumeCursor) {
+      const admin = await api();
+      if (request.mode === "all") yield* importAll(admin, resumeCursor);
+      else if (request.mode === "range") yield* importRange(admin, request, resumeCursor);
+      else yield* importIds(admin, request, resumeCursor);
     },
-    async setOrderStatus() {
-      return notYet;
+    async setOrderStatus(order, change) {
+      try {
+        return await writeStatus(await api(), order, change);
+      } catch (err) {
+        if (err instanceof CartReadError) {
+          return { ok: false, retryable: err.retryable, reason: err.message };
+        }
+        throw err;
+      }
     },
     orderEditorUrl(order) {
+      // App Bridge opens shopify:// URLs in the admin's top frame.
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
     async pushTracking(push): Promise<PushOutcome> {
@@ -162,4 +514,185 @@ export function createShopifyConnector(ctx: ConnectorContext): CartConnector {
       }
     },
   };
+}
+
+function noticeOf(limited: boolean, skipped: string[]): string | null {
+  const parts = [];
+  if (limited) parts.push(WINDOW_NOTICE);
+  if (skipped.length > 0) {
+    parts.push(`${skipped.length} order(s) could not be read: ${skipped.slice(0, 3).join("; ")}`);
+  }
+  return parts.length > 0 ? parts.join(" ") : null;
+}
+
+/**
+ * Reads the bulk export line by line (it can hold millions of lines; never all in memory). Shopify
+ * writes each order followed by its line items, which carry the order's id in `__parentId`.
+ */
+async function* streamBulkFile(
+  url: string,
+  cursor: BulkCursor,
+  keys: ReturnType<typeof shopSettings>["personalizationKeys"],
+): AsyncGenerator<ImportPage & { skipped: string[] }> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new CartReadError(
+      `Shopify's export file could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      true,
+    );
+  }
+  if (!response.ok || !response.body) {
+    throw new CartReadError(`Shopify's export file answered ${response.status}`, true);
+  }
+  const lines = readline.createInterface({
+    input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    crlfDelay: Infinity,
+  });
+  const PAGE = 250;
+  let seen = 0;
+  let page: NormalizedOrder[] = [];
+  let skipped: string[] = [];
+  let current: { node: Record<string, unknown>; lines: unknown[] } | null = null;
+
+  const finish = () => {
+    if (!current) return;
+    const node: Record<string, unknown> = {
+      ...(current as { node: Record<string, unknown> }).node,
+      lineItems: { nodes: (current as { lines: unknown[] }).lines },
+    };
+    current = null;
+    seen++;
+    if (seen <= cursor.done) return; // handed on by the run that stopped
+    const result = normalizeGraphqlOrder(node, keys);
+    if (result.ok) page.push(result.value);
+    else skipped.push(`${numericId(String(node.id))}: ${result.reason}`);
+  };
+  const flush = (last: boolean): (ImportPage & { skipped: string[] }) | null => {
+    if (!last && page.length + skipped.length < PAGE) return null;
+    const out = {
+      orders: page,
+      skipped,
+      resumeCursor: last ? null : JSON.stringify({ bulk: cursor.bulk, done: seen }),
+    };
+    page = [];
+    skipped = [];
+    return out;
+  };
+
+  try {
+    for await (const text of lines) {
+      if (!text.trim()) continue;
+      let row: Record<string, unknown>;
+      try {
+        row = parseCartJson(text) as Record<string, unknown>;
+      } catch {
+        throw new CartReadError(
+          `Shopify's export file has a broken line after order ${seen}`,
+          false,
+        );
+      }
+      const parent = typeof row.__parentId === "string" ? row.__parentId : null;
+      if (parent === null) {
+        finish();
+        const out = flush(false);
+        if (out) yield out;
+        current = { node: row, lines: [] };
+      } else if (current && current.node.id === parent) {
+        const { __parentId: _parent, ...line } = row;
+        current.lines.push(line);
+      } else {
+        skipped.push(`${numericId(parent)}: a line item arrived apart from its order`);
+      }
+    }
+  } finally {
+    lines.close();
+  }
+  finish();
+  const out = flush(true);
+  if (out) yield out;
+}
+
+async function writeStatus(
+  admin: AdminApi,
+  order: CartOrderRef,
+  change: CartStatusChange,
+): Promise<CartOutcome> {
+  const refused = (errors: UserError[], fallback: string): CartOutcome => ({
+    ok: false,
+    retryable: false,
+    reason: errors.map((e) => e.message).join("; ") || fallback,
+  });
+  if (change === "cancel") {
+    const data = await admin.request<{
+      orderCancel: { job: { id: string } | null; orderCancelUserErrors: UserError[] } | null;
+    }>(ORDER_CANCEL, {
+      orderId: gid("Order", order.cartOrderId),
+      staffNote: "Cancelled in Orderlane",
+    });
+    const errors = data.orderCancel?.orderCancelUserErrors ?? [];
+    if (errors.length > 0 || !data.orderCancel?.job) {
+      return refused(errors, "Shopify did not cancel the order");
+    }
+    return { ok: true };
+  }
+
+  const data = await admin.request<FulfillmentOrdersData>(FULFILLMENT_ORDERS, {
+    id: gid("Order", order.cartOrderId),
+  });
+  if (!data.order) {
+    return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  }
+  const fulfillmentOrders = data.order.fulfillmentOrders.nodes;
+  if (change === "hold") {
+    const open = fulfillmentOrders.filter((fo) => HOLDABLE.has(fo.status));
+    if (open.length === 0) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: "Shopify has nothing left to fulfil on this order, so there is nothing to hold",
+      };
+    }
+    for (const fo of open) {
+      const held = await admin.request<{
+        fulfillmentOrderHold: { userErrors: UserError[] } | null;
+      }>(FULFILLMENT_ORDER_HOLD, {
+        id: fo.id,
+        hold: {
+          reason: "OTHER",
+          reasonNotes: "Held in Orderlane",
+          handle: "orderlane",
+          notifyMerchant: false,
+        },
+      });
+      const errors = held.fulfillmentOrderHold?.userErrors ?? [];
+      if (errors.length > 0) return refused(errors, "Shopify did not hold the order");
+    }
+    return { ok: true };
+  }
+  const heldOrders = fulfillmentOrders.filter((fo) => fo.status === "ON_HOLD");
+  if (heldOrders.length === 0) return { ok: true }; // already released in Shopify
+  for (const fo of heldOrders) {
+    const released = await admin.request<{
+      fulfillmentOrderReleaseHold: { userErrors: UserError[] } | null;
+    }>(FULFILLMENT_ORDER_RELEASE, { id: fo.id });
+    const errors = released.fulfillmentOrderReleaseHold?.userErrors ?? [];
+    if (errors.length > 0) return refused(errors, "Shopify did not release the hold");
+  }
+  return { ok: true };
+}
+
+/** The order a fulfillment order belongs to (fulfillment-order webhooks name only the latter). */
+export async function orderOfFulfillmentOrder(
+  ctx: ConnectorContext,
+  shopDomain: string,
+  fulfillmentOrderId: string,
+): Promise<string | null> {
+  const admin = await openAdminApi(ctx, shopDomain);
+  const data = await admin.request<{ fulfillmentOrder: { orderId: string } | null }>(
+    FULFILLMENT_ORDER_OF,
+    { id: gid("FulfillmentOrder", fulfillmentOrderId) },
+  );
+  return data.fulfillmentOrder ? numericId(data.fulfillmentOrder.orderId) : null;
 }

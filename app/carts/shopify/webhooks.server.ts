@@ -1,9 +1,9 @@
 // What Shopify's app-lifecycle and privacy (compliance) webhooks do to our data. Order topics are
-// handled by the order sync.
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+// handled in order-webhooks.server.ts.
+import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
-import { lineItems, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
 import { recordOrderEvent } from "~/orders/events.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook } from "../webhook-handlers.server";
@@ -31,15 +31,55 @@ const dataRequestPayload = z.object({
   data_request: z.object({ id: z.union([z.string(), z.number()]).transform(String) }),
 });
 
-/** The app was removed: its access token is dead, so sessions go; orders stay until shop/redact. */
-export async function appUninstalled(ctx: Ctx, webhook: ShopifyWebhook): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+/** Queued work that would act for an uninstalled shop: countdown submissions and tracking pushes. */
+const SHOP_QUEUES = ["auto-submit", "push-tracking"] as const;
+
+/**
+ * The app was removed: its access token is dead, so sessions go; orders stay until shop/redact.
+ * Nothing more happens for the shop: running countdowns stop (so a countdown's job finds its
+ * deadline gone) and its queued countdown and tracking jobs are cancelled. Purchase orders already
+ * on their way to a provider are left to finish, so none is left half-sent.
+ */
+export async function appUninstalled(
+  ctx: Pick<AppContext, "db" | "jobs">,
+  webhook: ShopifyWebhook,
+): Promise<void> {
+  const shopId = await ctx.db.transaction(async (tx) => {
     await tx.delete(sessions).where(eq(sessions.shop, webhook.shopDomain));
-    await tx
+    const [shop] = await tx
       .update(shops)
       .set({ uninstalledAt: new Date(), credentials: null, updatedAt: new Date() })
-      .where(and(eq(shops.platform, "shopify"), eq(shops.domain, webhook.shopDomain)));
+      .where(and(eq(shops.platform, "shopify"), eq(shops.domain, webhook.shopDomain)))
+      .returning({ id: shops.id });
+    if (!shop) return null;
+    const stopped = await tx
+      .update(orders)
+      .set({ autoSubmitAt: null, updatedAt: new Date() })
+      .where(and(eq(orders.shopId, shop.id), isNotNull(orders.autoSubmitAt)))
+      .returning({ id: orders.id });
+    if (stopped.length > 0) {
+      await tx.insert(orderEvents).values(
+        stopped.map((o) => ({
+          shopId: shop.id,
+          orderId: o.id,
+          actor: "cart" as const,
+          action: "countdown_stopped",
+          message: "Countdown stopped: the app was uninstalled from Shopify",
+        })),
+      );
+    }
+    return shop.id;
   });
+  if (!shopId) return;
+  // After the transaction: the job queue shares the embedded database's one connection.
+  for (const queue of SHOP_QUEUES) {
+    const queued = await ctx.jobs.boss.findJobs(queue, { data: { shopId }, queued: true });
+    if (queued.length > 0)
+      await ctx.jobs.boss.cancel(
+        queue,
+        queued.map((j) => j.id),
+      );
+  }
 }
 
 /** 48 hours after uninstall Shopify asks us to erase the shop: everything we hold about it goes. */
