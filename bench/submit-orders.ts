@@ -104,6 +104,8 @@ async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
       orderIds.slice(start, start + 1000).map((orderId) => ({
         data: { shopId: shop.id, orderId, dueAt: dueAt.toISOString() },
         startAfter: dueAt,
+        // The key scheduleAutoSubmit uses, so a worker's start-up rescheduling adds no second job.
+        singletonKey: `${orderId}@${dueAt.toISOString()}`,
       })),
     );
   }

@@ -6,9 +6,13 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
-import { sendClaimed } from "~/fulfillment/send.server";
-import { submitOrder } from "~/fulfillment/submit.server";
-import { RetryLater } from "~/jobs/queues";
+import { sendClaimedMany } from "~/fulfillment/send.server";
+import {
+  submitOrder,
+  submitOrders,
+  type SendableSubmission,
+  type SubmitResult,
+} from "~/fulfillment/submit.server";
 import type { Jobs } from "~/jobs/jobs.server";
 import { decide } from "./lifecycle";
 import {
@@ -72,23 +76,73 @@ export async function autoSubmit(
   ctx: Ctx,
   data: { shopId: string; orderId: string; dueAt: string },
 ): Promise<void> {
-  // A job whose deadline no longer matches the order's (held, released with a new deadline,
-  // submitted by hand, deleted) is stale, and submitOrder refuses it.
-  const result = await submitOrder(
-    ctx,
-    data.shopId,
-    data.orderId,
-    { actor: "system", name: "Countdown" },
-    { sendingInline: true, deadline: data.dueAt },
+  const [error] = await autoSubmitBatch(ctx, [{ data }]);
+  if (error) throw error;
+}
+
+/**
+ * A batch of auto-submit jobs (many deadlines falling together): each shop's orders are decided in
+ * one transaction, then their purchase orders are sent from here, a bounded number at a time.
+ * Answers per job: null, or the error that makes that job retry.
+ */
+export async function autoSubmitBatch(
+  ctx: Ctx,
+  jobs: { data: { shopId: string; orderId: string; dueAt: string } }[],
+): Promise<(Error | null)[]> {
+  const errors: (Error | null)[] = jobs.map(() => null);
+  const byShop = new Map<string, number[]>();
+  jobs.forEach((job, i) =>
+    byShop.set(job.data.shopId, [...(byShop.get(job.data.shopId) ?? []), i]),
   );
-  if (result.outcome !== "submitted") return;
-  // Sent from here rather than after another trip through the queue: the order reaches its
-  // provider seconds after its deadline. A failure to send is left to the standing-by job.
-  for (const { submission, known } of result.sendable) {
-    await sendClaimed(ctx, submission, { lastAttempt: false }, { known }).catch((err: unknown) => {
-      if (!(err instanceof RetryLater)) throw err;
-    });
+  const acting = { actor: "system" as const, name: "Countdown" };
+  const toSend: SendableSubmission[] = [];
+  for (const [shopId, indexes] of byShop) {
+    // A job whose deadline no longer matches the order's (held, released with a new deadline,
+    // submitted by hand, deleted) is stale, and submitOrders refuses it.
+    const requests = indexes.map((i) => ({
+      orderId: jobs[i]!.data.orderId,
+      deadline: jobs[i]!.data.dueAt,
+    }));
+    let results: SubmitResult[];
+    try {
+      results = await submitOrders(ctx, shopId, requests, acting, { sendingInline: true });
+    } catch (err) {
+      // One order that cannot be decided (a bug, unreadable credentials) must not hold up the
+      // others: decide them one by one, so only its own job fails and retries.
+      if (indexes.length === 1) {
+        errors[indexes[0]!] = asError(err);
+        continue;
+      }
+      results = [];
+      for (const [n, request] of requests.entries()) {
+        try {
+          results.push(
+            await submitOrder(ctx, shopId, request.orderId, acting, {
+              sendingInline: true,
+              deadline: request.deadline,
+            }),
+          );
+        } catch (single) {
+          errors[indexes[n]!] = asError(single);
+          results.push({ outcome: "not_found" });
+        }
+      }
+    }
+    for (const result of results) {
+      if (result.outcome === "submitted") toSend.push(...result.sendable);
+    }
   }
+  // Sent from here rather than after another trip through the queue: the orders reach their
+  // provider right after their deadline. A failure to send is left to the standing-by jobs, so
+  // the timer jobs themselves are done once their orders are decided.
+  await sendClaimedMany(ctx, toSend).catch((err: unknown) => {
+    console.error(`[countdown] ${asError(err).message}`);
+  });
+  return errors;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**

@@ -9,6 +9,20 @@ export async function refreshOrderSummary(
   shopId: string,
   orderId: string,
 ): Promise<void> {
+  await refreshOrderSummaries(tx, shopId, [orderId]);
+}
+
+/** The same for several orders of one shop, in one statement. */
+export async function refreshOrderSummaries(
+  tx: DbOrTx,
+  shopId: string,
+  orderIds: string[],
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  const ids = sql.join(
+    orderIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
   await tx.execute(sql`
     update "order" o set
       item_count = coalesce(
@@ -26,6 +40,6 @@ export async function refreshOrderSummary(
         where s.order_id = o.id and s.state = 'failed'
         order by s.updated_at desc limit 1),
       updated_at = now()
-    where o.id = ${orderId} and o.shop_id = ${shopId}
+    where o.id in (${ids}) and o.shop_id = ${shopId}
   `);
 }
