@@ -66,7 +66,7 @@ export interface Jobs {
   /** Many jobs of one queue in one statement (e.g. every standby job of a batch of orders). */
   sendMany<Q extends QueueName>(
     queue: Q,
-    jobs: { data: JobData[Q]; startAfter?: Date }[],
+    jobs: { data: JobData[Q]; startAfter?: Date; singletonKey?: string }[],
     options?: Pick<SendOptions, "tx">,
   ): Promise<void>;
   /** Starts polling the given queues in this process (the worker role). */
@@ -78,7 +78,14 @@ export interface Jobs {
 export async function startJobs(database: Database): Promise<Jobs> {
   const boss = database.pglite
     ? new PgBoss({ db: fromPglite(database.pglite), backend: "pglite" })
-    : new PgBoss({ connectionString: database.url ?? undefined, max: 4, schema: "pgboss" });
+    : new PgBoss({
+        connectionString: database.url ?? undefined,
+        max: 4,
+        schema: "pgboss",
+        // Expired jobs (a worker that died holding them) are found on this beat; pg-boss's default
+        // minute would leave a dead worker's countdowns waiting that long.
+        superviseIntervalSeconds: 10,
+      });
   boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
   await boss.start();
   for (const [name, settings] of Object.entries(QUEUES)) {
@@ -113,7 +120,11 @@ export async function startJobs(database: Database): Promise<Jobs> {
       if (jobs.length === 0) return;
       await boss.insert(
         queue,
-        jobs.map((job) => ({ data: job.data, startAfter: job.startAfter })),
+        jobs.map((job) => ({
+          data: job.data,
+          startAfter: job.startAfter,
+          singletonKey: job.singletonKey,
+        })),
         {
           db: options.tx
             ? fromDrizzle(options.tx as unknown as DrizzleTransactionLike, sql)

@@ -42,7 +42,10 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     retryLimit: 5,
     retryDelay: 2,
     retryBackoff: true,
-    expireInSeconds: 120,
+    // Short, so the batch of a worker that died is handed to another within seconds (see the
+    // supervise interval in jobs.server.ts). A live batch that runs longer (a provider timing out)
+    // is retried harmlessly: its orders are already decided, and a retry finds them submitted.
+    expireInSeconds: 30,
     // Deadlines that fall together are decided in one transaction per batch and sent at once;
     // two batches per worker overlap one's database work with the other's provider calls.
     batchSize: 50,

@@ -14,6 +14,7 @@ import {
   type SubmitResult,
 } from "~/fulfillment/submit.server";
 import type { Jobs } from "~/jobs/jobs.server";
+import type { JobData } from "~/jobs/queues";
 import { decide } from "./lifecycle";
 import {
   lockOrder,
@@ -46,11 +47,17 @@ export async function scheduleAutoSubmit(
   order: Pick<OrderRow, "id" | "shopId">,
   dueAt: Date,
 ): Promise<void> {
-  await jobs.send(
-    "auto-submit",
-    { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
-    { startAfter: dueAt, singletonKey: `${order.id}@${dueAt.toISOString()}`, tx },
-  );
+  const { data, startAfter, singletonKey } = autoSubmitJob(order, dueAt);
+  await jobs.send("auto-submit", data, { startAfter, singletonKey, tx });
+}
+
+/** One job per order and deadline: the singleton key makes scheduling the same one again a no-op. */
+function autoSubmitJob(order: Pick<OrderRow, "id" | "shopId">, dueAt: Date) {
+  return {
+    data: { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
+    startAfter: dueAt,
+    singletonKey: `${order.id}@${dueAt.toISOString()}`,
+  };
 }
 
 /** Starts the countdown of a newly imported order, when one applies. */
@@ -154,8 +161,22 @@ export async function rescheduleCountdowns(ctx: Ctx): Promise<number> {
     .select({ id: orders.id, shopId: orders.shopId, autoSubmitAt: orders.autoSubmitAt })
     .from(orders)
     .where(and(eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)));
-  for (const order of running) {
-    await scheduleAutoSubmit(ctx.jobs, undefined, order, order.autoSubmitAt!);
+  // The queue does not refuse a second job with the same key, so only countdowns with no job
+  // waiting are queued: otherwise every worker start would double every pending deadline.
+  const queued = await ctx.jobs.boss.findJobs<JobData["auto-submit"]>("auto-submit", {
+    queued: true,
+  });
+  const waiting = new Set(queued.map((job) => `${job.data.orderId}@${job.data.dueAt}`));
+  const missing = running.filter(
+    (order) => !waiting.has(`${order.id}@${order.autoSubmitAt!.toISOString()}`),
+  );
+  // A thousand per statement: a worker starting while thousands of orders count down is ready in
+  // moments instead of spending its first minute re-queueing them one by one.
+  for (let start = 0; start < missing.length; start += 1000) {
+    await ctx.jobs.sendMany(
+      "auto-submit",
+      missing.slice(start, start + 1000).map((order) => autoSubmitJob(order, order.autoSubmitAt!)),
+    );
   }
   return running.length;
 }
