@@ -86,7 +86,7 @@ async function recordOutcome(
 }
 
 /** Purchase orders in flight at once from one worker: enough to hide the round trips. */
-export const SEND_CONCURRENCY = 32;
+export const SEND_CONCURRENCY = 25;
 
 /**
  * Sends many submissions this worker has claimed (the countdown's batch), a bounded number at a
