@@ -47,10 +47,10 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     // is retried harmlessly: its orders are already decided, and a retry finds them submitted.
     expireInSeconds: 30,
     // Deadlines that fall together are decided in one transaction per batch and sent at once;
-    // two batches per worker overlap one's database work with the other's provider calls. Small
+    // three batches per worker overlap one's database work with the others' provider calls. Small
     // enough that a worker dying mid-batch strands few orders (they wait for the claim lease).
     batchSize: 25,
-    localConcurrency: 2,
+    localConcurrency: 3,
     // Orders go out within 2 s of their deadline.
     pollingIntervalSeconds: 0.5,
   },
