@@ -193,12 +193,19 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
     log: { info: () => {}, warn: () => {}, error: console.error },
   });
   const workers: ChildProcess[] = [];
-  const cleanup = async () => {
-    for (const worker of workers) await stopWorker(worker);
-    await sandbox.close();
-    await database.close();
-    await drop();
-  };
+  // Run once, whichever comes first (the run ending or a signal), each step whatever the one
+  // before it did, so the database is dropped even if stopping something else failed.
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      const steps = [
+        ...workers.map((worker) => () => stopWorker(worker)),
+        () => sandbox.close(),
+        () => database.close(),
+        drop,
+      ];
+      for (const step of steps) await step().catch((e: unknown) => console.error(e));
+    })());
   cleanups.add(cleanup);
   // Whatever happens, no worker outlives the bench and its database is dropped.
   try {
