@@ -120,6 +120,9 @@ export async function autoSubmitBatch(
         errors[indexes[0]!] = asError(err);
         continue;
       }
+      console.error(
+        `[countdown] ${indexes.length} orders could not be decided together (${asError(err).message}); deciding them one by one`,
+      );
       results = [];
       for (const [n, request] of requests.entries()) {
         try {
