@@ -42,10 +42,10 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     retryLimit: 5,
     retryDelay: 2,
     retryBackoff: true,
-    // Short, so the batch of a worker that died is handed to another within seconds (see the
-    // supervise interval in jobs.server.ts). A live batch that runs longer (a provider timing out)
-    // is retried harmlessly: its orders are already decided, and a retry finds them submitted.
-    expireInSeconds: 30,
+    expireInSeconds: 120,
+    // A live worker beats every 5 s; the batch of one that died is handed to another within
+    // about 20 s (this plus the supervise interval in jobs.server.ts) instead of after the expiry.
+    heartbeatSeconds: 10,
     // Deadlines that fall together are decided in one transaction per batch and sent at once;
     // three batches per worker overlap one's database work with the others' provider calls. Small
     // enough that a worker dying mid-batch strands few orders (they wait for the claim lease).
