@@ -3,14 +3,15 @@
 // The submission is claimed with a conditional update before any HTTP call: of two workers holding
 // the same job, only one wins the claim. A worker that dies mid-call leaves the claim to expire;
 // the retry claims it again and sends the same idempotency key, so the provider sees one order.
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
-import { submissions } from "~/db/schema";
-import { recordOrderEvent } from "~/orders/events.server";
+import { orders, submissions } from "~/db/schema";
+import { recordOrderEvent, recordOrderEvents } from "~/orders/events.server";
 import { alertOf, lockOrder, transition } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
+import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/summary.server";
 import { RetryLater } from "~/jobs/queues";
-import type { SubmitOutcome } from "./provider";
+import type { FulfillmentProvider, SubmitOutcome } from "./provider";
 import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
 import type { OrderRow } from "~/orders/orders.server";
@@ -64,6 +65,16 @@ export async function sendClaimed(
   options: SendOptions = {},
 ): Promise<void> {
   const outcome = await callProvider(ctx, claimed, options);
+  await recordOutcome(ctx, claimed, outcome, attempt);
+}
+
+/** What the provider said, recorded under the claim; an outage to retry throws RetryLater. */
+async function recordOutcome(
+  ctx: Ctx,
+  claimed: SubmissionRow,
+  outcome: SubmitOutcome,
+  attempt: { lastAttempt: boolean },
+): Promise<void> {
   if (outcome.kind === "unavailable" && !attempt.lastAttempt) {
     await ctx.db
       .update(submissions)
@@ -72,6 +83,121 @@ export async function sendClaimed(
     throw new RetryLater(outcome.reason);
   }
   await settle(ctx, claimed, outcome);
+}
+
+/** Purchase orders in flight at once from one worker: enough to hide the round trips. */
+export const SEND_CONCURRENCY = 25;
+
+/**
+ * Sends many submissions this worker has claimed (the countdown's batch), a bounded number at a
+ * time so neither the provider nor our connections are flooded. Acceptances are recorded in
+ * batches: whatever has come back while the previous batch was being written goes in the next one,
+ * each under its own claim as `settle` would, with the moment the provider accepted it. Anything
+ * else (a refusal, an outage) goes through `sendClaimed`'s own path, one by one. Never throws for
+ * one submission's sake: a submission left claimed is taken over by its standing-by job.
+ */
+export async function sendClaimedMany(
+  ctx: Ctx,
+  claimed: { submission: SubmissionRow; known: KnownPurchaseOrder }[],
+  options: Omit<SendOptions, "known"> & { concurrency?: number } = {},
+): Promise<void> {
+  const adapters = new Map<string, FulfillmentProvider>();
+  const accepted: Accepted[] = [];
+  let writing: Promise<void> | null = null;
+  const failures: unknown[] = [];
+  const flush = async () => {
+    while (accepted.length > 0) {
+      const batch = accepted.splice(0, accepted.length);
+      await settleAccepted(ctx, batch).catch((err: unknown) => failures.push(err));
+    }
+    writing = null;
+  };
+  let next = 0;
+  const runner = async () => {
+    while (next < claimed.length) {
+      const { submission, known } = claimed[next++]!;
+      const outcome = await callProvider(ctx, submission, { ...options, known }, adapters);
+      if (outcome.kind === "accepted") {
+        accepted.push({
+          claimed: submission,
+          providerOrderId: outcome.providerOrderId,
+          at: new Date(),
+        });
+        writing ??= flush();
+        continue;
+      }
+      await recordOutcome(ctx, submission, outcome, { lastAttempt: false }).catch(
+        (err: unknown) => {
+          if (!(err instanceof RetryLater)) failures.push(err);
+        },
+      );
+    }
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? SEND_CONCURRENCY, claimed.length));
+  await Promise.all(Array.from({ length: width }, runner));
+  while (writing) await writing;
+  if (failures.length > 0) {
+    throw new Error(
+      `${failures.length} sent purchase order(s) could not be recorded; their standing-by jobs will: ${String(failures[0])}`,
+    );
+  }
+}
+
+interface Accepted {
+  claimed: SubmissionRow;
+  providerOrderId: string;
+  at: Date;
+}
+
+/** `settle` for many accepted submissions at once: the same rows, a few statements in all. */
+async function settleAccepted(ctx: Ctx, batch: Accepted[]): Promise<void> {
+  const byShop = new Map<string, Accepted[]>();
+  for (const a of batch) byShop.set(a.claimed.shopId, [...(byShop.get(a.claimed.shopId) ?? []), a]);
+  await ctx.db.transaction(async (tx) => {
+    for (const [shopId, accepted] of byShop) {
+      // The summaries below write the order rows: take them in id order first, as the countdown's
+      // batches do, so a batch settling here and one deciding there can never wait on each other.
+      const orderIds = [...new Set(accepted.map((a) => a.claimed.orderId))].sort();
+      await tx
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)))
+        .orderBy(orders.id)
+        .for("update");
+      const values = sql.join(
+        accepted.map(
+          (a) =>
+            sql`(${a.claimed.id}::uuid, ${a.claimed.attempts}::int, ${a.providerOrderId}::text, ${a.at.toISOString()}::timestamptz)`,
+        ),
+        sql`, `,
+      );
+      // Only the holder of each exact claim may settle it (see ownClaim).
+      const updated = await queryRows<{ id: string }>(
+        tx,
+        sql`update submission s set
+              state = 'submitted', provider_order_id = v.provider_order_id,
+              submitted_at = v.accepted_at, last_error = null, updated_at = now()
+            from (values ${values}) as v(id, attempts, provider_order_id, accepted_at)
+            where s.id = v.id and s.shop_id = ${shopId} and s.state = 'submitting'
+              and s.attempts = v.attempts
+            returning s.id`,
+      );
+      const settled = new Set(updated.map((row) => row.id));
+      const mine = accepted.filter((a) => settled.has(a.claimed.id));
+      await recordOrderEvents(
+        tx,
+        mine.map((a) => ({
+          shopId,
+          orderId: a.claimed.orderId,
+          actor: "provider" as const,
+          action: "provider_accepted",
+          message: `${a.claimed.poNumber} accepted as ${a.providerOrderId}`,
+          data: { submissionId: a.claimed.id, providerOrderId: a.providerOrderId },
+        })),
+      );
+      await refreshOrderSummaries(tx, shopId, [...new Set(mine.map((a) => a.claimed.orderId))]);
+    }
+  });
 }
 
 async function claim(
@@ -117,6 +243,7 @@ async function callProvider(
   ctx: Ctx,
   submission: SubmissionRow,
   options: SendOptions,
+  adapters?: Map<string, FulfillmentProvider>,
 ): Promise<SubmitOutcome> {
   const known = options.known ?? (await load(ctx, submission));
   if (!known) return { kind: "rejected", reason: "The order or its provider no longer exists" };
@@ -133,10 +260,14 @@ async function callProvider(
     publicUrl: ctx.config.publicUrl,
   });
   try {
-    const adapter = adapterFor(providerConfig(provider, ctx.config.encryptionKey), {
-      fetch: options.fetch,
-      timeoutMs: options.timeoutMs,
-    });
+    let adapter = adapters?.get(provider.id);
+    if (!adapter) {
+      adapter = adapterFor(providerConfig(provider, ctx.config.encryptionKey), {
+        fetch: options.fetch,
+        timeoutMs: options.timeoutMs,
+      });
+      adapters?.set(provider.id, adapter);
+    }
     return await adapter.submit(po, { signal: options.signal ?? new AbortController().signal });
   } catch (err) {
     // An adapter must not throw, but a bug in one must still leave a readable reason behind.

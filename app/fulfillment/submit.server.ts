@@ -5,30 +5,27 @@
 // fixed at creation. Sending happens afterwards, in the send-submission job (send.server.ts), which
 // claims the submission before any HTTP call and sends the same key on every attempt.
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, submissions } from "~/db/schema";
 import { decide } from "~/orders/lifecycle";
+import type { OrderFacts } from "~/orders/lifecycle";
 import {
   alertOf,
-  lockOrder,
+  lockOrders,
   orderFacts,
   shopSettings,
-  transition,
+  transitionMany,
   type ActingAs,
+  type LockedOrder,
   type OrderRow,
   type ShopRow,
 } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
-import type { ValidationProblem } from "./provider";
+import { refreshOrderSummaries } from "~/orders/summary.server";
+import type { FulfillmentProvider, ValidationProblem } from "./provider";
 import { adapterFor, listProviders, providerConfig, type ProviderRow } from "./providers.server";
-import {
-  buildPurchaseOrder,
-  loadItems,
-  poNumberFor,
-  type LineItemRow,
-} from "./purchase-orders.server";
+import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-orders.server";
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems } from "./routing";
 
@@ -72,74 +69,163 @@ export async function submitOrder(
   acting: ActingAs,
   options: SubmitOptions = {},
 ): Promise<SubmitResult> {
+  const [result] = await submitOrders(
+    ctx,
+    shopId,
+    [{ orderId, deadline: options.deadline }],
+    acting,
+    {
+      sendingInline: options.sendingInline,
+    },
+  );
+  return result!;
+}
+
+export interface SubmitRequest {
+  orderId: string;
+  /** Submit only if the countdown still ends at this deadline (the auto-submit job's own). */
+  deadline?: string;
+}
+
+/**
+ * Submits several orders of one shop in one transaction, each decided on its own exactly as
+ * `submitOrder` decides one (it is the same code): locked, asked of the lifecycle table, routed and
+ * validated, then moved and given its submissions. Rows are read and written a batch at a time,
+ * which is what lets the countdown keep up when many deadlines fall together. Results come back in
+ * the order of the requests.
+ */
+export async function submitOrders(
+  ctx: Ctx,
+  shopId: string,
+  requests: SubmitRequest[],
+  acting: ActingAs,
+  options: Pick<SubmitOptions, "sendingInline"> = {},
+): Promise<SubmitResult[]> {
+  if (requests.length === 0) return [];
   return ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { outcome: "not_found" };
-    const { order, shop } = locked;
-    if (options.deadline && order.autoSubmitAt?.toISOString() !== options.deadline) {
-      return {
-        outcome: "refused",
-        reason: "The countdown changed since this submission was planned",
-      };
-    }
-    const facts = orderFacts(locked, acting);
-    // Asked before anything else, so a refused submit changes nothing.
-    const decision = decide("submit", facts);
-    if (!decision.allowed) {
-      return order.state === "open" || order.state === "closed"
-        ? { outcome: "already_submitted", reason: decision.reason }
-        : { outcome: "refused", reason: decision.reason };
-    }
-    const planned = await planSubmissions(ctx, tx, order, shop);
-    if (!planned.ok) {
-      await transition(tx, locked, {
-        action: "fail_validation",
-        acting,
-        facts,
-        message: planned.problems.map((p) => p.message).join("; "),
-        data: { problems: planned.problems },
-        set: {
-          alert: alertWith(planned.problems),
-          autoSubmitAt: null,
-          autoSubmitRemainingMs: null,
-        },
-      });
-      return { outcome: "invalid", problems: planned.problems };
-    }
-    await transition(tx, locked, {
-      action: "submit",
-      acting,
-      facts,
-      message: `Submitting to ${planned.providerNames.join(", ")}`,
-      set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
-    });
-    const created = await createSubmissions(
+    const lockedRows = await lockOrders(
       tx,
-      order,
-      planned.plan,
-      options.sendingInline ?? false,
+      shopId,
+      requests.map((r) => r.orderId),
     );
-    await refreshOrderSummary(tx, shopId, orderId);
-    const startAfter = options.sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
-    for (const { submission } of created) {
-      await ctx.jobs.send(
-        "send-submission",
-        { shopId, submissionId: submission.id },
-        { tx, startAfter },
+    const lockedById = new Map(lockedRows.map((row) => [row.order.id, row]));
+    const results: (SubmitResult | undefined)[] = requests.map((request) =>
+      lockedById.has(request.orderId) ? undefined : { outcome: "not_found" },
+    );
+    /** Request index of each order going ahead, so its result lands where it was asked. */
+    const goingAhead = new Map<string, number>();
+    const deciding: { locked: LockedOrder; facts: OrderFacts }[] = [];
+    requests.forEach((request, index) => {
+      const locked = lockedById.get(request.orderId);
+      if (!locked) return;
+      const { order } = locked;
+      // The same order twice in one batch (two timer jobs): the first that may go ahead does.
+      if (goingAhead.has(order.id)) {
+        results[index] = { outcome: "already_submitted", reason: "Submitted a moment ago" };
+        return;
+      }
+      if (request.deadline && order.autoSubmitAt?.toISOString() !== request.deadline) {
+        results[index] = {
+          outcome: "refused",
+          reason: "The countdown changed since this submission was planned",
+        };
+        return;
+      }
+      const facts = orderFacts(locked, acting);
+      // Asked before anything else, so a refused submit changes nothing.
+      const decision = decide("submit", facts);
+      if (!decision.allowed) {
+        results[index] =
+          order.state === "open" || order.state === "closed"
+            ? { outcome: "already_submitted", reason: decision.reason }
+            : { outcome: "refused", reason: decision.reason };
+        return;
+      }
+      goingAhead.set(order.id, index);
+      deciding.push({ locked, facts });
+    });
+
+    if (deciding.length > 0) {
+      const planner = await plannerFor(
+        ctx,
+        tx,
+        shopId,
+        deciding.map((d) => d.locked.order.id),
       );
+      const invalid: Parameters<typeof transitionMany>[1] = [];
+      const valid: { locked: LockedOrder; facts: OrderFacts; plan: ValidPlan }[] = [];
+      for (const { locked, facts } of deciding) {
+        const planned = planner.plan(locked.order, locked.shop);
+        if (planned.ok) {
+          valid.push({ locked, facts, plan: planned });
+          continue;
+        }
+        invalid.push({
+          locked,
+          action: "fail_validation",
+          acting,
+          facts,
+          message: planned.problems.map((p) => p.message).join("; "),
+          data: { problems: planned.problems },
+          set: {
+            alert: alertWith(planned.problems),
+            autoSubmitAt: null,
+            autoSubmitRemainingMs: null,
+          },
+        });
+        results[goingAhead.get(locked.order.id)!] = {
+          outcome: "invalid",
+          problems: planned.problems,
+        };
+      }
+      await transitionMany(tx, [
+        ...invalid,
+        ...valid.map(({ locked, facts, plan }) => ({
+          locked,
+          action: "submit" as const,
+          acting,
+          facts,
+          message: `Submitting to ${plan.providerNames.join(", ")}`,
+          set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
+        })),
+      ]);
+      const created = await createSubmissions(
+        tx,
+        shopId,
+        valid.map((v) => ({ order: v.locked.order, plan: v.plan.plan })),
+        options.sendingInline ?? false,
+      );
+      await refreshOrderSummaries(
+        tx,
+        shopId,
+        valid.map((v) => v.locked.order.id),
+      );
+      const startAfter = options.sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
+      await ctx.jobs.sendMany(
+        "send-submission",
+        created.map(({ submission }) => ({
+          data: { shopId, submissionId: submission.id },
+          startAfter,
+        })),
+        { tx },
+      );
+      for (const { locked, plan } of valid) {
+        const mine = created.filter((c) => c.submission.orderId === locked.order.id);
+        results[goingAhead.get(locked.order.id)!] = {
+          outcome: "submitted",
+          submissions: mine.length,
+          sendable: mine.map(({ submission, entry }) => ({
+            submission,
+            known: {
+              order: locked.order,
+              provider: entry.provider,
+              items: plan.items.filter((i) => entry.itemIds.includes(i.id)),
+            },
+          })),
+        };
+      }
     }
-    return {
-      outcome: "submitted",
-      submissions: created.length,
-      sendable: created.map(({ submission, entry }) => ({
-        submission,
-        known: {
-          order,
-          provider: entry.provider,
-          items: planned.items.filter((i) => entry.itemIds.includes(i.id)),
-        },
-      })),
-    };
+    return results.map((result) => result!);
   });
 }
 
@@ -149,9 +235,13 @@ interface PlannedSubmission {
   itemIds: string[];
 }
 
-type Plan =
-  | { ok: true; plan: PlannedSubmission[]; providerNames: string[]; items: LineItemRow[] }
-  | { ok: false; problems: ValidationProblem[] };
+type ValidPlan = {
+  ok: true;
+  plan: PlannedSubmission[];
+  providerNames: string[];
+  items: LineItemRow[];
+};
+type Plan = ValidPlan | { ok: false; problems: ValidationProblem[] };
 
 /** Routes the items and validates each provider's purchase order, without sending anything. */
 export async function planSubmissions(
@@ -160,70 +250,114 @@ export async function planSubmissions(
   order: OrderRow,
   shop: ShopRow,
 ): Promise<Plan> {
-  const items = await loadItems(tx, order.shopId, order.id);
-  if (items.length === 0) {
-    return {
-      ok: false,
-      problems: [
-        {
-          code: "no_items",
-          message: "The order has no items to fulfil",
-          fix: "Check the order in the cart; Reset re-imports it",
-        },
-      ],
-    };
+  return (await plannerFor(ctx, tx, order.shopId, [order.id])).plan(order, shop);
+}
+
+/**
+ * Reads what planning needs for a batch of orders of one shop in two queries (their items, the
+ * shop's providers) and opens each provider's credentials once, then plans orders one by one.
+ */
+async function plannerFor(
+  ctx: Ctx,
+  tx: Tx,
+  shopId: string,
+  orderIds: string[],
+): Promise<{ plan: (order: OrderRow, shop: ShopRow) => Plan }> {
+  const [allItems, rows] = await Promise.all([
+    tx
+      .select()
+      .from(lineItems)
+      .where(and(eq(lineItems.shopId, shopId), inArray(lineItems.orderId, orderIds)))
+      .orderBy(asc(lineItems.orderId), asc(lineItems.position)),
+    listProviders(tx, shopId),
+  ]);
+  const itemsByOrder = new Map<string, LineItemRow[]>();
+  for (const item of allItems) {
+    const list = itemsByOrder.get(item.orderId) ?? [];
+    list.push(item);
+    itemsByOrder.set(item.orderId, list);
   }
-  const rows = await listProviders(tx, order.shopId);
-  const routed = routeItems(items, rows, shopSettings(shop).routingRules);
-  if (!routed.ok) {
-    return {
-      ok: false,
-      problems: routed.unrouted.map((u) => ({
-        code: "no_provider",
-        lineId: u.itemId,
-        message: `No provider for SKU ${u.sku ?? "(none)"}, map it in Settings`,
-        fix: "Add a routing rule for this SKU or choose a default provider in Settings, then Revalidate",
-      })),
-    };
-  }
-  const problems: ValidationProblem[] = [];
-  const plan: PlannedSubmission[] = [];
-  const providerNames: string[] = [];
-  for (const [providerId, itemIds] of routed.byProvider) {
-    const row = rows.find((r) => r.id === providerId)!;
-    const adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
-    const po = buildPurchaseOrder({
-      order,
-      items: items.filter((i) => itemIds.includes(i.id)),
-      providerId,
-      poNumber: "validation",
-      idempotencyKey: "validation",
-      publicUrl: ctx.config.publicUrl,
-    });
-    problems.push(...adapter.validate(po));
-    plan.push({ providerId, provider: row, itemIds });
-    providerNames.push(row.name);
-  }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan, providerNames, items };
+  const adapters = new Map<string, FulfillmentProvider>();
+  const adapterOf = (row: ProviderRow) => {
+    let adapter = adapters.get(row.id);
+    if (!adapter) {
+      adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
+      adapters.set(row.id, adapter);
+    }
+    return adapter;
+  };
+  return {
+    plan(order, shop) {
+      const items = itemsByOrder.get(order.id) ?? [];
+      if (items.length === 0) {
+        return {
+          ok: false,
+          problems: [
+            {
+              code: "no_items",
+              message: "The order has no items to fulfil",
+              fix: "Check the order in the cart; Reset re-imports it",
+            },
+          ],
+        };
+      }
+      const routed = routeItems(items, rows, shopSettings(shop).routingRules);
+      if (!routed.ok) {
+        return {
+          ok: false,
+          problems: routed.unrouted.map((u) => ({
+            code: "no_provider",
+            lineId: u.itemId,
+            message: `No provider for SKU ${u.sku ?? "(none)"}, map it in Settings`,
+            fix: "Add a routing rule for this SKU or choose a default provider in Settings, then Revalidate",
+          })),
+        };
+      }
+      const problems: ValidationProblem[] = [];
+      const plan: PlannedSubmission[] = [];
+      const providerNames: string[] = [];
+      for (const [providerId, itemIds] of routed.byProvider) {
+        const row = rows.find((r) => r.id === providerId)!;
+        const po = buildPurchaseOrder({
+          order,
+          items: items.filter((i) => itemIds.includes(i.id)),
+          providerId,
+          poNumber: "validation",
+          idempotencyKey: "validation",
+          publicUrl: ctx.config.publicUrl,
+        });
+        problems.push(...adapterOf(row).validate(po));
+        plan.push({ providerId, provider: row, itemIds });
+        providerNames.push(row.name);
+      }
+      return problems.length > 0
+        ? { ok: false, problems }
+        : { ok: true, plan, providerNames, items };
+    },
+  };
 }
 
 async function createSubmissions(
   tx: Tx,
-  order: OrderRow,
-  plan: PlannedSubmission[],
+  shopId: string,
+  planned: { order: OrderRow; plan: PlannedSubmission[] }[],
   claimForCaller: boolean,
 ): Promise<{ submission: SubmissionRow; entry: PlannedSubmission }[]> {
-  const created: { submission: SubmissionRow; entry: PlannedSubmission }[] = [];
+  const entries = planned.flatMap(({ order, plan }) =>
+    plan.map((entry, index) => ({ order, entry, index })),
+  );
+  if (entries.length === 0) return [];
   const now = new Date();
   // Claimed at creation when the caller sends at once: one claim fewer per order, same guarantee.
   const state = claimForCaller ? ("submitting" as const) : ("pending" as const);
-  for (const [index, entry] of plan.entries()) {
-    // A submission that already exists for this provider (Reprocess after a failure) is reused
-    // with its original key, so the provider can recognise a retry of the same purchase order.
-    const [row] = await tx
-      .insert(submissions)
-      .values({
-        shopId: order.shopId,
+  // A submission that already exists for this provider (Reprocess after a failure) is reused
+  // with its original key, so the provider can recognise a retry of the same purchase order.
+  // One that is neither pending nor failed is left alone and not returned: it is not ours to send.
+  const rows = await tx
+    .insert(submissions)
+    .values(
+      entries.map(({ order, entry, index }) => ({
+        shopId,
         orderId: order.id,
         providerId: entry.providerId,
         poNumber: poNumberFor(order, index),
@@ -231,22 +365,37 @@ async function createSubmissions(
         state,
         attempts: claimForCaller ? 1 : 0,
         claimedAt: claimForCaller ? now : null,
-      })
-      .onConflictDoUpdate({
-        target: [submissions.orderId, submissions.providerId],
-        set: {
-          state,
-          updatedAt: now,
-          ...(claimForCaller ? { attempts: sql`${submissions.attempts} + 1`, claimedAt: now } : {}),
-        },
-        setWhere: inArray(submissions.state, ["pending", "failed"]),
-      })
-      .returning();
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [submissions.orderId, submissions.providerId],
+      set: {
+        state,
+        updatedAt: now,
+        ...(claimForCaller ? { attempts: sql`${submissions.attempts} + 1`, claimedAt: now } : {}),
+      },
+      setWhere: inArray(submissions.state, ["pending", "failed"]),
+    })
+    .returning();
+  const byKey = new Map(rows.map((row) => [`${row.orderId}/${row.providerId}`, row]));
+  const created: { submission: SubmissionRow; entry: PlannedSubmission }[] = [];
+  for (const { order, entry } of entries) {
+    const row = byKey.get(`${order.id}/${entry.providerId}`);
     if (row) created.push({ submission: row, entry });
+  }
+  // Which provider makes each item, one statement per provider for the whole batch.
+  const itemsByProvider = new Map<string, string[]>();
+  for (const { entry } of entries) {
+    itemsByProvider.set(entry.providerId, [
+      ...(itemsByProvider.get(entry.providerId) ?? []),
+      ...entry.itemIds,
+    ]);
+  }
+  for (const [providerId, itemIds] of itemsByProvider) {
     await tx
       .update(lineItems)
-      .set({ providerId: entry.providerId })
-      .where(and(eq(lineItems.orderId, order.id), inArray(lineItems.id, entry.itemIds)));
+      .set({ providerId })
+      .where(and(eq(lineItems.shopId, shopId), inArray(lineItems.id, itemIds)));
   }
   return created;
 }

@@ -24,7 +24,7 @@ export interface SendOptions {
   tx?: Tx;
 }
 
-export type JobHandler<Q extends QueueName> = (
+export type JobHandler<Q extends QueueName> = ((
   data: JobData[Q],
   job: {
     id: string;
@@ -32,7 +32,28 @@ export type JobHandler<Q extends QueueName> = (
     /** No retry follows if this attempt fails: the handler must leave a final state behind. */
     lastAttempt: boolean;
   },
-) => Promise<void>;
+) => Promise<void>) & {
+  /**
+   * When present, the worker hands it each fetched batch whole instead of calling the handler job
+   * by job (set-based work, e.g. the countdown). The handler itself still serves single jobs.
+   */
+  batch?: JobBatchHandler<Q>;
+};
+
+export interface JobOfBatch<Q extends QueueName> {
+  data: JobData[Q];
+  id: string;
+  retryCount: number;
+  lastAttempt: boolean;
+}
+
+/**
+ * Handles a whole fetched batch at once (set-based work); answers, per job and in the same order,
+ * null when it succeeded or the error that makes that job fail (and be retried).
+ */
+export type JobBatchHandler<Q extends QueueName> = (
+  jobs: JobOfBatch<Q>[],
+) => Promise<(Error | null)[]>;
 
 export type JobHandlers = { [Q in QueueName]?: JobHandler<Q> };
 
@@ -42,6 +63,12 @@ export interface Jobs {
     data: JobData[Q],
     options?: SendOptions,
   ): Promise<string | null>;
+  /** Many jobs of one queue in one statement (e.g. every standby job of a batch of orders). */
+  sendMany<Q extends QueueName>(
+    queue: Q,
+    jobs: { data: JobData[Q]; startAfter?: Date; singletonKey?: string }[],
+    options?: Pick<SendOptions, "tx">,
+  ): Promise<void>;
   /** Starts polling the given queues in this process (the worker role). */
   work(handlers: JobHandlers): Promise<void>;
   stop(): Promise<void>;
@@ -51,11 +78,23 @@ export interface Jobs {
 export async function startJobs(database: Database): Promise<Jobs> {
   const boss = database.pglite
     ? new PgBoss({ db: fromPglite(database.pglite), backend: "pglite" })
-    : new PgBoss({ connectionString: database.url ?? undefined, max: 4, schema: "pgboss" });
+    : new PgBoss({
+        connectionString: database.url ?? undefined,
+        max: 4,
+        schema: "pgboss",
+        // Expired jobs (a worker that died holding them) are found on this beat; pg-boss's default
+        // minute would leave a dead worker's countdowns waiting that long.
+        superviseIntervalSeconds: 10,
+      });
   boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
   await boss.start();
   for (const [name, settings] of Object.entries(QUEUES)) {
-    const { batchSize: _batch, pollingIntervalSeconds: _poll, ...options } = settings;
+    const {
+      batchSize: _batch,
+      pollingIntervalSeconds: _poll,
+      localConcurrency: _local,
+      ...options
+    } = settings;
     if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
     else await boss.updateQueue(name, options);
     // pg-boss looks a queue up (outside any transaction) the first time it is used after being
@@ -77,6 +116,22 @@ export async function startJobs(database: Database): Promise<Jobs> {
           : undefined,
       });
     },
+    async sendMany(queue, jobs, options = {}) {
+      if (jobs.length === 0) return;
+      await boss.insert(
+        queue,
+        jobs.map((job) => ({
+          data: job.data,
+          startAfter: job.startAfter,
+          singletonKey: job.singletonKey,
+        })),
+        {
+          db: options.tx
+            ? fromDrizzle(options.tx as unknown as DrizzleTransactionLike, sql)
+            : undefined,
+        },
+      );
+    },
     async work(handlers) {
       for (const [name, cron] of Object.entries(SCHEDULES)) {
         if (name in handlers) await boss.schedule(name, cron, {});
@@ -86,34 +141,52 @@ export async function startJobs(database: Database): Promise<Jobs> {
         JobHandler<QueueName>,
       ][]) {
         const settings = QUEUES[name];
+        const handleBatch: JobBatchHandler<QueueName> =
+          handler.batch ??
+          ((batch) =>
+            Promise.all(
+              batch.map(async (job) => {
+                try {
+                  await handler(job.data, job);
+                  return null;
+                } catch (err) {
+                  return err instanceof Error ? err : new Error(String(err));
+                }
+              }),
+            ));
         await boss.work(
           name,
           {
             batchSize: settings.batchSize,
             pollingIntervalSeconds: settings.pollingIntervalSeconds,
+            localConcurrency: settings.localConcurrency ?? 1,
             burstWhenBatchFull: true,
             includeMetadata: true,
             perJobResults: true,
           } as const,
           // Each job of a batch succeeds or fails on its own, so one bad job never retries the rest.
-          async (jobs: JobWithMetadata<JobData[QueueName]>[]): Promise<JobResult[]> =>
-            Promise.all(
-              jobs.map(async (job): Promise<JobResult> => {
-                try {
-                  await handler(job.data, {
-                    id: job.id,
-                    retryCount: job.retryCount,
-                    lastAttempt: job.retryCount >= job.retryLimit,
-                  });
-                  return { id: job.id, status: "completed" };
-                } catch (err) {
-                  const message = err instanceof Error ? err.message : String(err);
-                  if (!(err instanceof RetryLater))
-                    console.error(`[jobs] ${name} ${job.id}: ${message}`);
-                  return { id: job.id, status: "failed", output: { message } };
-                }
-              }),
-            ),
+          async (jobs: JobWithMetadata<JobData[QueueName]>[]): Promise<JobResult[]> => {
+            const batch = jobs.map((job) => ({
+              data: job.data,
+              id: job.id,
+              retryCount: job.retryCount,
+              lastAttempt: job.retryCount >= job.retryLimit,
+            }));
+            let errors: (Error | null)[];
+            try {
+              errors = await handleBatch(batch);
+            } catch (err) {
+              const error = err instanceof Error ? err : new Error(String(err));
+              errors = batch.map(() => error);
+            }
+            return jobs.map((job, i): JobResult => {
+              const err = errors[i] ?? null;
+              if (!err) return { id: job.id, status: "completed" };
+              if (!(err instanceof RetryLater))
+                console.error(`[jobs] ${name} ${job.id}: ${err.message}`);
+              return { id: job.id, status: "failed", output: { message: err.message } };
+            });
+          },
         );
       }
     },

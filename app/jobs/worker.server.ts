@@ -4,15 +4,19 @@ import { cancelSubmission } from "~/fulfillment/cancel.server";
 import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
-import { autoSubmit } from "~/orders/countdown.server";
+import { autoSubmit, autoSubmitBatch } from "~/orders/countdown.server";
 import { runImportJob } from "~/orders/import.server";
 import type { JobHandlers } from "./jobs.server";
+import type { JobData } from "./queues";
 import { processWebhook } from "./handlers/process-webhook.server";
 
 export function jobHandlers(ctx: AppContext): JobHandlers {
   return {
     "process-webhook": (data) => processWebhook(ctx, data),
-    "auto-submit": (data) => autoSubmit(ctx, data),
+    // Deadlines that fall together are decided and sent a batch at a time.
+    "auto-submit": Object.assign((data: JobData["auto-submit"]) => autoSubmit(ctx, data), {
+      batch: (jobs: { data: JobData["auto-submit"] }[]) => autoSubmitBatch(ctx, jobs),
+    }),
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),

@@ -6,10 +6,15 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
-import { sendClaimed } from "~/fulfillment/send.server";
-import { submitOrder } from "~/fulfillment/submit.server";
-import { RetryLater } from "~/jobs/queues";
+import { sendClaimedMany } from "~/fulfillment/send.server";
+import {
+  submitOrder,
+  submitOrders,
+  type SendableSubmission,
+  type SubmitResult,
+} from "~/fulfillment/submit.server";
 import type { Jobs } from "~/jobs/jobs.server";
+import type { JobData } from "~/jobs/queues";
 import { decide } from "./lifecycle";
 import {
   lockOrder,
@@ -42,11 +47,17 @@ export async function scheduleAutoSubmit(
   order: Pick<OrderRow, "id" | "shopId">,
   dueAt: Date,
 ): Promise<void> {
-  await jobs.send(
-    "auto-submit",
-    { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
-    { startAfter: dueAt, singletonKey: `${order.id}@${dueAt.toISOString()}`, tx },
-  );
+  const { data, startAfter, singletonKey } = autoSubmitJob(order, dueAt);
+  await jobs.send("auto-submit", data, { startAfter, singletonKey, tx });
+}
+
+/** One job per order and deadline: the singleton key makes scheduling the same one again a no-op. */
+function autoSubmitJob(order: Pick<OrderRow, "id" | "shopId">, dueAt: Date) {
+  return {
+    data: { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
+    startAfter: dueAt,
+    singletonKey: `${order.id}@${dueAt.toISOString()}`,
+  };
 }
 
 /** Starts the countdown of a newly imported order, when one applies. */
@@ -72,23 +83,76 @@ export async function autoSubmit(
   ctx: Ctx,
   data: { shopId: string; orderId: string; dueAt: string },
 ): Promise<void> {
-  // A job whose deadline no longer matches the order's (held, released with a new deadline,
-  // submitted by hand, deleted) is stale, and submitOrder refuses it.
-  const result = await submitOrder(
-    ctx,
-    data.shopId,
-    data.orderId,
-    { actor: "system", name: "Countdown" },
-    { sendingInline: true, deadline: data.dueAt },
+  const [error] = await autoSubmitBatch(ctx, [{ data }]);
+  if (error) throw error;
+}
+
+/**
+ * A batch of auto-submit jobs (many deadlines falling together): each shop's orders are decided in
+ * one transaction, then their purchase orders are sent from here, a bounded number at a time.
+ * Answers per job: null, or the error that makes that job retry.
+ */
+export async function autoSubmitBatch(
+  ctx: Ctx,
+  jobs: { data: { shopId: string; orderId: string; dueAt: string } }[],
+): Promise<(Error | null)[]> {
+  const errors: (Error | null)[] = jobs.map(() => null);
+  const byShop = new Map<string, number[]>();
+  jobs.forEach((job, i) =>
+    byShop.set(job.data.shopId, [...(byShop.get(job.data.shopId) ?? []), i]),
   );
-  if (result.outcome !== "submitted") return;
-  // Sent from here rather than after another trip through the queue: the order reaches its
-  // provider seconds after its deadline. A failure to send is left to the standing-by job.
-  for (const { submission, known } of result.sendable) {
-    await sendClaimed(ctx, submission, { lastAttempt: false }, { known }).catch((err: unknown) => {
-      if (!(err instanceof RetryLater)) throw err;
-    });
+  const acting = { actor: "system" as const, name: "Countdown" };
+  const toSend: SendableSubmission[] = [];
+  for (const [shopId, indexes] of byShop) {
+    // A job whose deadline no longer matches the order's (held, released with a new deadline,
+    // submitted by hand, deleted) is stale, and submitOrders refuses it.
+    const requests = indexes.map((i) => ({
+      orderId: jobs[i]!.data.orderId,
+      deadline: jobs[i]!.data.dueAt,
+    }));
+    let results: SubmitResult[];
+    try {
+      results = await submitOrders(ctx, shopId, requests, acting, { sendingInline: true });
+    } catch (err) {
+      // One order that cannot be decided (a bug, unreadable credentials) must not hold up the
+      // others: decide them one by one, so only its own job fails and retries.
+      if (indexes.length === 1) {
+        errors[indexes[0]!] = asError(err);
+        continue;
+      }
+      console.error(
+        `[countdown] ${indexes.length} orders could not be decided together (${asError(err).message}); deciding them one by one`,
+      );
+      results = [];
+      for (const [n, request] of requests.entries()) {
+        try {
+          results.push(
+            await submitOrder(ctx, shopId, request.orderId, acting, {
+              sendingInline: true,
+              deadline: request.deadline,
+            }),
+          );
+        } catch (single) {
+          errors[indexes[n]!] = asError(single);
+          results.push({ outcome: "not_found" });
+        }
+      }
+    }
+    for (const result of results) {
+      if (result.outcome === "submitted") toSend.push(...result.sendable);
+    }
   }
+  // Sent from here rather than after another trip through the queue: the orders reach their
+  // provider right after their deadline. A failure to send is left to the standing-by jobs, so
+  // the timer jobs themselves are done once their orders are decided.
+  await sendClaimedMany(ctx, toSend).catch((err: unknown) => {
+    console.error(`[countdown] ${asError(err).message}`);
+  });
+  return errors;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**
@@ -100,8 +164,22 @@ export async function rescheduleCountdowns(ctx: Ctx): Promise<number> {
     .select({ id: orders.id, shopId: orders.shopId, autoSubmitAt: orders.autoSubmitAt })
     .from(orders)
     .where(and(eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)));
-  for (const order of running) {
-    await scheduleAutoSubmit(ctx.jobs, undefined, order, order.autoSubmitAt!);
+  // The queue does not refuse a second job with the same key, so only countdowns with no job
+  // waiting are queued: otherwise every worker start would double every pending deadline.
+  const queued = await ctx.jobs.boss.findJobs<JobData["auto-submit"]>("auto-submit", {
+    queued: true,
+  });
+  const waiting = new Set(queued.map((job) => `${job.data.orderId}@${job.data.dueAt}`));
+  const missing = running.filter(
+    (order) => !waiting.has(`${order.id}@${order.autoSubmitAt!.toISOString()}`),
+  );
+  // A thousand per statement: a worker starting while thousands of orders count down is ready in
+  // moments instead of spending its first minute re-queueing them one by one.
+  for (let start = 0; start < missing.length; start += 1000) {
+    await ctx.jobs.sendMany(
+      "auto-submit",
+      missing.slice(start, start + 1000).map((order) => autoSubmitJob(order, order.autoSubmitAt!)),
+    );
   }
   return running.length;
 }

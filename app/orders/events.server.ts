@@ -20,16 +20,24 @@ export interface OrderEventInput {
 }
 
 export async function recordOrderEvent(tx: DbOrTx, event: OrderEventInput): Promise<void> {
-  await tx.insert(orderEvents).values({
-    shopId: event.shopId,
-    orderId: event.orderId,
-    actor: event.actor,
-    actorName: event.actorName ?? null,
-    action: event.action,
-    fromState: event.fromState ?? null,
-    toState: event.toState ?? null,
-    message: event.message ?? null,
-    data: event.data ?? null,
-    ...(event.at ? { createdAt: event.at } : {}),
-  });
+  await recordOrderEvents(tx, [event]);
+}
+
+/** Several timeline rows in one insert (changes made to many orders at once). */
+export async function recordOrderEvents(tx: DbOrTx, events: OrderEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(orderEvents).values(
+    events.map((event) => ({
+      shopId: event.shopId,
+      orderId: event.orderId,
+      actor: event.actor,
+      actorName: event.actorName ?? null,
+      action: event.action,
+      fromState: event.fromState ?? null,
+      toState: event.toState ?? null,
+      message: event.message ?? null,
+      data: event.data ?? null,
+      ...(event.at ? { createdAt: event.at } : {}),
+    })),
+  );
 }

@@ -5,7 +5,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
 import type { Actor } from "./events.server";
-import { recordOrderEvent } from "./events.server";
+import { recordOrderEvents } from "./events.server";
 import { assertAllowed, type OrderAction, type OrderFacts } from "./lifecycle";
 import {
   DEFAULT_SHOP_SETTINGS,
@@ -42,7 +42,21 @@ export async function lockOrder(
   shopId: string,
   orderId: string,
 ): Promise<LockedOrder | null> {
-  const [row] = await tx
+  const [row] = await lockOrders(tx, shopId, [orderId]);
+  return row ?? null;
+}
+
+/**
+ * Locks several orders of one shop in one query (the countdown's batches). Rows are locked in id
+ * order, so two batches that overlap wait for each other instead of deadlocking.
+ */
+export async function lockOrders(
+  tx: Tx,
+  shopId: string,
+  orderIds: string[],
+): Promise<LockedOrder[]> {
+  if (orderIds.length === 0) return [];
+  return tx
     .select({
       order: orders,
       shop: shops,
@@ -52,10 +66,9 @@ export async function lockOrder(
     })
     .from(orders)
     .innerJoin(shops, eq(shops.id, orders.shopId))
-    .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
-    .for("update", { of: orders })
-    .limit(1);
-  return row ?? null;
+    .where(and(inArray(orders.id, orderIds), eq(orders.shopId, shopId)))
+    .orderBy(orders.id)
+    .for("update", { of: orders });
 }
 
 /** The facts the lifecycle table decides on, for a locked order and whoever is acting. */
@@ -90,26 +103,59 @@ export async function transition(
   locked: LockedOrder,
   options: TransitionOptions,
 ): Promise<LifecycleState> {
-  const { order } = locked;
-  const facts = options.facts ?? orderFacts(locked, options.acting);
-  const to = assertAllowed(options.action, facts);
-  if (to === null) throw new Error(`${options.action} removes the order; use the delete service`);
-  await tx
-    .update(orders)
-    .set({ state: to, ...options.set, updatedAt: new Date() })
-    .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
-  await recordOrderEvent(tx, {
-    shopId: order.shopId,
-    orderId: order.id,
-    actor: options.acting.actor,
-    actorName: options.acting.name ?? null,
-    action: options.action,
-    fromState: order.state,
-    toState: to,
-    message: options.message ?? null,
-    data: options.data ?? null,
+  const [to] = await transitionMany(tx, [{ locked, ...options }]);
+  return to!;
+}
+
+/**
+ * `transition` for many orders at once, with the same guarantee: every change is asked of the
+ * lifecycle table before anything is written (one refusal writes nothing), then orders that move
+ * alike are updated in one statement and the timeline gets one row each, in one insert.
+ */
+export async function transitionMany(
+  tx: Tx,
+  changes: (TransitionOptions & { locked: LockedOrder })[],
+): Promise<LifecycleState[]> {
+  const targets = changes.map((change) => {
+    const facts = change.facts ?? orderFacts(change.locked, change.acting);
+    const to = assertAllowed(change.action, facts);
+    if (to === null) throw new Error(`${change.action} removes the order; use the delete service`);
+    return to;
   });
-  return to;
+  // Orders moving to the same state with the same extra columns share one UPDATE.
+  const groups = new Map<
+    string,
+    { to: LifecycleState; set: TransitionOptions["set"]; ids: string[] }
+  >();
+  changes.forEach((change, i) => {
+    const to = targets[i]!;
+    const key = JSON.stringify([change.locked.order.shopId, to, change.set ?? {}]);
+    const group = groups.get(key) ?? { to, set: change.set, ids: [] };
+    group.ids.push(change.locked.order.id);
+    groups.set(key, group);
+  });
+  for (const [key, group] of groups) {
+    const shopId = (JSON.parse(key) as [string])[0];
+    await tx
+      .update(orders)
+      .set({ state: group.to, ...group.set, updatedAt: new Date() })
+      .where(and(inArray(orders.id, group.ids), eq(orders.shopId, shopId)));
+  }
+  await recordOrderEvents(
+    tx,
+    changes.map((change, i) => ({
+      shopId: change.locked.order.shopId,
+      orderId: change.locked.order.id,
+      actor: change.acting.actor,
+      actorName: change.acting.name ?? null,
+      action: change.action,
+      fromState: change.locked.order.state,
+      toState: targets[i]!,
+      message: change.message ?? null,
+      data: change.data ?? null,
+    })),
+  );
+  return targets;
 }
 
 export function alertOf(code: string, message: string, fix: string): OrderAlert {

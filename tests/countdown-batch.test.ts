@@ -1,0 +1,272 @@
+// Many deadlines falling together: the countdown decides a batch of orders in one go and sends
+// them at once. Each order must still end up exactly as if it had been submitted on its own.
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineItems, orders, providers, shops, submissions } from "~/db/schema";
+import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
+import { SANDBOX_SKUS } from "~/fulfillment/sandbox/sandbox-provider.server";
+import { submitOrders } from "~/fulfillment/submit.server";
+import type { JobData } from "~/jobs/queues";
+import { autoSubmitBatch, holdOrder, rescheduleCountdowns } from "~/orders/countdown.server";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
+import type { Shop } from "~/shops/shops.server";
+import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { createOrder } from "./support/factories";
+import {
+  orderState,
+  personalisedOrder,
+  shopWithSandbox,
+  startSandbox,
+} from "./support/fulfillment";
+
+let app: TestApp;
+let sandbox: SandboxProvider;
+const owner = { actor: "owner" as const, name: "Test owner" };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  app.ctx.config.publicUrl = app.url;
+  // Ships only when a test waits for it: these tests are about submitting.
+  sandbox = await startSandbox({ shipDelayMs: 3_600_000 });
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await app?.close();
+  await closeVite();
+});
+
+let orderNumber = 1000;
+/** Orders of one shop with distinct numbers (PO numbers are unique per shop). */
+async function ordersDueNow(shop: Shop, count: number, sku?: string) {
+  const dueAt = new Date(Date.now() - 50);
+  const made = [];
+  for (let i = 0; i < count; i++) {
+    const order = await personalisedOrder(app.ctx, shop, sku);
+    await app.ctx.db
+      .update(orders)
+      .set({ autoSubmitAt: dueAt, cartOrderNumber: `#${++orderNumber}` })
+      .where(eq(orders.id, order.id));
+    made.push(order);
+  }
+  return { dueAt, orders: made };
+}
+
+function jobFor(shop: Shop, orderId: string, dueAt: Date): { data: JobData["auto-submit"] } {
+  return { data: { shopId: shop.id, orderId, dueAt: dueAt.toISOString() } };
+}
+
+describe("the countdown's batches", () => {
+  it("the worker sends orders due together through the queue, each once and not before its deadline", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const dueAt = new Date(Date.now() + 1500);
+    const due = [];
+    for (let i = 0; i < 12; i++) {
+      const order = await createOrder(
+        app.ctx.db,
+        shop,
+        { autoSubmitAt: dueAt, cartOrderNumber: `#Q${i}` },
+        [{ sku: "TEE-BLK-M", personalization: designOnly() }],
+      );
+      due.push(order);
+    }
+    // Queued as a worker start would, twice: the second finds every job already waiting.
+    expect(await rescheduleCountdowns(app.ctx)).toBeGreaterThanOrEqual(12);
+    await rescheduleCountdowns(app.ctx);
+    const queued = await app.ctx.jobs.boss.findJobs<JobData["auto-submit"]>("auto-submit", {
+      queued: true,
+    });
+    const ids = new Set(due.map((o) => o.id));
+    expect(queued.filter((j) => ids.has(j.data.orderId))).toHaveLength(12);
+
+    const before = sandbox.stats();
+    await app.startWorker();
+    try {
+      await expect
+        .poll(
+          async () =>
+            (
+              await app.ctx.db
+                .select({ state: submissions.state })
+                .from(submissions)
+                .where(inArray(submissions.orderId, [...ids]))
+            ).filter((s) => s.state === "submitted").length,
+          { timeout: 15_000, interval: 200 },
+        )
+        .toBe(12);
+    } finally {
+      await app.stopWorker();
+    }
+    const rows = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(inArray(submissions.orderId, [...ids]));
+    for (const row of rows) {
+      expect(row.submittedAt!.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
+    }
+    expect(sandbox.stats().ordersAccepted - before.ordersAccepted).toBe(12);
+    expect(sandbox.stats().requests - before.requests).toBe(12);
+  });
+
+  it("a batch gives each order its own outcome: due ones sent once, stale, held and unroutable ones not", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { dueAt, orders: due } = await ordersDueNow(shop, 5);
+    const [held, moved, unroutable] = [due[2]!, due[3]!, due[4]!];
+    await holdOrder(app.ctx, shop.id, held.id, owner);
+    // The deadline moved after this job was planned: the job is stale.
+    await app.ctx.db
+      .update(orders)
+      .set({ autoSubmitAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(orders.id, moved.id));
+    // No provider takes this SKU: the order goes to Error with the reason.
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: false })
+      .where(eq(providers.shopId, shop.id));
+    const [provider] = await app.ctx.db
+      .select()
+      .from(providers)
+      .where(eq(providers.shopId, shop.id));
+    await app.ctx.db
+      .update(shops)
+      .set({
+        settings: {
+          ...DEFAULT_SHOP_SETTINGS,
+          processingMode: "automatic",
+          routingRules: [{ match: "TEE-*", providerId: provider!.id }],
+        },
+      })
+      .where(eq(shops.id, shop.id));
+    await app.ctx.db
+      .update(lineItems)
+      .set({ sku: "MUG-WHT" })
+      .where(eq(lineItems.orderId, unroutable.id));
+    const before = sandbox.stats();
+
+    const jobs = [
+      ...due.map((o) => jobFor(shop, o.id, dueAt)),
+      // The same timer twice (a worker start re-queued it): still one submission.
+      jobFor(shop, due[0]!.id, dueAt),
+    ];
+    expect(await autoSubmitBatch(app.ctx, jobs)).toEqual(jobs.map(() => null));
+
+    for (const order of [due[0]!, due[1]!]) {
+      const state = await orderState(app.ctx, order.id);
+      expect(state.order).toMatchObject({ state: "open", submitStatus: "submitted" });
+      expect(state.submissions).toHaveLength(1);
+      expect(state.submissions[0]).toMatchObject({ state: "submitted", attempts: 1 });
+      expect(state.submissions[0]!.submittedAt!.getTime()).toBeGreaterThanOrEqual(dueAt.getTime());
+      expect(state.timeline.map((e) => [e.action, e.actorName])).toEqual([
+        ["submit", "Countdown"],
+        ["provider_accepted", null],
+      ]);
+    }
+    expect((await orderState(app.ctx, held.id)).order.state).toBe("on_hold");
+    expect((await orderState(app.ctx, moved.id)).order.state).toBe("new");
+    const failed = await orderState(app.ctx, unroutable.id);
+    expect(failed.order.state).toBe("error");
+    expect(failed.order.alert?.message).toMatch(/No provider for SKU MUG-WHT/);
+    expect(failed.submissions).toHaveLength(0);
+    const after = sandbox.stats();
+    expect(after.requests - before.requests).toBe(2);
+    expect(after.ordersAccepted - before.ordersAccepted).toBe(2);
+    expect(after.duplicatePurchaseOrders).toBe(0);
+  });
+
+  it("a provider refusing one order of the batch fails that order only, with the provider's reason", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { dueAt, orders: good } = await ordersDueNow(shop, 3);
+    const late = await ordersDueNow(shop, 1, SANDBOX_SKUS.reject);
+    const refused = late.orders[0]!;
+    const jobs = [
+      ...good.map((o) => jobFor(shop, o.id, dueAt)),
+      jobFor(shop, refused.id, late.dueAt),
+    ];
+    await autoSubmitBatch(app.ctx, jobs);
+    for (const order of good) {
+      expect((await orderState(app.ctx, order.id)).order.submitStatus).toBe("submitted");
+    }
+    const state = await orderState(app.ctx, refused.id);
+    expect(state.order.state).toBe("error");
+    expect(state.order.submitStatus).toBe("failed");
+    expect(state.order.submitFailureReason).toMatch(/Sandbox cannot produce SKU SANDBOX-REJECT/);
+  });
+
+  it("a provider that is down leaves the batch's submissions pending, for their standing-by jobs", async () => {
+    const down = await startSandbox({ behaviour: "error" });
+    try {
+      const { shop } = await shopWithSandbox(app.ctx, down);
+      const { dueAt, orders: due } = await ordersDueNow(shop, 3);
+      await autoSubmitBatch(
+        app.ctx,
+        due.map((o) => jobFor(shop, o.id, dueAt)),
+      );
+      const rows = await app.ctx.db
+        .select()
+        .from(submissions)
+        .where(
+          inArray(
+            submissions.orderId,
+            due.map((o) => o.id),
+          ),
+        );
+      expect(rows).toHaveLength(3);
+      for (const row of rows) {
+        expect(row).toMatchObject({ state: "pending", attempts: 1, claimedAt: null });
+        expect(row.lastError).toMatch(/unavailable/);
+      }
+      // Each has a send job waiting to try again with the same key.
+      const waiting = await app.ctx.jobs.boss.findJobs<JobData["send-submission"]>(
+        "send-submission",
+        { queued: true },
+      );
+      const waitingFor = new Set(waiting.map((j) => j.data.submissionId));
+      for (const row of rows) expect(waitingFor.has(row.id)).toBe(true);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it("one order that cannot be decided does not hold up the rest of its batch", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { dueAt, orders: due } = await ordersDueNow(shop, 3);
+    // Two orders with the same number would need the same PO number, which the database refuses
+    // within a shop: the batch's insert fails as a whole, and the orders are retried one by one.
+    await app.ctx.db
+      .update(orders)
+      .set({ cartOrderNumber: `#${orderNumber}` })
+      .where(eq(orders.id, due[0]!.id));
+    const errors = await autoSubmitBatch(
+      app.ctx,
+      due.map((o) => jobFor(shop, o.id, dueAt)),
+    );
+    expect(errors.filter((e) => e !== null)).toHaveLength(1);
+    const states = await Promise.all(due.map(async (o) => (await orderState(app.ctx, o.id)).order));
+    expect(states.filter((o) => o.state === "open")).toHaveLength(2);
+    // The one that failed is untouched: still counting down, its job will retry.
+    expect(states.filter((o) => o.state === "new" && o.autoSubmitAt !== null)).toHaveLength(1);
+  });
+
+  it("submitOrders answers in the order asked, including orders of another shop", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { shop: other } = await shopWithSandbox(app.ctx, sandbox);
+    const mine = await personalisedOrder(app.ctx, shop);
+    const theirs = await personalisedOrder(app.ctx, other);
+    const results = await submitOrders(
+      app.ctx,
+      shop.id,
+      [{ orderId: theirs.id }, { orderId: mine.id }, { orderId: mine.id }],
+      owner,
+    );
+    expect(results.map((r) => r.outcome)).toEqual(["not_found", "submitted", "already_submitted"]);
+    expect((await orderState(app.ctx, theirs.id)).order.state).toBe("new");
+  });
+});
+
+function designOnly() {
+  return {
+    previewUrl: null,
+    designUrl: "/demo/design-name.svg",
+    clientImages: [],
+    options: { Name: "Ava" },
+  };
+}
