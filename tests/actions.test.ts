@@ -13,6 +13,7 @@ import {
   shops,
   submissions,
 } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/alerts";
 import { decide, type OrderAction } from "~/orders/lifecycle";
 import { LIFECYCLE_STATES, type LifecycleState, type ManualEdits } from "~/orders/model";
@@ -31,7 +32,8 @@ let ownerToken: string;
 
 beforeAll(async () => {
   app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
-  shop = await createShop(app.ctx.db, { platform: "demo", domain: "actions.example" });
+  // The demo's own shop: the demo token (the only account-admin caller the API has) opens it.
+  shop = await createShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN });
   const [provider] = await app.ctx.db
     .insert(providers)
     .values({

@@ -11,6 +11,13 @@ export interface AlertKind {
 }
 
 export const ALERT_KINDS = {
+  cart_deleted: {
+    title: "Deleted in the cart after it was sent",
+    steps: [
+      "Ask the provider to cancel the order if it should not be made or shipped.",
+      "Archive the order once the provider has answered, so it is kept for reference.",
+    ],
+  },
   no_items: {
     title: "No items to fulfil",
     steps: [
