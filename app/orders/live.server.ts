@@ -14,6 +14,8 @@ export interface LiveHub {
   subscribe(shopId: string, onChange: () => void): () => void;
   /** True once the database listener is established (and again after a reconnect). */
   readonly listening: boolean;
+  /** Open subscriptions across all shops (what a page left open would leak). */
+  readonly subscriberCount: number;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,11 @@ export function createLiveHub(
     },
     get listening() {
       return listener?.listening ?? false;
+    },
+    get subscriberCount() {
+      let n = 0;
+      for (const set of subscribers.values()) n += set.size;
+      return n;
     },
     async stop() {
       stopped = true;
