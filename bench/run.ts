@@ -1,8 +1,10 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
+import { benchCatalog } from "./catalog";
 import { benchSubmitOrders } from "./submit-orders";
 
 const BENCHES: Record<string, () => Promise<void>> = {
   submit: benchSubmitOrders,
+  catalog: benchCatalog,
 };
 
 const wanted = process.argv.slice(2);
