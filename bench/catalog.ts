@@ -11,7 +11,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -231,7 +230,8 @@ async function measure(database: Database, shopId: string, cases: Case[]) {
 /** The JS and CSS the catalog page loads, gzip-compressed, from a production build. */
 async function bundleSize(): Promise<{ js: number; css: number; files: number }> {
   const buildDir =
-    process.env.BENCH_BUILD_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "ol-build-"));
+    // Inside the project, so the built server resolves its packages from our node_modules.
+    process.env.BENCH_BUILD_DIR ?? path.resolve("node_modules/.cache/orderlane-bench-build");
   if (!process.env.BENCH_BUILD_DIR) {
     execFileSync(
       process.execPath,
