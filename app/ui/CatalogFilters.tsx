@@ -84,7 +84,7 @@ export function CatalogFilters({
         onChange={(selected) => setFilter(key, selected[0] ?? null)}
       />
     ),
-    shortcut: true,
+    pinned: true,
   });
 
   const alertChoices = ["any", ...alertCodes];
