@@ -14,6 +14,7 @@ import {
   Button,
   Card,
   EmptyState,
+  Modal,
   Page,
   Pagination,
   Text,
@@ -138,6 +139,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 type BulkResponse = { summary: BulkSummaryView } | { error: string };
 
+/** Actions that lose something (the order, or the owner's edits): asked twice. */
+const CONFIRM: Partial<Record<BulkAction, string>> = {
+  delete:
+    "Deleted orders leave Orderlane; a later import brings them back if the cart still has them. Orders already sent to a provider are refused (archive those instead).",
+  reset:
+    "Reset undoes all processing, rule results and manual edits, and starts each order again as if just imported. Orders with a shipment are refused.",
+};
+
 const BULK_LABELS: Record<BulkAction, string> = {
   submit: "Submit",
   reprocess: "Reprocess",
@@ -156,6 +165,7 @@ export default function Catalog() {
   const [params] = useSearchParams();
   const bulk = useFetcher<BulkResponse>({ key: "catalog-bulk" });
   const [shown, setShown] = useState<BulkResponse | null>(null);
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
   useLiveUpdates();
 
   const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } =
@@ -185,9 +195,13 @@ export default function Catalog() {
   const busy = bulk.state !== "idle";
   const actionFor = (a: BulkAction) => ({
     content: BULK_LABELS[a],
-    onAction: () => run(a),
+    onAction: () => (CONFIRM[a] ? setConfirming(a) : run(a)),
     disabled: busy,
   });
+
+  const selectionWords = allResourcesSelected
+    ? "every order matching the current search and filters"
+    : `${selectedResources.length} selected order${selectedResources.length === 1 ? "" : "s"}`;
 
   const pageQuery = (cursor: string) => {
     const next = new URLSearchParams(params);
@@ -203,6 +217,26 @@ export default function Catalog() {
       primaryAction={{ content: "Import", url: "/app/import" }}
       secondaryActions={[{ content: "Providers", url: "/app/settings/providers" }]}
     >
+      {confirming ? (
+        <Modal
+          open
+          onClose={() => setConfirming(null)}
+          title={`${BULK_LABELS[confirming]} ${selectionWords}?`}
+          primaryAction={{
+            content: BULK_LABELS[confirming],
+            destructive: true,
+            onAction: () => {
+              run(confirming);
+              setConfirming(null);
+            },
+          }}
+          secondaryActions={[{ content: "Keep them", onAction: () => setConfirming(null) }]}
+        >
+          <Modal.Section>
+            <Text as="p">{CONFIRM[confirming]}</Text>
+          </Modal.Section>
+        </Modal>
+      ) : null}
       <BlockStack gap="400">
         {shown && "summary" in shown ? (
           <BulkSummary summary={shown.summary} onDismiss={() => setShown(null)} />

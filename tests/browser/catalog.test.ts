@@ -207,6 +207,28 @@ describe("the order catalog in the browser (demo, standalone)", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("asks before deleting the selected orders, and keeps them when the owner declines", async () => {
+    const order = await createOrder(
+      app.ctx.db,
+      { id: shopId },
+      { cartOrderNumber: "#9201", cartCreatedAt: new Date(Date.now() + 120_000) },
+    );
+    await gotoLivePage(page, `${app.url}/app?search=9201`);
+    await expect.poll(numbersShown).toEqual(["#9201"]);
+    await rows().first().getByRole("checkbox").check();
+    await page.getByRole("button", { name: /more actions/i }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.innerText()).toContain("Delete 1 selected order?");
+    await dialog.getByRole("button", { name: "Keep them" }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.getByTestId("bulk-summary").count()).toBe(0);
+    const [still] = await app.ctx.db.select().from(orders).where(eq(orders.id, order.id));
+    expect(still?.state).toBe("new");
+    await app.ctx.db.delete(orders).where(eq(orders.id, order.id));
+    expect(pageErrors).toEqual([]);
+  });
+
   it("shows an order that arrives while the page is open, without a reload", async () => {
     await gotoLivePage(page, `${app.url}/app`);
     await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
