@@ -216,18 +216,21 @@ describe("the live stream outside demo mode", () => {
     const reader = res
       .body!.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
       .getReader();
-    let text = (await reader.read()).value ?? "";
-    expect(text).toContain("event: ready");
-    await shopifyApp.ctx.db
-      .update(orders)
-      .set({ note: "from the admin" })
-      .where(eq(orders.id, order.id));
-    const deadline = Date.now() + 2_000;
-    while (!text.includes("event: change") && Date.now() < deadline) {
-      text += (await reader.read()).value ?? "";
+    try {
+      let text = (await reader.read()).value ?? "";
+      expect(text).toContain("event: ready");
+      await shopifyApp.ctx.db
+        .update(orders)
+        .set({ note: "from the admin" })
+        .where(eq(orders.id, order.id));
+      const deadline = Date.now() + 2_000;
+      while (!text.includes("event: change") && Date.now() < deadline) {
+        text += (await reader.read()).value ?? "";
+      }
+      expect(text).toContain("event: change");
+    } finally {
+      controller.abort();
     }
-    expect(text).toContain("event: change");
-    controller.abort();
   });
 
   it("opens no stream for a visitor who is not signed in", async () => {

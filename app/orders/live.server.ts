@@ -14,6 +14,11 @@ export interface LiveHub {
   subscribe(shopId: string, onChange: () => void): () => void;
   /** True once the database listener is established (and again after a reconnect). */
   readonly listening: boolean;
+  /**
+   * Resolves once the database listener is established, or after `timeoutMs` regardless (a page
+   * then still gets the changes after the listener comes up).
+   */
+  whenListening(timeoutMs?: number): Promise<boolean>;
   /** Open subscriptions across all shops (what a page left open would leak). */
   readonly subscriberCount: number;
   stop(): Promise<void>;
@@ -78,6 +83,14 @@ export function createLiveHub(
     },
     get listening() {
       return listener?.listening ?? false;
+    },
+    async whenListening(timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!(listener?.listening ?? false)) {
+        if (stopped || Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return true;
     },
     get subscriberCount() {
       let n = 0;
@@ -224,7 +237,7 @@ export function shopChangeStream(
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
       let closed = false;
       let pending: NodeJS.Timeout | null = null;
       const send = (text: string) => {
@@ -242,7 +255,7 @@ export function shopChangeStream(
           send(`event: change\ndata: ${Date.now()}\n\n`);
         }, coalesceMs);
       });
-      const heartbeat = setInterval(() => send(`: heartbeat\n\n`), heartbeatMs);
+      let heartbeat: NodeJS.Timeout | undefined;
       cleanup = () => {
         if (closed) return;
         closed = true;
@@ -258,8 +271,12 @@ export function shopChangeStream(
       };
       signal.addEventListener("abort", cleanup);
       if (signal.aborted) return cleanup();
+      // "ready" promises that every change from now on will be announced, so it waits for the
+      // LISTEN to be in place (the first page a process serves opens the listening connection).
+      await hub.whenListening();
       // Tells the client how long to wait before reconnecting, and that the stream is open.
       send(`retry: 3000\nevent: ready\ndata: ${Date.now()}\n\n`);
+      if (!closed) heartbeat = setInterval(() => send(`: heartbeat\n\n`), heartbeatMs);
     },
     cancel() {
       cleanup();
