@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   submit: () => import("./submit-orders").then((m) => m.benchSubmitOrders()),
   webhooks: () => import("./webhooks").then((m) => m.benchWebhooks()),
   import: () => import("./import").then((m) => m.benchImport()),
+  catalog: () => import("./catalog").then((m) => m.benchCatalog()),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@ import type { AppContext } from "~/context.server";
 import { openDatabase, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
 import { startJobs } from "~/jobs/jobs.server";
+import { createLiveHub } from "~/orders/live.server";
 import { createShopifyApp } from "~/shopify.server";
 
 export async function openAppDatabase(config: AppConfig): Promise<Database> {
@@ -30,11 +31,13 @@ export async function bootContext(config: AppConfig, database?: Database): Promi
     database: db,
     db: db.db,
     jobs,
+    live: createLiveHub(db),
     shopify: config.shopify ? createShopifyApp(config.shopify, db.db) : null,
   };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.live.stop();
   await ctx.jobs.stop();
   await ctx.database.close();
 }

@@ -1,11 +1,37 @@
-// The catalog: one shop's orders, newest first, paged by keyset (cart time, id) so a page costs the
-// same at order 50 and at order 50,000, and new orders arriving do not shift the pages.
-import { and, asc, desc, eq, gt, lt, or, type SQL } from "drizzle-orm";
+// The catalog: one shop's orders, newest (or oldest) first, filtered and searched, paged by keyset
+// (cart time, id) so a page costs the same at order 50 and at order 500,000, and orders arriving
+// meanwhile do not shift the pages. Every filter is an indexed column of the order row; see
+// docs/decisions/0102-catalog-search-paging-bulk.md for what search matches and why.
+import { createHash } from "node:crypto";
+import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx } from "~/db/client.server";
+import { queryRows, type DbOrTx } from "~/db/client.server";
 import { orders } from "~/db/schema";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES, type OrderAlert } from "./model";
 
 export const CATALOG_PAGE_SIZE = 50;
+export const CATALOG_MAX_PAGE_SIZE = 250;
+export const CATALOG_SORTS = ["newest", "oldest"] as const;
+export type CatalogSort = (typeof CATALOG_SORTS)[number];
+
+/** The catalog's filters; every one optional, all combinable. */
+export interface CatalogFilters {
+  /** An order number (with or without "#", or its beginning) or the cart's order id. */
+  search?: string;
+  type?: (typeof ORDER_TYPES)[number];
+  /** The cart's status. */
+  status?: (typeof CART_STATUSES)[number];
+  /** Our lifecycle state. */
+  state?: (typeof LIFECYCLE_STATES)[number];
+  /** An alert code, or `any` for every order carrying an alert. */
+  alert?: string;
+  sort?: CatalogSort;
+}
+
+export interface CatalogOptions extends CatalogFilters {
+  cursor?: string | null;
+  limit?: number;
+}
 
 export type CatalogRow = Pick<
   typeof orders.$inferSelect,
@@ -28,14 +54,76 @@ export type CatalogRow = Pick<
   | "submitStatus"
   | "submitFailureReason"
   | "autoSubmitAt"
->;
+> & { alert: OrderAlert | null };
 
 export interface CatalogPage {
   orders: CatalogRow[];
-  /** Cursor of the page after this one (older orders), or null on the last page. */
+  /** Cursor of the page after this one (further along the sort), or null on the last page. */
   nextCursor: string | null;
-  /** Cursor of the page before this one (newer orders), or null on the first page. */
+  /** Cursor of the page before this one, or null on the first page. */
   previousCursor: string | null;
+}
+
+// Empty URL parameters (`?type=`) mean "no filter", as a cleared filter leaves them.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    schema.optional(),
+  );
+
+const ALERT_CODE = /^[a-z0-9_.-]{1,64}$/;
+
+/**
+ * URL search parameters (the catalog page, the JSON API) → catalog options. A value outside the
+ * known ones is refused with a message naming the parameter and what it accepts.
+ */
+export const catalogQuerySchema = z.object({
+  search: optional(
+    z
+      .string()
+      .trim()
+      .max(100, { error: "search: at most 100 characters" })
+      .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20), {
+        error: "search: no control characters",
+      }),
+  ),
+  type: optional(z.enum(ORDER_TYPES, { error: `type: one of ${ORDER_TYPES.join(", ")}` })),
+  status: optional(z.enum(CART_STATUSES, { error: `status: one of ${CART_STATUSES.join(", ")}` })),
+  state: optional(
+    z.enum(LIFECYCLE_STATES, { error: `state: one of ${LIFECYCLE_STATES.join(", ")}` }),
+  ),
+  alert: optional(
+    z.string().trim().regex(ALERT_CODE, {
+      error: "alert: an alert code (lower-case letters, digits, _ . -) or any",
+    }),
+  ),
+  sort: optional(z.enum(CATALOG_SORTS, { error: `sort: one of ${CATALOG_SORTS.join(", ")}` })),
+  cursor: optional(z.string().max(500, { error: "cursor: not a cursor this app made" })),
+  limit: optional(
+    z.coerce
+      .number({ error: "limit: a whole number" })
+      .int({ error: "limit: a whole number" })
+      .min(1, { error: "limit: at least 1" })
+      .max(CATALOG_MAX_PAGE_SIZE, { error: `limit: at most ${CATALOG_MAX_PAGE_SIZE}` }),
+  ),
+});
+
+export type CatalogQuery = z.infer<typeof catalogQuerySchema>;
+
+export class InvalidCatalogQueryError extends Error {}
+
+/** Parses the catalog's URL parameters; throws InvalidCatalogQueryError with every problem. */
+export function parseCatalogQuery(params: URLSearchParams): CatalogOptions {
+  const raw: Record<string, string> = {};
+  for (const key of catalogQuerySchema.keyof().options) {
+    const value = params.get(key);
+    if (value !== null) raw[key] = value;
+  }
+  const parsed = catalogQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidCatalogQueryError(parsed.error.issues.map((i) => i.message).join("; "));
+  }
+  return parsed.data;
 }
 
 interface Position {
@@ -46,32 +134,129 @@ interface Position {
 const positionSchema = z.object({ at: z.iso.datetime(), id: z.uuid() });
 
 export class InvalidCursorError extends Error {
-  constructor() {
-    super("The page cursor is not valid; start again from the first page");
+  constructor(message = "The page cursor is not valid; start again from the first page") {
+    super(message);
   }
 }
 
-export function encodeCursor(direction: "after" | "before", position: Position): string {
-  const text = JSON.stringify({ d: direction, at: position.at.toISOString(), id: position.id });
+/**
+ * Which filters a cursor belongs to. A cursor made for one filter set and replayed with another
+ * would resume at a position that means nothing there, so it is refused instead.
+ */
+function filterFingerprint(filters: CatalogFilters): string {
+  const key = JSON.stringify([
+    normaliseSearch(filters.search),
+    filters.type ?? null,
+    filters.status ?? null,
+    filters.state ?? null,
+    filters.alert ?? null,
+    filters.sort ?? "newest",
+  ]);
+  return createHash("sha256").update(key).digest("base64url").slice(0, 12);
+}
+
+export function encodeCursor(
+  direction: "after" | "before",
+  position: Position,
+  filters: CatalogFilters = {},
+): string {
+  return encodeWith(direction, position, filterFingerprint(filters));
+}
+
+function encodeWith(direction: "after" | "before", position: Position, fingerprint: string) {
+  const text = JSON.stringify({
+    d: direction,
+    at: position.at.toISOString(),
+    id: position.id,
+    f: fingerprint,
+  });
   return Buffer.from(text).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): {
-  direction: "after" | "before";
-  position: Position;
-} {
+export function decodeCursor(
+  cursor: string,
+  filters: CatalogFilters = {},
+): { direction: "after" | "before"; position: Position } {
+  return decodeWith(cursor, filterFingerprint(filters));
+}
+
+function decodeWith(
+  cursor: string,
+  fingerprint: string,
+): { direction: "after" | "before"; position: Position } {
+  let raw: { d?: unknown; at?: unknown; id?: unknown; f?: unknown };
+  let position: Position;
   try {
-    const raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as {
-      d?: unknown;
-      at?: unknown;
-      id?: unknown;
-    };
+    raw = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as typeof raw;
     const parsed = positionSchema.parse({ at: raw.at, id: raw.id });
-    if (raw.d !== "after" && raw.d !== "before") throw new InvalidCursorError();
-    return { direction: raw.d, position: { at: new Date(parsed.at), id: parsed.id } };
+    position = { at: new Date(parsed.at), id: parsed.id };
   } catch {
     throw new InvalidCursorError();
   }
+  if (raw.d !== "after" && raw.d !== "before") throw new InvalidCursorError();
+  if (raw.f !== fingerprint) {
+    throw new InvalidCursorError(
+      "The page cursor belongs to other filters or another search; start again from the first page",
+    );
+  }
+  return { direction: raw.d, position };
+}
+
+function normaliseSearch(search: string | undefined): string | null {
+  const term = search?.trim().replace(/^#+/, "").trim();
+  return term ? term : null;
+}
+
+/** The smallest string greater than every string that starts with `prefix` (code-point order). */
+function prefixUpperBound(prefix: string): string | null {
+  const chars = [...prefix];
+  while (chars.length > 0) {
+    const last = chars.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff && !(last >= 0xd7ff && last < 0xe000)) {
+      return chars.join("") + String.fromCodePoint(last + 1);
+    }
+  }
+  return null;
+}
+
+function startsWith(prefix: string): SQL {
+  // The range lets the (shop, number) index find the candidates; `left` keeps only true prefixes
+  // whatever the database's collation orders between them.
+  const upper = prefixUpperBound(prefix);
+  return and(
+    sql`${orders.cartOrderNumber} >= ${prefix}`,
+    upper === null ? undefined : sql`${orders.cartOrderNumber} < ${upper}`,
+    sql`left(${orders.cartOrderNumber}, ${[...prefix].length}) = ${prefix}`,
+  )!;
+}
+
+/**
+ * Search: the order number, exactly or by its beginning, typed with or without "#" ("#10" finds
+ * #10, #104 and #1042), or the cart's own order id, exactly (Shopify's long ids).
+ */
+function searchCondition(search: string): SQL | undefined {
+  const term = normaliseSearch(search);
+  if (!term) return undefined;
+  const raw = search.trim();
+  const alternatives = [startsWith(term), startsWith(`#${term}`), eq(orders.cartOrderId, raw)];
+  if (raw !== term) alternatives.push(eq(orders.cartOrderId, term));
+  return sql`(${sql.join(alternatives, sql` or `)})`;
+}
+
+/** The WHERE clause for a shop and its filters, without the page position. */
+export function catalogWhere(shopId: string, filters: CatalogFilters): SQL {
+  return and(
+    eq(orders.shopId, shopId),
+    filters.search ? searchCondition(filters.search) : undefined,
+    filters.type ? eq(orders.type, filters.type) : undefined,
+    filters.status ? eq(orders.cartStatus, filters.status) : undefined,
+    filters.state ? eq(orders.state, filters.state) : undefined,
+    filters.alert === "any"
+      ? isNotNull(orders.alert)
+      : filters.alert
+        ? sql`${orders.alert}->>'code' = ${filters.alert}`
+        : undefined,
+  )!;
 }
 
 const columns = {
@@ -94,34 +279,52 @@ const columns = {
   submitStatus: orders.submitStatus,
   submitFailureReason: orders.submitFailureReason,
   autoSubmitAt: orders.autoSubmitAt,
+  alert: orders.alert,
 };
+
+// Spelled exactly as the indexes are built (drizzle's `.desc()` is DESC NULLS LAST): PostgreSQL
+// matches an ORDER BY to an index by its NULLS placement too, even on NOT NULL columns, and without
+// the match it sorts the whole shop instead of reading the first rows of the index.
+const NEWEST_FIRST = [
+  sql`${orders.cartCreatedAt} desc nulls last`,
+  sql`${orders.id} desc nulls last`,
+];
+const OLDEST_FIRST = [
+  sql`${orders.cartCreatedAt} asc nulls first`,
+  sql`${orders.id} asc nulls first`,
+];
 
 export async function listCatalog(
   db: DbOrTx,
   shopId: string,
-  options: { cursor?: string | null; limit?: number } = {},
+  options: CatalogOptions = {},
 ): Promise<CatalogPage> {
-  const limit = options.limit ?? CATALOG_PAGE_SIZE;
-  const cursor = options.cursor ? decodeCursor(options.cursor) : null;
-  const older = (p: Position): SQL =>
-    or(lt(orders.cartCreatedAt, p.at), and(eq(orders.cartCreatedAt, p.at), lt(orders.id, p.id)))!;
-  const newer = (p: Position): SQL =>
-    or(gt(orders.cartCreatedAt, p.at), and(eq(orders.cartCreatedAt, p.at), gt(orders.id, p.id)))!;
-
+  const limit = Math.min(Math.max(1, options.limit ?? CATALOG_PAGE_SIZE), CATALOG_MAX_PAGE_SIZE);
+  const filters: CatalogFilters = options;
+  // Worked out once: the cursor read and the two cursors written all carry it.
+  const fingerprint = filterFingerprint(filters);
+  const cursor = options.cursor ? decodeWith(options.cursor, fingerprint) : null;
+  const newestFirst = (options.sort ?? "newest") === "newest";
+  // Travelling backwards (previous page) reads in the opposite order, then flips the rows.
   const backwards = cursor?.direction === "before";
-  const conditions = [eq(orders.shopId, shopId)];
-  if (cursor) conditions.push(backwards ? newer(cursor.position) : older(cursor.position));
+  const descending = newestFirst !== backwards;
 
+  const where = [catalogWhere(shopId, filters)];
+  if (cursor) {
+    const { at, id } = cursor.position;
+    // A row comparison, so the index walks straight to the position instead of filtering up to it.
+    where.push(
+      descending
+        ? sql`(${orders.cartCreatedAt}, ${orders.id}) < (${at.toISOString()}::timestamptz, ${id}::uuid)`
+        : sql`(${orders.cartCreatedAt}, ${orders.id}) > (${at.toISOString()}::timestamptz, ${id}::uuid)`,
+    );
+  }
   // One extra row tells whether another page exists in the direction of travel.
   const fetched = await db
     .select(columns)
     .from(orders)
-    .where(and(...conditions))
-    .orderBy(
-      ...(backwards
-        ? [asc(orders.cartCreatedAt), asc(orders.id)]
-        : [desc(orders.cartCreatedAt), desc(orders.id)]),
-    )
+    .where(and(...where))
+    .orderBy(...(descending ? NEWEST_FIRST : OLDEST_FIRST))
     .limit(limit + 1);
 
   const more = fetched.length > limit;
@@ -130,13 +333,56 @@ export async function listCatalog(
 
   const first = rows[0];
   const last = rows[rows.length - 1];
-  const hasOlder = backwards ? cursor !== null : more;
-  const hasNewer = backwards ? more : cursor !== null;
+  const hasNext = backwards ? cursor !== null : more;
+  const hasPrevious = backwards ? more : cursor !== null;
   return {
     orders: rows,
     nextCursor:
-      hasOlder && last ? encodeCursor("after", { at: last.cartCreatedAt, id: last.id }) : null,
+      hasNext && last
+        ? encodeWith("after", { at: last.cartCreatedAt, id: last.id }, fingerprint)
+        : null,
     previousCursor:
-      hasNewer && first ? encodeCursor("before", { at: first.cartCreatedAt, id: first.id }) : null,
+      hasPrevious && first
+        ? encodeWith("before", { at: first.cartCreatedAt, id: first.id }, fingerprint)
+        : null,
   };
+}
+
+/**
+ * Ids of the orders matching the filters, in catalog order, at most `cap` + 1 of them so the
+ * caller can tell "more than the cap" from "exactly the cap" (bulk actions on "all that match").
+ */
+export async function matchingOrderIds(
+  db: DbOrTx,
+  shopId: string,
+  filters: CatalogFilters,
+  cap: number,
+): Promise<string[]> {
+  const newestFirst = (filters.sort ?? "newest") === "newest";
+  const rows = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(catalogWhere(shopId, filters))
+    .orderBy(...(newestFirst ? NEWEST_FIRST : OLDEST_FIRST))
+    .limit(cap + 1);
+  return rows.map((r) => r.id);
+}
+
+/** Alert codes on the shop's recent Error orders, for the Alert filter's choices. */
+export async function alertCodesInUse(db: DbOrTx, shopId: string): Promise<string[]> {
+  // Read on every catalog load, so bounded: the newest 1,000 Error orders through the
+  // (shop, state, time) index. On a shop with tens of thousands of Error orders, reading them all
+  // took a quarter of a second; an older code is still reached through "Any alert" or the URL.
+  const rows = await queryRows<{ code: string | null }>(
+    db,
+    sql`select distinct code from (
+          select ${orders.alert}->>'code' as code from ${orders}
+          where ${orders.shopId} = ${shopId} and ${orders.state} = 'error'
+          order by ${orders.cartCreatedAt} desc nulls last limit 1000) recent
+        where code is not null limit 50`,
+  );
+  return rows
+    .map((r) => r.code)
+    .filter((c): c is string => typeof c === "string" && ALERT_CODE.test(c))
+    .sort();
 }

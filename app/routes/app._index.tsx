@@ -1,22 +1,56 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useNavigate } from "@remix-run/react";
-import { BlockStack, Card, EmptyState, Page, Pagination, Text } from "@shopify/polaris";
-import { InvalidCursorError, listCatalog } from "~/orders/catalog.server";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  useFetcher,
+  useLoaderData,
+  useNavigate,
+  useNavigation,
+  useRouteError,
+  useSearchParams,
+} from "@remix-run/react";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  Modal,
+  Page,
+  Pagination,
+  Text,
+  useIndexResourceState,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { BULK_ACTIONS, BULK_CAP, runBulkAction, type BulkAction } from "~/orders/bulk.server";
+import {
+  alertCodesInUse,
+  InvalidCatalogQueryError,
+  InvalidCursorError,
+  listCatalog,
+  parseCatalogQuery,
+} from "~/orders/catalog.server";
 import { ORDER_TYPE_LABELS } from "~/orders/model";
 import { requireOwner } from "~/shops/owner.server";
+import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
+import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
 import { OrderTable, type OrderTableRow } from "~/ui/OrderTable";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
+import { useLiveUpdates } from "~/ui/useLiveUpdates";
 
 export const meta: MetaFunction = () => [{ title: "Orders · Orderlane" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
-  const cursor = new URL(request.url).searchParams.get("cursor");
+  let options;
   let page;
   try {
-    page = await listCatalog(context.db, owner.shop.id, { cursor });
+    options = parseCatalogQuery(new URL(request.url).searchParams);
+    page = await listCatalog(context.db, owner.shop.id, options);
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw new Response(err.message, { status: 400 });
+    if (err instanceof InvalidCatalogQueryError || err instanceof InvalidCursorError) {
+      throw new Response(err.message, { status: 400 });
+    }
     throw err;
   }
   const timeZone = owner.shop.settings.timezone;
@@ -35,51 +69,276 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     typeLabel: ORDER_TYPE_LABELS[o.type],
     submitStatus: o.submitStatus,
     submitFailureReason: o.submitFailureReason,
+    alertMessage: o.alert?.message ?? null,
   }));
   return {
     shopName: owner.shop.name,
+    embedded: owner.embedded,
     rows,
+    filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
+    alertCodes: await alertCodesInUse(context.db, owner.shop.id),
     nextCursor: page.nextCursor,
     previousCursor: page.previousCursor,
   };
 }
 
+const bulkForm = z.object({
+  bulkAction: z.enum(BULK_ACTIONS, { error: "Choose one of the bulk actions" }),
+  ids: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").filter(Boolean) : []))
+    .pipe(
+      z
+        .array(z.uuid({ error: "An order id in the selection is not valid" }))
+        .max(BULK_CAP, { error: `Select at most ${BULK_CAP} orders` }),
+    ),
+  allMatching: z.enum(["true"]).optional(),
+});
+
+/**
+ * Bulk actions. The selection is either the ids of the ticked rows or "all that match", in which
+ * case the filters come from this request's URL, exactly as the page that asked was showing them.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const owner = await requireOwner(request, context);
+  const parsed = bulkForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    return Response.json(
+      { error: parsed.error.issues.map((i) => i.message).join("; ") },
+      { status: 400 },
+    );
+  }
+  let filters;
+  try {
+    const {
+      cursor: _cursor,
+      limit: _limit,
+      ...rest
+    } = parseCatalogQuery(new URL(request.url).searchParams);
+    filters = rest;
+  } catch (err) {
+    if (err instanceof InvalidCatalogQueryError) {
+      return Response.json({ error: err.message }, { status: 400 });
+    }
+    throw err;
+  }
+  const { bulkAction, ids, allMatching } = parsed.data;
+  const run = await runBulkAction(
+    context,
+    owner.shop.id,
+    bulkAction,
+    allMatching ? { allMatching: filters } : { ids },
+    { actor: "owner", name: owner.name, isAccountAdmin: owner.isAccountAdmin },
+  );
+  if (!run.ok) {
+    return Response.json({ error: run.reason }, { status: run.code === "too_many" ? 413 : 400 });
+  }
+  return Response.json({ summary: run.summary });
+}
+
+type BulkResponse = { summary: BulkSummaryView } | { error: string };
+
+/** Actions that lose something (the order, or the owner's edits): asked twice. */
+const CONFIRM: Partial<Record<BulkAction, string>> = {
+  delete:
+    "Deleted orders leave Orderlane; a later import brings them back if the cart still has them. Orders already sent to a provider are refused (archive those instead).",
+  reset:
+    "Reset undoes all processing, rule results and manual edits, and starts each order again as if just imported. Orders with a shipment are refused.",
+};
+
+const BULK_LABELS: Record<BulkAction, string> = {
+  submit: "Submit",
+  reprocess: "Reprocess",
+  revalidate: "Revalidate",
+  schedule_process: "Schedule Process",
+  reset: "Reset",
+  archive: "Archive",
+  delete: "Delete",
+};
+
 export default function Catalog() {
-  const { shopName, rows, nextCursor, previousCursor } = useLoaderData<typeof loader>();
+  const { shopName, embedded, rows, filtered, alertCodes, nextCursor, previousCursor } =
+    useLoaderData<typeof loader>();
   const navigate = useNavigate();
+  const navigation = useNavigation();
+  const [params] = useSearchParams();
+  const bulk = useFetcher<BulkResponse>({ key: "catalog-bulk" });
+  const [shown, setShown] = useState<BulkResponse | null>(null);
+  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  useLiveUpdates();
+
+  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } =
+    useIndexResourceState(rows);
+
+  const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
+
+  // Each answer is shown once; in the Shopify admin its headline is also a toast.
+  useEffect(() => {
+    if (bulk.state !== "idle" || !bulk.data) return;
+    setShown(bulk.data);
+    clearSelection();
+    if (embedded && "summary" in bulk.data) showAdminToast(bulkHeadline(bulk.data.summary));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per answer
+  }, [bulk.state, bulk.data]);
+
+  const run = (bulkAction: BulkAction) => {
+    const form = new FormData();
+    form.set("bulkAction", bulkAction);
+    if (allResourcesSelected) form.set("allMatching", "true");
+    else form.set("ids", selectedResources.join(","));
+    const query = new URLSearchParams(params);
+    query.delete("cursor");
+    query.set("index", "");
+    bulk.submit(form, { method: "post", action: `/app?${query.toString()}` });
+  };
+  const busy = bulk.state !== "idle";
+  const actionFor = (a: BulkAction) => ({
+    content: BULK_LABELS[a],
+    onAction: () => (CONFIRM[a] ? setConfirming(a) : run(a)),
+    disabled: busy,
+  });
+
+  const selectionWords = allResourcesSelected
+    ? "every order matching the current search and filters"
+    : `${selectedResources.length} selected order${selectedResources.length === 1 ? "" : "s"}`;
+
+  const pageQuery = (cursor: string) => {
+    const next = new URLSearchParams(params);
+    next.set("cursor", cursor);
+    return `?${next.toString()}`;
+  };
+
   return (
     <Page
       title="Orders"
       subtitle={shopName}
       fullWidth
+      primaryAction={{ content: "Import", url: "/app/import" }}
       secondaryActions={[{ content: "Providers", url: "/app/settings/providers" }]}
     >
+      {confirming ? (
+        <Modal
+          open
+          onClose={() => setConfirming(null)}
+          title={`${BULK_LABELS[confirming]} ${selectionWords}?`}
+          primaryAction={{
+            content: BULK_LABELS[confirming],
+            destructive: true,
+            onAction: () => {
+              run(confirming);
+              setConfirming(null);
+            },
+          }}
+          secondaryActions={[{ content: "Keep them", onAction: () => setConfirming(null) }]}
+        >
+          <Modal.Section>
+            <Text as="p">{CONFIRM[confirming]}</Text>
+          </Modal.Section>
+        </Modal>
+      ) : null}
       <BlockStack gap="400">
+        {shown && "summary" in shown ? (
+          <BulkSummary summary={shown.summary} onDismiss={() => setShown(null)} />
+        ) : null}
+        {shown && "error" in shown ? (
+          <div role="alert">
+            <Banner tone="critical" title="Nothing was changed" onDismiss={() => setShown(null)}>
+              <p>{shown.error}</p>
+            </Banner>
+          </div>
+        ) : null}
+        {busy ? (
+          <div role="status">
+            <Text as="p" tone="subdued">
+              Working on the selected orders…
+            </Text>
+          </div>
+        ) : null}
         <Card padding="0">
+          <CatalogFilters alertCodes={alertCodes} loading={loading} />
           {rows.length === 0 ? (
-            <EmptyState heading="No orders yet" image="">
-              <Text as="p">
-                Orders appear here the moment your store receives them, with their personalisation
-                and a countdown to automatic submission.
-              </Text>
-            </EmptyState>
+            filtered ? (
+              <EmptyState heading="No orders match" image="">
+                <BlockStack gap="200" inlineAlign="center">
+                  <Text as="p">Try another search, or remove a filter.</Text>
+                  <Button onClick={() => navigate("/app")}>Clear search and filters</Button>
+                </BlockStack>
+              </EmptyState>
+            ) : (
+              <EmptyState heading="No orders yet" image="">
+                <Text as="p">
+                  Orders appear here the moment your store receives them, with their personalisation
+                  and a countdown to automatic submission. Import brings in the orders your store
+                  already has.
+                </Text>
+              </EmptyState>
+            )
           ) : (
-            <OrderTable rows={rows} />
+            <OrderTable
+              rows={rows}
+              loading={loading}
+              selection={{
+                selectedItemsCount: allResourcesSelected ? "All" : selectedResources.length,
+                onSelectionChange: handleSelectionChange,
+                isSelected: (id) => selectedResources.includes(id),
+                hasMoreItems: Boolean(nextCursor || previousCursor),
+                promotedBulkActions: [actionFor("submit")],
+                bulkActions: [
+                  actionFor("reprocess"),
+                  actionFor("revalidate"),
+                  actionFor("schedule_process"),
+                  actionFor("reset"),
+                  actionFor("archive"),
+                  actionFor("delete"),
+                ],
+              }}
+            />
           )}
         </Card>
         {nextCursor || previousCursor ? (
           <nav aria-label="Pages of orders" style={{ display: "flex", justifyContent: "center" }}>
             <Pagination
               hasPrevious={Boolean(previousCursor)}
-              previousTooltip="Newer orders"
-              onPrevious={() => previousCursor && navigate(`?cursor=${previousCursor}`)}
+              previousTooltip="Previous page"
+              onPrevious={() => previousCursor && navigate(pageQuery(previousCursor))}
               hasNext={Boolean(nextCursor)}
-              nextTooltip="Older orders"
-              onNext={() => nextCursor && navigate(`?cursor=${nextCursor}`)}
+              nextTooltip="Next page"
+              onNext={() => nextCursor && navigate(pageQuery(nextCursor))}
             />
           </nav>
         ) : null}
       </BlockStack>
+    </Page>
+  );
+}
+
+/** App Bridge's toast; App Bridge (and so `shopify`) exists only inside the Shopify admin. */
+function showAdminToast(message: string) {
+  const bridge = (window as { shopify?: { toast?: { show(message: string): void } } }).shopify;
+  bridge?.toast?.show(message);
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const message = isRouteErrorResponse(error)
+    ? typeof error.data === "string"
+      ? error.data
+      : error.statusText
+    : "The orders could not be loaded. Reload the page; if it persists, check the server log.";
+  return (
+    <Page title="Orders">
+      <Banner
+        tone="critical"
+        title={
+          isRouteErrorResponse(error) && error.status === 400
+            ? "This view of the orders is not valid"
+            : "The orders could not be loaded"
+        }
+        action={{ content: "Show all orders", url: "/app" }}
+      >
+        <p>{message}</p>
+      </Banner>
     </Page>
   );
 }

@@ -1,4 +1,4 @@
-import { Badge, IndexTable, InlineStack, Text, Tooltip } from "@shopify/polaris";
+import { Badge, IndexTable, InlineStack, Link, Text, Tooltip } from "@shopify/polaris";
 import type { ComponentProps } from "react";
 import type { CartStatus, LifecycleState, SubmitStatus } from "~/orders/model";
 import { CART_STATUS_LABELS } from "~/orders/model";
@@ -22,6 +22,21 @@ export interface OrderTableRow {
   typeLabel: string;
   submitStatus: SubmitStatus | null;
   submitFailureReason: string | null;
+  /** The alert's message when the order carries one (Error orders). */
+  alertMessage: string | null;
+}
+
+type IndexTableProps = ComponentProps<typeof IndexTable>;
+
+/** Selection and bulk actions, owned by the page (it knows the filters and runs the actions). */
+export interface OrderTableSelection {
+  selectedItemsCount: IndexTableProps["selectedItemsCount"];
+  onSelectionChange: NonNullable<IndexTableProps["onSelectionChange"]>;
+  isSelected: (id: string) => boolean;
+  /** More orders match the filters than this page shows: offers "select all that match". */
+  hasMoreItems: boolean;
+  promotedBulkActions: IndexTableProps["promotedBulkActions"];
+  bulkActions: IndexTableProps["bulkActions"];
 }
 
 const CART_TONE: Record<CartStatus, Tone> = {
@@ -44,12 +59,26 @@ const STATE_TONE: Partial<Record<LifecycleState, Tone>> = {
   archived: undefined,
 };
 
-export function OrderTable({ rows }: { rows: OrderTableRow[] }) {
+export function OrderTable({
+  rows,
+  selection,
+  loading = false,
+}: {
+  rows: OrderTableRow[];
+  selection?: OrderTableSelection;
+  loading?: boolean;
+}) {
   return (
     <IndexTable
       resourceName={{ singular: "order", plural: "orders" }}
       itemCount={rows.length}
-      selectable={false}
+      loading={loading}
+      selectable={Boolean(selection)}
+      selectedItemsCount={selection?.selectedItemsCount}
+      onSelectionChange={selection?.onSelectionChange}
+      hasMoreItems={selection?.hasMoreItems}
+      promotedBulkActions={selection?.promotedBulkActions}
+      bulkActions={selection?.bulkActions}
       headings={[
         { title: "Order" },
         { title: "Status" },
@@ -61,11 +90,18 @@ export function OrderTable({ rows }: { rows: OrderTableRow[] }) {
       ]}
     >
       {rows.map((row, index) => (
-        <IndexTable.Row id={row.id} key={row.id} position={index}>
+        <IndexTable.Row
+          id={row.id}
+          key={row.id}
+          position={index}
+          selected={selection?.isSelected(row.id) ?? false}
+        >
           <IndexTable.Cell>
-            <Text as="span" variant="bodyMd" fontWeight="semibold">
-              {row.number}
-            </Text>
+            <Link url={`/app/orders/${row.id}`} monochrome removeUnderline dataPrimaryLink>
+              <Text as="span" variant="bodyMd" fontWeight="semibold">
+                {row.number}
+              </Text>
+            </Link>
             <Text as="p" variant="bodySm" tone="subdued">
               {row.placedAt}
             </Text>
@@ -77,7 +113,18 @@ export function OrderTable({ rows }: { rows: OrderTableRow[] }) {
               </span>
               {row.state in STATE_TONE &&
               STATE_LABELS[row.state] !== CART_STATUS_LABELS[row.cartStatus] ? (
-                <Badge tone={STATE_TONE[row.state]}>{STATE_LABELS[row.state]}</Badge>
+                row.alertMessage ? (
+                  <Tooltip content={row.alertMessage}>
+                    <span
+                      tabIndex={0}
+                      aria-label={`${STATE_LABELS[row.state]}: ${row.alertMessage}`}
+                    >
+                      <Badge tone={STATE_TONE[row.state]}>{STATE_LABELS[row.state]}</Badge>
+                    </span>
+                  </Tooltip>
+                ) : (
+                  <Badge tone={STATE_TONE[row.state]}>{STATE_LABELS[row.state]}</Badge>
+                )
               ) : null}
             </InlineStack>
           </IndexTable.Cell>

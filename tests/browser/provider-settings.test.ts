@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "~/db/schema";
 import { openSecret } from "~/security/encryption.server";
 import { closeVite, type TestApp } from "../support/app";
-import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
+import {
+  gotoLivePage,
+  launchBrowser,
+  startDemoApp,
+  updateScreenshots,
+  watchedPage,
+} from "../support/browser";
 
 let app: TestApp;
 let browser: Browser;
@@ -28,7 +34,7 @@ afterAll(async () => {
 
 describe("Settings > Providers in the browser", () => {
   it("the owner adds CustomCat from the catalog; its key is saved sealed and never shown", async () => {
-    await page.goto(`${app.url}/app`, { waitUntil: "networkidle" });
+    await gotoLivePage(page, `${app.url}/app`);
     await page.getByRole("link", { name: "Providers" }).click();
     await page.waitForURL(/\/app\/settings\/providers/);
     await expect.poll(() => page.getByText("Sandbox Printer").count()).toBeGreaterThan(0);

@@ -57,3 +57,52 @@ export async function startDemoApp(): Promise<TestApp> {
   });
   return app;
 }
+
+/**
+ * Opens a page that follows live updates (the catalog, the order page) and waits until it is
+ * hydrated and listening. Such a page keeps its event stream open, so Playwright's "networkidle"
+ * never comes; the stream's response is the sign that the page's scripts are running.
+ */
+export async function gotoLivePage(page: Page, url: string): Promise<void> {
+  const listening = page.waitForResponse((r) => new URL(r.url()).pathname === "/app/live", {
+    timeout: 20_000,
+  });
+  await page.goto(url, { waitUntil: "load" });
+  await listening;
+}
+
+/** Runs axe-core (from node_modules, never a CDN) on the page; serious and critical findings. */
+export async function seriousA11yViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+  const axe = (await import("axe-core")) as unknown as {
+    source: string;
+    default?: { source: string };
+  };
+  await page.addScriptTag({ content: axe.source ?? axe.default?.source });
+  return page.evaluate(async () => {
+    const runner = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{
+            violations: {
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: { target: unknown[] }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe;
+    const result = await runner.run();
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? "",
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.join(" ")),
+      }));
+  });
+}

@@ -1,0 +1,166 @@
+// Search, filters and sort of the catalog. The URL is the only state: every change navigates, so a
+// filtered view can be bookmarked and the back button steps through earlier views.
+import { useSearchParams } from "@remix-run/react";
+import {
+  ChoiceList,
+  IndexFilters,
+  useSetIndexFiltersMode,
+  type IndexFiltersProps,
+} from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
+import { STATE_LABELS } from "~/orders/lifecycle";
+import {
+  CART_STATUS_LABELS,
+  CART_STATUSES,
+  LIFECYCLE_STATES,
+  ORDER_TYPE_LABELS,
+  ORDER_TYPES,
+} from "~/orders/model";
+
+/** The URL parameters the catalog reads (orders/catalog.server.ts catalogQuerySchema). */
+export const FILTER_KEYS = ["type", "status", "state", "alert"] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+
+const SEARCH_DEBOUNCE_MS = 350;
+
+export function alertLabel(code: string): string {
+  if (code === "any") return "Any alert";
+  const words = code.replace(/[_.-]+/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function CatalogFilters({
+  alertCodes,
+  loading,
+}: {
+  alertCodes: string[];
+  loading: boolean;
+}) {
+  const [params, setParams] = useSearchParams();
+  const { mode, setMode } = useSetIndexFiltersMode();
+  const urlSearch = params.get("search") ?? "";
+  const [query, setQuery] = useState(urlSearch);
+  const typing = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // Back/forward (or a link) changed the URL: the field shows what the page shows.
+  useEffect(() => {
+    if (!typing.current) setQuery(urlSearch);
+  }, [urlSearch]);
+  useEffect(
+    () => () => {
+      if (typing.current) clearTimeout(typing.current);
+    },
+    [],
+  );
+
+  /** Any change of filters starts again at the first page: a cursor belongs to its filters. */
+  const update = (change: (next: URLSearchParams) => void, replace = false) => {
+    const next = new URLSearchParams(params);
+    change(next);
+    next.delete("cursor");
+    setParams(next, { replace, preventScrollReset: true });
+  };
+  const setFilter = (key: FilterKey | "search", value: string | null) =>
+    update((next) => (value ? next.set(key, value) : next.delete(key)));
+
+  const onQueryChange = (value: string) => {
+    setQuery(value);
+    if (typing.current) clearTimeout(typing.current);
+    typing.current = setTimeout(() => {
+      typing.current = null;
+      setFilter("search", value.trim() || null);
+    }, SEARCH_DEBOUNCE_MS);
+  };
+
+  const choice = (key: FilterKey, label: string, choices: { label: string; value: string }[]) => ({
+    key,
+    label,
+    filter: (
+      <ChoiceList
+        title={label}
+        titleHidden
+        choices={choices}
+        selected={params.get(key) ? [params.get(key)!] : []}
+        onChange={(selected) => setFilter(key, selected[0] ?? null)}
+      />
+    ),
+    pinned: true,
+  });
+
+  const alertChoices = ["any", ...alertCodes];
+  const current = params.get("alert");
+  if (current && !alertChoices.includes(current)) alertChoices.push(current);
+
+  const filters = [
+    choice(
+      "type",
+      "Type",
+      ORDER_TYPES.map((t) => ({ label: ORDER_TYPE_LABELS[t], value: t })),
+    ),
+    choice(
+      "status",
+      "Cart status",
+      CART_STATUSES.map((s) => ({ label: CART_STATUS_LABELS[s], value: s })),
+    ),
+    choice(
+      "state",
+      "State",
+      LIFECYCLE_STATES.map((s) => ({ label: STATE_LABELS[s], value: s })),
+    ),
+    choice(
+      "alert",
+      "Alert",
+      alertChoices.map((code) => ({ label: alertLabel(code), value: code })),
+    ),
+  ];
+
+  const describe: Record<FilterKey, (value: string) => string> = {
+    type: (v) => `Type: ${ORDER_TYPE_LABELS[v as keyof typeof ORDER_TYPE_LABELS] ?? v}`,
+    status: (v) => `Cart status: ${CART_STATUS_LABELS[v as keyof typeof CART_STATUS_LABELS] ?? v}`,
+    state: (v) => `State: ${STATE_LABELS[v as keyof typeof STATE_LABELS] ?? v}`,
+    alert: (v) => `Alert: ${alertLabel(v)}`,
+  };
+  const appliedFilters: IndexFiltersProps["appliedFilters"] = FILTER_KEYS.flatMap((key) => {
+    const value = params.get(key);
+    return value
+      ? [{ key, label: describe[key](value), onRemove: () => setFilter(key, null) }]
+      : [];
+  });
+
+  const sort = params.get("sort") === "oldest" ? "date asc" : "date desc";
+
+  return (
+    <IndexFilters
+      tabs={[{ id: "all-orders", content: "All orders" }]}
+      selected={0}
+      onSelect={() => {}}
+      canCreateNewView={false}
+      queryValue={query}
+      queryPlaceholder="Search by order number or cart order ID"
+      onQueryChange={onQueryChange}
+      onQueryClear={() => onQueryChange("")}
+      filters={filters}
+      appliedFilters={appliedFilters}
+      onClearAll={() =>
+        update((next) => {
+          for (const key of [...FILTER_KEYS, "search"]) next.delete(key);
+        })
+      }
+      sortOptions={[
+        { label: "Order date", value: "date desc", directionLabel: "Newest first" },
+        { label: "Order date", value: "date asc", directionLabel: "Oldest first" },
+      ]}
+      sortSelected={[sort]}
+      onSort={(value) =>
+        update((next) =>
+          value[0] === "date asc" ? next.set("sort", "oldest") : next.delete("sort"),
+        )
+      }
+      cancelAction={{ onAction: () => {}, disabled: false, loading: false }}
+      mode={mode}
+      setMode={setMode}
+      loading={loading}
+      filteringAccessibilityLabel="Search and filter orders"
+    />
+  );
+}
