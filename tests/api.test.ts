@@ -224,6 +224,39 @@ describe("GET /orders", () => {
     expect(pages.flat()).toEqual(newestFirst);
   });
 
+  it("filters by search, type, cart status and lifecycle state, as the catalog does", async () => {
+    const filtered = await createShop(app.ctx.db);
+    const filteredToken = await createApiToken(app.ctx.db, filtered.id, {
+      name: "Filters",
+      createdBy: null,
+    });
+    if (!filteredToken.ok) throw new Error("token not created");
+    const inAppNew = await createOrder(app.ctx.db, filtered, { cartOrderNumber: "#5101" });
+    const amazonHeld = await createOrder(app.ctx.db, filtered, {
+      cartOrderNumber: "#5102",
+      type: "amazon",
+      cartStatus: "on_hold",
+      cartStatusRaw: "on-hold",
+      state: "on_hold",
+    });
+    const inAppError = await createOrder(app.ctx.db, filtered, {
+      cartOrderNumber: "#6201",
+      state: "error",
+    });
+    const ids = async (query: string) => {
+      const res = await api(`/api/v1/orders?${query}`, { token: filteredToken.token });
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { orders: { id: string }[] };
+      return page.orders.map((o) => o.id).sort();
+    };
+    expect(await ids("search=%235101")).toEqual([inAppNew.id]);
+    expect(await ids("search=51")).toEqual([inAppNew.id, amazonHeld.id].sort());
+    expect(await ids("type=amazon")).toEqual([amazonHeld.id]);
+    expect(await ids("status=on_hold")).toEqual([amazonHeld.id]);
+    expect(await ids("type=in_app&state=error")).toEqual([inAppError.id]);
+    expect(await ids("type=in_app&status=on_hold")).toEqual([]);
+  });
+
   it("keeps Shopify's big ids exact, as strings", async () => {
     const bigId = "9007199254740993123";
     const order = await createOrder(app.ctx.db, shop, { cartOrderId: bigId }, [
