@@ -230,4 +230,70 @@ describe("Shopify webhooks", () => {
       1,
     );
   });
+
+  it("answers anything but POST with 405 and stores nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    for (const method of ["GET", "PUT"]) {
+      const res = await post({
+        ...signed,
+        method,
+        body: method === "GET" ? undefined : signed.body,
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+      expect((await res.json()).error.code).toBe("method_not_allowed");
+    }
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("refuses a signed delivery without an API version or with a shop that is not a Shopify domain", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const noVersion = { ...signed.headers };
+    delete noVersion["X-Shopify-API-Version"];
+    const res = await post({ ...signed, headers: noVersion });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toContain("X-Shopify-API-Version");
+
+    const elsewhere = await post(shopifyWebhook("app/uninstalled", "shop.example.com", { id: 1 }));
+    expect(elsewhere.status).toBe(400);
+    expect((await elsewhere.json()).error.code).toBe("shop_domain_invalid");
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+    expect(await receiptsFor("shop.example.com")).toHaveLength(0);
+  });
+
+  it("refuses a signature that is not the body's HMAC even when it has the right length", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const other = shopifyWebhook("app/uninstalled", shop.domain, { id: 2 });
+    const res = await post({
+      ...signed,
+      headers: {
+        ...signed.headers,
+        "X-Shopify-Hmac-Sha256": other.headers["X-Shopify-Hmac-Sha256"]!,
+      },
+    });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("signature_invalid");
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("the same delivery sent several times at once is stored and queued once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(delivery)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const fresh = answers.filter((r) => r.headers.get("x-orderlane-duplicate") === "false");
+    expect(fresh).toHaveLength(1);
+    const receipts = await receiptsFor(shop.domain);
+    expect(receipts).toHaveLength(1);
+    const jobs = await app.ctx.jobs.boss.findJobs("process-webhook", {
+      data: { receiptId: receipts[0]!.id },
+    });
+    expect(jobs).toHaveLength(1);
+    await drainQueue(app.ctx, "process-webhook");
+    const [processed] = await receiptsFor(shop.domain);
+    expect(processed?.processedAt).toBeInstanceOf(Date);
+  });
 });
