@@ -130,6 +130,21 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
+/** The server processes serving one database (on this machine), by pid. */
+async function backendPids(database: string): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      "select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+      [database],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await admin.end();
+  }
+}
+
 const BARE_SERVER = `
 const http = require("node:http");
 const server = http.createServer((req, res) => {
@@ -299,6 +314,10 @@ export async function benchWebhooks(): Promise<void> {
     // CPU time per delivery does not depend on what else the machine runs, unlike deliveries/s.
     const appCpu = cpuMs(app.child.pid);
     const workerCpu = cpuMs(worker.child.pid);
+    // PostgreSQL's share: its backends serving the bench database (web and worker pools, as open
+    // after the warm-up), read from /proc, so this holds only with the server on this machine.
+    const backends = await backendPids(name);
+    const pgCpu = backends.map(cpuMs);
     const measured = summarise(
       await autocannon({
         url: appUrl,
@@ -309,6 +328,10 @@ export async function benchWebhooks(): Promise<void> {
     );
     const appCpuUsed = (cpuMs(app.child.pid) ?? NaN) - (appCpu ?? NaN);
     const workerCpuUsed = (cpuMs(worker.child.pid) ?? NaN) - (workerCpu ?? NaN);
+    const pgCpuUsed = backends.reduce(
+      (sum, pid, i) => sum + ((cpuMs(pid) ?? pgCpu[i] ?? 0) - (pgCpu[i] ?? 0)),
+      0,
+    );
 
     console.log(
       `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ` +
@@ -319,7 +342,8 @@ export async function benchWebhooks(): Promise<void> {
         `max ${measured.max} ms; ratio to bare ${(measured.perSecond / baseline.perSecond).toFixed(2)}; ` +
         `${measured.ok} answered 2xx, ${measured.failed} not; ` +
         `CPU per delivery: ${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms at the door (web process), ` +
-        `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile; load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+        `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile, ` +
+        `${(pgCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in PostgreSQL (${backends.length} backends, web and worker); load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
     );
 
     const check = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 2 });
