@@ -1,8 +1,9 @@
 // Every webhook is stored before it is answered: the receipt is the dedupe key (carts retry and
 // sometimes deliver twice) and the durable record the worker acts on. The receipt and its job are
 // stored by one statement, so a crash cannot keep one without the other.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
+import pg from "pg";
 import { fromDrizzle, type Db as BossDb, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
@@ -54,7 +55,17 @@ export async function receiveWebhook(
   // carry it.
   const receiptId = randomUUID();
   let jobsInserted = -1;
-  const inner = fromDrizzle(ctx.db as unknown as DrizzleTransactionLike, sql);
+  const pool = (ctx.db as unknown as { $client?: unknown }).$client;
+  const inner: BossDb =
+    pool instanceof pg.Pool
+      ? {
+          // A named statement is parsed and planned once per connection, not per delivery.
+          async executeSql(text, values) {
+            const name = `orderlane_receipt_${statementKey(text)}`;
+            return pool.query({ name, text, values });
+          },
+        }
+      : fromDrizzle(ctx.db as unknown as DrizzleTransactionLike, sql);
   const withReceipt: BossDb = {
     async executeSql(text, values = []) {
       const { statement, params } = prependReceipt(text, values, receiptId, webhook);
@@ -68,6 +79,17 @@ export async function receiveWebhook(
   // process-webhook has the standard policy and the job a fresh id, so the job insert cannot
   // conflict: no job means the receipt was already there.
   return jobsInserted > 0 ? { duplicate: false, receiptId } : { duplicate: true, receiptId: null };
+}
+
+const statementKeys = new Map<string, string>();
+/** A short stable name for a statement's text (the same text always gets the same name). */
+function statementKey(text: string): string {
+  let key = statementKeys.get(text);
+  if (!key) {
+    key = createHash("sha1").update(text).digest("hex").slice(0, 16);
+    statementKeys.set(text, key);
+  }
+  return key;
 }
 
 /** The shop the delivery is for, looked up inside the insert (no round trip of its own). */
