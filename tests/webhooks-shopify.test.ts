@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import { prependReceipt } from "~/carts/webhook-receipts.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
@@ -295,5 +296,33 @@ describe("Shopify webhooks", () => {
     await drainQueue(app.ctx, "process-webhook");
     const [processed] = await receiptsFor(shop.domain);
     expect(processed?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it("never enqueues a delivery's job without the receipt guard, should pg-boss's insert change shape", () => {
+    const webhook = {
+      source: "shopify" as const,
+      shopDomain: "guard.myshopify.com",
+      deliveryId: "guard-1",
+      topic: "app/uninstalled",
+      payload: { id: 1 },
+    };
+    expect(() =>
+      prependReceipt(
+        "insert into pgboss.job select * from json_to_recordset($1)",
+        ["[]"],
+        "id",
+        webhook,
+      ),
+    ).toThrow(/pg-boss/);
+    const { statement, params } = prependReceipt(
+      "WITH ins AS (INSERT INTO pgboss.job SELECT * FROM json_to_recordset($1::text::json)) SELECT 1",
+      ["[]"],
+      "00000000-0000-4000-8000-000000000000",
+      webhook,
+    );
+    // The job rows are read only when the receipt was inserted.
+    expect(statement).toMatch(/^with receipt as \(/);
+    expect(statement).toContain("when exists (select 1 from receipt) then $1::text else '[]' end");
+    expect(params).toHaveLength(7);
   });
 });
