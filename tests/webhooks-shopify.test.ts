@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
 import { prependReceipt } from "~/carts/webhook-receipts.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
@@ -324,5 +324,28 @@ describe("Shopify webhooks", () => {
     expect(statement).toMatch(/^with receipt as \(/);
     expect(statement).toContain("when exists (select 1 from receipt) then $1::text else '[]' end");
     expect(params).toHaveLength(7);
+  });
+
+  it("a delivery that cannot be stored is answered 500, keeps nothing, and its retry is stored once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const send = vi
+      .spyOn(app.ctx.jobs.boss, "send")
+      .mockRejectedValueOnce(new Error("connection terminated unexpectedly"));
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const failed = await post(delivery);
+      expect(failed.status).toBe(500);
+      expect((await failed.json()).error.code).toBe("internal_error");
+      expect(await receiptsFor(shop.domain)).toHaveLength(0);
+    } finally {
+      send.mockRestore();
+      errors.mockRestore();
+    }
+    // Shopify retries with the same webhook id.
+    const retried = await post(delivery);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("x-orderlane-duplicate")).toBe("false");
+    expect(await receiptsFor(shop.domain)).toHaveLength(1);
   });
 });
