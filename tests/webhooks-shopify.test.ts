@@ -348,4 +348,22 @@ describe("Shopify webhooks", () => {
     expect(retried.headers.get("x-orderlane-duplicate")).toBe("false");
     expect(await receiptsFor(shop.domain)).toHaveLength(1);
   });
+
+  it("refuses a streamed body without Content-Length with 411, storing nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const bytes = new TextEncoder().encode(signed.body as string);
+    const res = await post({
+      ...signed,
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(411);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
 });
