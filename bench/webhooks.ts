@@ -1,5 +1,5 @@
-// Bench: Shopify webhook ingestion on PostgreSQL. The production build of the app (`npm start`:
-// web and worker in one process) receives signed orders/updated deliveries from autocannon, each
+// Bench: Shopify webhook ingestion on PostgreSQL. The production build of the app (`npm start`,
+// its web and worker roles in two processes) receives signed orders/updated deliveries from autocannon, each
 // with its own X-Shopify-Webhook-Id, at /webhooks/shopify. Reports deliveries/s, p50 and p99
 // latency, and the ratio to a bare node:http server answering 200 measured in the same run under
 // the same load; then counts in the database that every acknowledged delivery was stored exactly
@@ -130,6 +130,21 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
+/** The server processes serving one database (on this machine), by pid. */
+async function backendPids(database: string): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      "select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+      [database],
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await admin.end();
+  }
+}
+
 const BARE_SERVER = `
 const http = require("node:http");
 const server = http.createServer((req, res) => {
@@ -242,28 +257,38 @@ export async function benchWebhooks(): Promise<void> {
       "bare",
     );
     children.push(bare.child);
+    const appEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      // BENCH_PROFILE=dir writes the app's CPU profiles there, to see where the time goes.
+      ...(process.env.BENCH_PROFILE
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
+        : {}),
+      PORT: "0",
+      DATABASE_URL: url.toString(),
+      DATABASE_POOL_SIZE: "20",
+      REMIX_BUILD_DIR: buildDir,
+      SHOPIFY_API_KEY: "bench",
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: "https://orderlane.bench.example",
+      ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    };
+    // The door (web) and the worker run as two processes, as `npm start` can be split, so the
+    // CPU a delivery costs at the door is told apart from the work it causes later.
     const app = await startProcess(
-      ["--import", "tsx", "server/main.ts"],
-      {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        // BENCH_PROFILE=dir writes the app's CPU profile there, to see where the time goes.
-        ...(process.env.BENCH_PROFILE
-          ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` }
-          : {}),
-        PORT: "0",
-        DATABASE_URL: url.toString(),
-        DATABASE_POOL_SIZE: "20",
-        REMIX_BUILD_DIR: buildDir,
-        SHOPIFY_API_KEY: "bench",
-        SHOPIFY_API_SECRET: SECRET,
-        SHOPIFY_APP_URL: "https://orderlane.bench.example",
-        ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-      },
+      ["--import", "tsx", "server/main.ts", "--role=web"],
+      appEnv,
       /production app at (http:\/\/\S+)/,
       "app",
     );
     children.push(app.child);
+    const worker = await startProcess(
+      ["--import", "tsx", "server/main.ts", "--role=worker"],
+      appEnv,
+      /\[orderlane\] worker (started)/,
+      "worker",
+    );
+    children.push(worker.child);
     const appUrl = app.url.replace("localhost", "127.0.0.1");
 
     // Warm up both (JIT, connection pools), then measure each under the same load.
@@ -288,6 +313,11 @@ export async function benchWebhooks(): Promise<void> {
     const sent = { count: 0 };
     // CPU time per delivery does not depend on what else the machine runs, unlike deliveries/s.
     const appCpu = cpuMs(app.child.pid);
+    const workerCpu = cpuMs(worker.child.pid);
+    // PostgreSQL's share: its backends serving the bench database (web and worker pools, as open
+    // after the warm-up), read from /proc, so this holds only with the server on this machine.
+    const backends = await backendPids(name);
+    const pgCpu = backends.map(cpuMs);
     const measured = summarise(
       await autocannon({
         url: appUrl,
@@ -297,6 +327,11 @@ export async function benchWebhooks(): Promise<void> {
       }),
     );
     const appCpuUsed = (cpuMs(app.child.pid) ?? NaN) - (appCpu ?? NaN);
+    const workerCpuUsed = (cpuMs(worker.child.pid) ?? NaN) - (workerCpu ?? NaN);
+    const pgCpuUsed = backends.reduce(
+      (sum, pid, i) => sum + ((cpuMs(pid) ?? pgCpu[i] ?? 0) - (pgCpu[i] ?? 0)),
+      0,
+    );
 
     console.log(
       `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ` +
@@ -306,7 +341,9 @@ export async function benchWebhooks(): Promise<void> {
       `  app: ${measured.perSecond.toFixed(0)} deliveries/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
         `max ${measured.max} ms; ratio to bare ${(measured.perSecond / baseline.perSecond).toFixed(2)}; ` +
         `${measured.ok} answered 2xx, ${measured.failed} not; ` +
-        `${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms of the app's CPU per delivery (web and worker)`,
+        `CPU per delivery: ${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms at the door (web process), ` +
+        `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile, ` +
+        `${(pgCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in PostgreSQL (${backends.length} backends, web and worker); load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
     );
 
     const check = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 2 });
@@ -343,9 +380,27 @@ export async function benchWebhooks(): Promise<void> {
           check.db,
           sql`select count(*)::int as n from "order" o join shop s on s.id = o.shop_id where s.domain = ${SHOP}`,
         );
+        // One job per stored receipt, each run to completion once: a receipt with two jobs, or a
+        // job retried after a failure, would be work done twice.
+        const [jobs] = await queryRows<{
+          jobs: number;
+          receipts: number;
+          completed: number;
+          retried: number;
+        }>(
+          check.db,
+          sql`select count(*)::int as jobs, count(distinct data->>'receiptId')::int as receipts,
+                count(*) filter (where state = 'completed')::int as completed,
+                count(*) filter (where retry_count > 0)::int as retried
+              from pgboss.job where name = 'process-webhook'`,
+        );
         console.log(
           `  processed: ${row.processed}/${row.stored} in ${((Date.now() - started) / 1000).toFixed(1)} s after the load, ` +
             `${row.failed} failed, ${row.stored - row.processed - row.failed} left; ${orders?.n ?? 0} distinct orders stored (${ORDER_POOL} expected)`,
+        );
+        console.log(
+          `  jobs: ${jobs?.jobs ?? 0} for ${jobs?.receipts ?? 0} receipts (${row.stored} stored), ` +
+            `${jobs?.completed ?? 0} completed, ${jobs?.retried ?? 0} run more than once`,
         );
       } else {
         console.log(

@@ -3,6 +3,9 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
+import { receiveShopifyDelivery, type DoorAnswer } from "~/carts/shopify/delivery.server";
+import type { HeaderLookup } from "~/carts/webhook-receipts.server";
+import { receiveWooCommerceDelivery } from "~/carts/woocommerce/delivery.server";
 import type { AppContext } from "~/context.server";
 
 export interface WebOptions {
@@ -19,6 +22,31 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
   app.set("trust proxy", true);
 
   app.use(limitBodySize(ctx.config.maxBodyBytes));
+
+  // The carts' webhook doors are served here, ahead of Remix, calling the same services a route
+  // would: a delivery costs about half the CPU without Remix's request and response conversion
+  // (docs/decisions/0109-webhook-door.md). Carts wait on the answer and send in bursts.
+  app.all(
+    "/webhooks/shopify",
+    cartDoor(ctx.config.maxBodyBytes, (req, headers, body) =>
+      receiveShopifyDelivery(ctx, { method: req.method, headers, body }),
+    ),
+  );
+  app.all(
+    "/webhooks/woocommerce/:shopId",
+    cartDoor(ctx.config.maxBodyBytes, async (req, headers, body) => {
+      if (req.method !== "POST") {
+        return {
+          status: 405,
+          body: {
+            error: { code: "method_not_allowed", message: "WooCommerce webhooks are POSTed" },
+          },
+          headers: { Allow: "POST" },
+        };
+      }
+      return receiveWooCommerceDelivery(ctx, String(req.params.shopId ?? ""), headers, body);
+    }),
+  );
 
   if (vite) {
     app.use(vite.middlewares);
@@ -40,6 +68,72 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
     }),
   );
   return app;
+}
+
+type DoorHandler = (
+  req: Request,
+  headers: HeaderLookup,
+  body: Buffer,
+) => Promise<Pick<DoorAnswer, "status" | "headers"> & { body: unknown }>;
+
+/** Reads the raw body (signatures cover the bytes as sent), then answers what the service says. */
+function cartDoor(maxBytes: number, handle: DoorHandler) {
+  return (req: Request, res: Response) => {
+    const headers: HeaderLookup = {
+      get: (name) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+    };
+    readBody(req, maxBytes)
+      .then((body) => (body === null ? tooLarge(maxBytes) : handle(req, headers, body)))
+      .then((answer) => {
+        if (answer.headers) res.set(answer.headers);
+        if (answer.body === null || answer.body === undefined) res.status(answer.status).end();
+        else res.status(answer.status).json(answer.body);
+      })
+      .catch((err: unknown) => {
+        // The cart retries a 5xx later, and the delivery is either stored whole or not at all.
+        console.error("[webhooks] delivery failed:", err);
+        if (res.headersSent) return res.end();
+        res.status(500).json({
+          error: { code: "internal_error", message: "The delivery could not be stored; retry" },
+        });
+      });
+  };
+}
+
+function tooLarge(maxBytes: number) {
+  return {
+    status: 413,
+    body: {
+      error: {
+        code: "body_too_large",
+        message: `Request body is larger than ${Math.round(maxBytes / 1024)} KiB`,
+      },
+    },
+  };
+}
+
+/** The whole body, or null once it passes the cap (a declared length was checked already). */
+function readBody(req: Request, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => resolve(over ? null : Buffer.concat(chunks, size)));
+    req.once("error", reject);
+  });
 }
 
 // Bodies are read by Remix from the raw stream, so the cap is enforced on the declared length; a

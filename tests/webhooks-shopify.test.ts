@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import { prependReceipt } from "~/carts/webhook-receipts.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
@@ -229,5 +230,140 @@ describe("Shopify webhooks", () => {
     expect(await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id))).toHaveLength(
       1,
     );
+  });
+
+  it("answers anything but POST with 405 and stores nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    for (const method of ["GET", "PUT"]) {
+      const res = await post({
+        ...signed,
+        method,
+        body: method === "GET" ? undefined : signed.body,
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST");
+      expect((await res.json()).error.code).toBe("method_not_allowed");
+    }
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("refuses a signed delivery without an API version or with a shop that is not a Shopify domain", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const noVersion = { ...signed.headers };
+    delete noVersion["X-Shopify-API-Version"];
+    const res = await post({ ...signed, headers: noVersion });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toContain("X-Shopify-API-Version");
+
+    const elsewhere = await post(shopifyWebhook("app/uninstalled", "shop.example.com", { id: 1 }));
+    expect(elsewhere.status).toBe(400);
+    expect((await elsewhere.json()).error.code).toBe("shop_domain_invalid");
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+    expect(await receiptsFor("shop.example.com")).toHaveLength(0);
+  });
+
+  it("refuses a signature that is not the body's HMAC even when it has the right length", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const other = shopifyWebhook("app/uninstalled", shop.domain, { id: 2 });
+    const res = await post({
+      ...signed,
+      headers: {
+        ...signed.headers,
+        "X-Shopify-Hmac-Sha256": other.headers["X-Shopify-Hmac-Sha256"]!,
+      },
+    });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("signature_invalid");
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
+  });
+
+  it("the same delivery sent several times at once is stored and queued once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(delivery)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const fresh = answers.filter((r) => r.headers.get("x-orderlane-duplicate") === "false");
+    expect(fresh).toHaveLength(1);
+    const receipts = await receiptsFor(shop.domain);
+    expect(receipts).toHaveLength(1);
+    const jobs = await app.ctx.jobs.boss.findJobs("process-webhook", {
+      data: { receiptId: receipts[0]!.id },
+    });
+    expect(jobs).toHaveLength(1);
+    await drainQueue(app.ctx, "process-webhook");
+    const [processed] = await receiptsFor(shop.domain);
+    expect(processed?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it("never enqueues a delivery's job without the receipt guard, should pg-boss's insert change shape", () => {
+    const webhook = {
+      source: "shopify" as const,
+      shopDomain: "guard.myshopify.com",
+      deliveryId: "guard-1",
+      topic: "app/uninstalled",
+      payload: { id: 1 },
+    };
+    expect(() =>
+      prependReceipt(
+        "insert into pgboss.job select * from json_to_recordset($1)",
+        ["[]"],
+        "id",
+        webhook,
+      ),
+    ).toThrow(/pg-boss/);
+    const { statement, params } = prependReceipt(
+      "WITH ins AS (INSERT INTO pgboss.job SELECT * FROM json_to_recordset($1::text::json)) SELECT 1",
+      ["[]"],
+      "00000000-0000-4000-8000-000000000000",
+      webhook,
+    );
+    // The job rows are read only when the receipt was inserted.
+    expect(statement).toMatch(/^with receipt as \(/);
+    expect(statement).toContain("when exists (select 1 from receipt) then $1::text else '[]' end");
+    expect(params).toHaveLength(7);
+  });
+
+  it("a delivery that cannot be stored is answered 500, keeps nothing, and its retry is stored once", async () => {
+    const shop = await createShop(app.ctx.db);
+    const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const send = vi
+      .spyOn(app.ctx.jobs.boss, "send")
+      .mockRejectedValueOnce(new Error("connection terminated unexpectedly"));
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const failed = await post(delivery);
+      expect(failed.status).toBe(500);
+      expect((await failed.json()).error.code).toBe("internal_error");
+      expect(await receiptsFor(shop.domain)).toHaveLength(0);
+    } finally {
+      send.mockRestore();
+      errors.mockRestore();
+    }
+    // Shopify retries with the same webhook id.
+    const retried = await post(delivery);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("x-orderlane-duplicate")).toBe("false");
+    expect(await receiptsFor(shop.domain)).toHaveLength(1);
+  });
+
+  it("refuses a streamed body without Content-Length with 411, storing nothing", async () => {
+    const shop = await createShop(app.ctx.db);
+    const signed = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
+    const bytes = new TextEncoder().encode(signed.body as string);
+    const res = await post({
+      ...signed,
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(411);
+    expect(await receiptsFor(shop.domain)).toHaveLength(0);
   });
 });

@@ -204,6 +204,15 @@ describe("WooCommerce webhooks", () => {
     expect((await receiptsOf(shop)).every((r) => r.processedAt !== null)).toBe(true);
   });
 
+  it("answers anything but POST with 405 and stores nothing", async () => {
+    const shop = await wooShop();
+    const res = await post(shop, { method: "GET" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect((await res.json()).error.code).toBe("method_not_allowed");
+    expect(await receiptsOf(shop)).toHaveLength(0);
+  });
+
   it("refuses a body over the size cap with 413 before reading it", async () => {
     const shop = await wooShop();
     const huge = wooOrder({ id: 510, customer_note: "x".repeat(app.ctx.config.maxBodyBytes) });

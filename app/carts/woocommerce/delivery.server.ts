@@ -8,7 +8,7 @@ import { shops, webhookReceipts } from "~/db/schema";
 import { shopSettings } from "~/orders/orders.server";
 import type { Shop } from "~/shops/shops.server";
 import { parseCartJson } from "../json";
-import { receiveWebhook } from "../webhook-receipts.server";
+import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { wooCredentials } from "./connector.server";
 import { readWooOrder } from "./normalize";
 import { deletedId, isWooTopic } from "./webhooks.server";
@@ -46,7 +46,7 @@ function signatureMatches(rawBody: Buffer, secret: string, signature: string): b
 export async function receiveWooCommerceDelivery(
   ctx: Pick<AppContext, "db" | "jobs" | "config">,
   shopId: string,
-  headers: Headers,
+  headers: HeaderLookup,
   body: Buffer,
 ): Promise<DeliveryAnswer> {
   // The signature covers the bytes as sent; the text is for reading them.
