@@ -41,6 +41,7 @@ describe(`migrations (${testDatabaseKind})`, () => {
     expect(tables).toEqual(
       [
         "api_token",
+        "customer_data_request",
         "distributor_item",
         "import_run",
         "line_item",

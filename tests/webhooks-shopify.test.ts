@@ -1,6 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
+import {
+  customerDataRequests,
+  lineItems,
+  orderEvents,
+  orders,
+  sessions,
+  shops,
+  webhookReceipts,
+} from "~/db/schema";
 import { prependReceipt } from "~/carts/webhook-receipts.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
@@ -149,9 +157,16 @@ describe("Shopify webhooks", () => {
     expect(untouched?.customerName).toBe("Noah Berg");
   });
 
-  it("customers/data_request notes the request on the customer's orders", async () => {
+  it("customers/data_request gathers the customer's data for the owner, and notes it on their orders", async () => {
     const shop = await createShop(app.ctx.db);
-    const order = await createOrder(app.ctx.db, shop, { cartOrderId: "450789469" });
+    const order = await createOrder(app.ctx.db, shop, { cartOrderId: "450789469" }, [
+      { title: "Name Necklace", sku: "NECK-GOLD", personalization: { options: { Name: "Ava" } } },
+    ]);
+    const byEmail = await createOrder(app.ctx.db, shop, { customerEmail: "ava@example.com" });
+    const someoneElse = await createOrder(app.ctx.db, shop, {
+      customerName: "Noor Haddad",
+      customerEmail: "noor@example.com",
+    });
     const payload = {
       shop_id: 1,
       shop_domain: shop.domain,
@@ -159,15 +174,32 @@ describe("Shopify webhooks", () => {
       customer: { id: 207119551, email: "ava@example.com" },
       data_request: { id: 9999 },
     };
-    expect(
-      (await post(shopifyWebhook("customers/data_request", shop.domain, payload))).status,
-    ).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      expect(
+        (await post(shopifyWebhook("customers/data_request", shop.domain, payload))).status,
+      ).toBe(200);
+    }
     await drainQueue(app.ctx, "process-webhook");
+
+    const requests = await app.ctx.db
+      .select()
+      .from(customerDataRequests)
+      .where(eq(customerDataRequests.shopId, shop.id));
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request).toMatchObject({ cartRequestId: "9999", orderCount: 2 });
+    const exported = JSON.stringify(request!.export);
+    expect(exported).toContain(order.cartOrderNumber);
+    expect(exported).toContain(byEmail.cartOrderNumber);
+    expect(exported).toContain("12 Alder St");
+    expect(exported).toContain('"Name":"Ava"');
+    expect(exported).not.toContain(someoneElse.cartOrderNumber);
+    expect(exported).not.toContain("Noor Haddad");
+
     const events = await app.ctx.db
       .select()
       .from(orderEvents)
       .where(eq(orderEvents.orderId, order.id));
-    expect(events.map((e) => e.action)).toContain("customer_data_requested");
     expect(events.find((e) => e.action === "customer_data_requested")?.message).toContain("9999");
   });
 

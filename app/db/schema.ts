@@ -400,6 +400,30 @@ export const apiTokens = pgTable(
   ],
 );
 
+// A customer's request for their data (Shopify customers/data_request): what we hold about them,
+// gathered when the request arrives, for the owner to download and send on.
+export const customerDataRequests = pgTable(
+  "customer_data_request",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    /** The cart's own id for the request (Shopify's data_request.id). */
+    cartRequestId: text("cart_request_id").notNull(),
+    customerId: text("customer_id"),
+    customerEmail: text("customer_email"),
+    orderCount: integer("order_count").notNull(),
+    export: jsonb("export").$type<Record<string, unknown>>().notNull(),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+    downloadedAt: timestamp("downloaded_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("customer_data_request_cart_key").on(t.shopId, t.cartRequestId),
+    index("customer_data_request_shop_idx").on(t.shopId, t.requestedAt.desc()),
+  ],
+);
+
 // A WooCommerce connection in progress. It has no shop yet (the shop is made when the store posts
 // its keys back), so unlike every other table it is keyed by the one-time nonce we sent the store.
 export const wooConnectRequests = pgTable("woo_connect_request", {

@@ -129,7 +129,14 @@ export default function Settings() {
   const result = useActionData<ActionData>();
   const errors = result && !result.ok ? result.errors : {};
   return (
-    <Page title="Settings" backAction={{ content: "Orders", url: "/app" }}>
+    <Page
+      title="Settings"
+      backAction={{ content: "Orders", url: "/app" }}
+      secondaryActions={[
+        { content: "Providers", url: "/app/settings/providers" },
+        { content: "Customer data requests", url: "/app/settings/data-requests" },
+      ]}
+    >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
 import { recordOrderEvent } from "~/orders/events.server";
+import { recordDataRequest } from "~/shops/customer-data.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook } from "../webhook-handlers.server";
 
@@ -156,25 +157,20 @@ export async function customersDataRequest(ctx: Ctx, webhook: ShopifyWebhook): P
   const payload = dataRequestPayload.parse(webhook.payload);
   const shop = await findShop(ctx.db, "shopify", webhook.shopDomain);
   if (!shop) return;
-  const match = [
-    payload.orders_requested.length > 0
-      ? inArray(orders.cartOrderId, payload.orders_requested)
-      : undefined,
-    payload.customer.email ? eq(orders.customerEmail, payload.customer.email) : undefined,
-  ].filter((c) => c !== undefined);
-  if (match.length === 0) return;
   await ctx.db.transaction(async (tx) => {
-    const found = await tx
-      .select({ id: orders.id, number: orders.cartOrderNumber })
-      .from(orders)
-      .where(and(eq(orders.shopId, shop.id), or(...match)));
-    for (const order of found) {
+    const { orderIds } = await recordDataRequest(tx, shop.id, {
+      cartRequestId: payload.data_request.id,
+      customerId: payload.customer.id,
+      customerEmail: payload.customer.email ?? null,
+      cartOrderIds: payload.orders_requested,
+    });
+    for (const orderId of orderIds) {
       await recordOrderEvent(tx, {
         shopId: shop.id,
-        orderId: order.id,
+        orderId,
         actor: "cart",
         action: "customer_data_requested",
-        message: `Shopify data request ${payload.data_request.id}: this order's customer, addresses and personalisation are the data Orderlane holds for the customer`,
+        message: `Shopify data request ${payload.data_request.id}: this order is in the customer's data export (Settings > Customer data requests)`,
         data: { dataRequestId: payload.data_request.id, customerId: payload.customer.id },
       });
     }

@@ -1,0 +1,65 @@
+// Customer data requests forwarded by the cart, each with the export we gathered for it.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Card, DataTable, EmptyState, Layout, Link, Page, Text } from "@shopify/polaris";
+import { shopSettings } from "~/orders/orders.server";
+import { listDataRequests } from "~/shops/customer-data.server";
+import { requireOwner } from "~/shops/owner.server";
+import { formatOrderTime } from "~/ui/format";
+
+export const meta: MetaFunction = () => [{ title: "Customer data requests · Orderlane" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const owner = await requireOwner(request, context);
+  const { timezone } = shopSettings(owner.shop);
+  const requests = await listDataRequests(context.db, owner.shop.id);
+  return {
+    requests: requests.map((r) => ({
+      id: r.id,
+      cartRequestId: r.cartRequestId,
+      customerEmail: r.customerEmail ?? "(no email)",
+      orderCount: r.orderCount,
+      requestedAt: formatOrderTime(r.requestedAt, timezone),
+      downloadedAt: r.downloadedAt ? formatOrderTime(r.downloadedAt, timezone) : null,
+    })),
+  };
+}
+
+export default function DataRequests() {
+  const { requests } = useLoaderData<typeof loader>();
+  return (
+    <Page title="Customer data requests" backAction={{ content: "Settings", url: "/app/settings" }}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            {requests.length === 0 ? (
+              <EmptyState heading="No data requests" image="">
+                <p>
+                  When a customer asks your store for their data, the request arrives here with
+                  everything Orderlane holds about them, ready to download and send on.
+                </p>
+              </EmptyState>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "text", "text"]}
+                headings={["Requested", "Customer", "Orders", "Request", "Export"]}
+                rows={requests.map((r) => [
+                  r.requestedAt,
+                  r.customerEmail,
+                  r.orderCount,
+                  r.cartRequestId,
+                  <Text as="span" key={r.id}>
+                    <Link url={`/app/settings/data-requests/${r.id}`} target="_blank">
+                      Download JSON
+                    </Link>
+                    {r.downloadedAt ? ` (first downloaded ${r.downloadedAt})` : ""}
+                  </Text>,
+                ])}
+              />
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
