@@ -2,7 +2,8 @@
 // to its automatic submission. The deadline lives on the order (`auto_submit_at`); a scheduled
 // auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
 // a new deadline finds the order's deadline changed and does nothing.
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { fromDrizzle, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
@@ -65,6 +66,50 @@ export async function startCountdown(
     .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
   await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
   return dueAt;
+}
+
+/**
+ * startCountdown for many new orders of one shop at once (an Import page): one statement sets the
+ * deadlines and one inserts their auto-submit jobs, in the caller's transaction. Answers how many
+ * started.
+ */
+export async function startCountdowns(
+  ctx: Pick<AppContext, "jobs">,
+  tx: Tx,
+  candidates: OrderRow[],
+  shop: ShopRow,
+  now = new Date(),
+): Promise<number> {
+  const starting = candidates.filter((o) => o.state === "new" && !countdownBlocker(o, shop));
+  if (starting.length === 0) return 0;
+  const dueAt = new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
+  await tx
+    .update(orders)
+    .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
+    .where(
+      and(
+        eq(orders.shopId, shop.id),
+        inArray(
+          orders.id,
+          starting.map((o) => o.id),
+        ),
+      ),
+    );
+  // The same jobs scheduleAutoSubmit sends, one row each, in one insert.
+  await ctx.jobs.boss.insert(
+    "auto-submit",
+    starting.map((o) => ({
+      data: { shopId: o.shopId, orderId: o.id, dueAt: dueAt.toISOString() },
+      startAfter: dueAt,
+      singletonKey: `${o.id}@${dueAt.toISOString()}`,
+    })),
+    { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) },
+  );
+  for (const o of starting) {
+    o.autoSubmitAt = dueAt;
+    o.autoSubmitRemainingMs = null;
+  }
+  return starting.length;
 }
 
 /** The auto-submit job. */

@@ -5,7 +5,13 @@ import type { AppContext } from "~/context.server";
 import type { Db, Tx } from "~/db/client.server";
 import { lineItems, orderEvents, orders, paymentTransactions, shipments } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
-import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import {
+  countdownBlocker,
+  holdOrder,
+  releaseOrder,
+  startCountdown,
+  startCountdowns,
+} from "./countdown.server";
 import type { OrderEventInput } from "./events.server";
 import { recordOrderEvent } from "./events.server";
 import { initialState } from "./lifecycle";
@@ -225,6 +231,8 @@ async function ingestBatch(
       ...customerPlace(o.shippingAddress, o.billingAddress),
       state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
       type: orderTypeFor(o, settings),
+      // What refreshOrderSummaries would compute: a new order has its lines and no submission yet.
+      itemCount: o.lineItems.reduce((sum, line) => sum + line.quantity, 0),
     }));
     const inserted = await tx
       .insert(orders)
@@ -245,7 +253,6 @@ async function ingestBatch(
         ...row,
         ...stored,
         // The columns the insert left to their defaults.
-        itemCount: 0,
         submitStatus: null,
         submitFailureReason: null,
         autoSubmitAt: null,
@@ -287,9 +294,10 @@ async function ingestBatch(
 
   // ---- Orders we already have.
   const updates: { before: Existing; incoming: NormalizedOrder; after: OrderRow }[] = [];
+  const createdIds = new Set(created.map((c) => c.order.cartOrderId));
   for (const o of batch) {
     const found = existing.get(o.cartOrderId);
-    if (!found || created.some((c) => c.order.cartOrderId === o.cartOrderId)) continue;
+    if (!found || createdIds.has(o.cartOrderId)) continue;
     const { order } = found;
     if (order.state === "archived") {
       outcomes.push({
@@ -449,15 +457,22 @@ async function ingestBatch(
     await upsertPayments(tx, shop.id, updates);
   }
 
-  await refreshOrderSummaries(tx, shop.id, [
-    ...created.map((c) => c.order.id),
-    ...updates.map((u) => u.after.id),
-  ]);
+  await refreshOrderSummaries(
+    tx,
+    shop.id,
+    updates.map((u) => u.after.id),
+  );
   if (events.length > 0) await tx.insert(orderEvents).values(events.map(eventRow));
 
   // ---- The lifecycle follows the cart: countdowns start, pause, resume or stop.
   const inTx = { ...ctx, db: tx as unknown as Db };
-  for (const { order } of created) await startCountdown(ctx, tx, order, shop, now);
+  await startCountdowns(
+    ctx,
+    tx,
+    created.map((c) => c.order),
+    shop,
+    now,
+  );
   for (const { before, after } of updates) {
     await followCartStatus(inTx, tx, shop, before.order, after, now);
   }
