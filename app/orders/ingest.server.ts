@@ -1,8 +1,9 @@
 // Orders arriving from a cart (webhook or Import) become rows here, and nowhere else.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { NormalizedLineItem, NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
-import type { Db, Tx } from "~/db/client.server";
+import { queryRows, type Db, type Tx } from "~/db/client.server";
 import { lineItems, orderEvents, orders, paymentTransactions, shipments } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import {
@@ -140,6 +141,35 @@ function stableJson(value: unknown): string {
 }
 
 /**
+ * A multi-row INSERT as one JSON parameter that PostgreSQL expands into the table's own row type
+ * (jsonb_populate_recordset). Drizzle's builder spends more time on a page's hundreds of values
+ * and thousands of placeholders than the database spends storing them; here the rows go as one
+ * JSON text. Columns no row names keep their defaults; keys are the schema's property names.
+ */
+function recordsetInsert<T extends PgTable>(
+  table: T,
+  rows: readonly Partial<T["$inferInsert"]>[],
+): SQL {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k in columns);
+  const names = keys.map((k) => columns[k]!.name);
+  const records = rows.map((r) => {
+    const record: Record<string, unknown> = {};
+    const values = r as Record<string, unknown>;
+    keys.forEach((k, i) => {
+      record[names[i]!] = values[k] ?? null;
+    });
+    return record;
+  });
+  const list = sql.join(
+    names.map((n) => sql.identifier(n)),
+    sql`, `,
+  );
+  return sql`insert into ${table} (${list})
+    select ${list} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb)`;
+}
+
+/**
  * Stores what the cart says about these orders (one transaction for the batch): creates or updates
  * each, keeps the owner's manual edits, ignores updates older than the stored watermark, never
  * brings back archived orders, and moves the lifecycle when the cart status changed (on-hold pauses
@@ -234,18 +264,21 @@ async function ingestBatch(
       // What refreshOrderSummaries would compute: a new order has its lines and no submission yet.
       itemCount: o.lineItems.reduce((sum, line) => sum + line.quantity, 0),
     }));
-    const inserted = await tx
-      .insert(orders)
-      .values(rows)
-      // Another worker stored one of these since we looked: it is treated as an update below.
-      .onConflictDoNothing({ target: [orders.shopId, orders.cartOrderId] })
-      // Not the whole row: echoing every raw payload back would cost more than the insert.
-      .returning({
-        id: orders.id,
-        cartOrderId: orders.cartOrderId,
-        createdAt: orders.createdAt,
-        updatedAt: orders.updatedAt,
-      });
+    // Another worker may have stored one of these since we looked: it is treated as an update below.
+    // Only the keys come back: echoing every raw payload back would cost more than the insert.
+    const inserted = (
+      await queryRows<{ id: string; cart_order_id: string; created_at: Date; updated_at: Date }>(
+        tx,
+        sql`${recordsetInsert(orders, rows)}
+          on conflict (shop_id, cart_order_id) do nothing
+          returning id, cart_order_id, created_at, updated_at`,
+      )
+    ).map((r) => ({
+      id: r.id,
+      cartOrderId: r.cart_order_id,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+    }));
     const byCartId = new Map(fresh.map((o, i) => [o.cartOrderId, { o, row: rows[i]! }]));
     for (const stored of inserted) {
       const { o, row } = byCartId.get(stored.cartOrderId)!;
@@ -272,11 +305,11 @@ async function ingestBatch(
     const lines = created.flatMap(({ order, incoming }) =>
       incoming.lineItems.map((line, i) => lineRow(shop.id, order.id, line, i)),
     );
-    if (lines.length > 0) await tx.insert(lineItems).values(lines);
+    if (lines.length > 0) await tx.execute(recordsetInsert(lineItems, lines));
     const payments = created.flatMap(({ order, incoming }) =>
       incoming.payments.map((p) => ({ shopId: shop.id, orderId: order.id, ...p })),
     );
-    if (payments.length > 0) await tx.insert(paymentTransactions).values(payments);
+    if (payments.length > 0) await tx.execute(recordsetInsert(paymentTransactions, payments));
     for (const { order } of created) {
       outcomes.push({ cartOrderId: order.cartOrderId, outcome: "created", orderId: order.id });
       events.push({
@@ -462,7 +495,7 @@ async function ingestBatch(
     shop.id,
     updates.map((u) => u.after.id),
   );
-  if (events.length > 0) await tx.insert(orderEvents).values(events.map(eventRow));
+  if (events.length > 0) await tx.execute(recordsetInsert(orderEvents, events.map(eventRow)));
 
   // ---- The lifecycle follows the cart: countdowns start, pause, resume or stop.
   const inTx = { ...ctx, db: tx as unknown as Db };
