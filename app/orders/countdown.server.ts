@@ -2,7 +2,7 @@
 // to its automatic submission. The deadline lives on the order (`auto_submit_at`); a scheduled
 // auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
 // a new deadline finds the order's deadline changed and does nothing.
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { fromDrizzle, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
@@ -25,7 +25,10 @@ import {
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
 /** Why an order is not counting down, in the owner's words; null when it is. */
-export function countdownBlocker(order: OrderRow, shop: ShopRow): string | null {
+export function countdownBlocker(
+  order: Pick<OrderRow, "type" | "state" | "cartStatus">,
+  shop: ShopRow,
+): string | null {
   if (order.type !== "in_app") return "Only in-app orders are submitted automatically";
   if (shopSettings(shop).processingMode !== "automatic") {
     return "The shop processes orders manually (Settings)";
@@ -69,47 +72,34 @@ export async function startCountdown(
 }
 
 /**
- * startCountdown for many new orders of one shop at once (an Import page): one statement sets the
- * deadlines and one inserts their auto-submit jobs, in the caller's transaction. Answers how many
- * started.
+ * When a new order's countdown ends, if it starts one at all: what startCountdown would set. Import
+ * writes it with the order's row instead of updating each row after the insert.
  */
-export async function startCountdowns(
-  ctx: Pick<AppContext, "jobs">,
-  tx: Tx,
-  candidates: OrderRow[],
+export function countdownDueAt(
+  order: Pick<OrderRow, "state" | "type" | "cartStatus">,
   shop: ShopRow,
   now = new Date(),
-): Promise<number> {
-  const starting = candidates.filter((o) => o.state === "new" && !countdownBlocker(o, shop));
-  if (starting.length === 0) return 0;
-  const dueAt = new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
-  await tx
-    .update(orders)
-    .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
-    .where(
-      and(
-        eq(orders.shopId, shop.id),
-        inArray(
-          orders.id,
-          starting.map((o) => o.id),
-        ),
-      ),
-    );
-  // The same jobs scheduleAutoSubmit sends, one row each, in one insert.
-  await ctx.jobs.boss.insert(
+): Date | null {
+  if (order.state !== "new" || countdownBlocker(order, shop)) return null;
+  return new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
+}
+
+/** scheduleAutoSubmit for many orders (an Import page), as one job insert in the caller's transaction. */
+export async function scheduleAutoSubmits(
+  jobs: Jobs,
+  tx: Tx,
+  due: { order: Pick<OrderRow, "id" | "shopId">; dueAt: Date }[],
+): Promise<void> {
+  if (due.length === 0) return;
+  await jobs.boss.insert(
     "auto-submit",
-    starting.map((o) => ({
-      data: { shopId: o.shopId, orderId: o.id, dueAt: dueAt.toISOString() },
+    due.map(({ order, dueAt }) => ({
+      data: { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
       startAfter: dueAt,
-      singletonKey: `${o.id}@${dueAt.toISOString()}`,
+      singletonKey: `${order.id}@${dueAt.toISOString()}`,
     })),
     { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) },
   );
-  for (const o of starting) {
-    o.autoSubmitAt = dueAt;
-    o.autoSubmitRemainingMs = null;
-  }
-  return starting.length;
 }
 
 /** The auto-submit job. */

@@ -10,8 +10,9 @@ import {
   countdownBlocker,
   holdOrder,
   releaseOrder,
+  countdownDueAt,
+  scheduleAutoSubmits,
   startCountdown,
-  startCountdowns,
 } from "./countdown.server";
 import type { OrderEventInput } from "./events.server";
 import { recordOrderEvent } from "./events.server";
@@ -254,16 +255,24 @@ async function ingestBatch(
   const fresh = batch.filter((o) => !existing.has(o.cartOrderId));
   const created: { order: OrderRow; incoming: NormalizedOrder }[] = [];
   if (fresh.length > 0) {
-    const rows = fresh.map((o) => ({
-      shopId: shop.id,
-      cartOrderId: o.cartOrderId,
-      ...cartColumns(o),
-      ...customerPlace(o.shippingAddress, o.billingAddress),
-      state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
-      type: orderTypeFor(o, settings),
-      // What refreshOrderSummaries would compute: a new order has its lines and no submission yet.
-      itemCount: o.lineItems.reduce((sum, line) => sum + line.quantity, 0),
-    }));
+    const rows = fresh.map((o) => {
+      const lifecycle = {
+        state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
+        type: orderTypeFor(o, settings),
+        cartStatus: o.cartStatus,
+      };
+      return {
+        shopId: shop.id,
+        cartOrderId: o.cartOrderId,
+        ...cartColumns(o),
+        ...customerPlace(o.shippingAddress, o.billingAddress),
+        ...lifecycle,
+        // What refreshOrderSummaries would compute: a new order has its lines and no submission.
+        itemCount: o.lineItems.reduce((sum, line) => sum + line.quantity, 0),
+        // The countdown starts with the row (its job is queued below, in this transaction).
+        autoSubmitAt: countdownDueAt(lifecycle, shop, now),
+      };
+    });
     // Another worker may have stored one of these since we looked: it is treated as an update below.
     // Only the keys come back: echoing every raw payload back would cost more than the insert.
     const inserted = (
@@ -288,7 +297,6 @@ async function ingestBatch(
         // The columns the insert left to their defaults.
         submitStatus: null,
         submitFailureReason: null,
-        autoSubmitAt: null,
         autoSubmitRemainingMs: null,
         invoiceNumber: null,
         alert: null,
@@ -499,12 +507,12 @@ async function ingestBatch(
 
   // ---- The lifecycle follows the cart: countdowns start, pause, resume or stop.
   const inTx = { ...ctx, db: tx as unknown as Db };
-  await startCountdowns(
-    ctx,
+  await scheduleAutoSubmits(
+    ctx.jobs,
     tx,
-    created.map((c) => c.order),
-    shop,
-    now,
+    created.flatMap(({ order }) =>
+      order.autoSubmitAt ? [{ order, dueAt: order.autoSubmitAt }] : [],
+    ),
   );
   for (const { before, after } of updates) {
     await followCartStatus(inTx, tx, shop, before.order, after, now);
