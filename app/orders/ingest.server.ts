@@ -171,6 +171,39 @@ function recordsetInsert<T extends PgTable>(
 }
 
 /**
+ * Many rows of one shop updated in one statement, each to its own values, by id: the same JSON
+ * parameter as recordsetInsert. Every row names the same columns (the caller builds them alike).
+ */
+function recordsetUpdate<T extends PgTable>(
+  table: T,
+  shopId: string,
+  rows: readonly ({ id: string } & Partial<T["$inferSelect"]>)[],
+): SQL {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const keys = Object.keys(rows[0] ?? {}).filter((k) => k in columns && k !== "id");
+  const records = rows.map((r) => {
+    const values = r as Record<string, unknown>;
+    const record: Record<string, unknown> = { id: r.id };
+    for (const k of keys) {
+      if (!(k in values)) throw new Error(`recordsetUpdate: a row lacks ${k}`);
+      record[columns[k]!.name] = values[k] ?? null;
+    }
+    return record;
+  });
+  const list = sql.join(
+    keys.map((k) => sql.identifier(columns[k]!.name)),
+    sql`, `,
+  );
+  const from = sql.join(
+    keys.map((k) => sql`r.${sql.identifier(columns[k]!.name)}`),
+    sql`, `,
+  );
+  return sql`update ${table} as t set (${list}) = row(${from})
+    from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb) as r
+    where t.id = r.id and t.shop_id = ${shopId}`;
+}
+
+/**
  * Stores what the cart says about these orders (one transaction for the batch): creates or updates
  * each, keeps the owner's manual edits, ignores updates older than the stored watermark, never
  * brings back archived orders, and moves the lifecycle when the cart status changed (on-hold pauses
@@ -393,6 +426,7 @@ async function ingestBatch(
     }
 
     const upserts: ReturnType<typeof lineRow>[] = [];
+    const orderUpdates: (Partial<OrderRow> & { id: string })[] = [];
     const removedLineIds: string[] = [];
     for (const update of updates) {
       const { order, anythingSent } = update.before;
@@ -451,10 +485,7 @@ async function ingestBatch(
         manualEdits: Object.keys(edits).length > 0 ? edits : order.manualEdits,
         updatedAt: now,
       };
-      await tx
-        .update(orders)
-        .set(set)
-        .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
+      orderUpdates.push({ id: order.id, ...set });
       // The row is locked: what we wrote is what it holds (no need to echo the raw payload back).
       update.after = { ...order, ...set };
       outcomes.push({ cartOrderId: o.cartOrderId, outcome: "updated", orderId: order.id });
@@ -469,6 +500,7 @@ async function ingestBatch(
         });
       }
     }
+    if (orderUpdates.length > 0) await tx.execute(recordsetUpdate(orders, shop.id, orderUpdates));
     if (upserts.length > 0) {
       await tx
         .insert(lineItems)
