@@ -1,7 +1,8 @@
 // The ingest core as Import and the WooCommerce webhooks call it: batches of normalised orders.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NormalizedOrder } from "~/carts/connector";
+import { queryRows } from "~/db/client.server";
 import { lineItems, orders, paymentTransactions, providers, shops, submissions } from "~/db/schema";
 import { ingestCartOrders, removeCartOrder } from "~/orders/ingest.server";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
@@ -265,6 +266,40 @@ describe("ingesting cart orders", () => {
     // Deleted ones come back with a later import.
     const back = await ingestCartOrders(app.ctx, shop, [normalized("40")], via);
     expect(back[0]!.outcome).toBe("created");
+  });
+
+  it("a page of new paid in-app orders starts each one's countdown, with one auto-submit job each", async () => {
+    const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
+    const line = {
+      ...normalized("x").lineItems[0]!,
+      personalization: { designUrl: "https://cdn.example.com/d.png" },
+    };
+    const page = Array.from({ length: 40 }, (_, i) =>
+      normalized(`cd-${i}`, {
+        lineItems: [{ ...line, cartLineId: `cd-${i}-1` }],
+        // Every fourth is not paid yet: no countdown, no job.
+        ...(i % 4 === 3 ? { cartStatus: "pending_payment", cartStatusRaw: "pending" } : {}),
+      }),
+    );
+    const before = Date.now();
+    await ingestCartOrders(app.ctx, shop, page, via);
+    const stored = await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id));
+    const counting = stored.filter((o) => o.autoSubmitAt !== null);
+    expect(counting).toHaveLength(30);
+    expect(stored.filter((o) => o.cartStatus === "pending_payment" && o.autoSubmitAt)).toEqual([]);
+    for (const o of counting) {
+      expect(o.autoSubmitAt!.getTime() - before).toBeGreaterThan(59 * 60_000);
+    }
+    const rows = await queryRows<{ order_id: string; due: string }>(
+      app.ctx.db,
+      sql`select data->>'orderId' as order_id, data->>'dueAt' as due
+          from pgboss.job where name = 'auto-submit' and data->>'shopId' = ${shop.id}`,
+    );
+    expect(rows.map((j) => j.order_id).sort()).toEqual(counting.map((o) => o.id).sort());
+    for (const j of rows) {
+      const order = counting.find((o) => o.id === j.order_id)!;
+      expect(j.due).toBe(order.autoSubmitAt!.toISOString());
+    }
   });
 
   it("pages of 250 orders are stored set-based, and an unchanged re-import writes nothing", async () => {

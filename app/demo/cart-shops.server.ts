@@ -7,14 +7,10 @@ import { Session } from "@shopify/shopify-api";
 import { and, eq, inArray } from "drizzle-orm";
 import type { NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
-import type { Tx } from "~/db/client.server";
-import { lineItems, orders, providers, shops } from "~/db/schema";
-import { startCountdown } from "~/orders/countdown.server";
-import { recordOrderEvent } from "~/orders/events.server";
-import { initialState } from "~/orders/lifecycle";
-import type { OrderType, ShopSettings } from "~/orders/model";
-import { shopSettings, type ShopRow } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
+import { orders, providers, shops } from "~/db/schema";
+import { ingestCartOrders } from "~/orders/ingest.server";
+import type { ShopSettings } from "~/orders/model";
+import type { ShopRow } from "~/orders/orders.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import {
@@ -219,20 +215,11 @@ async function ensureCartShop(
   return shop;
 }
 
-function orderType(order: NormalizedOrder, settings: ShopSettings): OrderType {
-  if (
-    order.lineItems.some(
-      (l) => l.cartProductId && settings.personalizedProducts.includes(l.cartProductId),
-    )
-  ) {
-    return "in_app";
-  }
-  const channel = order.sourceChannel?.toLowerCase() ?? "";
-  return (
-    settings.typeRules.find((r) => channel.includes(r.sourceChannel.toLowerCase()))?.type ?? "other"
-  );
-}
-
+/**
+ * Stores the demo orders the shop does not have yet, through the same ingest as Import (one path
+ * into the database: types, summaries, timeline and countdowns as for a real cart). Orders already
+ * there are left as the owner left them; a restart adds only what is missing.
+ */
 async function seedOrders(ctx: Ctx, shop: ShopRow, planned: NormalizedOrder[]): Promise<number> {
   const existing = await ctx.db
     .select({ cartOrderId: orders.cartOrderId })
@@ -247,86 +234,10 @@ async function seedOrders(ctx: Ctx, shop: ShopRow, planned: NormalizedOrder[]): 
       ),
     );
   const known = new Set(existing.map((r) => r.cartOrderId));
-  let created = 0;
-  for (const order of planned) {
-    if (known.has(order.cartOrderId)) continue;
-    if (await ctx.db.transaction((tx) => insertOrder(ctx, tx, shop, order))) created += 1;
-  }
-  return created;
-}
-
-async function insertOrder(ctx: Ctx, tx: Tx, shop: ShopRow, order: NormalizedOrder) {
-  const settings = shopSettings(shop);
-  const state = initialState({
-    processingMode: settings.processingMode,
-    cartStatus: order.cartStatus,
-  });
-  const place = order.shippingAddress ?? order.billingAddress;
-  const [row] = await tx
-    .insert(orders)
-    .values({
-      shopId: shop.id,
-      cartOrderId: order.cartOrderId,
-      cartOrderNumber: order.cartOrderNumber,
-      cartStatusRaw: order.cartStatusRaw,
-      cartStatus: order.cartStatus,
-      state,
-      type: orderType(order, settings),
-      customerName: order.customerName,
-      customerEmail: order.customerEmail,
-      customerCity: place?.city ?? null,
-      customerProvince: place?.province ?? null,
-      customerCountry: place?.country ?? null,
-      billingAddress: order.billingAddress,
-      shippingAddress: order.shippingAddress,
-      currency: order.currency,
-      subtotal: order.subtotal,
-      shippingTotal: order.shippingTotal,
-      taxTotal: order.taxTotal,
-      total: order.total,
-      paymentMethod: order.paymentMethod,
-      shippingMethod: order.shippingMethod,
-      sourceChannel: order.sourceChannel,
-      note: order.note,
-      cartCreatedAt: order.cartCreatedAt,
-      cartUpdatedAt: order.cartUpdatedAt,
-      rawPayload: order.raw,
-    })
-    .onConflictDoNothing({ target: [orders.shopId, orders.cartOrderId] })
-    .returning();
-  if (!row) return false;
-  await tx.insert(lineItems).values(
-    order.lineItems.map((line, position) => ({
-      shopId: shop.id,
-      orderId: row.id,
-      position,
-      cartLineId: line.cartLineId,
-      sku: line.sku,
-      cartProductId: line.cartProductId,
-      cartVariantId: line.cartVariantId,
-      productUrl: line.productUrl,
-      title: line.title,
-      style: line.style,
-      quantity: line.quantity,
-      price: line.price,
-      mockupUrl: line.mockupUrl,
-      personalization: line.personalization,
-    })),
-  );
-  await recordOrderEvent(tx, {
-    shopId: shop.id,
-    orderId: row.id,
-    actor: "cart",
-    actorName: shop.name,
-    action: "imported",
-    fromState: null,
-    toState: state,
-    message: `Imported from the demo ${shop.platform === "shopify" ? "Shopify shop" : "WooCommerce store"}`,
-    at: order.cartCreatedAt,
-  });
-  await refreshOrderSummary(tx, shop.id, row.id);
-  await startCountdown(ctx, tx, row, shop);
-  return true;
+  const missing = planned.filter((o) => !known.has(o.cartOrderId));
+  if (missing.length === 0) return 0;
+  const outcomes = await ingestCartOrders(ctx, shop, missing, { source: "import" });
+  return outcomes.filter((o) => o.outcome === "created").length;
 }
 
 /** The demo cart orders of one platform, for the sample deliveries and the bench. */

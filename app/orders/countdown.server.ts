@@ -2,7 +2,8 @@
 // to its automatic submission. The deadline lives on the order (`auto_submit_at`); a scheduled
 // auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
 // a new deadline finds the order's deadline changed and does nothing.
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { fromDrizzle, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
@@ -29,7 +30,10 @@ import {
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
 /** Why an order is not counting down, in the owner's words; null when it is. */
-export function countdownBlocker(order: OrderRow, shop: ShopRow): string | null {
+export function countdownBlocker(
+  order: Pick<OrderRow, "type" | "state" | "cartStatus">,
+  shop: ShopRow,
+): string | null {
   if (order.type !== "in_app") return "Only in-app orders are submitted automatically";
   if (shopSettings(shop).processingMode !== "automatic") {
     return "The shop processes orders manually (Settings)";
@@ -76,6 +80,37 @@ export async function startCountdown(
     .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
   await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
   return dueAt;
+}
+
+/**
+ * When a new order's countdown ends, if it starts one at all: what startCountdown would set. Import
+ * writes it with the order's row instead of updating each row after the insert.
+ */
+export function countdownDueAt(
+  order: Pick<OrderRow, "state" | "type" | "cartStatus">,
+  shop: ShopRow,
+  now = new Date(),
+): Date | null {
+  if (order.state !== "new" || countdownBlocker(order, shop)) return null;
+  return new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
+}
+
+/** scheduleAutoSubmit for many orders (an Import page), as one job insert in the caller's transaction. */
+export async function scheduleAutoSubmits(
+  jobs: Jobs,
+  tx: Tx,
+  due: { order: Pick<OrderRow, "id" | "shopId">; dueAt: Date }[],
+): Promise<void> {
+  if (due.length === 0) return;
+  await jobs.boss.insert(
+    "auto-submit",
+    due.map(({ order, dueAt }) => ({
+      data: { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
+      startAfter: dueAt,
+      singletonKey: `${order.id}@${dueAt.toISOString()}`,
+    })),
+    { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) },
+  );
 }
 
 /** The auto-submit job. */

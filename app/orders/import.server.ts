@@ -8,9 +8,9 @@
 // Two workers may hold the same run (pg-boss redelivers a job whose worker looks dead). Progress is
 // recorded only by the worker whose starting cursor is still the stored one, so pages are never
 // counted twice, and while a run's heartbeat is fresh a second worker waits instead of reading.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, DrizzleQueryError, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { CartConnector, ImportPage, ImportRequest } from "~/carts/connector";
+import type { ImportPage, ImportRequest } from "~/carts/connector";
 import { CartReadError } from "~/carts/connector";
 import { connectorFor } from "~/carts/connectors.server";
 import type { AppContext } from "~/context.server";
@@ -18,7 +18,7 @@ import { queryRows, type Tx } from "~/db/client.server";
 import { importRuns, shops } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
 import { ingestCartOrders, type IngestOutcome } from "./ingest.server";
-import type { ActingAs, ShopRow } from "./orders.server";
+import type { ActingAs } from "./orders.server";
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
@@ -267,16 +267,6 @@ export async function listImportRuns(
 // ---------------------------------------------------------------------------------------------
 // The job
 
-/** What the job reads the cart and stores orders with; tests hand in their own cart. */
-export interface ImportDeps {
-  connector(shop: ShopRow): CartConnector;
-  ingest: typeof ingestCartOrders;
-}
-
-export function defaultImportDeps(ctx: Ctx): ImportDeps {
-  return { connector: (shop) => connectorFor(ctx, shop), ingest: ingestCartOrders };
-}
-
 function count(n: number): string {
   return n.toLocaleString("en-US");
 }
@@ -297,7 +287,12 @@ function stoppedMessage(run: Pick<ImportRunRow, "done" | "total">, reason: strin
 
 function reasonOf(err: unknown): string {
   if (err instanceof CartReadError) return err.message;
-  if (err instanceof Error && err.message) return err.message;
+  // Drizzle's message is the whole statement with its parameters (a page of orders): the owner
+  // needs the database's own words, which it keeps as the cause.
+  if (err instanceof DrizzleQueryError && err.cause instanceof Error && err.cause.message) {
+    return `storing the orders failed: ${err.cause.message}`;
+  }
+  if (err instanceof Error && err.message) return err.message.slice(0, 500);
   return "an unexpected error";
 }
 
@@ -426,7 +421,6 @@ export async function runImportJob(
   ctx: Ctx,
   data: { shopId: string; runId: string },
   attempt: { lastAttempt: boolean },
-  deps: ImportDeps = defaultImportDeps(ctx),
 ): Promise<void> {
   let run = await claimRun(ctx, data.shopId, data.runId);
   if (!run) {
@@ -458,10 +452,10 @@ export async function runImportJob(
   heartbeat.unref();
 
   try {
-    const pages = deps.connector(shop).importOrders(requestOfRun(run), run.resumeCursor);
+    const pages = connectorFor(ctx, shop).importOrders(requestOfRun(run), run.resumeCursor);
     for await (const page of readAhead(pages)) {
       const outcomes = page.orders.length
-        ? await deps.ingest(ctx, shop, page.orders, { source: "import" })
+        ? await ingestCartOrders(ctx, shop, page.orders, { source: "import" })
         : [];
       const next = await recordPage(ctx, run, page, tally(outcomes));
       // Taken over by another worker (whose pages count instead), or finished.

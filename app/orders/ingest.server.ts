@@ -1,11 +1,19 @@
 // Orders arriving from a cart (webhook or Import) become rows here, and nowhere else.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { NormalizedLineItem, NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
-import type { Db, Tx } from "~/db/client.server";
+import { queryRows, type Db, type Tx } from "~/db/client.server";
 import { lineItems, orderEvents, orders, paymentTransactions, shipments } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
-import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import {
+  countdownBlocker,
+  holdOrder,
+  releaseOrder,
+  countdownDueAt,
+  scheduleAutoSubmits,
+  startCountdown,
+} from "./countdown.server";
 import type { OrderEventInput } from "./events.server";
 import { recordOrderEvent } from "./events.server";
 import { initialState } from "./lifecycle";
@@ -134,6 +142,68 @@ function stableJson(value: unknown): string {
 }
 
 /**
+ * A multi-row INSERT as one JSON parameter that PostgreSQL expands into the table's own row type
+ * (jsonb_populate_recordset). Drizzle's builder spends more time on a page's hundreds of values
+ * and thousands of placeholders than the database spends storing them; here the rows go as one
+ * JSON text. Columns no row names keep their defaults; keys are the schema's property names.
+ */
+function recordsetInsert<T extends PgTable>(
+  table: T,
+  rows: readonly Partial<T["$inferInsert"]>[],
+): SQL {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k in columns);
+  const names = keys.map((k) => columns[k]!.name);
+  const records = rows.map((r) => {
+    const record: Record<string, unknown> = {};
+    const values = r as Record<string, unknown>;
+    keys.forEach((k, i) => {
+      record[names[i]!] = values[k] ?? null;
+    });
+    return record;
+  });
+  const list = sql.join(
+    names.map((n) => sql.identifier(n)),
+    sql`, `,
+  );
+  return sql`insert into ${table} (${list})
+    select ${list} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb)`;
+}
+
+/**
+ * Many rows of one shop updated in one statement, each to its own values, by id: the same JSON
+ * parameter as recordsetInsert. Every row names the same columns (the caller builds them alike).
+ */
+function recordsetUpdate<T extends PgTable>(
+  table: T,
+  shopId: string,
+  rows: readonly ({ id: string } & Partial<T["$inferSelect"]>)[],
+): SQL {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const keys = Object.keys(rows[0] ?? {}).filter((k) => k in columns && k !== "id");
+  const records = rows.map((r) => {
+    const values = r as Record<string, unknown>;
+    const record: Record<string, unknown> = { id: r.id };
+    for (const k of keys) {
+      if (!(k in values)) throw new Error(`recordsetUpdate: a row lacks ${k}`);
+      record[columns[k]!.name] = values[k] ?? null;
+    }
+    return record;
+  });
+  const list = sql.join(
+    keys.map((k) => sql.identifier(columns[k]!.name)),
+    sql`, `,
+  );
+  const from = sql.join(
+    keys.map((k) => sql`r.${sql.identifier(columns[k]!.name)}`),
+    sql`, `,
+  );
+  return sql`update ${table} as t set (${list}) = row(${from})
+    from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb) as r
+    where t.id = r.id and t.shop_id = ${shopId}`;
+}
+
+/**
  * Stores what the cart says about these orders (one transaction for the batch): creates or updates
  * each, keeps the owner's manual edits, ignores updates older than the stored watermark, never
  * brings back archived orders, and moves the lifecycle when the cart status changed (on-hold pauses
@@ -218,26 +288,39 @@ async function ingestBatch(
   const fresh = batch.filter((o) => !existing.has(o.cartOrderId));
   const created: { order: OrderRow; incoming: NormalizedOrder }[] = [];
   if (fresh.length > 0) {
-    const rows = fresh.map((o) => ({
-      shopId: shop.id,
-      cartOrderId: o.cartOrderId,
-      ...cartColumns(o),
-      ...customerPlace(o.shippingAddress, o.billingAddress),
-      state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
-      type: orderTypeFor(o, settings),
+    const rows = fresh.map((o) => {
+      const lifecycle = {
+        state: initialState({ processingMode: settings.processingMode, cartStatus: o.cartStatus }),
+        type: orderTypeFor(o, settings),
+        cartStatus: o.cartStatus,
+      };
+      return {
+        shopId: shop.id,
+        cartOrderId: o.cartOrderId,
+        ...cartColumns(o),
+        ...customerPlace(o.shippingAddress, o.billingAddress),
+        ...lifecycle,
+        // What refreshOrderSummaries would compute: a new order has its lines and no submission.
+        itemCount: o.lineItems.reduce((sum, line) => sum + line.quantity, 0),
+        // The countdown starts with the row (its job is queued below, in this transaction).
+        autoSubmitAt: countdownDueAt(lifecycle, shop, now),
+      };
+    });
+    // Another worker may have stored one of these since we looked: it is treated as an update below.
+    // Only the keys come back: echoing every raw payload back would cost more than the insert.
+    const inserted = (
+      await queryRows<{ id: string; cart_order_id: string; created_at: Date; updated_at: Date }>(
+        tx,
+        sql`${recordsetInsert(orders, rows)}
+          on conflict (shop_id, cart_order_id) do nothing
+          returning id, cart_order_id, created_at, updated_at`,
+      )
+    ).map((r) => ({
+      id: r.id,
+      cartOrderId: r.cart_order_id,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
     }));
-    const inserted = await tx
-      .insert(orders)
-      .values(rows)
-      // Another worker stored one of these since we looked: it is treated as an update below.
-      .onConflictDoNothing({ target: [orders.shopId, orders.cartOrderId] })
-      // Not the whole row: echoing every raw payload back would cost more than the insert.
-      .returning({
-        id: orders.id,
-        cartOrderId: orders.cartOrderId,
-        createdAt: orders.createdAt,
-        updatedAt: orders.updatedAt,
-      });
     const byCartId = new Map(fresh.map((o, i) => [o.cartOrderId, { o, row: rows[i]! }]));
     for (const stored of inserted) {
       const { o, row } = byCartId.get(stored.cartOrderId)!;
@@ -245,10 +328,8 @@ async function ingestBatch(
         ...row,
         ...stored,
         // The columns the insert left to their defaults.
-        itemCount: 0,
         submitStatus: null,
         submitFailureReason: null,
-        autoSubmitAt: null,
         autoSubmitRemainingMs: null,
         invoiceNumber: null,
         alert: null,
@@ -265,11 +346,11 @@ async function ingestBatch(
     const lines = created.flatMap(({ order, incoming }) =>
       incoming.lineItems.map((line, i) => lineRow(shop.id, order.id, line, i)),
     );
-    if (lines.length > 0) await tx.insert(lineItems).values(lines);
+    if (lines.length > 0) await tx.execute(recordsetInsert(lineItems, lines));
     const payments = created.flatMap(({ order, incoming }) =>
       incoming.payments.map((p) => ({ shopId: shop.id, orderId: order.id, ...p })),
     );
-    if (payments.length > 0) await tx.insert(paymentTransactions).values(payments);
+    if (payments.length > 0) await tx.execute(recordsetInsert(paymentTransactions, payments));
     for (const { order } of created) {
       outcomes.push({ cartOrderId: order.cartOrderId, outcome: "created", orderId: order.id });
       events.push({
@@ -287,9 +368,10 @@ async function ingestBatch(
 
   // ---- Orders we already have.
   const updates: { before: Existing; incoming: NormalizedOrder; after: OrderRow }[] = [];
+  const createdIds = new Set(created.map((c) => c.order.cartOrderId));
   for (const o of batch) {
     const found = existing.get(o.cartOrderId);
-    if (!found || created.some((c) => c.order.cartOrderId === o.cartOrderId)) continue;
+    if (!found || createdIds.has(o.cartOrderId)) continue;
     const { order } = found;
     if (order.state === "archived") {
       outcomes.push({
@@ -344,6 +426,7 @@ async function ingestBatch(
     }
 
     const upserts: ReturnType<typeof lineRow>[] = [];
+    const orderUpdates: (Partial<OrderRow> & { id: string })[] = [];
     const removedLineIds: string[] = [];
     for (const update of updates) {
       const { order, anythingSent } = update.before;
@@ -402,10 +485,7 @@ async function ingestBatch(
         manualEdits: Object.keys(edits).length > 0 ? edits : order.manualEdits,
         updatedAt: now,
       };
-      await tx
-        .update(orders)
-        .set(set)
-        .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
+      orderUpdates.push({ id: order.id, ...set });
       // The row is locked: what we wrote is what it holds (no need to echo the raw payload back).
       update.after = { ...order, ...set };
       outcomes.push({ cartOrderId: o.cartOrderId, outcome: "updated", orderId: order.id });
@@ -420,6 +500,7 @@ async function ingestBatch(
         });
       }
     }
+    if (orderUpdates.length > 0) await tx.execute(recordsetUpdate(orders, shop.id, orderUpdates));
     if (upserts.length > 0) {
       await tx
         .insert(lineItems)
@@ -449,15 +530,22 @@ async function ingestBatch(
     await upsertPayments(tx, shop.id, updates);
   }
 
-  await refreshOrderSummaries(tx, shop.id, [
-    ...created.map((c) => c.order.id),
-    ...updates.map((u) => u.after.id),
-  ]);
-  if (events.length > 0) await tx.insert(orderEvents).values(events.map(eventRow));
+  await refreshOrderSummaries(
+    tx,
+    shop.id,
+    updates.map((u) => u.after.id),
+  );
+  if (events.length > 0) await tx.execute(recordsetInsert(orderEvents, events.map(eventRow)));
 
   // ---- The lifecycle follows the cart: countdowns start, pause, resume or stop.
   const inTx = { ...ctx, db: tx as unknown as Db };
-  for (const { order } of created) await startCountdown(ctx, tx, order, shop, now);
+  await scheduleAutoSubmits(
+    ctx.jobs,
+    tx,
+    created.flatMap(({ order }) =>
+      order.autoSubmitAt ? [{ order, dueAt: order.autoSubmitAt }] : [],
+    ),
+  );
   for (const { before, after } of updates) {
     await followCartStatus(inTx, tx, shop, before.order, after, now);
   }
