@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders, providers, submissions } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import type { Shop } from "~/shops/shops.server";
-import { closeVite, startTestApp, type TestApp } from "./support/app";
-import { createOrder, createShop } from "./support/factories";
+import { TEST_SHOPIFY, closeVite, startTestApp, type TestApp } from "./support/app";
+import { createOrder, createSession, createShop } from "./support/factories";
 import { orderState, personalisedOrder } from "./support/fulfillment";
 
 let app: TestApp;
@@ -347,5 +347,67 @@ describe("orders of the same number elsewhere", () => {
     expect((await itemOf(theirs.id)).personalization).toMatchObject({ options: { Name: "Ava" } });
     const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, theirs.id));
     expect(row?.manualEdits).toBeNull();
+  });
+});
+
+describe("the order page inside the Shopify admin", () => {
+  let embedded: TestApp;
+  beforeAll(async () => {
+    embedded = await startTestApp();
+  });
+  afterAll(async () => {
+    await embedded?.close();
+  });
+
+  // Shopify's library answers self-identified bots (Node's fetch among them) with 410.
+  const asBrowser = { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0" } };
+
+  /** A session token as App Bridge issues it: an HS256 JWT signed with the app's secret. */
+  function sessionToken(shopDomain: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
+      iss: `https://${shopDomain}/admin`,
+      dest: `https://${shopDomain}`,
+      aud: TEST_SHOPIFY.apiKey,
+      sub: "42",
+      exp: now + 60,
+      nbf: now - 5,
+      iat: now - 5,
+      jti: randomUUID(),
+      sid: randomUUID(),
+    })}`;
+    return `${body}.${createHmac("sha256", TEST_SHOPIFY.apiSecret).update(body).digest("base64url")}`;
+  }
+
+  it("loads App Bridge, opens the cart's editor in the admin's top frame and keeps Force Delete for admins", async () => {
+    const shopify = await createShop(embedded.ctx.db, { domain: "embedded-orders.myshopify.com" });
+    await createSession(embedded.ctx.db, shopify.domain);
+    const order = await createOrder(
+      embedded.ctx.db,
+      shopify,
+      { cartOrderNumber: "#7001", cartOrderId: "9007199254740993123" },
+      [{ title: "Name Tee", cartProductId: "8123456789012345678" }],
+    );
+    const host = Buffer.from("admin.shopify.com/store/embedded-orders").toString("base64url");
+    const query = `embedded=1&shop=${shopify.domain}&host=${host}&id_token=${sessionToken(shopify.domain)}`;
+    const res = await embedded.fetch(`/app/orders/${order.id}?${query}`, asBrowser);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("app-bridge.js");
+    expect(html).toContain("Order #7001");
+    // Cart ids travel as strings: the 19-digit ids arrive exactly.
+    expect(html).toMatch(
+      /href="shopify:\/\/admin\/orders\/9007199254740993123"[^>]*target="_top"|target="_top"[^>]*href="shopify:\/\/admin\/orders\/9007199254740993123"/,
+    );
+    expect(html).toContain("shopify://admin/products/8123456789012345678");
+    // The offline session names no account owner, so Force Delete says why it is refused.
+    expect(html).toContain("Only account admins can force delete an order.");
+
+    const neighbour = await createShop(embedded.ctx.db, { domain: "neighbour.myshopify.com" });
+    const theirs = await createOrder(embedded.ctx.db, neighbour, { customerName: "Demo Customer" });
+    const other = await embedded.fetch(`/app/orders/${theirs.id}?${query}`, asBrowser);
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain("Demo Customer");
   });
 });
