@@ -31,6 +31,14 @@ const ADDRESS_FIELDS: { field: AddressField; label: string; autoComplete: string
   { field: "phone", label: "Phone", autoComplete: "tel" },
 ];
 
+// How the fields sit side by side, as in the carts' own address forms.
+const ADDRESS_ROWS: AddressField[][] = [
+  ["name", "company"],
+  ["address1", "address2"],
+  ["city", "province", "zip"],
+  ["country", "countryCode", "phone"],
+];
+
 function toForm(address: Address | null): AddressForm {
   const form = {} as AddressForm;
   for (const { field } of ADDRESS_FIELDS) form[field] = (address?.[field] as string | null) ?? "";
@@ -145,15 +153,22 @@ export function EditOrderModal({
           {fieldErrors[prefix]}
         </Text>
       ) : null}
-      {ADDRESS_FIELDS.map(({ field, label, autoComplete }) => (
-        <TextField
-          key={field}
-          label={label}
-          value={value[field]}
-          onChange={(next) => set({ ...value, [field]: next })}
-          error={fieldErrors[`${prefix}.${field}`]}
-          autoComplete={`${prefix === "shippingAddress" ? "shipping" : "billing"} ${autoComplete}`}
-        />
+      {ADDRESS_ROWS.map((row) => (
+        <FormLayout.Group key={row.join("-")} condensed={row.length > 2}>
+          {row.map((field) => {
+            const { label, autoComplete } = ADDRESS_FIELDS.find((f) => f.field === field)!;
+            return (
+              <TextField
+                key={field}
+                label={label}
+                value={value[field]}
+                onChange={(next) => set({ ...value, [field]: next })}
+                error={fieldErrors[`${prefix}.${field}`]}
+                autoComplete={`${prefix === "shippingAddress" ? "shipping" : "billing"} ${autoComplete}`}
+              />
+            );
+          })}
+        </FormLayout.Group>
       ))}
     </FormLayout>
   );
