@@ -1,0 +1,154 @@
+// Edit Design: the owner corrects a line's personalisation (an option the customer mistyped, a
+// better final design file) during the review window. Allowed only while the lifecycle table
+// allows "edit", i.e. before anything went to a provider; recorded as a manual edit so a later
+// cart update does not undo it, and in the timeline with the owner's name.
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { AppContext } from "~/context.server";
+import { lineItems, orders } from "~/db/schema";
+import type { ActionOutcome } from "./actions.server";
+import { decide } from "./lifecycle";
+import type { ManualEdits, Personalization } from "./model";
+import { lockOrder, orderFacts, transition, type ActingAs } from "./orders.server";
+
+type Ctx = Pick<AppContext, "db">;
+
+/** Longest option value we store; carts cap line properties well below this. */
+export const MAX_OPTION_LENGTH = 500;
+const MAX_URL_LENGTH = 2048;
+
+const designUrl = z
+  .string()
+  .trim()
+  .max(MAX_URL_LENGTH, `The design file URL is longer than ${MAX_URL_LENGTH} characters`)
+  .refine((value) => {
+    try {
+      return new URL(value).protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "The design file must be an https:// URL the provider can download");
+
+export const designEditSchema = z.object({
+  cartLineId: z.string().trim().min(1, "Which item to edit is missing").max(200),
+  designUrl: z.string().optional(),
+  options: z.record(z.string(), z.string()).default({}),
+});
+export type DesignEditInput = z.input<typeof designEditSchema>;
+
+export function designKey(cartLineId: string): string {
+  return `lineItem:${cartLineId}:personalization`;
+}
+
+/** "Name "Ana" → "Anna"; design file changed", for the timeline. */
+function describeChange(before: Personalization, after: Personalization): string[] {
+  const changes: string[] = [];
+  for (const [key, value] of Object.entries(after.options ?? {})) {
+    const old = before.options?.[key];
+    if (old !== value) changes.push(`${key} "${old ?? ""}" → "${value}"`);
+  }
+  if ((before.designUrl ?? null) !== (after.designUrl ?? null)) changes.push("design file changed");
+  return changes;
+}
+
+export async function editDesign(
+  ctx: Ctx,
+  shopId: string,
+  orderId: string,
+  rawInput: unknown,
+  acting: ActingAs,
+): Promise<ActionOutcome> {
+  const parsed = designEditSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      code: "invalid",
+      reason: parsed.error.issues[0]?.message ?? "The design edit is not valid",
+    };
+  }
+  const input = parsed.data;
+  return ctx.db.transaction(async (tx): Promise<ActionOutcome> => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return { ok: false, code: "not_found", reason: "This order does not exist" };
+    const facts = orderFacts(locked, acting);
+    // Asked before validating, so an owner looking at a submitted order reads why, not a typo.
+    const decision = decide("edit", facts);
+    if (!decision.allowed) return { ok: false, code: "refused", reason: decision.reason };
+
+    const [item] = await tx
+      .select()
+      .from(lineItems)
+      .where(
+        and(
+          eq(lineItems.orderId, orderId),
+          eq(lineItems.shopId, shopId),
+          eq(lineItems.cartLineId, input.cartLineId),
+        ),
+      )
+      .limit(1);
+    if (!item) return { ok: false, code: "not_found", reason: "This order has no such item" };
+
+    const before: Personalization = item.personalization ?? {};
+    const fieldErrors: Record<string, string> = {};
+    const options: Record<string, string> = { ...(before.options ?? {}) };
+    for (const [key, rawValue] of Object.entries(input.options)) {
+      if (!(key in options)) {
+        fieldErrors[`options.${key}`] = `${key} is not one of this item's options`;
+        continue;
+      }
+      const value = rawValue.trim();
+      if (value === "") fieldErrors[`options.${key}`] = `${key} cannot be empty`;
+      else if (value.length > MAX_OPTION_LENGTH) {
+        fieldErrors[`options.${key}`] = `${key} is longer than ${MAX_OPTION_LENGTH} characters`;
+      } else options[key] = value;
+    }
+    let nextDesignUrl = before.designUrl ?? null;
+    if (input.designUrl !== undefined) {
+      if (input.designUrl.trim() === "") {
+        if (before.designUrl) fieldErrors.designUrl = "The final design file cannot be removed";
+      } else {
+        const url = designUrl.safeParse(input.designUrl);
+        if (url.success) nextDesignUrl = url.data;
+        else fieldErrors.designUrl = url.error.issues[0]?.message ?? "Not a valid URL";
+      }
+    }
+    if (Object.keys(fieldErrors).length > 0) {
+      return {
+        ok: false,
+        code: "invalid",
+        reason: "Some values need fixing before the design can be saved",
+        fieldErrors,
+      };
+    }
+
+    const after: Personalization = { ...before, options, designUrl: nextDesignUrl };
+    const changes = describeChange(before, after);
+    if (changes.length === 0) return { ok: true, message: "Nothing changed", orderId };
+
+    const key = designKey(item.cartLineId);
+    const edits: ManualEdits = { ...(locked.order.manualEdits ?? {}) };
+    // `from` stays the cart's value across several edits, so Reset restores what the customer sent.
+    edits[key] = {
+      from: edits[key]?.from ?? before,
+      to: after,
+      at: new Date().toISOString(),
+      by: acting.name ?? acting.actor,
+    };
+    await tx
+      .update(lineItems)
+      .set({ personalization: after })
+      .where(and(eq(lineItems.id, item.id), eq(lineItems.shopId, shopId)));
+    await tx
+      .update(orders)
+      .set({ manualEdits: edits })
+      .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)));
+    await transition(tx, locked, {
+      action: "edit",
+      acting,
+      facts,
+      message: `Personalisation of ${item.title} changed: ${changes.join("; ")}`,
+      data: { cartLineId: item.cartLineId, field: key },
+    });
+    return { ok: true, message: `Design of ${item.title} saved`, orderId };
+  });
+}

@@ -1,0 +1,252 @@
+// Everything the order page shows, read for the signed-in owner's shop only and already in the
+// owner's words: items with their personalisation, money in the order's currency, the countdown
+// (server-authoritative), what the lifecycle table allows, shipments and the timeline.
+import { and, asc, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { connectorFor } from "~/carts/connectors.server";
+import type { AppContext } from "~/context.server";
+import { lineItems, orderEvents, providers, shipments, submissions } from "~/db/schema";
+import type { Owner } from "~/shops/owner.server";
+import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
+import { countdownBlocker } from "./countdown.server";
+import { ACTION_LABELS, STATE_LABELS, allowedActions, type OrderAction } from "./lifecycle";
+import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type LifecycleState } from "./model";
+import { MENU_ACTIONS, type Countdown, type OrderPageData } from "~/ui/order/types";
+import { lockOrder, orderFacts, shopSettings, type ActingAs, type ShopRow } from "./orders.server";
+
+const orderIdSchema = z.string().uuid();
+
+export function actingFor(owner: Owner): ActingAs {
+  return { actor: "owner", name: owner.name, isAccountAdmin: owner.isAccountAdmin };
+}
+
+/** True when `orderId` could be an order id at all; anything else is simply "not found". */
+export function isOrderId(orderId: string): boolean {
+  return orderIdSchema.safeParse(orderId).success;
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  ...ACTION_LABELS,
+  import: "Imported",
+  imported: "Imported",
+  shipment: "Shipment",
+  tracking_pushed: "Tracking sent to the cart",
+  edit: "Edited",
+  submit: "Submitted",
+};
+
+/** The product's page in the cart's admin, where the shop defines its design. */
+function defineDesignUrl(shop: ShopRow, productId: string | null): string | null {
+  if (!productId) return null;
+  if (shop.platform === "shopify")
+    return `shopify://admin/products/${encodeURIComponent(productId)}`;
+  if (shop.platform === "woocommerce") {
+    const base = (shop.connection.storeUrl ?? `https://${shop.domain}`).replace(/\/+$/, "");
+    return `${base}/wp-admin/post.php?post=${encodeURIComponent(productId)}&action=edit`;
+  }
+  return null;
+}
+
+/** Only http(s) links reach the page: a cart could send anything in a URL field. */
+function safeUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  if (value.startsWith("/")) return value;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function countdownOf(
+  order: { state: LifecycleState; autoSubmitAt: Date | null; autoSubmitRemainingMs: number | null },
+  blocker: string | null,
+): Countdown {
+  if (order.state === "new" && order.autoSubmitAt) {
+    return { kind: "running", deadline: order.autoSubmitAt.toISOString() };
+  }
+  if (order.state === "on_hold") {
+    if (order.autoSubmitRemainingMs !== null && !blocker) {
+      return { kind: "paused", remainingMs: order.autoSubmitRemainingMs };
+    }
+    return { kind: "none", reason: blocker ?? "On hold; release it to continue" };
+  }
+  if (blocker) return { kind: "none", reason: blocker };
+  const reasons: Record<LifecycleState, string> = {
+    new: "No countdown is running; use Submit Order when it is ready",
+    pending: "Waiting for Schedule Process before it counts down",
+    on_hold: "On hold",
+    open: "Already submitted",
+    closed: "Already submitted and shipped",
+    error: "Stopped: fix the alert, then Reprocess or Revalidate",
+    archived: "Archived orders are never submitted",
+  };
+  return { kind: "none", reason: reasons[order.state] };
+}
+
+export async function loadOrderPage(
+  ctx: Pick<AppContext, "db" | "shopify" | "config">,
+  owner: Owner,
+  orderId: string,
+): Promise<OrderPageData | null> {
+  if (!isOrderId(orderId)) return null;
+  const shopId = owner.shop.id;
+  const acting = actingFor(owner);
+  // Read under the same lock an action takes, so the menu shows exactly what an action would decide.
+  return ctx.db.transaction(async (tx) => {
+    const locked = await lockOrder(tx, shopId, orderId);
+    if (!locked) return null;
+    const { order, shop } = locked;
+    const settings = shopSettings(shop);
+    const facts = orderFacts(locked, acting);
+    const decisions = new Map(allowedActions(facts).map((d) => [d.action, d.decision]));
+    const choice = (action: OrderAction) => {
+      const decision = decisions.get(action)!;
+      return decision.allowed
+        ? { allowed: true, reason: null }
+        : { allowed: false, reason: decision.reason };
+    };
+
+    const [items, subs, ships, events] = await Promise.all([
+      tx
+        .select({ item: lineItems, providerName: providers.name })
+        .from(lineItems)
+        .leftJoin(providers, eq(providers.id, lineItems.providerId))
+        .where(and(eq(lineItems.orderId, orderId), eq(lineItems.shopId, shopId)))
+        .orderBy(asc(lineItems.position)),
+      tx
+        .select({ submission: submissions, providerName: providers.name })
+        .from(submissions)
+        .innerJoin(providers, eq(providers.id, submissions.providerId))
+        .where(and(eq(submissions.orderId, orderId), eq(submissions.shopId, shopId)))
+        .orderBy(asc(submissions.createdAt)),
+      tx
+        .select()
+        .from(shipments)
+        .where(and(eq(shipments.orderId, orderId), eq(shipments.shopId, shopId)))
+        .orderBy(asc(shipments.shippedAt)),
+      tx
+        .select()
+        .from(orderEvents)
+        .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.shopId, shopId)))
+        .orderBy(desc(orderEvents.createdAt))
+        .limit(200),
+    ]);
+
+    const time = (at: Date) => formatOrderTime(at, settings.timezone);
+    const money = (amount: string) => formatMoney(amount, order.currency);
+    const edits = order.manualEdits ?? {};
+    const stateLabel = (state: LifecycleState) =>
+      settings.stateLabels[state] || STATE_LABELS[state];
+    const editorUrl = connectorFor(ctx, shop).orderEditorUrl({
+      cartOrderId: order.cartOrderId,
+      cartOrderNumber: order.cartOrderNumber,
+    });
+
+    return {
+      id: order.id,
+      number: order.cartOrderNumber,
+      placedAt: time(order.cartCreatedAt),
+      state: order.state,
+      stateLabel: stateLabel(order.state),
+      cartStatus: order.cartStatus,
+      cartStatusLabel: CART_STATUS_LABELS[order.cartStatus],
+      cartStatusRaw: order.cartStatusRaw,
+      typeLabel: ORDER_TYPE_LABELS[order.type],
+      platform: shop.platform,
+      embedded: owner.embedded,
+      customer: {
+        name: order.customerName,
+        email: order.customerEmail,
+        place: joinPlace([order.customerCity, order.customerProvince, order.customerCountry]),
+      },
+      shippingAddress: order.shippingAddress,
+      billingAddress: order.billingAddress,
+      shippingMethod: order.shippingMethod,
+      paymentMethod: order.paymentMethod,
+      note: order.note,
+      totals: {
+        subtotal: money(order.subtotal),
+        shipping: money(order.shippingTotal),
+        tax: money(order.taxTotal),
+        total: money(order.total),
+        currency: order.currency,
+      },
+      items: items.map(({ item, providerName }) => {
+        const p = item.personalization ?? {};
+        return {
+          id: item.id,
+          cartLineId: item.cartLineId,
+          title: item.title,
+          sku: item.sku,
+          style: item.style,
+          quantity: item.quantity,
+          price: money(item.price),
+          mockupUrl: safeUrl(item.mockupUrl),
+          productUrl: safeUrl(item.productUrl),
+          defineDesignUrl: defineDesignUrl(shop, item.cartProductId),
+          previewUrl: safeUrl(p.previewUrl),
+          designUrl: safeUrl(p.designUrl),
+          clientImages: (p.clientImages ?? []).map(safeUrl).filter((u): u is string => !!u),
+          options: Object.entries(p.options ?? {}).map(([name, value]) => ({ name, value })),
+          edited: `lineItem:${item.cartLineId}:personalization` in edits,
+          providerName,
+          deliveryState: item.deliveryState,
+        };
+      }),
+      countdown: countdownOf(order, countdownBlocker(order, shop)),
+      serverNow: new Date().toISOString(),
+      canHold: choice("hold").allowed && order.autoSubmitAt !== null,
+      canRelease: choice("release").allowed,
+      submit: choice("submit"),
+      canEdit: choice("edit"),
+      actions: MENU_ACTIONS.map((action) => ({
+        action,
+        label: ACTION_LABELS[action],
+        ...choice(action),
+      })),
+      editorUrl,
+      alert: order.state === "error" || order.alert ? order.alert : null,
+      submissions: subs.map(({ submission: s, providerName }) => ({
+        id: s.id,
+        providerName,
+        poNumber: s.poNumber,
+        state: s.state,
+        lastError: s.lastError,
+        submittedAt: s.submittedAt ? time(s.submittedAt) : null,
+      })),
+      shipments: ships.map((s) => ({
+        id: s.id,
+        carrier: s.carrier,
+        trackingNumber: s.trackingNumber,
+        trackingUrl: safeUrl(s.trackingUrl),
+        shippedAt: time(s.shippedAt),
+        pushedAt: s.pushedToCartAt ? time(s.pushedToCartAt) : null,
+        pushError: s.pushError,
+      })),
+      timeline: events.map((e) => ({
+        id: e.id,
+        at: time(e.createdAt),
+        actor: e.actor,
+        actorName: e.actorName,
+        action: EVENT_LABELS[e.action] ?? e.action.replace(/_/g, " "),
+        from: e.fromState ? stateLabel(e.fromState) : null,
+        to: e.toState ? stateLabel(e.toState) : null,
+        message: e.message,
+      })),
+      statusLabels: {
+        hold: settings.stateLabels.on_hold || "On hold",
+        release: "Processing",
+        cancel: "Cancel order",
+      },
+      editValues: {
+        customerName: order.customerName,
+        customerEmail: order.customerEmail ?? "",
+        paymentMethod: order.paymentMethod ?? "",
+        shippingMethod: order.shippingMethod ?? "",
+        note: order.note ?? "",
+      },
+    };
+  });
+}

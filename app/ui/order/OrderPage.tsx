@@ -1,0 +1,363 @@
+// The order page: everything the owner reviews before an order goes to its providers, and every
+// action the lifecycle table allows on it. All decisions (what is allowed, and why not) come from
+// the server; the page only shows them and posts the owner's choice back.
+import { useEffect, useRef, useState } from "react";
+import { useFetcher } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  InlineStack,
+  Layout,
+  Link,
+  Modal,
+  Page,
+  Select,
+  Text,
+} from "@shopify/polaris";
+import { useLiveUpdates } from "~/ui/useLiveUpdates";
+import { Countdown } from "./Countdown";
+import { DesignModal, type DesignSubmit } from "./DesignModal";
+import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
+import { ItemCard } from "./ItemCard";
+import { appBridgeToast, cartAdminTarget } from "./notify";
+import { StatusHelpModal } from "./StatusHelp";
+import type { MenuAction, OrderPageData, OrderPageItem, OrderPageResult } from "./types";
+import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./Sections";
+
+type Open =
+  | { kind: "edit" }
+  | { kind: "design"; item: OrderPageItem }
+  | { kind: "confirm"; action: "delete" | "force_delete" | "reset" }
+  | { kind: "cancel" }
+  | { kind: "help" };
+
+const CONFIRM_TEXT: Record<"delete" | "force_delete" | "reset", { title: string; body: string }> = {
+  delete: {
+    title: "Delete this order?",
+    body: "The order and its history are removed from Orderlane. If the cart still has it, a later import brings it back as a new order.",
+  },
+  force_delete: {
+    title: "Force delete this order?",
+    body: "Something was already sent to a provider for this order. Orderlane will forget it: the provider may still make and ship it, and its shipment and tracking will have no order to land on here. Archive keeps the order instead.",
+  },
+  reset: {
+    title: "Reset this order?",
+    body: "All processing, rule results and manual edits are undone, and the order starts again as if it had just been imported.",
+  },
+};
+
+const STATUS_CHOICE: Record<string, "hold" | "release" | "cancel" | ""> = {
+  processing: "release",
+  on_hold: "hold",
+  cancelled: "cancel",
+};
+
+export function OrderPage({ page }: { page: OrderPageData }) {
+  useLiveUpdates();
+  const fetcher = useFetcher<OrderPageResult>();
+  const [open, setOpen] = useState<Open | null>(null);
+  const [notice, setNotice] = useState<{ tone: "success" | "critical"; message: string } | null>(
+    null,
+  );
+  const handled = useRef<OrderPageResult | undefined>(undefined);
+  const busy = fetcher.state !== "idle";
+
+  const send = (fields: Record<string, string>) => {
+    setNotice(null);
+    fetcher.submit(fields, { method: "post" });
+  };
+
+  useEffect(() => {
+    const result = fetcher.data;
+    if (fetcher.state !== "idle" || !result || handled.current === result) return;
+    handled.current = result;
+    if (result.ok) {
+      setOpen(null);
+      if (!appBridgeToast(result.message)) setNotice({ tone: "success", message: result.message });
+      return;
+    }
+    // A form with field errors stays open and shows them next to the fields.
+    if (result.fieldErrors && Object.keys(result.fieldErrors).length > 0) return;
+    setOpen((current) => (current?.kind === "edit" || current?.kind === "design" ? current : null));
+    appBridgeToast(result.reason, true);
+    setNotice({ tone: "critical", message: result.reason });
+  }, [fetcher.state, fetcher.data]);
+
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const failed = result && !result.ok ? result : null;
+
+  const runAction = (action: MenuAction) => {
+    if (action === "edit") return setOpen({ kind: "edit" });
+    if (action === "delete" || action === "force_delete" || action === "reset") {
+      return setOpen({ kind: "confirm", action });
+    }
+    send({ intent: "action", action });
+  };
+
+  const statusValue = STATUS_CHOICE[page.cartStatus] ?? "";
+  const editorTarget = cartAdminTarget(page.embedded);
+
+  return (
+    <Page
+      title={`Order ${page.number}`}
+      subtitle={`${page.placedAt} · ${page.typeLabel}`}
+      backAction={{ content: "Orders", url: "/app" }}
+      titleMetadata={
+        <InlineStack gap="100">
+          <Badge tone={page.cartStatus === "processing" ? "info" : undefined}>
+            {page.cartStatusLabel}
+          </Badge>
+          <Badge tone={page.state === "error" ? "critical" : undefined}>{page.stateLabel}</Badge>
+        </InlineStack>
+      }
+      secondaryActions={[
+        ...(page.editorUrl
+          ? [{ content: "Edit Order", url: page.editorUrl, target: editorTarget }]
+          : []),
+        { content: "What do statuses mean?", onAction: () => setOpen({ kind: "help" }) },
+      ]}
+      actionGroups={[
+        {
+          title: "Actions",
+          actions: page.actions.map((choice) => ({
+            content: choice.label,
+            disabled: !choice.allowed || busy,
+            helpText: choice.reason ?? undefined,
+            destructive: choice.action === "delete" || choice.action === "force_delete",
+            onAction: () => runAction(choice.action),
+          })),
+        },
+      ]}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            {page.alert ? (
+              <Banner tone="critical" title={page.alert.message}>
+                <BlockStack gap="100">
+                  <Text as="p">
+                    <strong>How to fix it:</strong> {page.alert.fix}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    Alert code: {page.alert.code}
+                  </Text>
+                </BlockStack>
+              </Banner>
+            ) : null}
+            {notice ? (
+              <Banner tone={notice.tone} title={notice.message} onDismiss={() => setNotice(null)} />
+            ) : null}
+            {page.items.map((item) => (
+              <ItemCard
+                key={item.id}
+                item={item}
+                embedded={page.embedded}
+                canEditDesign={page.canEdit}
+                onEditDesign={(target) => setOpen({ kind: "design", item: target })}
+              />
+            ))}
+            <Card>
+              <Totals totals={page.totals} />
+            </Card>
+            <Card>
+              <Timeline events={page.timeline} />
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Submission
+                </Text>
+                <Countdown countdown={page.countdown} serverNow={page.serverNow} />
+                {page.canHold ? (
+                  <Button onClick={() => send({ intent: "hold" })} disabled={busy}>
+                    Pause countdown
+                  </Button>
+                ) : null}
+                {page.canRelease && page.countdown.kind === "paused" ? (
+                  <Button onClick={() => send({ intent: "release" })} disabled={busy}>
+                    Resume countdown
+                  </Button>
+                ) : null}
+                <Button
+                  variant="primary"
+                  onClick={() => send({ intent: "submit" })}
+                  disabled={!page.submit.allowed || busy}
+                  loading={busy && fetcher.formData?.get("intent") === "submit"}
+                >
+                  Submit Order
+                </Button>
+                {!page.submit.allowed && page.submit.reason ? (
+                  <div data-testid="submit-reason">
+                    <Text as="p" tone="subdued">
+                      {page.submit.reason}
+                    </Text>
+                  </div>
+                ) : null}
+                <SubmissionList submissions={page.submissions} />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Status
+                </Text>
+                <Text as="p" tone="subdued">
+                  The cart says “{page.cartStatusRaw}”. Changes are written to the cart first.
+                </Text>
+                <Select
+                  label="Cart status"
+                  options={[
+                    ...(statusValue === ""
+                      ? [{ label: page.cartStatusLabel, value: "", disabled: true }]
+                      : []),
+                    { label: page.statusLabels.release, value: "release" },
+                    { label: page.statusLabels.hold, value: "hold" },
+                    { label: page.statusLabels.cancel, value: "cancel" },
+                  ]}
+                  value={statusValue}
+                  disabled={busy}
+                  onChange={(value) => {
+                    if (value === statusValue) return;
+                    if (value === "cancel") setOpen({ kind: "cancel" });
+                    else if (value === "hold" || value === "release") {
+                      send({ intent: "status", change: value });
+                    }
+                  }}
+                />
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Customer
+                </Text>
+                <BlockStack gap="050">
+                  <Text as="p">{page.customer.name || "No name"}</Text>
+                  {page.customer.email ? (
+                    <Text as="p" tone="subdued">
+                      {page.customer.email}
+                    </Text>
+                  ) : null}
+                  <Text as="p" tone="subdued">
+                    Paid with {page.paymentMethod ?? "an unknown method"}
+                  </Text>
+                </BlockStack>
+                <AddressBlock title="Shipping address" address={page.shippingAddress} />
+                <BlockStack gap="050">
+                  <Text as="h3" variant="headingSm">
+                    Shipping method
+                  </Text>
+                  <Text as="p">{page.shippingMethod ?? "Not given"}</Text>
+                </BlockStack>
+                <AddressBlock title="Billing address" address={page.billingAddress} />
+                {page.note ? (
+                  <BlockStack gap="050">
+                    <Text as="h3" variant="headingSm">
+                      Note
+                    </Text>
+                    <Text as="p">{page.note}</Text>
+                  </BlockStack>
+                ) : null}
+              </BlockStack>
+            </Card>
+            <Card>
+              <ShipmentList shipments={page.shipments} />
+            </Card>
+            {page.editorUrl ? (
+              <Text as="p" tone="subdued">
+                Changes made in the cart&apos;s own editor sync back here.{" "}
+                <Link url={page.editorUrl} target={editorTarget}>
+                  Edit Order
+                </Link>
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+
+      {open?.kind === "edit" ? (
+        <EditOrderModal
+          page={page}
+          busy={busy}
+          fieldErrors={failed?.action === "edit" ? (failed.fieldErrors ?? {}) : {}}
+          reason={failed?.action === "edit" ? failed.reason : null}
+          onClose={() => setOpen(null)}
+          onSave={(input: OrderEditInput) =>
+            send({ intent: "action", action: "edit", input: JSON.stringify(input) })
+          }
+        />
+      ) : null}
+      {open?.kind === "design" ? (
+        <DesignModal
+          item={open.item}
+          busy={busy}
+          fieldErrors={failed?.design === open.item.cartLineId ? (failed.fieldErrors ?? {}) : {}}
+          reason={failed?.design === open.item.cartLineId ? failed.reason : null}
+          onClose={() => setOpen(null)}
+          onSave={(edit: DesignSubmit) =>
+            send({
+              intent: "design",
+              cartLineId: edit.cartLineId,
+              designUrl: edit.designUrl,
+              options: JSON.stringify(edit.options),
+            })
+          }
+        />
+      ) : null}
+      {open?.kind === "confirm" ? (
+        <Modal
+          open
+          onClose={() => setOpen(null)}
+          title={CONFIRM_TEXT[open.action].title}
+          primaryAction={{
+            content: open.action === "reset" ? "Reset order" : "Delete order",
+            destructive: true,
+            loading: busy,
+            onAction: () =>
+              send({
+                intent: "action",
+                action: open.action,
+                ...(open.action === "force_delete"
+                  ? { input: JSON.stringify({ confirm: true }) }
+                  : {}),
+              }),
+          }}
+          secondaryActions={[{ content: "Keep the order", onAction: () => setOpen(null) }]}
+        >
+          <Modal.Section>
+            <Text as="p">{CONFIRM_TEXT[open.action].body}</Text>
+          </Modal.Section>
+        </Modal>
+      ) : null}
+      {open?.kind === "cancel" ? (
+        <Modal
+          open
+          onClose={() => setOpen(null)}
+          title="Cancel this order?"
+          primaryAction={{
+            content: "Cancel order",
+            destructive: true,
+            loading: busy,
+            onAction: () => send({ intent: "status", change: "cancel" }),
+          }}
+          secondaryActions={[{ content: "Keep the order", onAction: () => setOpen(null) }]}
+        >
+          <Modal.Section>
+            <Text as="p">
+              The order is cancelled in the cart first; Orderlane stops its countdown once the cart
+              accepts.
+            </Text>
+          </Modal.Section>
+        </Modal>
+      ) : null}
+      <StatusHelpModal open={open?.kind === "help"} onClose={() => setOpen(null)} />
+    </Page>
+  );
+}

@@ -1,0 +1,135 @@
+// The order page's data, as the server hands it to the page: already formatted, in the owner's
+// words. Shared by the loader (orders/order-page.server.ts) and the components.
+import type { OrderAction } from "~/orders/lifecycle";
+import type { Address, CartStatus, LifecycleState, OrderAlert, Platform } from "~/orders/model";
+
+/** The owner actions of the Actions menu, in the order the menu lists them. */
+export const MENU_ACTIONS = [
+  "reprocess",
+  "edit",
+  "reset",
+  "archive",
+  "schedule_process",
+  "revalidate",
+  "delete",
+  "force_delete",
+] as const satisfies readonly OrderAction[];
+export type MenuAction = (typeof MENU_ACTIONS)[number];
+
+export type Countdown =
+  /** Counting down to `deadline` (ISO). */
+  | { kind: "running"; deadline: string }
+  | { kind: "paused"; remainingMs: number }
+  /** Not counting down; `reason` says why in the owner's words. */
+  | { kind: "none"; reason: string };
+
+export interface ActionChoice {
+  action: MenuAction;
+  label: string;
+  allowed: boolean;
+  reason: string | null;
+}
+
+export interface OrderPageItem {
+  id: string;
+  cartLineId: string;
+  title: string;
+  sku: string | null;
+  style: string | null;
+  quantity: number;
+  price: string;
+  mockupUrl: string | null;
+  productUrl: string | null;
+  defineDesignUrl: string | null;
+  previewUrl: string | null;
+  designUrl: string | null;
+  clientImages: string[];
+  options: { name: string; value: string }[];
+  /** The owner edited this item's personalisation (kept until Reset). */
+  edited: boolean;
+  providerName: string | null;
+  deliveryState: string;
+}
+
+export interface OrderPageData {
+  id: string;
+  number: string;
+  placedAt: string;
+  state: LifecycleState;
+  stateLabel: string;
+  cartStatus: CartStatus;
+  cartStatusLabel: string;
+  cartStatusRaw: string;
+  typeLabel: string;
+  platform: Platform;
+  embedded: boolean;
+  customer: { name: string; email: string | null; place: string };
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
+  shippingMethod: string | null;
+  paymentMethod: string | null;
+  note: string | null;
+  totals: { subtotal: string; shipping: string; tax: string; total: string; currency: string };
+  items: OrderPageItem[];
+  countdown: Countdown;
+  /** The server's clock when this was read, so the page counts from the server's time. */
+  serverNow: string;
+  /** The owner may pause the countdown (hold in the app) or resume it. */
+  canHold: boolean;
+  canRelease: boolean;
+  submit: { allowed: boolean; reason: string | null };
+  canEdit: { allowed: boolean; reason: string | null };
+  actions: ActionChoice[];
+  /** The cart's own order editor (Edit Order); null when the cart has none we can open. */
+  editorUrl: string | null;
+  alert: OrderAlert | null;
+  submissions: {
+    id: string;
+    providerName: string;
+    poNumber: string;
+    state: string;
+    lastError: string | null;
+    submittedAt: string | null;
+  }[];
+  shipments: {
+    id: string;
+    carrier: string | null;
+    trackingNumber: string;
+    trackingUrl: string | null;
+    shippedAt: string;
+    pushedAt: string | null;
+    pushError: string | null;
+  }[];
+  timeline: {
+    id: string;
+    at: string;
+    actor: string;
+    actorName: string | null;
+    action: string;
+    from: string | null;
+    to: string | null;
+    message: string | null;
+  }[];
+  /** Labels for the status control, with the shop's own wording where it has one. */
+  statusLabels: { hold: string; release: string; cancel: string };
+  /** The values the Edit modal starts from. */
+  editValues: {
+    customerName: string;
+    customerEmail: string;
+    paymentMethod: string;
+    shippingMethod: string;
+    note: string;
+  };
+}
+
+/** What the page's action answered. */
+export type OrderPageResult =
+  | { ok: true; message: string; action?: MenuAction; design?: string }
+  | {
+      ok: false;
+      status?: number;
+      reason: string;
+      fieldErrors?: Record<string, string>;
+      action?: MenuAction;
+      design?: string;
+    };

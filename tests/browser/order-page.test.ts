@@ -1,0 +1,216 @@
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import axe from "axe-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineItems, orders } from "~/db/schema";
+import { closeVite, type TestApp } from "../support/app";
+import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+
+beforeAll(async () => {
+  app = await startDemoApp();
+  browser = await launchBrowser();
+  ({ page, errors: pageErrors } = await watchedPage(browser, { consoleErrors: false }));
+  // A missing element fails its test with a message instead of hanging until the test times out.
+  page.setDefaultTimeout(10_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await closeVite();
+});
+
+/** Demo orders still counting down, soonest deadline last so tests take the later ones first. */
+async function countdownOrders(): Promise<string[]> {
+  const rows = await app.ctx.db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)))
+    .orderBy(sql`${orders.autoSubmitAt} desc`);
+  return rows.map((r) => r.id);
+}
+
+async function orderIn(state: "open"): Promise<string> {
+  const [row] = await app.ctx.db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(eq(orders.state, state))
+    .limit(1);
+  return row!.id;
+}
+
+/** An item of the open Actions menu, by its label (its reason, when refused, is under it). */
+const menuItem = (label: string) =>
+  page
+    .locator(".Polaris-Popover__Content button.Polaris-ActionList__Item")
+    .filter({ has: page.getByText(label, { exact: true }) });
+
+const countdownText = () => page.getByTestId("countdown").innerText();
+
+/** mm:ss (or h:mm:ss) in the text, as seconds. */
+function seconds(text: string): number {
+  const match = /(?:(\d+):)?(\d\d):(\d\d)/.exec(text);
+  if (!match) throw new Error(`no time in "${text}"`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2]) * 60 + Number(match[3]);
+}
+
+async function open(orderId: string) {
+  await page.goto(`${app.url}/app/orders/${orderId}`, { waitUntil: "networkidle" });
+}
+
+describe("the order page in the browser (demo, standalone)", () => {
+  it("counts down live, the same after a reload, pauses on hold and resumes", async () => {
+    const [orderId] = await countdownOrders();
+    await open(orderId!);
+    const first = seconds(await countdownText());
+    expect(first).toBeGreaterThan(60);
+    await expect
+      .poll(async () => seconds(await countdownText()), { timeout: 5000 })
+      .toBeLessThan(first);
+
+    // Server-authoritative: a reload shows the same time, give or take the reload itself.
+    const before = seconds(await countdownText());
+    await page.reload({ waitUntil: "networkidle" });
+    expect(Math.abs(seconds(await countdownText()) - before)).toBeLessThanOrEqual(3);
+
+    await page.getByRole("button", { name: "Pause countdown" }).click();
+    await expect.poll(countdownText).toMatch(/Paused — \d\d:\d\d left/);
+    const paused = await countdownText();
+    await page.waitForTimeout(2000);
+    expect(await countdownText()).toBe(paused);
+    const [held] = await app.ctx.db.select().from(orders).where(eq(orders.id, orderId!));
+    expect(held?.state).toBe("on_hold");
+
+    await page.getByRole("button", { name: "Resume countdown" }).click();
+    await expect.poll(countdownText).not.toContain("Paused");
+    const resumed = seconds(await countdownText());
+    expect(resumed).toBeLessThanOrEqual(seconds(paused));
+    await expect
+      .poll(async () => seconds(await countdownText()), { timeout: 5000 })
+      .toBeLessThan(resumed);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("submits with Submit Order, then disables it with the reason", async () => {
+    const orderId = (await countdownOrders())[1]!;
+    await open(orderId);
+    const submit = page.getByRole("button", { name: "Submit Order" });
+    await expect.poll(() => submit.isEnabled()).toBe(true);
+    await submit.click();
+    await expect.poll(() => submit.isDisabled()).toBe(true);
+    await expect
+      .poll(() => page.getByTestId("submit-reason").innerText())
+      .toContain("an order is never submitted twice");
+    await expect.poll(() => page.getByText(/Order submitted to 1 provider/).count()).toBe(1);
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, orderId));
+    expect(row?.state).toBe("open");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("lists the lifecycle table's actions in the Actions menu, refused ones with their reason", async () => {
+    await open(await orderIn("open"));
+    await page.getByRole("button", { name: "Actions" }).click();
+    const menu = page.locator(".Polaris-Popover__Content");
+    await expect.poll(() => menu.isVisible()).toBe(true);
+    const text = await menu.innerText();
+    for (const label of [
+      "Reprocess",
+      "Edit",
+      "Reset",
+      "Archive",
+      "Schedule Process",
+      "Revalidate",
+      "Delete",
+      "Force Delete",
+    ]) {
+      expect(text).toContain(label);
+    }
+    expect(text).not.toContain("Provider Rejection");
+    expect(text).toContain("reprocessing it would submit it twice");
+    expect(text).toContain("an edit would not reach them");
+    const reprocess = menu
+      .getByRole("menuitem", { name: /Reprocess/ })
+      .or(menu.locator("button", { hasText: "Reprocess" }));
+    expect(await reprocess.first().isDisabled()).toBe(true);
+    const archive = menu.locator("button", { hasText: "Archive" }).first();
+    expect(await archive.isDisabled()).toBe(false);
+    if (updateScreenshots) await page.screenshot({ path: "docs/screenshots/actions-menu.png" });
+    await page.keyboard.press("Escape");
+  });
+
+  it("opens the Edit modal with the order's values", async () => {
+    const orderId = (await countdownOrders())[2]!;
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, orderId));
+    await open(orderId);
+    await page.getByRole("button", { name: "Actions" }).click();
+    await menuItem("Edit").click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByLabel("Customer name").inputValue()).toBe(row!.customerName);
+    expect(await dialog.getByLabel("Customer email").inputValue()).toBe(row!.customerEmail ?? "");
+    expect(await dialog.getByLabel("Address").first().inputValue()).toBe(
+      row!.shippingAddress?.address1,
+    );
+    if (updateScreenshots) await page.screenshot({ path: "docs/screenshots/edit-modal.png" });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
+  it("enlarges the customer's images and has no serious accessibility problems", async () => {
+    const [withImages] = await app.ctx.db
+      .select({ orderId: lineItems.orderId })
+      .from(lineItems)
+      .innerJoin(orders, eq(orders.id, lineItems.orderId))
+      .where(
+        and(
+          eq(orders.state, "new"),
+          isNotNull(orders.autoSubmitAt),
+          sql`jsonb_array_length(coalesce(${lineItems.personalization}->'clientImages', '[]')) > 0`,
+        ),
+      )
+      .limit(1);
+    await open(withImages!.orderId);
+    if (updateScreenshots) {
+      await page.screenshot({ path: "docs/screenshots/order-page.png", fullPage: true });
+    }
+    const enlarge = page.getByRole("button", { name: /^Enlarge: Customer's image 1/ }).first();
+    await enlarge.click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    const image = dialog.locator("img");
+    await expect.poll(async () => (await image.boundingBox())?.width ?? 0).toBeGreaterThan(200);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await page.addScriptTag({ content: axe.source });
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; help: string }[] }> };
+      };
+      const result = await w.axe.run();
+      return result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.help}`);
+    });
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows an Error order's alert with its fix, and the status help", async () => {
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.state, "error")).limit(1);
+    await open(row!.id);
+    expect(await page.getByText(row!.alert!.fix, { exact: false }).count()).toBeGreaterThan(0);
+    await page.getByRole("button", { name: "What do statuses mean?" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    const help = await dialog.innerText();
+    expect(help).toContain("checkout-draft");
+    expect(help).toContain("Archived");
+    await page.keyboard.press("Escape");
+  });
+});

@@ -1,0 +1,413 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineItems, orders, providers, submissions } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import type { Shop } from "~/shops/shops.server";
+import { TEST_SHOPIFY, closeVite, startTestApp, type TestApp } from "./support/app";
+import { createOrder, createSession, createShop } from "./support/factories";
+import { orderState, personalisedOrder } from "./support/fulfillment";
+
+let app: TestApp;
+let shop: Shop;
+
+beforeAll(async () => {
+  app = await startTestApp({ demo: true });
+  // The demo owner acts for the demo shop; nothing is sent (no worker runs in this file).
+  shop = await createShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN });
+  await app.ctx.db.insert(providers).values({
+    shopId: shop.id,
+    kind: "sandbox",
+    name: "Sandbox Printer",
+    endpoint: "http://127.0.0.1:9",
+    isDefault: true,
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await closeVite();
+});
+
+function post(orderId: string, fields: Record<string, string>) {
+  return app.fetch(`/app/orders/${orderId}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+const necklace = {
+  sku: "NECK-GOLD",
+  title: "Name Necklace",
+  style: "Gold",
+  quantity: 1,
+  price: "39.00",
+  mockupUrl: "/demo/mockup-necklace.svg",
+  personalization: {
+    previewUrl: "/demo/preview-necklace.svg",
+    designUrl: "https://files.example.com/designs/ana.png",
+    clientImages: ["/demo/photo-dog.svg"],
+    options: { Name: "Ana", Font: "Script" },
+  },
+};
+
+async function itemOf(orderId: string) {
+  const [item] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, orderId));
+  return item!;
+}
+
+describe("the order page", () => {
+  it("shows the order's items, personalisation, totals and countdown", async () => {
+    const deadline = new Date(Date.now() + 20 * 60_000);
+    const order = await createOrder(
+      app.ctx.db,
+      shop,
+      {
+        cartOrderNumber: "#4242",
+        subtotal: "39.00",
+        shippingTotal: "4.99",
+        taxTotal: "3.12",
+        total: "47.11",
+        currency: "EUR",
+        shippingMethod: "Standard",
+        autoSubmitAt: deadline,
+      },
+      [necklace],
+    );
+    const res = await app.fetch(`/app/orders/${order.id}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const text of [
+      "Order #4242",
+      "Name Necklace",
+      "SKU NECK-GOLD",
+      "Script",
+      "View Design",
+      "https://files.example.com/designs/ana.png",
+      "€47.11",
+      "€4.99",
+      "Standard",
+      "Submit Order",
+      "Submits automatically in",
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).toContain(deadline.toISOString());
+  });
+
+  it("answers 404 for another shop's order, a missing one and a malformed id", async () => {
+    const other = await createShop(app.ctx.db, { domain: "someone-else.myshopify.com" });
+    const theirs = await createOrder(app.ctx.db, other, { customerName: "Not Your Customer" });
+    for (const id of [theirs.id, randomUUID(), "not-an-order"]) {
+      const res = await app.fetch(`/app/orders/${id}`);
+      expect(res.status).toBe(404);
+      const html = await res.text();
+      expect(html).toContain("Order not found");
+      expect(html).not.toContain("Not Your Customer");
+    }
+    // Nor can the owner act on it.
+    const res = await post(theirs.id, { intent: "submit" });
+    expect(res.status).toBe(404);
+    expect((await orderState(app.ctx, theirs.id)).order.state).toBe("new");
+  });
+
+  it("refuses a request the page never makes", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await post(order.id, { intent: "launch-rocket" });
+    expect(res.status).toBe(400);
+    const bad = await post(order.id, { intent: "action", action: "edit", input: "{not json" });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("Edit Design", () => {
+  it("saves new option values and design file before submission, as a manual edit with the owner's name", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
+    const res = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      designUrl: "https://files.example.com/designs/anna.png",
+      options: JSON.stringify({ Name: "Anna" }),
+    });
+    expect(res.status).toBe(200);
+    const item = await itemOf(order.id);
+    expect(item.personalization).toMatchObject({
+      designUrl: "https://files.example.com/designs/anna.png",
+      options: { Name: "Anna", Font: "Script" },
+      previewUrl: "/demo/preview-necklace.svg",
+    });
+    const { order: stored, timeline } = await orderState(app.ctx, order.id);
+    const edit = stored.manualEdits?.["lineItem:1:personalization"];
+    expect(edit).toMatchObject({
+      from: { options: { Name: "Ana" }, designUrl: "https://files.example.com/designs/ana.png" },
+      to: { options: { Name: "Anna" } },
+      by: "Demo owner",
+    });
+    const event = timeline.find((e) => e.action === "edit");
+    expect(event).toMatchObject({ actor: "owner", actorName: "Demo owner" });
+    expect(event?.message).toContain('Name "Ana" → "Anna"');
+    expect(event?.message).toContain("design file changed");
+
+    // A second edit keeps what the cart sent as `from`, so Reset still restores the customer's text.
+    await post(order.id, { intent: "design", cartLineId: "1", options: '{"Name":"Annie"}' });
+    const again = (await orderState(app.ctx, order.id)).order.manualEdits;
+    expect(again?.["lineItem:1:personalization"]).toMatchObject({
+      from: { options: { Name: "Ana" } },
+      to: { options: { Name: "Annie" } },
+    });
+  });
+
+  it("refuses a design file that is not https, an empty option and an unknown option, changing nothing", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
+    for (const [fields, field] of [
+      [{ designUrl: "http://files.example.com/x.png" }, "https://"],
+      [{ designUrl: "javascript:alert(1)" }, "https://"],
+      [{ options: '{"Name":"   "}' }, "Name cannot be empty"],
+      [{ options: JSON.stringify({ Name: "x".repeat(501) }) }, "longer than 500"],
+      [{ options: '{"Colour":"Red"}' }, "Colour is not one of this item's options"],
+    ] as const) {
+      const res = await post(order.id, { intent: "design", cartLineId: "1", ...fields });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain(field);
+    }
+    expect((await itemOf(order.id)).personalization).toEqual(necklace.personalization);
+    const { order: stored, timeline } = await orderState(app.ctx, order.id);
+    expect(stored.manualEdits).toBeNull();
+    expect(timeline).toHaveLength(0);
+  });
+
+  it("answers 404 for an item the order does not have", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
+    const res = await post(order.id, { intent: "design", cartLineId: "99", options: "{}" });
+    expect(res.status).toBe(404);
+  });
+
+  it("is refused after submission with the lifecycle's reason, and nothing changes", async () => {
+    const order = await createOrder(app.ctx.db, shop, { state: "open" }, [necklace]);
+    const res = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      options: '{"Name":"Anna"}',
+    });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain(
+      "This order was already sent to providers; an edit would not reach them.",
+    );
+    expect((await itemOf(order.id)).personalization).toEqual(necklace.personalization);
+    expect((await orderState(app.ctx, order.id)).order.manualEdits).toBeNull();
+  });
+});
+
+describe("Submit Order", () => {
+  it("submits once; a second Submit is refused with the lifecycle's reason", async () => {
+    const order = await personalisedOrder(app.ctx, shop);
+    const first = await post(order.id, { intent: "submit" });
+    expect(first.status).toBe(200);
+    const after = await orderState(app.ctx, order.id);
+    expect(after.order.state).toBe("open");
+    expect(after.submissions).toHaveLength(1);
+    expect(after.timeline.at(-1)).toMatchObject({
+      action: "submit",
+      actor: "owner",
+      actorName: "Demo owner",
+    });
+
+    const second = await post(order.id, { intent: "submit" });
+    expect(second.status).toBe(409);
+    expect(await second.text()).toContain(
+      "This order was already submitted; an order is never submitted twice.",
+    );
+    const rows = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.orderId, order.id), eq(submissions.shopId, shop.id)));
+    expect(rows).toHaveLength(1);
+
+    // The page now shows the button disabled with that reason.
+    const html = await (await app.fetch(`/app/orders/${order.id}`)).text();
+    expect(html).toContain("an order is never submitted twice");
+  });
+
+  it("refuses an unpaid order with the cart's words, changing nothing", async () => {
+    const order = await createOrder(app.ctx.db, shop, {
+      cartStatus: "pending_payment",
+      cartStatusRaw: "pending",
+    });
+    const res = await post(order.id, { intent: "submit" });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("The cart says this order is awaiting payment");
+    const after = await orderState(app.ctx, order.id);
+    expect(after.order.state).toBe("new");
+    expect(after.submissions).toHaveLength(0);
+  });
+});
+
+describe("pausing the countdown", () => {
+  it("holds with the time left and resumes from it", async () => {
+    const order = await createOrder(app.ctx.db, shop, {
+      autoSubmitAt: new Date(Date.now() + 10 * 60_000),
+    });
+    const held = await post(order.id, { intent: "hold" });
+    expect(held.status).toBe(200);
+    const paused = (await orderState(app.ctx, order.id)).order;
+    expect(paused.state).toBe("on_hold");
+    expect(paused.autoSubmitAt).toBeNull();
+    expect(paused.autoSubmitRemainingMs).toBeGreaterThan(9 * 60_000);
+    const page = await (await app.fetch(`/app/orders/${order.id}`)).text();
+    expect(page).toMatch(/Paused — (09|10):\d\d left/);
+
+    const again = await post(order.id, { intent: "hold" });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("This order is already on hold.");
+
+    const released = await post(order.id, { intent: "release" });
+    expect(released.status).toBe(200);
+    const resumed = (await orderState(app.ctx, order.id)).order;
+    expect(resumed.state).toBe("new");
+    const left = resumed.autoSubmitAt!.getTime() - Date.now();
+    expect(left).toBeGreaterThan(8 * 60_000);
+    expect(left).toBeLessThanOrEqual(paused.autoSubmitRemainingMs!);
+  });
+});
+
+describe("the Actions menu", () => {
+  it("offers the lifecycle table's owner actions, with the reason for each refused one", async () => {
+    const order = await createOrder(app.ctx.db, shop, { state: "open" });
+    const res = await app.fetch(`/app/orders/${order.id}`);
+    const html = await res.text();
+    // Open: Reprocess refused with the table's reason; the page carries it for the menu.
+    expect(html).toContain("reprocessing it would submit it twice");
+    expect(html).toContain("an edit would not reach them");
+  });
+
+  it("shows the refusal of an action the lifecycle does not allow, changing nothing", async () => {
+    const order = await createOrder(app.ctx.db, shop, { state: "new" });
+    const res = await post(order.id, { intent: "action", action: "reprocess" });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("This order has not been processed yet");
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("new");
+  });
+
+  it("refuses an action that is not an owner action", async () => {
+    const order = await createOrder(app.ctx.db, shop, { state: "open" });
+    const res = await post(order.id, { intent: "action", action: "close" });
+    expect(res.status).toBe(400);
+    expect((await orderState(app.ctx, order.id)).order.state).toBe("open");
+  });
+
+  it("brings an Error order back with Reprocess and says so", async () => {
+    const order = await createOrder(app.ctx.db, shop, {
+      state: "error",
+      cartStatus: "pending_payment",
+      alert: { code: "provider_rejected", message: "Rejected", fix: "Fix it" },
+    });
+    const page = await (await app.fetch(`/app/orders/${order.id}`)).text();
+    expect(page).toContain("Rejected");
+    expect(page).toContain("Fix it");
+    const res = await post(order.id, { intent: "action", action: "reprocess" });
+    expect(res.status).toBe(200);
+    const after = (await orderState(app.ctx, order.id)).order;
+    expect(after.state).toBe("new");
+    expect(after.alert).toBeNull();
+  });
+});
+
+describe("the status control", () => {
+  it("shows the cart's answer when it refuses, changing nothing", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await post(order.id, { intent: "status", change: "hold" });
+    // The cart-status service answers for the cart; until it accepts, nothing is stored.
+    const after = (await orderState(app.ctx, order.id)).order;
+    if (res.status === 200) {
+      expect(after.cartStatus).toBe("on_hold");
+    } else {
+      expect(res.status).toBe(409);
+      expect(after.state).toBe("new");
+      expect(after.cartStatus).toBe("processing");
+    }
+  });
+
+  it("refuses an unknown status change", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await post(order.id, { intent: "status", change: "teleport" });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("orders of the same number elsewhere", () => {
+  it("never lets one shop's page read another's items", async () => {
+    const other = await createShop(app.ctx.db, { domain: "third-shop.myshopify.com" });
+    const theirs = await createOrder(app.ctx.db, other, {}, [{ title: "Secret Mug" }]);
+    const res = await post(theirs.id, {
+      intent: "design",
+      cartLineId: "1",
+      options: '{"Name":"Hacked"}',
+    });
+    expect(res.status).toBe(404);
+    expect((await itemOf(theirs.id)).personalization).toMatchObject({ options: { Name: "Ava" } });
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, theirs.id));
+    expect(row?.manualEdits).toBeNull();
+  });
+});
+
+describe("the order page inside the Shopify admin", () => {
+  let embedded: TestApp;
+  beforeAll(async () => {
+    embedded = await startTestApp();
+  });
+  afterAll(async () => {
+    await embedded?.close();
+  });
+
+  // Shopify's library answers self-identified bots (Node's fetch among them) with 410.
+  const asBrowser = { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0" } };
+
+  /** A session token as App Bridge issues it: an HS256 JWT signed with the app's secret. */
+  function sessionToken(shopDomain: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
+      iss: `https://${shopDomain}/admin`,
+      dest: `https://${shopDomain}`,
+      aud: TEST_SHOPIFY.apiKey,
+      sub: "42",
+      exp: now + 60,
+      nbf: now - 5,
+      iat: now - 5,
+      jti: randomUUID(),
+      sid: randomUUID(),
+    })}`;
+    return `${body}.${createHmac("sha256", TEST_SHOPIFY.apiSecret).update(body).digest("base64url")}`;
+  }
+
+  it("loads App Bridge, opens the cart's editor in the admin's top frame and keeps Force Delete for admins", async () => {
+    const shopify = await createShop(embedded.ctx.db, { domain: "embedded-orders.myshopify.com" });
+    await createSession(embedded.ctx.db, shopify.domain);
+    const order = await createOrder(
+      embedded.ctx.db,
+      shopify,
+      { cartOrderNumber: "#7001", cartOrderId: "9007199254740993123" },
+      [{ title: "Name Tee", cartProductId: "8123456789012345678" }],
+    );
+    const host = Buffer.from("admin.shopify.com/store/embedded-orders").toString("base64url");
+    const query = `embedded=1&shop=${shopify.domain}&host=${host}&id_token=${sessionToken(shopify.domain)}`;
+    const res = await embedded.fetch(`/app/orders/${order.id}?${query}`, asBrowser);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("app-bridge.js");
+    expect(html).toContain("Order #7001");
+    // Cart ids travel as strings: the 19-digit ids arrive exactly.
+    expect(html).toMatch(
+      /href="shopify:\/\/admin\/orders\/9007199254740993123"[^>]*target="_top"|target="_top"[^>]*href="shopify:\/\/admin\/orders\/9007199254740993123"/,
+    );
+    expect(html).toContain("shopify://admin/products/8123456789012345678");
+    // The offline session names no account owner, so Force Delete says why it is refused.
+    expect(html).toContain("Only account admins can force delete an order.");
+
+    const neighbour = await createShop(embedded.ctx.db, { domain: "neighbour.myshopify.com" });
+    const theirs = await createOrder(embedded.ctx.db, neighbour, { customerName: "Demo Customer" });
+    const other = await embedded.fetch(`/app/orders/${theirs.id}?${query}`, asBrowser);
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain("Demo Customer");
+  });
+});
