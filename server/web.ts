@@ -25,7 +25,7 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
 
   // The carts' webhook doors are served here, ahead of Remix, calling the same services a route
   // would: a delivery costs about half the CPU without Remix's request and response conversion
-  // (docs/decisions/0109-webhook-door.md). Carts wait on the answer and send in bursts.
+  // (docs/decisions/0017-webhook-door.md). Carts wait on the answer and send in bursts.
   app.all(
     "/webhooks/shopify",
     cartDoor(ctx.config.maxBodyBytes, (req, headers, body) =>

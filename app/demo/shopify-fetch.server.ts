@@ -2,7 +2,7 @@
 // simulator instead of https://<shop>/admin/api/…. shopify-api sends every request through one
 // replaceable fetch (its runtime's abstract fetch); wrapping it here leaves the connectors, the
 // Admin API client and its retries exactly as in production. Calls for any other shop pass through
-// untouched. See docs/decisions/0103-demo-carts-simulator.md.
+// untouched. See docs/decisions/0011-demo-carts-simulator.md.
 import { abstractFetch, setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 
 type Fetch = typeof fetch;

@@ -25,7 +25,7 @@ export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /**
  * Most orders one bulk run handles. The run happens inside the owner's request (each order is a
- * short transaction); past this many the owner is asked to narrow the filter. See decision 0102.
+ * short transaction); past this many the owner is asked to narrow the filter. See decision 0010.
  */
 export const BULK_CAP = 250;
 

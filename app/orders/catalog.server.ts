@@ -1,7 +1,7 @@
 // The catalog: one shop's orders, newest (or oldest) first, filtered and searched, paged by keyset
 // (cart time, id) so a page costs the same at order 50 and at order 500,000, and orders arriving
 // meanwhile do not shift the pages. Every filter is an indexed column of the order row; see
-// docs/decisions/0102-catalog-search-paging-bulk.md for what search matches and why.
+// docs/decisions/0010-catalog-search-paging-bulk.md for what search matches and why.
 import { createHash } from "node:crypto";
 import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";

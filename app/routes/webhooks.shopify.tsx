@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveShopifyDelivery } from "~/carts/shopify/delivery.server";
 
 // Every Shopify topic (shopify.app.toml) is delivered to /webhooks/shopify. server/web.ts answers
-// it ahead of Remix (docs/decisions/0109-webhook-door.md); this route answers the same way, through
+// it ahead of Remix (docs/decisions/0017-webhook-door.md); this route answers the same way, through
 // the same service, wherever the app is served by Remix alone.
 async function door({ request, context }: ActionFunctionArgs): Promise<Response> {
   const body = Buffer.from(await request.arrayBuffer());

@@ -3,7 +3,7 @@ import { receiveWooCommerceDelivery } from "~/carts/woocommerce/delivery.server"
 import { jsonError } from "~/http.server";
 
 // The delivery URL the app registers on each connected store (connect.server.ts). server/web.ts
-// answers it ahead of Remix through the same service (docs/decisions/0109-webhook-door.md); this
+// answers it ahead of Remix through the same service (docs/decisions/0017-webhook-door.md); this
 // route does the same wherever Remix serves it. The signature covers the raw body, read as bytes.
 export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== "POST") {

@@ -115,7 +115,7 @@ export async function revokeApiToken(
 export interface ApiCaller {
   shop: Shop;
   name: string;
-  /** Only the demo's token; a per-shop token never force-deletes (decision 0101). */
+  /** Only the demo's token; a per-shop token never force-deletes (decision 0009). */
   isAccountAdmin: boolean;
 }
 

@@ -63,7 +63,7 @@ export const ORDER_QUERY = `#graphql
 /**
  * Paged reads for Import by range or ids. Shopify refuses a query costing over 1,000 points, and a
  * page's cost grows with orders × (line items + transactions), so a page holds 20 orders with up
- * to 30 lines each; an order with more lines is read again on its own (decision 0106).
+ * to 30 lines each; an order with more lines is read again on its own (decision 0014).
  */
 export const ORDERS_PAGE_SIZE = 20;
 export const ORDERS_QUERY = `#graphql

@@ -1,7 +1,7 @@
 // A Shopify webhook delivery at the door: signature, Shopify's headers, the payload's shape for the
 // order topics; then one statement stores the receipt and its job, or a clear refusal is sent.
 // Everything else happens in the worker (webhook-handlers.server.ts). Why this and not the
-// library's authenticate.webhook: docs/decisions/0109-webhook-door.md.
+// library's authenticate.webhook: docs/decisions/0017-webhook-door.md.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AppContext } from "~/context.server";
 import { parseCartJson } from "../json";

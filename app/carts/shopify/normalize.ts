@@ -39,7 +39,7 @@ export function describeIssues(error: z.ZodError): string {
 export type NormalizeResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 // ---------------------------------------------------------------------------------------------
-// Status mapping (documented in docs/readme-parts/shopify.md). Shopify has no single order status:
+// Status mapping (documented in docs/shopify.md). Shopify has no single order status:
 // the payment, fulfilment and cancellation each carry a part, and holds live on fulfillment orders.
 
 /** Our normalised status from Shopify's parts; `onHold` when a fulfillment order is held. */
