@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/client.server";
 import { orders } from "~/db/schema";
@@ -80,7 +80,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     await database.db
       .update(orders)
       .set({ note: "Gift wrap, please" })
-      .where(eq(orders.cartOrderNumber, "#1072"));
+      .where(and(eq(orders.shopId, shop!.id), eq(orders.cartOrderNumber, "#1072")));
     await database.close();
 
     const second = await startDemo();
@@ -90,7 +90,8 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     expect(await second.stop()).toBe(0);
 
     const after = await openDatabase({ kind: "pglite", dataDir });
-    const all = await after.db.select().from(orders);
+    // The demo shop's 72 and the one added while stopped; the demo's cart shops have their own.
+    const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
     expect(all).toHaveLength(73);
     expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
     await after.close();

@@ -4,7 +4,13 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders } from "~/db/schema";
 import { closeVite, type TestApp } from "../support/app";
-import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
+import {
+  gotoLivePage,
+  launchBrowser,
+  startDemoApp,
+  updateScreenshots,
+  watchedPage,
+} from "../support/browser";
 
 let app: TestApp;
 let browser: Browser;
@@ -60,7 +66,8 @@ function seconds(text: string): number {
 }
 
 async function open(orderId: string) {
-  await page.goto(`${app.url}/app/orders/${orderId}`, { waitUntil: "networkidle" });
+  // The page keeps its live-updates stream open, so the network never goes idle.
+  await gotoLivePage(page, `${app.url}/app/orders/${orderId}`);
 }
 
 describe("the order page in the browser (demo, standalone)", () => {
@@ -75,7 +82,7 @@ describe("the order page in the browser (demo, standalone)", () => {
 
     // Server-authoritative: a reload shows the same time, give or take the reload itself.
     const before = seconds(await countdownText());
-    await page.reload({ waitUntil: "networkidle" });
+    await gotoLivePage(page, page.url());
     expect(Math.abs(seconds(await countdownText()) - before)).toBeLessThanOrEqual(3);
 
     await page.getByRole("button", { name: "Pause countdown" }).click();
