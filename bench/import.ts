@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
+import { createBenchDatabase } from "./database";
 import type { AppContext } from "~/context.server";
 import { queryRows } from "~/db/client.server";
 import { sessions, shops } from "~/db/schema";
@@ -24,7 +24,6 @@ import type { ShopRow } from "~/orders/orders.server";
 import { sealSecret } from "~/security/encryption.server";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ENCRYPTION_KEY = randomBytes(32);
 const SHOPIFY_DOMAIN = "bench-import.myshopify.com";
 const SHOPIFY_TOKEN = "shpat_bench";
@@ -43,25 +42,6 @@ globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
   }
   return realFetch(input, init);
 };
-
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `orderlane_bench_import_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 async function startFakeCartProcess(): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "bench/fake-cart.ts"], {
@@ -210,7 +190,7 @@ export async function benchImport(): Promise<void> {
   );
   const cart = await startFakeCartProcess();
   fakeCartUrl = cart.url;
-  const { url, drop } = await createDatabase();
+  const { url, drop } = await createBenchDatabase("orderlane_bench_import");
   const { loadConfig } = await import("~/config.server");
   const { bootContext, closeContext } = await import("../server/boot");
   const { ensureShop } = await import("~/shops/shops.server");

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
+import { createBenchDatabase } from "./database";
 import { openDatabase, queryRows, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
 import { providers } from "~/db/schema";
@@ -20,7 +20,6 @@ import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ENCRYPTION_KEY = randomBytes(32);
 const SANDBOX_SECRET = "bench-sandbox-secret";
 // Between the end of seeding and the deadline: the orders are in place and the workers idle, as in
@@ -53,25 +52,6 @@ interface RunResult {
   lateP50: number;
   lateP99: number;
   lateMax: number;
-}
-
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `orderlane_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
@@ -184,7 +164,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function run(label: string, killHalfway: boolean): Promise<RunResult> {
-  const { url, drop } = await createDatabase();
+  const { url, drop } = await createBenchDatabase("orderlane_bench");
   const database = await openDatabase({ kind: "postgres", url, poolSize: 4 });
   const sandbox = await startSandboxProvider({
     secret: SANDBOX_SECRET,
