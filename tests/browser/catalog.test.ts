@@ -4,8 +4,10 @@ import type { Browser, Page } from "playwright-core";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { orders, providers, submissions } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
-import { closeVite, type TestApp } from "../support/app";
+import { closeVite, drainQueue, type TestApp } from "../support/app";
+import { signBody } from "~/fulfillment/protocol";
 import {
+  DEMO_SANDBOX_SECRET,
   gotoLivePage,
   launchBrowser,
   seriousA11yViolations,
@@ -254,6 +256,55 @@ describe("the order catalog in the browser (demo, standalone)", () => {
       await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere),
     ).toBe(true);
     await app.ctx.db.delete(orders).where(eq(orders.id, order.id));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows a provider's rejection, sent to the events webhook, on the open page without a reload", async () => {
+    // An Open order of the demo whose purchase order the sandbox accepted.
+    const [sent] = await app.ctx.db
+      .select({ order: orders, submission: submissions })
+      .from(submissions)
+      .innerJoin(orders, eq(orders.id, submissions.orderId))
+      .where(
+        and(
+          eq(submissions.shopId, shopId),
+          eq(submissions.state, "submitted"),
+          eq(orders.state, "open"),
+        ),
+      )
+      .orderBy(desc(orders.cartCreatedAt))
+      .limit(1);
+    if (!sent?.submission.providerOrderId) throw new Error("the demo has no submitted order");
+    await gotoLivePage(
+      page,
+      `${app.url}/app?search=${encodeURIComponent(sent.order.cartOrderNumber)}`,
+    );
+    await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+    const row = rows().filter({ hasText: sent.order.cartOrderNumber });
+    await expect.poll(() => row.innerText()).toContain("Open");
+
+    const body = JSON.stringify({
+      id: `evt-${randomUUID()}`,
+      type: "order.rejected",
+      occurredAt: new Date().toISOString(),
+      providerOrderId: sent.submission.providerOrderId,
+      poNumber: sent.submission.poNumber,
+      reason: "Artwork resolution too low for print",
+    });
+    const res = await app.fetch(`/api/providers/${sent.submission.providerId}/events`, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", ...signBody(DEMO_SANDBOX_SECRET, body) },
+    });
+    expect(res.status).toBe(200);
+    const received = Date.now();
+    await drainQueue(app.ctx, "process-webhook");
+
+    await expect.poll(() => row.innerText(), { timeout: 2_000, interval: 50 }).toContain("Error");
+    expect(Date.now() - received).toBeLessThan(2_500);
+    expect(
+      await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere),
+    ).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 

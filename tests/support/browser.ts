@@ -48,11 +48,14 @@ export async function watchedPage(
 }
 
 /** A demo-mode app on the production build with the demo shop seeded. */
+/** What the demo's sandbox providers sign their events with in browser tests. */
+export const DEMO_SANDBOX_SECRET = "sandbox-secret-for-browser-tests";
+
 export async function startDemoApp(): Promise<TestApp> {
   const app = await startTestApp({ demo: true, built: true });
   await seedDemoShop(app.ctx.db, {
     sandboxUrl: "http://127.0.0.1:9",
-    sandboxSecret: "s",
+    sandboxSecret: DEMO_SANDBOX_SECRET,
     encryptionKey: app.ctx.config.encryptionKey,
   });
   return app;
