@@ -1,7 +1,8 @@
 // `npm run bench [name…]`: runs the benchmarks (all, or those named) and prints their figures.
-// Each bench is loaded only when it runs: the import bench must redirect fetch before Shopify's
-// client is first imported, and a bench's module-level setup must not slow the others.
-export {};
+// Each bench runs in a process of its own, so one bench's memory, loaded modules and patched fetch
+// (the import bench sends Shopify's calls to its fake cart) never colour another's figures.
+import { spawnSync } from "node:child_process";
+
 const BENCHES: Record<string, () => Promise<void>> = {
   submit: () => import("./submit-orders").then((m) => m.benchSubmitOrders()),
   webhooks: () => import("./webhooks").then((m) => m.benchWebhooks()),
@@ -10,12 +11,22 @@ const BENCHES: Record<string, () => Promise<void>> = {
 };
 
 const wanted = process.argv.slice(2);
-for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
-  const bench = BENCHES[name];
-  if (!bench) {
-    console.error(`unknown bench "${name}"; choose from ${Object.keys(BENCHES).join(", ")}`);
-    process.exit(2);
-  }
-  await bench();
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const unknown = names.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown bench "${unknown[0]}"; choose from ${Object.keys(BENCHES).join(", ")}`);
+  process.exit(2);
 }
-process.exit(0);
+
+if (names.length === 1) {
+  await BENCHES[names[0]!]!();
+  process.exit(0);
+}
+let failed = 0;
+for (const name of names) {
+  const run = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, name], {
+    stdio: "inherit",
+  });
+  if (run.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
