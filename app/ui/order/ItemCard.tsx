@@ -15,6 +15,12 @@ import {
 import { cartAdminTarget } from "./notify";
 import type { OrderPageItem } from "./types";
 
+const DELIVERY_WORDS: Record<string, string> = {
+  pending: "not shipped yet",
+  shipped: "shipped",
+  delivered: "delivered",
+};
+
 export function ItemCard({
   item,
   embedded,
@@ -57,7 +63,8 @@ export function ItemCard({
             </Text>
             {item.providerName ? (
               <Text as="p" tone="subdued">
-                Made by {item.providerName} · {item.deliveryState}
+                Made by {item.providerName} ·{" "}
+                {DELIVERY_WORDS[item.deliveryState] ?? item.deliveryState}
               </Text>
             ) : null}
             <InlineStack gap="300">

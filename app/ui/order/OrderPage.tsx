@@ -24,6 +24,7 @@ import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
+import type { CartStatus } from "~/orders/model";
 import type { MenuAction, OrderPageData, OrderPageItem, OrderPageResult } from "./types";
 import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./Sections";
 
@@ -49,10 +50,15 @@ const CONFIRM_TEXT: Record<"delete" | "force_delete" | "reset", { title: string;
   },
 };
 
-const STATUS_CHOICE: Record<string, "hold" | "release" | "cancel" | ""> = {
-  processing: "release",
-  on_hold: "hold",
-  cancelled: "cancel",
+// What the owner can change the cart's status to from each status; the cart has the last word.
+const STATUS_CHANGES: Record<CartStatus, ("hold" | "release" | "cancel")[]> = {
+  processing: ["hold", "cancel"],
+  on_hold: ["release", "cancel"],
+  pending_payment: ["cancel"],
+  failed: ["cancel"],
+  completed: [],
+  cancelled: [],
+  refunded: [],
 };
 
 export function OrderPage({ page }: { page: OrderPageData }) {
@@ -97,7 +103,7 @@ export function OrderPage({ page }: { page: OrderPageData }) {
     send({ intent: "action", action });
   };
 
-  const statusValue = STATUS_CHOICE[page.cartStatus] ?? "";
+  const statusChanges = STATUS_CHANGES[page.cartStatus];
   const editorTarget = cartAdminTarget(page.embedded);
 
   return (
@@ -214,17 +220,20 @@ export function OrderPage({ page }: { page: OrderPageData }) {
                 <Select
                   label="Cart status"
                   options={[
-                    ...(statusValue === ""
-                      ? [{ label: page.cartStatusLabel, value: "", disabled: true }]
-                      : []),
-                    { label: page.statusLabels.release, value: "release" },
-                    { label: page.statusLabels.hold, value: "hold" },
-                    { label: page.statusLabels.cancel, value: "cancel" },
+                    { label: `${page.cartStatusLabel} (now)`, value: "now" },
+                    ...statusChanges.map((change) => ({
+                      label: page.statusLabels[change],
+                      value: change,
+                    })),
                   ]}
-                  value={statusValue}
-                  disabled={busy}
+                  value="now"
+                  disabled={busy || statusChanges.length === 0}
+                  helpText={
+                    statusChanges.length === 0
+                      ? `A ${page.cartStatusLabel.toLowerCase()} order's status is final.`
+                      : undefined
+                  }
                   onChange={(value) => {
-                    if (value === statusValue) return;
                     if (value === "cancel") setOpen({ kind: "cancel" });
                     else if (value === "hold" || value === "release") {
                       send({ intent: "status", change: value });
