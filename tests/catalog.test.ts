@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderEvents, orders, submissions } from "~/db/schema";
@@ -9,7 +9,7 @@ import { encodeCursor } from "~/orders/catalog.server";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { findShop } from "~/shops/shops.server";
-import { TEST_SHOPIFY, closeVite, startTestApp, type TestApp } from "./support/app";
+import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 
 let app: TestApp;
@@ -481,24 +481,6 @@ describe("the catalog embedded in the Shopify admin", () => {
   // Shopify's library answers self-identified bots (Node's fetch among them) with 410.
   const asBrowser = { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0" } };
 
-  // A session token as App Bridge issues it: an HS256 JWT signed with the app's secret.
-  function sessionToken(shop: string, secret = TEST_SHOPIFY.apiSecret): string {
-    const now = Math.floor(Date.now() / 1000);
-    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
-      iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
-      aud: TEST_SHOPIFY.apiKey,
-      sub: "42",
-      exp: now + 60,
-      nbf: now - 5,
-      iat: now - 5,
-      jti: randomUUID(),
-      sid: randomUUID(),
-    })}`;
-    return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
-  }
-
   it("shows the shop's own orders and loads App Bridge for a valid session token", async () => {
     const shop = await createShop(embedded.ctx.db, { domain: "embedded-shop.myshopify.com" });
     await createSession(embedded.ctx.db, shop.domain);
@@ -508,7 +490,7 @@ describe("the catalog embedded in the Shopify admin", () => {
     });
     const host = Buffer.from(`admin.shopify.com/store/embedded-shop`).toString("base64url");
     const res = await embedded.fetch(
-      `/app?embedded=1&shop=${shop.domain}&host=${host}&id_token=${sessionToken(shop.domain)}`,
+      `/app?embedded=1&shop=${shop.domain}&host=${host}&id_token=${shopifySessionToken(shop.domain)}`,
       asBrowser,
     );
     expect(res.status).toBe(200);
@@ -524,7 +506,7 @@ describe("the catalog embedded in the Shopify admin", () => {
     await createOrder(embedded.ctx.db, shop, { customerName: "Secret Customer" });
     const host = Buffer.from(`admin.shopify.com/store/forged-shop`).toString("base64url");
     const res = await embedded.fetch(
-      `/app?embedded=1&shop=${shop.domain}&host=${host}&id_token=${sessionToken(shop.domain, "wrong")}`,
+      `/app?embedded=1&shop=${shop.domain}&host=${host}&id_token=${shopifySessionToken(shop.domain, "wrong")}`,
       asBrowser,
     );
     expect(res.status).not.toBe(200);

@@ -1,6 +1,5 @@
 // Live pages: a change committed to a shop's orders reaches that shop's open pages over the SSE
 // route within 2 seconds, and never another shop's.
-import { createHmac, randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders } from "~/db/schema";
@@ -8,7 +7,7 @@ import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { seedDemoShop } from "~/demo/seed.server";
 import { shopChangeStream } from "~/orders/live.server";
 import { findShop } from "~/shops/shops.server";
-import { TEST_SHOPIFY, closeVite, startTestApp, type TestApp } from "./support/app";
+import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { createOrder, createSession, createShop } from "./support/factories";
 
@@ -186,24 +185,6 @@ describe("the live stream outside demo mode", () => {
     await shopifyApp?.close();
   });
 
-  // A session token as App Bridge adds it to the page's fetch: an HS256 JWT signed with the secret.
-  function sessionToken(shop: string): string {
-    const now = Math.floor(Date.now() / 1000);
-    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
-      iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
-      aud: TEST_SHOPIFY.apiKey,
-      sub: "42",
-      exp: now + 60,
-      nbf: now - 5,
-      iat: now - 5,
-      jti: randomUUID(),
-      sid: randomUUID(),
-    })}`;
-    return `${body}.${createHmac("sha256", TEST_SHOPIFY.apiSecret).update(body).digest("base64url")}`;
-  }
-
   it("streams an embedded shop's changes to a fetch carrying App Bridge's session token", async () => {
     const shop = await createShop(shopifyApp.ctx.db, { domain: "live-embedded.myshopify.com" });
     await createSession(shopifyApp.ctx.db, shop.domain);
@@ -211,7 +192,7 @@ describe("the live stream outside demo mode", () => {
     const controller = new AbortController();
     const res = await shopifyApp.fetch("/app/live", {
       headers: {
-        Authorization: `Bearer ${sessionToken(shop.domain)}`,
+        Authorization: `Bearer ${shopifySessionToken(shop.domain)}`,
         "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0",
       },
       signal: controller.signal,

@@ -1,10 +1,10 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders, providers, submissions } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import type { Shop } from "~/shops/shops.server";
-import { TEST_SHOPIFY, closeVite, startTestApp, type TestApp } from "./support/app";
+import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { orderState, personalisedOrder } from "./support/fulfillment";
 
@@ -362,24 +362,6 @@ describe("the order page inside the Shopify admin", () => {
   // Shopify's library answers self-identified bots (Node's fetch among them) with 410.
   const asBrowser = { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0" } };
 
-  /** A session token as App Bridge issues it: an HS256 JWT signed with the app's secret. */
-  function sessionToken(shopDomain: string): string {
-    const now = Math.floor(Date.now() / 1000);
-    const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
-      iss: `https://${shopDomain}/admin`,
-      dest: `https://${shopDomain}`,
-      aud: TEST_SHOPIFY.apiKey,
-      sub: "42",
-      exp: now + 60,
-      nbf: now - 5,
-      iat: now - 5,
-      jti: randomUUID(),
-      sid: randomUUID(),
-    })}`;
-    return `${body}.${createHmac("sha256", TEST_SHOPIFY.apiSecret).update(body).digest("base64url")}`;
-  }
-
   it("loads App Bridge, opens the cart's editor in the admin's top frame and keeps Force Delete for admins", async () => {
     const shopify = await createShop(embedded.ctx.db, { domain: "embedded-orders.myshopify.com" });
     await createSession(embedded.ctx.db, shopify.domain);
@@ -390,7 +372,7 @@ describe("the order page inside the Shopify admin", () => {
       [{ title: "Name Tee", cartProductId: "8123456789012345678" }],
     );
     const host = Buffer.from("admin.shopify.com/store/embedded-orders").toString("base64url");
-    const query = `embedded=1&shop=${shopify.domain}&host=${host}&id_token=${sessionToken(shopify.domain)}`;
+    const query = `embedded=1&shop=${shopify.domain}&host=${host}&id_token=${shopifySessionToken(shopify.domain)}`;
     const res = await embedded.fetch(`/app/orders/${order.id}?${query}`, asBrowser);
     expect(res.status).toBe(200);
     const html = await res.text();

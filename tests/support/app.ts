@@ -148,3 +148,21 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
     }
   }
 }
+
+/** A session token as App Bridge adds it to the page's fetch: an HS256 JWT signed with the app's secret. */
+export function shopifySessionToken(shopDomain: string, secret = TEST_SHOPIFY.apiSecret): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
+    iss: `https://${shopDomain}/admin`,
+    dest: `https://${shopDomain}`,
+    aud: TEST_SHOPIFY.apiKey,
+    sub: "42",
+    exp: now + 60,
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    sid: randomUUID(),
+  })}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
