@@ -313,24 +313,95 @@ describe("the Actions menu", () => {
 });
 
 describe("the status control", () => {
-  it("shows the cart's answer when it refuses, changing nothing", async () => {
-    const order = await createOrder(app.ctx.db, shop);
+  it("puts the order on hold in the demo cart, stores the cart's new status and records both on the timeline", async () => {
+    const order = await createOrder(app.ctx.db, shop, {
+      autoSubmitAt: new Date(Date.now() + 15 * 60_000),
+    });
     const res = await post(order.id, { intent: "status", change: "hold" });
-    // The cart-status service answers for the cart; until it accepts, nothing is stored.
-    const after = (await orderState(app.ctx, order.id)).order;
-    if (res.status === 200) {
-      expect(after.cartStatus).toBe("on_hold");
-    } else {
-      expect(res.status).toBe(409);
-      expect(after.state).toBe("new");
-      expect(after.cartStatus).toBe("processing");
-    }
+    // The demo cart lives in our own database and accepts every change it is asked for.
+    expect(res.status).toBe(200);
+    const { order: after, timeline } = await orderState(app.ctx, order.id);
+    expect(after).toMatchObject({
+      cartStatus: "on_hold",
+      cartStatusRaw: "paid, on_hold",
+      state: "on_hold",
+      autoSubmitAt: null,
+    });
+    expect(after.autoSubmitRemainingMs).toBeGreaterThan(14 * 60_000);
+    expect(after.autoSubmitRemainingMs).toBeLessThanOrEqual(15 * 60_000);
+    // Both entries are written in one transaction, so they share a time: compared as a set.
+    expect(timeline).toHaveLength(2);
+    expect(timeline.find((e) => e.action === "cart_hold")).toMatchObject({
+      actor: "owner",
+      actorName: "Demo owner",
+      message: "Put on hold in the cart (cart status paid → paid, on_hold)",
+    });
+    expect(timeline.find((e) => e.action === "hold")).toMatchObject({
+      actor: "owner",
+      actorName: "Demo owner",
+      fromState: "new",
+      toState: "on_hold",
+    });
+    expect(timeline.find((e) => e.action === "hold")?.message).toMatch(
+      /^Countdown paused with (14 min \d\d?|15 min 0) s left$/,
+    );
+
+    // Asked again, the lifecycle refuses before the cart is asked, and nothing more is stored.
+    const again = await post(order.id, { intent: "status", change: "hold" });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("This order is already on hold.");
+    const still = await orderState(app.ctx, order.id);
+    expect(still.order.cartStatusRaw).toBe("paid, on_hold");
+    expect(still.timeline).toHaveLength(2);
   });
 
   it("refuses an unknown status change", async () => {
     const order = await createOrder(app.ctx.db, shop);
     const res = await post(order.id, { intent: "status", change: "teleport" });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("Delete from the order page", () => {
+  it("lands on the catalog, which confirms the order was deleted", async () => {
+    const order = await createOrder(app.ctx.db, shop);
+    const res = await app.fetch(`/app/orders/${order.id}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "action", action: "delete" }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location")!, app.url);
+    expect(location.pathname).toBe("/app");
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, order.id));
+    expect(row).toBeUndefined();
+
+    const catalog = await app.fetch(`${location.pathname}${location.search}`);
+    expect(catalog.status).toBe(200);
+    const html = await catalog.text();
+    expect(html).toContain("Order deleted");
+    expect(html).toContain("A later import brings it back if your store still has it.");
+  });
+
+  it("the catalog shows no notice for a value it does not know, nor the value itself", async () => {
+    const plain = await (await app.fetch("/app")).text();
+    expect(plain).not.toContain("Polaris-Banner");
+    for (const notice of [
+      "order_archived",
+      "Deleted every order of yours",
+      "<b>Hacked</b>",
+      "constructor",
+      "__proto__",
+    ]) {
+      const res = await app.fetch(`/app?${new URLSearchParams({ notice })}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html, notice).not.toContain("Polaris-Banner");
+      expect(html, notice).not.toContain("Order deleted");
+      expect(html, notice).not.toContain("Deleted every order of yours");
+      expect(html, notice).not.toContain("Hacked");
+    }
   });
 });
 

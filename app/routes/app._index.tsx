@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
+  type ShouldRevalidateFunction,
   isRouteErrorResponse,
   useFetcher,
   useLoaderData,
@@ -34,18 +35,25 @@ import { ORDER_TYPE_LABELS } from "~/orders/model";
 import { requireOwner } from "~/shops/owner.server";
 import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
+import { catalogNotice, onlyDropsNotice } from "~/ui/notices";
 import { OrderTable, type OrderTableRow } from "~/ui/OrderTable";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
 
 export const meta: MetaFunction = () => [{ title: "Orders · Orderlane" }];
 
+export const shouldRevalidate: ShouldRevalidateFunction = (args) =>
+  !args.formMethod && onlyDropsNotice(args.currentUrl, args.nextUrl)
+    ? false
+    : args.defaultShouldRevalidate;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
+  const url = new URL(request.url);
   let options;
   let page;
   try {
-    options = parseCatalogQuery(new URL(request.url).searchParams);
+    options = parseCatalogQuery(url.searchParams);
     page = await listCatalog(context.db, owner.shop.id, options);
   } catch (err) {
     if (err instanceof InvalidCatalogQueryError || err instanceof InvalidCursorError) {
@@ -74,6 +82,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     shopName: owner.shop.name,
     embedded: owner.embedded,
+    notice: catalogNotice(url.searchParams.get("notice")),
     rows,
     filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
     alertCodes: await alertCodesInUse(context.db, owner.shop.id),
@@ -158,11 +167,20 @@ const BULK_LABELS: Record<BulkAction, string> = {
 };
 
 export default function Catalog() {
-  const { shopName, embedded, rows, filtered, alertCodes, nextCursor, previousCursor } =
-    useLoaderData<typeof loader>();
+  const {
+    shopName,
+    embedded,
+    notice: arrivedWith,
+    rows,
+    filtered,
+    alertCodes,
+    nextCursor,
+    previousCursor,
+  } = useLoaderData<typeof loader>();
   const navigate = useNavigate();
   const navigation = useNavigation();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const [notice, setNotice] = useState(arrivedWith);
   const bulk = useFetcher<BulkResponse>({ key: "catalog-bulk" });
   const [shown, setShown] = useState<BulkResponse | null>(null);
   const [confirming, setConfirming] = useState<BulkAction | null>(null);
@@ -172,6 +190,17 @@ export default function Catalog() {
     useIndexResourceState(rows);
 
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
+
+  // A notice another page sent (e.g. "Order deleted") is shown once: taken off the address so a
+  // reload, a filter or a page link does not bring it back. In the Shopify admin it is also a toast.
+  useEffect(() => {
+    if (!params.has("notice")) return;
+    if (embedded && notice) showAdminToast(notice.title);
+    const rest = new URLSearchParams(params);
+    rest.delete("notice");
+    setParams(rest, { replace: true, preventScrollReset: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival
+  }, []);
 
   // Each answer is shown once; in the Shopify admin its headline is also a toast.
   useEffect(() => {
@@ -238,6 +267,11 @@ export default function Catalog() {
         </Modal>
       ) : null}
       <BlockStack gap="400">
+        {notice ? (
+          <Banner tone="success" title={notice.title} onDismiss={() => setNotice(null)}>
+            <p>{notice.body}</p>
+          </Banner>
+        ) : null}
         {shown && "summary" in shown ? (
           <BulkSummary summary={shown.summary} onDismiss={() => setShown(null)} />
         ) : null}

@@ -10,6 +10,7 @@ import { holdOrder, releaseOrder } from "~/orders/countdown.server";
 import { editDesign } from "~/orders/design-edit.server";
 import { actingFor, isOrderId, loadOrderPage } from "~/orders/order-page.server";
 import { requireOwner } from "~/shops/owner.server";
+import { catalogUrlWith } from "~/ui/notices";
 import { OrderPage } from "~/ui/order/OrderPage";
 import { MENU_ACTIONS, type OrderPageResult } from "~/ui/order/types";
 
@@ -135,8 +136,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         input.value,
       );
       if (outcome.ok && outcome.orderId === null) {
-        // The order is gone: its page would only say "not found", so back to the catalog.
-        return redirect(`/app?${new URLSearchParams({ notice: outcome.message })}`);
+        // The order is gone: its page would only say "not found", so back to the catalog, which
+        // says so in its own words (it shows only the notices it knows).
+        return redirect(catalogUrlWith("order_deleted"));
       }
       return outcome.ok
         ? reply({ ok: true, message: outcome.message, action: intent.action })

@@ -4,7 +4,14 @@ import {
   type LinksFunction,
   type LoaderFunctionArgs,
 } from "@remix-run/node";
-import { Link, Outlet, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import {
+  Link,
+  Outlet,
+  isRouteErrorResponse,
+  useLoaderData,
+  useRouteError,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
@@ -12,9 +19,16 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Banner, Box, Page } from "@shopify/polaris";
 import { listDemoShops, rememberDemoShop } from "~/demo/demo-owner.server";
 import { requireOwner } from "~/shops/owner.server";
+import { onlyDropsNotice } from "~/ui/notices";
 import { ShopSwitcher } from "~/ui/ShopSwitcher";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+// The catalog taking a shown notice off its address changes nothing this layout loads.
+export const shouldRevalidate: ShouldRevalidateFunction = (args) =>
+  !args.formMethod && onlyDropsNotice(args.currentUrl, args.nextUrl)
+    ? false
+    : args.defaultShouldRevalidate;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);

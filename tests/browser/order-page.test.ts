@@ -220,4 +220,38 @@ describe("the order page in the browser (demo, standalone)", () => {
     expect(help).toContain("Archived");
     await page.keyboard.press("Escape");
   });
+
+  it("deletes an order from the Actions menu and lands on the catalog, which says so once", async () => {
+    const orderId = (await countdownOrders())[3]!;
+    const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, orderId));
+    await open(orderId);
+    await page.getByRole("button", { name: "Actions" }).click();
+    await menuItem("Delete").click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    const catalogLoads: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/app.data") catalogLoads.push(r.url());
+    });
+    await dialog.getByRole("button", { name: "Delete order" }).click();
+
+    await page.waitForURL((url) => url.pathname === "/app");
+    const banner = page.locator(".Polaris-Banner", { hasText: "Order deleted" });
+    await expect.poll(() => banner.count()).toBe(1);
+    expect(await banner.innerText()).toContain(
+      "A later import brings it back if your store still has it.",
+    );
+    // Shown once: the address loses the notice, so a reload or a filter does not repeat it.
+    await expect.poll(() => new URL(page.url()).searchParams.has("notice")).toBe(false);
+    // Taking it off loads nothing again: the catalog was loaded once, with its notice.
+    expect(catalogLoads).toHaveLength(1);
+    expect(new URL(catalogLoads[0]!).searchParams.get("notice")).toBe("order_deleted");
+    expect(await page.getByText(row!.cartOrderNumber, { exact: true }).count()).toBe(0);
+    expect(await app.ctx.db.select().from(orders).where(eq(orders.id, orderId))).toHaveLength(0);
+    await banner.getByRole("button", { name: "Dismiss notification" }).click();
+    await expect.poll(() => banner.count()).toBe(0);
+    await gotoLivePage(page, page.url());
+    expect(await page.getByText("Order deleted").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });
