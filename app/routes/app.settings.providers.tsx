@@ -85,7 +85,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       endpoint: form.get("endpoint"),
       credentials,
       settings: form.get("settings"),
-      isDefault: form.get("isDefault") === "on",
+      // A ticked box is sent, an unticked one is not; what it carries does not matter.
+      isDefault: form.has("isDefault"),
     },
     intent.data.providerId,
   );
@@ -306,6 +307,7 @@ function ProviderForm({
           <Checkbox
             label="Default provider"
             name="isDefault"
+            value="on"
             checked={isDefault}
             onChange={setIsDefault}
           />

@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providers } from "~/db/schema";
+import { providers, shops } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { openSecret } from "~/security/encryption.server";
 import { closeVite, type TestApp } from "../support/app";
 import {
@@ -64,4 +65,48 @@ describe("Settings > Providers in the browser", () => {
     expect(await page.content()).not.toContain("cc_live_key_123");
     expect(pageErrors).toEqual([]);
   });
+
+  it("the owner makes another provider the default by ticking Default provider", async () => {
+    const [shop] = await app.ctx.db.select().from(shops).where(eq(shops.domain, DEMO_SHOP_DOMAIN));
+    const defaults = async () =>
+      (await app.ctx.db.select().from(providers).where(eq(providers.shopId, shop!.id)))
+        .filter((p) => p.isDefault)
+        .map((p) => p.name);
+    expect(await defaults()).toEqual(["Sandbox Printer"]);
+
+    await page.goto(`${app.url}/app/settings/providers`, { waitUntil: "networkidle" });
+    await page.getByLabel("Type").selectOption("customcat");
+    await page.getByLabel("Name").fill("CustomCat EU");
+    await page.getByLabel("API key").fill("cc_live_key_456");
+    const tick = page.getByLabel("Default provider");
+    expect(await tick.isChecked()).toBe(false);
+    await tick.check();
+    await page.getByRole("button", { name: "Add provider" }).click();
+    await expect.poll(() => page.getByText("CustomCat EU saved").count()).toBeGreaterThan(0);
+
+    // One default per shop: the one just saved.
+    expect(await defaults()).toEqual(["CustomCat EU"]);
+    await page.reload({ waitUntil: "networkidle" });
+    // The reloaded page badges it, and only it, as the default.
+    const heading = page.getByRole("heading", { name: "CustomCat EU", exact: true });
+    const badges = heading.locator("xpath=..");
+    expect(await badges.getByText("Default", { exact: true }).count()).toBe(1);
+    expect(await page.getByText("Default", { exact: true }).count()).toBe(1);
+
+    // Editing it shows the box ticked; unticking and saving leaves the shop without a default.
+    await page.goto(`${app.url}/app/settings/providers?edit=${(await row("CustomCat EU")).id}`, {
+      waitUntil: "networkidle",
+    });
+    expect(await page.getByLabel("Default provider").isChecked()).toBe(true);
+    await page.getByLabel("Default provider").uncheck();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.getByText("CustomCat EU saved").count()).toBeGreaterThan(0);
+    expect(await defaults()).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
 });
+
+async function row(name: string) {
+  const [found] = await app.ctx.db.select().from(providers).where(eq(providers.name, name));
+  return found!;
+}
