@@ -1,7 +1,7 @@
 // The catalog: one shop's orders, newest (or oldest) first, filtered and searched, paged by keyset
 // (cart time, id) so a page costs the same at order 50 and at order 500,000, and orders arriving
 // meanwhile do not shift the pages. Every filter is an indexed column of the order row; see
-// docs/decisions/0010-catalog-search-paging-bulk.md for what search matches and why.
+// docs/decisions/0010-catalog-search-paging-bulk-live.md for what search matches and why.
 import { createHash } from "node:crypto";
 import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
@@ -219,42 +219,98 @@ function prefixUpperBound(prefix: string): string | null {
   return null;
 }
 
-function startsWith(prefix: string): SQL {
+// Every value in the statements below is a placeholder, so one statement serves every search,
+// shop and cursor of the same shape (see `preparedCatalogQuery`).
+const p = (name: string) => sql.placeholder(name);
+
+function startsWith(prefix: string, hasUpperBound: boolean): SQL {
   // The range lets the (shop, number) index find the candidates; `left` keeps only true prefixes
   // whatever the database's collation orders between them.
-  const upper = prefixUpperBound(prefix);
   return and(
-    sql`${orders.cartOrderNumber} >= ${prefix}`,
-    upper === null ? undefined : sql`${orders.cartOrderNumber} < ${upper}`,
-    sql`left(${orders.cartOrderNumber}, ${[...prefix].length}) = ${prefix}`,
+    sql`${orders.cartOrderNumber} >= ${p(`${prefix}`)}`,
+    hasUpperBound ? sql`${orders.cartOrderNumber} < ${p(`${prefix}Upper`)}` : undefined,
+    sql`left(${orders.cartOrderNumber}, ${p(`${prefix}Length`)}::int) = ${p(`${prefix}`)}`,
   )!;
 }
+
+/** The placeholders' values for a search, and the parts of the search that change its SQL. */
+function searchValues(search: string) {
+  const term = normaliseSearch(search)!;
+  const raw = search.trim();
+  const hashed = `#${term}`;
+  const termUpper = prefixUpperBound(term);
+  const hashedUpper = prefixUpperBound(hashed);
+  return {
+    shape: { termUpper: termUpper !== null, hashedUpper: hashedUpper !== null, raw: raw !== term },
+    values: {
+      term,
+      termUpper,
+      termLength: [...term].length,
+      hashed,
+      hashedUpper,
+      hashedLength: [...hashed].length,
+      raw,
+    },
+  };
+}
+
+type SearchShape = ReturnType<typeof searchValues>["shape"];
 
 /**
  * Search: the order number, exactly or by its beginning, typed with or without "#" ("#10" finds
  * #10, #104 and #1042), or the cart's own order id, exactly (Shopify's long ids).
  */
-function searchCondition(search: string): SQL | undefined {
-  const term = normaliseSearch(search);
-  if (!term) return undefined;
-  const raw = search.trim();
-  const alternatives = [startsWith(term), startsWith(`#${term}`), eq(orders.cartOrderId, raw)];
-  if (raw !== term) alternatives.push(eq(orders.cartOrderId, term));
+function searchCondition(shape: SearchShape): SQL {
+  const alternatives = [
+    startsWith("term", shape.termUpper),
+    startsWith("hashed", shape.hashedUpper),
+    eq(orders.cartOrderId, p("raw")),
+  ];
+  if (shape.raw) alternatives.push(eq(orders.cartOrderId, p("term")));
   return sql`(${sql.join(alternatives, sql` or `)})`;
 }
 
-/** The WHERE clause for a shop and its filters, without the page position. */
-export function catalogWhere(shopId: string, filters: CatalogFilters): SQL {
+interface FilterShape {
+  search: SearchShape | null;
+  type: boolean;
+  status: boolean;
+  state: boolean;
+  alert: "none" | "any" | "code";
+}
+
+function filterShape(filters: CatalogFilters): FilterShape {
+  return {
+    search: normaliseSearch(filters.search) ? searchValues(filters.search!).shape : null,
+    type: Boolean(filters.type),
+    status: Boolean(filters.status),
+    state: Boolean(filters.state),
+    alert: filters.alert === "any" ? "any" : filters.alert ? "code" : "none",
+  };
+}
+
+function filterValues(shopId: string, filters: CatalogFilters): Record<string, unknown> {
+  return {
+    shopId,
+    ...(normaliseSearch(filters.search) ? searchValues(filters.search!).values : {}),
+    type: filters.type,
+    status: filters.status,
+    state: filters.state,
+    alert: filters.alert,
+  };
+}
+
+/** The WHERE clause for a shop and its filters (as placeholders), without the page position. */
+function catalogWhere(shape: FilterShape): SQL {
   return and(
-    eq(orders.shopId, shopId),
-    filters.search ? searchCondition(filters.search) : undefined,
-    filters.type ? eq(orders.type, filters.type) : undefined,
-    filters.status ? eq(orders.cartStatus, filters.status) : undefined,
-    filters.state ? eq(orders.state, filters.state) : undefined,
-    filters.alert === "any"
+    eq(orders.shopId, p("shopId")),
+    shape.search ? searchCondition(shape.search) : undefined,
+    shape.type ? eq(orders.type, p("type")) : undefined,
+    shape.status ? eq(orders.cartStatus, p("status")) : undefined,
+    shape.state ? eq(orders.state, p("state")) : undefined,
+    shape.alert === "any"
       ? isNotNull(orders.alert)
-      : filters.alert
-        ? sql`${orders.alert}->>'code' = ${filters.alert}`
+      : shape.alert === "code"
+        ? sql`${orders.alert}->>'code' = ${p("alert")}`
         : undefined,
   )!;
 }
@@ -294,6 +350,74 @@ const OLDEST_FIRST = [
   sql`${orders.id} asc nulls first`,
 ];
 
+function catalogPageStatement(
+  db: DbOrTx,
+  name: string,
+  shape: FilterShape,
+  hasCursor: boolean,
+  descending: boolean,
+  rows: number,
+) {
+  const where = [catalogWhere(shape)];
+  if (hasCursor) {
+    // A row comparison, so the index walks straight to the position instead of filtering up to it.
+    where.push(
+      descending
+        ? sql`(${orders.cartCreatedAt}, ${orders.id}) < (${p("at")}::timestamptz, ${p("id")}::uuid)`
+        : sql`(${orders.cartCreatedAt}, ${orders.id}) > (${p("at")}::timestamptz, ${p("id")}::uuid)`,
+    );
+  }
+  return db
+    .select(columns)
+    .from(orders)
+    .where(and(...where))
+    .orderBy(...(descending ? NEWEST_FIRST : OLDEST_FIRST))
+    .limit(rows)
+    .prepare(name);
+}
+
+function matchingIdsStatement(
+  db: DbOrTx,
+  name: string,
+  shape: FilterShape,
+  newestFirst: boolean,
+  rows: number,
+) {
+  return db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(catalogWhere(shape))
+    .orderBy(...(newestFirst ? NEWEST_FIRST : OLDEST_FIRST))
+    .limit(rows)
+    .prepare(name);
+}
+
+// The catalog is read on every page view and API call, and building its SQL cost as much as
+// running it (docs/decisions/0018-prepared-catalog-statements.md). So each shape of query (which
+// filters are set, cursor or not, direction, page size) is built once per database handle and
+// kept as a named prepared statement: later reads only fill in the values, and PostgreSQL parses
+// each shape once per connection. Shapes are few (a few hundred at most), so the cache is bounded
+// only as a precaution.
+const MAX_SHAPES = 512;
+const statements = new WeakMap<DbOrTx, Map<string, unknown>>();
+
+/** The statement for one shape: `build` receives the name it is prepared under. */
+function cachedStatement<T>(db: DbOrTx, shape: unknown[], build: (name: string) => T): T {
+  const key = JSON.stringify(shape);
+  let forDb = statements.get(db);
+  if (!forDb) {
+    forDb = new Map();
+    statements.set(db, forDb);
+  }
+  let statement = forDb.get(key) as T | undefined;
+  if (statement === undefined) {
+    if (forDb.size >= MAX_SHAPES) forDb.clear();
+    statement = build(`catalog_${createHash("sha1").update(key).digest("hex").slice(0, 16)}`);
+    forDb.set(key, statement);
+  }
+  return statement;
+}
+
 export async function listCatalog(
   db: DbOrTx,
   shopId: string,
@@ -309,23 +433,18 @@ export async function listCatalog(
   const backwards = cursor?.direction === "before";
   const descending = newestFirst !== backwards;
 
-  const where = [catalogWhere(shopId, filters)];
-  if (cursor) {
-    const { at, id } = cursor.position;
-    // A row comparison, so the index walks straight to the position instead of filtering up to it.
-    where.push(
-      descending
-        ? sql`(${orders.cartCreatedAt}, ${orders.id}) < (${at.toISOString()}::timestamptz, ${id}::uuid)`
-        : sql`(${orders.cartCreatedAt}, ${orders.id}) > (${at.toISOString()}::timestamptz, ${id}::uuid)`,
-    );
-  }
+  const shape = filterShape(filters);
   // One extra row tells whether another page exists in the direction of travel.
-  const fetched = await db
-    .select(columns)
-    .from(orders)
-    .where(and(...where))
-    .orderBy(...(descending ? NEWEST_FIRST : OLDEST_FIRST))
-    .limit(limit + 1);
+  const statement = cachedStatement(
+    db,
+    ["page", shape, cursor !== null, descending, limit + 1],
+    (name) => catalogPageStatement(db, name, shape, cursor !== null, descending, limit + 1),
+  );
+  const fetched = await statement.execute({
+    ...filterValues(shopId, filters),
+    at: cursor?.position.at.toISOString(),
+    id: cursor?.position.id,
+  });
 
   const more = fetched.length > limit;
   const rows = fetched.slice(0, limit);
@@ -359,12 +478,11 @@ export async function matchingOrderIds(
   cap: number,
 ): Promise<string[]> {
   const newestFirst = (filters.sort ?? "newest") === "newest";
-  const rows = await db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(catalogWhere(shopId, filters))
-    .orderBy(...(newestFirst ? NEWEST_FIRST : OLDEST_FIRST))
-    .limit(cap + 1);
+  const shape = filterShape(filters);
+  const statement = cachedStatement(db, ["ids", shape, newestFirst, cap + 1], (name) =>
+    matchingIdsStatement(db, name, shape, newestFirst, cap + 1),
+  );
+  const rows = await statement.execute(filterValues(shopId, filters));
   return rows.map((r) => r.id);
 }
 
