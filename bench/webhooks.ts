@@ -130,16 +130,17 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
-/** The server processes serving one database (on this machine), by pid. */
-async function backendPids(database: string): Promise<number[]> {
+/** The server processes serving one database (on this machine): pid and the role they serve. */
+async function backendPids(database: string): Promise<{ pid: number; web: boolean }[]> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ pid: number }>(
-      "select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+    const { rows } = await admin.query<{ pid: number; app: string }>(
+      `select pid, application_name as app from pg_stat_activity
+       where datname = $1 and pid <> pg_backend_pid()`,
       [database],
     );
-    return rows.map((r) => r.pid);
+    return rows.map((r) => ({ pid: r.pid, web: r.app.startsWith("orderlane-web") }));
   } finally {
     await admin.end();
   }
@@ -282,13 +283,20 @@ export async function benchWebhooks(): Promise<void> {
       "app",
     );
     children.push(app.child);
-    const worker = await startProcess(
-      ["--import", "tsx", "server/main.ts", "--role=worker"],
-      appEnv,
-      /\[orderlane\] worker (started)/,
-      "worker",
-    );
-    children.push(worker.child);
+    const startWorker = async () => {
+      const worker = await startProcess(
+        ["--import", "tsx", "server/main.ts", "--role=worker"],
+        appEnv,
+        /\[orderlane\] worker (started)/,
+        "worker",
+      );
+      children.push(worker.child);
+      return worker;
+    };
+    // BENCH_WORKER=after: the worker starts once the load is over, to see what the door alone
+    // takes when it does not share the machine with the work the deliveries cause.
+    const workerAfter = process.env.BENCH_WORKER === "after";
+    let worker = workerAfter ? null : await startWorker();
     const appUrl = app.url.replace("localhost", "127.0.0.1");
 
     // Warm up both (JIT, connection pools), then measure each under the same load.
@@ -313,11 +321,11 @@ export async function benchWebhooks(): Promise<void> {
     const sent = { count: 0 };
     // CPU time per delivery does not depend on what else the machine runs, unlike deliveries/s.
     const appCpu = cpuMs(app.child.pid);
-    const workerCpu = cpuMs(worker.child.pid);
-    // PostgreSQL's share: its backends serving the bench database (web and worker pools, as open
-    // after the warm-up), read from /proc, so this holds only with the server on this machine.
-    const backends = await backendPids(name);
-    const pgCpu = backends.map(cpuMs);
+    const workerCpu = worker ? cpuMs(worker.child.pid) : 0;
+    // PostgreSQL's share: its backends serving the bench database, read from /proc, so this holds
+    // only with the server on this machine. Pools close idle connections, so the backends are
+    // listed again after the run: one that was not there before started during it.
+    const before = new Map((await backendPids(name)).map((b) => [b.pid, cpuMs(b.pid) ?? 0]));
     const measured = summarise(
       await autocannon({
         url: appUrl,
@@ -327,11 +335,14 @@ export async function benchWebhooks(): Promise<void> {
       }),
     );
     const appCpuUsed = (cpuMs(app.child.pid) ?? NaN) - (appCpu ?? NaN);
-    const workerCpuUsed = (cpuMs(worker.child.pid) ?? NaN) - (workerCpu ?? NaN);
-    const pgCpuUsed = backends.reduce(
-      (sum, pid, i) => sum + ((cpuMs(pid) ?? pgCpu[i] ?? 0) - (pgCpu[i] ?? 0)),
-      0,
-    );
+    const workerCpuUsed = worker ? (cpuMs(worker.child.pid) ?? NaN) - (workerCpu ?? NaN) : 0;
+    const backends = await backendPids(name);
+    const pgCpuUsed = (web: boolean) =>
+      backends
+        .filter((b) => b.web === web)
+        .reduce((sum, b) => sum + (cpuMs(b.pid) ?? 0) - (before.get(b.pid) ?? 0), 0);
+    const pgWebCpu = pgCpuUsed(true);
+    const pgWorkerCpu = pgCpuUsed(false);
 
     console.log(
       `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ` +
@@ -342,10 +353,13 @@ export async function benchWebhooks(): Promise<void> {
         `max ${measured.max} ms; ratio to bare ${(measured.perSecond / baseline.perSecond).toFixed(2)}; ` +
         `${measured.ok} answered 2xx, ${measured.failed} not; ` +
         `CPU per delivery: ${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms at the door (web process), ` +
-        `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile, ` +
-        `${(pgCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in PostgreSQL (${backends.length} backends, web and worker); load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+        (workerAfter
+          ? "the worker started after the load, "
+          : `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile, `) +
+        `PostgreSQL ${(pgWebCpu / Math.max(1, sent.count)).toFixed(2)} ms for the door and ${(pgWorkerCpu / Math.max(1, sent.count)).toFixed(2)} ms for the worker (${backends.length} backends); load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
     );
 
+    if (!worker) worker = await startWorker();
     const check = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 2 });
     try {
       const count = async () => {

@@ -11,7 +11,12 @@ import { createShopifyApp } from "~/shopify.server";
 export async function openAppDatabase(config: AppConfig): Promise<Database> {
   const database = await openDatabase(
     config.database.kind === "postgres"
-      ? { kind: "postgres", url: config.database.url, poolSize: config.database.poolSize }
+      ? {
+          kind: "postgres",
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          applicationName: `orderlane-${config.role}`,
+        }
       : { kind: "pglite", dataDir: config.database.dataDir },
   );
   try {

@@ -4,7 +4,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { receiveShopifyDelivery, type DoorAnswer } from "~/carts/shopify/delivery.server";
-import type { HeaderLookup } from "~/carts/webhook-receipts.server";
+import { WebhookBacklogError, type HeaderLookup } from "~/carts/webhook-receipts.server";
 import { receiveWooCommerceDelivery } from "~/carts/woocommerce/delivery.server";
 import type { AppContext } from "~/context.server";
 
@@ -93,9 +93,15 @@ function cartDoor(maxBytes: number, handle: DoorHandler) {
         else res.status(answer.status).json(answer.body);
       })
       .catch((err: unknown) => {
-        // The cart retries a 5xx later, and the delivery is either stored whole or not at all.
-        console.error("[webhooks] delivery failed:", err);
+        const backlog = err instanceof WebhookBacklogError;
+        if (!backlog) console.error("[webhooks] delivery failed:", err);
         if (res.headersSent) return res.end();
+        // The cart retries a 5xx later, and the delivery is either stored whole or not at all.
+        if (backlog) {
+          res.set("Retry-After", "5");
+          res.status(503).json({ error: { code: "busy", message: err.message } });
+          return;
+        }
         res.status(500).json({
           error: { code: "internal_error", message: "The delivery could not be stored; retry" },
         });

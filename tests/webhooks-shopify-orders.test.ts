@@ -112,6 +112,50 @@ describe("Shopify order webhooks", () => {
     expect(events.map((e) => [e.actor, e.action])).toContainEqual(["cart", "imported"]);
   });
 
+  it("a burst of deliveries is stored together: each order once, the newest version, and a bad one fails alone", async () => {
+    const shop = await createShop(app.ctx.db);
+    const t0 = Date.parse("2026-11-01T10:00:00Z");
+    const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+    const sent = [
+      deliver("orders/create", shop.domain, webhookOrder({ id: "7100001", updatedAt: at(0) })),
+      deliver("orders/create", shop.domain, webhookOrder({ id: "7100002", updatedAt: at(0) })),
+      // Two versions of one order in the same batch, the newer sent first.
+      deliver("orders/updated", shop.domain, {
+        ...webhookOrder({ id: "7100003", updatedAt: at(20) }),
+        note: "newer",
+      }),
+      deliver("orders/updated", shop.domain, {
+        ...webhookOrder({ id: "7100003", updatedAt: at(10) }),
+        note: "older",
+      }),
+    ];
+    expect((await Promise.all(sent)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    // A delivery stored before the door checked shapes: its job fails, the others' do not.
+    const [bad] = await app.ctx.db
+      .insert(webhookReceipts)
+      .values({
+        shopId: shop.id,
+        source: "shopify",
+        shopDomain: shop.domain,
+        deliveryId: `bad-${shop.id}`,
+        topic: "orders/updated",
+        payload: { id: "not an order" },
+      })
+      .returning();
+    await app.ctx.jobs.send("process-webhook", { receiptId: bad!.id });
+
+    expect(await drainQueue(app.ctx, "process-webhook")).toBe(5);
+    const stored = await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id));
+    expect(stored.map((o) => o.cartOrderId).sort()).toEqual(["7100001", "7100002", "7100003"]);
+    const newest = stored.find((o) => o.cartOrderId === "7100003")!;
+    expect((newest.rawPayload as { note: string }).note).toBe("newer");
+    const receipts = await receiptsFor(shop.domain);
+    expect(receipts.filter((r) => r.processedAt !== null)).toHaveLength(4);
+    const failed = receipts.find((r) => r.id === bad!.id)!;
+    expect(failed.processedAt).toBeNull();
+    expect(failed.error).toBeTruthy();
+  });
+
   it("orders/updated applies a newer version and ignores an older one (newest wins)", async () => {
     const shop = await createShop(app.ctx.db);
     const id = "6100000000001";

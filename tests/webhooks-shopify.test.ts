@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { queryRows } from "~/db/client.server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   customerDataRequests,
@@ -9,7 +10,7 @@ import {
   shops,
   webhookReceipts,
 } from "~/db/schema";
-import { prependReceipt } from "~/carts/webhook-receipts.server";
+import { prependReceipts } from "~/carts/webhook-receipts.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
@@ -338,31 +339,110 @@ describe("Shopify webhooks", () => {
       topic: "app/uninstalled",
       payload: { id: 1 },
     };
+    const batch = [{ webhook, receiptId: "00000000-0000-4000-8000-000000000000" }];
     expect(() =>
-      prependReceipt(
-        "insert into pgboss.job select * from json_to_recordset($1)",
-        ["[]"],
-        "id",
-        webhook,
-      ),
+      prependReceipts("insert into pgboss.job select * from json_to_recordset($1)", ["[]"], batch),
     ).toThrow(/pg-boss/);
-    const { statement, params } = prependReceipt(
+    const { statement, params } = prependReceipts(
       "WITH ins AS (INSERT INTO pgboss.job SELECT * FROM json_to_recordset($1::text::json)) SELECT 1",
       ["[]"],
-      "00000000-0000-4000-8000-000000000000",
-      webhook,
+      batch,
     );
-    // The job rows are read only when the receipt was inserted.
+    // The job rows are read only for receipts that were inserted.
     expect(statement).toMatch(/^with receipt as \(/);
-    expect(statement).toContain("when exists (select 1 from receipt) then $1::text else '[]' end");
-    expect(params).toHaveLength(7);
+    expect(statement).toContain("in (select id from receipt)");
+    expect(params).toHaveLength(2);
+    expect(JSON.parse(params[1] as string)).toEqual([
+      {
+        id: batch[0]!.receiptId,
+        source: "shopify",
+        shop_domain: "guard.myshopify.com",
+        delivery_id: "guard-1",
+        topic: "app/uninstalled",
+        payload: { id: 1 },
+      },
+    ]);
+  });
+
+  it("stores a burst of deliveries sent at once, each exactly once, and tells redeliveries apart", async () => {
+    const shop = await createShop(app.ctx.db);
+    const ids = Array.from({ length: 40 }, (_, i) => `burst-${shop.id}-${i}`);
+    // Every delivery twice, all in flight together: Shopify retries while the first is in flight.
+    const answers = await Promise.all(
+      [...ids, ...ids].map((webhookId, i) =>
+        post(
+          shopifyWebhook(
+            "orders/create",
+            shop.domain,
+            webhookOrder({ id: String(9_100_000 + (i % 40)) }),
+            { webhookId },
+          ),
+        ),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const duplicates = answers.map((r) => r.headers.get("x-orderlane-duplicate"));
+    expect(duplicates.filter((d) => d === "false")).toHaveLength(40);
+    expect(duplicates.filter((d) => d === "true")).toHaveLength(40);
+    const receipts = await receiptsFor(shop.domain);
+    expect(receipts.map((r) => r.deliveryId).sort()).toEqual([...ids].sort());
+    expect(receipts.every((r) => r.shopId === shop.id)).toBe(true);
+    // One job per receipt, no more.
+    const jobs = await queryRows<{ receipt: string }>(
+      app.ctx.db,
+      sql`select data->>'receiptId' as receipt from pgboss.job
+          where name = 'process-webhook' and (data->>'receiptId')::uuid in (
+            select id from webhook_receipt where shop_domain = ${shop.domain})`,
+    );
+    expect(jobs.map((j) => j.receipt).sort()).toEqual(receipts.map((r) => r.id).sort());
+  });
+
+  it("a burst the database refuses for its values is retried per delivery, so the others are kept", async () => {
+    const shop = await createShop(app.ctx.db);
+    const insert = app.ctx.jobs.boss.insert.bind(app.ctx.jobs.boss);
+    const spy = vi
+      .spyOn(app.ctx.jobs.boss, "insert")
+      .mockImplementation((name, jobs, options) =>
+        jobs.length > 1
+          ? Promise.reject(
+              Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" }),
+            )
+          : insert(name, jobs, options),
+      );
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          post(
+            shopifyWebhook(
+              "orders/create",
+              shop.domain,
+              webhookOrder({ id: String(9_200_000 + i) }),
+            ),
+          ),
+        ),
+      );
+      expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+      expect(spy.mock.calls.some(([, jobs]) => jobs.length > 1)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await receiptsFor(shop.domain)).toHaveLength(12);
+  });
+
+  it("keeps a delivery whose text holds a NUL character (PostgreSQL refuses NUL in JSON)", async () => {
+    const shop = await createShop(app.ctx.db);
+    const order = { ...webhookOrder({ id: "9300001" }), note: "gift\u0000wrap" };
+    const res = await post(shopifyWebhook("orders/create", shop.domain, order));
+    expect(res.status).toBe(200);
+    const [receipt] = await receiptsFor(shop.domain);
+    expect((receipt?.payload as { note: string }).note).toBe("gift\ufffdwrap");
   });
 
   it("a delivery that cannot be stored is answered 500, keeps nothing, and its retry is stored once", async () => {
     const shop = await createShop(app.ctx.db);
     const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
     const send = vi
-      .spyOn(app.ctx.jobs.boss, "send")
+      .spyOn(app.ctx.jobs.boss, "insert")
       .mockRejectedValueOnce(new Error("connection terminated unexpectedly"));
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {

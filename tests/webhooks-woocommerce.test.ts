@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders, webhookReceipts } from "~/db/schema";
-import { wooCommerceWebhookHandlers } from "~/carts/woocommerce/webhooks.server";
 import { signWooBody } from "~/carts/woocommerce/delivery.server";
 import { wooOrder } from "~/carts/woocommerce/test-fixtures";
 import { hasWebhookHandler } from "~/carts/webhook-handlers.server";
@@ -222,12 +221,9 @@ describe("WooCommerce webhooks", () => {
   });
 
   it("registers a handler for each of the four order topics", () => {
-    expect(Object.keys(wooCommerceWebhookHandlers).sort()).toEqual([
-      "woocommerce:order.created",
-      "woocommerce:order.deleted",
-      "woocommerce:order.restored",
-      "woocommerce:order.updated",
-    ]);
+    for (const topic of ["order.created", "order.updated", "order.deleted", "order.restored"]) {
+      expect(hasWebhookHandler("woocommerce", topic), topic).toBe(true);
+    }
   });
 });
 

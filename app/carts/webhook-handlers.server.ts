@@ -7,8 +7,14 @@ import {
   customersRedact,
   shopRedact,
 } from "./shopify/webhooks.server";
-import { shopifyOrderWebhookHandlers } from "./shopify/order-webhooks.server";
-import { wooCommerceWebhookHandlers } from "./woocommerce/webhooks.server";
+import {
+  shopifyOrderWebhookBatchHandlers,
+  shopifyOrderWebhookHandlers,
+} from "./shopify/order-webhooks.server";
+import {
+  wooCommerceWebhookBatchHandlers,
+  wooCommerceWebhookHandlers,
+} from "./woocommerce/webhooks.server";
 
 export interface StoredWebhook {
   shopDomain: string;
@@ -17,12 +23,34 @@ export interface StoredWebhook {
 }
 
 // Order topics store orders (orders/ingest.server.ts), which needs the config and Shopify as well.
-type Handler = (
-  ctx: Pick<AppContext, "db" | "jobs" | "config" | "shopify">,
-  webhook: StoredWebhook,
-) => Promise<void>;
+type HandlerCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
+type Handler = (ctx: HandlerCtx, webhook: StoredWebhook) => Promise<void>;
+
+/**
+ * Acts on several stored webhooks of one shop and topic family at once (set-based work: a burst of
+ * order updates is one ingest). Answers per webhook, in order: null, or why that one failed. A
+ * thrown error means none of them could be done (the worker then tries each alone).
+ */
+export type WebhookBatchHandler = (
+  ctx: HandlerCtx,
+  shopDomain: string,
+  webhooks: StoredWebhook[],
+) => Promise<(Error | null)[]>;
+
+/** The single-webhook form of a batch handler, so one rule serves both. */
+function oneAtATime(batch: WebhookBatchHandler): Handler {
+  return async (ctx, webhook) => {
+    const [error] = await batch(ctx, webhook.shopDomain, [webhook]);
+    if (error) throw error;
+  };
+}
 
 const providerEvent: Handler = (ctx, webhook) => applyProviderEvent(ctx, webhook.payload);
+
+const BATCH_HANDLERS: Record<string, WebhookBatchHandler> = {
+  ...shopifyOrderWebhookBatchHandlers,
+  ...wooCommerceWebhookBatchHandlers,
+};
 
 const HANDLERS: Record<string, Handler> = {
   "shopify:app/uninstalled": appUninstalled,
@@ -34,6 +62,9 @@ const HANDLERS: Record<string, Handler> = {
   "provider:provider/rejected": providerEvent,
   "provider:provider/cancelled": providerEvent,
   ...wooCommerceWebhookHandlers,
+  ...Object.fromEntries(
+    Object.entries(BATCH_HANDLERS).map(([key, batch]) => [key, oneAtATime(batch)]),
+  ),
 };
 
 export function hasWebhookHandler(source: string, topic: string): boolean {
@@ -42,4 +73,12 @@ export function hasWebhookHandler(source: string, topic: string): boolean {
 
 export function webhookHandler(source: string, topic: string): Handler | undefined {
   return HANDLERS[`${source}:${topic}`];
+}
+
+/** The set-based handler for a topic, where it has one. */
+export function webhookBatchHandler(
+  source: string,
+  topic: string,
+): WebhookBatchHandler | undefined {
+  return BATCH_HANDLERS[`${source}:${topic}`];
 }

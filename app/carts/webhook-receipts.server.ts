@@ -1,8 +1,8 @@
 // Every webhook is stored before it is answered: the receipt is the dedupe key (carts retry and
-// sometimes deliver twice) and the durable record the worker acts on. The receipt and its job are
+// sometimes deliver twice) and the durable record the worker acts on. Receipts and their jobs are
 // stored by one statement, so a crash cannot keep one without the other.
 import { createHash, randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import pg from "pg";
 import { fromDrizzle, type Db as BossDb, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
@@ -48,37 +48,157 @@ export async function receiveWebhook(
     return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
   }
 
-  // Receipt and job in one statement, one round trip (instead of begin, insert, insert, commit):
-  // the receipt insert is a CTE in front of pg-boss's own job insert, and the job's rows are read
-  // from the receipt's, so a redelivery (receipt conflict) inserts no job. One statement is atomic,
-  // so a crash cannot keep one without the other. The receipt id is chosen here so the job can
-  // carry it.
-  const receiptId = randomUUID();
-  let jobsInserted = -1;
+  return receiptWriterFor(ctx).store(webhook);
+}
+
+// Carts send in bursts (a sale, an import, a bulk edit in the admin), and each delivery is stored
+// before it is answered. Deliveries that arrive while a write is in flight wait for the next one
+// and go together: one statement, one round trip and one commit for all of them. A lone delivery
+// is written at once, so a quiet shop's latency is one statement's; under a burst, batches grow
+// by themselves (docs/decisions/0017-webhook-door.md).
+const MAX_WRITES_IN_FLIGHT = 2;
+const MAX_BATCH = 200;
+// Deliveries waiting while the database is slow hold their bodies in memory. Past this many, a
+// delivery is refused at once (503, the cart retries later) rather than piling up.
+const MAX_WAITING = 5_000;
+
+/** Too many deliveries are waiting to be stored; the cart should retry later. */
+export class WebhookBacklogError extends Error {
+  constructor() {
+    super("Too many deliveries are waiting to be stored; retry shortly");
+  }
+}
+
+interface WaitingDelivery {
+  webhook: IncomingWebhook;
+  /** Chosen here, so the job can carry it; the job gets the same id. */
+  receiptId: string;
+  resolve: (stored: { duplicate: boolean; receiptId: string | null }) => void;
+  reject: (error: unknown) => void;
+}
+
+type ReceiptCtx = Pick<AppContext, "db" | "jobs">;
+
+const writers = new WeakMap<ReceiptCtx["jobs"], ReceiptWriter>();
+
+function receiptWriterFor(ctx: ReceiptCtx): ReceiptWriter {
+  let writer = writers.get(ctx.jobs);
+  if (!writer) {
+    writer = new ReceiptWriter(ctx);
+    writers.set(ctx.jobs, writer);
+  }
+  return writer;
+}
+
+class ReceiptWriter {
+  #waiting: WaitingDelivery[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(private readonly ctx: ReceiptCtx) {}
+
+  store(webhook: IncomingWebhook): Promise<{ duplicate: boolean; receiptId: string | null }> {
+    if (this.#waiting.length >= MAX_WAITING) return Promise.reject(new WebhookBacklogError());
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ webhook, receiptId: randomUUID(), resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule() {
+    if (this.#scheduled || this.#inFlight >= MAX_WRITES_IN_FLIGHT || !this.#waiting.length) return;
+    this.#scheduled = true;
+    // After the I/O callbacks of this turn, so requests read together are written together.
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#inFlight < MAX_WRITES_IN_FLIGHT && this.#waiting.length) {
+        const batch = this.#waiting.splice(0, MAX_BATCH);
+        this.#inFlight++;
+        void this.#write(batch).finally(() => {
+          this.#inFlight--;
+          this.#schedule();
+        });
+      }
+    });
+  }
+
+  async #write(batch: WaitingDelivery[]): Promise<void> {
+    try {
+      const stored = await storeReceipts(this.ctx, batch);
+      for (const d of batch) {
+        d.resolve(
+          stored.has(d.receiptId)
+            ? { duplicate: false, receiptId: d.receiptId }
+            : { duplicate: true, receiptId: null },
+        );
+      }
+    } catch (error) {
+      // A lost connection or a timeout would fail each delivery alone just the same.
+      if (batch.length === 1 || !refusedByData(error)) {
+        for (const d of batch) d.reject(error);
+        return;
+      }
+      // One delivery the database refuses must not fail the others that happened to share its
+      // statement: each is tried alone, and only the bad one is answered 500 (the cart retries).
+      for (const d of batch) {
+        await storeReceipts(this.ctx, [d]).then(
+          (stored) =>
+            d.resolve(
+              stored.has(d.receiptId)
+                ? { duplicate: false, receiptId: d.receiptId }
+                : { duplicate: true, receiptId: null },
+            ),
+          d.reject,
+        );
+      }
+    }
+  }
+}
+
+/** PostgreSQL refused the values (data exception, constraint, size limit), not the request. */
+function refusedByData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|23|54)/.test(code);
+}
+
+/**
+ * Stores the receipts and their jobs in one statement and returns the ids of the receipts that
+ * were new (a redelivery's receipt conflicts and gets no job). The receipts' insert is a CTE in
+ * front of pg-boss's own job insert, and each job is kept only if its receipt was inserted, so a
+ * crash can never keep one without the other.
+ */
+async function storeReceipts(
+  ctx: ReceiptCtx,
+  batch: readonly Pick<WaitingDelivery, "webhook" | "receiptId">[],
+): Promise<Set<string>> {
+  let inserted: Set<string> | null = null;
   const pool = (ctx.db as unknown as { $client?: unknown }).$client;
   const inner: BossDb =
     pool instanceof pg.Pool
       ? {
-          // A named statement is parsed and planned once per connection, not per delivery.
+          // A named statement is parsed and planned once per connection, not per batch.
           async executeSql(text, values) {
-            const name = `orderlane_receipt_${statementKey(text)}`;
-            return pool.query({ name, text, values });
+            return pool.query({ name: `orderlane_receipts_${statementKey(text)}`, text, values });
           },
         }
       : fromDrizzle(ctx.db as unknown as DrizzleTransactionLike, sql);
-  const withReceipt: BossDb = {
+  const withReceipts: BossDb = {
     async executeSql(text, values = []) {
-      const { statement, params } = prependReceipt(text, values, receiptId, webhook);
+      const { statement, params } = prependReceipts(text, values, batch);
       const result = await inner.executeSql(statement, params);
-      jobsInserted = result.rows.length;
+      inserted = new Set(result.rows.map((row: { id: string }) => row.id));
       return result;
     },
   };
-  await ctx.jobs.boss.send("process-webhook", { receiptId }, { db: withReceipt });
-  if (jobsInserted < 0) throw new Error("pg-boss did not insert the webhook's job");
-  // process-webhook has the standard policy and the job a fresh id, so the job insert cannot
-  // conflict: no job means the receipt was already there.
-  return jobsInserted > 0 ? { duplicate: false, receiptId } : { duplicate: true, receiptId: null };
+  // process-webhook has the standard policy and each job a fresh id, so a job insert cannot
+  // conflict: a missing job means its receipt was already there.
+  await ctx.jobs.boss.insert(
+    "process-webhook",
+    batch.map((d) => ({ id: d.receiptId, data: { receiptId: d.receiptId } })),
+    { db: withReceipts, returnId: true },
+  );
+  if (!inserted) throw new Error("pg-boss did not insert the webhooks' jobs");
+  return inserted;
 }
 
 const statementKeys = new Map<string, string>();
@@ -104,41 +224,48 @@ function shopOf(webhook: IncomingWebhook) {
 // refuse loudly rather than enqueue without the receipt guard.
 const JOBS_PARAM = "$1::text::json";
 
-export function prependReceipt(
+export function prependReceipts(
   text: string,
   values: unknown[],
-  receiptId: string,
-  webhook: IncomingWebhook,
+  batch: readonly { webhook: IncomingWebhook; receiptId: string }[],
 ): { statement: string; params: unknown[] } {
   if (values.length !== 1 || text.split(JOBS_PARAM).length !== 2) {
     throw new Error("pg-boss's job insert is not the one webhook receipts were written against");
   }
-  const n = values.length;
-  const receipt = `receipt as (
+  const receipts = `receipt as (
     insert into webhook_receipt (id, shop_id, source, shop_domain, delivery_id, topic, payload)
-    values ($${n + 1}::uuid,
-      (select s.id from shop s where s.platform = $${n + 2} and s.domain = $${n + 3} limit 1),
-      $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}::jsonb)
+    select r.id,
+      (select s.id from shop s where s.platform = r.source::platform and s.domain = r.shop_domain
+        limit 1),
+      r.source, r.shop_domain, r.delivery_id, r.topic, r.payload
+    from json_to_recordset($2::text::json)
+      as r (id uuid, source text, shop_domain text, delivery_id text, topic text, payload jsonb)
     on conflict do nothing
     returning id)`;
+  // Only the jobs whose receipt went in (each job's data names its receipt).
   const gated = text.replace(
     JOBS_PARAM,
-    `(case when exists (select 1 from receipt) then $1::text else '[]' end)::json`,
+    `(select coalesce(json_agg(j.value), '[]'::json) from json_array_elements($1::text::json) j
+      where (j.value->'data'->>'receiptId')::uuid in (select id from receipt))`,
   );
   const trimmed = gated.trimStart();
   const statement = /^with\s/i.test(trimmed)
-    ? `with ${receipt}, ${trimmed.slice(4)}`
-    : `with ${receipt} ${trimmed}`;
+    ? `with ${receipts}, ${trimmed.slice(4)}`
+    : `with ${receipts} ${trimmed}`;
   return {
     statement,
     params: [
       ...values,
-      receiptId,
-      webhook.source,
-      webhook.shopDomain,
-      webhook.deliveryId,
-      webhook.topic,
-      JSON.stringify(webhook.payload ?? null),
+      JSON.stringify(
+        batch.map(({ webhook, receiptId }) => ({
+          id: receiptId,
+          source: webhook.source,
+          shop_domain: webhook.shopDomain,
+          delivery_id: webhook.deliveryId,
+          topic: webhook.topic,
+          payload: webhook.payload ?? null,
+        })),
+      ),
     ],
   };
 }
@@ -169,5 +296,22 @@ export async function markReceipt(
     )
     .where(
       and(eq(webhookReceipts.id, receipt.id), eq(webhookReceipts.shopDomain, receipt.shopDomain)),
+    );
+}
+
+/** Marks receipts of one batch processed, in one statement. */
+export async function markReceiptsProcessed(
+  ctx: Pick<AppContext, "db">,
+  receipts: readonly Pick<WebhookReceiptRow, "id">[],
+): Promise<void> {
+  if (receipts.length === 0) return;
+  await ctx.db
+    .update(webhookReceipts)
+    .set({ processedAt: new Date(), error: null })
+    .where(
+      inArray(
+        webhookReceipts.id,
+        receipts.map((r) => r.id),
+      ),
     );
 }

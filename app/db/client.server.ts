@@ -18,7 +18,14 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
 export type DatabaseTarget =
-  { kind: "postgres"; url: string; poolSize?: number } | { kind: "pglite"; dataDir: string | null };
+  | {
+      kind: "postgres";
+      url: string;
+      poolSize?: number;
+      /** Shown in pg_stat_activity, so an operator can tell the web process's connections apart. */
+      applicationName?: string;
+    }
+  | { kind: "pglite"; dataDir: string | null };
 
 export interface Database {
   kind: DatabaseTarget["kind"];
@@ -29,6 +36,8 @@ export interface Database {
   pool: pg.Pool | null;
   /** The PostgreSQL URL (pg-boss opens its own small pool); null on PGlite. */
   url: string | null;
+  /** The name this process's connections show in pg_stat_activity (PostgreSQL). */
+  applicationName: string;
   close(): Promise<void>;
 }
 
@@ -42,11 +51,24 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    const applicationName = target.applicationName ?? "orderlane";
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      application_name: applicationName,
+    });
     // A pool error (a dropped idle connection) must not crash the process; the next query reconnects.
     pool.on("error", (err) => console.error(`[db] idle connection error: ${err.message}`));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
-    return { kind: "postgres", db, pglite: null, pool, url: target.url, close: () => pool.end() };
+    return {
+      kind: "postgres",
+      db,
+      pglite: null,
+      pool,
+      url: target.url,
+      applicationName,
+      close: () => pool.end(),
+    };
   }
 
   const release = target.dataDir ? lockDataDir(target.dataDir) : () => {};
@@ -60,6 +82,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       pglite,
       pool: null,
       url: null,
+      applicationName: "orderlane",
       close: async () => {
         await pglite.close();
         release();
@@ -74,7 +97,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 /** Opens a database over an existing PGlite instance (tests clone a migrated template). */
 export function wrapPglite(pglite: PGlite): Database {
   const db = drizzlePglite(pglite, { schema }) as unknown as Db;
-  return { kind: "pglite", db, pglite, pool: null, url: null, close: () => pglite.close() };
+  return {
+    kind: "pglite",
+    db,
+    pglite,
+    pool: null,
+    url: null,
+    applicationName: "orderlane",
+    close: () => pglite.close(),
+  };
 }
 
 /**

@@ -82,6 +82,7 @@ export async function startJobs(database: Database): Promise<Jobs> {
         connectionString: database.url ?? undefined,
         max: 4,
         schema: "pgboss",
+        application_name: `${database.applicationName}-jobs`,
         // Expired jobs (a worker that died holding them) are found on this beat; pg-boss's default
         // minute would leave a dead worker's countdowns waiting that long.
         superviseIntervalSeconds: 10,

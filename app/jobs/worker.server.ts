@@ -6,13 +6,19 @@ import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/orders/countdown.server";
 import { runImportJob } from "~/orders/import.server";
-import type { JobHandlers } from "./jobs.server";
+import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
-import { processWebhook } from "./handlers/process-webhook.server";
+import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
 
 export function jobHandlers(ctx: AppContext): JobHandlers {
   return {
-    "process-webhook": (data) => processWebhook(ctx, data),
+    // Order deliveries that arrive together are stored together.
+    "process-webhook": Object.assign(
+      (data: JobData["process-webhook"]) => processWebhook(ctx, data),
+      {
+        batch: (jobs: JobOfBatch<"process-webhook">[]) => processWebhookBatch(ctx, jobs),
+      },
+    ),
     // Deadlines that fall together are decided and sent a batch at a time.
     "auto-submit": Object.assign((data: JobData["auto-submit"]) => autoSubmit(ctx, data), {
       batch: (jobs: { data: JobData["auto-submit"] }[]) => autoSubmitBatch(ctx, jobs),

@@ -137,6 +137,24 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
   for (;;) {
     const jobs = await ctx.jobs.boss.fetch<{ receiptId: string }>(queue, { batchSize: 10 });
     if (jobs.length === 0) return ran;
+    // As the worker does: the whole batch to the batch handler when the queue has one.
+    if (handler.batch) {
+      const errors = await handler.batch(
+        jobs.map((job) => ({
+          data: job.data,
+          id: job.id,
+          retryCount: job.retryCount,
+          lastAttempt: false,
+        })),
+      );
+      for (const [i, job] of jobs.entries()) {
+        const error = errors[i];
+        if (error) await ctx.jobs.boss.fail(queue, job.id, { message: error.message });
+        else await ctx.jobs.boss.complete(queue, job.id);
+      }
+      ran += jobs.length;
+      continue;
+    }
     for (const job of jobs) {
       try {
         await handler(job.data, { id: job.id, retryCount: job.retryCount, lastAttempt: false });

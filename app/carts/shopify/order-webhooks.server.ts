@@ -1,13 +1,13 @@
 // Shopify's order webhooks, in two halves: the route checks a delivery is an order before storing
 // it (`checkOrderWebhook`), and the worker turns the stored delivery into our order (`handlers`).
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { orders, shops, webhookReceipts } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { shopSettings, type ShopRow } from "~/orders/orders.server";
 import { CartReadError } from "../connector";
-import type { StoredWebhook } from "../webhook-handlers.server";
+import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { createShopifyConnector, orderOfFulfillmentOrder } from "./connector.server";
 import { describeIssues, normalizeWebhookOrder, parseWebhookOrder } from "./normalize";
 
@@ -76,27 +76,47 @@ async function installedShop(ctx: OrderWebhookCtx, domain: string): Promise<Shop
   return shop ?? null;
 }
 
-/** orders/create, orders/updated, orders/cancelled: the payload is the whole order. */
-const orderChanged: Handler = async (ctx, webhook) => {
-  const shop = await installedShop(ctx, webhook.shopDomain);
-  if (!shop) return; // unknown or uninstalled: nothing is written
-  const parsed = parseWebhookOrder(webhook.payload);
-  // The route refused malformed deliveries; one stored before that check is left as it is.
-  if (!parsed.ok) throw new Error(parsed.reason);
-  // The order payload does not say whether a fulfillment order is held; the hold topics do. So a
-  // hold we learnt of stays until Shopify tells us it was released.
-  const [stored] = await ctx.db
-    .select({ cartStatus: orders.cartStatus, cartStatusRaw: orders.cartStatusRaw })
-    .from(orders)
-    .where(and(eq(orders.shopId, shop.id), eq(orders.cartOrderId, parsed.value.id)))
-    .limit(1);
-  const order = normalizeWebhookOrder(
-    parsed.value,
-    shopSettings(shop).personalizationKeys,
-    webhook.payload,
-    { onHold: stored?.cartStatus === "on_hold" },
+/**
+ * orders/create, orders/updated, orders/cancelled: the payload is the whole order. Deliveries for
+ * one shop that the worker fetched together are stored together (one ingest, one transaction);
+ * the answer says, per delivery, null or why it could not be used.
+ */
+const ordersChanged: WebhookBatchHandler = async (ctx, shopDomain, webhooks) => {
+  const shop = await installedShop(ctx, shopDomain);
+  if (!shop) return webhooks.map(() => null); // unknown or uninstalled: nothing is written
+  // The route refused malformed deliveries; one stored before that check fails on its own.
+  const parsed = webhooks.map((w) => parseWebhookOrder(w.payload));
+  const valid = parsed.flatMap((p, i) =>
+    p.ok ? [{ order: p.value, payload: webhooks[i]!.payload }] : [],
   );
-  await ingestCartOrders(ctx, shop, [order], { source: "webhook" });
+  if (valid.length > 0) {
+    // The order payload does not say whether a fulfillment order is held; the hold topics do. So
+    // a hold we learnt of stays until Shopify tells us it was released.
+    const held = await ctx.db
+      .select({ cartOrderId: orders.cartOrderId })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.shopId, shop.id),
+          inArray(
+            orders.cartOrderId,
+            valid.map((v) => v.order.id),
+          ),
+          eq(orders.cartStatus, "on_hold"),
+        ),
+      );
+    const onHold = new Set(held.map((h) => h.cartOrderId));
+    const keys = shopSettings(shop).personalizationKeys;
+    await ingestCartOrders(
+      ctx,
+      shop,
+      valid.map((v) =>
+        normalizeWebhookOrder(v.order, keys, v.payload, { onHold: onHold.has(v.order.id) }),
+      ),
+      { source: "webhook" },
+    );
+  }
+  return parsed.map((p) => (p.ok ? null : new Error(p.reason)));
 };
 
 /** A hold placed or released in the Shopify admin: read the order as Shopify has it now. */
@@ -112,10 +132,14 @@ const holdChanged: Handler = async (ctx, webhook) => {
   if (fetched.order) await ingestCartOrders(ctx, shop, [fetched.order], { source: "webhook" });
 };
 
+/** Spread into app/carts/webhook-handlers.server.ts, with the batch handlers below. */
 export const shopifyOrderWebhookHandlers: Record<string, Handler> = {
-  "shopify:orders/create": orderChanged,
-  "shopify:orders/updated": orderChanged,
-  "shopify:orders/cancelled": orderChanged,
   "shopify:fulfillment_orders/placed_on_hold": holdChanged,
   "shopify:fulfillment_orders/hold_released": holdChanged,
+};
+
+export const shopifyOrderWebhookBatchHandlers: Record<string, WebhookBatchHandler> = {
+  "shopify:orders/create": ordersChanged,
+  "shopify:orders/updated": ordersChanged,
+  "shopify:orders/cancelled": ordersChanged,
 };

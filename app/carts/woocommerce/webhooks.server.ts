@@ -4,7 +4,7 @@ import type { IngestCtx } from "~/orders/ingest.server";
 import { ingestCartOrders, removeCartOrder } from "~/orders/ingest.server";
 import { shopSettings } from "~/orders/orders.server";
 import { findShop } from "~/shops/shops.server";
-import type { StoredWebhook } from "../webhook-handlers.server";
+import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { readWooOrder } from "./normalize";
 
 /** The topics the app subscribes each store to (connect.server.ts creates them). */
@@ -29,22 +29,22 @@ export function deletedId(payload: unknown): string | null {
 
 type Handler = (ctx: IngestCtx, webhook: StoredWebhook) => Promise<void>;
 
-/** created / updated / restored carry the whole order: store what it says now. */
-const upsertOrder: Handler = async (ctx, webhook) => {
-  const shop = await findShop(ctx.db, "woocommerce", webhook.shopDomain);
-  if (!shop || shop.uninstalledAt) return; // disconnected since: nothing to write
-  const read = readWooOrder(webhook.payload, shopSettings(shop).personalizationKeys);
-  switch (read.kind) {
-    case "invalid":
-      throw new Error(read.message);
-    case "draft":
-      return;
-    case "trashed":
-      await removeCartOrder(ctx, shop, read.cartOrderId);
-      return;
-    case "order":
-      await ingestCartOrders(ctx, shop, [read.order], { source: "webhook" });
+/**
+ * created / updated / restored carry the whole order: store what it says now. Deliveries for one
+ * store fetched together are stored together; the answer is per delivery.
+ */
+const upsertOrders: WebhookBatchHandler = async (ctx, shopDomain, webhooks) => {
+  const shop = await findShop(ctx.db, "woocommerce", shopDomain);
+  if (!shop || shop.uninstalledAt) return webhooks.map(() => null); // disconnected since
+  const keys = shopSettings(shop).personalizationKeys;
+  const reads = webhooks.map((w) => readWooOrder(w.payload, keys));
+  for (const read of reads) {
+    if (read.kind === "trashed") await removeCartOrder(ctx, shop, read.cartOrderId);
   }
+  const fresh = reads.flatMap((read) => (read.kind === "order" ? [read.order] : []));
+  if (fresh.length > 0) await ingestCartOrders(ctx, shop, fresh, { source: "webhook" });
+  // A draft is nobody's order yet: nothing to do, and nothing wrong.
+  return reads.map((read) => (read.kind === "invalid" ? new Error(read.message) : null));
 };
 
 const deleteOrder: Handler = async (ctx, webhook) => {
@@ -55,10 +55,13 @@ const deleteOrder: Handler = async (ctx, webhook) => {
   await removeCartOrder(ctx, shop, id);
 };
 
-/** Spread into app/carts/webhook-handlers.server.ts. */
+/** Spread into app/carts/webhook-handlers.server.ts, with the batch handlers below. */
 export const wooCommerceWebhookHandlers: Record<string, Handler> = {
-  "woocommerce:order.created": upsertOrder,
-  "woocommerce:order.updated": upsertOrder,
-  "woocommerce:order.restored": upsertOrder,
   "woocommerce:order.deleted": deleteOrder,
+};
+
+export const wooCommerceWebhookBatchHandlers: Record<string, WebhookBatchHandler> = {
+  "woocommerce:order.created": upsertOrders,
+  "woocommerce:order.updated": upsertOrders,
+  "woocommerce:order.restored": upsertOrders,
 };
