@@ -148,6 +148,83 @@ describe("ingesting cart orders", () => {
     );
   });
 
+  it("an update that leaves a line as it was does not rewrite it; a changed line is rewritten", async () => {
+    const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
+    const first = normalized("20", {
+      lineItems: [
+        normalized("20").lineItems[0]!,
+        {
+          ...normalized("20").lineItems[0]!,
+          cartLineId: "20-2",
+          sku: "MUG-1",
+          price: "7.5",
+          personalization: {
+            options: { Name: "Ada", Colour: "teal" },
+            designUrl: "https://cdn.example/ada.png",
+          },
+        },
+      ],
+    });
+    await ingestCartOrders(app.ctx, shop, [first], via);
+    const order = (await storedOrder(shop.id, "20"))!;
+    // A row's xmin is the transaction that wrote its current version.
+    const versions = async () =>
+      Object.fromEntries(
+        (
+          await queryRows<{ cart_line_id: string; xmin: string; quantity: number }>(
+            app.ctx.db,
+            sql`select cart_line_id, xmin::text as xmin, quantity from line_item
+                where order_id = ${order.id} order by cart_line_id`,
+          )
+        ).map((r) => [r.cart_line_id, { xmin: r.xmin, quantity: r.quantity }]),
+      );
+    const before = await versions();
+
+    // The cart sends the same lines, the price spelled with more digits and the personalisation's
+    // keys in another order, with only the order's status changed.
+    const [sock, mug] = first.lineItems;
+    await ingestCartOrders(
+      app.ctx,
+      shop,
+      [
+        normalized("20", {
+          cartStatus: "on_hold",
+          cartStatusRaw: "on-hold",
+          cartUpdatedAt: new Date("2026-11-12T00:00:00Z"),
+          lineItems: [
+            { ...sock!, price: "10.0000" },
+            {
+              ...mug!,
+              personalization: {
+                designUrl: "https://cdn.example/ada.png",
+                options: { Colour: "teal", Name: "Ada" },
+              },
+            },
+          ],
+        }),
+      ],
+      via,
+    );
+    expect((await storedOrder(shop.id, "20"))!.cartStatus).toBe("on_hold");
+    expect(await versions()).toEqual(before);
+
+    await ingestCartOrders(
+      app.ctx,
+      shop,
+      [
+        normalized("20", {
+          cartUpdatedAt: new Date("2026-11-13T00:00:00Z"),
+          lineItems: [sock!, { ...mug!, quantity: 4 }],
+        }),
+      ],
+      via,
+    );
+    const after = await versions();
+    expect(after["20-1"]).toEqual(before["20-1"]);
+    expect(after["20-2"]!.quantity).toBe(4);
+    expect(after["20-2"]!.xmin).not.toBe(before["20-2"]!.xmin);
+  });
+
   it("keeps the owner's edited address, remembering the cart's, and places the customer by it", async () => {
     const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
     await ingestCartOrders(app.ctx, shop, [normalized("20")], via);

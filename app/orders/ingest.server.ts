@@ -170,6 +170,41 @@ function recordsetInsert<T extends PgTable>(
     select ${list} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb)`;
 }
 
+// The columns a cart's line sets; the rest (provider, delivery) are ours and survive an update.
+const CART_LINE_COLUMNS = [
+  "position",
+  "sku",
+  "cart_product_id",
+  "cart_variant_id",
+  "product_url",
+  "title",
+  "style",
+  "quantity",
+  "price",
+  "mockup_url",
+  "personalization",
+].map((name) => sql.identifier(name));
+
+/**
+ * The orders' lines written in one statement from one JSON parameter. A line the cart sent
+ * unchanged is left as it is (most updates change an order's status, not its lines), so it costs
+ * no new row version; numeric and jsonb are compared by value, not by spelling.
+ */
+function upsertLines(rows: readonly ReturnType<typeof lineRow>[]): SQL {
+  const list = sql.join(CART_LINE_COLUMNS, sql`, `);
+  const excluded = sql.join(
+    CART_LINE_COLUMNS.map((c) => sql`excluded.${c}`),
+    sql`, `,
+  );
+  const current = sql.join(
+    CART_LINE_COLUMNS.map((c) => sql`${lineItems}.${c}`),
+    sql`, `,
+  );
+  return sql`${recordsetInsert(lineItems, rows)}
+    on conflict (order_id, cart_line_id) do update set (${list}) = (${excluded})
+    where (${current}) is distinct from (${excluded})`;
+}
+
 /**
  * Many rows of one shop updated in one statement, each to its own values, by id: the same JSON
  * parameter as recordsetInsert. Every row names the same columns (the caller builds them alike).
@@ -501,27 +536,7 @@ async function ingestBatch(
       }
     }
     if (orderUpdates.length > 0) await tx.execute(recordsetUpdate(orders, shop.id, orderUpdates));
-    if (upserts.length > 0) {
-      await tx
-        .insert(lineItems)
-        .values(upserts)
-        .onConflictDoUpdate({
-          target: [lineItems.orderId, lineItems.cartLineId],
-          set: {
-            position: sql`excluded.position`,
-            sku: sql`excluded.sku`,
-            cartProductId: sql`excluded.cart_product_id`,
-            cartVariantId: sql`excluded.cart_variant_id`,
-            productUrl: sql`excluded.product_url`,
-            title: sql`excluded.title`,
-            style: sql`excluded.style`,
-            quantity: sql`excluded.quantity`,
-            price: sql`excluded.price`,
-            mockupUrl: sql`excluded.mockup_url`,
-            personalization: sql`excluded.personalization`,
-          },
-        });
-    }
+    if (upserts.length > 0) await tx.execute(upsertLines(upserts));
     if (removedLineIds.length > 0) {
       await tx
         .delete(lineItems)
