@@ -95,5 +95,5 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     expect(all).toHaveLength(73);
     expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
     await after.close();
-  });
+  }, 90_000); // two full demo start-ups (Vite, PGlite, seeding): ~22 s alone, longer beside other suites
 });

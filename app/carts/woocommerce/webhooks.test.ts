@@ -26,10 +26,11 @@ vi.mock("~/shops/shops.server", () => ({
   ),
 }));
 
-const { wooCommerceWebhookHandlers: handlers } = await import("./webhooks.server");
+// The worker's own lookup, so a topic is handled here exactly as the worker would handle it.
+const { webhookBatchHandler, webhookHandler } = await import("../webhook-handlers.server");
 const ctx = {} as IngestCtx;
 const run = (topic: string, shopDomain: string, payload: unknown) =>
-  handlers[`woocommerce:${topic}`]!(ctx, { shopDomain, topic, payload });
+  webhookHandler("woocommerce", topic)!(ctx, { shopDomain, topic, payload });
 
 beforeEach(() => {
   calls.length = 0;
@@ -76,5 +77,24 @@ describe("WooCommerce webhook handlers", () => {
     await expect(run("order.deleted", "store.example", {})).rejects.toThrow(
       /without the order's id/,
     );
+  });
+
+  it("a batch of one store's deliveries is stored in one go; a bad one fails alone", async () => {
+    const batch = webhookBatchHandler("woocommerce", "order.updated")!;
+    const answers = await batch(ctx, "store.example", [
+      { shopDomain: "store.example", topic: "order.updated", payload: wooOrder({ id: 81 }) },
+      { shopDomain: "store.example", topic: "order.updated", payload: { id: 82 } },
+      { shopDomain: "store.example", topic: "order.created", payload: wooOrder({ id: 83 }) },
+    ]);
+    expect(answers.map((a) => a?.message ?? null)).toEqual([
+      null,
+      expect.stringMatching(/Not a WooCommerce order/),
+      null,
+    ]);
+    expect(calls).toHaveLength(1);
+    expect((calls[0]!.arg as { cartOrderId: string }[]).map((o) => o.cartOrderId)).toEqual([
+      "81",
+      "83",
+    ]);
   });
 });
