@@ -241,6 +241,7 @@ describe("the order page in the browser (demo, standalone)", () => {
     expect(await banner.innerText()).toContain(
       "A later import brings it back if your store still has it.",
     );
+    if (updateScreenshots) await page.screenshot({ path: "docs/screenshots/catalog-notice.png" });
     // Shown once: the address loses the notice, so a reload or a filter does not repeat it.
     await expect.poll(() => new URL(page.url()).searchParams.has("notice")).toBe(false);
     // Taking it off loads nothing again: the catalog was loaded once, with its notice.

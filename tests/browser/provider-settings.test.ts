@@ -92,6 +92,9 @@ describe("Settings > Providers in the browser", () => {
     const badges = heading.locator("xpath=..");
     expect(await badges.getByText("Default", { exact: true }).count()).toBe(1);
     expect(await page.getByText("Default", { exact: true }).count()).toBe(1);
+    if (updateScreenshots) {
+      await page.screenshot({ path: "docs/screenshots/settings-providers-default.png" });
+    }
 
     // Editing it shows the box ticked; unticking and saving leaves the shop without a default.
     await page.goto(`${app.url}/app/settings/providers?edit=${(await row("CustomCat EU")).id}`, {
