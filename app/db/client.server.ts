@@ -75,16 +75,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   try {
     const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
     await pglite.waitReady;
-    const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+    const database = wrapPglite(pglite);
     return {
-      kind: "pglite",
-      db,
-      pglite,
-      pool: null,
-      url: null,
-      applicationName: "orderlane",
+      ...database,
       close: async () => {
-        await pglite.close();
+        await database.close();
         release();
       },
     };

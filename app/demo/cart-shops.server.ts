@@ -4,13 +4,13 @@
 // Seeding is idempotent: a second start adds nothing and keeps what the owner changed; only what
 // depends on this run (the simulator's and the sandbox's ports) is written again.
 import { Session } from "@shopify/shopify-api";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
-import { orders, providers, shops } from "~/db/schema";
+import { providers, shops } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import type { ShopSettings } from "~/orders/model";
-import type { ShopRow } from "~/orders/orders.server";
+import { knownCartOrderIds, type ShopRow } from "~/orders/orders.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import {
@@ -221,19 +221,11 @@ async function ensureCartShop(
  * there are left as the owner left them; a restart adds only what is missing.
  */
 async function seedOrders(ctx: Ctx, shop: ShopRow, planned: NormalizedOrder[]): Promise<number> {
-  const existing = await ctx.db
-    .select({ cartOrderId: orders.cartOrderId })
-    .from(orders)
-    .where(
-      and(
-        eq(orders.shopId, shop.id),
-        inArray(
-          orders.cartOrderId,
-          planned.map((o) => o.cartOrderId),
-        ),
-      ),
-    );
-  const known = new Set(existing.map((r) => r.cartOrderId));
+  const known = await knownCartOrderIds(
+    ctx.db,
+    shop.id,
+    planned.map((o) => o.cartOrderId),
+  );
   const missing = planned.filter((o) => !known.has(o.cartOrderId));
   if (missing.length === 0) return 0;
   const outcomes = await ingestCartOrders(ctx, shop, missing, { source: "import" });

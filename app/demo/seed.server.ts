@@ -3,7 +3,7 @@
 // Everything is generated from fixed lists and a seeded generator, so two runs describe the same
 // orders; only the timestamps follow `now`, keeping the newest countdowns a few minutes away.
 import { sealSecret } from "~/security/encryption.server";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "~/db/client.server";
 import {
   lineItems,
@@ -23,6 +23,7 @@ import type {
   Personalization,
   ManualEdits,
 } from "~/orders/model";
+import { knownCartOrderIds } from "~/orders/orders.server";
 import { refreshOrderSummary } from "~/orders/summary.server";
 import { ensureShop } from "~/shops/shops.server";
 import { DEMO_SHOP_DOMAIN } from "./constants";
@@ -61,19 +62,11 @@ export async function seedDemoShop(
   const planned = planDemoOrders(now);
   // One read up front lets a second start skip every order without opening a transaction per order;
   // the conflict clause on insert still guards against two seeds racing.
-  const existing = await db
-    .select({ cartOrderId: orders.cartOrderId })
-    .from(orders)
-    .where(
-      and(
-        eq(orders.shopId, shop.id),
-        inArray(
-          orders.cartOrderId,
-          planned.map((o) => o.cartOrderId),
-        ),
-      ),
-    );
-  const known = new Set(existing.map((row) => row.cartOrderId));
+  const known = await knownCartOrderIds(
+    db,
+    shop.id,
+    planned.map((o) => o.cartOrderId),
+  );
 
   let ordersCreated = 0;
   for (const order of planned) {

@@ -2,13 +2,14 @@
 // to another. Every state change goes through `transition`, which asks the lifecycle table first and
 // writes the timeline in the same transaction.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Tx } from "~/db/client.server";
+import type { DbOrTx, Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
 import type { Actor } from "./events.server";
 import { recordOrderEvents } from "./events.server";
 import { assertAllowed, type OrderAction, type OrderFacts } from "./lifecycle";
 import {
   DEFAULT_SHOP_SETTINGS,
+  type CartStatus,
   type LifecycleState,
   type OrderAlert,
   type ShopSettings,
@@ -20,6 +21,30 @@ export type ShopRow = typeof shops.$inferSelect;
 /** Settings with defaults for keys added after the shop was created. */
 export function shopSettings(shop: Pick<ShopRow, "settings">): ShopSettings {
   return { ...DEFAULT_SHOP_SETTINGS, ...shop.settings };
+}
+
+/**
+ * Which of these cart order ids the shop already has (optionally only those in one cart status):
+ * one indexed read, so a batch can tell new orders from known ones before it writes.
+ */
+export async function knownCartOrderIds(
+  db: DbOrTx,
+  shopId: string,
+  cartOrderIds: readonly string[],
+  only: { cartStatus?: CartStatus } = {},
+): Promise<Set<string>> {
+  if (cartOrderIds.length === 0) return new Set();
+  const rows = await db
+    .select({ cartOrderId: orders.cartOrderId })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.shopId, shopId),
+        inArray(orders.cartOrderId, [...cartOrderIds]),
+        only.cartStatus ? eq(orders.cartStatus, only.cartStatus) : undefined,
+      ),
+    );
+  return new Set(rows.map((r) => r.cartOrderId));
 }
 
 export interface ActingAs {

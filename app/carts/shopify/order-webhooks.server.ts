@@ -1,11 +1,11 @@
 // Shopify's order webhooks, in two halves: the route checks a delivery is an order before storing
 // it (`checkOrderWebhook`), and the worker turns the stored delivery into our order (`handlers`).
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
-import { orders, shops, webhookReceipts } from "~/db/schema";
+import { shops, webhookReceipts } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
-import { shopSettings, type ShopRow } from "~/orders/orders.server";
+import { knownCartOrderIds, shopSettings, type ShopRow } from "~/orders/orders.server";
 import { CartReadError } from "../connector";
 import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { createShopifyConnector, orderOfFulfillmentOrder } from "./connector.server";
@@ -92,20 +92,12 @@ const ordersChanged: WebhookBatchHandler = async (ctx, shopDomain, webhooks) => 
   if (valid.length > 0) {
     // The order payload does not say whether a fulfillment order is held; the hold topics do. So
     // a hold we learnt of stays until Shopify tells us it was released.
-    const held = await ctx.db
-      .select({ cartOrderId: orders.cartOrderId })
-      .from(orders)
-      .where(
-        and(
-          eq(orders.shopId, shop.id),
-          inArray(
-            orders.cartOrderId,
-            valid.map((v) => v.order.id),
-          ),
-          eq(orders.cartStatus, "on_hold"),
-        ),
-      );
-    const onHold = new Set(held.map((h) => h.cartOrderId));
+    const onHold = await knownCartOrderIds(
+      ctx.db,
+      shop.id,
+      valid.map((v) => v.order.id),
+      { cartStatus: "on_hold" },
+    );
     const keys = shopSettings(shop).personalizationKeys;
     await ingestCartOrders(
       ctx,
