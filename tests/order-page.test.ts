@@ -463,4 +463,36 @@ describe("the order page inside the Shopify admin", () => {
     expect(other.status).toBe(404);
     expect(await other.text()).not.toContain("Demo Customer");
   });
+
+  it("Delete inside the admin lands on the catalog with the admin's shop and host kept", async () => {
+    const shopify = await createShop(embedded.ctx.db, { domain: "embedded-delete.myshopify.com" });
+    await createSession(embedded.ctx.db, shopify.domain);
+    const order = await createOrder(embedded.ctx.db, shopify);
+    const host = Buffer.from("admin.shopify.com/store/embedded-delete").toString("base64url");
+    // App Bridge's fetch: the page's own query on the address, its session token in the header.
+    const res = await embedded.fetch(
+      `/app/orders/${order.id}?embedded=1&shop=${shopify.domain}&host=${host}`,
+      {
+        method: "POST",
+        headers: {
+          ...asBrowser.headers,
+          Authorization: `Bearer ${shopifySessionToken(shopify.domain)}`,
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ intent: "action", action: "delete" }).toString(),
+        redirect: "manual",
+      },
+    );
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location")!, embedded.url);
+    expect(location.pathname).toBe("/app");
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({
+      notice: "order_deleted",
+      shop: shopify.domain,
+      host,
+      embedded: "1",
+    });
+    const [row] = await embedded.ctx.db.select().from(orders).where(eq(orders.id, order.id));
+    expect(row).toBeUndefined();
+  });
 });

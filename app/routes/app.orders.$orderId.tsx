@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
@@ -138,7 +138,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (outcome.ok && outcome.orderId === null) {
         // The order is gone: its page would only say "not found", so back to the catalog, which
         // says so in its own words (it shows only the notices it knows).
-        return redirect(catalogUrlWith("order_deleted"));
+        return owner.redirect(catalogUrlWith("order_deleted"));
       }
       return outcome.ok
         ? reply({ ok: true, message: outcome.message, action: intent.action })

@@ -13,18 +13,23 @@ export interface Owner {
   /** Display name for the timeline. */
   name: string;
   isAccountAdmin: boolean;
+  /**
+   * A redirect to one of our pages that keeps the owner where they are: inside the admin it carries
+   * the admin's shop and host parameters along (Shopify's own helper), so the page still loads there.
+   */
+  redirect: (to: string) => Response;
 }
 
 export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
   if (ctx.config.mode === "demo") {
     // One of the demo's shops (a `shop` parameter or the remembered choice), never any other.
     const shop = await chooseDemoShop(request, ctx);
-    return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true };
+    return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true, redirect };
   }
   if (ctx.shopify && comesFromShopifyAdmin(request)) {
     // Verifies the session token (or sends the browser through Shopify's sign-in) and throws the
     // redirect or 401 itself when the request is not from a signed-in admin user.
-    const { session } = await ctx.shopify.authenticate.admin(request);
+    const { session, redirect: adminRedirect } = await ctx.shopify.authenticate.admin(request);
     const shop =
       (await findShop(ctx.db, "shopify", session.shop)) ??
       (await ensureShop(ctx.db, { platform: "shopify", domain: session.shop, name: session.shop }));
@@ -34,6 +39,7 @@ export async function requireOwner(request: Request, ctx: AppContext): Promise<O
       embedded: true,
       name: user ? `${user.first_name} ${user.last_name}`.trim() : "Store owner",
       isAccountAdmin: user?.account_owner ?? false,
+      redirect: (to) => adminRedirect(to),
     };
   }
   // WooCommerce owners: the signed cookie set when their store's key handshake completed.

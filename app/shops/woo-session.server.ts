@@ -3,7 +3,7 @@
 // cookie carries the one-time nonce of a connection in progress, so only the browser that started
 // the handshake can finish it.
 import { createHmac } from "node:crypto";
-import { createCookieSessionStorage, type SessionStorage } from "@remix-run/node";
+import { createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
 import { and, eq, isNull } from "drizzle-orm";
 import type { AppConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
@@ -122,5 +122,6 @@ export async function wooOwner(
     embedded: false,
     name: session.get("name") ?? "Store administrator",
     isAccountAdmin: true,
+    redirect,
   };
 }
