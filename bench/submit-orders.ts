@@ -52,6 +52,9 @@ interface RunResult {
   lateP50: number;
   lateP99: number;
   lateMax: number;
+  /** Sent again after their worker was killed (attempts > 1), and the latest of them. */
+  resent: number;
+  resentLateMax: number;
 }
 
 async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
@@ -135,6 +138,12 @@ function startWorker(url: string, label: string): { child: ChildProcess; ready: 
     },
   );
   child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${label}] ${d}`));
+  // What the worker says about claims it took back from a stopped worker.
+  child.stdout!.on("data", (d: Buffer) => {
+    for (const line of d.toString().split("\n")) {
+      if (line.includes("[claims]")) console.log(`  [${label}] ${line}`);
+    }
+  });
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${label} did not start within ${WORKER_START_TIMEOUT_MS} ms`)),
@@ -215,7 +224,9 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       if (killHalfway && !killed && submitted >= ORDERS / 2) {
         process.kill(-workers[0]!.pid!, "SIGKILL");
         killed = true;
-        console.log(`  ${label}: SIGKILL worker-1 at ${submitted} submitted`);
+        console.log(
+          `  ${label}: SIGKILL worker-1 at ${submitted} submitted, ${((Date.now() - dueAt.getTime()) / 1000).toFixed(1)} s after the deadline`,
+        );
       }
       if (submitted >= ORDERS) break;
     }
@@ -227,6 +238,12 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       )
     ).map((r) => Number(r.ms));
     const lastMs = lateness[lateness.length - 1] ?? NaN;
+    const [resent] = await queryRows<{ n: number; ms: number | null }>(
+      database.db,
+      sql`select count(*)::int as n,
+            max(extract(epoch from (submitted_at - ${dueAt.toISOString()}::timestamptz)) * 1000) as ms
+          from submission where state = 'submitted' and attempts > 1`,
+    );
     const stats = sandbox.stats();
     return {
       label,
@@ -240,6 +257,8 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       lateP50: percentile(lateness, 50) / 1000,
       lateP99: percentile(lateness, 99) / 1000,
       lateMax: lastMs / 1000,
+      resent: resent?.n ?? 0,
+      resentLateMax: Number(resent?.ms ?? NaN) / 1000,
     };
   } finally {
     cleanups.delete(cleanup);
@@ -328,7 +347,10 @@ export async function benchSubmitOrders(): Promise<void> {
       `  ${r.label}: ${r.submitted}/${ORDERS} submitted in ${r.seconds.toFixed(1)} s after the deadline = ` +
         `${r.perSecond.toFixed(0)} submissions/s (${(r.perSecond / base).toFixed(2)} of baseline); ` +
         `lateness p50 ${r.lateP50.toFixed(2)} s, p99 ${r.lateP99.toFixed(2)} s, max ${r.lateMax.toFixed(2)} s; ` +
-        `lost ${r.lost}, duplicated ${r.duplicates}, sent early ${r.early}, provider requests ${r.providerRequests}`,
+        `lost ${r.lost}, duplicated ${r.duplicates}, sent early ${r.early}, provider requests ${r.providerRequests}` +
+        (r.resent > 0
+          ? `; ${r.resent} sent again after a worker died, the last ${r.resentLateMax.toFixed(2)} s after the deadline`
+          : ""),
     );
   }
 }
