@@ -4,6 +4,7 @@
 import type { AppConfig } from "./config.server";
 import type { Database, Db } from "./db/client.server";
 import type { Jobs } from "./jobs/jobs.server";
+import type { WorkerPresence } from "./jobs/presence.server";
 import type { LiveHub } from "./orders/live.server";
 import { HttpError } from "./http.server";
 import type { ShopifyApp } from "./shopify.server";
@@ -14,6 +15,8 @@ export type AppContext = {
   database: Database;
   db: Db;
   jobs: Jobs;
+  /** This process's worker id and proof of life, recorded on the submissions it claims. */
+  presence: WorkerPresence;
   /** Committed changes per shop, for live pages (orders/live.server.ts). */
   live: LiveHub;
   shopify: ShopifyApp | null;

@@ -4,6 +4,7 @@
 // duplicated orders. Baseline in the same process: the sandbox's raw accept rate for signed POSTs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { createBenchDatabase } from "./database";
@@ -52,6 +53,23 @@ interface RunResult {
   lateP50: number;
   lateP99: number;
   lateMax: number;
+  /** Sent again after their worker was killed (attempts > 1), and the latest of them. */
+  resent: number;
+  resentLateMax: number;
+  /** CPU the workers spent from their start to the end of the run, per submission (ms). */
+  workerCpuMsPerSubmission: number;
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc; NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
@@ -135,6 +153,12 @@ function startWorker(url: string, label: string): { child: ChildProcess; ready: 
     },
   );
   child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${label}] ${d}`));
+  // What the worker says about claims it took back from a stopped worker.
+  child.stdout!.on("data", (d: Buffer) => {
+    for (const line of d.toString().split("\n")) {
+      if (line.includes("[claims]")) console.log(`  [${label}] ${line}`);
+    }
+  });
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${label} did not start within ${WORKER_START_TIMEOUT_MS} ms`)),
@@ -193,6 +217,9 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
     const starting = [startWorker(url, "worker-1"), startWorker(url, "worker-2")];
     workers.push(...starting.map((w) => w.child));
     await Promise.all(starting.map((w) => w.ready));
+    // Start-up (compiling, connecting) is not the work measured.
+    const cpuAtStart = workers.map((w) => cpuMs(w.pid));
+    let killedCpu = 0;
     const seedStarted = Date.now();
     // The deadline is written into every order, so it is set before seeding, with room for it:
     // seeding 10,000 orders on a busy machine takes several seconds.
@@ -213,9 +240,12 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       );
       submitted = row?.n ?? 0;
       if (killHalfway && !killed && submitted >= ORDERS / 2) {
+        killedCpu = cpuMs(workers[0]!.pid) - cpuAtStart[0]!;
         process.kill(-workers[0]!.pid!, "SIGKILL");
         killed = true;
-        console.log(`  ${label}: SIGKILL worker-1 at ${submitted} submitted`);
+        console.log(
+          `  ${label}: SIGKILL worker-1 at ${submitted} submitted, ${((Date.now() - dueAt.getTime()) / 1000).toFixed(1)} s after the deadline`,
+        );
       }
       if (submitted >= ORDERS) break;
     }
@@ -227,7 +257,17 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       )
     ).map((r) => Number(r.ms));
     const lastMs = lateness[lateness.length - 1] ?? NaN;
+    const [resent] = await queryRows<{ n: number; ms: number | null }>(
+      database.db,
+      sql`select count(*)::int as n,
+            max(extract(epoch from (submitted_at - ${dueAt.toISOString()}::timestamptz)) * 1000) as ms
+          from submission where state = 'submitted' and attempts > 1`,
+    );
     const stats = sandbox.stats();
+    const workerCpu = workers.reduce(
+      (sum, w, i) => sum + (killed && i === 0 ? killedCpu : cpuMs(w.pid) - cpuAtStart[i]!),
+      0,
+    );
     return {
       label,
       submitted,
@@ -237,9 +277,12 @@ async function run(label: string, killHalfway: boolean): Promise<RunResult> {
       providerRequests: stats.requests,
       seconds: lastMs / 1000,
       perSecond: submitted / (lastMs / 1000),
+      workerCpuMsPerSubmission: workerCpu / Math.max(1, submitted),
       lateP50: percentile(lateness, 50) / 1000,
       lateP99: percentile(lateness, 99) / 1000,
       lateMax: lastMs / 1000,
+      resent: resent?.n ?? 0,
+      resentLateMax: Number(resent?.ms ?? NaN) / 1000,
     };
   } finally {
     cleanups.delete(cleanup);
@@ -328,7 +371,11 @@ export async function benchSubmitOrders(): Promise<void> {
       `  ${r.label}: ${r.submitted}/${ORDERS} submitted in ${r.seconds.toFixed(1)} s after the deadline = ` +
         `${r.perSecond.toFixed(0)} submissions/s (${(r.perSecond / base).toFixed(2)} of baseline); ` +
         `lateness p50 ${r.lateP50.toFixed(2)} s, p99 ${r.lateP99.toFixed(2)} s, max ${r.lateMax.toFixed(2)} s; ` +
-        `lost ${r.lost}, duplicated ${r.duplicates}, sent early ${r.early}, provider requests ${r.providerRequests}`,
+        `lost ${r.lost}, duplicated ${r.duplicates}, sent early ${r.early}, provider requests ${r.providerRequests}` +
+        `; workers' CPU ${r.workerCpuMsPerSubmission.toFixed(2)} ms per submission` +
+        (r.resent > 0
+          ? `; ${r.resent} sent again after a worker died, the last ${r.resentLateMax.toFixed(2)} s after the deadline`
+          : ""),
     );
   }
 }

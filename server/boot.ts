@@ -5,6 +5,7 @@ import type { AppContext } from "~/context.server";
 import { openDatabase, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
 import { startJobs } from "~/jobs/jobs.server";
+import { startPresence, type PresenceOptions } from "~/jobs/presence.server";
 import { createLiveHub } from "~/orders/live.server";
 import { createShopifyApp } from "~/shopify.server";
 
@@ -28,14 +29,24 @@ export async function openAppDatabase(config: AppConfig): Promise<Database> {
   return database;
 }
 
-export async function bootContext(config: AppConfig, database?: Database): Promise<AppContext> {
+export async function bootContext(
+  config: AppConfig,
+  database?: Database,
+  options: { presence?: PresenceOptions } = {},
+): Promise<AppContext> {
   const db = database ?? (await openAppDatabase(config));
-  const jobs = await startJobs(db);
+  // Before the jobs: no claim is ever made without a presence to vouch for it.
+  const presence = await startPresence(db, options.presence);
+  const jobs = await startJobs(db).catch(async (err: unknown) => {
+    await presence.close();
+    throw err;
+  });
   return {
     config,
     database: db,
     db: db.db,
     jobs,
+    presence,
     live: createLiveHub(db),
     shopify: config.shopify ? createShopifyApp(config.shopify, db.db) : null,
   };
@@ -44,6 +55,8 @@ export async function bootContext(config: AppConfig, database?: Database): Promi
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.live.stop();
   await ctx.jobs.stop();
+  // Only once the jobs have stopped: until then a claim of ours may still be in the middle of a call.
+  await ctx.presence.close();
   await ctx.database.close();
 }
 

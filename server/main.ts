@@ -14,7 +14,7 @@ import { DatabaseLockedError } from "~/db/client.server";
 import { startDemoCarts } from "~/demo/cart-shops.server";
 import { seedDemoShop } from "~/demo/seed.server";
 import { startSandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
-import { jobHandlers } from "~/jobs/worker.server";
+import { startWorker } from "~/jobs/worker.server";
 import { rescheduleCountdowns } from "~/orders/countdown.server";
 import { bootContext, closeContext } from "./boot";
 import { createWebApp } from "./web";
@@ -44,7 +44,14 @@ async function main(): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  ctx = await bootContext(config);
+  ctx = await bootContext(config, undefined, {
+    presence: {
+      // Another worker may take this one's claims from now on: stop at once, before any call of
+      // ours could overlap its resend. The process manager starts a fresh worker. (A web process
+      // claims nothing, so it carries on.)
+      onLost: config.role === "web" ? undefined : () => process.exit(1),
+    },
+  });
   const where =
     config.database.kind === "postgres" ? "PostgreSQL" : `PGlite in ${config.database.dataDir}`;
   console.log(`[orderlane] database ready (${where})`);
@@ -73,7 +80,8 @@ async function main(): Promise<void> {
   }
 
   if (config.role !== "web") {
-    await ctx.jobs.work(jobHandlers(ctx));
+    const worker = await startWorker(ctx);
+    closers.push(() => worker.stop());
     const countdowns = await rescheduleCountdowns(ctx);
     console.log(`[orderlane] worker started (${countdowns} countdowns running)`);
   }

@@ -219,6 +219,11 @@ export const submissions = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    /**
+     * The worker process holding the claim (jobs/presence.server.ts): while that worker is present
+     * its claim stands; once it is gone, the claim is taken back within seconds.
+     */
+    claimedBy: integer("claimed_by"),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     /** Last time the provider was asked about this order (providers that do not post back). */
     polledAt: timestamp("polled_at", { withTimezone: true }),

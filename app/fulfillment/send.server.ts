@@ -1,9 +1,10 @@
 // Sending one purchase order (the send-submission job).
 //
 // The submission is claimed with a conditional update before any HTTP call: of two workers holding
-// the same job, only one wins the claim. A worker that dies mid-call leaves the claim to expire;
-// the retry claims it again and sends the same idempotency key, so the provider sees one order.
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+// the same job, only one wins the claim. The claim names the worker that holds it; a worker that
+// dies mid-call is noticed within seconds (claims.server.ts) and its claim is put back, and the
+// next claim sends the same idempotency key, so the provider sees one order.
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
@@ -16,10 +17,16 @@ import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./pro
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
 import type { OrderRow } from "~/orders/orders.server";
 
-type Ctx = Pick<AppContext, "db" | "config">;
+type Ctx = Pick<AppContext, "db" | "config" | "presence">;
 
-/** A claim older than this belonged to a worker that died: the longest call (30 s) plus a margin. */
+/**
+ * A claim older than this may be taken over even though its worker still lives (say it could not
+ * record an answer). No call under a claim outlives CALL_DEADLINE_SECONDS after the claim was made,
+ * so by then its worker is certainly no longer calling the provider with it.
+ */
 export const CLAIM_LEASE_SECONDS = 45;
+/** Every provider call is cut this long after its claim, well inside the lease. */
+export const CALL_DEADLINE_SECONDS = 40;
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 
@@ -78,7 +85,13 @@ async function recordOutcome(
   if (outcome.kind === "unavailable" && !attempt.lastAttempt) {
     await ctx.db
       .update(submissions)
-      .set({ state: "pending", lastError: outcome.reason, claimedAt: null, updatedAt: new Date() })
+      .set({
+        state: "pending",
+        lastError: outcome.reason,
+        claimedAt: null,
+        claimedBy: null,
+        updatedAt: new Date(),
+      })
       .where(ownClaim(claimed));
     throw new RetryLater(outcome.reason);
   }
@@ -167,7 +180,7 @@ async function settleAccepted(ctx: Ctx, batch: Accepted[]): Promise<void> {
       const values = sql.join(
         accepted.map(
           (a) =>
-            sql`(${a.claimed.id}::uuid, ${a.claimed.attempts}::int, ${a.providerOrderId}::text, ${a.at.toISOString()}::timestamptz)`,
+            sql`(${a.claimed.id}::uuid, ${a.claimed.attempts}::int, ${a.claimed.claimedBy}::int, ${a.providerOrderId}::text, ${a.at.toISOString()}::timestamptz)`,
         ),
         sql`, `,
       );
@@ -177,9 +190,9 @@ async function settleAccepted(ctx: Ctx, batch: Accepted[]): Promise<void> {
         sql`update submission s set
               state = 'submitted', provider_order_id = v.provider_order_id,
               submitted_at = v.accepted_at, last_error = null, updated_at = now()
-            from (values ${values}) as v(id, attempts, provider_order_id, accepted_at)
+            from (values ${values}) as v(id, attempts, claimed_by, provider_order_id, accepted_at)
             where s.id = v.id and s.shop_id = ${shopId} and s.state = 'submitting'
-              and s.attempts = v.attempts
+              and s.attempts = v.attempts and s.claimed_by is not distinct from v.claimed_by
             returning s.id`,
       );
       const settled = new Set(updated.map((row) => row.id));
@@ -205,12 +218,15 @@ async function claim(
   shopId: string,
   submissionId: string,
 ): Promise<SubmissionRow | null> {
+  // A process that cannot prove it is alive may already have had its claims taken: claim nothing.
+  if (ctx.presence.signal.aborted) throw new RetryLater("This worker lost its presence");
   const [row] = await ctx.db
     .update(submissions)
     .set({
       state: "submitting",
       attempts: sql`${submissions.attempts} + 1`,
       claimedAt: new Date(),
+      claimedBy: ctx.presence.workerId,
       updatedAt: new Date(),
     })
     .where(
@@ -236,6 +252,9 @@ function ownClaim(claimed: SubmissionRow) {
     eq(submissions.id, claimed.id),
     eq(submissions.state, "submitting"),
     eq(submissions.attempts, claimed.attempts),
+    claimed.claimedBy === null
+      ? isNull(submissions.claimedBy)
+      : eq(submissions.claimedBy, claimed.claimedBy),
   );
 }
 
@@ -268,7 +287,16 @@ async function callProvider(
       });
       adapters?.set(provider.id, adapter);
     }
-    return await adapter.submit(po, { signal: options.signal ?? new AbortController().signal });
+    // Cut when this worker loses its presence (its claims may be taken from then on), and before
+    // the claim's lease runs out, whenever the call started.
+    const msLeft =
+      (submission.claimedAt?.getTime() ?? Date.now()) + CALL_DEADLINE_SECONDS * 1000 - Date.now();
+    if (msLeft <= 0 || ctx.presence.signal.aborted) {
+      return { kind: "unavailable", reason: "Not sent: the claim ran out before the call began" };
+    }
+    const signals = [ctx.presence.signal, AbortSignal.timeout(msLeft)];
+    if (options.signal) signals.push(options.signal);
+    return await adapter.submit(po, { signal: AbortSignal.any(signals) });
   } catch (err) {
     // An adapter must not throw, but a bug in one must still leave a readable reason behind.
     return {

@@ -41,7 +41,7 @@ export type SubmitResult =
   | { outcome: "invalid"; problems: ValidationProblem[] }
   | { outcome: "not_found" };
 
-type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
 
 export interface SendableSubmission {
   /** With `sendingInline`, created already claimed by the caller, who must send it now. */
@@ -102,6 +102,10 @@ export async function submitOrders(
   options: Pick<SubmitOptions, "sendingInline"> = {},
 ): Promise<SubmitResult[]> {
   if (requests.length === 0) return [];
+  // Claims made here name this worker: one that can no longer prove it is alive makes none.
+  if (options.sendingInline && ctx.presence.signal.aborted) {
+    throw new Error("This worker lost its presence; it submits nothing more");
+  }
   return ctx.db.transaction(async (tx) => {
     const lockedRows = await lockOrders(
       tx,
@@ -193,7 +197,7 @@ export async function submitOrders(
         tx,
         shopId,
         valid.map((v) => ({ order: v.locked.order, plan: v.plan.plan })),
-        options.sendingInline ?? false,
+        options.sendingInline ? ctx.presence.workerId : null,
       );
       await refreshOrderSummaries(
         tx,
@@ -341,8 +345,10 @@ async function createSubmissions(
   tx: Tx,
   shopId: string,
   planned: { order: OrderRow; plan: PlannedSubmission[] }[],
-  claimForCaller: boolean,
+  /** The caller's worker id when it sends at once (the rows are created claimed by it). */
+  claimFor: number | null,
 ): Promise<{ submission: SubmissionRow; entry: PlannedSubmission }[]> {
+  const claimForCaller = claimFor !== null;
   const entries = planned.flatMap(({ order, plan }) =>
     plan.map((entry, index) => ({ order, entry, index })),
   );
@@ -365,6 +371,7 @@ async function createSubmissions(
         state,
         attempts: claimForCaller ? 1 : 0,
         claimedAt: claimForCaller ? now : null,
+        claimedBy: claimFor,
       })),
     )
     .onConflictDoUpdate({
@@ -372,7 +379,9 @@ async function createSubmissions(
       set: {
         state,
         updatedAt: now,
-        ...(claimForCaller ? { attempts: sql`${submissions.attempts} + 1`, claimedAt: now } : {}),
+        ...(claimForCaller
+          ? { attempts: sql`${submissions.attempts} + 1`, claimedAt: now, claimedBy: claimFor }
+          : {}),
       },
       setWhere: inArray(submissions.state, ["pending", "failed"]),
     })

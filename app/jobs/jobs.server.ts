@@ -84,8 +84,11 @@ export async function startJobs(database: Database): Promise<Jobs> {
         schema: "pgboss",
         application_name: `${database.applicationName}-jobs`,
         // Expired jobs (a worker that died holding them) are found on this beat; pg-boss's default
-        // minute would leave a dead worker's countdowns waiting that long.
+        // minute would leave a dead worker's countdowns waiting that long. Its expiry pass runs at
+        // the longer of these two intervals, so both are set: with the monitor at its default
+        // minute, a dead worker's countdown jobs waited about a minute, not the 20 s intended.
         superviseIntervalSeconds: 10,
+        monitorIntervalSeconds: 10,
       });
   boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
   await boss.start();

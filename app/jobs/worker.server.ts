@@ -1,6 +1,7 @@
 // The worker role: which handler serves which queue.
 import type { AppContext } from "~/context.server";
 import { cancelSubmission } from "~/fulfillment/cancel.server";
+import { startClaimRecovery, type ClaimRecovery } from "~/fulfillment/claims.server";
 import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
@@ -31,4 +32,15 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
       await pollProviders(ctx);
     },
   };
+}
+
+/**
+ * The worker role in this process: first the claims no live worker holds are put back (and from
+ * then on every few seconds, see claims.server.ts), then every queue is served. `stop` ends the
+ * sweep; the queues stop with the jobs (closeContext).
+ */
+export async function startWorker(ctx: AppContext): Promise<ClaimRecovery> {
+  const recovery = await startClaimRecovery(ctx);
+  await ctx.jobs.work(jobHandlers(ctx));
+  return recovery;
 }

@@ -30,7 +30,7 @@ import {
 } from "./orders.server";
 import { refreshOrderSummary } from "./summary.server";
 
-type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
 
 export type ReprocessResult =
   | { ok: true; submit: SubmitResult | null }
@@ -403,6 +403,7 @@ async function withdrawUnsent(tx: Tx, shopId: string, orderId: string): Promise<
       state: "failed",
       lastError: sql`coalesce(${submissions.lastError}, 'Withdrawn before it was sent')`,
       claimedAt: null,
+      claimedBy: null,
       updatedAt: new Date(),
     })
     .where(

@@ -10,7 +10,7 @@ import { matchingOrderIds, type CatalogFilters } from "./catalog.server";
 import { ACTION_LABELS, type OrderAction } from "./lifecycle";
 import type { ActingAs } from "./orders.server";
 
-type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
 
 export const BULK_ACTIONS = [
   "submit",

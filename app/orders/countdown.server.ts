@@ -28,6 +28,8 @@ import {
 } from "./orders.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
+/** Submitting claims what it sends, in the name of this process's worker. */
+type SubmitCtx = Ctx & Pick<AppContext, "presence">;
 
 /** Why an order is not counting down, in the owner's words; null when it is. */
 export function countdownBlocker(
@@ -115,7 +117,7 @@ export async function scheduleAutoSubmits(
 
 /** The auto-submit job. */
 export async function autoSubmit(
-  ctx: Ctx,
+  ctx: SubmitCtx,
   data: { shopId: string; orderId: string; dueAt: string },
 ): Promise<void> {
   const [error] = await autoSubmitBatch(ctx, [{ data }]);
@@ -128,7 +130,7 @@ export async function autoSubmit(
  * Answers per job: null, or the error that makes that job retry.
  */
 export async function autoSubmitBatch(
-  ctx: Ctx,
+  ctx: SubmitCtx,
   jobs: { data: { shopId: string; orderId: string; dueAt: string } }[],
 ): Promise<(Error | null)[]> {
   const errors: (Error | null)[] = jobs.map(() => null);

@@ -12,7 +12,8 @@ import { createServer, type ViteDevServer } from "vite";
 import { loadConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { QUEUES } from "~/jobs/queues";
-import { jobHandlers } from "~/jobs/worker.server";
+import type { ClaimRecovery } from "~/fulfillment/claims.server";
+import { jobHandlers, startWorker } from "~/jobs/worker.server";
 import { bootContext, closeContext } from "../../server/boot";
 import { createWebApp } from "../../server/web";
 import { openTestDatabase } from "./db";
@@ -81,15 +82,21 @@ export async function startTestApp(
   server.on("request", app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let recovery: ClaimRecovery | null = null;
   return {
     url,
     ctx,
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: "manual", ...init }),
-    startWorker: () => ctx.jobs.work(jobHandlers(ctx)),
+    async startWorker() {
+      recovery = await startWorker(ctx);
+    },
     async stopWorker() {
       for (const name of Object.keys(QUEUES)) await ctx.jobs.boss.offWork(name, { wait: true });
+      await recovery?.stop();
+      recovery = null;
     },
     async close() {
+      await recovery?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeContext(ctx);
     },
