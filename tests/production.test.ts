@@ -7,11 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { productionNodeArgs } from "../bench/production";
 import { createPostgresTestDatabase } from "./support/db";
 import { childEnv } from "./support/process";
 
-// The same command line as `npm start` (package.json), pointed at the test run's build.
-const START = ["--enable-source-maps", "server/start.js"];
+// The same command line as `npm start` (read from package.json), pointed at the test run's build.
+const START = productionNodeArgs("start");
 
 describe("the compiled server (npm run build, then npm start)", () => {
   const buildDir = inject("testBuildDir");
