@@ -19,6 +19,8 @@ import {
 import { startJobs } from "~/jobs/jobs.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
+import { buildServer } from "../scripts/build";
+import { productionNodeArgs } from "./production";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000);
 const ENCRYPTION_KEY = randomBytes(32);
@@ -29,6 +31,11 @@ const LEAD_MS = 3_000;
 const SEED_MS_PER_ORDER = 1.5;
 const WORKER_START_TIMEOUT_MS = 120_000;
 const TIMEOUT_MS = 240_000;
+// The workers run the compiled server, as `npm run worker` does; compiled afresh for the bench.
+const BUILD_DIR = path.resolve(
+  import.meta.dirname,
+  "../node_modules/.cache/orderlane-bench-submit-build",
+);
 
 /** Undone on Ctrl-C or SIGTERM too: no worker outlives the bench, no database is left behind. */
 const cleanups = new Set<() => Promise<void>>();
@@ -133,25 +140,22 @@ function startWorker(url: string, label: string): { child: ChildProcess; ready: 
   const profile = process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, "--import", "tsx", "server/main.ts", "--role=worker"],
-    {
-      cwd: path.resolve(import.meta.dirname, ".."),
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "production",
-        DATABASE_URL: url,
-        SHOPIFY_API_KEY: "bench",
-        SHOPIFY_API_SECRET: "bench",
-        SHOPIFY_APP_URL: "http://127.0.0.1:9",
-        ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
-        DATABASE_POOL_SIZE: "20",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+  const child = spawn(process.execPath, [...profile, ...productionNodeArgs("worker")], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      REMIX_BUILD_DIR: BUILD_DIR,
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: "bench",
+      SHOPIFY_API_SECRET: "bench",
+      SHOPIFY_APP_URL: "http://127.0.0.1:9",
+      ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
+      DATABASE_POOL_SIZE: "20",
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${label}] ${d}`));
   // What the worker says about claims it took back from a stopped worker.
   child.stdout!.on("data", (d: Buffer) => {
@@ -358,6 +362,7 @@ export async function benchSubmitOrders(): Promise<void> {
   console.log(
     `\n== submit ${ORDERS} orders due at once: 2 workers, PostgreSQL, sandbox on loopback`,
   );
+  await buildServer(BUILD_DIR);
   const base = await baseline();
   console.log(
     `  baseline: sandbox alone accepts ${base.toFixed(0)} signed POs/s (20 concurrent, same process)`,

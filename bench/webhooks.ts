@@ -4,7 +4,7 @@
 // latency, and the ratio to a bare node:http server answering 200 measured in the same run under
 // the same load; then counts in the database that every acknowledged delivery was stored exactly
 // once, and processed exactly once after the worker drains (when orders/updated has a handler).
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -16,6 +16,8 @@ import { openDatabase, queryRows } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
 import { DEMO_SHOPIFY_ORDERS, shopifyWebhookOrder } from "~/demo/cart-orders";
 import { ensureShop } from "~/shops/shops.server";
+import { buildApp } from "../scripts/build";
+import { productionNodeArgs } from "./production";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -226,15 +228,7 @@ export async function benchWebhooks(): Promise<void> {
   try {
     console.log("  building the app (production)…");
     fs.rmSync(buildDir, { recursive: true, force: true });
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"],
-      {
-        cwd: ROOT,
-        env: { ...process.env, REMIX_BUILD_DIR: buildDir, NODE_ENV: "production" },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
+    await buildApp(buildDir, { quiet: true });
 
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
@@ -277,7 +271,7 @@ export async function benchWebhooks(): Promise<void> {
     // The door (web) and the worker run as two processes, as `npm start` can be split, so the
     // CPU a delivery costs at the door is told apart from the work it causes later.
     const app = await startProcess(
-      ["--import", "tsx", "server/main.ts", "--role=web"],
+      productionNodeArgs("web"),
       appEnv,
       /production app at (http:\/\/\S+)/,
       "app",
@@ -285,7 +279,7 @@ export async function benchWebhooks(): Promise<void> {
     children.push(app.child);
     const startWorker = async () => {
       const worker = await startProcess(
-        ["--import", "tsx", "server/main.ts", "--role=worker"],
+        productionNodeArgs("worker"),
         appEnv,
         /\[orderlane\] worker (started)/,
         "worker",

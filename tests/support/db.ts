@@ -23,6 +23,22 @@ export async function openTestDatabase(): Promise<Database> {
 }
 
 async function openPostgresTestDatabase(adminUrl: string): Promise<Database> {
+  const throwaway = await createPostgresTestDatabase(adminUrl);
+  const database = await openDatabase({ kind: "postgres", url: throwaway.url, poolSize: 5 });
+  await applyMigrations(database);
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await throwaway.drop();
+    },
+  };
+}
+
+/** An empty PostgreSQL database of its own (for a child process to migrate), and its removal. */
+export async function createPostgresTestDatabase(
+  adminUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `orderlane_test_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -30,12 +46,9 @@ async function openPostgresTestDatabase(adminUrl: string): Promise<Database> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 5 });
-  await applyMigrations(database);
   return {
-    ...database,
-    close: async () => {
-      await database.close();
+    url: url.toString(),
+    drop: async () => {
       const dropper = new pg.Client({ connectionString: adminUrl });
       await dropper.connect();
       await dropper.query(`drop database if exists ${name} with (force)`);
