@@ -11,6 +11,10 @@ export default defineConfig({
     globalSetup: ["tests/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A poll waits for what a user would wait for (a navigation, a reload of the page's data), which
+    // can take seconds while other suites share the 2 cores. Checks that a thing happens *within* a
+    // time (live updates within 2 s) set their own timeout.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
   },
