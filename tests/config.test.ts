@@ -87,7 +87,9 @@ describe("configuration", () => {
   });
 });
 
-describe("starting the process with a bad configuration", () => {
+// Each case starts the app's process under tsx and waits for it to stop: seconds alone, tens of
+// seconds while other suites share the machine's 2 cores.
+describe("starting the process with a bad configuration", { timeout: 90_000 }, () => {
   const run = (env: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", ...args], {
