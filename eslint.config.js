@@ -20,6 +20,30 @@ export default tseslint.config(
     },
   },
   {
+    // The order kernel sits one floor below every other room (decision 21).
+    files: ["app/orders/core/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^~/(?!db/|config\\.server$|orders/core/)",
+              message:
+                "The order kernel imports only db/, config and its own files (decision 21): carts, fulfillment, jobs, shops, pages and the demo build on it, never the other way round.",
+            },
+            {
+              regex: "^\\.\\./",
+              message:
+                "The order kernel imports only db/, config and its own files (decision 21); import them as ~/db/… or ./…",
+            },
+            { regex: "^pg-boss$", message: "The order kernel does not queue jobs (decision 21)." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

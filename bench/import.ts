@@ -26,13 +26,13 @@ import type { AppContext } from "~/context.server";
 import { queryRows } from "~/db/client.server";
 import { importRuns, sessions, shops } from "~/db/schema";
 import { startImport, type ImportRunRow } from "~/orders/import.server";
-import type { ShopRow } from "~/orders/orders.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import { buildServer } from "../scripts/build";
 import { bootContext, closeContext } from "../server/boot";
 import { createBenchDatabase } from "./database";
 import { productionNodeArgs } from "./production";
+import type { Shop } from "~/shops/shops.server";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
@@ -198,7 +198,7 @@ async function databaseCpuSeconds(ctx: AppContext): Promise<number | null> {
   return total;
 }
 
-async function importOnce(ctx: AppContext, shop: ShopRow, worker: Worker): Promise<Result> {
+async function importOnce(ctx: AppContext, shop: Shop, worker: Worker): Promise<Result> {
   const peakReset = resetPeak(worker.pid);
   const baseline = memoryOf(worker.pid).rssMb;
   const dbBefore = await databaseCpuSeconds(ctx);

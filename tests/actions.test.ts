@@ -14,9 +14,9 @@ import {
   submissions,
 } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
-import { ALERT_CODES } from "~/orders/alerts";
-import { decide, type OrderAction } from "~/orders/lifecycle";
-import { LIFECYCLE_STATES, type LifecycleState, type ManualEdits } from "~/orders/model";
+import { ALERT_CODES } from "~/orders/core/alerts";
+import { decide, type OrderAction } from "~/orders/core/lifecycle";
+import { LIFECYCLE_STATES, type LifecycleState, type ManualEdits } from "~/orders/core/model";
 import { createApiToken } from "~/shops/api-tokens.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";

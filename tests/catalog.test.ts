@@ -6,7 +6,7 @@ import { seedDemoShop } from "~/demo/seed.server";
 import { decode } from "turbo-stream";
 import { providers } from "~/db/schema";
 import { encodeCursor } from "~/orders/catalog.server";
-import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { findShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";

@@ -8,7 +8,6 @@ import { SANDBOX_SKUS } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { submitOrders } from "~/fulfillment/submit.server";
 import type { JobData } from "~/jobs/queues";
 import { autoSubmitBatch, holdOrder, rescheduleCountdowns } from "~/orders/countdown.server";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder } from "./support/factories";
@@ -18,6 +17,7 @@ import {
   shopWithSandbox,
   startSandbox,
 } from "./support/fulfillment";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
 let sandbox: SandboxProvider;

@@ -5,9 +5,9 @@ import type { NormalizedOrder } from "~/carts/connector";
 import { queryRows } from "~/db/client.server";
 import { lineItems, orders, paymentTransactions, providers, shops, submissions } from "~/db/schema";
 import { ingestCartOrders, removeCartOrder } from "~/orders/ingest.server";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
 

@@ -4,11 +4,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiTokens, orderEvents, orders, shops } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
-import { DEFAULT_SHOP_SETTINGS, LIFECYCLE_STATES } from "~/orders/model";
+import { LIFECYCLE_STATES } from "~/orders/core/model";
 import { createApiToken, hashToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
 let shop: Shop;

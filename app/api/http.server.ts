@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { jsonError } from "~/http.server";
 import type { ActionOutcome } from "~/orders/actions.server";
-import type { OrderAction } from "~/orders/lifecycle";
-import type { ActingAs } from "~/orders/orders.server";
+import type { OrderAction } from "~/orders/core/lifecycle";
+import type { ActingAs } from "~/orders/core/transitions.server";
 import { ApiAuthError, authenticateApiRequest, type ApiCaller } from "~/shops/api-tokens.server";
 
 /** The API's bodies are small (an Edit's fields); anything bigger is a mistake or an attack. */

@@ -2,8 +2,8 @@
 // pages of them for Import), write status changes, push tracking, and point at the cart's own editor.
 // Connectors turn the cart's shapes into `NormalizedOrder`; nothing outside carts/ reads a payload.
 import type { AppContext } from "~/context.server";
-import type { ShopRow } from "~/orders/orders.server";
-import type { Address, CartStatus, Personalization } from "~/orders/model";
+import type { Address, CartStatus, Personalization } from "~/orders/core/model";
+import type { Shop } from "~/shops/shops.server";
 
 export interface NormalizedLineItem {
   cartLineId: string;
@@ -123,7 +123,7 @@ export type ConnectorContext = Pick<AppContext, "shopify" | "config">;
 
 /** What a connector may read of its shop. */
 export type ConnectorShop = Pick<
-  ShopRow,
+  Shop,
   "id" | "platform" | "domain" | "credentials" | "connection" | "settings"
 >;
 

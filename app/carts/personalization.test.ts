@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
 import { readPersonalization } from "./personalization";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 const keys = DEFAULT_SHOP_SETTINGS.personalizationKeys;
 

@@ -1,6 +1,7 @@
 // Personalisation travels as line-item properties (Shopify) or meta_data (WooCommerce): plain
 // key/value pairs whose keys each shop chooses. The shop's settings say which keys hold what.
-import type { Personalization, ShopSettings } from "~/orders/model";
+import type { Personalization } from "~/orders/core/model";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 
 export interface CartProperty {
   key: string;

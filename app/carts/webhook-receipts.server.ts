@@ -7,7 +7,7 @@ import pg from "pg";
 import { fromDrizzle, type Db as BossDb, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
-import type { Platform } from "~/orders/model";
+import type { Platform } from "~/orders/core/model";
 import { hasWebhookHandler } from "./webhook-handlers.server";
 
 export type WebhookSource = "shopify" | "woocommerce";

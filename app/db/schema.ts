@@ -27,8 +27,8 @@ import {
   type ManualEdits,
   type OrderAlert,
   type Personalization,
-  type ShopSettings,
-} from "~/orders/model";
+} from "~/orders/core/model";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -74,6 +74,9 @@ export const shops = pgTable(
   },
   (t) => [uniqueIndex("shop_platform_domain_key").on(t.platform, t.domain)],
 );
+
+/** A shop row: the tenant every other row belongs to. */
+export type Shop = typeof shops.$inferSelect;
 
 export const orders = pgTable(
   "order",

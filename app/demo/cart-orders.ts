@@ -3,7 +3,7 @@
 // v3 orders), the seed stores them as the app would after an import, and the sample deliveries and
 // the webhook bench send them as webhook bodies. One description keeps the three in agreement.
 import type { NormalizedOrder } from "~/carts/connector";
-import type { Address, CartStatus } from "~/orders/model";
+import type { Address, CartStatus } from "~/orders/core/model";
 
 export interface DemoCartLine {
   /** Cart line id (Shopify LineItem id, WooCommerce line item id). */

@@ -9,8 +9,7 @@ import type { NormalizedOrder } from "~/carts/connector";
 import type { AppContext } from "~/context.server";
 import { providers, shops } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
-import type { ShopSettings } from "~/orders/model";
-import { knownCartOrderIds, type ShopRow } from "~/orders/orders.server";
+import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import {
@@ -23,6 +22,8 @@ import {
 import { startCartSimulator, type CartSimulator } from "./cart-simulator.server";
 import { DEMO_WOO_DOMAIN } from "./constants";
 import { routeShopifyShopsToSimulator } from "./shopify-fetch.server";
+import type { ShopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 /** The offline Admin API token of the demo Shopify shop; the simulator accepts only this one. */
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_orderlane_demo_0000000000000000";
@@ -164,10 +165,10 @@ async function ensureCartShop(
     domain: string;
     name: string;
     credentials: string | null;
-    connection: ShopRow["connection"];
+    connection: Shop["connection"];
     sandbox: { sandboxUrl: string; sandboxSecret: string };
   },
-): Promise<ShopRow> {
+): Promise<Shop> {
   const settings: Partial<ShopSettings> = {
     autoSubmitDelayMinutes: 60,
     processingMode: "automatic",
@@ -220,7 +221,7 @@ async function ensureCartShop(
  * into the database: types, summaries, timeline and countdowns as for a real cart). Orders already
  * there are left as the owner left them; a restart adds only what is missing.
  */
-async function seedOrders(ctx: Ctx, shop: ShopRow, planned: NormalizedOrder[]): Promise<number> {
+async function seedOrders(ctx: Ctx, shop: Shop, planned: NormalizedOrder[]): Promise<number> {
   const known = await knownCartOrderIds(
     ctx.db,
     shop.id,

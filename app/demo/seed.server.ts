@@ -13,7 +13,7 @@ import {
   shipments,
   submissions,
 } from "~/db/schema";
-import { recordOrderEvent, type OrderEventInput } from "~/orders/events.server";
+import { recordOrderEvent, type OrderEventInput } from "~/orders/core/timeline.server";
 import type {
   Address,
   CartStatus,
@@ -22,9 +22,9 @@ import type {
   OrderType,
   Personalization,
   ManualEdits,
-} from "~/orders/model";
-import { knownCartOrderIds } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
+} from "~/orders/core/model";
+import { knownCartOrderIds } from "~/orders/core/transitions.server";
+import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { ensureShop } from "~/shops/shops.server";
 import { DEMO_SHOP_DOMAIN } from "./constants";
 

@@ -5,9 +5,9 @@ import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
-import { decide, type OrderAction } from "~/orders/lifecycle";
-import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
-import type { LifecycleState, OrderAlert, Personalization } from "~/orders/model";
+import { decide, type OrderAction } from "~/orders/core/lifecycle";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
+import type { LifecycleState, OrderAlert, Personalization } from "~/orders/core/model";
 import { openSecret } from "~/security/encryption.server";
 import { seedDemoShop } from "./seed.server";
 

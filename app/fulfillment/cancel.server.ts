@@ -5,10 +5,11 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
-import { recordOrderEvent } from "~/orders/events.server";
-import { alertOf, lockOrder, type ActingAs } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { lockOrder, type ActingAs } from "~/orders/core/transitions.server";
+import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { adapterFor, getProvider, providerConfig } from "./providers.server";
+import { alertOf } from "~/orders/core/alerts";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 

@@ -6,11 +6,12 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, shipments, shops, submissions, webhookReceipts } from "~/db/schema";
-import { recordOrderEvent } from "~/orders/events.server";
-import { alertOf, lockOrder, transition } from "~/orders/orders.server";
-import { refreshOrderSummary } from "~/orders/summary.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { lockOrder, transition } from "~/orders/core/transitions.server";
+import { refreshOrderSummary } from "~/orders/core/summary.server";
 import type { ProviderEvent } from "./provider";
 import { adapterFor, findProviderById, providerConfig } from "./providers.server";
+import { alertOf } from "~/orders/core/alerts";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 

@@ -2,7 +2,8 @@
 // that speaks it, CustomCat, ShineOn, Printful, distributors. The submission pipeline, the events
 // route and the poller only ever talk to this interface; an adapter is the only place that knows a
 // provider's URLs, field names and quirks.
-import type { Address, Personalization } from "~/orders/model";
+import type { Address, Personalization } from "~/orders/core/model";
+import type { AlertCode } from "~/orders/core/alerts";
 
 export const PROVIDER_KINDS = [
   "http",
@@ -62,7 +63,7 @@ export interface PurchaseOrderItem {
 
 /** Something to fix before the order can be sent, in the owner's words. */
 export interface ValidationProblem {
-  code: string;
+  code: AlertCode;
   message: string;
   fix: string;
   lineId?: string;

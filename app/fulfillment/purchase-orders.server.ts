@@ -2,7 +2,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { lineItems } from "~/db/schema";
-import type { OrderRow } from "~/orders/orders.server";
+import type { OrderRow } from "~/orders/core/transitions.server";
 import type { PurchaseOrder } from "./provider";
 
 export type LineItemRow = typeof lineItems.$inferSelect;

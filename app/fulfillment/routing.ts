@@ -1,7 +1,7 @@
+import type { ShopSettings } from "~/orders/core/shop-settings";
 // Which provider makes each item: the shop's rules (a SKU, or a SKU prefix ending in `*`), first
 // match wins, then the shop's default provider. Pure, so the same answer comes out at submit time,
 // at revalidation and in the UI.
-import type { ShopSettings } from "~/orders/model";
 
 export interface RoutableItem {
   id: string;

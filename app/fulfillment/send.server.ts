@@ -8,14 +8,15 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
-import { recordOrderEvent, recordOrderEvents } from "~/orders/events.server";
-import { alertOf, lockOrder, transition } from "~/orders/orders.server";
-import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/summary.server";
+import { recordOrderEvent, recordOrderEvents } from "~/orders/core/timeline.server";
+import { lockOrder, transition } from "~/orders/core/transitions.server";
+import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
 import { RetryLater } from "~/jobs/queues";
 import type { FulfillmentProvider, SubmitOutcome } from "./provider";
 import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
-import type { OrderRow } from "~/orders/orders.server";
+import type { OrderRow } from "~/orders/core/transitions.server";
+import { alertOf } from "~/orders/core/alerts";
 
 type Ctx = Pick<AppContext, "db" | "config" | "presence">;
 

@@ -9,25 +9,25 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, submissions } from "~/db/schema";
-import { decide } from "~/orders/lifecycle";
-import type { OrderFacts } from "~/orders/lifecycle";
+import { decide } from "~/orders/core/lifecycle";
+import type { OrderFacts } from "~/orders/core/lifecycle";
 import {
-  alertOf,
   lockOrders,
   orderFacts,
-  shopSettings,
   transitionMany,
   type ActingAs,
   type LockedOrder,
   type OrderRow,
-  type ShopRow,
-} from "~/orders/orders.server";
-import { refreshOrderSummaries } from "~/orders/summary.server";
+} from "~/orders/core/transitions.server";
+import { refreshOrderSummaries } from "~/orders/core/summary.server";
 import type { FulfillmentProvider, ValidationProblem } from "./provider";
 import { adapterFor, listProviders, providerConfig, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-orders.server";
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems } from "./routing";
+import { alertOf } from "~/orders/core/alerts";
+import { shopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 export type SubmitResult =
   | {
@@ -252,7 +252,7 @@ export async function planSubmissions(
   ctx: Ctx,
   tx: Tx,
   order: OrderRow,
-  shop: ShopRow,
+  shop: Shop,
 ): Promise<Plan> {
   return (await plannerFor(ctx, tx, order.shopId, [order.id])).plan(order, shop);
 }
@@ -266,7 +266,7 @@ async function plannerFor(
   tx: Tx,
   shopId: string,
   orderIds: string[],
-): Promise<{ plan: (order: OrderRow, shop: ShopRow) => Plan }> {
+): Promise<{ plan: (order: OrderRow, shop: Shop) => Plan }> {
   const [allItems, rows] = await Promise.all([
     tx
       .select()

@@ -5,8 +5,9 @@ import type { AppContext } from "~/context.server";
 import { connectorFor } from "~/carts/connectors.server";
 import { lineItems, shipments } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
-import { recordOrderEvent } from "~/orders/events.server";
-import { lockOrder, shopSettings, transition } from "~/orders/orders.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { lockOrder, transition } from "~/orders/core/transitions.server";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 type Ctx = Pick<AppContext, "db" | "shopify" | "config">;
 

@@ -9,9 +9,15 @@ import { lineItems, orders, submissions } from "~/db/schema";
 import { submitOrder, planSubmissions, type SubmitResult } from "~/fulfillment/submit.server";
 import type { ValidationProblem } from "~/fulfillment/provider";
 import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
-import { recordOrderEvent } from "./events.server";
-import { ACTION_LABELS, LifecycleRefusal, decide, type OrderAction } from "./lifecycle";
-import type { Address, LifecycleState, ManualEdits, OrderAlert, Personalization } from "./model";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { ACTION_LABELS, LifecycleRefusal, decide, type OrderAction } from "~/orders/core/lifecycle";
+import type {
+  Address,
+  LifecycleState,
+  ManualEdits,
+  OrderAlert,
+  Personalization,
+} from "~/orders/core/model";
 import {
   EDITABLE_FIELDS,
   normaliseAddress,
@@ -19,16 +25,16 @@ import {
   type EditableField,
 } from "./order-edit";
 import {
-  alertOf,
   lockOrder,
   orderFacts,
-  shopSettings,
   transition,
   type ActingAs,
   type LockedOrder,
   type OrderRow,
-} from "./orders.server";
-import { refreshOrderSummary } from "./summary.server";
+} from "~/orders/core/transitions.server";
+import { refreshOrderSummary } from "~/orders/core/summary.server";
+import { alertOf } from "~/orders/core/alerts";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
 

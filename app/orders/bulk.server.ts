@@ -7,8 +7,8 @@ import { orders } from "~/db/schema";
 import { submitOrder } from "~/fulfillment/submit.server";
 import { runOrderAction } from "./actions.server";
 import { matchingOrderIds, type CatalogFilters } from "./catalog.server";
-import { ACTION_LABELS, type OrderAction } from "./lifecycle";
-import type { ActingAs } from "./orders.server";
+import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
+import type { ActingAs } from "~/orders/core/transitions.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
 

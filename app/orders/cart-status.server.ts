@@ -8,11 +8,16 @@ import { orders } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import type { ActionOutcome } from "./actions.server";
 import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
-import { recordOrderEvent } from "./events.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
 import type { IngestCtx } from "./ingest.server";
-import { decide } from "./lifecycle";
-import type { CartStatus } from "./model";
-import { lockOrder, orderFacts, type ActingAs, type LockedOrder } from "./orders.server";
+import { decide } from "~/orders/core/lifecycle";
+import type { CartStatus } from "~/orders/core/model";
+import {
+  lockOrder,
+  orderFacts,
+  type ActingAs,
+  type LockedOrder,
+} from "~/orders/core/transitions.server";
 
 const DONE_WORDS: Record<CartStatusChange, string> = {
   hold: "Put on hold in the cart",

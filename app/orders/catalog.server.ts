@@ -7,7 +7,7 @@ import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type DbOrTx } from "~/db/client.server";
 import { orders } from "~/db/schema";
-import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES, type OrderAlert } from "./model";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES, type OrderAlert } from "~/orders/core/model";
 
 export const CATALOG_PAGE_SIZE = 50;
 export const CATALOG_MAX_PAGE_SIZE = 250;

@@ -16,16 +16,16 @@ import {
 } from "~/fulfillment/submit.server";
 import type { Jobs } from "~/jobs/jobs.server";
 import type { JobData } from "~/jobs/queues";
-import { decide } from "./lifecycle";
+import { decide } from "~/orders/core/lifecycle";
 import {
   lockOrder,
   orderFacts,
-  shopSettings,
   transition,
   type ActingAs,
   type OrderRow,
-  type ShopRow,
-} from "./orders.server";
+} from "~/orders/core/transitions.server";
+import { shopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 /** Submitting claims what it sends, in the name of this process's worker. */
@@ -34,7 +34,7 @@ type SubmitCtx = Ctx & Pick<AppContext, "presence">;
 /** Why an order is not counting down, in the owner's words; null when it is. */
 export function countdownBlocker(
   order: Pick<OrderRow, "type" | "state" | "cartStatus">,
-  shop: ShopRow,
+  shop: Shop,
 ): string | null {
   if (order.type !== "in_app") return "Only in-app orders are submitted automatically";
   if (shopSettings(shop).processingMode !== "automatic") {
@@ -71,7 +71,7 @@ export async function startCountdown(
   ctx: Pick<AppContext, "jobs">,
   tx: Tx,
   order: OrderRow,
-  shop: ShopRow,
+  shop: Shop,
   now = new Date(),
 ): Promise<Date | null> {
   if (order.state !== "new" || countdownBlocker(order, shop)) return null;
@@ -90,7 +90,7 @@ export async function startCountdown(
  */
 export function countdownDueAt(
   order: Pick<OrderRow, "state" | "type" | "cartStatus">,
-  shop: ShopRow,
+  shop: Shop,
   now = new Date(),
 ): Date | null {
   if (order.state !== "new" || countdownBlocker(order, shop)) return null;

@@ -7,9 +7,9 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orders } from "~/db/schema";
 import type { ActionOutcome } from "./actions.server";
-import { decide } from "./lifecycle";
-import type { ManualEdits, Personalization } from "./model";
-import { lockOrder, orderFacts, transition, type ActingAs } from "./orders.server";
+import { decide } from "~/orders/core/lifecycle";
+import type { ManualEdits, Personalization } from "~/orders/core/model";
+import { lockOrder, orderFacts, transition, type ActingAs } from "~/orders/core/transitions.server";
 
 type Ctx = Pick<AppContext, "db">;
 

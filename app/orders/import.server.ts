@@ -18,7 +18,7 @@ import { queryRows, type Tx } from "~/db/client.server";
 import { importRuns, shops } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
 import { ingestCartOrders, type IngestOutcome } from "./ingest.server";
-import type { ActingAs } from "./orders.server";
+import type { ActingAs } from "~/orders/core/transitions.server";
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;

@@ -14,13 +14,16 @@ import {
   scheduleAutoSubmits,
   startCountdown,
 } from "./countdown.server";
-import type { OrderEventInput } from "./events.server";
-import { recordOrderEvent } from "./events.server";
-import { initialState } from "./lifecycle";
-import type { Address, CartStatus, ManualEdits } from "./model";
+import type { OrderEventInput } from "~/orders/core/timeline.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { initialState } from "~/orders/core/lifecycle";
+import type { Address, CartStatus, ManualEdits } from "~/orders/core/model";
 import { orderTypeFor } from "./order-type";
-import { alertOf, shopSettings, type ActingAs, type OrderRow, type ShopRow } from "./orders.server";
-import { refreshOrderSummaries } from "./summary.server";
+import { type ActingAs, type OrderRow } from "~/orders/core/transitions.server";
+import { refreshOrderSummaries } from "~/orders/core/summary.server";
+import { alertOf } from "~/orders/core/alerts";
+import { shopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 export type IngestCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
 
@@ -246,7 +249,7 @@ function recordsetUpdate<T extends PgTable>(
  */
 export async function ingestCartOrders(
   ctx: IngestCtx,
-  shop: ShopRow,
+  shop: Shop,
   incoming: NormalizedOrder[],
   via: IngestVia,
 ): Promise<IngestOutcome[]> {
@@ -304,7 +307,7 @@ async function lockExisting(tx: Tx, shopId: string, cartOrderIds: string[]) {
 async function ingestBatch(
   ctx: IngestCtx,
   tx: Tx,
-  shop: ShopRow,
+  shop: Shop,
   batch: NormalizedOrder[],
   via: IngestVia,
 ): Promise<IngestOutcome[]> {
@@ -656,7 +659,7 @@ type InTxCtx = Omit<IngestCtx, "db"> & { db: Db };
 async function followCartStatus(
   ctx: InTxCtx,
   tx: Tx,
-  shop: ShopRow,
+  shop: Shop,
   before: OrderRow,
   after: OrderRow,
   now: Date,
@@ -723,7 +726,7 @@ async function followCartStatus(
 /** The cart deleted the order: remove ours unless something was sent (then alert the owner). */
 export async function removeCartOrder(
   ctx: IngestCtx,
-  shop: ShopRow,
+  shop: Shop,
   cartOrderId: string,
 ): Promise<{ removed: boolean; reason?: string }> {
   return ctx.db.transaction(async (tx) => {

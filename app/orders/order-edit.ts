@@ -1,7 +1,7 @@
 // What the owner may change on an order with Edit, and the checks any input must pass before the
 // providers' own limits are asked. Shared by the order page's modal (browser) and the server.
 import { z } from "zod";
-import type { Address } from "./model";
+import type { Address } from "~/orders/core/model";
 
 const optionalText = (max: number, label: string) =>
   z

@@ -9,10 +9,17 @@ import { lineItems, orderEvents, providers, shipments, submissions } from "~/db/
 import type { Owner } from "~/shops/owner.server";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
 import { countdownBlocker } from "./countdown.server";
-import { ACTION_LABELS, STATE_LABELS, allowedActions, type OrderAction } from "./lifecycle";
-import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type LifecycleState } from "./model";
+import {
+  ACTION_LABELS,
+  STATE_LABELS,
+  allowedActions,
+  type OrderAction,
+} from "~/orders/core/lifecycle";
+import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type LifecycleState } from "~/orders/core/model";
 import { MENU_ACTIONS, type Countdown, type OrderPageData } from "~/ui/order/types";
-import { lockOrder, orderFacts, shopSettings, type ActingAs, type ShopRow } from "./orders.server";
+import { lockOrder, orderFacts, type ActingAs } from "~/orders/core/transitions.server";
+import { shopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 const orderIdSchema = z.string().uuid();
 
@@ -36,7 +43,7 @@ const EVENT_LABELS: Record<string, string> = {
 };
 
 /** The product's page in the cart's admin, where the shop defines its design. */
-function defineDesignUrl(shop: ShopRow, productId: string | null): string | null {
+function defineDesignUrl(shop: Shop, productId: string | null): string | null {
   if (!productId) return null;
   if (shop.platform === "shopify")
     return `shopify://admin/products/${encodeURIComponent(productId)}`;

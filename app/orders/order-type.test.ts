@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SHOP_SETTINGS } from "./model";
 import { orderTypeFor } from "./order-type";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 const settings = { ...DEFAULT_SHOP_SETTINGS, personalizedProducts: ["7001"] };
 const plain = { cartProductId: "42", personalization: null };

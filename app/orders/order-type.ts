@@ -1,6 +1,7 @@
 // Which type an order is (catalog filter, and whether its countdown runs): a pure rule over what
 // the cart sent and the shop's settings, so webhooks, Import and Reset all type an order the same.
-import type { OrderType, Personalization, ShopSettings } from "./model";
+import type { OrderType, Personalization } from "~/orders/core/model";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 
 export interface TypedLine {
   cartProductId: string | null;

@@ -2,8 +2,8 @@
 // statuses with the cart status we show for them. Kept out of server code so the page can render
 // it. The sync code (carts/*) owns the actual translation; this text follows the same natural
 // mapping and is the place to change when that mapping changes.
-import { STATE_DESCRIPTIONS, STATE_LABELS } from "./lifecycle";
-import { CART_STATUS_LABELS, LIFECYCLE_STATES, type CartStatus } from "./model";
+import { STATE_DESCRIPTIONS, STATE_LABELS } from "~/orders/core/lifecycle";
+import { CART_STATUS_LABELS, LIFECYCLE_STATES, type CartStatus } from "~/orders/core/model";
 
 export interface CartStatusHelp {
   /** The cart's own word, as the owner sees it in the cart's admin. */

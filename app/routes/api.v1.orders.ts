@@ -3,9 +3,9 @@ import { z } from "zod";
 import { catalogOrderJson } from "~/api/orders.server";
 import { methodNotAllowed, requireApiCaller } from "~/api/http.server";
 import { jsonError } from "~/http.server";
-import { ALERT_CODES } from "~/orders/alerts";
+import { ALERT_CODES } from "~/orders/core/alerts";
 import { InvalidCursorError, listCatalog } from "~/orders/catalog.server";
-import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/model";
+import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
 
 const querySchema = z
   .object({

@@ -31,7 +31,7 @@ import {
   listCatalog,
   parseCatalogQuery,
 } from "~/orders/catalog.server";
-import { ORDER_TYPE_LABELS } from "~/orders/model";
+import { ORDER_TYPE_LABELS } from "~/orders/core/model";
 import { requireOwner } from "~/shops/owner.server";
 import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";

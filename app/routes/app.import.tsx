@@ -37,10 +37,10 @@ import {
   startImport,
   type ImportRunRow,
 } from "~/orders/import.server";
-import { shopSettings } from "~/orders/orders.server";
 import { requireOwner } from "~/shops/owner.server";
 import { formatOrderTime } from "~/ui/format";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Import orders · Orderlane" }];
 

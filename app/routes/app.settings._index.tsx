@@ -17,9 +17,8 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { STATE_LABELS } from "~/orders/lifecycle";
-import { LIFECYCLE_STATES, type LifecycleState } from "~/orders/model";
-import { shopSettings } from "~/orders/orders.server";
+import { STATE_LABELS } from "~/orders/core/lifecycle";
+import { LIFECYCLE_STATES, type LifecycleState } from "~/orders/core/model";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/shops/api-tokens.server";
 import { requireOwner } from "~/shops/owner.server";
 import {
@@ -29,6 +28,7 @@ import {
   type SettingsForm,
 } from "~/shops/settings.server";
 import { formatOrderTime } from "~/ui/format";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Orderlane" }];
 

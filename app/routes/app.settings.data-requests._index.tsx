@@ -2,10 +2,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Card, DataTable, EmptyState, Layout, Link, Page, Text } from "@shopify/polaris";
-import { shopSettings } from "~/orders/orders.server";
 import { listDataRequests } from "~/shops/customer-data.server";
 import { requireOwner } from "~/shops/owner.server";
 import { formatOrderTime } from "~/ui/format";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Customer data requests · Orderlane" }];
 

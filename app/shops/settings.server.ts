@@ -7,16 +7,15 @@ import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders, shops } from "~/db/schema";
 import { scheduleAutoSubmit } from "~/orders/countdown.server";
-import { recordOrderEvent } from "~/orders/events.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
 import {
   LIFECYCLE_STATES,
   ORDER_TYPES,
   ORDER_TYPE_LABELS,
   type LifecycleState,
   type OrderType,
-  type ShopSettings,
-} from "~/orders/model";
-import { shopSettings } from "~/orders/orders.server";
+} from "~/orders/core/model";
+import { type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
 
 type Ctx = Pick<AppContext, "db" | "jobs">;
 

@@ -2,9 +2,12 @@
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { shops } from "~/db/schema";
-import { DEFAULT_SHOP_SETTINGS, type Platform, type ShopSettings } from "~/orders/model";
+import { type Platform } from "~/orders/core/model";
+import { DEFAULT_SHOP_SETTINGS, type ShopSettings } from "~/orders/core/shop-settings";
 
-export type Shop = typeof shops.$inferSelect;
+import type { Shop } from "~/db/schema";
+
+export type { Shop };
 
 export async function findShop(
   db: DbOrTx,

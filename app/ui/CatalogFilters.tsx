@@ -8,14 +8,14 @@ import {
   type IndexFiltersProps,
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
-import { STATE_LABELS } from "~/orders/lifecycle";
+import { STATE_LABELS } from "~/orders/core/lifecycle";
 import {
   CART_STATUS_LABELS,
   CART_STATUSES,
   LIFECYCLE_STATES,
   ORDER_TYPE_LABELS,
   ORDER_TYPES,
-} from "~/orders/model";
+} from "~/orders/core/model";
 
 /** The URL parameters the catalog reads (orders/catalog.server.ts catalogQuerySchema). */
 export const FILTER_KEYS = ["type", "status", "state", "alert"] as const;

@@ -1,8 +1,8 @@
 import { Badge, IndexTable, InlineStack, Link, Text, Tooltip } from "@shopify/polaris";
 import type { ComponentProps } from "react";
-import type { CartStatus, LifecycleState, SubmitStatus } from "~/orders/model";
-import { CART_STATUS_LABELS } from "~/orders/model";
-import { STATE_LABELS } from "~/orders/lifecycle";
+import type { CartStatus, LifecycleState, SubmitStatus } from "~/orders/core/model";
+import { CART_STATUS_LABELS } from "~/orders/core/model";
+import { STATE_LABELS } from "~/orders/core/lifecycle";
 
 type Tone = ComponentProps<typeof Badge>["tone"];
 

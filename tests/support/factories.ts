@@ -2,9 +2,9 @@
 import { randomInt } from "node:crypto";
 import type { DbOrTx } from "~/db/client.server";
 import { lineItems, orders, sessions } from "~/db/schema";
-import { refreshOrderSummary } from "~/orders/summary.server";
+import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
-import type { Platform } from "~/orders/model";
+import type { Platform } from "~/orders/core/model";
 
 export async function createShop(
   db: DbOrTx,

@@ -18,8 +18,6 @@ import type {
   PushOutcome,
   TrackingPush,
 } from "../connector";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
-import { shopSettings } from "~/orders/orders.server";
 import {
   openAdminApi,
   type AdminApi,
@@ -27,6 +25,7 @@ import {
   type Graphql,
 } from "./admin-api.server";
 import { ORDER_FIELDS, ORDER_LINE_FIELDS, normalizeGraphqlOrder, numericId } from "./normalize";
+import { DEFAULT_SHOP_SETTINGS, shopSettings } from "~/orders/core/shop-settings";
 
 const FULFILLMENT_ORDERS = `#graphql
   query OrderlaneFulfillmentOrders($id: ID!) {

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import type { NormalizedLineItem, NormalizedOrder, NormalizedPayment } from "../connector";
 import { readPersonalization } from "../personalization";
-import type { Address, CartStatus, ShopSettings } from "~/orders/model";
+import type { Address, CartStatus } from "~/orders/core/model";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 
 type PersonalizationKeys = ShopSettings["personalizationKeys"];
 

@@ -5,11 +5,13 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
-import { knownCartOrderIds, shopSettings, type ShopRow } from "~/orders/orders.server";
+import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { CartReadError } from "../connector";
 import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { createShopifyConnector, orderOfFulfillmentOrder } from "./connector.server";
 import { describeIssues, normalizeWebhookOrder, parseWebhookOrder } from "./normalize";
+import { shopSettings } from "~/orders/core/shop-settings";
+import type { Shop } from "~/shops/shops.server";
 
 export type OrderWebhookCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
 type Handler = (ctx: OrderWebhookCtx, webhook: StoredWebhook) => Promise<void>;
@@ -65,7 +67,7 @@ export async function recordRejectedDelivery(
 }
 
 /** The installed shop a delivery is for; none for an unknown or uninstalled shop. */
-async function installedShop(ctx: OrderWebhookCtx, domain: string): Promise<ShopRow | null> {
+async function installedShop(ctx: OrderWebhookCtx, domain: string): Promise<Shop | null> {
   const [shop] = await ctx.db
     .select()
     .from(shops)

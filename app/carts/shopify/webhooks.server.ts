@@ -4,7 +4,7 @@ import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
-import { recordOrderEvent } from "~/orders/events.server";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
 import { recordDataRequest } from "~/shops/customer-data.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook } from "../webhook-handlers.server";

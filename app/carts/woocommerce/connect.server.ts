@@ -9,7 +9,7 @@ import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { shops, wooConnectRequests } from "~/db/schema";
-import type { CartConnection } from "~/orders/model";
+import type { CartConnection } from "~/orders/core/model";
 import { sealSecret } from "~/security/encryption.server";
 import { checkStoreUrl } from "~/security/store-url.server";
 import { ensureShop, getShop } from "~/shops/shops.server";

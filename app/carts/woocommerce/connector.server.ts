@@ -1,7 +1,6 @@
 // WooCommerce as a cart, through its REST API v3 (the official client, which uses axios).
 import { setTimeout as sleep } from "node:timers/promises";
 import WooCommerceModule from "@woocommerce/woocommerce-rest-api";
-import { shopSettings } from "~/orders/orders.server";
 import { openSecret } from "~/security/encryption.server";
 import { CartReadError } from "../connector";
 import type {
@@ -17,6 +16,7 @@ import type {
   PushOutcome,
 } from "../connector";
 import { readWooOrder } from "./normalize";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 // From Node's ESM the package can arrive as `{ default: Class }` instead of the class itself.
 const WooCommerceRestApi = ((WooCommerceModule as unknown as { default?: typeof WooCommerceModule })

@@ -1,12 +1,13 @@
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
-import { DEFAULT_SHOP_SETTINGS, type CartConnection } from "~/orders/model";
+import { type CartConnection } from "~/orders/core/model";
 import { sealSecret } from "~/security/encryption.server";
 import { mswServer } from "../../../tests/support/msw";
 import { CartReadError, type ImportPage } from "../connector";
 import { createWooCommerceConnector } from "./connector.server";
 import { wooOrder } from "./test-fixtures";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 const config = loadConfig({ NODE_ENV: "test" });
 const ctx = { config, shopify: null };

@@ -5,13 +5,13 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
-import { shopSettings } from "~/orders/orders.server";
 import type { Shop } from "~/shops/shops.server";
 import { parseCartJson } from "../json";
 import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { wooCredentials } from "./connector.server";
 import { readWooOrder } from "./normalize";
 import { deletedId, isWooTopic } from "./webhooks.server";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
 import { divideAmount, normalizeWooStatus, readWooOrder, sumAmounts } from "./normalize";
 import { wooOrder } from "./test-fixtures";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 const keys = DEFAULT_SHOP_SETTINGS.personalizationKeys;
 

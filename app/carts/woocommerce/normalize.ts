@@ -9,9 +9,10 @@
 //   Anything else (a status a plugin added, "shipped" say) counts as on_hold: nothing is sent
 //   automatically for an order whose meaning we do not know until the owner looks at it.
 import { z } from "zod";
-import type { CartStatus, Address, ShopSettings } from "~/orders/model";
+import type { CartStatus, Address } from "~/orders/core/model";
 import { readPersonalization, type CartProperty } from "../personalization";
 import type { NormalizedLineItem, NormalizedOrder, NormalizedPayment } from "../connector";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 
 const KNOWN_STATUSES: Record<string, CartStatus> = {
   pending: "pending_payment",

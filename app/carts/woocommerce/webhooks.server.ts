@@ -2,10 +2,10 @@
 // already checked its signature and shape).
 import type { IngestCtx } from "~/orders/ingest.server";
 import { ingestCartOrders, removeCartOrder } from "~/orders/ingest.server";
-import { shopSettings } from "~/orders/orders.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { readWooOrder } from "./normalize";
+import { shopSettings } from "~/orders/core/shop-settings";
 
 /** The topics the app subscribes each store to (connect.server.ts creates them). */
 export const WOO_TOPICS = [

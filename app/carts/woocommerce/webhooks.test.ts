@@ -1,9 +1,9 @@
 // What the worker does with each stored WooCommerce topic, with the order store replaced by a
 // recorder (the real one is exercised by the order-sync tests).
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_SHOP_SETTINGS } from "~/orders/model";
 import type { IngestCtx } from "~/orders/ingest.server";
 import { wooOrder } from "./test-fixtures";
+import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 const calls: { fn: string; shopId: string; arg: unknown; via?: unknown }[] = [];
 vi.mock("~/orders/ingest.server", () => ({

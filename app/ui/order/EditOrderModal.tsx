@@ -2,7 +2,7 @@
 // sent, so an edit records exactly what the owner changed (each is kept until Reset).
 import { useState } from "react";
 import { BlockStack, FormLayout, Modal, Text, TextField } from "@shopify/polaris";
-import type { Address } from "~/orders/model";
+import type { Address } from "~/orders/core/model";
 import type { OrderPageData } from "./types";
 
 type AddressForm = Record<AddressField, string>;

@@ -24,7 +24,7 @@ import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
-import type { CartStatus } from "~/orders/model";
+import type { CartStatus } from "~/orders/core/model";
 import type { MenuAction, OrderPageData, OrderPageItem, OrderPageResult } from "./types";
 import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./Sections";
 

@@ -1,6 +1,6 @@
 // The order page's smaller read-only sections.
 import { Badge, BlockStack, InlineStack, Link, Text } from "@shopify/polaris";
-import type { Address } from "~/orders/model";
+import type { Address } from "~/orders/core/model";
 import type { OrderPageData } from "./types";
 
 export function AddressBlock({ title, address }: { title: string; address: Address | null }) {

@@ -1,7 +1,13 @@
 // The order page's data, as the server hands it to the page: already formatted, in the owner's
 // words. Shared by the loader (orders/order-page.server.ts) and the components.
-import type { OrderAction } from "~/orders/lifecycle";
-import type { Address, CartStatus, LifecycleState, OrderAlert, Platform } from "~/orders/model";
+import type { OrderAction } from "~/orders/core/lifecycle";
+import type {
+  Address,
+  CartStatus,
+  LifecycleState,
+  OrderAlert,
+  Platform,
+} from "~/orders/core/model";
 
 /** The owner actions of the Actions menu, in the order the menu lists them. */
 export const MENU_ACTIONS = [

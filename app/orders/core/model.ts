@@ -77,51 +77,6 @@ export interface OrderAlert {
   fix: string;
 }
 
-export interface ShopSettings {
-  /** Minutes between an in-app order arriving and its automatic submission. */
-  autoSubmitDelayMinutes: number;
-  processingMode: ProcessingMode;
-  /** Custom labels the shop gives the base lifecycle states. */
-  stateLabels: Partial<Record<LifecycleState, string>>;
-  notifyCustomerOnShipment: boolean;
-  /** IANA time zone the owner reads order times in. */
-  timezone: string;
-  /**
-   * Which provider makes which SKU, first match wins; `match` is a SKU, or a prefix ending in `*`.
-   * Items no rule matches go to the shop's default provider.
-   */
-  routingRules: { match: string; providerId: string }[];
-  /**
-   * Line-item property (Shopify) or meta_data (WooCommerce) keys that carry personalisation, by what
-   * they hold; the first key present wins. Option values are every other property whose key does not
-   * start with `_` (carts hide those from the customer).
-   */
-  personalizationKeys: { preview: string[]; design: string[]; clientImages: string[] };
-  /** Cart product ids of the shop's personalised products: an order with one of them is In-app. */
-  personalizedProducts: string[];
-  /** The order's source channel (lower-cased, substring match) → type; first match wins, else Other. */
-  typeRules: { sourceChannel: string; type: OrderType }[];
-}
-
-export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
-  autoSubmitDelayMinutes: 60,
-  processingMode: "automatic",
-  stateLabels: {},
-  notifyCustomerOnShipment: true,
-  timezone: "UTC",
-  routingRules: [],
-  personalizationKeys: {
-    preview: ["_preview", "_preview_url", "Preview"],
-    design: ["_design", "_final_design", "_design_url"],
-    clientImages: ["_client_image", "_upload", "_uploaded_image"],
-  },
-  personalizedProducts: [],
-  typeRules: [
-    { sourceChannel: "amazon", type: "amazon" },
-    { sourceChannel: "shineon", type: "shineon" },
-  ],
-};
-
 /**
  * The owner's edits that later cart updates must not undo, until Reset. Keys are order fields
  * (`shippingAddress`, `billingAddress`, `customerName`, `customerEmail`, `paymentMethod`,

@@ -4,24 +4,14 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
-import type { Actor } from "./events.server";
-import { recordOrderEvents } from "./events.server";
+import type { Actor } from "./timeline.server";
+import { recordOrderEvents } from "./timeline.server";
 import { assertAllowed, type OrderAction, type OrderFacts } from "./lifecycle";
-import {
-  DEFAULT_SHOP_SETTINGS,
-  type CartStatus,
-  type LifecycleState,
-  type OrderAlert,
-  type ShopSettings,
-} from "./model";
+import type { Shop } from "~/db/schema";
+import type { CartStatus, LifecycleState } from "./model";
+import { shopSettings } from "./shop-settings";
 
 export type OrderRow = typeof orders.$inferSelect;
-export type ShopRow = typeof shops.$inferSelect;
-
-/** Settings with defaults for keys added after the shop was created. */
-export function shopSettings(shop: Pick<ShopRow, "settings">): ShopSettings {
-  return { ...DEFAULT_SHOP_SETTINGS, ...shop.settings };
-}
 
 /**
  * Which of these cart order ids the shop already has (optionally only those in one cart status):
@@ -55,7 +45,7 @@ export interface ActingAs {
 
 export interface LockedOrder {
   order: OrderRow;
-  shop: ShopRow;
+  shop: Shop;
   /** What the lifecycle's guards need, read with the lock in the same query. */
   hasShipment: boolean;
   anythingSent: boolean;
@@ -181,8 +171,4 @@ export async function transitionMany(
     })),
   );
   return targets;
-}
-
-export function alertOf(code: string, message: string, fix: string): OrderAlert {
-  return { code, message, fix };
 }

@@ -2,6 +2,7 @@
 // on and what integrations match; the message on the order says what happened to this order, and
 // the steps below say how an owner resolves that kind of problem. Not server-only: the catalog's
 // filter and the order page read it in the browser.
+import type { OrderAlert } from "./model";
 
 export interface AlertKind {
   /** Short name for filters and headings. */
@@ -144,4 +145,9 @@ const UNKNOWN_ALERT: AlertKind = {
 /** The kind of an alert; an unknown code (from an older version) still gets generic steps. */
 export function alertKind(code: string): AlertKind {
   return isAlertCode(code) ? ALERT_KINDS[code] : UNKNOWN_ALERT;
+}
+
+/** An order's alert: what happened to this order, and the fix the owner reads first. */
+export function alertOf(code: AlertCode, message: string, fix: string): OrderAlert {
+  return { code, message, fix };
 }
