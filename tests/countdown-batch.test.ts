@@ -7,7 +7,8 @@ import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.ser
 import { SANDBOX_SKUS } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { submitOrders } from "~/fulfillment/submit.server";
 import type { JobData } from "~/jobs/queues";
-import { autoSubmitBatch, holdOrder, rescheduleCountdowns } from "~/orders/countdown.server";
+import { autoSubmitBatch } from "~/fulfillment/auto-submit.server";
+import { holdOrder, rescheduleCountdowns } from "~/orders/countdown.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder } from "./support/factories";

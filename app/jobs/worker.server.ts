@@ -5,7 +5,7 @@ import { startClaimRecovery, type ClaimRecovery } from "~/fulfillment/claims.ser
 import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
-import { autoSubmit, autoSubmitBatch } from "~/orders/countdown.server";
+import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";

@@ -1,19 +1,13 @@
 // The review window: an in-app order in automatic mode, paid (cart status Processing), counts down
 // to its automatic submission. The deadline lives on the order (`auto_submit_at`); a scheduled
 // auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
-// a new deadline finds the order's deadline changed and does nothing.
+// a new deadline finds the order's deadline changed and does nothing. The job's firing is
+// fulfillment's work: `fulfillment/auto-submit.server.ts`.
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { fromDrizzle, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
-import { sendClaimedMany } from "~/fulfillment/send.server";
-import {
-  submitOrder,
-  submitOrders,
-  type SendableSubmission,
-  type SubmitResult,
-} from "~/fulfillment/submit.server";
 import type { Jobs } from "~/jobs/jobs.server";
 import type { JobData } from "~/jobs/queues";
 import { decide } from "~/orders/core/lifecycle";
@@ -28,8 +22,6 @@ import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
-/** Submitting claims what it sends, in the name of this process's worker. */
-type SubmitCtx = Ctx & Pick<AppContext, "presence">;
 
 /** Why an order is not counting down, in the owner's words; null when it is. */
 export function countdownBlocker(
@@ -113,83 +105,6 @@ export async function scheduleAutoSubmits(
     })),
     { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) },
   );
-}
-
-/** The auto-submit job. */
-export async function autoSubmit(
-  ctx: SubmitCtx,
-  data: { shopId: string; orderId: string; dueAt: string },
-): Promise<void> {
-  const [error] = await autoSubmitBatch(ctx, [{ data }]);
-  if (error) throw error;
-}
-
-/**
- * A batch of auto-submit jobs (many deadlines falling together): each shop's orders are decided in
- * one transaction, then their purchase orders are sent from here, a bounded number at a time.
- * Answers per job: null, or the error that makes that job retry.
- */
-export async function autoSubmitBatch(
-  ctx: SubmitCtx,
-  jobs: { data: { shopId: string; orderId: string; dueAt: string } }[],
-): Promise<(Error | null)[]> {
-  const errors: (Error | null)[] = jobs.map(() => null);
-  const byShop = new Map<string, number[]>();
-  jobs.forEach((job, i) =>
-    byShop.set(job.data.shopId, [...(byShop.get(job.data.shopId) ?? []), i]),
-  );
-  const acting = { actor: "system" as const, name: "Countdown" };
-  const toSend: SendableSubmission[] = [];
-  for (const [shopId, indexes] of byShop) {
-    // A job whose deadline no longer matches the order's (held, released with a new deadline,
-    // submitted by hand, deleted) is stale, and submitOrders refuses it.
-    const requests = indexes.map((i) => ({
-      orderId: jobs[i]!.data.orderId,
-      deadline: jobs[i]!.data.dueAt,
-    }));
-    let results: SubmitResult[];
-    try {
-      results = await submitOrders(ctx, shopId, requests, acting, { sendingInline: true });
-    } catch (err) {
-      // One order that cannot be decided (a bug, unreadable credentials) must not hold up the
-      // others: decide them one by one, so only its own job fails and retries.
-      if (indexes.length === 1) {
-        errors[indexes[0]!] = asError(err);
-        continue;
-      }
-      console.error(
-        `[countdown] ${indexes.length} orders could not be decided together (${asError(err).message}); deciding them one by one`,
-      );
-      results = [];
-      for (const [n, request] of requests.entries()) {
-        try {
-          results.push(
-            await submitOrder(ctx, shopId, request.orderId, acting, {
-              sendingInline: true,
-              deadline: request.deadline,
-            }),
-          );
-        } catch (single) {
-          errors[indexes[n]!] = asError(single);
-          results.push({ outcome: "not_found" });
-        }
-      }
-    }
-    for (const result of results) {
-      if (result.outcome === "submitted") toSend.push(...result.sendable);
-    }
-  }
-  // Sent from here rather than after another trip through the queue: the orders reach their
-  // provider right after their deadline. A failure to send is left to the standing-by jobs, so
-  // the timer jobs themselves are done once their orders are decided.
-  await sendClaimedMany(ctx, toSend).catch((err: unknown) => {
-    console.error(`[countdown] ${asError(err).message}`);
-  });
-  return errors;
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /**
