@@ -7,7 +7,7 @@ import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.ser
 import { sendSubmission } from "~/fulfillment/send.server";
 import { submitOrder } from "~/fulfillment/submit.server";
 import { cancelFulfillment, cancelSubmission } from "~/fulfillment/cancel.server";
-import { reprocessOrder } from "~/orders/actions.server";
+import { runOrderAction } from "~/orders/actions.server";
 import { RetryLater } from "~/jobs/queues";
 import { autoSubmit } from "~/fulfillment/auto-submit.server";
 import { holdOrder, releaseOrder, scheduleAutoSubmit } from "~/orders/countdown.server";
@@ -378,7 +378,11 @@ describe("the countdown", () => {
       owner,
       new Date(t0.getTime() + 4 * 60_000),
     );
-    expect(held).toEqual({ ok: true });
+    expect(held).toEqual({
+      ok: true,
+      message: "On hold: the countdown is paused",
+      orderId: order.id,
+    });
     let state = await orderState(app.ctx, order.id);
     expect(state.order).toMatchObject({
       state: "on_hold",
@@ -395,7 +399,11 @@ describe("the countdown", () => {
     expect((await orderState(app.ctx, order.id)).order.state).toBe("on_hold");
 
     const releasedAt = new Date(t0.getTime() + 60 * 60_000);
-    expect(await releaseOrder(app.ctx, shop.id, order.id, owner, releasedAt)).toEqual({ ok: true });
+    expect(await releaseOrder(app.ctx, shop.id, order.id, owner, releasedAt)).toEqual({
+      ok: true,
+      message: "Released from hold: the countdown runs again",
+      orderId: order.id,
+    });
     state = await orderState(app.ctx, order.id);
     expect(state.order.state).toBe("new");
     expect(state.order.autoSubmitAt?.getTime()).toBe(releasedAt.getTime() + 6 * 60_000);
@@ -564,8 +572,12 @@ describe("Reprocess", () => {
     );
     expect((await orderState(app.ctx, order.id)).order.state).toBe("error");
 
-    const result = await reprocessOrder(app.ctx, shop.id, order.id, owner);
-    expect(result).toMatchObject({ ok: true, submit: { outcome: "submitted", submissions: 1 } });
+    const result = await runOrderAction(app.ctx, shop.id, order.id, "reprocess", owner);
+    expect(result).toEqual({
+      ok: true,
+      message: "Reprocessed and submitted again",
+      orderId: order.id,
+    });
     const again = await pendingSubmission(order.id);
     expect(again).toMatchObject({
       id: first.id,
@@ -588,7 +600,10 @@ describe("Reprocess", () => {
   it("is refused for an order that is not in Error or Archived", async () => {
     const { shop } = await shopWithSandbox(app.ctx, sandbox);
     const order = await personalisedOrder(app.ctx, shop);
-    expect(await reprocessOrder(app.ctx, shop.id, order.id, owner)).toMatchObject({ ok: false });
+    expect(await runOrderAction(app.ctx, shop.id, order.id, "reprocess", owner)).toMatchObject({
+      ok: false,
+      code: "refused",
+    });
   });
 });
 

@@ -3,9 +3,8 @@
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { jsonError } from "~/http.server";
-import type { ActionOutcome } from "~/orders/actions.server";
+import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import type { OrderAction } from "~/orders/core/lifecycle";
-import type { ActingAs } from "~/orders/core/transitions.server";
 import { ApiAuthError, authenticateApiRequest, type ApiCaller } from "~/shops/api-tokens.server";
 
 /** The API's bodies are small (an Edit's fields); anything bigger is a mistake or an attack. */
@@ -25,10 +24,6 @@ export async function requireApiCaller(request: Request, ctx: AppContext): Promi
     res.headers.set("WWW-Authenticate", 'Bearer realm="orderlane"');
     throw res;
   }
-}
-
-export function actingFor(caller: ApiCaller): ActingAs {
-  return { actor: "owner", name: caller.name, isAccountAdmin: caller.isAccountAdmin };
 }
 
 /**
@@ -89,7 +84,7 @@ export const apiActionSchema = z.enum(
 export function outcomeResponse(outcome: ActionOutcome): Response {
   if (outcome.ok)
     return Response.json({ ok: true, message: outcome.message, orderId: outcome.orderId });
-  const status = { not_found: 404, refused: 409, invalid: 400 }[outcome.code];
+  const status = OUTCOME_STATUS[outcome.code];
   return Response.json(
     {
       error: {

@@ -10,7 +10,7 @@ import { submitOrder, planSubmissions, type SubmitResult } from "~/fulfillment/s
 import type { ValidationProblem } from "~/fulfillment/provider";
 import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
 import { recordOrderEvent } from "~/orders/core/timeline.server";
-import { ACTION_LABELS, LifecycleRefusal, decide, type OrderAction } from "~/orders/core/lifecycle";
+import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
 import type {
   Address,
   LifecycleState,
@@ -25,8 +25,6 @@ import {
   type EditableField,
 } from "./order-edit";
 import {
-  lockOrder,
-  orderFacts,
   transition,
   type ActingAs,
   type LockedOrder,
@@ -35,64 +33,9 @@ import {
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { alertOf } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { NOT_FOUND, onLockedOrder, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
-
-export type ReprocessResult =
-  | { ok: true; submit: SubmitResult | null }
-  | { ok: false; reason: string }
-  | { ok: false; notFound: true };
-
-/**
- * Reprocess: retry the step that failed. The order goes back to the state it had on import and,
- * when that is New, is submitted again at once. Failed submissions are reused, with the same
- * idempotency key, so a provider that did get the first attempt recognises the retry.
- */
-export async function reprocessOrder(
-  ctx: Ctx,
-  shopId: string,
-  orderId: string,
-  acting: ActingAs,
-): Promise<ReprocessResult> {
-  const moved = await ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { ok: false as const, notFound: true as const };
-    try {
-      const to = await transition(tx, locked, {
-        action: "reprocess",
-        acting,
-        set: { alert: null },
-      });
-      return { ok: true as const, to };
-    } catch (err) {
-      if (err instanceof LifecycleRefusal) return { ok: false as const, reason: err.reason };
-      throw err;
-    }
-  });
-  if (!moved.ok) return moved;
-  if (moved.to !== "new") return { ok: true, submit: null };
-  return { ok: true, submit: await submitOrder(ctx, shopId, orderId, acting) };
-}
-
-/** What an owner action did, in words the owner reads; the same shape for menus, bulk and the API. */
-export type ActionOutcome =
-  | { ok: true; message: string; /** null once the order was deleted */ orderId: string | null }
-  | {
-      ok: false;
-      /** not_found → 404, refused (the lifecycle or the cart said no) → 409, invalid input → 400 */
-      code: "not_found" | "refused" | "invalid";
-      reason: string;
-      /** Field → problem, for an Edit that failed validation. */
-      fieldErrors?: Record<string, string>;
-    };
-
-const NOT_FOUND: ActionOutcome = {
-  ok: false,
-  code: "not_found",
-  reason: "There is no such order in this shop; it may have been deleted.",
-};
-
-const refused = (reason: string): ActionOutcome => ({ ok: false, code: "refused", reason });
 
 const orderIdSchema = z.uuid();
 
@@ -112,9 +55,9 @@ export async function runOrderAction(
   if (!orderIdSchema.safeParse(orderId).success) return NOT_FOUND;
   switch (action) {
     case "submit":
-      return submit(ctx, shopId, orderId, acting);
+      return submitOutcome(orderId, await submitOrder(ctx, shopId, orderId, acting));
     case "reprocess":
-      return reprocess(ctx, shopId, orderId, acting);
+      return reprocessOrder(ctx, shopId, orderId, acting);
     case "edit":
       return editOrder(ctx, shopId, orderId, acting, input);
     case "reset":
@@ -128,16 +71,10 @@ export async function runOrderAction(
       return scheduleProcess(ctx, shopId, orderId, acting);
     case "revalidate":
       return revalidateOrder(ctx, shopId, orderId, acting);
-    case "hold": {
-      const held = await holdOrder(ctx, shopId, orderId, acting);
-      if (held.ok) return { ok: true, message: "On hold: the countdown is paused", orderId };
-      return "notFound" in held ? NOT_FOUND : refused(held.reason);
-    }
-    case "release": {
-      const released = await releaseOrder(ctx, shopId, orderId, acting);
-      if (released.ok) return { ok: true, message: "Released from hold", orderId };
-      return "notFound" in released ? NOT_FOUND : refused(released.reason);
-    }
+    case "hold":
+      return holdOrder(ctx, shopId, orderId, acting);
+    case "release":
+      return releaseOrder(ctx, shopId, orderId, acting);
     case "update_shipment":
     case "fail_validation":
     case "provider_reject":
@@ -148,84 +85,69 @@ export async function runOrderAction(
   }
 }
 
-/** Runs `body` on the locked order; a refusal from the table rolls back and becomes the outcome. */
-async function onLockedOrder(
-  ctx: Ctx,
-  shopId: string,
-  orderId: string,
-  body: (tx: Tx, locked: LockedOrder) => Promise<ActionOutcome>,
-): Promise<ActionOutcome> {
-  try {
-    return await ctx.db.transaction(async (tx) => {
-      const locked = await lockOrder(tx, shopId, orderId);
-      if (!locked) return NOT_FOUND;
-      const outcome = await body(tx, locked);
-      // Anything but success must leave the order as it was.
-      if (!outcome.ok) throw new Rollback(outcome);
-      return outcome;
-    });
-  } catch (err) {
-    if (err instanceof Rollback) return err.outcome;
-    if (err instanceof LifecycleRefusal) return refused(err.reason);
-    throw err;
-  }
-}
-
-class Rollback extends Error {
-  constructor(readonly outcome: ActionOutcome) {
-    super("rolled back");
-  }
-}
-
-async function submit(
-  ctx: Ctx,
-  shopId: string,
-  orderId: string,
-  acting: ActingAs,
-): Promise<ActionOutcome> {
-  const result = await submitOrder(ctx, shopId, orderId, acting);
+/** Submit's own result, in the words and shape every owner action answers with. */
+function submitOutcome(orderId: string, result: SubmitResult): ActionOutcome {
   switch (result.outcome) {
     case "submitted":
-      return {
-        ok: true,
-        message: `Submitted: ${result.submissions} purchase order${result.submissions === 1 ? "" : "s"} on the way`,
+      return succeeded(
         orderId,
-      };
+        `Order submitted to ${result.submissions} provider${result.submissions === 1 ? "" : "s"}`,
+      );
     case "not_found":
       return NOT_FOUND;
     case "already_submitted":
+      return { ok: false, code: "refused", reason: result.reason, alreadyDone: true };
     case "refused":
       return refused(result.reason);
     case "invalid":
       return refused(
-        `The order did not pass validation and is now in Error: ${problemText(result.problems)}`,
+        `Not submitted: the order did not pass validation and is now in Error: ${problemText(result.problems)}`,
       );
   }
 }
 
-async function reprocess(
+/**
+ * Reprocess: retry the step that failed. The order goes back to the state it had on import and,
+ * when that is New, is submitted again at once. Failed submissions are reused, with the same
+ * idempotency key, so a provider that did get the first attempt recognises the retry.
+ */
+async function reprocessOrder(
   ctx: Ctx,
   shopId: string,
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  const result = await reprocessOrder(ctx, shopId, orderId, acting);
-  if (!result.ok) return "notFound" in result ? NOT_FOUND : refused(result.reason);
-  const submitted = result.submit;
-  if (!submitted) return { ok: true, message: "Reprocessed: back in processing", orderId };
+  let backTo: LifecycleState | null = null;
+  const moved = await onLockedOrder(
+    ctx,
+    shopId,
+    orderId,
+    "reprocess",
+    acting,
+    async (tx, locked, facts) => {
+      backTo = await transition(tx, locked, {
+        action: "reprocess",
+        acting,
+        facts,
+        set: { alert: null },
+      });
+      return succeeded(orderId, "Reprocessed: back in processing");
+    },
+  );
+  if (!moved.ok || backTo !== "new") return moved;
+  const submitted = await submitOrder(ctx, shopId, orderId, acting);
   switch (submitted.outcome) {
     case "submitted":
-      return { ok: true, message: "Reprocessed and submitted again", orderId };
+      return succeeded(orderId, "Reprocessed and submitted again");
     case "invalid":
-      return {
-        ok: true,
-        message: `Reprocessed, but the order is in Error again: ${problemText(submitted.problems)}`,
+      return succeeded(
         orderId,
-      };
+        `Reprocessed, but the order is in Error again: ${problemText(submitted.problems)}`,
+      );
     case "not_found":
       return NOT_FOUND;
     default:
-      return { ok: true, message: `Reprocessed; not submitted yet: ${submitted.reason}`, orderId };
+      return succeeded(orderId, `Reprocessed; not submitted yet: ${submitted.reason}`);
   }
 }
 
@@ -281,12 +203,9 @@ async function editOrder(
   input: unknown,
 ): Promise<ActionOutcome> {
   const parsed = parseOrderEdit(input);
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+  // The table first: an edit to a sent order is refused whatever it contains.
+  return onLockedOrder(ctx, shopId, orderId, "edit", acting, async (tx, locked, facts) => {
     const { order } = locked;
-    const facts = orderFacts(locked, acting);
-    // The table first: an edit to a sent order is refused whatever it contains.
-    const decision = decide("edit", facts);
-    if (!decision.allowed) return refused(decision.reason);
     if (!parsed.ok) {
       return {
         ok: false,
@@ -447,11 +366,8 @@ async function resetOrder(
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+  return onLockedOrder(ctx, shopId, orderId, "reset", acting, async (tx, locked, facts) => {
     const { order, shop } = locked;
-    const facts = orderFacts(locked, acting);
-    const decision = decide("reset", facts);
-    if (!decision.allowed) return refused(decision.reason);
     if (await sendingNow(tx, shopId, orderId)) return refused(SENDING_NOW);
 
     // Manual edits go back to what the cart says (`from` is kept current by cart updates).
@@ -526,10 +442,7 @@ async function archiveOrder(
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
-    const facts = orderFacts(locked, acting);
-    const decision = decide("archive", facts);
-    if (!decision.allowed) return refused(decision.reason);
+  return onLockedOrder(ctx, shopId, orderId, "archive", acting, async (tx, locked, facts) => {
     if (await sendingNow(tx, shopId, orderId)) return refused(SENDING_NOW);
     const withdrawn = await withdrawUnsent(tx, shopId, orderId);
     await transition(tx, locked, {
@@ -562,9 +475,7 @@ async function deleteOrder(
   acting: ActingAs,
   input: unknown,
 ): Promise<ActionOutcome> {
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
-    const decision = decide(action, orderFacts(locked, acting));
-    if (!decision.allowed) return refused(decision.reason);
+  return onLockedOrder(ctx, shopId, orderId, action, acting, async (tx, locked) => {
     if (action === "force_delete" && !confirmSchema.safeParse(input).success) {
       return {
         ok: false,
@@ -594,7 +505,7 @@ async function scheduleProcess(
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+  return onLockedOrder(ctx, shopId, orderId, "schedule_process", acting, async (tx, locked) => {
     const { order, shop } = locked;
     const to = await transition(tx, locked, { action: "schedule_process", acting });
     // Scheduling is the owner's go-ahead for this order: it counts down as it would in automatic
@@ -631,11 +542,8 @@ async function revalidateOrder(
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  return onLockedOrder(ctx, shopId, orderId, async (tx, locked) => {
+  return onLockedOrder(ctx, shopId, orderId, "revalidate", acting, async (tx, locked, facts) => {
     const { order, shop } = locked;
-    const facts = orderFacts(locked, acting);
-    const decision = decide("revalidate", facts);
-    if (!decision.allowed) return refused(decision.reason);
     const plan = await planSubmissions(ctx, tx, order, shop);
     if (!plan.ok) {
       // Still in Error, with the alert the current settings give.

@@ -1,10 +1,9 @@
-// Bulk actions from the catalog: the same one-order doors as everywhere else (submitOrder for
-// Submit, runOrderAction for the owner actions), run order by order, each in its own transaction,
-// so one refusal or failure never stops or undoes the others, and every order gets its own answer.
+// Bulk actions from the catalog: the same one-order door as everywhere else (runOrderAction), run
+// order by order, each in its own transaction, so one refusal or failure never stops or undoes the
+// others, and every order gets its own answer.
 import { and, eq, inArray } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders } from "~/db/schema";
-import { submitOrder } from "~/fulfillment/submit.server";
 import { runOrderAction } from "./actions.server";
 import { matchingOrderIds, type CatalogFilters } from "./catalog.server";
 import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
@@ -129,26 +128,10 @@ async function runOne(
   action: BulkAction,
   acting: ActingAs,
 ): Promise<{ outcome: BulkOutcome; message: string }> {
-  if (action === "submit") {
-    const result = await submitOrder(ctx, shopId, orderId, acting);
-    switch (result.outcome) {
-      case "submitted":
-        return {
-          outcome: "done",
-          message: `Submitted (${result.submissions} purchase order${result.submissions === 1 ? "" : "s"})`,
-        };
-      case "already_submitted":
-        return { outcome: "already_submitted", message: result.reason };
-      case "refused":
-        return { outcome: "failed", message: result.reason };
-      case "invalid":
-        return { outcome: "failed", message: result.problems.map((p) => p.message).join("; ") };
-      case "not_found":
-        return { outcome: "failed", message: "No such order in this shop" };
-    }
-  }
   const outcome = await runOrderAction(ctx, shopId, orderId, action, acting);
-  return outcome.ok
-    ? { outcome: "done", message: outcome.message }
-    : { outcome: "failed", message: outcome.reason };
+  if (outcome.ok) return { outcome: "done", message: outcome.message };
+  return {
+    outcome: outcome.alreadyDone ? "already_submitted" : "failed",
+    message: outcome.reason,
+  };
 }

@@ -6,7 +6,7 @@ import { connectorFor } from "~/carts/connectors.server";
 import type { Db } from "~/db/client.server";
 import { orders } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
-import type { ActionOutcome } from "./actions.server";
+import type { ActionOutcome } from "./outcome.server";
 import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
 import { recordOrderEvent } from "~/orders/core/timeline.server";
 import type { IngestCtx } from "./ingest.server";

@@ -10,16 +10,10 @@ import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
 import type { Jobs } from "~/jobs/jobs.server";
 import type { JobData } from "~/jobs/queues";
-import { decide } from "~/orders/core/lifecycle";
-import {
-  lockOrder,
-  orderFacts,
-  transition,
-  type ActingAs,
-  type OrderRow,
-} from "~/orders/core/transitions.server";
+import { transition, type ActingAs, type OrderRow } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
+import { onLockedOrder, succeeded, type ActionOutcome } from "./outcome.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
@@ -136,9 +130,6 @@ export async function rescheduleCountdowns(ctx: Ctx): Promise<number> {
   return running.length;
 }
 
-export type HoldResult =
-  { ok: true } | { ok: false; reason: string } | { ok: false; notFound: true };
-
 /** On hold: the countdown stops and remembers the time it had left. */
 export async function holdOrder(
   ctx: Ctx,
@@ -146,14 +137,9 @@ export async function holdOrder(
   orderId: string,
   acting: ActingAs,
   now = new Date(),
-): Promise<HoldResult> {
-  return ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { ok: false, notFound: true };
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, "hold", acting, async (tx, locked, facts) => {
     const { order } = locked;
-    const facts = orderFacts(locked, acting);
-    const decision = decide("hold", facts);
-    if (!decision.allowed) return { ok: false, reason: decision.reason };
     const remaining = order.autoSubmitAt
       ? Math.max(0, order.autoSubmitAt.getTime() - now.getTime())
       : null;
@@ -165,7 +151,7 @@ export async function holdOrder(
         remaining !== null ? `Countdown paused with ${formatRemaining(remaining)} left` : undefined,
       set: { autoSubmitAt: null, autoSubmitRemainingMs: remaining },
     });
-    return { ok: true };
+    return succeeded(orderId, "On hold: the countdown is paused");
   });
 }
 
@@ -176,14 +162,9 @@ export async function releaseOrder(
   orderId: string,
   acting: ActingAs,
   now = new Date(),
-): Promise<HoldResult> {
-  return ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { ok: false, notFound: true };
+): Promise<ActionOutcome> {
+  return onLockedOrder(ctx, shopId, orderId, "release", acting, async (tx, locked, facts) => {
     const { order, shop } = locked;
-    const facts = orderFacts(locked, acting);
-    const decision = decide("release", facts);
-    if (!decision.allowed) return { ok: false, reason: decision.reason };
     const resumed = { ...order, state: "new" as const };
     const dueAt =
       order.autoSubmitRemainingMs !== null && !countdownBlocker(resumed, shop)
@@ -199,7 +180,10 @@ export async function releaseOrder(
       set: { autoSubmitAt: dueAt, autoSubmitRemainingMs: null },
     });
     if (dueAt) await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
-    return { ok: true };
+    return succeeded(
+      orderId,
+      dueAt ? "Released from hold: the countdown runs again" : "Released from hold",
+    );
   });
 }
 

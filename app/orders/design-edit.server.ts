@@ -6,10 +6,9 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orders } from "~/db/schema";
-import type { ActionOutcome } from "./actions.server";
-import { decide } from "~/orders/core/lifecycle";
+import { onLockedOrder, type ActionOutcome } from "./outcome.server";
 import type { ManualEdits, Personalization } from "~/orders/core/model";
-import { lockOrder, orderFacts, transition, type ActingAs } from "~/orders/core/transitions.server";
+import { transition, type ActingAs } from "~/orders/core/transitions.server";
 
 type Ctx = Pick<AppContext, "db">;
 
@@ -67,14 +66,9 @@ export async function editDesign(
     };
   }
   const input = parsed.data;
-  return ctx.db.transaction(async (tx): Promise<ActionOutcome> => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { ok: false, code: "not_found", reason: "This order does not exist" };
-    const facts = orderFacts(locked, acting);
-    // Asked before validating, so an owner looking at a submitted order reads why, not a typo.
-    const decision = decide("edit", facts);
-    if (!decision.allowed) return { ok: false, code: "refused", reason: decision.reason };
-
+  // The table is asked before the values are checked, so an owner looking at a submitted order
+  // reads why, not a typo.
+  return onLockedOrder(ctx, shopId, orderId, "edit", acting, async (tx, locked, facts) => {
     const [item] = await tx
       .select()
       .from(lineItems)

@@ -17,15 +17,11 @@ import {
 } from "~/orders/core/lifecycle";
 import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type LifecycleState } from "~/orders/core/model";
 import { MENU_ACTIONS, type Countdown, type OrderPageData } from "~/ui/order/types";
-import { lockOrder, orderFacts, type ActingAs } from "~/orders/core/transitions.server";
+import { actingFor, lockOrder, orderFacts } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
 
 const orderIdSchema = z.string().uuid();
-
-export function actingFor(owner: Owner): ActingAs {
-  return { actor: "owner", name: owner.name, isAccountAdmin: owner.isAccountAdmin };
-}
 
 /** True when `orderId` could be an order id at all; anything else is simply "not found". */
 export function isOrderId(orderId: string): boolean {

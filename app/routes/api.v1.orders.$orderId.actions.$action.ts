@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import {
   API_ACTIONS,
-  actingFor,
   apiActionSchema,
   methodNotAllowed,
   outcomeResponse,
@@ -10,6 +9,7 @@ import {
 } from "~/api/http.server";
 import { jsonError } from "~/http.server";
 import { runOrderAction } from "~/orders/actions.server";
+import { actingFor } from "~/orders/core/transitions.server";
 
 // POST /api/v1/orders/:orderId/actions/:action: the order page's Actions menu, for integrations.
 export async function action({ request, params, context }: ActionFunctionArgs) {

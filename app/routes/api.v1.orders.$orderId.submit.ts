@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { actingFor, methodNotAllowed, outcomeResponse, requireApiCaller } from "~/api/http.server";
+import { methodNotAllowed, outcomeResponse, requireApiCaller } from "~/api/http.server";
 import { runOrderAction } from "~/orders/actions.server";
+import { actingFor } from "~/orders/core/transitions.server";
 
 // POST /api/v1/orders/:orderId/submit: the same submission as the Submit Order button.
 export async function action({ request, params, context }: ActionFunctionArgs) {

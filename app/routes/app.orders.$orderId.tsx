@@ -3,16 +3,16 @@ import { data } from "@remix-run/node";
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
 import { Banner, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
-import { submitOrder } from "~/fulfillment/submit.server";
 import { runOrderAction } from "~/orders/actions.server";
 import { changeOrderStatus } from "~/orders/cart-status.server";
-import { holdOrder, releaseOrder } from "~/orders/countdown.server";
+import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
-import { actingFor, isOrderId, loadOrderPage } from "~/orders/order-page.server";
+import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
+import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
 import { catalogUrlWith } from "~/ui/notices";
 import { OrderPage } from "~/ui/order/OrderPage";
-import { MENU_ACTIONS, type OrderPageResult } from "~/ui/order/types";
+import { MENU_ACTIONS, type MenuAction, type OrderPageResult } from "~/ui/order/types";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `Order ${page.number} · Orderlane` : "Order not found · Orderlane" },
@@ -43,10 +43,23 @@ const intentSchema = z.discriminatedUnion("intent", [
   }),
 ]);
 
-const STATUS_FOR = { not_found: 404, refused: 409, invalid: 400 } as const;
-
 function reply(result: OrderPageResult) {
   return data(result, { status: result.ok ? 200 : (result.status ?? 400) });
+}
+
+/** Every action's outcome answered alike; `about` says which control the answer belongs to. */
+function replyWith(outcome: ActionOutcome, about: { action?: MenuAction; design?: string } = {}) {
+  return reply(
+    outcome.ok
+      ? { ok: true, message: outcome.message, ...about }
+      : {
+          ok: false,
+          status: OUTCOME_STATUS[outcome.code],
+          reason: outcome.reason,
+          fieldErrors: outcome.fieldErrors,
+          ...about,
+        },
+  );
 }
 
 function parseJson(text: string | undefined): { ok: true; value: unknown } | { ok: false } {
@@ -78,78 +91,23 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = parsed.data;
 
   switch (intent.intent) {
-    case "submit": {
-      const result = await submitOrder(context, shopId, orderId, acting);
-      switch (result.outcome) {
-        case "submitted":
-          return reply({
-            ok: true,
-            message: `Order submitted to ${result.submissions} provider${result.submissions === 1 ? "" : "s"}`,
-          });
-        case "not_found":
-          return reply({
-            ok: false,
-            status: 404,
-            reason: "This order does not exist in your shop",
-          });
-        case "already_submitted":
-        case "refused":
-          return reply({ ok: false, status: 409, reason: result.reason });
-        case "invalid":
-          return reply({
-            ok: false,
-            status: 422,
-            reason: `Not submitted: ${result.problems.map((p) => p.message).join("; ")}`,
-          });
-      }
-      break;
-    }
+    case "submit":
     case "hold":
-    case "release": {
-      const run = intent.intent === "hold" ? holdOrder : releaseOrder;
-      const result = await run(context, shopId, orderId, acting);
-      if (result.ok) {
-        return reply({
-          ok: true,
-          message: intent.intent === "hold" ? "Countdown paused" : "Countdown resumed",
-        });
-      }
-      return "notFound" in result
-        ? reply({ ok: false, status: 404, reason: "This order does not exist in your shop" })
-        : reply({ ok: false, status: 409, reason: result.reason });
-    }
-    case "status": {
-      const outcome = await changeOrderStatus(context, shopId, orderId, intent.change, acting);
-      return outcome.ok
-        ? reply({ ok: true, message: outcome.message })
-        : reply({ ok: false, status: STATUS_FOR[outcome.code], reason: outcome.reason });
-    }
+    case "release":
     case "action": {
-      const input = parseJson(intent.input);
+      const action = intent.intent === "action" ? intent.action : intent.intent;
+      const input = parseJson(intent.intent === "action" ? intent.input : undefined);
       if (!input.ok) return reply({ ok: false, status: 400, reason: "The form data is not valid" });
-      const outcome = await runOrderAction(
-        context,
-        shopId,
-        orderId,
-        intent.action,
-        acting,
-        input.value,
-      );
+      const outcome = await runOrderAction(context, shopId, orderId, action, acting, input.value);
       if (outcome.ok && outcome.orderId === null) {
         // The order is gone: its page would only say "not found", so back to the catalog, which
         // says so in its own words (it shows only the notices it knows).
         return owner.redirect(catalogUrlWith("order_deleted"));
       }
-      return outcome.ok
-        ? reply({ ok: true, message: outcome.message, action: intent.action })
-        : reply({
-            ok: false,
-            status: STATUS_FOR[outcome.code],
-            reason: outcome.reason,
-            fieldErrors: outcome.fieldErrors,
-            action: intent.action,
-          });
+      return replyWith(outcome, intent.intent === "action" ? { action: intent.action } : {});
     }
+    case "status":
+      return replyWith(await changeOrderStatus(context, shopId, orderId, intent.change, acting));
     case "design": {
       const options = parseJson(intent.options);
       if (!options.ok)
@@ -161,15 +119,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         { cartLineId: intent.cartLineId, designUrl: intent.designUrl, options: options.value },
         acting,
       );
-      return outcome.ok
-        ? reply({ ok: true, message: outcome.message, design: intent.cartLineId })
-        : reply({
-            ok: false,
-            status: STATUS_FOR[outcome.code],
-            reason: outcome.reason,
-            fieldErrors: outcome.fieldErrors,
-            design: intent.cartLineId,
-          });
+      return replyWith(outcome, { design: intent.cartLineId });
     }
   }
 }

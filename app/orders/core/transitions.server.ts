@@ -6,7 +6,7 @@ import type { DbOrTx, Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
 import type { Actor } from "./timeline.server";
 import { recordOrderEvents } from "./timeline.server";
-import { assertAllowed, type OrderAction, type OrderFacts } from "./lifecycle";
+import { assertAllowed, decide, type OrderAction, type OrderFacts } from "./lifecycle";
 import type { Shop } from "~/db/schema";
 import type { CartStatus, LifecycleState } from "./model";
 import { shopSettings } from "./shop-settings";
@@ -41,6 +41,11 @@ export interface ActingAs {
   actor: Actor;
   name?: string | null;
   isAccountAdmin?: boolean;
+}
+
+/** The owner acting through a page or the JSON API: their name goes on the timeline. */
+export function actingFor(owner: { name: string; isAccountAdmin: boolean }): ActingAs {
+  return { actor: "owner", name: owner.name, isAccountAdmin: owner.isAccountAdmin };
 }
 
 export interface LockedOrder {
@@ -96,6 +101,30 @@ export function orderFacts(locked: LockedOrder, acting: ActingAs): OrderFacts {
     anythingSent: locked.anythingSent,
     isAccountAdmin: acting.isAccountAdmin ?? false,
   };
+}
+
+export type OpenedOrder =
+  | { ok: true; locked: LockedOrder; facts: OrderFacts }
+  | { ok: false; notFound: true }
+  | { ok: false; notFound?: never; reason: string };
+
+/**
+ * The opening every door to one order shares: lock it, read the facts, ask the lifecycle table
+ * whether `action` may run. A refusal carries the table's reason, as the owner reads it.
+ */
+export async function openForAction(
+  tx: Tx,
+  shopId: string,
+  orderId: string,
+  action: OrderAction,
+  acting: ActingAs,
+): Promise<OpenedOrder> {
+  const locked = await lockOrder(tx, shopId, orderId);
+  if (!locked) return { ok: false, notFound: true };
+  const facts = orderFacts(locked, acting);
+  const decision = decide(action, facts);
+  if (!decision.allowed) return { ok: false, reason: decision.reason };
+  return { ok: true, locked, facts };
 }
 
 export interface TransitionOptions {
