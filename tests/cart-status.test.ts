@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderEvents, orders } from "~/db/schema";
-import { changeOrderStatus } from "~/orders/cart-status.server";
+import { changeOrderStatus } from "~/orders/set-cart-status.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { mswServer } from "./support/msw";

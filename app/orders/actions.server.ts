@@ -79,8 +79,9 @@ export async function runOrderAction(
     case "fail_validation":
     case "provider_reject":
     case "close":
+    case "cart_delete":
       return refused(
-        `${ACTION_LABELS[action]} is not an action the owner takes here; it happens when the order's provider or validation says so.`,
+        `${ACTION_LABELS[action]} is not an action the owner takes here; it happens when the order's cart, provider or validation says so.`,
       );
   }
 }

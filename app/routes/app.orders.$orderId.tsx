@@ -4,7 +4,7 @@ import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix
 import { Banner, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { runOrderAction } from "~/orders/actions.server";
-import { changeOrderStatus } from "~/orders/cart-status.server";
+import { changeOrderStatus } from "~/orders/set-cart-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";

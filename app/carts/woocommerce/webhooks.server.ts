@@ -1,7 +1,8 @@
 // What the worker does with a stored WooCommerce order webhook (the route, delivery.server.ts, has
 // already checked its signature and shape).
 import type { IngestCtx } from "~/orders/ingest.server";
-import { ingestCartOrders, removeCartOrder } from "~/orders/ingest.server";
+import { removeCartOrder } from "~/orders/cart-changes.server";
+import { ingestCartOrders } from "~/orders/ingest.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
 import { readWooOrder } from "./normalize";

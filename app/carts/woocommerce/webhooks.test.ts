@@ -11,6 +11,8 @@ vi.mock("~/orders/ingest.server", () => ({
     calls.push({ fn: "ingest", shopId: shop.id, arg: orders, via });
     return [];
   }),
+}));
+vi.mock("~/orders/cart-changes.server", () => ({
   removeCartOrder: vi.fn(async (_ctx, shop: { id: string }, cartOrderId: string) => {
     calls.push({ fn: "remove", shopId: shop.id, arg: cartOrderId });
     return { removed: true };

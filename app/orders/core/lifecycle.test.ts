@@ -66,6 +66,7 @@ const MATRIX: Record<OrderAction, Row> = {
   archive:          ["archived",  "archived",  "archived",  "archived",  "archived",  "archived",  R        ],
   delete:           ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
   force_delete:     ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  cart_delete:      ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
 };
 
 describe("expectation matrix", () => {
@@ -188,6 +189,17 @@ describe("guard: force delete is for account admins", () => {
   });
 });
 
+describe("guard: the cart deletes an order", () => {
+  it.each([...COLUMNS])("keeps the order from %s once something was sent", (state) => {
+    const reason = refusalOf(decide("cart_delete", facts({ state, anythingSent: true })));
+    expectSentence(reason);
+    expect(reason).toMatch(/already sent to a provider/);
+  });
+  it.each([...COLUMNS])("keeps the order from %s once a shipment exists", (state) => {
+    expect(decide("cart_delete", facts({ state, hasShipment: true })).allowed).toBe(false);
+  });
+});
+
 describe("initialState", () => {
   // prettier-ignore
   const expected: Record<CartStatus, { automatic: LifecycleState; manual: LifecycleState }> = {
@@ -252,6 +264,7 @@ describe("allowedActions", () => {
         "archive",
         "delete",
         "force_delete",
+        "cart_delete",
       ].sort(),
     );
   });
@@ -305,7 +318,12 @@ describe("labels", () => {
   });
 
   it("marks exactly the system actions", () => {
-    expect([...SYSTEM_ACTIONS].sort()).toEqual(["close", "fail_validation", "provider_reject"]);
+    expect([...SYSTEM_ACTIONS].sort()).toEqual([
+      "cart_delete",
+      "close",
+      "fail_validation",
+      "provider_reject",
+    ]);
   });
 
   it("labels the states", () => {

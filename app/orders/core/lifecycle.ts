@@ -31,6 +31,7 @@ export const ORDER_ACTIONS = [
   "archive",
   "delete",
   "force_delete",
+  "cart_delete",
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
@@ -39,6 +40,7 @@ export const SYSTEM_ACTIONS: ReadonlySet<OrderAction> = new Set<OrderAction>([
   "fail_validation",
   "provider_reject",
   "close",
+  "cart_delete",
 ]);
 
 export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
@@ -57,6 +59,7 @@ export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
   archive: "Archive",
   delete: "Delete",
   force_delete: "Force Delete",
+  cart_delete: "Deleted in the Cart",
 };
 
 export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
@@ -280,6 +283,19 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
       {
         when: (f) => !f.isAccountAdmin,
         reason: "Only account admins can force delete an order.",
+      },
+    ],
+    refusedIn: {},
+  },
+  cart_delete: {
+    // The cart deleted the order: ours goes too, unless a provider may already be making it; then
+    // the row stays, so its purchase orders and tracking are not lost, and the owner is alerted.
+    from: LIFECYCLE_STATES,
+    to: null,
+    guards: [
+      {
+        when: (f) => f.anythingSent || f.hasShipment,
+        reason: "The cart deleted this order, but it was already sent to a provider.",
       },
     ],
     refusedIn: {},

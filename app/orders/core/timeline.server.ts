@@ -26,18 +26,21 @@ export async function recordOrderEvent(tx: DbOrTx, event: OrderEventInput): Prom
 /** Several timeline rows in one insert (changes made to many orders at once). */
 export async function recordOrderEvents(tx: DbOrTx, events: OrderEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(orderEvents).values(
-    events.map((event) => ({
-      shopId: event.shopId,
-      orderId: event.orderId,
-      actor: event.actor,
-      actorName: event.actorName ?? null,
-      action: event.action,
-      fromState: event.fromState ?? null,
-      toState: event.toState ?? null,
-      message: event.message ?? null,
-      data: event.data ?? null,
-      ...(event.at ? { createdAt: event.at } : {}),
-    })),
-  );
+  await tx.insert(orderEvents).values(events.map(timelineRow));
+}
+
+/** The row a timeline entry is stored as; entries without a time get the database's now. */
+export function timelineRow(event: OrderEventInput): typeof orderEvents.$inferInsert {
+  return {
+    shopId: event.shopId,
+    orderId: event.orderId,
+    actor: event.actor,
+    actorName: event.actorName ?? null,
+    action: event.action,
+    fromState: event.fromState ?? null,
+    toState: event.toState ?? null,
+    message: event.message ?? null,
+    data: event.data ?? null,
+    ...(event.at ? { createdAt: event.at } : {}),
+  };
 }

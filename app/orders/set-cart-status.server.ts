@@ -1,23 +1,23 @@
-// Two-way status: a status the owner sets in the app (Processing ↔ On hold, Cancel) is written to
-// the cart first and stored only once the cart accepts, so both sides always say the same.
+// Two-way status, the owner's side: a status the owner sets in the app (Processing ↔ On hold,
+// Cancel) is written to the cart first and stored only once the cart accepts, so both sides always
+// say the same. The cart's side, a status the cart changed, is `cart-changes.server.ts`.
 import { and, eq } from "drizzle-orm";
 import type { CartStatusChange } from "~/carts/connector";
 import { connectorFor } from "~/carts/connectors.server";
-import type { Db } from "~/db/client.server";
+import type { Db, Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
-import type { ActionOutcome } from "./outcome.server";
-import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
-import type { IngestCtx } from "./ingest.server";
-import { decide } from "~/orders/core/lifecycle";
 import type { CartStatus } from "~/orders/core/model";
+import { recordOrderEvent } from "~/orders/core/timeline.server";
 import {
   lockOrder,
-  orderFacts,
+  openForAction,
   type ActingAs,
   type LockedOrder,
 } from "~/orders/core/transitions.server";
+import type { CartChangeCtx } from "./cart-changes.server";
+import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import { NOT_FOUND, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 const DONE_WORDS: Record<CartStatusChange, string> = {
   hold: "Put on hold in the cart",
@@ -25,18 +25,29 @@ const DONE_WORDS: Record<CartStatusChange, string> = {
   cancel: "Cancelled in the cart",
 };
 
-/** Why the change cannot be made to this order, before the cart is asked; null when it can. */
-function refusal(locked: LockedOrder, change: CartStatusChange, acting: ActingAs): string | null {
-  const { order } = locked;
-  if (change === "cancel") {
-    // Whether the cart can still cancel (nothing fulfilled, no pending payment…) is the cart's call.
-    if (order.cartStatus === "cancelled" || order.cartStatus === "refunded") {
-      return "The cart already cancelled this order.";
-    }
-    return null;
+/**
+ * The order as it is before the cart is asked, or why the change cannot be made to it. Whether the
+ * cart can still cancel (nothing fulfilled, no pending payment…) is the cart's call.
+ */
+async function lookBeforeAsking(
+  tx: Tx,
+  shopId: string,
+  orderId: string,
+  change: CartStatusChange,
+  acting: ActingAs,
+): Promise<{ ok: true; locked: LockedOrder } | { ok: false; outcome: ActionOutcome }> {
+  if (change !== "cancel") {
+    const opened = await openForAction(tx, shopId, orderId, change, acting);
+    if (opened.ok) return { ok: true, locked: opened.locked };
+    return { ok: false, outcome: opened.notFound ? NOT_FOUND : refused(opened.reason) };
   }
-  const decision = decide(change, orderFacts(locked, acting));
-  return decision.allowed ? null : decision.reason;
+  const locked = await lockOrder(tx, shopId, orderId);
+  if (!locked) return { ok: false, outcome: NOT_FOUND };
+  const { cartStatus } = locked.order;
+  if (cartStatus === "cancelled" || cartStatus === "refunded") {
+    return { ok: false, outcome: refused("The cart already cancelled this order.") };
+  }
+  return { ok: true, locked };
 }
 
 /** The cart's own word for the new status, as our cart-status column keeps it. */
@@ -54,7 +65,7 @@ function rawAfter(platform: string, raw: string, change: CartStatusChange): stri
 }
 
 export async function changeOrderStatus(
-  ctx: IngestCtx,
+  ctx: CartChangeCtx,
   shopId: string,
   orderId: string,
   change: CartStatusChange,
@@ -62,10 +73,11 @@ export async function changeOrderStatus(
 ): Promise<ActionOutcome> {
   // Look first without holding the lock: the cart call below can take seconds, and a row lock (or,
   // on the embedded database, its only connection) must not wait on the network.
-  const seen = await ctx.db.transaction((tx) => lockOrder(tx, shopId, orderId));
-  if (!seen) return { ok: false, code: "not_found", reason: "No such order" };
-  const early = refusal(seen, change, acting);
-  if (early) return { ok: false, code: "refused", reason: early };
+  const looked = await ctx.db.transaction((tx) =>
+    lookBeforeAsking(tx, shopId, orderId, change, acting),
+  );
+  if (!looked.ok) return looked.outcome;
+  const seen = looked.locked;
 
   const outcome = await connectorFor(ctx, seen.shop).setOrderStatus(
     { cartOrderId: seen.order.cartOrderId, cartOrderNumber: seen.order.cartOrderNumber },
@@ -85,7 +97,7 @@ export async function changeOrderStatus(
   // still brings its status here, so both sides end up saying the same.
   return ctx.db.transaction(async (tx): Promise<ActionOutcome> => {
     const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return { ok: false, code: "not_found", reason: "No such order" };
+    if (!locked) return NOT_FOUND;
     const now = new Date();
     const inTx = { ...ctx, db: tx as unknown as Db };
     const { order, shop } = locked;
@@ -117,20 +129,21 @@ export async function changeOrderStatus(
       await cancelFulfillment(inTx, shopId, orderId, acting);
       return { ok: true, message: DONE_WORDS[change], orderId };
     }
-    // The order moved while the cart was asked: the cart's status is stored, the state stays.
-    const moved = (r: { ok: boolean; reason?: string }) =>
-      !r.ok
-        ? `${DONE_WORDS[change]}; the order itself was not changed: ${r.reason ?? "it is gone"}`
-        : null;
-    if (change === "hold") {
-      const held = await holdOrder(inTx, shopId, orderId, acting, now);
-      const note = moved(held as { ok: boolean; reason?: string });
-      if (note) return { ok: true, message: note, orderId };
-    } else {
-      const released = await releaseOrder(inTx, shopId, orderId, acting, now);
-      const note = moved(released as { ok: boolean; reason?: string });
-      if (note) return { ok: true, message: note, orderId };
-      const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).limit(1);
+    const moved = change === "hold" ? holdOrder : releaseOrder;
+    const result = await moved(inTx, shopId, orderId, acting, now);
+    if (!result.ok) {
+      // The order moved while the cart was asked: the cart's status is stored, the state stays.
+      return succeeded(
+        orderId,
+        `${DONE_WORDS[change]}; the order itself was not changed: ${result.reason}`,
+      );
+    }
+    if (change === "release") {
+      const [current] = await tx
+        .select()
+        .from(orders)
+        .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
+        .limit(1);
       if (current && current.autoSubmitAt === null && current.autoSubmitRemainingMs === null) {
         await startCountdown(ctx, tx, current, shop, now);
       }
