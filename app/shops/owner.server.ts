@@ -3,22 +3,12 @@
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
 import { chooseDemoShop } from "~/demo/demo-owner.server";
-import { ensureShop, findShop, type Shop } from "./shops.server";
+import { ensureShop, findShop } from "./shops.server";
+import type { Owner } from "./owner";
 import { wooOwner } from "./woo-session.server";
 
-export interface Owner {
-  shop: Shop;
-  /** Inside the Shopify admin iframe (App Bridge loads) rather than on our own pages. */
-  embedded: boolean;
-  /** Display name for the timeline. */
-  name: string;
-  isAccountAdmin: boolean;
-  /**
-   * A redirect to one of our pages that keeps the owner where they are: inside the admin it carries
-   * the admin's shop and host parameters along (Shopify's own helper), so the page still loads there.
-   */
-  redirect: (to: string) => Response;
-}
+// Pages and services that only need the type keep importing it from here.
+export type { Owner };
 
 export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
   if (ctx.config.mode === "demo") {
