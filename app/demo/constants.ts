@@ -7,6 +7,9 @@ export { DEFAULT_DEMO_SHOPIFY_SHOP };
 /** The demo shop's domain: the one shop `npm run demo` serves without sign-in. */
 export const DEMO_SHOP_DOMAIN = "demo.orderlane.local";
 
+/** Who the demo's pages act as, in seeded history and new clicks alike. */
+export const DEMO_OWNER_NAME = "Demo owner";
+
 /** The demo's WooCommerce store; its API calls go to the local cart simulator. */
 export const DEMO_WOO_DOMAIN = "demo-woo.localhost";
 

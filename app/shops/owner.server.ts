@@ -2,7 +2,6 @@
 // shop id from here, never from the request body.
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
-import { chooseDemoShop } from "~/demo/demo-owner.server";
 import { ensureShop, findShop } from "./shops.server";
 import type { Owner } from "./owner";
 import { wooOwner } from "./woo-session.server";
@@ -11,11 +10,8 @@ import { wooOwner } from "./woo-session.server";
 export type { Owner };
 
 export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
-  if (ctx.config.mode === "demo") {
-    // One of the demo's shops (a `shop` parameter or the remembered choice), never any other.
-    const shop = await chooseDemoShop(request, ctx);
-    return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true, redirect };
-  }
+  // Present only when this process runs the demo, which chooses among its own shops.
+  if (ctx.demo) return ctx.demo.owner(request);
   if (ctx.shopify && comesFromShopifyAdmin(request)) {
     // Verifies the session token (or sends the browser through Shopify's sign-in) and throws the
     // redirect or 401 itself when the request is not from a signed-in admin user.
