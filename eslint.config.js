@@ -2,6 +2,13 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
+const DEMO_IMPORT_MESSAGE =
+  "Production code does not import the demo (decision 23): ask AppContext.demo, which the demo fills in at boot.";
+const demoImportPatterns = [
+  { regex: "^~/demo(/|$)", message: DEMO_IMPORT_MESSAGE },
+  { regex: "^(\\.\\./)+demo(/|$)", message: DEMO_IMPORT_MESSAGE },
+];
+
 export default tseslint.config(
   { ignores: ["node_modules", "build", "data", "public", ".cache"] },
   js.configs.recommended,
@@ -16,6 +23,27 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": [
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+    },
+  },
+  {
+    // Production never imports the demo; the demo plugs in through AppContext.demo (decision 23).
+    // The demo cart connector (carts/demo) is a cart like the others and may be imported.
+    files: ["app/**"],
+    ignores: ["app/demo/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: demoImportPatterns }] },
+  },
+  {
+    files: ["app/*.ts", "app/*.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...demoImportPatterns,
+            { regex: "^\\./demo(/|$)", message: DEMO_IMPORT_MESSAGE },
+          ],
+        },
       ],
     },
   },

@@ -3,7 +3,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_DEMO_SHOPIFY_SHOP } from "./demo/constants";
 
 export type Role = "all" | "web" | "worker";
 
@@ -55,6 +54,9 @@ export class ConfigError extends Error {
     super(`${variable}: ${message}`);
   }
 }
+
+/** The demo's Shopify shop unless DEMO_SHOPIFY_SHOP names another. */
+export const DEFAULT_DEMO_SHOPIFY_SHOP = "demo-store.myshopify.com";
 
 const DEMO_ENCRYPTION_KEY = Buffer.alloc(32, "orderlane-demo-key");
 const DEMO_SANDBOX_SECRET = "orderlane-sandbox-demo-secret";

@@ -8,6 +8,7 @@ import type { WorkerPresence } from "./jobs/presence.server";
 import type { LiveHub } from "./orders/live.server";
 import { HttpError } from "./http.server";
 import type { ShopifyApp } from "./shopify.server";
+import type { DemoSeam } from "./shops/demo-seam";
 
 // A type alias (not an interface) so it fits Remix's index-signature AppLoadContext.
 export type AppContext = {
@@ -20,6 +21,8 @@ export type AppContext = {
   /** Committed changes per shop, for live pages (orders/live.server.ts). */
   live: LiveHub;
   shopify: ShopifyApp | null;
+  /** Only in a demo process: serves the demo's shops without sign-in (shops/demo-seam.ts). */
+  demo: DemoSeam | null;
 };
 
 declare module "@remix-run/server-runtime" {

@@ -1,9 +1,11 @@
-// Builds the process's AppContext: config → database (+ migrations) → jobs → Shopify. Used by the
-// web+worker process, the worker alone, `npm run setup` and the tests, so they all start the same way.
+// Builds the process's AppContext: config → database (+ migrations) → jobs → Shopify, and the
+// demo's seam in demo mode. Used by the web+worker process, the worker alone, `npm run setup` and
+// the tests, so they all start the same way.
 import { ConfigError, type AppConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { openDatabase, type Database } from "~/db/client.server";
 import { applyMigrations } from "~/db/migrate.server";
+import { createDemoSeam } from "~/demo/demo-owner.server";
 import { startJobs } from "~/jobs/jobs.server";
 import { startPresence, type PresenceOptions } from "~/jobs/presence.server";
 import { createLiveHub } from "~/orders/live.server";
@@ -49,6 +51,8 @@ export async function bootContext(
     presence,
     live: createLiveHub(db),
     shopify: config.shopify ? createShopifyApp(config.shopify, db.db) : null,
+    // The demo serves its shops without sign-in, so only a process booted in demo mode plugs it in.
+    demo: config.mode === "demo" ? createDemoSeam({ db: db.db, config }) : null,
   };
 }
 

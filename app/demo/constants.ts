@@ -1,11 +1,17 @@
+// The default Shopify shop belongs to configuration, which reads DEMO_SHOPIFY_SHOP; it is passed on
+// here so the demo and its tests find every demo domain in one place.
+import { DEFAULT_DEMO_SHOPIFY_SHOP } from "~/config.server";
+
+export { DEFAULT_DEMO_SHOPIFY_SHOP };
+
 /** The demo shop's domain: the one shop `npm run demo` serves without sign-in. */
 export const DEMO_SHOP_DOMAIN = "demo.orderlane.local";
 
+/** Who the demo's pages act as, in seeded history and new clicks alike. */
+export const DEMO_OWNER_NAME = "Demo owner";
+
 /** The demo's WooCommerce store; its API calls go to the local cart simulator. */
 export const DEMO_WOO_DOMAIN = "demo-woo.localhost";
-
-/** The demo's Shopify shop unless DEMO_SHOPIFY_SHOP names another. */
-export const DEFAULT_DEMO_SHOPIFY_SHOP = "demo-store.myshopify.com";
 
 export interface DemoShopRef {
   platform: "demo" | "shopify" | "woocommerce";

@@ -1,10 +1,12 @@
 // Which demo shop a request acts for. The demo serves its shops without sign-in, so the choice is
 // only ever among them: a `shop` query parameter (the shop's domain) picks one and is remembered in
-// a cookie; anything else is refused, and with neither the original demo shop is shown.
-import { createCookie } from "@remix-run/node";
+// a cookie; anything else is refused, and with neither the original demo shop is shown. Production
+// code reaches this only through the seam the process hands it at boot (createDemoSeam).
+import { createCookie, redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
+import type { DemoSeam, SwitchableShop } from "~/shops/demo-seam";
 import { findShop, type Shop } from "~/shops/shops.server";
-import { demoShopRefs, type DemoShopRef } from "./constants";
+import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN, demoShopRefs, type DemoShopRef } from "./constants";
 
 const chosenShop = createCookie("orderlane_demo_shop", {
   httpOnly: true,
@@ -13,10 +15,28 @@ const chosenShop = createCookie("orderlane_demo_shop", {
   maxAge: 60 * 60 * 24 * 30,
 });
 
-export interface DemoShopChoice {
-  shop: Shop;
-  /** Every demo shop that exists, for the switcher. */
-  shops: { domain: string; name: string; platform: Shop["platform"] }[];
+type DemoCtx = Pick<AppContext, "db" | "config">;
+
+/** The demo's side of the seam, for the process to put on its app context when it runs the demo. */
+export function createDemoSeam(ctx: DemoCtx): DemoSeam {
+  return {
+    async owner(request) {
+      const shop = await chooseDemoShop(request, ctx);
+      return { shop, embedded: false, name: DEMO_OWNER_NAME, isAccountAdmin: true, redirect };
+    },
+    async apiShop(domain) {
+      const ref = demoShopRefs(ctx.config.demo).find(
+        (r) => r.domain === (domain ?? DEMO_SHOP_DOMAIN),
+      );
+      return ref ? findShop(ctx.db, ref.platform, ref.domain) : undefined;
+    },
+    async shopSwitcher(request, current) {
+      return {
+        shops: await listDemoShops(ctx),
+        setCookie: await rememberDemoShop(request, current),
+      };
+    },
+  };
 }
 
 async function readChoice(request: Request): Promise<string | null> {
@@ -24,10 +44,7 @@ async function readChoice(request: Request): Promise<string | null> {
   return typeof value === "string" ? value : null;
 }
 
-export async function chooseDemoShop(
-  request: Request,
-  ctx: Pick<AppContext, "db" | "config">,
-): Promise<Shop> {
+async function chooseDemoShop(request: Request, ctx: DemoCtx): Promise<Shop> {
   const refs = demoShopRefs(ctx.config.demo);
   const asked = new URL(request.url).searchParams.get("shop")?.trim().toLowerCase();
   let ref: DemoShopRef | undefined;
@@ -51,9 +68,7 @@ export async function chooseDemoShop(
 }
 
 /** The demo shops that exist, original demo shop first. */
-export async function listDemoShops(
-  ctx: Pick<AppContext, "db" | "config">,
-): Promise<DemoShopChoice["shops"]> {
+async function listDemoShops(ctx: DemoCtx): Promise<SwitchableShop[]> {
   const found = await Promise.all(
     demoShopRefs(ctx.config.demo).map((r) => findShop(ctx.db, r.platform, r.domain)),
   );
@@ -63,7 +78,7 @@ export async function listDemoShops(
 }
 
 /** Set-Cookie remembering the shop a `shop` parameter chose; null when the request chose none. */
-export async function rememberDemoShop(request: Request, shop: Shop): Promise<string | null> {
+async function rememberDemoShop(request: Request, shop: Shop): Promise<string | null> {
   if (!new URL(request.url).searchParams.has("shop")) return null;
   if ((await readChoice(request)) === shop.domain) return null;
   return chosenShop.serialize(shop.domain);

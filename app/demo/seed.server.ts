@@ -26,15 +26,13 @@ import type {
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { ensureShop } from "~/shops/shops.server";
-import { DEMO_SHOP_DOMAIN } from "./constants";
+import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN } from "./constants";
 
 export const DEMO_SHOP_NAME = "Juniper & Pine (demo)";
 export const DEMO_SANDBOX_PROVIDER_NAME = "Sandbox Printer";
 export const DEMO_SHINEON_PROVIDER_NAME = "ShineOn (demo)";
 
 const AUTO_SUBMIT_DELAY_MINUTES = 60;
-// The name requireOwner gives the demo owner, so seeded history and new clicks read alike.
-const OWNER_NAME = "Demo owner";
 const CART_ACTOR_NAME = "Juniper & Pine storefront";
 
 export interface SeedDemoShopOptions {
@@ -556,7 +554,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
     timeline.transition(
       "submit",
       type === "in_app" ? "system" : "owner",
-      type === "in_app" ? null : OWNER_NAME,
+      type === "in_app" ? null : DEMO_OWNER_NAME,
       "open",
       submitAt,
       type === "in_app"
@@ -685,14 +683,14 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
           [`lineItem:${item.cartLineId}:personalization`]: {
             from: asOrdered,
             to: structuredClone(personalization),
-            by: OWNER_NAME,
+            by: DEMO_OWNER_NAME,
             at: editedAt.toISOString(),
           },
         };
         timeline.note(
           "edit",
           "owner",
-          OWNER_NAME,
+          DEMO_OWNER_NAME,
           editedAt,
           `Personalisation of ${item.title} changed: Name "Ana" → "Anna"`,
         );
@@ -781,7 +779,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
         timeline.transition(
           "hold",
           "owner",
-          OWNER_NAME,
+          DEMO_OWNER_NAME,
           "on_hold",
           heldAt,
           `Held by the owner; countdown paused with ${left} minutes left`,
@@ -893,7 +891,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       timeline.transition(
         "archive",
         "owner",
-        OWNER_NAME,
+        DEMO_OWNER_NAME,
         "archived",
         at(random.int(20, 40) * HOUR),
         "Archived: the card was declined and the customer did not retry",

@@ -17,7 +17,6 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Banner, Box, Page } from "@shopify/polaris";
-import { listDemoShops, rememberDemoShop } from "~/demo/demo-owner.server";
 import { requireOwner } from "~/shops/owner.server";
 import { onlyDropsNotice } from "~/ui/notices";
 import { ShopSwitcher } from "~/ui/ShopSwitcher";
@@ -32,18 +31,17 @@ export const shouldRevalidate: ShouldRevalidateFunction = (args) =>
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
-  const demo = context.config.mode === "demo";
-  const remember = demo ? await rememberDemoShop(request, owner.shop) : null;
+  const switcher = context.demo ? await context.demo.shopSwitcher(request, owner.shop) : null;
   return data(
     {
       embedded: owner.embedded,
       apiKey: context.config.shopify?.apiKey ?? "",
       shopName: owner.shop.name,
       shopDomain: owner.shop.domain,
-      demo,
-      demoShops: demo ? await listDemoShops(context) : [],
+      demo: switcher !== null,
+      demoShops: switcher?.shops ?? [],
     },
-    remember ? { headers: { "Set-Cookie": remember } } : undefined,
+    switcher?.setCookie ? { headers: { "Set-Cookie": switcher.setCookie } } : undefined,
   );
 }
 

@@ -4,12 +4,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { AppConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import type { DbOrTx } from "~/db/client.server";
 import { apiTokens, shops } from "~/db/schema";
-import { DEMO_SHOP_DOMAIN, demoShopRefs } from "~/demo/constants";
-import { findShop, type Shop } from "./shops.server";
+import type { Shop } from "./shops.server";
 
 export const TOKEN_PREFIX = "ol_";
 /** Shops rarely need many; a cap keeps a runaway script from filling the table. */
@@ -128,7 +126,7 @@ const USED_AT_PRECISION_MS = 60_000;
  * (the `shop` query parameter) chooses among the demo's shops for the demo token.
  */
 export async function authenticateApiRequest(
-  ctx: Pick<AppContext, "db" | "config">,
+  ctx: Pick<AppContext, "db" | "config" | "demo">,
   authorization: string | null,
   shopDomain: string | null,
 ): Promise<ApiCaller> {
@@ -138,8 +136,8 @@ export async function authenticateApiRequest(
   }
   const token = match[1]!;
   const demoToken = ctx.config.demoApiToken;
-  if (ctx.config.mode === "demo" && demoToken && sameSecret(token, demoToken)) {
-    const shop = await demoShop(ctx.db, ctx.config.demo, shopDomain);
+  if (ctx.demo && demoToken && sameSecret(token, demoToken)) {
+    const shop = await ctx.demo.apiShop(shopDomain);
     if (!shop) {
       throw new ApiAuthError(
         shopDomain ? `No shop ${shopDomain} in this demo` : "The demo shop has not been seeded",
@@ -176,15 +174,4 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);
-}
-
-/** In the demo, one of the demo's own shops (by domain); the demo shop itself when none is named. */
-async function demoShop(
-  db: DbOrTx,
-  demo: AppConfig["demo"],
-  domain: string | null,
-): Promise<Shop | undefined> {
-  const ref = demoShopRefs(demo).find((r) => r.domain === (domain ?? DEMO_SHOP_DOMAIN));
-  if (!ref) return undefined;
-  return findShop(db, ref.platform, ref.domain);
 }

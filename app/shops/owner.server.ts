@@ -2,30 +2,16 @@
 // shop id from here, never from the request body.
 import { redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
-import { chooseDemoShop } from "~/demo/demo-owner.server";
-import { ensureShop, findShop, type Shop } from "./shops.server";
+import { ensureShop, findShop } from "./shops.server";
+import type { Owner } from "./owner";
 import { wooOwner } from "./woo-session.server";
 
-export interface Owner {
-  shop: Shop;
-  /** Inside the Shopify admin iframe (App Bridge loads) rather than on our own pages. */
-  embedded: boolean;
-  /** Display name for the timeline. */
-  name: string;
-  isAccountAdmin: boolean;
-  /**
-   * A redirect to one of our pages that keeps the owner where they are: inside the admin it carries
-   * the admin's shop and host parameters along (Shopify's own helper), so the page still loads there.
-   */
-  redirect: (to: string) => Response;
-}
+// Pages and services that only need the type keep importing it from here.
+export type { Owner };
 
 export async function requireOwner(request: Request, ctx: AppContext): Promise<Owner> {
-  if (ctx.config.mode === "demo") {
-    // One of the demo's shops (a `shop` parameter or the remembered choice), never any other.
-    const shop = await chooseDemoShop(request, ctx);
-    return { shop, embedded: false, name: "Demo owner", isAccountAdmin: true, redirect };
-  }
+  // Present only when this process runs the demo, which chooses among its own shops.
+  if (ctx.demo) return ctx.demo.owner(request);
   if (ctx.shopify && comesFromShopifyAdmin(request)) {
     // Verifies the session token (or sends the browser through Shopify's sign-in) and throws the
     // redirect or 401 itself when the request is not from a signed-in admin user.

@@ -8,7 +8,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { AppConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { shops } from "~/db/schema";
-import type { Owner } from "./owner.server";
+import type { Owner } from "./owner";
 
 interface WooSessionData {
   shopId: string;
