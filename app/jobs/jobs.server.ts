@@ -126,7 +126,6 @@ export interface Jobs {
   stopWorking(queue: QueueName): Promise<void>;
   /** Stops everything, letting jobs in hand finish (up to 10 s). */
   stop(): Promise<void>;
-  readonly boss: PgBoss;
 }
 
 export async function startJobs(database: Database): Promise<Jobs> {
@@ -174,7 +173,6 @@ export async function startJobs(database: Database): Promise<Jobs> {
     : fromDrizzle(database.db as unknown as DrizzleTransactionLike, sql);
 
   return {
-    boss,
     async send(queue, data, options = {}) {
       return boss.send(queue, data, {
         startAfter: options.startAfter,
