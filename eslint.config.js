@@ -20,6 +20,33 @@ export default tseslint.config(
     },
   },
   {
+    // pg-boss stays behind the Jobs interface (app/jobs/jobs.server.ts): one place to change when
+    // pg-boss does. The kernel's block below restates it, as its rule replaces this one there.
+    files: ["**/*.{ts,tsx,js,mjs,cjs}"],
+    ignores: ["app/jobs/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "pg-boss", message: "Use Jobs (~/jobs/jobs.server) instead of pg-boss." },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportExpression[source.value='pg-boss']",
+          message: "Use Jobs (~/jobs/jobs.server) instead of pg-boss.",
+        },
+        {
+          selector: "TSImportType[argument.literal.value='pg-boss']",
+          message: "Use Jobs (~/jobs/jobs.server) instead of pg-boss.",
+        },
+      ],
+    },
+  },
+  {
     // The order kernel sits one floor below every other room (decision 21).
     files: ["app/orders/core/**"],
     rules: {
