@@ -23,7 +23,10 @@ export type { JobGuard } from "./guarded-insert.server";
 export interface SendOptions {
   /** Run no earlier than this (scheduled jobs, e.g. the countdown's deadline). */
   startAfter?: Date;
-  /** Only one queued job per key: a second send with the same key is dropped. */
+  /**
+   * A key naming the job (e.g. an order and its deadline). On the queues' standard policy a second
+   * job with the same key is not refused: callers that must not double a job look for it first.
+   */
   singletonKey?: string;
   /** Enqueue inside this transaction, so the job exists only if the transaction commits. */
   tx?: Tx;
@@ -89,7 +92,7 @@ export type JobBatchHandler<Q extends QueueName> = (
 export type JobHandlers = { [Q in QueueName]?: JobHandler<Q> };
 
 export interface Jobs {
-  /** Enqueues one job; answers its id, or null when its singleton key already has a job queued. */
+  /** Enqueues one job; answers its id, or null when pg-boss turned it away under the queue's policy. */
   send<Q extends QueueName>(
     queue: Q,
     data: JobData[Q],
