@@ -2,11 +2,21 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 
+// Import rules that keep the rooms apart. ESLint applies the last matching block's options for a
+// rule, so each block below restates every restriction that holds for its files.
 const DEMO_IMPORT_MESSAGE =
   "Production code does not import the demo (decision 23): ask AppContext.demo, which the demo fills in at boot.";
 const demoImportPatterns = [
   { regex: "^~/demo(/|$)", message: DEMO_IMPORT_MESSAGE },
   { regex: "^(\\.\\./)+demo(/|$)", message: DEMO_IMPORT_MESSAGE },
+];
+const PG_BOSS_MESSAGE = "Use Jobs (~/jobs/jobs.server) instead of pg-boss.";
+const pgBossPaths = [{ name: "pg-boss", message: PG_BOSS_MESSAGE }];
+const KERNEL_MESSAGE =
+  "The order kernel imports only db/, config and its own files (decision 21): carts, fulfillment, jobs, shops, pages and the demo build on it, never the other way round.";
+const kernelPatterns = [
+  { regex: "^~/(?!db/|config\\.server$|orders/core/)", message: KERNEL_MESSAGE },
+  { regex: "^\\.\\./", message: `${KERNEL_MESSAGE} Import them as ~/db/… or ./…` },
 ];
 
 export default tseslint.config(
@@ -27,10 +37,36 @@ export default tseslint.config(
     },
   },
   {
+    // pg-boss stays behind the Jobs interface (app/jobs/jobs.server.ts): one place to change when
+    // pg-boss does.
+    files: ["**/*.{ts,tsx,js,mjs,cjs}"],
+    ignores: ["app/jobs/**"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: pgBossPaths }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportExpression[source.value='pg-boss']",
+          message: PG_BOSS_MESSAGE,
+        },
+        {
+          selector: "TSImportType[argument.literal.value='pg-boss']",
+          message: PG_BOSS_MESSAGE,
+        },
+      ],
+    },
+  },
+  {
     // Production never imports the demo; the demo plugs in through AppContext.demo (decision 23).
     // The demo cart connector (carts/demo) is a cart like the others and may be imported.
     files: ["app/**"],
-    ignores: ["app/demo/**"],
+    ignores: ["app/demo/**", "app/jobs/**"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: pgBossPaths, patterns: demoImportPatterns }],
+    },
+  },
+  {
+    files: ["app/jobs/**"],
     rules: { "no-restricted-imports": ["error", { patterns: demoImportPatterns }] },
   },
   {
@@ -39,6 +75,7 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
+          paths: pgBossPaths,
           patterns: [
             ...demoImportPatterns,
             { regex: "^\\./demo(/|$)", message: DEMO_IMPORT_MESSAGE },
@@ -51,24 +88,7 @@ export default tseslint.config(
     // The order kernel sits one floor below every other room (decision 21).
     files: ["app/orders/core/**"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              regex: "^~/(?!db/|config\\.server$|orders/core/)",
-              message:
-                "The order kernel imports only db/, config and its own files (decision 21): carts, fulfillment, jobs, shops, pages and the demo build on it, never the other way round.",
-            },
-            {
-              regex: "^\\.\\./",
-              message:
-                "The order kernel imports only db/, config and its own files (decision 21); import them as ~/db/… or ./…",
-            },
-            { regex: "^pg-boss$", message: "The order kernel does not queue jobs (decision 21)." },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { paths: pgBossPaths, patterns: kernelPatterns }],
     },
   },
   {

@@ -120,7 +120,7 @@ async function seed(database: Database, sandbox: SandboxProvider, dueAt: Date) {
   // The countdown's jobs, as the app schedules them, all due at once.
   const jobs = await startJobs(database);
   for (let start = 0; start < orderIds.length; start += 1000) {
-    await jobs.boss.insert(
+    await jobs.sendMany(
       "auto-submit",
       orderIds.slice(start, start + 1000).map((orderId) => ({
         data: { shopId: shop.id, orderId, dueAt: dueAt.toISOString() },

@@ -73,9 +73,7 @@ describe("the countdown's batches", () => {
     // Queued as a worker start would, twice: the second finds every job already waiting.
     expect(await rescheduleCountdowns(app.ctx)).toBeGreaterThanOrEqual(12);
     await rescheduleCountdowns(app.ctx);
-    const queued = await app.ctx.jobs.boss.findJobs<JobData["auto-submit"]>("auto-submit", {
-      queued: true,
-    });
+    const queued = await app.ctx.jobs.find("auto-submit", { queued: true });
     const ids = new Set(due.map((o) => o.id));
     expect(queued.filter((j) => ids.has(j.data.orderId))).toHaveLength(12);
 
@@ -216,10 +214,7 @@ describe("the countdown's batches", () => {
         expect(row.lastError).toMatch(/unavailable/);
       }
       // Each has a send job waiting to try again with the same key.
-      const waiting = await app.ctx.jobs.boss.findJobs<JobData["send-submission"]>(
-        "send-submission",
-        { queued: true },
-      );
+      const waiting = await app.ctx.jobs.find("send-submission", { queued: true });
       const waitingFor = new Set(waiting.map((j) => j.data.submissionId));
       for (const row of rows) expect(waitingFor.has(row.id)).toBe(true);
     } finally {

@@ -336,7 +336,7 @@ describe("before anything is sent", () => {
 
 describe("the countdown", () => {
   afterEach(async () => {
-    await app.ctx.jobs.boss.offWork("auto-submit");
+    await app.ctx.jobs.stopWorking("auto-submit");
   });
 
   it("submits an order when its deadline passes, not before", async () => {

@@ -155,13 +155,11 @@ async function drainImports(): Promise<number> {
   const handler = jobHandlers(app.ctx)["import-orders"]!;
   let ran = 0;
   for (;;) {
-    const jobs = await app.ctx.jobs.boss.fetch<{ shopId: string; runId: string }>("import-orders", {
-      batchSize: 5,
-    });
+    const jobs = await app.ctx.jobs.fetch("import-orders", { batchSize: 5 });
     if (jobs.length === 0) return ran;
     for (const job of jobs) {
       await handler(job.data, { id: job.id, retryCount: job.retryCount, lastAttempt: false });
-      await app.ctx.jobs.boss.complete("import-orders", job.id);
+      await app.ctx.jobs.complete("import-orders", job.id);
       ran++;
     }
   }
@@ -519,7 +517,7 @@ describe("Import from WooCommerce: by IDs and by range", () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(message);
     expect(await runsOf(woo.id)).toHaveLength(0);
-    const [queued] = await app.ctx.jobs.boss.fetch("import-orders");
+    const [queued] = await app.ctx.jobs.fetch("import-orders");
     expect(queued).toBeUndefined();
   });
 });

@@ -34,14 +34,14 @@ describe("background jobs", () => {
   });
 
   it("a job enqueued in a transaction that rolls back never exists", async () => {
-    const before = await app.ctx.jobs.boss.findJobs("process-webhook");
+    const before = await app.ctx.jobs.find("process-webhook");
     await expect(
       app.ctx.db.transaction(async (tx) => {
         await app.ctx.jobs.send("process-webhook", { receiptId: crypto.randomUUID() }, { tx });
         throw new Error("the change that called for the job failed");
       }),
     ).rejects.toThrow("failed");
-    expect(await app.ctx.jobs.boss.findJobs("process-webhook")).toHaveLength(before.length);
+    expect(await app.ctx.jobs.find("process-webhook")).toHaveLength(before.length);
   });
 
   it("a scheduled job is not handed out before its time, and is after", async () => {
@@ -51,11 +51,11 @@ describe("background jobs", () => {
       { receiptId: crypto.randomUUID() },
       { startAfter },
     );
-    expect(await app.ctx.jobs.boss.fetch("process-webhook")).toHaveLength(0);
+    expect(await app.ctx.jobs.fetch("process-webhook")).toHaveLength(0);
     await new Promise((r) => setTimeout(r, startAfter.getTime() - Date.now() + 200));
-    const jobs = await app.ctx.jobs.boss.fetch("process-webhook");
+    const jobs = await app.ctx.jobs.fetch("process-webhook");
     expect(jobs.map((j) => j.id)).toEqual([id]);
-    await app.ctx.jobs.boss.complete("process-webhook", id!);
+    await app.ctx.jobs.complete("process-webhook", id!);
   });
 
   it("a failing job is kept for retry with the error on its receipt, and nothing is lost", async () => {
@@ -73,7 +73,7 @@ describe("background jobs", () => {
       .where(eq(webhookReceipts.shopDomain, shop.domain));
     expect(receipt?.processedAt).toBeNull();
     expect(receipt?.error).toBeTruthy();
-    const queued = await app.ctx.jobs.boss.findJobs("process-webhook", {
+    const queued = await app.ctx.jobs.find("process-webhook", {
       data: { receiptId: receipt!.id },
     });
     expect(queued[0]?.state).toBe("retry");

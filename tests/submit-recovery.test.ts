@@ -69,7 +69,7 @@ async function current(id: string) {
 }
 
 async function queuedSends(submissionId: string) {
-  return app.ctx.jobs.boss.findJobs("send-submission", { data: { submissionId }, queued: true });
+  return app.ctx.jobs.find("send-submission", { data: { submissionId }, queued: true });
 }
 
 /** Sweeps at 0, 2, 4 and 60 s (the sweep's clock, not ours) take back no claim. */

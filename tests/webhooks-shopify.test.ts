@@ -10,7 +10,8 @@ import {
   shops,
   webhookReceipts,
 } from "~/db/schema";
-import { prependReceipts } from "~/carts/webhook-receipts.server";
+import { receiptGuard } from "~/carts/webhook-receipts.server";
+import { guardJobInsert } from "~/jobs/guarded-insert.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
@@ -230,7 +231,7 @@ describe("Shopify webhooks", () => {
     await drainQueue(app.ctx, "process-webhook");
     const [counting] = await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id));
     expect(counting?.autoSubmitAt).toBeInstanceOf(Date);
-    const queuedBefore = await app.ctx.jobs.boss.findJobs("auto-submit", {
+    const queuedBefore = await app.ctx.jobs.find("auto-submit", {
       data: { shopId: shop.id },
       queued: true,
     });
@@ -241,9 +242,9 @@ describe("Shopify webhooks", () => {
     const [stopped] = await app.ctx.db.select().from(orders).where(eq(orders.id, counting!.id));
     expect(stopped?.autoSubmitAt).toBeNull();
     expect(
-      await app.ctx.jobs.boss.findJobs("auto-submit", { data: { shopId: shop.id }, queued: true }),
+      await app.ctx.jobs.find("auto-submit", { data: { shopId: shop.id }, queued: true }),
     ).toHaveLength(0);
-    const [job] = await app.ctx.jobs.boss.findJobs("auto-submit", { id: queuedBefore[0]!.id });
+    const [job] = await app.ctx.jobs.find("auto-submit", { id: queuedBefore[0]!.id });
     expect(job?.state).toBe("cancelled");
     const events = await app.ctx.db
       .select()
@@ -322,7 +323,7 @@ describe("Shopify webhooks", () => {
     expect(fresh).toHaveLength(1);
     const receipts = await receiptsFor(shop.domain);
     expect(receipts).toHaveLength(1);
-    const jobs = await app.ctx.jobs.boss.findJobs("process-webhook", {
+    const jobs = await app.ctx.jobs.find("process-webhook", {
       data: { receiptId: receipts[0]!.id },
     });
     expect(jobs).toHaveLength(1);
@@ -341,12 +342,16 @@ describe("Shopify webhooks", () => {
     };
     const batch = [{ webhook, receiptId: "00000000-0000-4000-8000-000000000000" }];
     expect(() =>
-      prependReceipts("insert into pgboss.job select * from json_to_recordset($1)", ["[]"], batch),
+      guardJobInsert(
+        "insert into pgboss.job select * from json_to_recordset($1)",
+        ["[]"],
+        receiptGuard(batch),
+      ),
     ).toThrow(/pg-boss/);
-    const { statement, params } = prependReceipts(
+    const { statement, params } = guardJobInsert(
       "WITH ins AS (INSERT INTO pgboss.job SELECT * FROM json_to_recordset($1::text::json)) SELECT 1",
       ["[]"],
-      batch,
+      receiptGuard(batch),
     );
     // The job rows are read only for receipts that were inserted.
     expect(statement).toMatch(/^with receipt as \(/);
@@ -399,15 +404,15 @@ describe("Shopify webhooks", () => {
 
   it("a burst the database refuses for its values is retried per delivery, so the others are kept", async () => {
     const shop = await createShop(app.ctx.db);
-    const insert = app.ctx.jobs.boss.insert.bind(app.ctx.jobs.boss);
+    const insert = app.ctx.jobs.sendManyGuarded.bind(app.ctx.jobs);
     const spy = vi
-      .spyOn(app.ctx.jobs.boss, "insert")
-      .mockImplementation((name, jobs, options) =>
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
+      .mockImplementation((queue, jobs, guard) =>
         jobs.length > 1
           ? Promise.reject(
               Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" }),
             )
-          : insert(name, jobs, options),
+          : insert(queue, jobs, guard),
       );
     try {
       const answers = await Promise.all(
@@ -442,7 +447,7 @@ describe("Shopify webhooks", () => {
     const shop = await createShop(app.ctx.db);
     const delivery = shopifyWebhook("app/uninstalled", shop.domain, { id: 1 });
     const send = vi
-      .spyOn(app.ctx.jobs.boss, "insert")
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
       .mockRejectedValueOnce(new Error("connection terminated unexpectedly"));
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {

@@ -1,12 +1,11 @@
 // Every webhook is stored before it is answered: the receipt is the dedupe key (carts retry and
 // sometimes deliver twice) and the durable record the worker acts on. Receipts and their jobs are
 // stored by one statement, so a crash cannot keep one without the other.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import pg from "pg";
-import { fromDrizzle, type Db as BossDb, type DrizzleTransactionLike } from "pg-boss";
 import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
+import type { JobGuard } from "~/jobs/jobs.server";
 import type { Platform } from "~/orders/core/model";
 import { hasWebhookHandler } from "./webhook-handlers.server";
 
@@ -163,53 +162,21 @@ function refusedByData(error: unknown): boolean {
 
 /**
  * Stores the receipts and their jobs in one statement and returns the ids of the receipts that
- * were new (a redelivery's receipt conflicts and gets no job). The receipts' insert is a CTE in
- * front of pg-boss's own job insert, and each job is kept only if its receipt was inserted, so a
- * crash can never keep one without the other.
+ * were new (a redelivery's receipt conflicts and gets no job). The receipts' insert guards the
+ * job insert: each job is kept only if its receipt was inserted, so a crash can never keep one
+ * without the other.
  */
 async function storeReceipts(
   ctx: ReceiptCtx,
   batch: readonly Pick<WaitingDelivery, "webhook" | "receiptId">[],
 ): Promise<Set<string>> {
-  let inserted: Set<string> | null = null;
-  const pool = (ctx.db as unknown as { $client?: unknown }).$client;
-  const inner: BossDb =
-    pool instanceof pg.Pool
-      ? {
-          // A named statement is parsed and planned once per connection, not per batch.
-          async executeSql(text, values) {
-            return pool.query({ name: `orderlane_receipts_${statementKey(text)}`, text, values });
-          },
-        }
-      : fromDrizzle(ctx.db as unknown as DrizzleTransactionLike, sql);
-  const withReceipts: BossDb = {
-    async executeSql(text, values = []) {
-      const { statement, params } = prependReceipts(text, values, batch);
-      const result = await inner.executeSql(statement, params);
-      inserted = new Set(result.rows.map((row: { id: string }) => row.id));
-      return result;
-    },
-  };
-  // process-webhook has the standard policy and each job a fresh id, so a job insert cannot
-  // conflict: a missing job means its receipt was already there.
-  await ctx.jobs.boss.insert(
+  // process-webhook has the standard policy and each job a fresh id (its receipt's), so a job
+  // insert cannot conflict: a missing job means its receipt was already there.
+  return ctx.jobs.sendManyGuarded(
     "process-webhook",
     batch.map((d) => ({ id: d.receiptId, data: { receiptId: d.receiptId } })),
-    { db: withReceipts, returnId: true },
+    receiptGuard(batch),
   );
-  if (!inserted) throw new Error("pg-boss did not insert the webhooks' jobs");
-  return inserted;
-}
-
-const statementKeys = new Map<string, string>();
-/** A short stable name for a statement's text (the same text always gets the same name). */
-function statementKey(text: string): string {
-  let key = statementKeys.get(text);
-  if (!key) {
-    key = createHash("sha1").update(text).digest("hex").slice(0, 16);
-    statementKeys.set(text, key);
-  }
-  return key;
 }
 
 /** The shop the delivery is for, looked up inside the insert (no round trip of its own). */
@@ -219,20 +186,13 @@ function shopOf(webhook: IncomingWebhook) {
         and ${shops.domain} = ${webhook.shopDomain} limit 1)`;
 }
 
-// pg-boss 12.35 (pinned exactly, STACK.md) reads its jobs from `json_to_recordset($1::text::json)`
-// and may itself start with WITH (when the queue notifies). Anything else means pg-boss changed:
-// refuse loudly rather than enqueue without the receipt guard.
-const JOBS_PARAM = "$1::text::json";
-
-export function prependReceipts(
-  text: string,
-  values: unknown[],
+/** The receipts' insert, which each delivery's job is kept behind (its data names its receipt). */
+export function receiptGuard(
   batch: readonly { webhook: IncomingWebhook; receiptId: string }[],
-): { statement: string; params: unknown[] } {
-  if (values.length !== 1 || text.split(JOBS_PARAM).length !== 2) {
-    throw new Error("pg-boss's job insert is not the one webhook receipts were written against");
-  }
-  const receipts = `receipt as (
+): JobGuard {
+  return {
+    name: "receipt",
+    sql: `
     insert into webhook_receipt (id, shop_id, source, shop_domain, delivery_id, topic, payload)
     select r.id,
       (select s.id from shop s where s.platform = r.source::platform and s.domain = r.shop_domain
@@ -241,21 +201,8 @@ export function prependReceipts(
     from json_to_recordset($2::text::json)
       as r (id uuid, source text, shop_domain text, delivery_id text, topic text, payload jsonb)
     on conflict do nothing
-    returning id)`;
-  // Only the jobs whose receipt went in (each job's data names its receipt).
-  const gated = text.replace(
-    JOBS_PARAM,
-    `(select coalesce(json_agg(j.value), '[]'::json) from json_array_elements($1::text::json) j
-      where (j.value->'data'->>'receiptId')::uuid in (select id from receipt))`,
-  );
-  const trimmed = gated.trimStart();
-  const statement = /^with\s/i.test(trimmed)
-    ? `with ${receipts}, ${trimmed.slice(4)}`
-    : `with ${receipts} ${trimmed}`;
-  return {
-    statement,
+    returning id`,
     params: [
-      ...values,
       JSON.stringify(
         batch.map(({ webhook, receiptId }) => ({
           id: receiptId,
@@ -267,6 +214,7 @@ export function prependReceipts(
         })),
       ),
     ],
+    key: "receiptId",
   };
 }
 

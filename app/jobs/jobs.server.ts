@@ -1,27 +1,61 @@
 // pg-boss on the app's own database: PostgreSQL through its own pool, or the embedded PGlite through
 // pg-boss's PGlite adapter. Jobs are rows in the same database as orders, so a job can be enqueued
-// in the same transaction as the change that calls for it: both commit, or neither does.
-import { randomUUID } from "node:crypto";
+// in the same transaction as the change that calls for it: both commit, or neither does. The rest
+// of the app sees only `Jobs`; pg-boss stays behind it, in this folder.
+import { createHash, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import {
   PgBoss,
   fromDrizzle,
   fromPglite,
+  type Db as BossDb,
   type DrizzleTransactionLike,
   type JobResult,
   type JobWithMetadata,
 } from "pg-boss";
 import { RetryLater } from "./queues";
 import type { Database, Tx } from "~/db/client.server";
+import { guardJobInsert, type JobGuard } from "./guarded-insert.server";
 import { QUEUES, SCHEDULES, type JobData, type QueueName } from "./queues";
+
+export type { JobGuard } from "./guarded-insert.server";
 
 export interface SendOptions {
   /** Run no earlier than this (scheduled jobs, e.g. the countdown's deadline). */
   startAfter?: Date;
-  /** Only one queued job per key: a second send with the same key is dropped. */
+  /**
+   * A key naming the job (e.g. an order and its deadline). On the queues' standard policy a second
+   * job with the same key is not refused: callers that must not double a job look for it first.
+   */
   singletonKey?: string;
   /** Enqueue inside this transaction, so the job exists only if the transaction commits. */
   tx?: Tx;
+}
+
+/** A job as its queue holds it (what `find` answers). */
+export interface QueuedJob<Q extends QueueName> {
+  id: string;
+  data: JobData[Q];
+  state: "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
+  retryCount: number;
+  startAfter: Date;
+  singletonKey: string | null;
+}
+
+/** Which jobs of a queue `find` answers; with nothing set, every job the queue still keeps. */
+export interface JobFilter<Q extends QueueName> {
+  id?: string;
+  /** Jobs whose data holds these fields with these values. */
+  data?: Partial<JobData[Q]>;
+  /** Only jobs still waiting to run (created, or failed and waiting for their retry). */
+  queued?: boolean;
+}
+
+/** A job taken from its queue by `fetch`, to be settled with `complete` or `fail`. */
+export interface FetchedJob<Q extends QueueName> {
+  id: string;
+  data: JobData[Q];
+  retryCount: number;
 }
 
 export type JobHandler<Q extends QueueName> = ((
@@ -58,6 +92,7 @@ export type JobBatchHandler<Q extends QueueName> = (
 export type JobHandlers = { [Q in QueueName]?: JobHandler<Q> };
 
 export interface Jobs {
+  /** Enqueues one job; answers its id, or null when pg-boss turned it away under the queue's policy. */
   send<Q extends QueueName>(
     queue: Q,
     data: JobData[Q],
@@ -69,10 +104,31 @@ export interface Jobs {
     jobs: { data: JobData[Q]; startAfter?: Date; singletonKey?: string }[],
     options?: Pick<SendOptions, "tx">,
   ): Promise<void>;
+  /**
+   * Many jobs in one statement with the guard's insert, each kept only if its guarding row went in;
+   * answers the ids of the jobs that were kept.
+   */
+  sendManyGuarded<Q extends QueueName>(
+    queue: Q,
+    jobs: { id: string; data: JobData[Q] }[],
+    guard: JobGuard,
+  ): Promise<Set<string>>;
+  /** Jobs of a queue, as the filter narrows them. */
+  find<Q extends QueueName>(queue: Q, filter?: JobFilter<Q>): Promise<QueuedJob<Q>[]>;
+  /** Cancels these jobs of a queue, so none of them runs (again). */
+  cancel(queue: QueueName, ids: string[]): Promise<void>;
+  /** Takes up to `batchSize` (default 1) due jobs, as a worker would, for running them by hand. */
+  fetch<Q extends QueueName>(queue: Q, options?: { batchSize?: number }): Promise<FetchedJob<Q>[]>;
+  /** Settles a fetched job as done. */
+  complete(queue: QueueName, id: string): Promise<void>;
+  /** Settles a fetched job as failed with this message; the queue retries it while it may. */
+  fail(queue: QueueName, id: string, message: string): Promise<void>;
   /** Starts polling the given queues in this process (the worker role). */
   work(handlers: JobHandlers): Promise<void>;
+  /** Stops polling one queue in this process, once the jobs in hand have finished. */
+  stopWorking(queue: QueueName): Promise<void>;
+  /** Stops everything, letting jobs in hand finish (up to 10 s). */
   stop(): Promise<void>;
-  readonly boss: PgBoss;
 }
 
 export async function startJobs(database: Database): Promise<Jobs> {
@@ -108,8 +164,18 @@ export async function startJobs(database: Database): Promise<Jobs> {
     await boss.complete(name, randomUUID());
   }
 
+  // Guarded inserts run on the app's own connections, where the guard's table lives; on
+  // PostgreSQL as a named statement, parsed and planned once per connection rather than per batch.
+  const pool = database.pool;
+  const appDb: BossDb = pool
+    ? {
+        async executeSql(text, values) {
+          return pool.query({ name: `orderlane_guarded_${statementKey(text)}`, text, values });
+        },
+      }
+    : fromDrizzle(database.db as unknown as DrizzleTransactionLike, sql);
+
   return {
-    boss,
     async send(queue, data, options = {}) {
       return boss.send(queue, data, {
         startAfter: options.startAfter,
@@ -135,6 +201,50 @@ export async function startJobs(database: Database): Promise<Jobs> {
             : undefined,
         },
       );
+    },
+    async sendManyGuarded(queue, jobs, guard) {
+      let kept: Set<string> | null = null;
+      const guarded: BossDb = {
+        async executeSql(text, values = []) {
+          const { statement, params } = guardJobInsert(text, values, guard);
+          const result = await appDb.executeSql(statement, params);
+          kept = new Set(result.rows.map((row: { id: string }) => row.id));
+          return result;
+        },
+      };
+      // Jobs with ids of their own, so the ids answered are the caller's.
+      await boss.insert(
+        queue,
+        jobs.map((job) => ({ id: job.id, data: job.data })),
+        { db: guarded, returnId: true },
+      );
+      if (!kept) throw new Error("pg-boss did not insert the guarded jobs");
+      return kept;
+    },
+    async find<Q extends QueueName>(queue: Q, filter: JobFilter<Q> = {}) {
+      const found: QueuedJob<Q>[] = await boss.findJobs<JobData[Q]>(queue, {
+        id: filter.id,
+        data: filter.data,
+        queued: filter.queued,
+      });
+      return found;
+    },
+    async cancel(queue, ids) {
+      if (ids.length === 0) return;
+      await boss.cancel(queue, ids);
+    },
+    async fetch<Q extends QueueName>(queue: Q, options: { batchSize?: number } = {}) {
+      const fetched: FetchedJob<Q>[] = await boss.fetch<JobData[Q]>(
+        queue,
+        options.batchSize === undefined ? {} : { batchSize: options.batchSize },
+      );
+      return fetched;
+    },
+    async complete(queue, id) {
+      await boss.complete(queue, id);
+    },
+    async fail(queue, id, message) {
+      await boss.fail(queue, id, { message });
     },
     async work(handlers) {
       for (const [name, cron] of Object.entries(SCHEDULES)) {
@@ -194,8 +304,22 @@ export async function startJobs(database: Database): Promise<Jobs> {
         );
       }
     },
+    async stopWorking(queue) {
+      await boss.offWork(queue, { wait: true });
+    },
     async stop() {
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
+}
+
+const statementKeys = new Map<string, string>();
+/** A short stable name for a statement's text (the same text always gets the same name). */
+function statementKey(text: string): string {
+  let key = statementKeys.get(text);
+  if (!key) {
+    key = createHash("sha1").update(text).digest("hex").slice(0, 16);
+    statementKeys.set(text, key);
+  }
+  return key;
 }

@@ -3,13 +3,11 @@
 // auto-submit job carries the deadline it was made for, so a job made stale by a hold, a release or
 // a new deadline finds the order's deadline changed and does nothing. The job's firing is
 // fulfillment's work: `fulfillment/auto-submit.server.ts`.
-import { and, eq, isNotNull, sql } from "drizzle-orm";
-import { fromDrizzle, type DrizzleTransactionLike } from "pg-boss";
+import { and, eq, isNotNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
 import type { Jobs } from "~/jobs/jobs.server";
-import type { JobData } from "~/jobs/queues";
 import { transition, type ActingAs, type OrderRow } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
@@ -89,15 +87,10 @@ export async function scheduleAutoSubmits(
   tx: Tx,
   due: { order: Pick<OrderRow, "id" | "shopId">; dueAt: Date }[],
 ): Promise<void> {
-  if (due.length === 0) return;
-  await jobs.boss.insert(
+  await jobs.sendMany(
     "auto-submit",
-    due.map(({ order, dueAt }) => ({
-      data: { shopId: order.shopId, orderId: order.id, dueAt: dueAt.toISOString() },
-      startAfter: dueAt,
-      singletonKey: `${order.id}@${dueAt.toISOString()}`,
-    })),
-    { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) },
+    due.map(({ order, dueAt }) => autoSubmitJob(order, dueAt)),
+    { tx },
   );
 }
 
@@ -112,9 +105,7 @@ export async function rescheduleCountdowns(ctx: Ctx): Promise<number> {
     .where(and(eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)));
   // The queue does not refuse a second job with the same key, so only countdowns with no job
   // waiting are queued: otherwise every worker start would double every pending deadline.
-  const queued = await ctx.jobs.boss.findJobs<JobData["auto-submit"]>("auto-submit", {
-    queued: true,
-  });
+  const queued = await ctx.jobs.find("auto-submit", { queued: true });
   const waiting = new Set(queued.map((job) => `${job.data.orderId}@${job.data.dueAt}`));
   const missing = running.filter(
     (order) => !waiting.has(`${order.id}@${order.autoSubmitAt!.toISOString()}`),

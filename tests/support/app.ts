@@ -11,7 +11,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createServer, type ViteDevServer } from "vite";
 import { loadConfig } from "~/config.server";
 import type { AppContext } from "~/context.server";
-import { QUEUES } from "~/jobs/queues";
+import { QUEUES, type QueueName } from "~/jobs/queues";
 import type { ClaimRecovery } from "~/fulfillment/claims.server";
 import { jobHandlers, startWorker } from "~/jobs/worker.server";
 import { bootContext, closeContext } from "../../server/boot";
@@ -91,7 +91,7 @@ export async function startTestApp(
       recovery = await startWorker(ctx);
     },
     async stopWorker() {
-      for (const name of Object.keys(QUEUES)) await ctx.jobs.boss.offWork(name, { wait: true });
+      for (const name of Object.keys(QUEUES) as QueueName[]) await ctx.jobs.stopWorking(name);
       await recovery?.stop();
       recovery = null;
     },
@@ -142,7 +142,7 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
   if (!handler) throw new Error(`no handler for ${queue}`);
   let ran = 0;
   for (;;) {
-    const jobs = await ctx.jobs.boss.fetch<{ receiptId: string }>(queue, { batchSize: 10 });
+    const jobs = await ctx.jobs.fetch(queue, { batchSize: 10 });
     if (jobs.length === 0) return ran;
     // As the worker does: the whole batch to the batch handler when the queue has one.
     if (handler.batch) {
@@ -156,8 +156,8 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
       );
       for (const [i, job] of jobs.entries()) {
         const error = errors[i];
-        if (error) await ctx.jobs.boss.fail(queue, job.id, { message: error.message });
-        else await ctx.jobs.boss.complete(queue, job.id);
+        if (error) await ctx.jobs.fail(queue, job.id, error.message);
+        else await ctx.jobs.complete(queue, job.id);
       }
       ran += jobs.length;
       continue;
@@ -165,9 +165,9 @@ export async function drainQueue(ctx: AppContext, queue: "process-webhook"): Pro
     for (const job of jobs) {
       try {
         await handler(job.data, { id: job.id, retryCount: job.retryCount, lastAttempt: false });
-        await ctx.jobs.boss.complete(queue, job.id);
+        await ctx.jobs.complete(queue, job.id);
       } catch (err) {
-        await ctx.jobs.boss.fail(queue, job.id, { message: String(err) });
+        await ctx.jobs.fail(queue, job.id, String(err));
       }
       ran++;
     }

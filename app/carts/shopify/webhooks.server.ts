@@ -74,12 +74,11 @@ export async function appUninstalled(
   if (!shopId) return;
   // After the transaction: the job queue shares the embedded database's one connection.
   for (const queue of SHOP_QUEUES) {
-    const queued = await ctx.jobs.boss.findJobs(queue, { data: { shopId }, queued: true });
-    if (queued.length > 0)
-      await ctx.jobs.boss.cancel(
-        queue,
-        queued.map((j) => j.id),
-      );
+    const queued = await ctx.jobs.find(queue, { data: { shopId }, queued: true });
+    await ctx.jobs.cancel(
+      queue,
+      queued.map((j) => j.id),
+    );
   }
 }
 
