@@ -1,10 +1,11 @@
 // The JSON API's view of orders: what integrations read, in stable field names. Cart ids stay the
 // strings the cart sent (Shopify's exceed 2^53), money stays decimal strings, times are ISO 8601.
-import { and, asc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "~/db/client.server";
-import { lineItems, orders, providers, shipments, submissions } from "~/db/schema";
+import { orders, type lineItems, type shipments, type submissions } from "~/db/schema";
 import type { CatalogRow } from "~/orders/catalog.server";
+import { readOrderChildren } from "~/orders/order-children.server";
 
 type OrderRow = typeof orders.$inferSelect;
 
@@ -125,28 +126,11 @@ export async function getApiOrder(
     .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
     .limit(1);
   if (!order) return null;
-  const [items, subs, parcels] = await Promise.all([
-    db
-      .select()
-      .from(lineItems)
-      .where(and(eq(lineItems.orderId, orderId), eq(lineItems.shopId, shopId)))
-      .orderBy(asc(lineItems.position)),
-    db
-      .select({ submission: submissions, providerName: providers.name })
-      .from(submissions)
-      .leftJoin(providers, eq(providers.id, submissions.providerId))
-      .where(and(eq(submissions.orderId, orderId), eq(submissions.shopId, shopId)))
-      .orderBy(asc(submissions.createdAt)),
-    db
-      .select()
-      .from(shipments)
-      .where(and(eq(shipments.orderId, orderId), eq(shipments.shopId, shopId)))
-      .orderBy(asc(shipments.shippedAt)),
-  ]);
+  const children = await readOrderChildren(db, shopId, orderId);
   return {
     ...orderJson(order),
-    items: items.map(itemJson),
-    submissions: subs.map((s) => submissionJson(s.submission, s.providerName)),
-    shipments: parcels.map(shipmentJson),
+    items: children.items.map(({ item }) => itemJson(item)),
+    submissions: children.submissions.map((s) => submissionJson(s.submission, s.providerName)),
+    shipments: children.shipments.map(shipmentJson),
   };
 }

@@ -1,5 +1,4 @@
 // Which stored webhooks and provider events the worker acts on, by source and topic.
-import type { AppContext } from "~/context.server";
 import { applyProviderEvent } from "~/fulfillment/events.server";
 import {
   appUninstalled,
@@ -15,27 +14,7 @@ import {
   wooCommerceWebhookBatchHandlers,
   wooCommerceWebhookHandlers,
 } from "./woocommerce/webhooks.server";
-
-export interface StoredWebhook {
-  shopDomain: string;
-  topic: string;
-  payload: unknown;
-}
-
-// Order topics store orders (orders/ingest.server.ts), which needs the config and Shopify as well.
-type HandlerCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
-type Handler = (ctx: HandlerCtx, webhook: StoredWebhook) => Promise<void>;
-
-/**
- * Acts on several stored webhooks of one shop and topic family at once (set-based work: a burst of
- * order updates is one ingest). Answers per webhook, in order: null, or why that one failed. A
- * thrown error means none of them could be done (the worker then tries each alone).
- */
-export type WebhookBatchHandler = (
-  ctx: HandlerCtx,
-  shopDomain: string,
-  webhooks: StoredWebhook[],
-) => Promise<(Error | null)[]>;
+import type { WebhookBatchHandler, WebhookHandler as Handler } from "./webhook-handler-types";
 
 /** The single-webhook form of a batch handler, so one rule serves both. */
 function oneAtATime(batch: WebhookBatchHandler): Handler {

@@ -1,14 +1,13 @@
 // Everything the order page shows, read for the signed-in owner's shop only and already in the
 // owner's words: items with their personalisation, money in the order's currency, the countdown
 // (server-authoritative), what the lifecycle table allows, shipments and the timeline.
-import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { connectorFor } from "~/carts/connectors.server";
 import type { AppContext } from "~/context.server";
-import { lineItems, orderEvents, providers, shipments, submissions } from "~/db/schema";
 import type { Owner } from "~/shops/owner.server";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
 import { countdownBlocker } from "./countdown.server";
+import { readOrderChildren, readOrderTimeline } from "./order-children.server";
 import {
   ACTION_LABELS,
   STATE_LABELS,
@@ -27,6 +26,15 @@ const orderIdSchema = z.string().uuid();
 export function isOrderId(orderId: string): boolean {
   return orderIdSchema.safeParse(orderId).success;
 }
+
+const TIMELINE_LIMIT = 200;
+
+/**
+ * A purchase order whose provider row is gone is still listed, so the owner sees it was sent. The
+ * schema refuses to delete a provider that has purchase orders (Settings disables it instead), so
+ * this is a safety net, not a state the app makes.
+ */
+const MISSING_PROVIDER = "Removed provider";
 
 const EVENT_LABELS: Record<string, string> = {
   ...ACTION_LABELS,
@@ -111,30 +119,9 @@ export async function loadOrderPage(
         : { allowed: false, reason: decision.reason };
     };
 
-    const [items, subs, ships, events] = await Promise.all([
-      tx
-        .select({ item: lineItems, providerName: providers.name })
-        .from(lineItems)
-        .leftJoin(providers, eq(providers.id, lineItems.providerId))
-        .where(and(eq(lineItems.orderId, orderId), eq(lineItems.shopId, shopId)))
-        .orderBy(asc(lineItems.position)),
-      tx
-        .select({ submission: submissions, providerName: providers.name })
-        .from(submissions)
-        .innerJoin(providers, eq(providers.id, submissions.providerId))
-        .where(and(eq(submissions.orderId, orderId), eq(submissions.shopId, shopId)))
-        .orderBy(asc(submissions.createdAt)),
-      tx
-        .select()
-        .from(shipments)
-        .where(and(eq(shipments.orderId, orderId), eq(shipments.shopId, shopId)))
-        .orderBy(asc(shipments.shippedAt)),
-      tx
-        .select()
-        .from(orderEvents)
-        .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.shopId, shopId)))
-        .orderBy(desc(orderEvents.createdAt))
-        .limit(200),
+    const [children, events] = await Promise.all([
+      readOrderChildren(tx, shopId, orderId),
+      readOrderTimeline(tx, shopId, orderId, TIMELINE_LIMIT),
     ]);
 
     const time = (at: Date) => formatOrderTime(at, settings.timezone);
@@ -176,7 +163,7 @@ export async function loadOrderPage(
         total: money(order.total),
         currency: order.currency,
       },
-      items: items.map(({ item, providerName }) => {
+      items: children.items.map(({ item, providerName }) => {
         const p = item.personalization ?? {};
         return {
           id: item.id,
@@ -211,15 +198,15 @@ export async function loadOrderPage(
       })),
       editorUrl,
       alert: order.state === "error" || order.alert ? order.alert : null,
-      submissions: subs.map(({ submission: s, providerName }) => ({
+      submissions: children.submissions.map(({ submission: s, providerName }) => ({
         id: s.id,
-        providerName,
+        providerName: providerName ?? MISSING_PROVIDER,
         poNumber: s.poNumber,
         state: s.state,
         lastError: s.lastError,
         submittedAt: s.submittedAt ? time(s.submittedAt) : null,
       })),
-      shipments: ships.map((s) => ({
+      shipments: children.shipments.map((s) => ({
         id: s.id,
         carrier: s.carrier,
         trackingNumber: s.trackingNumber,

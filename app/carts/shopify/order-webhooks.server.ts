@@ -7,7 +7,7 @@ import { shops, webhookReceipts } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { CartReadError } from "../connector";
-import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
+import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handler-types";
 import { createShopifyConnector, orderOfFulfillmentOrder } from "./connector.server";
 import { describeIssues, normalizeWebhookOrder, parseWebhookOrder } from "./normalize";
 import { shopSettings } from "~/orders/core/shop-settings";

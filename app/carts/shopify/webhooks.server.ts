@@ -7,7 +7,7 @@ import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from
 import { recordOrderEvent } from "~/orders/core/timeline.server";
 import { recordDataRequest } from "~/shops/customer-data.server";
 import { findShop } from "~/shops/shops.server";
-import type { StoredWebhook } from "../webhook-handlers.server";
+import type { StoredWebhook } from "../webhook-handler-types";
 
 type Ctx = Pick<AppContext, "db">;
 

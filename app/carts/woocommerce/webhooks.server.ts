@@ -4,7 +4,7 @@ import type { IngestCtx } from "~/orders/ingest.server";
 import { removeCartOrder } from "~/orders/cart-changes.server";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { findShop } from "~/shops/shops.server";
-import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handlers.server";
+import type { StoredWebhook, WebhookBatchHandler } from "../webhook-handler-types";
 import { readWooOrder } from "./normalize";
 import { shopSettings } from "~/orders/core/shop-settings";
 

@@ -14,13 +14,11 @@ import type {
   PurchaseOrderItem,
   SubmitOutcome,
   SubmittedOrder,
-  ValidationProblem,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
 import {
   ProviderCallError,
   call,
-  credentialsProblem,
   describeBody,
   explain,
   httpUrlOrNull,
@@ -30,11 +28,11 @@ import {
   parseJsonObject,
   pickShippingMethod,
   secretsMatch,
-  settingsProblem,
   splitName,
   theirMessage,
   type Reply,
 } from "./provider-http";
+import { providerGuard } from "./provider-guard";
 
 const BRAND = "CustomCat";
 export const CUSTOMCAT_BASE_URL = "https://customcat-beta.mylocker.net/api/v1";
@@ -186,8 +184,12 @@ export function createCustomCatProvider(
   deps: ProviderDeps,
 ): FulfillmentProvider {
   const base = (config.endpoint?.trim() || CUSTOMCAT_BASE_URL).replace(/\/+$/, "");
-  const apiKey = config.credentials.apiKey?.trim() ?? "";
-  const parsedSettings = settingsSchema.safeParse(config.settings);
+  const guard = providerGuard(config, {
+    brand: BRAND,
+    credentials: { apiKey: "API key" },
+    settings: settingsSchema,
+  });
+  const { apiKey } = guard.credentials;
 
   const orderUrl = (po: string, query = "") => `${base}/order/${encodeURIComponent(po)}${query}`;
   const keyQuery = () => `?api_key=${encodeURIComponent(apiKey)}`;
@@ -218,26 +220,16 @@ export function createCustomCatProvider(
     kind: "customcat",
 
     validate(po) {
-      const problems: ValidationProblem[] = checkLimits(po, LIMITS);
-      if (!apiKey) problems.push(credentialsProblem(BRAND, config.name, "API key"));
-      if (!parsedSettings.success) {
-        problems.push(settingsProblem(BRAND, config.name, parsedSettings.error));
-      }
-      return problems;
+      return [...checkLimits(po, LIMITS), ...guard.problems()];
     },
 
     async submit(po, { signal }) {
-      if (!apiKey) return { kind: "rejected", reason: `${BRAND}: no API key is saved` };
-      if (!parsedSettings.success) {
-        return {
-          kind: "rejected",
-          reason: `${BRAND}: the saved settings cannot be read (${describeZodError(parsedSettings.error)})`,
-        };
-      }
+      const ready = guard.readyToSubmit();
+      if (!ready.ok) return ready.outcome;
       const reply = await call(deps.fetch, orderUrl(po.poNumber), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(toOrderBody(po, apiKey, parsedSettings.data)),
+        body: JSON.stringify(toOrderBody(po, apiKey, ready.settings)),
         signal,
         timeoutMs: deps.timeoutMs,
       });
@@ -269,7 +261,8 @@ export function createCustomCatProvider(
     },
 
     async cancel(order: SubmittedOrder, { signal }) {
-      if (!apiKey) return { kind: "refused", reason: `${BRAND}: no API key is saved` };
+      const refused = guard.cancelRefusal();
+      if (refused) return refused;
       const reply = await call(deps.fetch, orderUrl(order.poNumber, keyQuery()), {
         method: "DELETE",
         signal,
@@ -295,7 +288,7 @@ export function createCustomCatProvider(
       // body. The owner may give us their read-only key as the signing secret when that is the
       // one CustomCat echoes.
       const presented = typeof json.value.api_key === "string" ? json.value.api_key : null;
-      const known = [apiKey, config.signingSecret ?? ""].filter(Boolean);
+      const known = [apiKey, guard.signingSecret].filter(Boolean);
       if (!known.length) {
         return { ok: false, status: 401, message: `${BRAND} has no API key configured` };
       }
@@ -341,7 +334,7 @@ export function createCustomCatProvider(
     },
 
     async poll(order, { signal }) {
-      if (!apiKey) throw new ProviderCallError(`${BRAND}: no API key is saved`);
+      guard.assertCanPoll();
       const reply = await lookUp(order.poNumber, signal);
       if (reply.kind === "failed") throw new ProviderCallError(`${BRAND} ${reply.reason}`);
       if (!isSuccess(reply.status)) {

@@ -21,7 +21,6 @@ import { checkLimits, type ProviderLimits } from "../validation";
 import {
   ProviderCallError,
   call,
-  credentialsProblem,
   dateFromIso,
   dateFromUnixSeconds,
   describeBody,
@@ -33,10 +32,10 @@ import {
   parseJsonObject,
   pickShippingMethod,
   checkUrlToken,
-  settingsProblem,
   theirMessage,
   type Reply,
 } from "./provider-http";
+import { providerGuard } from "./provider-guard";
 
 const BRAND = "Printful";
 export const PRINTFUL_BASE_URL = "https://api.printful.com";
@@ -243,10 +242,14 @@ export function createPrintfulProvider(
   deps: ProviderDeps,
 ): FulfillmentProvider {
   const root = (config.endpoint?.trim() || PRINTFUL_BASE_URL).replace(/\/+$/, "");
-  const token = config.credentials.token?.trim() ?? "";
-  const secret = config.signingSecret ?? "";
-  const parsedSettings = settingsSchema.safeParse(config.settings);
-  const storeId = parsedSettings.success ? parsedSettings.data.storeId : undefined;
+  const guard = providerGuard(config, {
+    brand: BRAND,
+    credentials: { token: "API token" },
+    settings: settingsSchema,
+  });
+  const { token } = guard.credentials;
+  const secret = guard.signingSecret;
+  const storeId = guard.settings?.storeId;
 
   const request = (
     method: "GET" | "POST" | "DELETE",
@@ -318,9 +321,10 @@ export function createPrintfulProvider(
 
     validate(po) {
       const problems: ValidationProblem[] = checkLimits(po, LIMITS);
-      const variantIds = parsedSettings.success ? parsedSettings.data.variantIds : {};
+      // Unreadable settings are the guard's to report; every SKU would look unmapped.
+      const variantIds = guard.settings?.variantIds;
       for (const item of po.items) {
-        if (parsedSettings.success && variantIds[item.sku] === undefined) {
+        if (variantIds && variantIds[item.sku] === undefined) {
           problems.push({
             code: "variant_not_mapped",
             lineId: item.lineId,
@@ -348,24 +352,13 @@ export function createPrintfulProvider(
           fix: "Route this order's items to another provider in Settings, or submit it from the Printful dashboard",
         });
       }
-      if (!token) problems.push(credentialsProblem(BRAND, config.name, "API token"));
-      if (!parsedSettings.success) {
-        problems.push(settingsProblem(BRAND, config.name, parsedSettings.error));
-      }
-      return problems;
+      return [...problems, ...guard.problems()];
     },
 
     async submit(po, { signal }) {
-      if (!token) return { kind: "rejected", reason: `${BRAND}: no API token is saved` };
-      if (!parsedSettings.success) {
-        return {
-          kind: "rejected",
-          reason: `${BRAND}: the saved settings cannot be read (${describeZodError(parsedSettings.error)})`,
-        };
-      }
-      const unmapped = po.items.filter(
-        (item) => parsedSettings.data.variantIds[item.sku] === undefined,
-      );
+      const ready = guard.readyToSubmit();
+      if (!ready.ok) return ready.outcome;
+      const unmapped = po.items.filter((item) => ready.settings.variantIds[item.sku] === undefined);
       if (unmapped.length) {
         return {
           kind: "rejected",
@@ -378,7 +371,7 @@ export function createPrintfulProvider(
         "POST",
         "/orders?confirm=true",
         signal,
-        toOrderBody(po, parsedSettings.data),
+        toOrderBody(po, ready.settings),
       );
       if (reply.kind === "failed")
         return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
@@ -397,7 +390,8 @@ export function createPrintfulProvider(
     },
 
     async cancel(order, { signal }) {
-      if (!token) return { kind: "refused", reason: `${BRAND}: no API token is saved` };
+      const refused = guard.cancelRefusal();
+      if (refused) return refused;
       const reply = await request(
         "DELETE",
         `/orders/${encodeURIComponent(order.providerOrderId)}`,
@@ -450,7 +444,7 @@ export function createPrintfulProvider(
     },
 
     async poll(order, { signal }) {
-      if (!token) throw new ProviderCallError(`${BRAND}: no API token is saved`);
+      guard.assertCanPoll();
       const reply = await request(
         "GET",
         `/orders/${encodeURIComponent(order.providerOrderId)}`,

@@ -4,7 +4,7 @@
 // (URLs, field names, what a status code means for them) stays in the adapter.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { ProviderDeps, ValidationProblem } from "../provider";
+import type { ProviderDeps } from "../provider";
 
 export const CALL_TIMEOUT_MS = 30_000;
 
@@ -245,36 +245,6 @@ export function splitName(fullName: string): { first: string; last: string } {
 /** Thrown by poll() only: polling has no outcome type, and the poller must retry, not conclude. */
 export class ProviderCallError extends Error {
   override name = "ProviderCallError";
-}
-
-/** The settings an owner saved cannot be read; the order must not leave until they are fixed. */
-export function settingsProblem(
-  providerName: string,
-  configName: string,
-  error: z.ZodError,
-): ValidationProblem {
-  const detail = error.issues
-    .map((issue) =>
-      issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
-    )
-    .join("; ");
-  return {
-    code: "provider_settings_invalid",
-    message: `The ${providerName} settings for "${configName}" cannot be read (${detail})`,
-    fix: `Correct the ${providerName} settings in Settings → Providers → ${configName}, then Revalidate`,
-  };
-}
-
-export function credentialsProblem(
-  providerName: string,
-  configName: string,
-  what: string,
-): ValidationProblem {
-  return {
-    code: "provider_credentials_missing",
-    message: `No ${what} is saved for ${providerName} ("${configName}")`,
-    fix: `Paste your ${providerName} ${what} in Settings → Providers → ${configName}, then Revalidate`,
-  };
 }
 
 /**

@@ -19,7 +19,6 @@ import { checkLimits, type ProviderLimits } from "../validation";
 import {
   ProviderCallError,
   call,
-  credentialsProblem,
   describeBody,
   explain,
   httpUrlOrNull,
@@ -29,10 +28,10 @@ import {
   parseJsonObject,
   pickShippingMethod,
   checkUrlToken,
-  settingsProblem,
   theirMessage,
   type Reply,
 } from "./provider-http";
+import { providerGuard } from "./provider-guard";
 
 const BRAND = "ShineOn";
 export const SHINEON_BASE_URL = "https://api.shineon.com";
@@ -192,9 +191,15 @@ export function createShineOnProvider(
   deps: ProviderDeps,
 ): FulfillmentProvider {
   const base = (config.endpoint?.trim() || SHINEON_BASE_URL).replace(/\/+$/, "");
-  const token = config.credentials.token?.trim() ?? "";
-  const secret = config.signingSecret ?? "";
-  const parsedSettings = settingsSchema.safeParse(config.settings);
+  const guard = providerGuard(config, {
+    brand: BRAND,
+    credentials: { token: "API token" },
+    // Baked into each order's notification URL: without it no tracking could ever come back.
+    signingSecretRequired: true,
+    settings: settingsSchema,
+  });
+  const { token } = guard.credentials;
+  const secret = guard.signingSecret;
 
   const request = (
     method: "GET" | "POST",
@@ -276,31 +281,12 @@ export function createShineOnProvider(
           });
         }
       }
-      if (!token) problems.push(credentialsProblem(BRAND, config.name, "API token"));
-      // The token is baked into each order's notification URL when it is sent, so an order sent
-      // without one could never report its tracking back.
-      if (!secret) {
-        problems.push({
-          code: "provider_secret_missing",
-          message: `${BRAND} ("${config.name}") has no signing secret, so its shipment notifications could not be verified`,
-          fix: `Generate a signing secret in Settings → Providers → ${config.name}, then Revalidate`,
-        });
-      }
-      if (!parsedSettings.success) {
-        problems.push(settingsProblem(BRAND, config.name, parsedSettings.error));
-      }
-      return problems;
+      return [...problems, ...guard.problems()];
     },
 
     async submit(po, { signal }) {
-      if (!token) return { kind: "rejected", reason: `${BRAND}: no API token is saved` };
-      if (!secret) return { kind: "rejected", reason: `${BRAND}: no signing secret is set` };
-      if (!parsedSettings.success) {
-        return {
-          kind: "rejected",
-          reason: `${BRAND}: the saved settings cannot be read (${describeZodError(parsedSettings.error)})`,
-        };
-      }
+      const ready = guard.readyToSubmit();
+      if (!ready.ok) return ready.outcome;
 
       const existing = await findExisting(po.poNumber, signal);
       if (existing !== "none") return existing;
@@ -309,7 +295,7 @@ export function createShineOnProvider(
         "POST",
         "/v1/orders",
         signal,
-        toOrderBody(po, secret, parsedSettings.data),
+        toOrderBody(po, secret, ready.settings),
       );
       if (reply.kind === "failed")
         return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
@@ -331,7 +317,8 @@ export function createShineOnProvider(
     },
 
     async cancel(order, { signal }) {
-      if (!token) return { kind: "refused", reason: `${BRAND}: no API token is saved` };
+      const refused = guard.cancelRefusal();
+      if (refused) return refused;
       const reply = await request(
         "POST",
         `/v1/orders/${encodeURIComponent(order.providerOrderId)}/cancel`,
@@ -364,7 +351,7 @@ export function createShineOnProvider(
     },
 
     async poll(order, { signal }) {
-      if (!token) throw new ProviderCallError(`${BRAND}: no API token is saved`);
+      guard.assertCanPoll();
       const reply = await request(
         "GET",
         `/v1/orders/${encodeURIComponent(order.providerOrderId)}`,

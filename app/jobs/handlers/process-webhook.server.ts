@@ -6,11 +6,8 @@ import {
   markReceiptsProcessed,
   type WebhookReceiptRow,
 } from "~/carts/webhook-receipts.server";
-import {
-  webhookBatchHandler,
-  webhookHandler,
-  type WebhookBatchHandler,
-} from "~/carts/webhook-handlers.server";
+import type { WebhookBatchHandler } from "~/carts/webhook-handler-types";
+import { webhookBatchHandler, webhookHandler } from "~/carts/webhook-handlers.server";
 import { webhookReceipts } from "~/db/schema";
 import type { JobOfBatch } from "../jobs.server";
 
