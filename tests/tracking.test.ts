@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, shipments, shops, submissions } from "~/db/schema";
-import { applyProviderEvent } from "~/fulfillment/events.server";
+import { applyProviderEvent } from "~/fulfillment/provider-events.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { RetryLater } from "~/jobs/queues";
 import { sealSecret } from "~/security/encryption.server";

@@ -1,5 +1,5 @@
 // Which stored webhooks and provider events the worker acts on, by source and topic.
-import { applyProviderEvent } from "~/fulfillment/events.server";
+import { applyProviderEvent } from "~/fulfillment/provider-events.server";
 import {
   appUninstalled,
   customersDataRequest,

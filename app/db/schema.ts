@@ -108,7 +108,7 @@ export const orders = pgTable(
     shippingMethod: text("shipping_method"),
     // Where the cart says the order came from (Shopify source_name, WooCommerce created_via).
     sourceChannel: text("source_channel"),
-    // Summaries of other rows, for the catalog's filters; written only by orders/summary.server.ts
+    // Summaries of other rows, for the catalog's filters; written only by orders/core/summary.server.ts
     // in the same transaction as the rows they summarise.
     itemCount: integer("item_count").notNull().default(0),
     submitStatus: submitStatusEnum("submit_status"),

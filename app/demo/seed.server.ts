@@ -13,7 +13,7 @@ import {
   shipments,
   submissions,
 } from "~/db/schema";
-import { recordOrderEvent, type OrderEventInput } from "~/orders/core/timeline.server";
+import { addTimelineEntry, type TimelineEntry } from "~/orders/core/timeline.server";
 import type {
   Address,
   CartStatus,
@@ -250,7 +250,7 @@ async function insertOrder(
   }
 
   for (const event of plan.events) {
-    await recordOrderEvent(tx, { ...event, shopId, orderId });
+    await addTimelineEntry(tx, { ...event, shopId, orderId });
   }
   await refreshOrderSummary(tx, shopId, orderId);
   return true;
@@ -310,7 +310,7 @@ interface PlannedPayment {
   at: Date;
 }
 
-type PlannedEvent = Omit<OrderEventInput, "shopId" | "orderId"> & { at: Date };
+type PlannedEvent = Omit<TimelineEntry, "shopId" | "orderId"> & { at: Date };
 
 interface PlannedOrder {
   cartOrderId: string;

@@ -5,7 +5,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, type ActingAs } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { adapterFor, getProvider, providerConfig } from "./providers.server";
@@ -47,7 +47,7 @@ export async function cancelFulfillment(
     for (const submission of sent) {
       await ctx.jobs.send("cancel-submission", { shopId, submissionId: submission.id }, { tx });
     }
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId,
       orderId,
       actor: acting.actor,
@@ -96,7 +96,7 @@ export async function cancelSubmission(
         .update(submissions)
         .set({ state: "cancelled", updatedAt: new Date() })
         .where(eq(submissions.id, submission.id));
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: data.shopId,
         orderId: submission.orderId,
         actor: "provider",
@@ -113,7 +113,7 @@ export async function cancelSubmission(
         .update(orders)
         .set({ alert, updatedAt: new Date() })
         .where(eq(orders.id, submission.orderId));
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: data.shopId,
         orderId: submission.orderId,
         actor: "provider",

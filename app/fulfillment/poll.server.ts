@@ -4,7 +4,7 @@
 import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders, providers, submissions } from "~/db/schema";
-import { storeProviderEvent } from "./events.server";
+import { storeProviderEvent } from "./provider-events.server";
 import { adapterFor, providerConfig } from "./providers.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;

@@ -8,7 +8,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
-import { recordOrderEvent, recordOrderEvents } from "~/orders/core/timeline.server";
+import { addTimelineEntry, addTimelineEntries } from "~/orders/core/timeline.server";
 import { lockOrder, transition } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
 import { RetryLater } from "~/jobs/queues";
@@ -198,7 +198,7 @@ async function settleAccepted(ctx: Ctx, batch: Accepted[]): Promise<void> {
       );
       const settled = new Set(updated.map((row) => row.id));
       const mine = accepted.filter((a) => settled.has(a.claimed.id));
-      await recordOrderEvents(
+      await addTimelineEntries(
         tx,
         mine.map((a) => ({
           shopId,
@@ -336,7 +336,7 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
         .where(ownClaim(claimed))
         .returning({ id: submissions.id });
       if (!updated) return;
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: claimed.shopId,
         orderId: claimed.orderId,
         actor: "provider",
@@ -380,7 +380,7 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
         set: { alert },
       });
     } else {
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: order.shopId,
         orderId: order.id,
         actor: "provider",

@@ -5,7 +5,7 @@ import type { AppContext } from "~/context.server";
 import { connectorFor } from "~/carts/connectors.server";
 import { lineItems, shipments } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, transition } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 
@@ -61,7 +61,7 @@ export async function pushTracking(
       .set({ pushError: outcome.reason })
       .where(eq(shipments.id, shipment.id));
     if (outcome.retryable && !attempt.lastAttempt) throw new RetryLater(outcome.reason);
-    await recordOrderEvent(ctx.db, {
+    await addTimelineEntry(ctx.db, {
       shopId: order.shopId,
       orderId: order.id,
       actor: "cart",
@@ -78,7 +78,7 @@ export async function pushTracking(
       .update(shipments)
       .set({ pushedToCartAt: new Date(), pushError: null })
       .where(eq(shipments.id, shipment.id));
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId: order.shopId,
       orderId: order.id,
       actor: "system",

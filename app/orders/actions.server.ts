@@ -9,7 +9,7 @@ import { lineItems, orders, submissions } from "~/db/schema";
 import { submitOrder, planSubmissions, type SubmitResult } from "~/fulfillment/submit.server";
 import type { ValidationProblem } from "~/fulfillment/provider";
 import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
 import type {
   Address,
@@ -553,7 +553,7 @@ async function revalidateOrder(
         .update(orders)
         .set({ alert, updatedAt: new Date() })
         .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)));
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId,
         orderId,
         actor: acting.actor,

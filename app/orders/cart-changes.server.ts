@@ -11,7 +11,7 @@ import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import { alertOf } from "~/orders/core/alerts";
 import { decide } from "~/orders/core/lifecycle";
 import type { CartStatus } from "~/orders/core/model";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import {
   lockOrder,
   orderFacts,
@@ -83,7 +83,7 @@ async function keepCountdownTrue(
       .update(orders)
       .set({ autoSubmitAt: null, autoSubmitRemainingMs: null, updatedAt: now })
       .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId: shop.id,
       orderId: order.id,
       actor: "cart",
@@ -95,7 +95,7 @@ async function keepCountdownTrue(
   if (order.autoSubmitAt !== null || order.autoSubmitRemainingMs !== null || blocker) return;
   const due = await startCountdown(ctx, tx, order, shop, now);
   if (due) {
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId: shop.id,
       orderId: order.id,
       actor: "cart",
@@ -138,7 +138,7 @@ export async function removeCartOrder(
       .update(orders)
       .set({ alert, autoSubmitAt: null, updatedAt: new Date() })
       .where(and(eq(orders.id, order.id), eq(orders.shopId, shop.id)));
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId: shop.id,
       orderId: order.id,
       actor: "cart",

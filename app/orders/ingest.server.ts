@@ -11,7 +11,7 @@ import { initialState } from "~/orders/core/lifecycle";
 import type { Address, ManualEdits } from "~/orders/core/model";
 import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
 import { refreshOrderSummaries } from "~/orders/core/summary.server";
-import { timelineRow, type OrderEventInput } from "~/orders/core/timeline.server";
+import { timelineRow, type TimelineEntry } from "~/orders/core/timeline.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import type { Shop } from "~/shops/shops.server";
 import { followCartStatus, type CartChangeCtx } from "./cart-changes.server";
@@ -286,7 +286,7 @@ async function insertNewOrders(
   created: OrderRow[];
   raced: string[];
   outcomes: IngestOutcome[];
-  events: OrderEventInput[];
+  events: TimelineEntry[];
 }> {
   if (fresh.length === 0) return { created: [], raced: [], outcomes: [], events: [] };
   const settings = shopSettings(shop);
@@ -497,7 +497,7 @@ async function applyUpdates(
 ): Promise<{
   changes: { before: OrderRow; after: OrderRow }[];
   outcomes: IngestOutcome[];
-  events: OrderEventInput[];
+  events: TimelineEntry[];
 }> {
   if (updates.length === 0) return { changes: [], outcomes: [], events: [] };
   const settings = shopSettings(shop);
@@ -519,7 +519,7 @@ async function applyUpdates(
       ),
     );
   const changes: { before: OrderRow; after: OrderRow }[] = [];
-  const events: OrderEventInput[] = [];
+  const events: TimelineEntry[] = [];
   const orderUpdates: (Partial<OrderRow> & { id: string })[] = [];
   const upserts: LineRow[] = [];
   const removedLineIds: string[] = [];
@@ -563,7 +563,7 @@ async function applyUpdates(
 }
 
 /** The batch's timeline rows, in one statement, as the timeline itself writes them. */
-async function recordTimeline(tx: Tx, events: OrderEventInput[]): Promise<void> {
+async function recordTimeline(tx: Tx, events: TimelineEntry[]): Promise<void> {
   if (events.length > 0) await tx.execute(recordsetInsert(orderEvents, events.map(timelineRow)));
 }
 

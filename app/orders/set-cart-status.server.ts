@@ -8,7 +8,7 @@ import type { Db, Tx } from "~/db/client.server";
 import { orders } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import type { CartStatus } from "~/orders/core/model";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import {
   lockOrder,
   openForAction,
@@ -117,7 +117,7 @@ export async function changeOrderStatus(
         updatedAt: now,
       })
       .where(and(eq(orders.id, order.id), eq(orders.shopId, shopId)));
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId,
       orderId,
       actor: acting.actor,

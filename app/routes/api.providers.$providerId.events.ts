@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { receiveProviderEvents } from "~/fulfillment/events.server";
+import { receiveProviderEvents } from "~/fulfillment/provider-events.server";
 import { jsonError } from "~/http.server";
 
 // Providers post shipments, rejections and cancellations here (docs/provider-protocol.md); each

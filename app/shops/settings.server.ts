@@ -7,7 +7,7 @@ import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders, shops } from "~/db/schema";
 import { scheduleAutoSubmit } from "~/orders/countdown.server";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import {
   LIFECYCLE_STATES,
   ORDER_TYPES,
@@ -213,7 +213,7 @@ async function stopCountdowns(tx: Tx, shopId: string, acting: { name: string }):
     .where(and(eq(orders.shopId, shopId), eq(orders.state, "new"), isNotNull(orders.autoSubmitAt)))
     .returning({ id: orders.id });
   for (const order of stopped) {
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId,
       orderId: order.id,
       actor: "owner",
@@ -250,7 +250,7 @@ async function startCountdowns(
     .returning({ id: orders.id, shopId: orders.shopId });
   for (const order of started) {
     await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
-    await recordOrderEvent(tx, {
+    await addTimelineEntry(tx, {
       shopId,
       orderId: order.id,
       actor: "owner",

@@ -4,7 +4,7 @@ import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orderEvents, orders, sessions, shops, webhookReceipts } from "~/db/schema";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { recordDataRequest } from "~/shops/customer-data.server";
 import { findShop } from "~/shops/shops.server";
 import type { StoredWebhook } from "../webhook-handler-types";
@@ -140,7 +140,7 @@ export async function customersRedact(ctx: Ctx, webhook: ShopifyWebhook): Promis
       })
       .where(and(eq(lineItems.shopId, shop.id), inArray(lineItems.orderId, ids)));
     for (const orderId of ids) {
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: shop.id,
         orderId,
         actor: "cart",
@@ -164,7 +164,7 @@ export async function customersDataRequest(ctx: Ctx, webhook: ShopifyWebhook): P
       cartOrderIds: payload.orders_requested,
     });
     for (const orderId of orderIds) {
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: shop.id,
         orderId,
         actor: "cart",

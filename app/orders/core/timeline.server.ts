@@ -6,7 +6,7 @@ import type { LifecycleState } from "./model";
 
 export type Actor = "system" | "owner" | "cart" | "provider";
 
-export interface OrderEventInput {
+export interface TimelineEntry {
   shopId: string;
   orderId: string;
   actor: Actor;
@@ -19,18 +19,18 @@ export interface OrderEventInput {
   at?: Date;
 }
 
-export async function recordOrderEvent(tx: DbOrTx, event: OrderEventInput): Promise<void> {
-  await recordOrderEvents(tx, [event]);
+export async function addTimelineEntry(tx: DbOrTx, event: TimelineEntry): Promise<void> {
+  await addTimelineEntries(tx, [event]);
 }
 
 /** Several timeline rows in one insert (changes made to many orders at once). */
-export async function recordOrderEvents(tx: DbOrTx, events: OrderEventInput[]): Promise<void> {
+export async function addTimelineEntries(tx: DbOrTx, events: TimelineEntry[]): Promise<void> {
   if (events.length === 0) return;
   await tx.insert(orderEvents).values(events.map(timelineRow));
 }
 
 /** The row a timeline entry is stored as; entries without a time get the database's now. */
-export function timelineRow(event: OrderEventInput): typeof orderEvents.$inferInsert {
+export function timelineRow(event: TimelineEntry): typeof orderEvents.$inferInsert {
   return {
     shopId: event.shopId,
     orderId: event.orderId,

@@ -5,7 +5,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "~/db/client.server";
 import { orders, shipments, shops, submissions } from "~/db/schema";
 import type { Actor } from "./timeline.server";
-import { recordOrderEvents } from "./timeline.server";
+import { addTimelineEntries } from "./timeline.server";
 import { assertAllowed, decide, type OrderAction, type OrderFacts } from "./lifecycle";
 import type { Shop } from "~/db/schema";
 import type { CartStatus, LifecycleState } from "./model";
@@ -185,7 +185,7 @@ export async function transitionMany(
       .set({ state: group.to, ...group.set, updatedAt: new Date() })
       .where(and(inArray(orders.id, group.ids), eq(orders.shopId, shopId)));
   }
-  await recordOrderEvents(
+  await addTimelineEntries(
     tx,
     changes.map((change, i) => ({
       shopId: change.locked.order.shopId,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, shipments, shops, submissions, webhookReceipts } from "~/db/schema";
-import { recordOrderEvent } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, transition } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import type { ProviderEvent } from "./provider";
@@ -161,7 +161,7 @@ export async function applyProviderEvent(
         .returning({ id: shipments.id });
       if (!shipment) return; // the same parcel reported again
       await markShippedItems(tx, order.shopId, order.id);
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: order.shopId,
         orderId: order.id,
         actor: "provider",
@@ -210,7 +210,7 @@ export async function applyProviderEvent(
         set: { alert },
       });
     } else {
-      await recordOrderEvent(tx, {
+      await addTimelineEntry(tx, {
         shopId: order.shopId,
         orderId: order.id,
         actor: "provider",
