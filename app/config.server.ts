@@ -94,108 +94,11 @@ export function loadConfig(
   env: Env,
   flags: { demo?: boolean; role?: Role; cwd?: string; needsShopify?: boolean } = {},
 ): AppConfig {
-  const nodeEnv = read(env, "NODE_ENV") ?? "development";
-  const demo = flags.demo ?? read(env, "ORDERLANE_DEMO") === "1";
-  if (demo && nodeEnv === "production") {
-    throw new ConfigError(
-      "NODE_ENV",
-      "demo mode is refused when NODE_ENV=production (it serves a shop without sign-in)",
-    );
-  }
-  const mode: AppConfig["mode"] = demo
-    ? "demo"
-    : nodeEnv === "production"
-      ? "production"
-      : nodeEnv === "test"
-        ? "test"
-        : "development";
-  const cwd = flags.cwd ?? process.cwd();
-
-  const databaseUrl = read(env, "DATABASE_URL");
-  let database: AppConfig["database"];
-  if (databaseUrl) {
-    let url: URL;
-    try {
-      url = new URL(databaseUrl);
-    } catch {
-      throw new ConfigError("DATABASE_URL", "is not a URL (expected postgres://user@host:5432/db)");
-    }
-    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-      throw new ConfigError(
-        "DATABASE_URL",
-        `must start with postgres:// or postgresql:// (got ${url.protocol}//)`,
-      );
-    }
-    if (!url.hostname && !url.searchParams.get("host")) {
-      throw new ConfigError("DATABASE_URL", "has no host");
-    }
-    const poolSize = parseOrThrow(
-      z.coerce.number().int().min(1).max(200, { message: "must be between 1 and 200" }),
-      "DATABASE_POOL_SIZE",
-      read(env, "DATABASE_POOL_SIZE") ?? "10",
-    );
-    database = { kind: "postgres", url: databaseUrl, poolSize };
-  } else {
-    database = { kind: "pglite", dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data") };
-  }
-
+  const mode = modeOf(env, flags.demo);
+  const database = databaseConfig(env, flags.cwd ?? process.cwd());
   const port_ = parseOrThrow(port("PORT", 3000), "PORT", read(env, "PORT"));
-  let apiKey = read(env, "SHOPIFY_API_KEY");
-  let apiSecret = read(env, "SHOPIFY_API_SECRET");
-  let appUrlText = read(env, "SHOPIFY_APP_URL");
-  const secretMadeUp = mode === "demo" && !apiSecret;
-  if (mode === "demo") {
-    // The demo's Shopify shop receives signed deliveries at the real webhook route, which needs a
-    // Shopify app; with no real one configured, a made-up key and a fresh secret stand in.
-    apiKey ??= "orderlane-demo";
-    apiSecret ??= randomBytes(24).toString("hex");
-    appUrlText ??= `http://localhost:${port_}`;
-  }
-  let shopify: AppConfig["shopify"] = null;
-  if ((mode === "production" || mode === "development") && flags.needsShopify !== false) {
-    if (!apiKey) throw new ConfigError("SHOPIFY_API_KEY", "is required (the app's client id)");
-    if (!apiSecret) {
-      throw new ConfigError("SHOPIFY_API_SECRET", "is required (the app's client secret)");
-    }
-  }
-  if (apiKey && apiSecret) {
-    const appUrl = appUrlText;
-    if (!appUrl) {
-      throw new ConfigError("SHOPIFY_APP_URL", "is required with SHOPIFY_API_KEY (the app's URL)");
-    }
-    parseOrThrow(z.url({ message: "must be an absolute URL" }), "SHOPIFY_APP_URL", appUrl);
-    shopify = {
-      apiKey,
-      apiSecret,
-      appUrl: appUrl.replace(/\/$/, ""),
-      scopes: (
-        read(env, "SCOPES") ??
-        "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products"
-      )
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    };
-  }
-
-  const keyText = read(env, "ENCRYPTION_KEY");
-  let encryptionKey: Buffer;
-  if (keyText) {
-    encryptionKey = /^[0-9a-f]{64}$/i.test(keyText)
-      ? Buffer.from(keyText, "hex")
-      : Buffer.from(keyText, "base64");
-    if (encryptionKey.length !== 32) {
-      throw new ConfigError(
-        "ENCRYPTION_KEY",
-        "must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)",
-      );
-    }
-  } else if (mode === "production") {
-    throw new ConfigError("ENCRYPTION_KEY", "is required in production (openssl rand -hex 32)");
-  } else {
-    encryptionKey = DEMO_ENCRYPTION_KEY;
-  }
-
+  const { shopify, shopifySecretMadeUp } = shopifyConfig(env, mode, port_, flags.needsShopify);
+  const encryptionKey = encryptionKeyOf(env, mode);
   const role: Role = flags.role ?? "all";
   const sandboxEnabled = mode === "demo" || read(env, "SANDBOX_PROVIDER") === "1";
   const maxBodyKb = parseOrThrow(
@@ -208,29 +111,7 @@ export function loadConfig(
     "SANDBOX_SHIP_DELAY_SECONDS",
     read(env, "SANDBOX_SHIP_DELAY_SECONDS") ?? "45",
   );
-
-  let demoConfig: DemoConfig | null = null;
-  if (mode === "demo") {
-    const shopifyShop = (read(env, "DEMO_SHOPIFY_SHOP") ?? DEFAULT_DEMO_SHOPIFY_SHOP).toLowerCase();
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopifyShop)) {
-      throw new ConfigError(
-        "DEMO_SHOPIFY_SHOP",
-        `must be a shop domain like demo-store.myshopify.com (got ${shopifyShop})`,
-      );
-    }
-    demoConfig = {
-      shopifyShop,
-      cartPort: parseOrThrow(
-        port("DEMO_CART_PORT", 3002),
-        "DEMO_CART_PORT",
-        read(env, "DEMO_CART_PORT"),
-      ),
-      shopifySecretMadeUp: secretMadeUp,
-      wooWebhookSecret: createHmac("sha256", encryptionKey)
-        .update("orderlane demo WooCommerce webhook secret")
-        .digest("base64url"),
-    };
-  }
+  const demo = mode === "demo" ? demoConfig(env, encryptionKey, shopifySecretMadeUp) : null;
 
   return {
     mode,
@@ -241,18 +122,149 @@ export function loadConfig(
     database,
     shopify,
     encryptionKey,
-    sandbox: sandboxEnabled
-      ? {
-          port: parseOrThrow(port("SANDBOX_PORT", 3001), "SANDBOX_PORT", read(env, "SANDBOX_PORT")),
-          shipDelayMs: shipDelaySeconds * 1000,
-          secret: read(env, "SANDBOX_SECRET") ?? DEMO_SANDBOX_SECRET,
-        }
-      : null,
+    sandbox: sandboxEnabled ? sandboxConfig(env, shipDelaySeconds) : null,
     maxBodyBytes: maxBodyKb * 1024,
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
-    demo: demoConfig,
+    demo,
     // A shared token is a convenience for trying the API on the demo, never a way into real shops.
     demoApiToken: mode === "demo" ? (read(env, "DEMO_API_TOKEN") ?? null) : null,
+  };
+}
+
+function modeOf(env: Env, demoFlag: boolean | undefined): AppConfig["mode"] {
+  const nodeEnv = read(env, "NODE_ENV") ?? "development";
+  const demo = demoFlag ?? read(env, "ORDERLANE_DEMO") === "1";
+  if (demo && nodeEnv === "production") {
+    throw new ConfigError(
+      "NODE_ENV",
+      "demo mode is refused when NODE_ENV=production (it serves a shop without sign-in)",
+    );
+  }
+  return demo
+    ? "demo"
+    : nodeEnv === "production"
+      ? "production"
+      : nodeEnv === "test"
+        ? "test"
+        : "development";
+}
+
+function databaseConfig(env: Env, cwd: string): AppConfig["database"] {
+  const databaseUrl = read(env, "DATABASE_URL");
+  if (!databaseUrl) {
+    return { kind: "pglite", dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data") };
+  }
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new ConfigError("DATABASE_URL", "is not a URL (expected postgres://user@host:5432/db)");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(
+      "DATABASE_URL",
+      `must start with postgres:// or postgresql:// (got ${url.protocol}//)`,
+    );
+  }
+  if (!url.hostname && !url.searchParams.get("host")) {
+    throw new ConfigError("DATABASE_URL", "has no host");
+  }
+  const poolSize = parseOrThrow(
+    z.coerce.number().int().min(1).max(200, { message: "must be between 1 and 200" }),
+    "DATABASE_POOL_SIZE",
+    read(env, "DATABASE_POOL_SIZE") ?? "10",
+  );
+  return { kind: "postgres", url: databaseUrl, poolSize };
+}
+
+const DEFAULT_SCOPES =
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+
+function shopifyConfig(
+  env: Env,
+  mode: AppConfig["mode"],
+  listenPort: number,
+  needsShopify: boolean | undefined,
+): { shopify: AppConfig["shopify"]; shopifySecretMadeUp: boolean } {
+  let apiKey = read(env, "SHOPIFY_API_KEY");
+  let apiSecret = read(env, "SHOPIFY_API_SECRET");
+  let appUrl = read(env, "SHOPIFY_APP_URL");
+  const shopifySecretMadeUp = mode === "demo" && !apiSecret;
+  if (mode === "demo") {
+    // The demo's Shopify shop receives signed deliveries at the real webhook route, which needs a
+    // Shopify app; with no real one configured, a made-up key and a fresh secret stand in.
+    apiKey ??= "orderlane-demo";
+    apiSecret ??= randomBytes(24).toString("hex");
+    appUrl ??= `http://localhost:${listenPort}`;
+  }
+  if ((mode === "production" || mode === "development") && needsShopify !== false) {
+    if (!apiKey) throw new ConfigError("SHOPIFY_API_KEY", "is required (the app's client id)");
+    if (!apiSecret) {
+      throw new ConfigError("SHOPIFY_API_SECRET", "is required (the app's client secret)");
+    }
+  }
+  if (!apiKey || !apiSecret) return { shopify: null, shopifySecretMadeUp };
+  if (!appUrl) {
+    throw new ConfigError("SHOPIFY_APP_URL", "is required with SHOPIFY_API_KEY (the app's URL)");
+  }
+  parseOrThrow(z.url({ message: "must be an absolute URL" }), "SHOPIFY_APP_URL", appUrl);
+  const scopes = (read(env, "SCOPES") ?? DEFAULT_SCOPES)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    shopify: { apiKey, apiSecret, appUrl: appUrl.replace(/\/$/, ""), scopes },
+    shopifySecretMadeUp,
+  };
+}
+
+function encryptionKeyOf(env: Env, mode: AppConfig["mode"]): Buffer {
+  const keyText = read(env, "ENCRYPTION_KEY");
+  if (!keyText) {
+    if (mode === "production") {
+      throw new ConfigError("ENCRYPTION_KEY", "is required in production (openssl rand -hex 32)");
+    }
+    return DEMO_ENCRYPTION_KEY;
+  }
+  const key = /^[0-9a-f]{64}$/i.test(keyText)
+    ? Buffer.from(keyText, "hex")
+    : Buffer.from(keyText, "base64");
+  if (key.length !== 32) {
+    throw new ConfigError(
+      "ENCRYPTION_KEY",
+      "must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)",
+    );
+  }
+  return key;
+}
+
+function sandboxConfig(env: Env, shipDelaySeconds: number): NonNullable<AppConfig["sandbox"]> {
+  return {
+    port: parseOrThrow(port("SANDBOX_PORT", 3001), "SANDBOX_PORT", read(env, "SANDBOX_PORT")),
+    shipDelayMs: shipDelaySeconds * 1000,
+    secret: read(env, "SANDBOX_SECRET") ?? DEMO_SANDBOX_SECRET,
+  };
+}
+
+function demoConfig(env: Env, encryptionKey: Buffer, shopifySecretMadeUp: boolean): DemoConfig {
+  const shopifyShop = (read(env, "DEMO_SHOPIFY_SHOP") ?? DEFAULT_DEMO_SHOPIFY_SHOP).toLowerCase();
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopifyShop)) {
+    throw new ConfigError(
+      "DEMO_SHOPIFY_SHOP",
+      `must be a shop domain like demo-store.myshopify.com (got ${shopifyShop})`,
+    );
+  }
+  return {
+    shopifyShop,
+    cartPort: parseOrThrow(
+      port("DEMO_CART_PORT", 3002),
+      "DEMO_CART_PORT",
+      read(env, "DEMO_CART_PORT"),
+    ),
+    shopifySecretMadeUp,
+    wooWebhookSecret: createHmac("sha256", encryptionKey)
+      .update("orderlane demo WooCommerce webhook secret")
+      .digest("base64url"),
   };
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, loadConfig, type Role } from "~/config.server";
+import { ConfigError, loadConfig, type AppConfig, type Role } from "~/config.server";
 import type { AppContext } from "~/context.server";
 import { DatabaseLockedError } from "~/db/client.server";
 import { startDemoCarts } from "~/demo/cart-shops.server";
@@ -27,24 +27,48 @@ function parseArgs(argv: string[]): { demo: boolean; dev: boolean; role: Role } 
   return { demo: argv.includes("--demo"), dev: argv.includes("--dev"), role: roleArg };
 }
 
+/** What a shutdown has to stop: closers run last-started first, then the context closes. */
+interface Running {
+  closers: (() => Promise<void>)[];
+  ctx: AppContext | null;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig(process.env, { demo: args.demo, role: args.role });
-  const closers: (() => Promise<void>)[] = [];
-  let ctx: AppContext | null = null;
+  const running: Running = { closers: [], ctx: null };
+  const onSignal = stopOnSignals(running);
 
+  const ctx = await openContext(config);
+  running.ctx = ctx;
+  const sandboxUrl = await startSandbox(ctx, config, running.closers);
+  if (config.role !== "web") await startWorkerRole(ctx, running.closers);
+  if (config.role !== "worker") {
+    const { shown, port } = await startWeb(ctx, config, running.closers, onSignal);
+    await startDemoShops(ctx, config, running.closers, { sandboxUrl, shown, port });
+    console.log(
+      `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
+    );
+  }
+}
+
+/** On SIGINT or SIGTERM, stops what runs; answers its handler, which the dev server must keep. */
+function stopOnSignals(running: Running): (signal: NodeJS.Signals) => void {
   const shutdown = async (signal: string) => {
     console.log(`[orderlane] ${signal}: stopping`);
-    for (const close of closers.reverse()) await close().catch((e) => console.error(e));
-    if (ctx) await closeContext(ctx).catch((e) => console.error(e));
+    for (const close of running.closers.reverse()) await close().catch((e) => console.error(e));
+    if (running.ctx) await closeContext(running.ctx).catch((e) => console.error(e));
     process.exit(0);
   };
   const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  return onSignal;
+}
 
-  ctx = await bootContext(config, undefined, {
+async function openContext(config: AppConfig): Promise<AppContext> {
+  const ctx = await bootContext(config, undefined, {
     presence: {
       // Another worker may take this one's claims from now on: stop at once, before any call of
       // ours could overlap its resend. The process manager starts a fresh worker. (A web process
@@ -55,113 +79,142 @@ async function main(): Promise<void> {
   const where =
     config.database.kind === "postgres" ? "PostgreSQL" : `PGlite in ${config.database.dataDir}`;
   console.log(`[orderlane] database ready (${where})`);
+  return ctx;
+}
 
-  let sandboxUrl: string | null = null;
-  if (config.sandbox) {
-    const sandbox = await startSandboxProvider({
-      host: "127.0.0.1",
-      port: config.sandbox.port,
-      secret: config.sandbox.secret,
-      shipDelayMs: config.sandbox.shipDelayMs,
-    }).catch((err: unknown) => {
-      throw portTaken(err, "SANDBOX_PORT", config.sandbox?.port);
+/** The sandbox provider when configured, with the demo shop seeded to use it; its URL. */
+async function startSandbox(
+  ctx: AppContext,
+  config: AppConfig,
+  closers: Running["closers"],
+): Promise<string | null> {
+  if (!config.sandbox) return null;
+  const sandbox = await startSandboxProvider({
+    host: "127.0.0.1",
+    port: config.sandbox.port,
+    secret: config.sandbox.secret,
+    shipDelayMs: config.sandbox.shipDelayMs,
+  }).catch((err: unknown) => {
+    throw portTaken(err, "SANDBOX_PORT", config.sandbox?.port);
+  });
+  closers.push(sandbox.close);
+  console.log(`[orderlane] sandbox provider listening at ${sandbox.url}`);
+  if (config.mode === "demo") {
+    const seeded = await seedDemoShop(ctx.db, {
+      sandboxUrl: sandbox.url,
+      sandboxSecret: config.sandbox.secret,
+      encryptionKey: config.encryptionKey,
     });
-    closers.push(sandbox.close);
-    sandboxUrl = sandbox.url;
-    console.log(`[orderlane] sandbox provider listening at ${sandbox.url}`);
-    if (config.mode === "demo") {
-      const seeded = await seedDemoShop(ctx.db, {
-        sandboxUrl: sandbox.url,
-        sandboxSecret: config.sandbox.secret,
-        encryptionKey: config.encryptionKey,
-      });
-      console.log(`[orderlane] demo shop ready (${seeded.ordersCreated} orders created)`);
-    }
+    console.log(`[orderlane] demo shop ready (${seeded.ordersCreated} orders created)`);
   }
+  return sandbox.url;
+}
 
-  if (config.role !== "web") {
-    const worker = await startWorker(ctx);
-    closers.push(() => worker.stop());
-    const countdowns = await rescheduleCountdowns(ctx);
-    console.log(`[orderlane] worker started (${countdowns} countdowns running)`);
-  }
+async function startWorkerRole(ctx: AppContext, closers: Running["closers"]): Promise<void> {
+  const worker = await startWorker(ctx);
+  closers.push(() => worker.stop());
+  const countdowns = await rescheduleCountdowns(ctx);
+  console.log(`[orderlane] worker started (${countdowns} countdowns running)`);
+}
 
-  if (config.role !== "worker") {
-    const production = config.mode === "production";
-    const server = http.createServer();
-    let app;
-    if (production) {
-      const buildDir = path.resolve(process.env.REMIX_BUILD_DIR ?? "build");
-      const serverBuild = path.join(buildDir, "server/index.js");
-      if (!fs.existsSync(serverBuild)) {
-        throw new ConfigError(
-          "NODE_ENV",
-          `production needs a build: run \`npm run build\` (no ${serverBuild})`,
-        );
-      }
-      const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
-      app = createWebApp({ ctx, build, clientDir: path.join(buildDir, "client") });
-    } else {
-      const { createServer } = await import("vite");
-      // Live reload shares the app's port, so the browser needs nothing else open.
-      const vite = await createServer({
-        server: { middlewareMode: true, hmr: { server } },
-        appType: "custom",
-      });
-      closers.push(() => vite.close());
-      // Remix's Vite plugin starts a second Vite server that exits the process on SIGTERM, cutting
-      // our shutdown short (jobs half-stopped, database not closed). This process owns its exit.
-      for (const listener of process.listeners("SIGTERM")) {
-        if (listener !== onSignal) process.off("SIGTERM", listener);
-      }
-      app = createWebApp({
-        ctx,
-        vite,
-        build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
-      });
-    }
-    server.on("request", app);
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (err) => reject(portTaken(err, "PORT", config.port)));
-      server.listen(config.port, config.host, () => resolve());
-    });
-    closers.push(
-      () =>
-        new Promise((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-          // Requests still running after 5 s are cut rather than holding the shutdown open.
-          setTimeout(() => server.closeAllConnections(), 5_000).unref();
-        }),
-    );
-    const shown = config.host === "127.0.0.1" ? "localhost" : config.host;
-    const { port } = server.address() as AddressInfo;
-    // With PORT=0 the port is known only now; providers need it to reach us and our files.
-    if (config.publicUrl.endsWith(":0")) config.publicUrl = `http://localhost:${port}`;
-    if (config.mode === "demo" && config.sandbox && config.demo) {
-      // After listening: the simulator hands out image URLs on the app's final port.
-      const carts = await startDemoCarts(ctx, {
-        sandboxUrl: sandboxUrl ?? "",
-        sandboxSecret: config.sandbox.secret,
-      }).catch((err: unknown) => {
-        throw portTaken(err, "DEMO_CART_PORT", config.demo?.cartPort);
-      });
-      closers.push(carts.simulator.close);
-      console.log(`[orderlane] cart simulator listening at ${carts.simulator.url}`);
-      console.log(
-        `[orderlane] demo Shopify shop ${carts.shopify.domain} ready (${carts.shopify.ordersCreated} orders created); ` +
-          `deliveries to http://${shown}:${port}/webhooks/shopify signed with SHOPIFY_API_SECRET=${config.shopify?.apiSecret}` +
-          (config.demo.shopifySecretMadeUp ? " (made up for this run)" : ""),
-      );
-      console.log(
-        `[orderlane] demo WooCommerce shop ${carts.woo.domain} ready (${carts.woo.ordersCreated} orders created); ` +
-          `deliveries to http://${shown}:${port}/webhooks/woocommerce/${carts.woo.shopId} signed with ${config.demo.wooWebhookSecret}`,
-      );
-    }
-    console.log(
-      `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
+/** Serves the app; the host as shown to people, and the port it got. */
+async function startWeb(
+  ctx: AppContext,
+  config: AppConfig,
+  closers: Running["closers"],
+  onSignal: (signal: NodeJS.Signals) => void,
+): Promise<{ shown: string; port: number }> {
+  const server = http.createServer();
+  const app =
+    config.mode === "production"
+      ? await productionApp(ctx)
+      : await developmentApp(ctx, server, closers, onSignal);
+  server.on("request", app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(portTaken(err, "PORT", config.port)));
+    server.listen(config.port, config.host, () => resolve());
+  });
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still running after 5 s are cut rather than holding the shutdown open.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  );
+  const shown = config.host === "127.0.0.1" ? "localhost" : config.host;
+  const { port } = server.address() as AddressInfo;
+  // With PORT=0 the port is known only now; providers need it to reach us and our files.
+  if (config.publicUrl.endsWith(":0")) config.publicUrl = `http://localhost:${port}`;
+  return { shown, port };
+}
+
+async function productionApp(ctx: AppContext) {
+  const buildDir = path.resolve(process.env.REMIX_BUILD_DIR ?? "build");
+  const serverBuild = path.join(buildDir, "server/index.js");
+  if (!fs.existsSync(serverBuild)) {
+    throw new ConfigError(
+      "NODE_ENV",
+      `production needs a build: run \`npm run build\` (no ${serverBuild})`,
     );
   }
+  const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+  return createWebApp({ ctx, build, clientDir: path.join(buildDir, "client") });
+}
+
+async function developmentApp(
+  ctx: AppContext,
+  server: http.Server,
+  closers: Running["closers"],
+  onSignal: (signal: NodeJS.Signals) => void,
+) {
+  const { createServer } = await import("vite");
+  // Live reload shares the app's port, so the browser needs nothing else open.
+  const vite = await createServer({
+    server: { middlewareMode: true, hmr: { server } },
+    appType: "custom",
+  });
+  closers.push(() => vite.close());
+  // Remix's Vite plugin starts a second Vite server that exits the process on SIGTERM, cutting
+  // our shutdown short (jobs half-stopped, database not closed). This process owns its exit.
+  for (const listener of process.listeners("SIGTERM")) {
+    if (listener !== onSignal) process.off("SIGTERM", listener);
+  }
+  return createWebApp({
+    ctx,
+    vite,
+    build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+  });
+}
+
+/** In a demo, its Shopify and WooCommerce shops and the simulator that plays their carts. */
+async function startDemoShops(
+  ctx: AppContext,
+  config: AppConfig,
+  closers: Running["closers"],
+  app: { sandboxUrl: string | null; shown: string; port: number },
+): Promise<void> {
+  if (config.mode !== "demo" || !config.sandbox || !config.demo) return;
+  const { shown, port } = app;
+  // After listening: the simulator hands out image URLs on the app's final port.
+  const carts = await startDemoCarts(ctx, {
+    sandboxUrl: app.sandboxUrl ?? "",
+    sandboxSecret: config.sandbox.secret,
+  }).catch((err: unknown) => {
+    throw portTaken(err, "DEMO_CART_PORT", config.demo?.cartPort);
+  });
+  closers.push(carts.simulator.close);
+  console.log(`[orderlane] cart simulator listening at ${carts.simulator.url}`);
+  console.log(
+    `[orderlane] demo Shopify shop ${carts.shopify.domain} ready (${carts.shopify.ordersCreated} orders created); ` +
+      `deliveries to http://${shown}:${port}/webhooks/shopify signed with SHOPIFY_API_SECRET=${config.shopify?.apiSecret}` +
+      (config.demo.shopifySecretMadeUp ? " (made up for this run)" : ""),
+  );
+  console.log(
+    `[orderlane] demo WooCommerce shop ${carts.woo.domain} ready (${carts.woo.ordersCreated} orders created); ` +
+      `deliveries to http://${shown}:${port}/webhooks/woocommerce/${carts.woo.shopId} signed with ${config.demo.wooWebhookSecret}`,
+  );
 }
 
 function portTaken(err: unknown, variable: string, port: number | undefined): unknown {

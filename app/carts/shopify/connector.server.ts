@@ -255,6 +255,16 @@ type BulkStatusData = {
   } | null;
 };
 
+type PersonalizationKeys = ReturnType<typeof shopSettings>["personalizationKeys"];
+
+/** What an import reads with: the shop's Admin API, and what the shop lets the app see. */
+interface ShopReader {
+  admin: AdminApi;
+  keys: PersonalizationKeys;
+  /** Granted read_all_orders; without it Shopify shows only the last 60 days of orders. */
+  readAllOrders: boolean;
+}
+
 export function createShopifyConnector(
   ctx: ConnectorContext,
   shop?: ConnectorShop,
@@ -262,257 +272,223 @@ export function createShopifyConnector(
 ): CartConnector {
   const keys = (shop ? shopSettings(shop) : DEFAULT_SHOP_SETTINGS).personalizationKeys;
   const readAllOrders = Boolean(shop?.connection?.readAllOrders);
-  const api = async (): Promise<AdminApi> => {
-    if (!shop) throw new CartReadError("No shop given to the Shopify connector", false);
-    return openAdminApi(ctx, shop.domain, options.api);
-  };
-
-  async function readOrder(admin: AdminApi, cartOrderId: string): Promise<NormalizedOrder | null> {
-    const data = await admin.request<{ order: unknown }>(ORDER_QUERY, {
-      id: gid("Order", cartOrderId),
-    });
-    if (!data.order) return null;
-    const result = normalizeGraphqlOrder(data.order, keys);
-    if (!result.ok) throw new CartReadError(result.reason, false);
-    return result.value;
-  }
-
-  async function* pagedOrders(
-    admin: AdminApi,
-    search: string,
-    cursor: string | null,
-  ): AsyncGenerator<{ orders: NormalizedOrder[]; skipped: string[]; next: string | null }> {
-    let after = cursor;
-    for (;;) {
-      const data = await admin.request<{
-        orders: {
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-          nodes: (Record<string, unknown> & {
-            id: string;
-            lineItems?: { pageInfo?: { hasNextPage?: boolean } };
-          })[];
-        };
-      }>(ORDERS_QUERY, { first: ORDERS_PAGE_SIZE, after, query: search });
-      const orders: NormalizedOrder[] = [];
-      const skipped: string[] = [];
-      for (const node of data.orders.nodes) {
-        if (node.lineItems?.pageInfo?.hasNextPage) {
-          const whole = await readOrder(admin, numericId(node.id));
-          if (whole) orders.push(whole);
-          continue;
-        }
-        const result = normalizeGraphqlOrder(node, keys);
-        if (result.ok) orders.push(result.value);
-        else skipped.push(`${numericId(String(node.id))}: ${result.reason}`);
-      }
-      const next = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
-      yield { orders, skipped, next };
-      if (!next) return;
-      after = next;
-    }
-  }
-
-  async function* importRange(
-    admin: AdminApi,
-    request: Extract<ImportRequest, { mode: "range" }>,
-    resumeCursor: string | null,
-  ): AsyncGenerator<ImportPage> {
-    const search = `created_at:>='${request.from.toISOString()}' created_at:<='${request.to.toISOString()}'`;
-    const start = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor).after : null;
-    const windowStart = Date.now() - SHOPIFY_WINDOW_DAYS * 86_400_000;
-    const limited = !readAllOrders && request.from.getTime() < windowStart;
-    for await (const page of pagedOrders(admin, search, start)) {
-      yield {
-        orders: page.orders,
-        resumeCursor: page.next ? JSON.stringify({ after: page.next } satisfies PagedCursor) : null,
-        notice: noticeOf(limited, page.skipped),
-      };
-    }
-  }
-
-  async function* importIds(
-    admin: AdminApi,
-    request: Extract<ImportRequest, { mode: "ids" }>,
-    resumeCursor: string | null,
-  ): AsyncGenerator<ImportPage> {
-    const asked = [...new Set(request.ids.map((id) => id.trim()).filter(Boolean))];
-    const CHUNK = ORDERS_PAGE_SIZE;
-    const resume = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor) : null;
-    for (let chunk = resume?.chunk ?? 0; chunk * CHUNK < asked.length; chunk++) {
-      const ids = asked.slice(chunk * CHUNK, (chunk + 1) * CHUNK);
-      const found: NormalizedOrder[] = [];
-      let after = chunk === resume?.chunk ? resume.after : null;
-      const pages = pagedOrders(admin, idsSearch(ids), after);
-      for await (const page of pages) {
-        found.push(...page.orders);
-        after = page.next;
-        const lastChunk = (chunk + 1) * CHUNK >= asked.length;
-        const missing = page.next
-          ? []
-          : ids.filter((id) => !found.some((o) => matchesAsked(o, id)));
-        const nextCursor: PagedCursor | null = page.next
-          ? { after: page.next, chunk }
-          : lastChunk
-            ? null
-            : { after: null, chunk: chunk + 1 };
-        yield {
-          orders: page.orders.filter((o) => ids.some((id) => matchesAsked(o, id))),
-          resumeCursor: nextCursor ? JSON.stringify(nextCursor) : null,
-          total: asked.length,
-          missing,
-          notice: noticeOf(!readAllOrders && missing.length > 0, page.skipped),
-        };
-      }
-    }
-  }
-
-  async function bulkStatus(admin: AdminApi, id: string) {
-    const data = await admin.request<BulkStatusData>(BULK_STATUS, { id });
-    if (!data.bulkOperation) throw new CartReadError("Shopify no longer has the export", false);
-    return data.bulkOperation;
-  }
-
-  async function* importAll(
-    admin: AdminApi,
-    resumeCursor: string | null,
-  ): AsyncGenerator<ImportPage> {
-    let cursor: BulkCursor | null = resumeCursor ? (JSON.parse(resumeCursor) as BulkCursor) : null;
-    if (!cursor) {
-      const started = await admin.request<{
-        bulkOperationRunQuery: {
-          bulkOperation: { id: string; status: string } | null;
-          userErrors: UserError[];
-        };
-      }>(BULK_RUN, { query: BULK_ORDERS_QUERY });
-      const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
-      if (!bulkOperation) {
-        // One bulk query per shop at a time: another export still running is worth waiting for.
-        throw new CartReadError(
-          `Shopify did not start the export: ${userErrors.map((e) => e.message).join("; ") || "no reason given"}`,
-          true,
-        );
-      }
-      cursor = { bulk: bulkOperation.id, done: 0 };
-    }
-    const poll = options.bulkPollMs ?? { first: 500, max: 5_000 };
-    const deadline = Date.now() + (options.bulkTimeoutMs ?? 60 * 60_000);
-    let delay = poll.first;
-    let status = await bulkStatus(admin, cursor.bulk);
-    while (status.status === "CREATED" || status.status === "RUNNING") {
-      if (Date.now() > deadline) {
-        throw new CartReadError(
-          "Shopify's export is taking too long; resume the import later",
-          true,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(poll.max, delay * 2);
-      status = await bulkStatus(admin, cursor.bulk);
-    }
-    if (status.status !== "COMPLETED") {
-      throw new CartReadError(
-        `Shopify's export ended ${status.status.toLowerCase()}${status.errorCode ? ` (${status.errorCode})` : ""}`,
-        status.errorCode === "INTERNAL_SERVER_ERROR" || status.errorCode === "TIMEOUT",
-      );
-    }
-    const notice = readAllOrders ? null : WINDOW_NOTICE;
-    if (!status.url) {
-      // No orders at all: Shopify gives no file.
-      yield { orders: [], resumeCursor: null, total: 0, notice };
-      return;
-    }
-    for await (const page of streamBulkFile(status.url, cursor, keys)) {
-      yield { ...page, notice: noticeOf(!readAllOrders, page.skipped) ?? notice };
-    }
-  }
+  const openAdmin = () => openShopAdmin(ctx, shop, options.api);
 
   return {
-    async fetchOrder(cartOrderId): Promise<FetchOutcome> {
-      try {
-        return { ok: true, order: await readOrder(await api(), cartOrderId) };
-      } catch (err) {
-        if (err instanceof CartReadError) {
-          return { ok: false, retryable: err.retryable, reason: err.message };
-        }
-        throw err;
-      }
-    },
+    fetchOrder: (cartOrderId) =>
+      outcomeOfReadError(async (): Promise<FetchOutcome> => ({
+        ok: true,
+        order: await readOrder(await openAdmin(), keys, cartOrderId),
+      })),
     async *importOrders(request, resumeCursor) {
-      const admin = await api();
-      if (request.mode === "all") yield* importAll(admin, resumeCursor);
-      else if (request.mode === "range") yield* importRange(admin, request, resumeCursor);
-      else yield* importIds(admin, request, resumeCursor);
+      const reader: ShopReader = { admin: await openAdmin(), keys, readAllOrders };
+      if (request.mode === "all") yield* importAll(reader, resumeCursor, options);
+      else if (request.mode === "range") yield* importRange(reader, request, resumeCursor);
+      else yield* importIds(reader, request, resumeCursor);
     },
-    async setOrderStatus(order, change) {
-      try {
-        return await writeStatus(await api(), order, change);
-      } catch (err) {
-        if (err instanceof CartReadError) {
-          return { ok: false, retryable: err.retryable, reason: err.message };
-        }
-        throw err;
-      }
-    },
+    setOrderStatus: (order, change) =>
+      outcomeOfReadError(async () => writeStatus(await openAdmin(), order, change)),
     orderEditorUrl(order) {
       // App Bridge opens shopify:// URLs in the admin's top frame.
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
-    async pushTracking(push): Promise<PushOutcome> {
-      if (!ctx.shopify) return { ok: false, retryable: false, reason: "Shopify is not configured" };
-      let graphql: Graphql;
-      try {
-        ({
-          admin: { graphql },
-        } = await ctx.shopify.unauthenticated.admin(push.shopDomain));
-      } catch {
-        return {
-          ok: false,
-          retryable: false,
-          reason: "Orderlane has no access to this shop any more (was the app uninstalled?)",
-        };
-      }
-      try {
-        const data = await run<FulfillmentOrdersData>(graphql, FULFILLMENT_ORDERS, {
-          id: gid("Order", push.cartOrderId),
-        });
-        if (!data.order)
-          return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
-        const plan = planFulfillment(data.order.fulfillmentOrders.nodes, push.items);
-        if (plan.length === 0) {
-          // Already fulfilled in Shopify (by hand, or an earlier attempt that timed out after
-          // succeeding): the tracking has nowhere left to go, and nothing is lost by stopping.
-          return { ok: true };
-        }
-        const created = await run<FulfillmentCreateData>(graphql, FULFILLMENT_CREATE, {
-          fulfillment: {
-            lineItemsByFulfillmentOrder: plan,
-            notifyCustomer: push.notifyCustomer,
-            trackingInfo: {
-              company: push.carrier ?? undefined,
-              number: push.trackingNumber,
-              url: push.trackingUrl ?? undefined,
-            },
-          },
-        });
-        const errors = created.fulfillmentCreate?.userErrors ?? [];
-        if (errors.length > 0 || !created.fulfillmentCreate?.fulfillment) {
-          return {
-            ok: false,
-            retryable: false,
-            reason: `Shopify refused the fulfillment: ${errors.map((e) => e.message).join("; ") || "no reason given"}`,
-          };
-        }
-        return { ok: true };
-      } catch (err) {
-        // Throttling, 5xx and network errors: the push job retries with backoff.
-        return {
-          ok: false,
-          retryable: true,
-          reason: `Shopify: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      }
-    },
+    pushTracking: (push) => pushTracking(ctx, push),
   };
+}
+
+async function openShopAdmin(
+  ctx: ConnectorContext,
+  shop: ConnectorShop | undefined,
+  options: AdminApiOptions | undefined,
+): Promise<AdminApi> {
+  if (!shop) throw new CartReadError("No shop given to the Shopify connector", false);
+  return openAdminApi(ctx, shop.domain, options);
+}
+
+/** Callers want an outcome when Shopify fails, not a CartReadError; anything else still throws. */
+async function outcomeOfReadError<T>(
+  work: () => Promise<T>,
+): Promise<T | { ok: false; retryable: boolean; reason: string }> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof CartReadError) {
+      return { ok: false, retryable: err.retryable, reason: err.message };
+    }
+    throw err;
+  }
+}
+
+async function readOrder(
+  admin: AdminApi,
+  keys: PersonalizationKeys,
+  cartOrderId: string,
+): Promise<NormalizedOrder | null> {
+  const data = await admin.request<{ order: unknown }>(ORDER_QUERY, {
+    id: gid("Order", cartOrderId),
+  });
+  if (!data.order) return null;
+  const result = normalizeGraphqlOrder(data.order, keys);
+  if (!result.ok) throw new CartReadError(result.reason, false);
+  return result.value;
+}
+
+async function* pagedOrders(
+  { admin, keys }: ShopReader,
+  search: string,
+  cursor: string | null,
+): AsyncGenerator<{ orders: NormalizedOrder[]; skipped: string[]; next: string | null }> {
+  let after = cursor;
+  for (;;) {
+    const data = await admin.request<{
+      orders: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: (Record<string, unknown> & {
+          id: string;
+          lineItems?: { pageInfo?: { hasNextPage?: boolean } };
+        })[];
+      };
+    }>(ORDERS_QUERY, { first: ORDERS_PAGE_SIZE, after, query: search });
+    const orders: NormalizedOrder[] = [];
+    const skipped: string[] = [];
+    for (const node of data.orders.nodes) {
+      if (node.lineItems?.pageInfo?.hasNextPage) {
+        const whole = await readOrder(admin, keys, numericId(node.id));
+        if (whole) orders.push(whole);
+        continue;
+      }
+      const result = normalizeGraphqlOrder(node, keys);
+      if (result.ok) orders.push(result.value);
+      else skipped.push(`${numericId(String(node.id))}: ${result.reason}`);
+    }
+    const next = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
+    yield { orders, skipped, next };
+    if (!next) return;
+    after = next;
+  }
+}
+
+async function* importRange(
+  reader: ShopReader,
+  request: Extract<ImportRequest, { mode: "range" }>,
+  resumeCursor: string | null,
+): AsyncGenerator<ImportPage> {
+  const search = `created_at:>='${request.from.toISOString()}' created_at:<='${request.to.toISOString()}'`;
+  const start = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor).after : null;
+  const windowStart = Date.now() - SHOPIFY_WINDOW_DAYS * 86_400_000;
+  const limited = !reader.readAllOrders && request.from.getTime() < windowStart;
+  for await (const page of pagedOrders(reader, search, start)) {
+    yield {
+      orders: page.orders,
+      resumeCursor: page.next ? JSON.stringify({ after: page.next } satisfies PagedCursor) : null,
+      notice: noticeOf(limited, page.skipped),
+    };
+  }
+}
+
+async function* importIds(
+  reader: ShopReader,
+  request: Extract<ImportRequest, { mode: "ids" }>,
+  resumeCursor: string | null,
+): AsyncGenerator<ImportPage> {
+  const asked = [...new Set(request.ids.map((id) => id.trim()).filter(Boolean))];
+  const CHUNK = ORDERS_PAGE_SIZE;
+  const resume = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor) : null;
+  for (let chunk = resume?.chunk ?? 0; chunk * CHUNK < asked.length; chunk++) {
+    const ids = asked.slice(chunk * CHUNK, (chunk + 1) * CHUNK);
+    const found: NormalizedOrder[] = [];
+    let after = chunk === resume?.chunk ? resume.after : null;
+    const pages = pagedOrders(reader, idsSearch(ids), after);
+    for await (const page of pages) {
+      found.push(...page.orders);
+      after = page.next;
+      const lastChunk = (chunk + 1) * CHUNK >= asked.length;
+      const missing = page.next ? [] : ids.filter((id) => !found.some((o) => matchesAsked(o, id)));
+      const nextCursor: PagedCursor | null = page.next
+        ? { after: page.next, chunk }
+        : lastChunk
+          ? null
+          : { after: null, chunk: chunk + 1 };
+      yield {
+        orders: page.orders.filter((o) => ids.some((id) => matchesAsked(o, id))),
+        resumeCursor: nextCursor ? JSON.stringify(nextCursor) : null,
+        total: asked.length,
+        missing,
+        notice: noticeOf(!reader.readAllOrders && missing.length > 0, page.skipped),
+      };
+    }
+  }
+}
+
+async function* importAll(
+  reader: ShopReader,
+  resumeCursor: string | null,
+  options: ShopifyConnectorOptions,
+): AsyncGenerator<ImportPage> {
+  let cursor: BulkCursor | null = resumeCursor ? (JSON.parse(resumeCursor) as BulkCursor) : null;
+  if (!cursor) cursor = { bulk: await startBulkExport(reader.admin), done: 0 };
+  const status = await finishedBulkExport(reader.admin, cursor.bulk, options);
+  const notice = reader.readAllOrders ? null : WINDOW_NOTICE;
+  if (!status.url) {
+    // No orders at all: Shopify gives no file.
+    yield { orders: [], resumeCursor: null, total: 0, notice };
+    return;
+  }
+  for await (const page of streamBulkFile(status.url, cursor, reader.keys)) {
+    yield { ...page, notice: noticeOf(!reader.readAllOrders, page.skipped) ?? notice };
+  }
+}
+
+/** Asks Shopify to write every order to a file; the export's id. */
+async function startBulkExport(admin: AdminApi): Promise<string> {
+  const started = await admin.request<{
+    bulkOperationRunQuery: {
+      bulkOperation: { id: string; status: string } | null;
+      userErrors: UserError[];
+    };
+  }>(BULK_RUN, { query: BULK_ORDERS_QUERY });
+  const { bulkOperation, userErrors } = started.bulkOperationRunQuery;
+  if (!bulkOperation) {
+    // One bulk query per shop at a time: another export still running is worth waiting for.
+    throw new CartReadError(
+      `Shopify did not start the export: ${userErrors.map((e) => e.message).join("; ") || "no reason given"}`,
+      true,
+    );
+  }
+  return bulkOperation.id;
+}
+
+/** Waits, with growing pauses, until the export is done; throws when it failed or took too long. */
+async function finishedBulkExport(
+  admin: AdminApi,
+  bulkId: string,
+  options: ShopifyConnectorOptions,
+) {
+  const poll = options.bulkPollMs ?? { first: 500, max: 5_000 };
+  const deadline = Date.now() + (options.bulkTimeoutMs ?? 60 * 60_000);
+  let delay = poll.first;
+  let status = await bulkStatus(admin, bulkId);
+  while (status.status === "CREATED" || status.status === "RUNNING") {
+    if (Date.now() > deadline) {
+      throw new CartReadError("Shopify's export is taking too long; resume the import later", true);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(poll.max, delay * 2);
+    status = await bulkStatus(admin, bulkId);
+  }
+  if (status.status !== "COMPLETED") {
+    throw new CartReadError(
+      `Shopify's export ended ${status.status.toLowerCase()}${status.errorCode ? ` (${status.errorCode})` : ""}`,
+      status.errorCode === "INTERNAL_SERVER_ERROR" || status.errorCode === "TIMEOUT",
+    );
+  }
+  return status;
+}
+
+async function bulkStatus(admin: AdminApi, id: string) {
+  const data = await admin.request<BulkStatusData>(BULK_STATUS, { id });
+  if (!data.bulkOperation) throw new CartReadError("Shopify no longer has the export", false);
+  return data.bulkOperation;
 }
 
 function noticeOf(limited: boolean, skipped: string[]): string | null {
@@ -531,7 +507,7 @@ function noticeOf(limited: boolean, skipped: string[]): string | null {
 async function* streamBulkFile(
   url: string,
   cursor: BulkCursor,
-  keys: ReturnType<typeof shopSettings>["personalizationKeys"],
+  keys: PersonalizationKeys,
 ): AsyncGenerator<ImportPage & { skipped: string[] }> {
   let response: Response;
   try {
@@ -678,6 +654,67 @@ async function writeStatus(
     }>(FULFILLMENT_ORDER_RELEASE, { id: fo.id });
     const errors = released.fulfillmentOrderReleaseHold?.userErrors ?? [];
     if (errors.length > 0) return refused(errors, "Shopify did not release the hold");
+  }
+  return { ok: true };
+}
+
+async function pushTracking(ctx: ConnectorContext, push: TrackingPush): Promise<PushOutcome> {
+  if (!ctx.shopify) return { ok: false, retryable: false, reason: "Shopify is not configured" };
+  let graphql: Graphql;
+  try {
+    ({
+      admin: { graphql },
+    } = await ctx.shopify.unauthenticated.admin(push.shopDomain));
+  } catch {
+    return {
+      ok: false,
+      retryable: false,
+      reason: "Orderlane has no access to this shop any more (was the app uninstalled?)",
+    };
+  }
+  try {
+    return await fulfilParcel(graphql, push);
+  } catch (err) {
+    // Throttling, 5xx and network errors: the push job retries with backoff.
+    return {
+      ok: false,
+      retryable: true,
+      reason: `Shopify: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
+/** Marks the parcel's items fulfilled in Shopify, with its tracking. */
+async function fulfilParcel(graphql: Graphql, push: TrackingPush): Promise<PushOutcome> {
+  const data = await run<FulfillmentOrdersData>(graphql, FULFILLMENT_ORDERS, {
+    id: gid("Order", push.cartOrderId),
+  });
+  if (!data.order)
+    return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  const plan = planFulfillment(data.order.fulfillmentOrders.nodes, push.items);
+  if (plan.length === 0) {
+    // Already fulfilled in Shopify (by hand, or an earlier attempt that timed out after
+    // succeeding): the tracking has nowhere left to go, and nothing is lost by stopping.
+    return { ok: true };
+  }
+  const created = await run<FulfillmentCreateData>(graphql, FULFILLMENT_CREATE, {
+    fulfillment: {
+      lineItemsByFulfillmentOrder: plan,
+      notifyCustomer: push.notifyCustomer,
+      trackingInfo: {
+        company: push.carrier ?? undefined,
+        number: push.trackingNumber,
+        url: push.trackingUrl ?? undefined,
+      },
+    },
+  });
+  const errors = created.fulfillmentCreate?.userErrors ?? [];
+  if (errors.length > 0 || !created.fulfillmentCreate?.fulfillment) {
+    return {
+      ok: false,
+      retryable: false,
+      reason: `Shopify refused the fulfillment: ${errors.map((e) => e.message).join("; ") || "no reason given"}`,
+    };
   }
   return { ok: true };
 }

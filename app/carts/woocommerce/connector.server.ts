@@ -10,10 +10,12 @@ import type {
   CartStatusChange,
   ConnectorContext,
   ConnectorShop,
+  FetchOutcome,
   ImportPage,
   ImportRequest,
   NormalizedOrder,
   PushOutcome,
+  TrackingPush,
 } from "../connector";
 import { readWooOrder } from "./normalize";
 import { shopSettings } from "~/orders/core/shop-settings";
@@ -149,6 +151,15 @@ const STATUS_FOR: Record<CartStatusChange, string> = {
   cancel: "cancelled",
 };
 
+type PersonalizationKeys = ReturnType<typeof shopSettings>["personalizationKeys"];
+
+/** What an import reads with: the store's API, the shop's personalization keys, the retry policy. */
+interface StoreReader {
+  wc: WooClient;
+  keys: PersonalizationKeys;
+  retry: Required<WooConnectorOptions>;
+}
+
 export function createWooCommerceConnector(
   ctx: ConnectorContext,
   shop: ConnectorShop,
@@ -156,249 +167,282 @@ export function createWooCommerceConnector(
 ): CartConnector {
   const retry = { ...DEFAULTS, ...options };
   const keys = shopSettings(shop).personalizationKeys;
-  const credentials = () => wooCredentials(ctx, shop);
-  const api = (version = "wc/v3") => {
-    const creds = credentials();
-    return creds ? wooClient(creds, storeBaseUrl(shop, creds), version) : null;
+  const openStore = () => {
+    const creds = wooCredentials(ctx, shop);
+    return creds ? wooClient(creds, storeBaseUrl(shop, creds)) : null;
   };
-
-  /** One GET with bounded back-off on 429, 5xx and network failures. */
-  async function getWithRetry(
-    wc: WooClient,
-    path: string,
-    params: Record<string, string | number>,
-    where: string,
-  ) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await wc.get(path, params)) as {
-          data: unknown;
-          headers: Record<string, string | undefined>;
-        };
-      } catch (err) {
-        const status = httpStatusOf(err);
-        // Asking past the last page (the orders were fewer when the import resumed) ends the list.
-        if (status === 400 && wooCode(err) === "rest_post_invalid_page_number") return null;
-        const retryable = status === undefined || status === 429 || status >= 500;
-        if (!retryable || attempt >= retry.maxAttempts) {
-          const tries = retryable ? ` after ${attempt} attempts` : "";
-          throw new CartReadError(
-            `WooCommerce${status ? ` (HTTP ${status})` : ""} stopped the import at ${where}${tries}: ${wooMessage(err)}`,
-            retryable,
-          );
-        }
-        await sleep(backoff(err, attempt, retry));
-      }
-    }
-  }
-
-  function readPage(data: unknown, where: string): NormalizedOrder[] {
-    if (!Array.isArray(data)) {
-      throw new CartReadError(
-        `WooCommerce answered ${where} with something that is not a list of orders`,
-        false,
-      );
-    }
-    const orders: NormalizedOrder[] = [];
-    for (const raw of data) {
-      const read = readWooOrder(raw, keys);
-      if (read.kind === "order") orders.push(read.order);
-      else if (read.kind === "invalid") {
-        const id = (raw as { id?: unknown } | null)?.id;
-        throw new CartReadError(`Order ${String(id ?? "?")} at ${where}: ${read.message}`, false);
-      }
-      // Drafts and trashed orders are not orders the owner keeps: an import skips them.
-    }
-    return orders;
-  }
-
-  async function* pages(
-    wc: WooClient,
-    base: Record<string, string | number>,
-    firstPage: number,
-  ): AsyncGenerator<ImportPage> {
-    let page = firstPage;
-    for (;;) {
-      const where = `page ${page}`;
-      const res = await getWithRetry(wc, "orders", { ...base, page, per_page: PAGE_SIZE }, where);
-      if (!res) {
-        yield { orders: [], resumeCursor: null };
-        return;
-      }
-      const totalPages = Number(res.headers["x-wp-totalpages"] ?? "0");
-      const total = res.headers["x-wp-total"];
-      const orders = readPage(res.data, where);
-      const last = !Array.isArray(res.data) || res.data.length === 0 || page >= totalPages;
-      yield {
-        orders,
-        resumeCursor: last ? null : cursor({ page: page + 1 }),
-        total: total !== undefined && /^\d+$/.test(total) ? Number(total) : null,
-      };
-      if (last) return;
-      page++;
-    }
-  }
 
   return {
-    async fetchOrder(cartOrderId) {
-      const wc = api();
-      if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
-      try {
-        const res = await wc.get(`orders/${encodeURIComponent(cartOrderId)}`);
-        const read = readWooOrder(res.data, keys);
-        if (read.kind === "invalid") return { ok: false, retryable: false, reason: read.message };
-        return { ok: true, order: read.kind === "order" ? read.order : null };
-      } catch (err) {
-        if (httpStatusOf(err) === 404) return { ok: true, order: null };
-        return failure(err);
-      }
-    },
-
+    fetchOrder: async (cartOrderId) => fetchOrder(openStore(), keys, cartOrderId),
     async *importOrders(request: ImportRequest, resumeCursor: string | null) {
-      const wc = api();
+      const wc = openStore();
       if (!wc) throw new CartReadError(MISSING_KEYS, false);
-      const start = parseCursor(resumeCursor);
-      // Oldest first by id: orders placed while the import runs join the end instead of shifting
-      // the pages still to read.
-      const order = { orderby: "id", order: "asc" };
-      if (request.mode === "all") {
-        yield* pages(wc, order, start.page);
-      } else if (request.mode === "range") {
-        yield* pages(
-          wc,
-          {
-            ...order,
-            after: request.from.toISOString(),
-            before: request.to.toISOString(),
-            dates_are_gmt: "true",
-          },
-          start.page,
-        );
-      } else {
-        yield* importByIds(wc, request.ids, start.page);
-      }
+      yield* importOrders({ wc, keys, retry }, request, resumeCursor);
     },
-
-    async setOrderStatus(ref: CartOrderRef, change: CartStatusChange): Promise<CartOutcome> {
-      const wc = api();
-      if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
-      const wanted = STATUS_FOR[change];
-      try {
-        const res = await wc.put(`orders/${encodeURIComponent(ref.cartOrderId)}`, {
-          status: wanted,
-        });
-        const now = (res.data as { status?: string } | null)?.status;
-        // A plugin can veto the change and still answer 200 with the order as it was.
-        if (now && now !== wanted) {
-          return {
-            ok: false,
-            retryable: false,
-            reason: `WooCommerce kept order ${ref.cartOrderNumber} as "${now}" instead of "${wanted}"`,
-          };
-        }
-        return { ok: true };
-      } catch (err) {
-        return failure(err);
-      }
-    },
-
-    orderEditorUrl(ref: CartOrderRef): string | null {
-      const base = storeBaseUrl(shop);
-      const id = encodeURIComponent(ref.cartOrderId);
-      return shop.connection.wooOrderEditor === "hpos"
-        ? `${base}/wp-admin/admin.php?page=wc-orders&action=edit&id=${id}`
-        : `${base}/wp-admin/post.php?post=${id}&action=edit`;
-    },
-
-    async pushTracking(push): Promise<PushOutcome> {
-      const creds = credentials();
-      if (!creds) return { ok: false, retryable: false, reason: MISSING_KEYS };
-      const wc = wooClient(creds, storeBaseUrl(shop, creds));
-      const orderPath = `orders/${encodeURIComponent(push.cartOrderId)}`;
-      try {
-        // A retry after a partial success must not post the note twice: look for it first.
-        const notes = (await wc.get(`${orderPath}/notes`)).data as { note?: string }[];
-        const noted = notes.some((n) => n.note?.includes(push.trackingNumber));
-
-        if (!noted) {
-          // The Shipment Tracking extension shows tracking in the customer's account and emails;
-          // a store without it answers 404 (no such route) and the customer note carries it alone.
-          const tracking = wooClient(creds, storeBaseUrl(shop, creds), "wc-shipment-tracking/v3");
-          await tracking
-            .post(`${orderPath}/shipment-trackings`, {
-              custom_tracking_provider: push.carrier ?? "Carrier",
-              tracking_number: push.trackingNumber,
-              custom_tracking_link: push.trackingUrl ?? "",
-            })
-            .catch((err: unknown) => {
-              if (httpStatusOf(err) !== 404) throw err;
-            });
-          const link = push.trackingUrl ? `: ${push.trackingUrl}` : "";
-          await wc.post(`${orderPath}/notes`, {
-            note: `Your order has shipped with ${push.carrier ?? "our carrier"}. Tracking number ${push.trackingNumber}${link}`,
-            customer_note: push.notifyCustomer,
-          });
-        }
-        if (push.completesOrder) await wc.put(orderPath, { status: "completed" });
-        return { ok: true };
-      } catch (err) {
-        return failure(err);
-      }
-    },
+    setOrderStatus: async (ref: CartOrderRef, change: CartStatusChange) =>
+      setOrderStatus(openStore(), ref, change),
+    orderEditorUrl: (ref: CartOrderRef) => orderEditorUrl(shop, ref),
+    pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), push),
   };
+}
 
-  // By IDs: the owner may type order ids or order numbers (a sequential-numbers plugin makes them
-  // differ). Numeric tokens are asked for as ids (`include`, a page of 100 at a time); a token no
-  // id matched is then searched for and kept only when an order's number is exactly that token.
-  async function* importByIds(
-    wc: WooClient,
-    tokens: string[],
-    firstPage: number,
-  ): AsyncGenerator<ImportPage> {
-    const wanted = [...new Set(tokens.map((t) => t.trim().replace(/^#/, "")).filter(Boolean))];
-    const numeric = wanted.filter((t) => /^\d+$/.test(t));
-    const idChunks = chunk(numeric, PAGE_SIZE);
-    const found = new Set<string>();
-    // Pages 1..idChunks.length read ids; the search for what is left follows as one more page.
-    for (let page = firstPage; page <= idChunks.length; page++) {
-      const ids = idChunks[page - 1]!;
-      const where = `ids page ${page} of ${idChunks.length}`;
-      const res = await getWithRetry(
-        wc,
-        "orders",
-        { include: ids.join(","), per_page: PAGE_SIZE, orderby: "id", order: "asc" },
-        where,
-      );
-      const orders = res ? readPage(res.data, where) : [];
-      for (const o of orders) found.add(o.cartOrderId);
-      yield {
-        orders,
-        resumeCursor: cursor({ page: page + 1 }),
-        total: wanted.length,
+async function fetchOrder(
+  wc: WooClient | null,
+  keys: PersonalizationKeys,
+  cartOrderId: string,
+): Promise<FetchOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  try {
+    const res = await wc.get(`orders/${encodeURIComponent(cartOrderId)}`);
+    const read = readWooOrder(res.data, keys);
+    if (read.kind === "invalid") return { ok: false, retryable: false, reason: read.message };
+    return { ok: true, order: read.kind === "order" ? read.order : null };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) return { ok: true, order: null };
+    return failure(err);
+  }
+}
+
+async function* importOrders(
+  reader: StoreReader,
+  request: ImportRequest,
+  resumeCursor: string | null,
+): AsyncGenerator<ImportPage> {
+  const start = parseCursor(resumeCursor);
+  // Oldest first by id: orders placed while the import runs join the end instead of shifting
+  // the pages still to read.
+  const order = { orderby: "id", order: "asc" };
+  if (request.mode === "all") {
+    yield* pages(reader, order, start.page);
+  } else if (request.mode === "range") {
+    yield* pages(
+      reader,
+      {
+        ...order,
+        after: request.from.toISOString(),
+        before: request.to.toISOString(),
+        dates_are_gmt: "true",
+      },
+      start.page,
+    );
+  } else {
+    yield* importByIds(reader, request.ids, start.page);
+  }
+}
+
+/** One GET with bounded back-off on 429, 5xx and network failures. */
+async function getWithRetry(
+  { wc, retry }: StoreReader,
+  path: string,
+  params: Record<string, string | number>,
+  where: string,
+) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await wc.get(path, params)) as {
+        data: unknown;
+        headers: Record<string, string | undefined>;
+      };
+    } catch (err) {
+      const status = httpStatusOf(err);
+      // Asking past the last page (the orders were fewer when the import resumed) ends the list.
+      if (status === 400 && wooCode(err) === "rest_post_invalid_page_number") return null;
+      const retryable = status === undefined || status === 429 || status >= 500;
+      if (!retryable || attempt >= retry.maxAttempts) {
+        const tries = retryable ? ` after ${attempt} attempts` : "";
+        throw new CartReadError(
+          `WooCommerce${status ? ` (HTTP ${status})` : ""} stopped the import at ${where}${tries}: ${wooMessage(err)}`,
+          retryable,
+        );
+      }
+      await sleep(backoff(err, attempt, retry));
+    }
+  }
+}
+
+function readPage(data: unknown, where: string, keys: PersonalizationKeys): NormalizedOrder[] {
+  if (!Array.isArray(data)) {
+    throw new CartReadError(
+      `WooCommerce answered ${where} with something that is not a list of orders`,
+      false,
+    );
+  }
+  const orders: NormalizedOrder[] = [];
+  for (const raw of data) {
+    const read = readWooOrder(raw, keys);
+    if (read.kind === "order") orders.push(read.order);
+    else if (read.kind === "invalid") {
+      const id = (raw as { id?: unknown } | null)?.id;
+      throw new CartReadError(`Order ${String(id ?? "?")} at ${where}: ${read.message}`, false);
+    }
+    // Drafts and trashed orders are not orders the owner keeps: an import skips them.
+  }
+  return orders;
+}
+
+async function* pages(
+  reader: StoreReader,
+  base: Record<string, string | number>,
+  firstPage: number,
+): AsyncGenerator<ImportPage> {
+  let page = firstPage;
+  for (;;) {
+    const where = `page ${page}`;
+    const res = await getWithRetry(reader, "orders", { ...base, page, per_page: PAGE_SIZE }, where);
+    if (!res) {
+      yield { orders: [], resumeCursor: null };
+      return;
+    }
+    const totalPages = Number(res.headers["x-wp-totalpages"] ?? "0");
+    const total = res.headers["x-wp-total"];
+    const orders = readPage(res.data, where, reader.keys);
+    const last = !Array.isArray(res.data) || res.data.length === 0 || page >= totalPages;
+    yield {
+      orders,
+      resumeCursor: last ? null : cursor({ page: page + 1 }),
+      total: total !== undefined && /^\d+$/.test(total) ? Number(total) : null,
+    };
+    if (last) return;
+    page++;
+  }
+}
+
+// By IDs: the owner may type order ids or order numbers (a sequential-numbers plugin makes them
+// differ). Numeric tokens are asked for as ids (`include`, a page of 100 at a time); a token no
+// id matched is then searched for and kept only when an order's number is exactly that token.
+async function* importByIds(
+  reader: StoreReader,
+  tokens: string[],
+  firstPage: number,
+): AsyncGenerator<ImportPage> {
+  const wanted = [...new Set(tokens.map((t) => t.trim().replace(/^#/, "")).filter(Boolean))];
+  const numeric = wanted.filter((t) => /^\d+$/.test(t));
+  const idChunks = chunk(numeric, PAGE_SIZE);
+  const found = new Set<string>();
+  // Pages 1..idChunks.length read ids; the search for what is left follows as one more page.
+  for (let page = firstPage; page <= idChunks.length; page++) {
+    const ids = idChunks[page - 1]!;
+    const where = `ids page ${page} of ${idChunks.length}`;
+    const res = await getWithRetry(
+      reader,
+      "orders",
+      { include: ids.join(","), per_page: PAGE_SIZE, orderby: "id", order: "asc" },
+      where,
+    );
+    const orders = res ? readPage(res.data, where, reader.keys) : [];
+    for (const o of orders) found.add(o.cartOrderId);
+    yield {
+      orders,
+      resumeCursor: cursor({ page: page + 1 }),
+      total: wanted.length,
+    };
+  }
+  // After a resume past the id pages, what they found is no longer known, so numeric tokens are
+  // searched again: slower, never wrong (importing an order twice updates it).
+  const left = wanted.filter((t) => !found.has(t));
+  const byNumber: NormalizedOrder[] = [];
+  const missing: string[] = [];
+  for (const token of left) {
+    const res = await getWithRetry(
+      reader,
+      "orders",
+      { search: token, per_page: 20 },
+      `the search for order ${token}`,
+    );
+    const match = (
+      res ? readPage(res.data, `the search for order ${token}`, reader.keys) : []
+    ).find((o) => o.cartOrderNumber === token || o.cartOrderId === token);
+    if (match && !found.has(match.cartOrderId)) {
+      found.add(match.cartOrderId);
+      byNumber.push(match);
+    } else if (!match) missing.push(token);
+  }
+  yield { orders: byNumber, resumeCursor: null, total: wanted.length, missing };
+}
+
+async function setOrderStatus(
+  wc: WooClient | null,
+  ref: CartOrderRef,
+  change: CartStatusChange,
+): Promise<CartOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  const wanted = STATUS_FOR[change];
+  try {
+    const res = await wc.put(`orders/${encodeURIComponent(ref.cartOrderId)}`, {
+      status: wanted,
+    });
+    const now = (res.data as { status?: string } | null)?.status;
+    // A plugin can veto the change and still answer 200 with the order as it was.
+    if (now && now !== wanted) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: `WooCommerce kept order ${ref.cartOrderNumber} as "${now}" instead of "${wanted}"`,
       };
     }
-    // After a resume past the id pages, what they found is no longer known, so numeric tokens are
-    // searched again: slower, never wrong (importing an order twice updates it).
-    const left = wanted.filter((t) => !found.has(t));
-    const byNumber: NormalizedOrder[] = [];
-    const missing: string[] = [];
-    for (const token of left) {
-      const res = await getWithRetry(
-        wc,
-        "orders",
-        { search: token, per_page: 20 },
-        `the search for order ${token}`,
-      );
-      const match = (res ? readPage(res.data, `the search for order ${token}`) : []).find(
-        (o) => o.cartOrderNumber === token || o.cartOrderId === token,
-      );
-      if (match && !found.has(match.cartOrderId)) {
-        found.add(match.cartOrderId);
-        byNumber.push(match);
-      } else if (!match) missing.push(token);
-    }
-    yield { orders: byNumber, resumeCursor: null, total: wanted.length, missing };
+    return { ok: true };
+  } catch (err) {
+    return failure(err);
   }
+}
+
+function orderEditorUrl(
+  shop: Pick<ConnectorShop, "domain" | "connection">,
+  ref: CartOrderRef,
+): string | null {
+  const base = storeBaseUrl(shop);
+  const id = encodeURIComponent(ref.cartOrderId);
+  return shop.connection.wooOrderEditor === "hpos"
+    ? `${base}/wp-admin/admin.php?page=wc-orders&action=edit&id=${id}`
+    : `${base}/wp-admin/post.php?post=${id}&action=edit`;
+}
+
+async function pushTracking(
+  shop: Pick<ConnectorShop, "domain" | "connection">,
+  creds: WooCommerceCredentials | null,
+  push: TrackingPush,
+): Promise<PushOutcome> {
+  if (!creds) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  const storeUrl = storeBaseUrl(shop, creds);
+  const wc = wooClient(creds, storeUrl);
+  const orderPath = `orders/${encodeURIComponent(push.cartOrderId)}`;
+  try {
+    // A retry after a partial success must not post the note twice: look for it first.
+    const notes = (await wc.get(`${orderPath}/notes`)).data as { note?: string }[];
+    const noted = notes.some((n) => n.note?.includes(push.trackingNumber));
+    if (!noted) await tellCustomer(wc, creds, storeUrl, orderPath, push);
+    if (push.completesOrder) await wc.put(orderPath, { status: "completed" });
+    return { ok: true };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/** Adds the tracking to the order where the customer sees it, and a note that says so. */
+async function tellCustomer(
+  wc: WooClient,
+  creds: WooCommerceCredentials,
+  storeUrl: string,
+  orderPath: string,
+  push: TrackingPush,
+): Promise<void> {
+  // The Shipment Tracking extension shows tracking in the customer's account and emails;
+  // a store without it answers 404 (no such route) and the customer note carries it alone.
+  const tracking = wooClient(creds, storeUrl, "wc-shipment-tracking/v3");
+  await tracking
+    .post(`${orderPath}/shipment-trackings`, {
+      custom_tracking_provider: push.carrier ?? "Carrier",
+      tracking_number: push.trackingNumber,
+      custom_tracking_link: push.trackingUrl ?? "",
+    })
+    .catch((err: unknown) => {
+      if (httpStatusOf(err) !== 404) throw err;
+    });
+  const link = push.trackingUrl ? `: ${push.trackingUrl}` : "";
+  await wc.post(`${orderPath}/notes`, {
+    note: `Your order has shipped with ${push.carrier ?? "our carrier"}. Tracking number ${push.trackingNumber}${link}`,
+    customer_note: push.notifyCustomer,
+  });
 }
 
 function chunk<T>(list: T[], size: number): T[][] {
