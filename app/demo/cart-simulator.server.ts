@@ -758,230 +758,302 @@ class WooError extends Error {
 
 const wooDate = (d: Date) => d.toISOString().slice(0, 19);
 
+type WooAnswer = { status: number; body: unknown; headers?: Record<string, string> };
+
+interface WooRequest {
+  store: WooStore;
+  method: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/**
+ * One route's answer for the request's method, or null when the route has no such method (that
+ * falls through to WooCommerce's "no route"). `id` is the number in the path, on routes with one.
+ */
+type WooHandler = (request: WooRequest, id: number) => WooAnswer | null;
+
+const WOO_ROUTES: readonly { path: RegExp; handle: WooHandler }[] = [
+  { path: /^wc\/v3\/orders$/, handle: (r) => (r.method === "GET" ? listOrders(r) : null) },
+  { path: /^wc\/v3\/orders\/(\d+)$/, handle: oneOrder },
+  { path: /^wc\/v3\/orders\/(\d+)\/notes$/, handle: orderNotes },
+  {
+    path: /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/,
+    handle: shipmentTrackings,
+  },
+  { path: /^wc\/v3\/webhooks$/, handle: webhooks },
+  { path: /^wc\/v3\/webhooks\/(\d+)$/, handle: oneWebhook },
+  {
+    path: /^wc\/v3\/system_status$/,
+    handle: (r) => (r.method === "GET" ? systemStatus() : null),
+  },
+];
+
 function handleWoo(
   store: WooStore,
   method: string,
   route: string,
   query: URLSearchParams,
   body: unknown,
-): { status: number; body: unknown; headers?: Record<string, string> } {
-  const invalidId = () =>
-    new WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
-  let match: RegExpExecArray | null;
-
-  if (route === "wc/v3/orders" && method === "GET") {
-    const perPage = Number(query.get("per_page") ?? "10");
-    const page = Number(query.get("page") ?? "1");
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
-      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page");
-    }
-    if (!Number.isInteger(page) || page < 1) {
-      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): page");
-    }
-    const statuses = (query.get("status") ?? "any").split(",");
-    const include = query.get("include")?.split(",").filter(Boolean).map(Number) ?? null;
-    const bound = (name: string) => {
-      const v = query.get(name);
-      if (!v) return null;
-      const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
-      if (Number.isNaN(t))
-        throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${name}`);
-      return t;
-    };
-    const after = bound("after");
-    const before = bound("before");
-    const modifiedAfter = bound("modified_after");
-    const search = query.get("search")?.toLowerCase() ?? null;
-    const at = (o: Record<string, unknown>, field: string) => Date.parse(`${String(o[field])}Z`);
-    let list = [...store.orders.values()].filter((o) => {
-      const status = String(o.status);
-      if (
-        statuses.includes("any")
-          ? status === "trash" || status === "checkout-draft"
-          : !statuses.includes(status)
-      ) {
-        return false;
-      }
-      if (include && !include.includes(Number(o.id))) return false;
-      if (after !== null && !(at(o, "date_created_gmt") > after)) return false;
-      if (before !== null && !(at(o, "date_created_gmt") < before)) return false;
-      if (modifiedAfter !== null && !(at(o, "date_modified_gmt") > modifiedAfter)) return false;
-      if (search && !JSON.stringify([o.number, o.billing]).toLowerCase().includes(search))
-        return false;
-      return true;
-    });
-    const orderBy = query.get("orderby") ?? "date";
-    const direction = (query.get("order") ?? "desc") === "asc" ? 1 : -1;
-    list = list.sort((a, b) =>
-      orderBy === "id"
-        ? direction * (Number(a.id) - Number(b.id))
-        : direction * (at(a, "date_created_gmt") - at(b, "date_created_gmt")) ||
-          direction * (Number(a.id) - Number(b.id)),
-    );
-    const totalPages = Math.max(1, Math.ceil(list.length / perPage));
-    if (list.length > 0 && page > totalPages) {
-      throw new WooError(
-        400,
-        "woocommerce_rest_invalid_page_number",
-        "The page number requested is larger than the number of pages available.",
-      );
-    }
-    return {
-      status: 200,
-      body: list.slice((page - 1) * perPage, page * perPage),
-      headers: {
-        "X-WP-Total": String(list.length),
-        "X-WP-TotalPages": String(list.length === 0 ? 0 : totalPages),
-      },
-    };
+): WooAnswer {
+  const request: WooRequest = { store, method, query, body };
+  for (const { path, handle } of WOO_ROUTES) {
+    const match = path.exec(route);
+    const answer = match ? handle(request, Number(match[1])) : null;
+    if (answer) return answer;
   }
-
-  if ((match = /^wc\/v3\/orders\/(\d+)$/.exec(route))) {
-    const id = Number(match[1]);
-    const order = store.orders.get(id);
-    if (!order) throw invalidId();
-    if (method === "GET") return { status: 200, body: order };
-    if (method === "PUT" || method === "POST" || method === "PATCH") {
-      const changes = (body ?? {}) as Record<string, unknown>;
-      if (typeof changes !== "object" || Array.isArray(changes)) {
-        throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
-      }
-      if (changes.status !== undefined) {
-        if (typeof changes.status !== "string" || !WOO_STATUSES.includes(changes.status)) {
-          throw new WooError(
-            400,
-            "rest_invalid_param",
-            `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
-          );
-        }
-        const from = String(order.status);
-        if (from !== changes.status) {
-          order.status = changes.status;
-          addNote(
-            store,
-            id,
-            `Order status changed from ${label(from)} to ${label(changes.status)}.`,
-            false,
-            "system",
-          );
-        }
-        if (changes.status === "completed") order.date_completed_gmt = wooDate(new Date());
-      }
-      if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
-      order.date_modified_gmt = wooDate(new Date());
-      order.date_modified = order.date_modified_gmt;
-      return { status: 200, body: order };
-    }
-    if (method === "DELETE") {
-      if (query.get("force") === "true") store.orders.delete(id);
-      else order.status = "trash";
-      return { status: 200, body: order };
-    }
-  }
-
-  if ((match = /^wc\/v3\/orders\/(\d+)\/notes$/.exec(route))) {
-    const id = Number(match[1]);
-    if (!store.orders.has(id)) throw invalidId();
-    if (method === "GET") return { status: 200, body: [...(store.notes.get(id) ?? [])].reverse() };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.note !== "string" || !input.note.trim()) {
-        throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
-      }
-      const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
-      return { status: 201, body: note };
-    }
-  }
-
-  if ((match = /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(route))) {
-    const id = Number(match[1]);
-    if (!store.orders.has(id)) throw invalidId();
-    const list = store.trackings.get(id) ?? [];
-    if (method === "GET") return { status: 200, body: list };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.tracking_number !== "string" || !input.tracking_number) {
-        throw new WooError(
-          400,
-          "rest_missing_callback_param",
-          "Missing parameter(s): tracking_number",
-        );
-      }
-      const entry = {
-        tracking_id: randomUUID().replace(/-/g, "").slice(0, 32),
-        tracking_provider: input.tracking_provider ?? "",
-        custom_tracking_provider: input.custom_tracking_provider ?? "",
-        custom_tracking_link: input.custom_tracking_link ?? "",
-        tracking_number: input.tracking_number,
-        date_shipped: input.date_shipped ?? wooDate(new Date()).slice(0, 10),
-      };
-      list.push(entry);
-      store.trackings.set(id, list);
-      return { status: 201, body: entry };
-    }
-  }
-
-  if (route === "wc/v3/webhooks") {
-    if (method === "GET") return { status: 200, body: store.webhooks };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.topic !== "string" || typeof input.delivery_url !== "string") {
-        throw new WooError(
-          400,
-          "rest_missing_callback_param",
-          "Missing parameter(s): topic, delivery_url",
-        );
-      }
-      const now = wooDate(new Date());
-      const webhook = {
-        id: store.nextId(),
-        name: typeof input.name === "string" ? input.name : `Webhook created on ${now}`,
-        status: typeof input.status === "string" ? input.status : "active",
-        topic: input.topic,
-        resource: input.topic.split(".")[0],
-        event: input.topic.split(".")[1],
-        hooks: [],
-        delivery_url: input.delivery_url,
-        date_created_gmt: now,
-        date_modified_gmt: now,
-      };
-      store.webhooks.push(webhook);
-      return { status: 201, body: webhook };
-    }
-  }
-  if ((match = /^wc\/v3\/webhooks\/(\d+)$/.exec(route))) {
-    const index = store.webhooks.findIndex((w) => w.id === Number(match![1]));
-    if (index < 0) throw new WooError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
-    if (method === "GET") return { status: 200, body: store.webhooks[index] };
-    if (method === "DELETE") {
-      const [removed] = store.webhooks.splice(index, 1);
-      return { status: 200, body: removed };
-    }
-  }
-
-  if (route === "wc/v3/system_status" && method === "GET") {
-    return {
-      status: 200,
-      body: {
-        environment: { home_url: "", site_url: "", version: "9.4.0", wp_version: "6.7" },
-        settings: { currency: "GBP" },
-        active_plugins: [
-          { plugin: "woocommerce/woocommerce.php", name: "WooCommerce", version: "9.4.0" },
-          {
-            plugin: "woocommerce-shipment-tracking/woocommerce-shipment-tracking.php",
-            name: "WooCommerce Shipment Tracking",
-            version: "2.6.0",
-          },
-        ],
-      },
-    };
-  }
-
   throw new WooError(
     404,
     "rest_no_route",
     "No route was found matching the URL and request method.",
   );
+}
+
+const invalidOrderId = () =>
+  new WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+
+const wooTime = (o: Record<string, unknown>, field: string) => Date.parse(`${String(o[field])}Z`);
+
+function listOrders({ store, query }: WooRequest): WooAnswer {
+  const perPage = Number(query.get("per_page") ?? "10");
+  const page = Number(query.get("page") ?? "1");
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+    throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page");
+  }
+  if (!Number.isInteger(page) || page < 1) {
+    throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): page");
+  }
+  const list = [...store.orders.values()].filter(orderFilter(query)).sort(orderSort(query));
+  const totalPages = Math.max(1, Math.ceil(list.length / perPage));
+  if (list.length > 0 && page > totalPages) {
+    throw new WooError(
+      400,
+      "woocommerce_rest_invalid_page_number",
+      "The page number requested is larger than the number of pages available.",
+    );
+  }
+  return {
+    status: 200,
+    body: list.slice((page - 1) * perPage, page * perPage),
+    headers: {
+      "X-WP-Total": String(list.length),
+      "X-WP-TotalPages": String(list.length === 0 ? 0 : totalPages),
+    },
+  };
+}
+
+/** Reads (and refuses) every filter parameter before the first order is looked at. */
+function orderFilter(query: URLSearchParams): (order: Record<string, unknown>) => boolean {
+  const statuses = (query.get("status") ?? "any").split(",");
+  const include = query.get("include")?.split(",").filter(Boolean).map(Number) ?? null;
+  const after = dateParam(query, "after");
+  const before = dateParam(query, "before");
+  const modifiedAfter = dateParam(query, "modified_after");
+  const search = query.get("search")?.toLowerCase() ?? null;
+  return (o) => {
+    const status = String(o.status);
+    if (
+      statuses.includes("any")
+        ? status === "trash" || status === "checkout-draft"
+        : !statuses.includes(status)
+    ) {
+      return false;
+    }
+    if (include && !include.includes(Number(o.id))) return false;
+    if (after !== null && !(wooTime(o, "date_created_gmt") > after)) return false;
+    if (before !== null && !(wooTime(o, "date_created_gmt") < before)) return false;
+    if (modifiedAfter !== null && !(wooTime(o, "date_modified_gmt") > modifiedAfter)) return false;
+    if (search && !JSON.stringify([o.number, o.billing]).toLowerCase().includes(search))
+      return false;
+    return true;
+  };
+}
+
+/** A date bound in the store's time zone (UTC here) unless it names its own offset. */
+function dateParam(query: URLSearchParams, name: string): number | null {
+  const v = query.get(name);
+  if (!v) return null;
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  if (Number.isNaN(t))
+    throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${name}`);
+  return t;
+}
+
+function orderSort(
+  query: URLSearchParams,
+): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
+  const orderBy = query.get("orderby") ?? "date";
+  const direction = (query.get("order") ?? "desc") === "asc" ? 1 : -1;
+  return (a, b) =>
+    orderBy === "id"
+      ? direction * (Number(a.id) - Number(b.id))
+      : direction * (wooTime(a, "date_created_gmt") - wooTime(b, "date_created_gmt")) ||
+        direction * (Number(a.id) - Number(b.id));
+}
+
+function oneOrder(request: WooRequest, id: number): WooAnswer | null {
+  const order = request.store.orders.get(id);
+  if (!order) throw invalidOrderId();
+  switch (request.method) {
+    case "GET":
+      return { status: 200, body: order };
+    case "PUT":
+    case "POST":
+    case "PATCH":
+      return updateOrder(request, id, order);
+    case "DELETE":
+      return deleteOrder(request, id, order);
+    default:
+      return null;
+  }
+}
+
+function updateOrder(
+  { store, body }: WooRequest,
+  id: number,
+  order: Record<string, unknown>,
+): WooAnswer {
+  const changes = (body ?? {}) as Record<string, unknown>;
+  if (typeof changes !== "object" || Array.isArray(changes)) {
+    throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+  }
+  if (changes.status !== undefined) changeOrderStatus(store, id, order, changes.status);
+  if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
+  order.date_modified_gmt = wooDate(new Date());
+  order.date_modified = order.date_modified_gmt;
+  return { status: 200, body: order };
+}
+
+function changeOrderStatus(
+  store: WooStore,
+  id: number,
+  order: Record<string, unknown>,
+  status: unknown,
+): void {
+  if (typeof status !== "string" || !WOO_STATUSES.includes(status)) {
+    throw new WooError(
+      400,
+      "rest_invalid_param",
+      `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
+    );
+  }
+  const from = String(order.status);
+  if (from !== status) {
+    order.status = status;
+    addNote(
+      store,
+      id,
+      `Order status changed from ${label(from)} to ${label(status)}.`,
+      false,
+      "system",
+    );
+  }
+  if (status === "completed") order.date_completed_gmt = wooDate(new Date());
+}
+
+function deleteOrder(
+  { store, query }: WooRequest,
+  id: number,
+  order: Record<string, unknown>,
+): WooAnswer {
+  if (query.get("force") === "true") store.orders.delete(id);
+  else order.status = "trash";
+  return { status: 200, body: order };
+}
+
+function orderNotes({ store, method, body }: WooRequest, id: number): WooAnswer | null {
+  if (!store.orders.has(id)) throw invalidOrderId();
+  if (method === "GET") return { status: 200, body: [...(store.notes.get(id) ?? [])].reverse() };
+  if (method !== "POST") return null;
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.note !== "string" || !input.note.trim()) {
+    throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
+  }
+  const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
+  return { status: 201, body: note };
+}
+
+function shipmentTrackings({ store, method, body }: WooRequest, id: number): WooAnswer | null {
+  if (!store.orders.has(id)) throw invalidOrderId();
+  const list = store.trackings.get(id) ?? [];
+  if (method === "GET") return { status: 200, body: list };
+  if (method !== "POST") return null;
+  const entry = trackingEntry((body ?? {}) as Record<string, unknown>);
+  list.push(entry);
+  store.trackings.set(id, list);
+  return { status: 201, body: entry };
+}
+
+function trackingEntry(input: Record<string, unknown>): Record<string, unknown> {
+  if (typeof input.tracking_number !== "string" || !input.tracking_number) {
+    throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): tracking_number");
+  }
+  return {
+    tracking_id: randomUUID().replace(/-/g, "").slice(0, 32),
+    tracking_provider: input.tracking_provider ?? "",
+    custom_tracking_provider: input.custom_tracking_provider ?? "",
+    custom_tracking_link: input.custom_tracking_link ?? "",
+    tracking_number: input.tracking_number,
+    date_shipped: input.date_shipped ?? wooDate(new Date()).slice(0, 10),
+  };
+}
+
+function webhooks({ store, method, body }: WooRequest): WooAnswer | null {
+  if (method === "GET") return { status: 200, body: store.webhooks };
+  if (method !== "POST") return null;
+  const webhook = newWebhook(store, (body ?? {}) as Record<string, unknown>);
+  store.webhooks.push(webhook);
+  return { status: 201, body: webhook };
+}
+
+function newWebhook(store: WooStore, input: Record<string, unknown>): Record<string, unknown> {
+  if (typeof input.topic !== "string" || typeof input.delivery_url !== "string") {
+    throw new WooError(
+      400,
+      "rest_missing_callback_param",
+      "Missing parameter(s): topic, delivery_url",
+    );
+  }
+  const now = wooDate(new Date());
+  return {
+    id: store.nextId(),
+    name: typeof input.name === "string" ? input.name : `Webhook created on ${now}`,
+    status: typeof input.status === "string" ? input.status : "active",
+    topic: input.topic,
+    resource: input.topic.split(".")[0],
+    event: input.topic.split(".")[1],
+    hooks: [],
+    delivery_url: input.delivery_url,
+    date_created_gmt: now,
+    date_modified_gmt: now,
+  };
+}
+
+function oneWebhook({ store, method }: WooRequest, id: number): WooAnswer | null {
+  const index = store.webhooks.findIndex((w) => w.id === id);
+  if (index < 0) throw new WooError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+  if (method === "GET") return { status: 200, body: store.webhooks[index] };
+  if (method !== "DELETE") return null;
+  const [removed] = store.webhooks.splice(index, 1);
+  return { status: 200, body: removed };
+}
+
+function systemStatus(): WooAnswer {
+  return {
+    status: 200,
+    body: {
+      environment: { home_url: "", site_url: "", version: "9.4.0", wp_version: "6.7" },
+      settings: { currency: "GBP" },
+      active_plugins: [
+        { plugin: "woocommerce/woocommerce.php", name: "WooCommerce", version: "9.4.0" },
+        {
+          plugin: "woocommerce-shipment-tracking/woocommerce-shipment-tracking.php",
+          name: "WooCommerce Shipment Tracking",
+          version: "2.6.0",
+        },
+      ],
+    },
+  };
 }
 
 function label(status: string): string {
