@@ -1086,135 +1086,184 @@ function addNote(
 // The HTTP server
 
 export async function startCartSimulator(options: CartSimulatorOptions): Promise<CartSimulator> {
-  const now = options.now ?? new Date();
+  const host = options.host ?? "127.0.0.1";
   let baseUrl = "";
+  const simulator = createSimulator(options, () => baseUrl);
+  const server = http.createServer((req, res) => {
+    readBody(req, (text) => routeRequest(simulator, req, res, text));
+  });
+  const port = await listen(server, options.port, host);
+  baseUrl = `http://${host}:${port}`;
+  return {
+    url: baseUrl,
+    wooUrl: baseUrl,
+    requests: () => [...simulator.requests],
+    close: () => closeServer(server),
+  };
+}
+
+interface Simulator {
+  shopify: ShopifyStore;
+  woo: WooStore;
+  /** The last 500 calls answered, oldest first. */
+  requests: SimulatedRequest[];
+  record(entry: SimulatedRequest): void;
+  log: CartSimulatorOptions["log"];
+}
+
+type Send = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+function createSimulator(options: CartSimulatorOptions, baseUrl: () => string): Simulator {
+  const now = options.now ?? new Date();
   const shopify = new ShopifyStore(
     options.shopify.shop,
     options.shopify.accessToken,
     options.appUrl,
-    () => baseUrl,
+    baseUrl,
     options.shopify.orders,
     now,
   );
   const woo = new WooStore(options.woo.consumerKey, options.appUrl, options.woo.orders, now);
-  const log: SimulatedRequest[] = [];
+  const requests: SimulatedRequest[] = [];
   const record = (entry: SimulatedRequest) => {
-    log.push(entry);
-    if (log.length > 500) log.shift();
+    requests.push(entry);
+    if (requests.length > 500) requests.shift();
   };
+  return { shopify, woo, requests, record, log: options.log };
+}
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://simulator");
-      const method = req.method ?? "GET";
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
-        res.end(typeof body === "string" ? body : JSON.stringify(body));
-      };
-      if (tooLarge) return send(413, { errors: "Request body too large" });
-      const text = Buffer.concat(chunks).toString("utf8");
-      try {
-        const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
-        if (shopifyPath) {
-          const [, shop, rest = ""] = shopifyPath;
-          if (shop !== shopify.shop) {
-            record({ cart: "shopify", method, what: rest, status: 404 });
-            return send(404, { errors: "Not Found" });
-          }
-          const bulk = /^bulk\/(\d+)\.jsonl$/.exec(rest);
-          if (bulk && method === "GET") {
-            // Shopify serves the JSONL from signed storage URLs that need no token.
-            const file = shopify.bulkFile(bulk[1]!);
-            record({ cart: "shopify", method, what: "bulk JSONL", status: file ? 200 : 404 });
-            if (file === null) return send(404, { errors: "Not Found" });
-            res.writeHead(200, { "Content-Type": "application/jsonl" });
-            return res.end(file);
-          }
-          const answer = handleShopify(shopify, method, rest, req.headers, text);
-          record({ cart: "shopify", method, what: answer.what, status: answer.status });
-          return send(answer.status, answer.body, answer.headers);
-        }
-        const wooPath = /^\/wp-json\/(.*?)\/?$/.exec(url.pathname);
-        if (wooPath) {
-          const route = wooPath[1] ?? "";
-          const presented =
-            url.searchParams.get("oauth_consumer_key") ??
-            url.searchParams.get("consumer_key") ??
-            basicUser(req.headers.authorization);
-          if (presented !== woo.consumerKey) {
-            record({ cart: "woocommerce", method, what: route, status: 401 });
-            return send(401, {
-              code: "woocommerce_rest_authentication_error",
-              message: "Consumer key is invalid.",
-              data: { status: 401 },
-            });
-          }
-          let body: unknown = null;
-          if (text) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
-            }
-          }
-          try {
-            const answer = handleWoo(woo, method, route, url.searchParams, body);
-            record({ cart: "woocommerce", method, what: route, status: answer.status });
-            return send(answer.status, answer.body, answer.headers);
-          } catch (err) {
-            if (err instanceof WooError) {
-              record({ cart: "woocommerce", method, what: route, status: err.status });
-              return send(err.status, {
-                code: err.code,
-                message: err.message,
-                data: { status: err.status },
-              });
-            }
-            throw err;
-          }
-        }
-        record({ cart: "other", method, what: url.pathname, status: 404 });
-        send(404, {
-          error: "The cart simulator answers /shopify/<shop>/admin/api/… and /wp-json/…",
-        });
-      } catch (err) {
-        if (err instanceof WooError) {
-          return send(err.status, {
-            code: err.code,
-            message: err.message,
-            data: { status: err.status },
-          });
-        }
-        options.log?.error(`[cart simulator] ${method} ${url.pathname}: ${String(err)}`);
-        send(500, { errors: "Internal error in the cart simulator" });
-      }
-    });
+/** Hands over the body as text, or null when it is over the limit (read to the end regardless). */
+function readBody(req: http.IncomingMessage, then: (text: string | null) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    else chunks.push(chunk);
   });
+  req.on("end", () => then(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
+}
 
+function routeRequest(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  text: string | null,
+): void {
+  const url = new URL(req.url ?? "/", "http://simulator");
+  const method = req.method ?? "GET";
+  const send: Send = (status, body, headers = {}) => {
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+    res.end(typeof body === "string" ? body : JSON.stringify(body));
+  };
+  if (text === null) return send(413, { errors: "Request body too large" });
+  try {
+    const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
+    if (shopifyPath) {
+      const [, shop, rest = ""] = shopifyPath;
+      return answerShopify(sim, req, res, send, { shop, rest, text });
+    }
+    const wooPath = /^\/wp-json\/(.*?)\/?$/.exec(url.pathname);
+    if (wooPath) return answerWoo(sim, req, send, url, wooPath[1] ?? "", text);
+    sim.record({ cart: "other", method, what: url.pathname, status: 404 });
+    send(404, {
+      error: "The cart simulator answers /shopify/<shop>/admin/api/… and /wp-json/…",
+    });
+  } catch (err) {
+    // Only a WooCommerce body that is not JSON gets here as a WooError: no route saw it.
+    if (err instanceof WooError) return sendWooError(send, err);
+    sim.log?.error(`[cart simulator] ${method} ${url.pathname}: ${String(err)}`);
+    send(500, { errors: "Internal error in the cart simulator" });
+  }
+}
+
+function answerShopify(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  send: Send,
+  call: { shop: string | undefined; rest: string; text: string },
+): void {
+  const method = req.method ?? "GET";
+  const { rest } = call;
+  if (call.shop !== sim.shopify.shop) {
+    sim.record({ cart: "shopify", method, what: rest, status: 404 });
+    return send(404, { errors: "Not Found" });
+  }
+  const bulk = /^bulk\/(\d+)\.jsonl$/.exec(rest);
+  if (bulk && method === "GET") {
+    // Shopify serves the JSONL from signed storage URLs that need no token.
+    const file = sim.shopify.bulkFile(bulk[1]!);
+    sim.record({ cart: "shopify", method, what: "bulk JSONL", status: file ? 200 : 404 });
+    if (file === null) return send(404, { errors: "Not Found" });
+    res.writeHead(200, { "Content-Type": "application/jsonl" });
+    res.end(file);
+    return;
+  }
+  const reply = handleShopify(sim.shopify, method, rest, req.headers, call.text);
+  sim.record({ cart: "shopify", method, what: reply.what, status: reply.status });
+  send(reply.status, reply.body, reply.headers);
+}
+
+function answerWoo(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  send: Send,
+  url: URL,
+  route: string,
+  text: string,
+): void {
+  const method = req.method ?? "GET";
+  const presented =
+    url.searchParams.get("oauth_consumer_key") ??
+    url.searchParams.get("consumer_key") ??
+    basicUser(req.headers.authorization);
+  if (presented !== sim.woo.consumerKey) {
+    sim.record({ cart: "woocommerce", method, what: route, status: 401 });
+    return sendWooError(
+      send,
+      new WooError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid."),
+    );
+  }
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+    }
+  }
+  try {
+    const reply = handleWoo(sim.woo, method, route, url.searchParams, body);
+    sim.record({ cart: "woocommerce", method, what: route, status: reply.status });
+    send(reply.status, reply.body, reply.headers);
+  } catch (err) {
+    if (!(err instanceof WooError)) throw err;
+    sim.record({ cart: "woocommerce", method, what: route, status: err.status });
+    sendWooError(send, err);
+  }
+}
+
+/** WooCommerce's error shape: `{code, message, data: {status}}`. */
+function sendWooError(send: Send, err: WooError): void {
+  send(err.status, { code: err.code, message: err.message, data: { status: err.status } });
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
-  return {
-    url: baseUrl,
-    wooUrl: baseUrl,
-    requests: () => [...log],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return (server.address() as AddressInfo).port;
+}
+
+/** Resolves once the server is closed; open keep-alive connections are cut rather than waited for. */
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 function basicUser(header: string | undefined): string | null {
