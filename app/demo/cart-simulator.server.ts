@@ -758,230 +758,302 @@ class WooError extends Error {
 
 const wooDate = (d: Date) => d.toISOString().slice(0, 19);
 
+type WooAnswer = { status: number; body: unknown; headers?: Record<string, string> };
+
+interface WooRequest {
+  store: WooStore;
+  method: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/**
+ * One route's answer for the request's method, or null when the route has no such method (that
+ * falls through to WooCommerce's "no route"). `id` is the number in the path, on routes with one.
+ */
+type WooHandler = (request: WooRequest, id: number) => WooAnswer | null;
+
+const WOO_ROUTES: readonly { path: RegExp; handle: WooHandler }[] = [
+  { path: /^wc\/v3\/orders$/, handle: (r) => (r.method === "GET" ? listOrders(r) : null) },
+  { path: /^wc\/v3\/orders\/(\d+)$/, handle: oneOrder },
+  { path: /^wc\/v3\/orders\/(\d+)\/notes$/, handle: orderNotes },
+  {
+    path: /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/,
+    handle: shipmentTrackings,
+  },
+  { path: /^wc\/v3\/webhooks$/, handle: webhooks },
+  { path: /^wc\/v3\/webhooks\/(\d+)$/, handle: oneWebhook },
+  {
+    path: /^wc\/v3\/system_status$/,
+    handle: (r) => (r.method === "GET" ? systemStatus() : null),
+  },
+];
+
 function handleWoo(
   store: WooStore,
   method: string,
   route: string,
   query: URLSearchParams,
   body: unknown,
-): { status: number; body: unknown; headers?: Record<string, string> } {
-  const invalidId = () =>
-    new WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
-  let match: RegExpExecArray | null;
-
-  if (route === "wc/v3/orders" && method === "GET") {
-    const perPage = Number(query.get("per_page") ?? "10");
-    const page = Number(query.get("page") ?? "1");
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
-      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page");
-    }
-    if (!Number.isInteger(page) || page < 1) {
-      throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): page");
-    }
-    const statuses = (query.get("status") ?? "any").split(",");
-    const include = query.get("include")?.split(",").filter(Boolean).map(Number) ?? null;
-    const bound = (name: string) => {
-      const v = query.get(name);
-      if (!v) return null;
-      const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
-      if (Number.isNaN(t))
-        throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${name}`);
-      return t;
-    };
-    const after = bound("after");
-    const before = bound("before");
-    const modifiedAfter = bound("modified_after");
-    const search = query.get("search")?.toLowerCase() ?? null;
-    const at = (o: Record<string, unknown>, field: string) => Date.parse(`${String(o[field])}Z`);
-    let list = [...store.orders.values()].filter((o) => {
-      const status = String(o.status);
-      if (
-        statuses.includes("any")
-          ? status === "trash" || status === "checkout-draft"
-          : !statuses.includes(status)
-      ) {
-        return false;
-      }
-      if (include && !include.includes(Number(o.id))) return false;
-      if (after !== null && !(at(o, "date_created_gmt") > after)) return false;
-      if (before !== null && !(at(o, "date_created_gmt") < before)) return false;
-      if (modifiedAfter !== null && !(at(o, "date_modified_gmt") > modifiedAfter)) return false;
-      if (search && !JSON.stringify([o.number, o.billing]).toLowerCase().includes(search))
-        return false;
-      return true;
-    });
-    const orderBy = query.get("orderby") ?? "date";
-    const direction = (query.get("order") ?? "desc") === "asc" ? 1 : -1;
-    list = list.sort((a, b) =>
-      orderBy === "id"
-        ? direction * (Number(a.id) - Number(b.id))
-        : direction * (at(a, "date_created_gmt") - at(b, "date_created_gmt")) ||
-          direction * (Number(a.id) - Number(b.id)),
-    );
-    const totalPages = Math.max(1, Math.ceil(list.length / perPage));
-    if (list.length > 0 && page > totalPages) {
-      throw new WooError(
-        400,
-        "woocommerce_rest_invalid_page_number",
-        "The page number requested is larger than the number of pages available.",
-      );
-    }
-    return {
-      status: 200,
-      body: list.slice((page - 1) * perPage, page * perPage),
-      headers: {
-        "X-WP-Total": String(list.length),
-        "X-WP-TotalPages": String(list.length === 0 ? 0 : totalPages),
-      },
-    };
+): WooAnswer {
+  const request: WooRequest = { store, method, query, body };
+  for (const { path, handle } of WOO_ROUTES) {
+    const match = path.exec(route);
+    const answer = match ? handle(request, Number(match[1])) : null;
+    if (answer) return answer;
   }
-
-  if ((match = /^wc\/v3\/orders\/(\d+)$/.exec(route))) {
-    const id = Number(match[1]);
-    const order = store.orders.get(id);
-    if (!order) throw invalidId();
-    if (method === "GET") return { status: 200, body: order };
-    if (method === "PUT" || method === "POST" || method === "PATCH") {
-      const changes = (body ?? {}) as Record<string, unknown>;
-      if (typeof changes !== "object" || Array.isArray(changes)) {
-        throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
-      }
-      if (changes.status !== undefined) {
-        if (typeof changes.status !== "string" || !WOO_STATUSES.includes(changes.status)) {
-          throw new WooError(
-            400,
-            "rest_invalid_param",
-            `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
-          );
-        }
-        const from = String(order.status);
-        if (from !== changes.status) {
-          order.status = changes.status;
-          addNote(
-            store,
-            id,
-            `Order status changed from ${label(from)} to ${label(changes.status)}.`,
-            false,
-            "system",
-          );
-        }
-        if (changes.status === "completed") order.date_completed_gmt = wooDate(new Date());
-      }
-      if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
-      order.date_modified_gmt = wooDate(new Date());
-      order.date_modified = order.date_modified_gmt;
-      return { status: 200, body: order };
-    }
-    if (method === "DELETE") {
-      if (query.get("force") === "true") store.orders.delete(id);
-      else order.status = "trash";
-      return { status: 200, body: order };
-    }
-  }
-
-  if ((match = /^wc\/v3\/orders\/(\d+)\/notes$/.exec(route))) {
-    const id = Number(match[1]);
-    if (!store.orders.has(id)) throw invalidId();
-    if (method === "GET") return { status: 200, body: [...(store.notes.get(id) ?? [])].reverse() };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.note !== "string" || !input.note.trim()) {
-        throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
-      }
-      const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
-      return { status: 201, body: note };
-    }
-  }
-
-  if ((match = /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(route))) {
-    const id = Number(match[1]);
-    if (!store.orders.has(id)) throw invalidId();
-    const list = store.trackings.get(id) ?? [];
-    if (method === "GET") return { status: 200, body: list };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.tracking_number !== "string" || !input.tracking_number) {
-        throw new WooError(
-          400,
-          "rest_missing_callback_param",
-          "Missing parameter(s): tracking_number",
-        );
-      }
-      const entry = {
-        tracking_id: randomUUID().replace(/-/g, "").slice(0, 32),
-        tracking_provider: input.tracking_provider ?? "",
-        custom_tracking_provider: input.custom_tracking_provider ?? "",
-        custom_tracking_link: input.custom_tracking_link ?? "",
-        tracking_number: input.tracking_number,
-        date_shipped: input.date_shipped ?? wooDate(new Date()).slice(0, 10),
-      };
-      list.push(entry);
-      store.trackings.set(id, list);
-      return { status: 201, body: entry };
-    }
-  }
-
-  if (route === "wc/v3/webhooks") {
-    if (method === "GET") return { status: 200, body: store.webhooks };
-    if (method === "POST") {
-      const input = (body ?? {}) as Record<string, unknown>;
-      if (typeof input.topic !== "string" || typeof input.delivery_url !== "string") {
-        throw new WooError(
-          400,
-          "rest_missing_callback_param",
-          "Missing parameter(s): topic, delivery_url",
-        );
-      }
-      const now = wooDate(new Date());
-      const webhook = {
-        id: store.nextId(),
-        name: typeof input.name === "string" ? input.name : `Webhook created on ${now}`,
-        status: typeof input.status === "string" ? input.status : "active",
-        topic: input.topic,
-        resource: input.topic.split(".")[0],
-        event: input.topic.split(".")[1],
-        hooks: [],
-        delivery_url: input.delivery_url,
-        date_created_gmt: now,
-        date_modified_gmt: now,
-      };
-      store.webhooks.push(webhook);
-      return { status: 201, body: webhook };
-    }
-  }
-  if ((match = /^wc\/v3\/webhooks\/(\d+)$/.exec(route))) {
-    const index = store.webhooks.findIndex((w) => w.id === Number(match![1]));
-    if (index < 0) throw new WooError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
-    if (method === "GET") return { status: 200, body: store.webhooks[index] };
-    if (method === "DELETE") {
-      const [removed] = store.webhooks.splice(index, 1);
-      return { status: 200, body: removed };
-    }
-  }
-
-  if (route === "wc/v3/system_status" && method === "GET") {
-    return {
-      status: 200,
-      body: {
-        environment: { home_url: "", site_url: "", version: "9.4.0", wp_version: "6.7" },
-        settings: { currency: "GBP" },
-        active_plugins: [
-          { plugin: "woocommerce/woocommerce.php", name: "WooCommerce", version: "9.4.0" },
-          {
-            plugin: "woocommerce-shipment-tracking/woocommerce-shipment-tracking.php",
-            name: "WooCommerce Shipment Tracking",
-            version: "2.6.0",
-          },
-        ],
-      },
-    };
-  }
-
   throw new WooError(
     404,
     "rest_no_route",
     "No route was found matching the URL and request method.",
   );
+}
+
+const invalidOrderId = () =>
+  new WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+
+const wooTime = (o: Record<string, unknown>, field: string) => Date.parse(`${String(o[field])}Z`);
+
+function listOrders({ store, query }: WooRequest): WooAnswer {
+  const perPage = Number(query.get("per_page") ?? "10");
+  const page = Number(query.get("page") ?? "1");
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+    throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page");
+  }
+  if (!Number.isInteger(page) || page < 1) {
+    throw new WooError(400, "rest_invalid_param", "Invalid parameter(s): page");
+  }
+  const list = [...store.orders.values()].filter(orderFilter(query)).sort(orderSort(query));
+  const totalPages = Math.max(1, Math.ceil(list.length / perPage));
+  if (list.length > 0 && page > totalPages) {
+    throw new WooError(
+      400,
+      "woocommerce_rest_invalid_page_number",
+      "The page number requested is larger than the number of pages available.",
+    );
+  }
+  return {
+    status: 200,
+    body: list.slice((page - 1) * perPage, page * perPage),
+    headers: {
+      "X-WP-Total": String(list.length),
+      "X-WP-TotalPages": String(list.length === 0 ? 0 : totalPages),
+    },
+  };
+}
+
+/** Reads (and refuses) every filter parameter before the first order is looked at. */
+function orderFilter(query: URLSearchParams): (order: Record<string, unknown>) => boolean {
+  const statuses = (query.get("status") ?? "any").split(",");
+  const include = query.get("include")?.split(",").filter(Boolean).map(Number) ?? null;
+  const after = dateParam(query, "after");
+  const before = dateParam(query, "before");
+  const modifiedAfter = dateParam(query, "modified_after");
+  const search = query.get("search")?.toLowerCase() ?? null;
+  return (o) => {
+    const status = String(o.status);
+    if (
+      statuses.includes("any")
+        ? status === "trash" || status === "checkout-draft"
+        : !statuses.includes(status)
+    ) {
+      return false;
+    }
+    if (include && !include.includes(Number(o.id))) return false;
+    if (after !== null && !(wooTime(o, "date_created_gmt") > after)) return false;
+    if (before !== null && !(wooTime(o, "date_created_gmt") < before)) return false;
+    if (modifiedAfter !== null && !(wooTime(o, "date_modified_gmt") > modifiedAfter)) return false;
+    if (search && !JSON.stringify([o.number, o.billing]).toLowerCase().includes(search))
+      return false;
+    return true;
+  };
+}
+
+/** A date bound in the store's time zone (UTC here) unless it names its own offset. */
+function dateParam(query: URLSearchParams, name: string): number | null {
+  const v = query.get(name);
+  if (!v) return null;
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  if (Number.isNaN(t))
+    throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${name}`);
+  return t;
+}
+
+function orderSort(
+  query: URLSearchParams,
+): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
+  const orderBy = query.get("orderby") ?? "date";
+  const direction = (query.get("order") ?? "desc") === "asc" ? 1 : -1;
+  return (a, b) =>
+    orderBy === "id"
+      ? direction * (Number(a.id) - Number(b.id))
+      : direction * (wooTime(a, "date_created_gmt") - wooTime(b, "date_created_gmt")) ||
+        direction * (Number(a.id) - Number(b.id));
+}
+
+function oneOrder(request: WooRequest, id: number): WooAnswer | null {
+  const order = request.store.orders.get(id);
+  if (!order) throw invalidOrderId();
+  switch (request.method) {
+    case "GET":
+      return { status: 200, body: order };
+    case "PUT":
+    case "POST":
+    case "PATCH":
+      return updateOrder(request, id, order);
+    case "DELETE":
+      return deleteOrder(request, id, order);
+    default:
+      return null;
+  }
+}
+
+function updateOrder(
+  { store, body }: WooRequest,
+  id: number,
+  order: Record<string, unknown>,
+): WooAnswer {
+  const changes = (body ?? {}) as Record<string, unknown>;
+  if (typeof changes !== "object" || Array.isArray(changes)) {
+    throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+  }
+  if (changes.status !== undefined) changeOrderStatus(store, id, order, changes.status);
+  if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
+  order.date_modified_gmt = wooDate(new Date());
+  order.date_modified = order.date_modified_gmt;
+  return { status: 200, body: order };
+}
+
+function changeOrderStatus(
+  store: WooStore,
+  id: number,
+  order: Record<string, unknown>,
+  status: unknown,
+): void {
+  if (typeof status !== "string" || !WOO_STATUSES.includes(status)) {
+    throw new WooError(
+      400,
+      "rest_invalid_param",
+      `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
+    );
+  }
+  const from = String(order.status);
+  if (from !== status) {
+    order.status = status;
+    addNote(
+      store,
+      id,
+      `Order status changed from ${label(from)} to ${label(status)}.`,
+      false,
+      "system",
+    );
+  }
+  if (status === "completed") order.date_completed_gmt = wooDate(new Date());
+}
+
+function deleteOrder(
+  { store, query }: WooRequest,
+  id: number,
+  order: Record<string, unknown>,
+): WooAnswer {
+  if (query.get("force") === "true") store.orders.delete(id);
+  else order.status = "trash";
+  return { status: 200, body: order };
+}
+
+function orderNotes({ store, method, body }: WooRequest, id: number): WooAnswer | null {
+  if (!store.orders.has(id)) throw invalidOrderId();
+  if (method === "GET") return { status: 200, body: [...(store.notes.get(id) ?? [])].reverse() };
+  if (method !== "POST") return null;
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.note !== "string" || !input.note.trim()) {
+    throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
+  }
+  const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
+  return { status: 201, body: note };
+}
+
+function shipmentTrackings({ store, method, body }: WooRequest, id: number): WooAnswer | null {
+  if (!store.orders.has(id)) throw invalidOrderId();
+  const list = store.trackings.get(id) ?? [];
+  if (method === "GET") return { status: 200, body: list };
+  if (method !== "POST") return null;
+  const entry = trackingEntry((body ?? {}) as Record<string, unknown>);
+  list.push(entry);
+  store.trackings.set(id, list);
+  return { status: 201, body: entry };
+}
+
+function trackingEntry(input: Record<string, unknown>): Record<string, unknown> {
+  if (typeof input.tracking_number !== "string" || !input.tracking_number) {
+    throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): tracking_number");
+  }
+  return {
+    tracking_id: randomUUID().replace(/-/g, "").slice(0, 32),
+    tracking_provider: input.tracking_provider ?? "",
+    custom_tracking_provider: input.custom_tracking_provider ?? "",
+    custom_tracking_link: input.custom_tracking_link ?? "",
+    tracking_number: input.tracking_number,
+    date_shipped: input.date_shipped ?? wooDate(new Date()).slice(0, 10),
+  };
+}
+
+function webhooks({ store, method, body }: WooRequest): WooAnswer | null {
+  if (method === "GET") return { status: 200, body: store.webhooks };
+  if (method !== "POST") return null;
+  const webhook = newWebhook(store, (body ?? {}) as Record<string, unknown>);
+  store.webhooks.push(webhook);
+  return { status: 201, body: webhook };
+}
+
+function newWebhook(store: WooStore, input: Record<string, unknown>): Record<string, unknown> {
+  if (typeof input.topic !== "string" || typeof input.delivery_url !== "string") {
+    throw new WooError(
+      400,
+      "rest_missing_callback_param",
+      "Missing parameter(s): topic, delivery_url",
+    );
+  }
+  const now = wooDate(new Date());
+  return {
+    id: store.nextId(),
+    name: typeof input.name === "string" ? input.name : `Webhook created on ${now}`,
+    status: typeof input.status === "string" ? input.status : "active",
+    topic: input.topic,
+    resource: input.topic.split(".")[0],
+    event: input.topic.split(".")[1],
+    hooks: [],
+    delivery_url: input.delivery_url,
+    date_created_gmt: now,
+    date_modified_gmt: now,
+  };
+}
+
+function oneWebhook({ store, method }: WooRequest, id: number): WooAnswer | null {
+  const index = store.webhooks.findIndex((w) => w.id === id);
+  if (index < 0) throw new WooError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+  if (method === "GET") return { status: 200, body: store.webhooks[index] };
+  if (method !== "DELETE") return null;
+  const [removed] = store.webhooks.splice(index, 1);
+  return { status: 200, body: removed };
+}
+
+function systemStatus(): WooAnswer {
+  return {
+    status: 200,
+    body: {
+      environment: { home_url: "", site_url: "", version: "9.4.0", wp_version: "6.7" },
+      settings: { currency: "GBP" },
+      active_plugins: [
+        { plugin: "woocommerce/woocommerce.php", name: "WooCommerce", version: "9.4.0" },
+        {
+          plugin: "woocommerce-shipment-tracking/woocommerce-shipment-tracking.php",
+          name: "WooCommerce Shipment Tracking",
+          version: "2.6.0",
+        },
+      ],
+    },
+  };
 }
 
 function label(status: string): string {
@@ -1014,135 +1086,184 @@ function addNote(
 // The HTTP server
 
 export async function startCartSimulator(options: CartSimulatorOptions): Promise<CartSimulator> {
-  const now = options.now ?? new Date();
+  const host = options.host ?? "127.0.0.1";
   let baseUrl = "";
+  const simulator = createSimulator(options, () => baseUrl);
+  const server = http.createServer((req, res) => {
+    readBody(req, (text) => routeRequest(simulator, req, res, text));
+  });
+  const port = await listen(server, options.port, host);
+  baseUrl = `http://${host}:${port}`;
+  return {
+    url: baseUrl,
+    wooUrl: baseUrl,
+    requests: () => [...simulator.requests],
+    close: () => closeServer(server),
+  };
+}
+
+interface Simulator {
+  shopify: ShopifyStore;
+  woo: WooStore;
+  /** The last 500 calls answered, oldest first. */
+  requests: SimulatedRequest[];
+  record(entry: SimulatedRequest): void;
+  log: CartSimulatorOptions["log"];
+}
+
+type Send = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+function createSimulator(options: CartSimulatorOptions, baseUrl: () => string): Simulator {
+  const now = options.now ?? new Date();
   const shopify = new ShopifyStore(
     options.shopify.shop,
     options.shopify.accessToken,
     options.appUrl,
-    () => baseUrl,
+    baseUrl,
     options.shopify.orders,
     now,
   );
   const woo = new WooStore(options.woo.consumerKey, options.appUrl, options.woo.orders, now);
-  const log: SimulatedRequest[] = [];
+  const requests: SimulatedRequest[] = [];
   const record = (entry: SimulatedRequest) => {
-    log.push(entry);
-    if (log.length > 500) log.shift();
+    requests.push(entry);
+    if (requests.length > 500) requests.shift();
   };
+  return { shopify, woo, requests, record, log: options.log };
+}
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://simulator");
-      const method = req.method ?? "GET";
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
-        res.end(typeof body === "string" ? body : JSON.stringify(body));
-      };
-      if (tooLarge) return send(413, { errors: "Request body too large" });
-      const text = Buffer.concat(chunks).toString("utf8");
-      try {
-        const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
-        if (shopifyPath) {
-          const [, shop, rest = ""] = shopifyPath;
-          if (shop !== shopify.shop) {
-            record({ cart: "shopify", method, what: rest, status: 404 });
-            return send(404, { errors: "Not Found" });
-          }
-          const bulk = /^bulk\/(\d+)\.jsonl$/.exec(rest);
-          if (bulk && method === "GET") {
-            // Shopify serves the JSONL from signed storage URLs that need no token.
-            const file = shopify.bulkFile(bulk[1]!);
-            record({ cart: "shopify", method, what: "bulk JSONL", status: file ? 200 : 404 });
-            if (file === null) return send(404, { errors: "Not Found" });
-            res.writeHead(200, { "Content-Type": "application/jsonl" });
-            return res.end(file);
-          }
-          const answer = handleShopify(shopify, method, rest, req.headers, text);
-          record({ cart: "shopify", method, what: answer.what, status: answer.status });
-          return send(answer.status, answer.body, answer.headers);
-        }
-        const wooPath = /^\/wp-json\/(.*?)\/?$/.exec(url.pathname);
-        if (wooPath) {
-          const route = wooPath[1] ?? "";
-          const presented =
-            url.searchParams.get("oauth_consumer_key") ??
-            url.searchParams.get("consumer_key") ??
-            basicUser(req.headers.authorization);
-          if (presented !== woo.consumerKey) {
-            record({ cart: "woocommerce", method, what: route, status: 401 });
-            return send(401, {
-              code: "woocommerce_rest_authentication_error",
-              message: "Consumer key is invalid.",
-              data: { status: 401 },
-            });
-          }
-          let body: unknown = null;
-          if (text) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
-            }
-          }
-          try {
-            const answer = handleWoo(woo, method, route, url.searchParams, body);
-            record({ cart: "woocommerce", method, what: route, status: answer.status });
-            return send(answer.status, answer.body, answer.headers);
-          } catch (err) {
-            if (err instanceof WooError) {
-              record({ cart: "woocommerce", method, what: route, status: err.status });
-              return send(err.status, {
-                code: err.code,
-                message: err.message,
-                data: { status: err.status },
-              });
-            }
-            throw err;
-          }
-        }
-        record({ cart: "other", method, what: url.pathname, status: 404 });
-        send(404, {
-          error: "The cart simulator answers /shopify/<shop>/admin/api/… and /wp-json/…",
-        });
-      } catch (err) {
-        if (err instanceof WooError) {
-          return send(err.status, {
-            code: err.code,
-            message: err.message,
-            data: { status: err.status },
-          });
-        }
-        options.log?.error(`[cart simulator] ${method} ${url.pathname}: ${String(err)}`);
-        send(500, { errors: "Internal error in the cart simulator" });
-      }
-    });
+/** Hands over the body as text, or null when it is over the limit (read to the end regardless). */
+function readBody(req: http.IncomingMessage, then: (text: string | null) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    else chunks.push(chunk);
   });
+  req.on("end", () => then(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
+}
 
+function routeRequest(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  text: string | null,
+): void {
+  const url = new URL(req.url ?? "/", "http://simulator");
+  const method = req.method ?? "GET";
+  const send: Send = (status, body, headers = {}) => {
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
+    res.end(typeof body === "string" ? body : JSON.stringify(body));
+  };
+  if (text === null) return send(413, { errors: "Request body too large" });
+  try {
+    const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
+    if (shopifyPath) {
+      const [, shop, rest = ""] = shopifyPath;
+      return answerShopify(sim, req, res, send, { shop, rest, text });
+    }
+    const wooPath = /^\/wp-json\/(.*?)\/?$/.exec(url.pathname);
+    if (wooPath) return answerWoo(sim, req, send, url, wooPath[1] ?? "", text);
+    sim.record({ cart: "other", method, what: url.pathname, status: 404 });
+    send(404, {
+      error: "The cart simulator answers /shopify/<shop>/admin/api/… and /wp-json/…",
+    });
+  } catch (err) {
+    // Only a WooCommerce body that is not JSON gets here as a WooError: no route saw it.
+    if (err instanceof WooError) return sendWooError(send, err);
+    sim.log?.error(`[cart simulator] ${method} ${url.pathname}: ${String(err)}`);
+    send(500, { errors: "Internal error in the cart simulator" });
+  }
+}
+
+function answerShopify(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  send: Send,
+  call: { shop: string | undefined; rest: string; text: string },
+): void {
+  const method = req.method ?? "GET";
+  const { rest } = call;
+  if (call.shop !== sim.shopify.shop) {
+    sim.record({ cart: "shopify", method, what: rest, status: 404 });
+    return send(404, { errors: "Not Found" });
+  }
+  const bulk = /^bulk\/(\d+)\.jsonl$/.exec(rest);
+  if (bulk && method === "GET") {
+    // Shopify serves the JSONL from signed storage URLs that need no token.
+    const file = sim.shopify.bulkFile(bulk[1]!);
+    sim.record({ cart: "shopify", method, what: "bulk JSONL", status: file ? 200 : 404 });
+    if (file === null) return send(404, { errors: "Not Found" });
+    res.writeHead(200, { "Content-Type": "application/jsonl" });
+    res.end(file);
+    return;
+  }
+  const reply = handleShopify(sim.shopify, method, rest, req.headers, call.text);
+  sim.record({ cart: "shopify", method, what: reply.what, status: reply.status });
+  send(reply.status, reply.body, reply.headers);
+}
+
+function answerWoo(
+  sim: Simulator,
+  req: http.IncomingMessage,
+  send: Send,
+  url: URL,
+  route: string,
+  text: string,
+): void {
+  const method = req.method ?? "GET";
+  const presented =
+    url.searchParams.get("oauth_consumer_key") ??
+    url.searchParams.get("consumer_key") ??
+    basicUser(req.headers.authorization);
+  if (presented !== sim.woo.consumerKey) {
+    sim.record({ cart: "woocommerce", method, what: route, status: 401 });
+    return sendWooError(
+      send,
+      new WooError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid."),
+    );
+  }
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
+    }
+  }
+  try {
+    const reply = handleWoo(sim.woo, method, route, url.searchParams, body);
+    sim.record({ cart: "woocommerce", method, what: route, status: reply.status });
+    send(reply.status, reply.body, reply.headers);
+  } catch (err) {
+    if (!(err instanceof WooError)) throw err;
+    sim.record({ cart: "woocommerce", method, what: route, status: err.status });
+    sendWooError(send, err);
+  }
+}
+
+/** WooCommerce's error shape: `{code, message, data: {status}}`. */
+function sendWooError(send: Send, err: WooError): void {
+  send(err.status, { code: err.code, message: err.message, data: { status: err.status } });
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
-  return {
-    url: baseUrl,
-    wooUrl: baseUrl,
-    requests: () => [...log],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return (server.address() as AddressInfo).port;
+}
+
+/** Resolves once the server is closed; open keep-alive connections are cut rather than waited for. */
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 function basicUser(header: string | undefined): string | null {

@@ -6,17 +6,37 @@ import { connectorFor } from "~/carts/connectors.server";
 import type { AppContext } from "~/context.server";
 import type { Owner } from "~/shops/owner.server";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
+import type { Tx } from "~/db/client.server";
+import type { orderEvents } from "~/db/schema";
 import { countdownBlocker } from "./countdown.server";
-import { readOrderChildren, readOrderTimeline } from "./order-children.server";
+import { readOrderChildren, readOrderTimeline, type OrderChildren } from "./order-children.server";
 import {
   ACTION_LABELS,
   STATE_LABELS,
   allowedActions,
   type OrderAction,
+  type OrderFacts,
 } from "~/orders/core/lifecycle";
-import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type LifecycleState } from "~/orders/core/model";
-import { MENU_ACTIONS, type Countdown, type OrderPageData } from "~/ui/order/types";
-import { actingFor, lockOrder, orderFacts } from "~/orders/core/transitions.server";
+import {
+  CART_STATUS_LABELS,
+  ORDER_TYPE_LABELS,
+  type LifecycleState,
+  type ManualEdits,
+} from "~/orders/core/model";
+import {
+  MENU_ACTIONS,
+  type Countdown,
+  type OrderPageData,
+  type OrderPageItem,
+} from "~/ui/order/types";
+import {
+  actingFor,
+  lockOrder,
+  orderFacts,
+  type ActingAs,
+  type LockedOrder,
+  type OrderRow,
+} from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
 
@@ -28,6 +48,8 @@ export function isOrderId(orderId: string): boolean {
 }
 
 const TIMELINE_LIMIT = 200;
+
+type OrderEventRow = typeof orderEvents.$inferSelect;
 
 /**
  * A purchase order whose provider row is gone is still listed, so the owner sees it was sent. The
@@ -102,141 +124,234 @@ export async function loadOrderPage(
   orderId: string,
 ): Promise<OrderPageData | null> {
   if (!isOrderId(orderId)) return null;
-  const shopId = owner.shop.id;
   const acting = actingFor(owner);
   // Read under the same lock an action takes, so the menu shows exactly what an action would decide.
   return ctx.db.transaction(async (tx) => {
-    const locked = await lockOrder(tx, shopId, orderId);
-    if (!locked) return null;
-    const { order, shop } = locked;
-    const settings = shopSettings(shop);
-    const facts = orderFacts(locked, acting);
-    const decisions = new Map(allowedActions(facts).map((d) => [d.action, d.decision]));
-    const choice = (action: OrderAction) => {
-      const decision = decisions.get(action)!;
-      return decision.allowed
-        ? { allowed: true, reason: null }
-        : { allowed: false, reason: decision.reason };
-    };
-
-    const [children, events] = await Promise.all([
-      readOrderChildren(tx, shopId, orderId),
-      readOrderTimeline(tx, shopId, orderId, TIMELINE_LIMIT),
-    ]);
-
-    const time = (at: Date) => formatOrderTime(at, settings.timezone);
-    const money = (amount: string) => formatMoney(amount, order.currency);
-    const edits = order.manualEdits ?? {};
-    const stateLabel = (state: LifecycleState) =>
-      settings.stateLabels[state] || STATE_LABELS[state];
-    const editorUrl = connectorFor(ctx, shop).orderEditorUrl({
-      cartOrderId: order.cartOrderId,
-      cartOrderNumber: order.cartOrderNumber,
-    });
-
-    return {
-      id: order.id,
-      number: order.cartOrderNumber,
-      placedAt: time(order.cartCreatedAt),
-      state: order.state,
-      stateLabel: stateLabel(order.state),
-      cartStatus: order.cartStatus,
-      cartStatusLabel: CART_STATUS_LABELS[order.cartStatus],
-      cartStatusRaw: order.cartStatusRaw,
-      typeLabel: ORDER_TYPE_LABELS[order.type],
-      platform: shop.platform,
-      embedded: owner.embedded,
-      customer: {
-        name: order.customerName,
-        email: order.customerEmail,
-        place: joinPlace([order.customerCity, order.customerProvince, order.customerCountry]),
-      },
-      shippingAddress: order.shippingAddress,
-      billingAddress: order.billingAddress,
-      shippingMethod: order.shippingMethod,
-      paymentMethod: order.paymentMethod,
-      note: order.note,
-      totals: {
-        subtotal: money(order.subtotal),
-        shipping: money(order.shippingTotal),
-        tax: money(order.taxTotal),
-        total: money(order.total),
-        currency: order.currency,
-      },
-      items: children.items.map(({ item, providerName }) => {
-        const p = item.personalization ?? {};
-        return {
-          id: item.id,
-          cartLineId: item.cartLineId,
-          title: item.title,
-          sku: item.sku,
-          style: item.style,
-          quantity: item.quantity,
-          price: money(item.price),
-          mockupUrl: safeUrl(item.mockupUrl),
-          productUrl: safeUrl(item.productUrl),
-          defineDesignUrl: defineDesignUrl(shop, item.cartProductId),
-          previewUrl: safeUrl(p.previewUrl),
-          designUrl: safeUrl(p.designUrl),
-          clientImages: (p.clientImages ?? []).map(safeUrl).filter((u): u is string => !!u),
-          options: Object.entries(p.options ?? {}).map(([name, value]) => ({ name, value })),
-          edited: `lineItem:${item.cartLineId}:personalization` in edits,
-          providerName,
-          deliveryState: item.deliveryState,
-        };
-      }),
-      countdown: countdownOf(order, countdownBlocker(order, shop)),
-      serverNow: new Date().toISOString(),
-      canHold: choice("hold").allowed && order.autoSubmitAt !== null,
-      canRelease: choice("release").allowed,
-      submit: choice("submit"),
-      canEdit: choice("edit"),
-      actions: MENU_ACTIONS.map((action) => ({
-        action,
-        label: ACTION_LABELS[action],
-        ...choice(action),
-      })),
-      editorUrl,
-      alert: order.state === "error" || order.alert ? order.alert : null,
-      submissions: children.submissions.map(({ submission: s, providerName }) => ({
-        id: s.id,
-        providerName: providerName ?? MISSING_PROVIDER,
-        poNumber: s.poNumber,
-        state: s.state,
-        lastError: s.lastError,
-        submittedAt: s.submittedAt ? time(s.submittedAt) : null,
-      })),
-      shipments: children.shipments.map((s) => ({
-        id: s.id,
-        carrier: s.carrier,
-        trackingNumber: s.trackingNumber,
-        trackingUrl: safeUrl(s.trackingUrl),
-        shippedAt: time(s.shippedAt),
-        pushedAt: s.pushedToCartAt ? time(s.pushedToCartAt) : null,
-        pushError: s.pushError,
-      })),
-      timeline: events.map((e) => ({
-        id: e.id,
-        at: time(e.createdAt),
-        actor: e.actor,
-        actorName: e.actorName,
-        action: EVENT_LABELS[e.action] ?? e.action.replace(/_/g, " "),
-        from: e.fromState ? stateLabel(e.fromState) : null,
-        to: e.toState ? stateLabel(e.toState) : null,
-        message: e.message,
-      })),
-      statusLabels: {
-        hold: settings.stateLabels.on_hold || "On hold",
-        release: "Processing",
-        cancel: "Cancel order",
-      },
-      editValues: {
-        customerName: order.customerName,
-        customerEmail: order.customerEmail ?? "",
-        paymentMethod: order.paymentMethod ?? "",
-        shippingMethod: order.shippingMethod ?? "",
-        note: order.note ?? "",
-      },
-    };
+    const read = await readUnderLock(tx, owner.shop.id, orderId, acting);
+    return read ? shapeOrderPage(ctx, owner, read) : null;
   });
+}
+
+/** Everything one page load reads, all while holding the order's lock (decision 13). */
+interface LockedRead {
+  locked: LockedOrder;
+  facts: OrderFacts;
+  children: OrderChildren;
+  events: OrderEventRow[];
+}
+
+async function readUnderLock(
+  tx: Tx,
+  shopId: string,
+  orderId: string,
+  acting: ActingAs,
+): Promise<LockedRead | null> {
+  const locked = await lockOrder(tx, shopId, orderId);
+  if (!locked) return null;
+  const facts = orderFacts(locked, acting);
+  const [children, events] = await Promise.all([
+    readOrderChildren(tx, shopId, orderId),
+    readOrderTimeline(tx, shopId, orderId, TIMELINE_LIMIT),
+  ]);
+  return { locked, facts, children, events };
+}
+
+/** Times in the shop's time zone, money in the order's currency, states in the shop's own labels. */
+interface PageWords {
+  time(at: Date): string;
+  money(amount: string): string;
+  stateLabel(state: LifecycleState): string;
+}
+
+function shapeOrderPage(
+  ctx: Pick<AppContext, "db" | "shopify" | "config">,
+  owner: Owner,
+  { locked, facts, children, events }: LockedRead,
+): OrderPageData {
+  const { order, shop } = locked;
+  const settings = shopSettings(shop);
+  const words: PageWords = {
+    time: (at) => formatOrderTime(at, settings.timezone),
+    money: (amount) => formatMoney(amount, order.currency),
+    stateLabel: (state) => settings.stateLabels[state] || STATE_LABELS[state],
+  };
+  const edits = order.manualEdits ?? {};
+  const editorUrl = connectorFor(ctx, shop).orderEditorUrl({
+    cartOrderId: order.cartOrderId,
+    cartOrderNumber: order.cartOrderNumber,
+  });
+  return {
+    ...orderHeader(order, shop, owner, words),
+    items: children.items.map((row) => itemOf(row, shop, edits, words)),
+    countdown: countdownOf(order, countdownBlocker(order, shop)),
+    serverNow: new Date().toISOString(),
+    ...menuOf(facts, order),
+    editorUrl,
+    alert: order.state === "error" || order.alert ? order.alert : null,
+    submissions: children.submissions.map((row) => purchaseOrderOf(row, words)),
+    shipments: children.shipments.map((row) => shipmentOf(row, words)),
+    timeline: events.map((event) => timelineEntryOf(event, words)),
+    statusLabels: {
+      hold: settings.stateLabels.on_hold || "On hold",
+      release: "Processing",
+      cancel: "Cancel order",
+    },
+    editValues: {
+      customerName: order.customerName,
+      customerEmail: order.customerEmail ?? "",
+      paymentMethod: order.paymentMethod ?? "",
+      shippingMethod: order.shippingMethod ?? "",
+      note: order.note ?? "",
+    },
+  };
+}
+
+type OrderHeader = Pick<
+  OrderPageData,
+  | "id"
+  | "number"
+  | "placedAt"
+  | "state"
+  | "stateLabel"
+  | "cartStatus"
+  | "cartStatusLabel"
+  | "cartStatusRaw"
+  | "typeLabel"
+  | "platform"
+  | "embedded"
+  | "customer"
+  | "shippingAddress"
+  | "billingAddress"
+  | "shippingMethod"
+  | "paymentMethod"
+  | "note"
+  | "totals"
+>;
+
+function orderHeader(order: OrderRow, shop: Shop, owner: Owner, words: PageWords): OrderHeader {
+  const { money } = words;
+  return {
+    id: order.id,
+    number: order.cartOrderNumber,
+    placedAt: words.time(order.cartCreatedAt),
+    state: order.state,
+    stateLabel: words.stateLabel(order.state),
+    cartStatus: order.cartStatus,
+    cartStatusLabel: CART_STATUS_LABELS[order.cartStatus],
+    cartStatusRaw: order.cartStatusRaw,
+    typeLabel: ORDER_TYPE_LABELS[order.type],
+    platform: shop.platform,
+    embedded: owner.embedded,
+    customer: {
+      name: order.customerName,
+      email: order.customerEmail,
+      place: joinPlace([order.customerCity, order.customerProvince, order.customerCountry]),
+    },
+    shippingAddress: order.shippingAddress,
+    billingAddress: order.billingAddress,
+    shippingMethod: order.shippingMethod,
+    paymentMethod: order.paymentMethod,
+    note: order.note,
+    totals: {
+      subtotal: money(order.subtotal),
+      shipping: money(order.shippingTotal),
+      tax: money(order.taxTotal),
+      total: money(order.total),
+      currency: order.currency,
+    },
+  };
+}
+
+function itemOf(
+  { item, providerName }: OrderChildren["items"][number],
+  shop: Shop,
+  edits: ManualEdits,
+  words: PageWords,
+): OrderPageItem {
+  const p = item.personalization ?? {};
+  return {
+    id: item.id,
+    cartLineId: item.cartLineId,
+    title: item.title,
+    sku: item.sku,
+    style: item.style,
+    quantity: item.quantity,
+    price: words.money(item.price),
+    mockupUrl: safeUrl(item.mockupUrl),
+    productUrl: safeUrl(item.productUrl),
+    defineDesignUrl: defineDesignUrl(shop, item.cartProductId),
+    previewUrl: safeUrl(p.previewUrl),
+    designUrl: safeUrl(p.designUrl),
+    clientImages: (p.clientImages ?? []).map(safeUrl).filter((u): u is string => !!u),
+    options: Object.entries(p.options ?? {}).map(([name, value]) => ({ name, value })),
+    edited: `lineItem:${item.cartLineId}:personalization` in edits,
+    providerName,
+    deliveryState: item.deliveryState,
+  };
+}
+
+type MenuChoices = Pick<OrderPageData, "canHold" | "canRelease" | "submit" | "canEdit" | "actions">;
+
+/** The page's buttons and Actions menu, as the lifecycle table decides them for these facts. */
+function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
+  const decisions = new Map(allowedActions(facts).map((d) => [d.action, d.decision]));
+  const choice = (action: OrderAction) => {
+    const decision = decisions.get(action)!;
+    return decision.allowed
+      ? { allowed: true, reason: null }
+      : { allowed: false, reason: decision.reason };
+  };
+  return {
+    canHold: choice("hold").allowed && order.autoSubmitAt !== null,
+    canRelease: choice("release").allowed,
+    submit: choice("submit"),
+    canEdit: choice("edit"),
+    actions: MENU_ACTIONS.map((action) => ({
+      action,
+      label: ACTION_LABELS[action],
+      ...choice(action),
+    })),
+  };
+}
+
+function purchaseOrderOf(
+  { submission: s, providerName }: OrderChildren["submissions"][number],
+  words: PageWords,
+): OrderPageData["submissions"][number] {
+  return {
+    id: s.id,
+    providerName: providerName ?? MISSING_PROVIDER,
+    poNumber: s.poNumber,
+    state: s.state,
+    lastError: s.lastError,
+    submittedAt: s.submittedAt ? words.time(s.submittedAt) : null,
+  };
+}
+
+function shipmentOf(
+  s: OrderChildren["shipments"][number],
+  words: PageWords,
+): OrderPageData["shipments"][number] {
+  return {
+    id: s.id,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    trackingUrl: safeUrl(s.trackingUrl),
+    shippedAt: words.time(s.shippedAt),
+    pushedAt: s.pushedToCartAt ? words.time(s.pushedToCartAt) : null,
+    pushError: s.pushError,
+  };
+}
+
+function timelineEntryOf(e: OrderEventRow, words: PageWords): OrderPageData["timeline"][number] {
+  return {
+    id: e.id,
+    at: words.time(e.createdAt),
+    actor: e.actor,
+    actorName: e.actorName,
+    action: EVENT_LABELS[e.action] ?? e.action.replace(/_/g, " "),
+    from: e.fromState ? words.stateLabel(e.fromState) : null,
+    to: e.toState ? words.stateLabel(e.toState) : null,
+    message: e.message,
+  };
 }
