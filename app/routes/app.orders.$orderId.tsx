@@ -12,7 +12,12 @@ import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
 import { catalogUrlWith } from "~/ui/notices";
 import { OrderPage } from "~/ui/order/OrderPage";
-import { MENU_ACTIONS, type MenuAction, type OrderPageResult } from "~/ui/order/types";
+import {
+  MENU_ACTIONS,
+  type MenuAction,
+  type OrderPageResult,
+  type OrderPageView,
+} from "~/ui/order/types";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: page ? `Order ${page.number} · Orderlane` : "Order not found · Orderlane" },
@@ -22,7 +27,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
   const page = await loadOrderPage(context, owner, params.orderId ?? "");
   if (!page) throw new Response("This order does not exist in your shop", { status: 404 });
-  return page;
+  // Images the cart sent load only from https (and the app's own files) where owners use the app;
+  // development and the demo also load http and local addresses, for local carts and tools.
+  const { mode } = context.config;
+  const view: OrderPageView = {
+    ...page,
+    allowHttpImages: mode === "development" || mode === "demo",
+  };
+  return view;
 }
 
 const intentSchema = z.discriminatedUnion("intent", [

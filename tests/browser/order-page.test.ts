@@ -1,12 +1,18 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, orders } from "~/db/schema";
-import { closeVite, type TestApp } from "../support/app";
+import { lineItems, orders, shops } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { finishInBrowser } from "~/shops/woo-session.server";
+import { closeVite, startTestApp, type TestApp } from "../support/app";
+import { createOrder, createShop } from "../support/factories";
 import {
   gotoLivePage,
   launchBrowser,
+  seriousA11yViolations,
   startDemoApp,
   updateScreenshots,
   watchedPage,
@@ -254,5 +260,135 @@ describe("the order page in the browser (demo, standalone)", () => {
     await gotoLivePage(page, page.url());
     expect(await page.getByText("Order deleted").count()).toBe(0);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * A server on this machine standing in for something on the owner's network: it counts what
+ * reaches it, so a test can tell that opening a page sent nothing there.
+ */
+async function startLocalTrap(): Promise<{
+  origin: string;
+  hits: string[];
+  close(): Promise<void>;
+}> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? "");
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An item's card on the order page, by the item's title. */
+const itemCard = (on: Page, title: string) =>
+  on.locator(".Polaris-ShadowBevel").filter({ has: on.getByRole("heading", { name: title }) });
+
+describe("images the cart sent, outside the demo", () => {
+  let signedIn: TestApp;
+  let trap: Awaited<ReturnType<typeof startLocalTrap>>;
+  let owner: Page;
+  let ownerErrors: string[];
+
+  beforeAll(async () => {
+    trap = await startLocalTrap();
+    // NODE_ENV=test on the production build: images load as where owners use the app.
+    signedIn = await startTestApp({ built: true });
+    ({ page: owner, errors: ownerErrors } = await watchedPage(browser));
+    owner.setDefaultTimeout(10_000);
+  });
+
+  afterAll(async () => {
+    await owner?.close();
+    await signedIn?.close();
+    await trap?.close();
+  });
+
+  /** Signs this browser in as the owner of a WooCommerce shop, as the store's handshake does. */
+  async function signInWooOwner(): Promise<Awaited<ReturnType<typeof createShop>>> {
+    const shop = await createShop(signedIn.ctx.db, {
+      platform: "woocommerce",
+      domain: "images.example.com",
+      name: "Images Store",
+    });
+    const setCookie = await finishInBrowser(signedIn.ctx.config, new Request(signedIn.url), {
+      owner: { shopId: shop.id, name: "Ava Owner" },
+      problem: null,
+    });
+    const [name, ...value] = setCookie.split(";")[0]!.split("=");
+    await owner.context().addCookies([{ name: name!, value: value.join("="), url: signedIn.url }]);
+    return shop;
+  }
+
+  it("loads nothing from the owner's network and says why each image is not shown", async () => {
+    const shop = await signInWooOwner();
+    const order = await createOrder(signedIn.ctx.db, shop, {}, [
+      {
+        title: "Photo Mug",
+        mockupUrl: `${trap.origin}/mockup.png`,
+        personalization: {
+          previewUrl: `${trap.origin}/preview.png`,
+          designUrl: `${trap.origin}/design.png`,
+          clientImages: ["/demo/photo-dog.svg", "http://uploads.example.com/photo.png"],
+          options: { Name: "Ana" },
+        },
+      },
+    ]);
+    const requested: string[] = [];
+    owner.on("request", (request) => requested.push(request.url()));
+
+    await gotoLivePage(owner, `${signedIn.url}/app/orders/${order.id}`);
+    const card = itemCard(owner, "Photo Mug");
+    await expect.poll(() => card.count()).toBe(1);
+    // The app's own file is still shown as an image, so the page did render its images.
+    await expect
+      .poll(() => requested.some((url) => url.endsWith("/demo/photo-dog.svg")))
+      .toBe(true);
+
+    expect(requested.filter((url) => url.startsWith(trap.origin))).toEqual([]);
+    expect(requested.filter((url) => url.includes("uploads.example.com"))).toEqual([]);
+    expect(trap.hits).toEqual([]);
+    expect(await card.locator(`img[src^="${trap.origin}"]`).count()).toBe(0);
+
+    const text = await card.innerText();
+    expect(text).toContain("Not shown: this address points into a private or local network");
+    expect(text).toContain(`${trap.origin}/preview.png`);
+    expect(text).toContain(`${trap.origin}/mockup.png`);
+    expect(text).toContain("Not linked: this address points into a private or local network");
+    expect(text).toContain("Not shown: this image is not on a secure (https) address");
+    // The http image on the internet is a link the owner may open deliberately, never loaded.
+    expect(
+      await card.getByRole("link", { name: "http://uploads.example.com/photo.png" }).count(),
+    ).toBe(1);
+    // Nothing the page shows as text about the local addresses is a link into that network.
+    expect(await card.locator(`a[href^="${trap.origin}"]`).count()).toBe(0);
+
+    if (updateScreenshots) {
+      await card.screenshot({ path: "docs/screenshots/order-page-images-not-shown.png" });
+    }
+    expect(requested.filter((url) => url.startsWith(trap.origin))).toEqual([]);
+    expect(trap.hits).toEqual([]);
+    expect(await seriousA11yViolations(owner)).toEqual([]);
+    expect(ownerErrors).toEqual([]);
+  });
+
+  it("in the demo, loads http images from this machine, for local tools", async () => {
+    const [demoShop] = await app.ctx.db
+      .select()
+      .from(shops)
+      .where(eq(shops.domain, DEMO_SHOP_DOMAIN));
+    const order = await createOrder(app.ctx.db, demoShop!, {}, [
+      { title: "Local Preview Tee", personalization: { previewUrl: `${trap.origin}/local.png` } },
+    ]);
+    await open(order.id);
+    await expect.poll(() => trap.hits).toContain("/local.png");
+    const card = itemCard(page, "Local Preview Tee");
+    expect(await card.innerText()).not.toContain("Not shown");
   });
 });

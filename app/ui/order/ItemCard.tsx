@@ -12,6 +12,7 @@ import {
   Text,
   Thumbnail,
 } from "@shopify/polaris";
+import { imageSource, linkTarget, type ImageSource, type LinkTarget } from "~/ui/image-source";
 import { cartAdminTarget } from "./notify";
 import type { OrderPageItem } from "./types";
 
@@ -24,15 +25,25 @@ const DELIVERY_WORDS: Record<string, string> = {
 export function ItemCard({
   item,
   embedded,
+  allowHttpImages,
   canEditDesign,
   onEditDesign,
 }: {
   item: OrderPageItem;
   embedded: boolean;
+  /** From the route: development and the demo also load http and local image addresses. */
+  allowHttpImages: boolean;
   canEditDesign: { allowed: boolean; reason: string | null };
   onEditDesign: (item: OrderPageItem) => void;
 }) {
   const [enlarged, setEnlarged] = useState<{ url: string; alt: string } | null>(null);
+  // Every address below came from the cart: judged before anything loads or links it.
+  const images = { allowHttp: allowHttpImages };
+  const mockup = item.mockupUrl ? imageSource(item.mockupUrl, images) : null;
+  const preview = item.previewUrl ? imageSource(item.previewUrl, images) : null;
+  const clientImages = item.clientImages.map((url) => imageSource(url, images));
+  const product = item.productUrl ? linkTarget(item.productUrl, images) : null;
+  const design = item.designUrl ? linkTarget(item.designUrl, images) : null;
   const personalised =
     item.previewUrl !== null ||
     item.designUrl !== null ||
@@ -44,8 +55,8 @@ export function ItemCard({
       <BlockStack gap="300">
         <InlineStack gap="400" wrap={false} blockAlign="start">
           <Thumbnail
-            source={item.mockupUrl ?? "/favicon.svg"}
-            alt={item.mockupUrl ? `Mockup of ${item.title}` : ""}
+            source={mockup?.kind === "image" ? mockup.src : "/favicon.svg"}
+            alt={mockup?.kind === "image" ? `Mockup of ${item.title}` : ""}
             size="large"
           />
           <BlockStack gap="100">
@@ -67,12 +78,11 @@ export function ItemCard({
                 {DELIVERY_WORDS[item.deliveryState] ?? item.deliveryState}
               </Text>
             ) : null}
+            {mockup && mockup.kind !== "image" ? (
+              <BlockedImage label="Mockup" source={mockup} />
+            ) : null}
             <InlineStack gap="300">
-              {item.productUrl ? (
-                <Link url={item.productUrl} target="_blank">
-                  View product on the store
-                </Link>
-              ) : null}
+              {product ? <CartLink label="View product on the store" target={product} /> : null}
               {item.defineDesignUrl ? (
                 <Link url={item.defineDesignUrl} target={cartAdminTarget(embedded)}>
                   Define Design
@@ -90,10 +100,12 @@ export function ItemCard({
                   Personalisation
                 </Text>
                 <InlineStack gap="200" blockAlign="center">
-                  {item.designUrl ? (
-                    <Button url={item.designUrl} target="_blank" variant="plain">
+                  {design?.kind === "link" && design.warning === null ? (
+                    <Button url={design.href} target="_blank" variant="plain">
                       View Design
                     </Button>
+                  ) : design ? (
+                    <CartLink label="View Design" target={design} />
                   ) : (
                     <Text as="span" tone="caution">
                       No final design file yet
@@ -114,32 +126,40 @@ export function ItemCard({
                 </Text>
               ) : null}
               <InlineStack gap="400" blockAlign="start">
-                {item.previewUrl ? (
+                {preview ? (
                   <BlockStack gap="100">
                     <Text as="span" tone="subdued">
                       Live preview
                     </Text>
-                    <ImageButton
-                      url={item.previewUrl}
-                      alt={`Live preview of ${item.title}`}
-                      onOpen={setEnlarged}
-                    />
+                    {preview.kind === "image" ? (
+                      <ImageButton
+                        url={preview.src}
+                        alt={`Live preview of ${item.title}`}
+                        onOpen={setEnlarged}
+                      />
+                    ) : (
+                      <BlockedImage source={preview} />
+                    )}
                   </BlockStack>
                 ) : null}
-                {item.clientImages.length > 0 ? (
+                {clientImages.length > 0 ? (
                   <BlockStack gap="100">
                     <Text as="span" tone="subdued">
                       Customer&apos;s images
                     </Text>
                     <InlineStack gap="200">
-                      {item.clientImages.map((url, index) => (
-                        <ImageButton
-                          key={url + index}
-                          url={url}
-                          alt={`Customer's image ${index + 1} for ${item.title}`}
-                          onOpen={setEnlarged}
-                        />
-                      ))}
+                      {clientImages.map((source, index) =>
+                        source.kind === "image" ? (
+                          <ImageButton
+                            key={index}
+                            url={source.src}
+                            alt={`Customer's image ${index + 1} for ${item.title}`}
+                            onOpen={setEnlarged}
+                          />
+                        ) : (
+                          <BlockedImage key={index} label={`Image ${index + 1}`} source={source} />
+                        ),
+                      )}
                     </InlineStack>
                   </BlockStack>
                 ) : null}
@@ -218,5 +238,82 @@ function ImageButton({
         style={{ objectFit: "cover", borderRadius: 8, display: "block" }}
       />
     </button>
+  );
+}
+
+/**
+ * An image the cart sent that is not loaded: why, in the owner's words, and its address as a link
+ * they may open deliberately (http on the internet) or as text (anything else).
+ */
+function BlockedImage({
+  label,
+  source,
+}: {
+  label?: string;
+  source: Exclude<ImageSource, { kind: "image" }>;
+}) {
+  return (
+    <div data-testid="blocked-image" style={{ maxWidth: 280 }}>
+      <Box
+        padding="200"
+        borderWidth="025"
+        borderStyle="dashed"
+        borderColor="border-caution"
+        borderRadius="200"
+      >
+        <BlockStack gap="100">
+          {label ? (
+            <Text as="p" variant="bodySm" tone="subdued">
+              {label}
+            </Text>
+          ) : null}
+          <Text as="p" tone="caution">
+            {source.warning}
+          </Text>
+          {source.kind === "link" ? (
+            <Text as="p" breakWord>
+              <Link url={source.href} target="_blank">
+                {source.href}
+              </Link>
+            </Text>
+          ) : (
+            <Text as="p" tone="subdued" breakWord>
+              {source.text}
+            </Text>
+          )}
+        </BlockStack>
+      </Box>
+    </div>
+  );
+}
+
+/** A link the cart sent (the product page, the design file), with a warning when it needs one. */
+function CartLink({ label, target }: { label: string; target: LinkTarget }) {
+  if (target.kind === "link") {
+    return (
+      <InlineStack gap="100" blockAlign="center">
+        <Link url={target.href} target="_blank">
+          {label}
+        </Link>
+        {target.warning ? (
+          <Text as="span" tone="caution">
+            ({target.warning})
+          </Text>
+        ) : null}
+      </InlineStack>
+    );
+  }
+  return (
+    <BlockStack gap="050">
+      <Text as="span" tone="subdued">
+        {label}
+      </Text>
+      <Text as="span" tone="caution">
+        {target.warning}
+      </Text>
+      <Text as="span" tone="subdued" breakWord>
+        {target.text}
+      </Text>
+    </BlockStack>
   );
 }

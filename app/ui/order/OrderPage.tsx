@@ -25,7 +25,7 @@ import { ItemCard } from "./ItemCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import type { CartStatus } from "~/orders/core/model";
-import type { MenuAction, OrderPageData, OrderPageItem, OrderPageResult } from "./types";
+import type { MenuAction, OrderPageItem, OrderPageResult, OrderPageView } from "./types";
 import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./Sections";
 
 type Open =
@@ -61,7 +61,7 @@ const STATUS_CHANGES: Record<CartStatus, ("hold" | "release" | "cancel")[]> = {
   refunded: [],
 };
 
-export function OrderPage({ page }: { page: OrderPageData }) {
+export function OrderPage({ page }: { page: OrderPageView }) {
   useLiveUpdates();
   const fetcher = useFetcher<OrderPageResult>();
   const [open, setOpen] = useState<Open | null>(null);
@@ -161,6 +161,7 @@ export function OrderPage({ page }: { page: OrderPageData }) {
                 key={item.id}
                 item={item}
                 embedded={page.embedded}
+                allowHttpImages={page.allowHttpImages}
                 canEditDesign={page.canEdit}
                 onEditDesign={(target) => setOpen({ kind: "design", item: target })}
               />

@@ -128,6 +128,15 @@ export interface OrderPageData {
   };
 }
 
+/**
+ * What the order route hands the page: the order as loaded, and how the cart's image addresses may
+ * load (the route knows the app's mode; see ~/ui/image-source).
+ */
+export interface OrderPageView extends OrderPageData {
+  /** Development and the demo: http and local addresses load as images too, for local tools. */
+  allowHttpImages: boolean;
+}
+
 /** What the page's action answered. */
 export type OrderPageResult =
   | { ok: true; message: string; action?: MenuAction; design?: string }
