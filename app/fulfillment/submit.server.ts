@@ -106,137 +106,210 @@ export async function submitOrders(
   if (options.sendingInline && ctx.presence.signal.aborted) {
     throw new Error("This worker lost its presence; it submits nothing more");
   }
-  return ctx.db.transaction(async (tx) => {
-    const lockedRows = await lockOrders(
+  return ctx.db.transaction((tx) => submitLocked(ctx, tx, shopId, requests, acting, options));
+}
+
+/** The results of a batch, by request index; every slot is filled before they are returned. */
+type Results = (SubmitResult | undefined)[];
+
+/** An order the lifecycle lets go ahead, and where its result lands. */
+interface GoingAhead {
+  index: number;
+  locked: LockedOrder;
+  facts: OrderFacts;
+}
+
+type Planned = GoingAhead & { plan: ValidPlan };
+type Unplannable = GoingAhead & { problems: ValidationProblem[] };
+
+/** The batch's steps, in the one transaction whose order locks make them exactly-once. */
+async function submitLocked(
+  ctx: Ctx,
+  tx: Tx,
+  shopId: string,
+  requests: SubmitRequest[],
+  acting: ActingAs,
+  options: Pick<SubmitOptions, "sendingInline">,
+): Promise<SubmitResult[]> {
+  const lockedRows = await lockOrders(
+    tx,
+    shopId,
+    requests.map((r) => r.orderId),
+  );
+  const { results, goingAhead } = decideEach(requests, lockedRows, acting);
+  if (goingAhead.length > 0) {
+    const { valid, invalid } = await planEach(ctx, tx, shopId, goingAhead);
+    for (const { index, problems } of invalid) results[index] = { outcome: "invalid", problems };
+    await moveLifecycle(tx, valid, invalid, acting);
+    const created = await createSubmissions(
       tx,
       shopId,
-      requests.map((r) => r.orderId),
+      valid.map((v) => ({ order: v.locked.order, plan: v.plan.plan })),
+      options.sendingInline ? ctx.presence.workerId : null,
     );
-    const lockedById = new Map(lockedRows.map((row) => [row.order.id, row]));
-    const results: (SubmitResult | undefined)[] = requests.map((request) =>
-      lockedById.has(request.orderId) ? undefined : { outcome: "not_found" },
+    await refreshOrderSummaries(
+      tx,
+      shopId,
+      valid.map((v) => v.locked.order.id),
     );
-    /** Request index of each order going ahead, so its result lands where it was asked. */
-    const goingAhead = new Map<string, number>();
-    const deciding: { locked: LockedOrder; facts: OrderFacts }[] = [];
-    requests.forEach((request, index) => {
-      const locked = lockedById.get(request.orderId);
-      if (!locked) return;
-      const { order } = locked;
-      // The same order twice in one batch (two timer jobs): the first that may go ahead does.
-      if (goingAhead.has(order.id)) {
-        results[index] = { outcome: "already_submitted", reason: "Submitted a moment ago" };
-        return;
-      }
-      if (request.deadline && order.autoSubmitAt?.toISOString() !== request.deadline) {
-        results[index] = {
-          outcome: "refused",
-          reason: "The countdown changed since this submission was planned",
-        };
-        return;
-      }
-      const facts = orderFacts(locked, acting);
-      // Asked before anything else, so a refused submit changes nothing.
-      const decision = decide("submit", facts);
-      if (!decision.allowed) {
-        results[index] =
-          order.state === "open" || order.state === "closed"
-            ? { outcome: "already_submitted", reason: decision.reason }
-            : { outcome: "refused", reason: decision.reason };
-        return;
-      }
-      goingAhead.set(order.id, index);
-      deciding.push({ locked, facts });
-    });
+    await queueSends(ctx, tx, shopId, created, options.sendingInline === true);
+    for (const planned of valid) results[planned.index] = submittedResult(planned, created);
+  }
+  return results.map((result) => result!);
+}
 
-    if (deciding.length > 0) {
-      const planner = await plannerFor(
-        ctx,
-        tx,
-        shopId,
-        deciding.map((d) => d.locked.order.id),
-      );
-      const invalid: Parameters<typeof transitionMany>[1] = [];
-      const valid: { locked: LockedOrder; facts: OrderFacts; plan: ValidPlan }[] = [];
-      for (const { locked, facts } of deciding) {
-        const planned = planner.plan(locked.order, locked.shop);
-        if (planned.ok) {
-          valid.push({ locked, facts, plan: planned });
-          continue;
-        }
-        invalid.push({
-          locked,
-          action: "fail_validation",
-          acting,
-          facts,
-          message: planned.problems.map((p) => p.message).join("; "),
-          data: { problems: planned.problems },
-          set: {
-            alert: alertWith(planned.problems),
-            autoSubmitAt: null,
-            autoSubmitRemainingMs: null,
-          },
-        });
-        results[goingAhead.get(locked.order.id)!] = {
-          outcome: "invalid",
-          problems: planned.problems,
-        };
-      }
-      await transitionMany(tx, [
-        ...invalid,
-        ...valid.map(({ locked, facts, plan }) => ({
-          locked,
-          action: "submit" as const,
-          acting,
-          facts,
-          message: `Submitting to ${plan.providerNames.join(", ")}`,
-          set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
-        })),
-      ]);
-      const created = await createSubmissions(
-        tx,
-        shopId,
-        valid.map((v) => ({ order: v.locked.order, plan: v.plan.plan })),
-        options.sendingInline ? ctx.presence.workerId : null,
-      );
-      await refreshOrderSummaries(
-        tx,
-        shopId,
-        valid.map((v) => v.locked.order.id),
-      );
-      const startAfter = options.sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
-      await ctx.jobs.sendMany(
-        "send-submission",
-        created.map(({ submission }) => ({
-          data: { shopId, submissionId: submission.id },
-          startAfter,
-        })),
-        { tx },
-      );
-      for (const { locked, plan } of valid) {
-        const mine = created.filter((c) => c.submission.orderId === locked.order.id);
-        results[goingAhead.get(locked.order.id)!] = {
-          outcome: "submitted",
-          submissions: mine.length,
-          sendable: mine.map(({ submission, entry }) => ({
-            submission,
-            known: {
-              order: locked.order,
-              provider: entry.provider,
-              items: plan.items.filter((i) => entry.itemIds.includes(i.id)),
-            },
-          })),
-        };
-      }
+/**
+ * Asks the lifecycle about each request, in the order asked, before anything is written: the
+ * results of those that stop here, and the orders that go ahead.
+ */
+function decideEach(
+  requests: SubmitRequest[],
+  lockedRows: LockedOrder[],
+  acting: ActingAs,
+): { results: Results; goingAhead: GoingAhead[] } {
+  const lockedById = new Map(lockedRows.map((row) => [row.order.id, row]));
+  const results: Results = requests.map((request) =>
+    lockedById.has(request.orderId) ? undefined : { outcome: "not_found" },
+  );
+  const ahead = new Set<string>();
+  const goingAhead: GoingAhead[] = [];
+  requests.forEach((request, index) => {
+    const locked = lockedById.get(request.orderId);
+    if (!locked) return;
+    const { order } = locked;
+    // The same order twice in one batch (two timer jobs): the first that may go ahead does.
+    if (ahead.has(order.id)) {
+      results[index] = { outcome: "already_submitted", reason: "Submitted a moment ago" };
+      return;
     }
-    return results.map((result) => result!);
+    if (request.deadline && order.autoSubmitAt?.toISOString() !== request.deadline) {
+      results[index] = {
+        outcome: "refused",
+        reason: "The countdown changed since this submission was planned",
+      };
+      return;
+    }
+    const facts = orderFacts(locked, acting);
+    // Asked before anything else, so a refused submit changes nothing.
+    const decision = decide("submit", facts);
+    if (!decision.allowed) {
+      results[index] =
+        order.state === "open" || order.state === "closed"
+          ? { outcome: "already_submitted", reason: decision.reason }
+          : { outcome: "refused", reason: decision.reason };
+      return;
+    }
+    ahead.add(order.id);
+    goingAhead.push({ index, locked, facts });
   });
+  return { results, goingAhead };
+}
+
+/** Routes and validates every order going ahead, with one read of their items and providers. */
+async function planEach(
+  ctx: Ctx,
+  tx: Tx,
+  shopId: string,
+  goingAhead: GoingAhead[],
+): Promise<{ valid: Planned[]; invalid: Unplannable[] }> {
+  const planner = await plannerFor(
+    ctx,
+    tx,
+    shopId,
+    goingAhead.map((g) => g.locked.order.id),
+  );
+  const valid: Planned[] = [];
+  const invalid: Unplannable[] = [];
+  for (const entry of goingAhead) {
+    const planned = planner.plan(entry.locked.order, entry.locked.shop);
+    if (planned.ok) valid.push({ ...entry, plan: planned });
+    else invalid.push({ ...entry, problems: planned.problems });
+  }
+  return { valid, invalid };
+}
+
+/**
+ * Moves the whole batch in one go: orders that failed validation lose their countdown and carry
+ * the alert; the others become Submitting.
+ */
+async function moveLifecycle(
+  tx: Tx,
+  valid: Planned[],
+  invalid: Unplannable[],
+  acting: ActingAs,
+): Promise<void> {
+  await transitionMany(tx, [
+    ...invalid.map(({ locked, facts, problems }) => ({
+      locked,
+      action: "fail_validation" as const,
+      acting,
+      facts,
+      message: problems.map((p) => p.message).join("; "),
+      data: { problems },
+      set: {
+        alert: alertWith(problems),
+        autoSubmitAt: null,
+        autoSubmitRemainingMs: null,
+      },
+    })),
+    ...valid.map(({ locked, facts, plan }) => ({
+      locked,
+      action: "submit" as const,
+      acting,
+      facts,
+      message: `Submitting to ${plan.providerNames.join(", ")}`,
+      set: { alert: null, autoSubmitAt: null, autoSubmitRemainingMs: null },
+    })),
+  ]);
+}
+
+/**
+ * One send job per submission, in the same transaction. When the caller sends inline, the jobs
+ * only stand by, in case this process dies before sending.
+ */
+async function queueSends(
+  ctx: Ctx,
+  tx: Tx,
+  shopId: string,
+  created: CreatedSubmission[],
+  sendingInline: boolean,
+): Promise<void> {
+  const startAfter = sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
+  await ctx.jobs.sendMany(
+    "send-submission",
+    created.map(({ submission }) => ({
+      data: { shopId, submissionId: submission.id },
+      startAfter,
+    })),
+    { tx },
+  );
+}
+
+function submittedResult({ locked, plan }: Planned, created: CreatedSubmission[]): SubmitResult {
+  const mine = created.filter((c) => c.submission.orderId === locked.order.id);
+  return {
+    outcome: "submitted",
+    submissions: mine.length,
+    sendable: mine.map(({ submission, entry }) => ({
+      submission,
+      known: {
+        order: locked.order,
+        provider: entry.provider,
+        items: plan.items.filter((i) => entry.itemIds.includes(i.id)),
+      },
+    })),
+  };
 }
 
 interface PlannedSubmission {
   providerId: string;
   provider: ProviderRow;
   itemIds: string[];
+}
+
+interface CreatedSubmission {
+  submission: SubmissionRow;
+  entry: PlannedSubmission;
 }
 
 type ValidPlan = {
@@ -347,7 +420,7 @@ async function createSubmissions(
   planned: { order: OrderRow; plan: PlannedSubmission[] }[],
   /** The caller's worker id when it sends at once (the rows are created claimed by it). */
   claimFor: number | null,
-): Promise<{ submission: SubmissionRow; entry: PlannedSubmission }[]> {
+): Promise<CreatedSubmission[]> {
   const claimForCaller = claimFor !== null;
   const entries = planned.flatMap(({ order, plan }) =>
     plan.map((entry, index) => ({ order, entry, index })),
@@ -387,7 +460,7 @@ async function createSubmissions(
     })
     .returning();
   const byKey = new Map(rows.map((row) => [`${row.orderId}/${row.providerId}`, row]));
-  const created: { submission: SubmissionRow; entry: PlannedSubmission }[] = [];
+  const created: CreatedSubmission[] = [];
   for (const { order, entry } of entries) {
     const row = byKey.get(`${order.id}/${entry.providerId}`);
     if (row) created.push({ submission: row, entry });

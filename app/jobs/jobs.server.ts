@@ -132,7 +132,15 @@ export interface Jobs {
 }
 
 export async function startJobs(database: Database): Promise<Jobs> {
-  const boss = database.pglite
+  const boss = newBoss(database);
+  boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
+  await boss.start();
+  await prepareQueues(boss);
+  return jobsOn(boss, appConnection(database));
+}
+
+function newBoss(database: Database): PgBoss {
+  return database.pglite
     ? new PgBoss({ db: fromPglite(database.pglite), backend: "pglite" })
     : new PgBoss({
         connectionString: database.url ?? undefined,
@@ -146,8 +154,10 @@ export async function startJobs(database: Database): Promise<Jobs> {
         superviseIntervalSeconds: 10,
         monitorIntervalSeconds: 10,
       });
-  boss.on("error", (err: Error) => console.error(`[jobs] ${err.message}`));
-  await boss.start();
+}
+
+/** Creates each queue, or brings its policy up to date. */
+async function prepareQueues(boss: PgBoss): Promise<void> {
   for (const [name, settings] of Object.entries(QUEUES)) {
     const {
       batchSize: _batch,
@@ -163,27 +173,36 @@ export async function startJobs(database: Database): Promise<Jobs> {
     // lookup happen now, and changes nothing.
     await boss.complete(name, randomUUID());
   }
+}
 
-  // Guarded inserts run on the app's own connections, where the guard's table lives; on
-  // PostgreSQL as a named statement, parsed and planned once per connection rather than per batch.
+/**
+ * Guarded inserts run on the app's own connections, where the guard's table lives; on
+ * PostgreSQL as a named statement, parsed and planned once per connection rather than per batch.
+ */
+function appConnection(database: Database): BossDb {
   const pool = database.pool;
-  const appDb: BossDb = pool
+  return pool
     ? {
         async executeSql(text, values) {
           return pool.query({ name: `orderlane_guarded_${statementKey(text)}`, text, values });
         },
       }
     : fromDrizzle(database.db as unknown as DrizzleTransactionLike, sql);
+}
 
+/** pg-boss's connection for an enqueue inside the caller's transaction; none outside one. */
+function inTransaction(tx: Tx | undefined): BossDb | undefined {
+  // Drizzle's execute() is typed loosely; at run time it returns { rows } as the adapter expects.
+  return tx ? fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) : undefined;
+}
+
+function jobsOn(boss: PgBoss, appDb: BossDb): Jobs {
   return {
     async send(queue, data, options = {}) {
       return boss.send(queue, data, {
         startAfter: options.startAfter,
         singletonKey: options.singletonKey,
-        // Drizzle's execute() is typed loosely; at run time it returns { rows } as the adapter expects.
-        db: options.tx
-          ? fromDrizzle(options.tx as unknown as DrizzleTransactionLike, sql)
-          : undefined,
+        db: inTransaction(options.tx),
       });
     },
     async sendMany(queue, jobs, options = {}) {
@@ -195,32 +214,10 @@ export async function startJobs(database: Database): Promise<Jobs> {
           startAfter: job.startAfter,
           singletonKey: job.singletonKey,
         })),
-        {
-          db: options.tx
-            ? fromDrizzle(options.tx as unknown as DrizzleTransactionLike, sql)
-            : undefined,
-        },
+        { db: inTransaction(options.tx) },
       );
     },
-    async sendManyGuarded(queue, jobs, guard) {
-      let kept: Set<string> | null = null;
-      const guarded: BossDb = {
-        async executeSql(text, values = []) {
-          const { statement, params } = guardJobInsert(text, values, guard);
-          const result = await appDb.executeSql(statement, params);
-          kept = new Set(result.rows.map((row: { id: string }) => row.id));
-          return result;
-        },
-      };
-      // Jobs with ids of their own, so the ids answered are the caller's.
-      await boss.insert(
-        queue,
-        jobs.map((job) => ({ id: job.id, data: job.data })),
-        { db: guarded, returnId: true },
-      );
-      if (!kept) throw new Error("pg-boss did not insert the guarded jobs");
-      return kept;
-    },
+    sendManyGuarded: (queue, jobs, guard) => sendManyGuarded(boss, appDb, queue, jobs, guard),
     async find<Q extends QueueName>(queue: Q, filter: JobFilter<Q> = {}) {
       const found: QueuedJob<Q>[] = await boss.findJobs<JobData[Q]>(queue, {
         id: filter.id,
@@ -246,64 +243,7 @@ export async function startJobs(database: Database): Promise<Jobs> {
     async fail(queue, id, message) {
       await boss.fail(queue, id, { message });
     },
-    async work(handlers) {
-      for (const [name, cron] of Object.entries(SCHEDULES)) {
-        if (name in handlers) await boss.schedule(name, cron, {});
-      }
-      for (const [name, handler] of Object.entries(handlers) as [
-        QueueName,
-        JobHandler<QueueName>,
-      ][]) {
-        const settings = QUEUES[name];
-        const handleBatch: JobBatchHandler<QueueName> =
-          handler.batch ??
-          ((batch) =>
-            Promise.all(
-              batch.map(async (job) => {
-                try {
-                  await handler(job.data, job);
-                  return null;
-                } catch (err) {
-                  return err instanceof Error ? err : new Error(String(err));
-                }
-              }),
-            ));
-        await boss.work(
-          name,
-          {
-            batchSize: settings.batchSize,
-            pollingIntervalSeconds: settings.pollingIntervalSeconds,
-            localConcurrency: settings.localConcurrency ?? 1,
-            burstWhenBatchFull: true,
-            includeMetadata: true,
-            perJobResults: true,
-          } as const,
-          // Each job of a batch succeeds or fails on its own, so one bad job never retries the rest.
-          async (jobs: JobWithMetadata<JobData[QueueName]>[]): Promise<JobResult[]> => {
-            const batch = jobs.map((job) => ({
-              data: job.data,
-              id: job.id,
-              retryCount: job.retryCount,
-              lastAttempt: job.retryCount >= job.retryLimit,
-            }));
-            let errors: (Error | null)[];
-            try {
-              errors = await handleBatch(batch);
-            } catch (err) {
-              const error = err instanceof Error ? err : new Error(String(err));
-              errors = batch.map(() => error);
-            }
-            return jobs.map((job, i): JobResult => {
-              const err = errors[i] ?? null;
-              if (!err) return { id: job.id, status: "completed" };
-              if (!(err instanceof RetryLater))
-                console.error(`[jobs] ${name} ${job.id}: ${err.message}`);
-              return { id: job.id, status: "failed", output: { message: err.message } };
-            });
-          },
-        );
-      }
-    },
+    work: (handlers) => work(boss, handlers),
     async stopWorking(queue) {
       await boss.offWork(queue, { wait: true });
     },
@@ -311,6 +251,104 @@ export async function startJobs(database: Database): Promise<Jobs> {
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };
+}
+
+async function sendManyGuarded<Q extends QueueName>(
+  boss: PgBoss,
+  appDb: BossDb,
+  queue: Q,
+  jobs: { id: string; data: JobData[Q] }[],
+  guard: JobGuard,
+): Promise<Set<string>> {
+  let kept: Set<string> | null = null;
+  const guarded: BossDb = {
+    async executeSql(text, values = []) {
+      const { statement, params } = guardJobInsert(text, values, guard);
+      const result = await appDb.executeSql(statement, params);
+      kept = new Set(result.rows.map((row: { id: string }) => row.id));
+      return result;
+    },
+  };
+  // Jobs with ids of their own, so the ids answered are the caller's.
+  await boss.insert(
+    queue,
+    jobs.map((job) => ({ id: job.id, data: job.data })),
+    { db: guarded, returnId: true },
+  );
+  if (!kept) throw new Error("pg-boss did not insert the guarded jobs");
+  return kept;
+}
+
+async function work(boss: PgBoss, handlers: JobHandlers): Promise<void> {
+  for (const [name, cron] of Object.entries(SCHEDULES)) {
+    if (name in handlers) await boss.schedule(name, cron, {});
+  }
+  for (const [name, handler] of Object.entries(handlers) as [QueueName, JobHandler<QueueName>][]) {
+    await workQueue(boss, name, handler);
+  }
+}
+
+async function workQueue(
+  boss: PgBoss,
+  name: QueueName,
+  handler: JobHandler<QueueName>,
+): Promise<void> {
+  const settings = QUEUES[name];
+  const handleBatch = handler.batch ?? jobByJob(handler);
+  await boss.work(
+    name,
+    {
+      batchSize: settings.batchSize,
+      pollingIntervalSeconds: settings.pollingIntervalSeconds,
+      localConcurrency: settings.localConcurrency ?? 1,
+      burstWhenBatchFull: true,
+      includeMetadata: true,
+      perJobResults: true,
+    } as const,
+    (jobs: JobWithMetadata<JobData[QueueName]>[]) => runBatch(name, handleBatch, jobs),
+  );
+}
+
+/** A handler without a batch form, run on every job of a batch at once, each on its own. */
+function jobByJob(handler: JobHandler<QueueName>): JobBatchHandler<QueueName> {
+  return (batch) =>
+    Promise.all(
+      batch.map(async (job) => {
+        try {
+          await handler(job.data, job);
+          return null;
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      }),
+    );
+}
+
+// Each job of a batch succeeds or fails on its own, so one bad job never retries the rest.
+async function runBatch(
+  name: QueueName,
+  handleBatch: JobBatchHandler<QueueName>,
+  jobs: JobWithMetadata<JobData[QueueName]>[],
+): Promise<JobResult[]> {
+  const batch = jobs.map((job) => ({
+    data: job.data,
+    id: job.id,
+    retryCount: job.retryCount,
+    lastAttempt: job.retryCount >= job.retryLimit,
+  }));
+  let errors: (Error | null)[];
+  try {
+    errors = await handleBatch(batch);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    errors = batch.map(() => error);
+  }
+  return jobs.map((job, i): JobResult => {
+    const err = errors[i] ?? null;
+    if (!err) return { id: job.id, status: "completed" };
+    if (!(err instanceof RetryLater)) console.error(`[jobs] ${name} ${job.id}: ${err.message}`);
+    return { id: job.id, status: "failed", output: { message: err.message } };
+  });
 }
 
 const statementKeys = new Map<string, string>();

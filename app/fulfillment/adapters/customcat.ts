@@ -6,7 +6,10 @@
 import { z } from "zod";
 import { describeZodError } from "../protocol";
 import type {
+  CancelOutcome,
   FulfillmentProvider,
+  IncomingEvent,
+  ParsedEvents,
   ProviderConfig,
   ProviderDeps,
   ProviderEvent,
@@ -14,25 +17,31 @@ import type {
   PurchaseOrderItem,
   SubmitOutcome,
   SubmittedOrder,
+  ValidationProblem,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
 import {
-  ProviderCallError,
-  call,
+  apiRoot,
+  bindProvider,
+  cancelOutcome,
   describeBody,
-  explain,
   httpUrlOrNull,
   idSchema,
   isSuccess,
   isTransient,
   parseJsonObject,
   pickShippingMethod,
+  polledBody,
+  requester,
   secretsMatch,
   splitName,
+  submitFailure,
   theirMessage,
+  unreachable,
   type Reply,
+  type Requester,
 } from "./provider-http";
-import { providerGuard } from "./provider-guard";
+import { providerGuard, type ProviderGuard } from "./provider-guard";
 
 const BRAND = "CustomCat";
 export const CUSTOMCAT_BASE_URL = "https://customcat-beta.mylocker.net/api/v1";
@@ -179,174 +188,174 @@ function statusEvents(po: string, status: OrderStatus, now: Date): ProviderEvent
   }));
 }
 
+/** What the methods share: one account's guard and the calls made under its API root. */
+interface CustomCat {
+  guard: ProviderGuard<"apiKey", Settings>;
+  request: Requester;
+  deps: ProviderDeps;
+}
+
+function orderPath(po: string, query = ""): string {
+  return `/order/${encodeURIComponent(po)}${query}`;
+}
+
+// GET and DELETE have no body for the key to travel in.
+function keyQuery(cc: CustomCat): string {
+  return `?api_key=${encodeURIComponent(cc.guard.credentials.apiKey)}`;
+}
+
+function lookUp(cc: CustomCat, po: string, signal: AbortSignal): Promise<Reply> {
+  return cc.request("GET", `/order/status/${encodeURIComponent(po)}${keyQuery(cc)}`, signal);
+}
+
+/** A retry after CustomCat already has the order: find its id, which their 400 leaves out. */
+async function existingOrder(
+  cc: CustomCat,
+  po: string,
+  signal: AbortSignal,
+): Promise<SubmitOutcome> {
+  const reply = await lookUp(cc, po, signal);
+  if (reply.kind === "answered" && isSuccess(reply.status)) {
+    const status = statusSchema.safeParse(reply.body);
+    if (status.success && status.data.CUSTOMCAT_ORDER_ID) {
+      return { kind: "accepted", providerOrderId: status.data.CUSTOMCAT_ORDER_ID };
+    }
+  }
+  // They said the order exists; everything we do with it later is keyed by our PO number, so
+  // a failed look-up must not turn an accepted order into a retry.
+  return { kind: "accepted", providerOrderId: po };
+}
+
+function validate(cc: CustomCat, po: PurchaseOrder): ValidationProblem[] {
+  return [...checkLimits(po, LIMITS), ...cc.guard.problems()];
+}
+
+async function submit(
+  cc: CustomCat,
+  po: PurchaseOrder,
+  signal: AbortSignal,
+): Promise<SubmitOutcome> {
+  const ready = cc.guard.readyToSubmit();
+  if (!ready.ok) return ready.outcome;
+  const body = toOrderBody(po, cc.guard.credentials.apiKey, ready.settings);
+  const reply = await cc.request("POST", orderPath(po.poNumber), signal, body);
+  if (reply.kind === "failed") return unreachable(BRAND, reply);
+
+  const message = theirMessage(reply.body);
+  if (isSuccess(reply.status)) {
+    const created = createdSchema.safeParse(reply.body);
+    if (created.success) {
+      return { kind: "accepted", providerOrderId: created.data.CUSTOMCAT_ORDER_ID };
+    }
+    if (isDuplicate(message)) return existingOrder(cc, po.poNumber, signal);
+    // No order id means we cannot know the order exists; retrying is safe because CustomCat
+    // refuses a second order under the same PO number.
+    return {
+      kind: "unavailable",
+      reason: `${BRAND} answered without an order id: ${message ?? describeBody(reply)}`,
+    };
+  }
+  if (!isTransient(reply.status) && isDuplicate(message)) {
+    return existingOrder(cc, po.poNumber, signal);
+  }
+  return submitFailure(BRAND, reply);
+}
+
+async function cancel(
+  cc: CustomCat,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<CancelOutcome> {
+  const refused = cc.guard.cancelRefusal();
+  if (refused) return refused;
+  const reply = await cc.request("DELETE", orderPath(order.poNumber, keyQuery(cc)), signal);
+  return cancelOutcome(BRAND, reply);
+}
+
+/**
+ * Unsigned webhooks: the only proof of origin is the API key CustomCat copies into the body. The
+ * owner may give us their read-only key as the signing secret when that is the one CustomCat
+ * echoes. Null when the key is one of ours.
+ */
+function keyRefusal(cc: CustomCat, body: Record<string, unknown>): ParsedEvents | null {
+  const presented = typeof body.api_key === "string" ? body.api_key : null;
+  const known = [cc.guard.credentials.apiKey, cc.guard.signingSecret].filter(Boolean);
+  if (!known.length) {
+    return { ok: false, status: 401, message: `${BRAND} has no API key configured` };
+  }
+  if (presented && known.some((key) => secretsMatch(presented, key))) return null;
+  return {
+    ok: false,
+    status: 401,
+    message: presented
+      ? "The api_key in the body is not this provider's CustomCat API key"
+      : "The body carries no api_key",
+  };
+}
+
+function shipmentHookEvents(hook: z.infer<typeof shipmentHookSchema>, now: Date): ProviderEvent[] {
+  const partial = hasItemsRemaining(hook.items_remaining);
+  return [
+    {
+      type: "shipped",
+      eventId: shipmentEventId(hook.order_id, hook.tracker_number),
+      providerOrderId: hook.customcat_order_id ?? null,
+      poNumber: hook.order_id,
+      shipment: {
+        carrier: null,
+        trackingNumber: hook.tracker_number,
+        trackingUrl: httpUrlOrNull(hook.tracking_url),
+        shippedAt: now,
+        items: partial ? [] : "all",
+      },
+    },
+  ];
+}
+
+function parseEvent(cc: CustomCat, { rawBody }: IncomingEvent): ParsedEvents {
+  const json = parseJsonObject(rawBody);
+  if (!json.ok) return { ok: false, status: 400, message: json.message };
+  const refused = keyRefusal(cc, json.value);
+  if (refused) return refused;
+
+  const topic = typeof json.value.topic === "string" ? json.value.topic : null;
+  if (topic !== null && !SHIPMENT_TOPICS.has(topic)) return { ok: true, events: [] };
+  // product-* and design-rejected payloads carry no tracking number; we have no use for them.
+  if (!("tracker_number" in json.value)) return { ok: true, events: [] };
+
+  const parsed = shipmentHookSchema.safeParse(json.value);
+  if (!parsed.success) {
+    return { ok: false, status: 400, message: describeZodError(parsed.error) };
+  }
+  return { ok: true, events: shipmentHookEvents(parsed.data, cc.deps.now()) };
+}
+
+async function poll(
+  cc: CustomCat,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<ProviderEvent[]> {
+  cc.guard.assertCanPoll();
+  const reply = await lookUp(cc, order.poNumber, signal);
+  const status = polledBody(BRAND, reply, statusSchema, {
+    failed: "order status failed",
+    unreadable: "order status could not be read",
+  });
+  return statusEvents(order.poNumber, status, cc.deps.now());
+}
+
 export function createCustomCatProvider(
   config: ProviderConfig,
   deps: ProviderDeps,
 ): FulfillmentProvider {
-  const base = (config.endpoint?.trim() || CUSTOMCAT_BASE_URL).replace(/\/+$/, "");
-  const guard = providerGuard(config, {
-    brand: BRAND,
-    credentials: { apiKey: "API key" },
-    settings: settingsSchema,
-  });
-  const { apiKey } = guard.credentials;
-
-  const orderUrl = (po: string, query = "") => `${base}/order/${encodeURIComponent(po)}${query}`;
-  const keyQuery = () => `?api_key=${encodeURIComponent(apiKey)}`;
-
-  async function lookUp(po: string, signal: AbortSignal): Promise<Reply> {
-    return call(deps.fetch, `${base}/order/status/${encodeURIComponent(po)}${keyQuery()}`, {
-      method: "GET",
-      signal,
-      timeoutMs: deps.timeoutMs,
-    });
-  }
-
-  /** A retry after CustomCat already has the order: find its id, which their 400 leaves out. */
-  async function existingOrder(po: string, signal: AbortSignal): Promise<SubmitOutcome> {
-    const reply = await lookUp(po, signal);
-    if (reply.kind === "answered" && isSuccess(reply.status)) {
-      const status = statusSchema.safeParse(reply.body);
-      if (status.success && status.data.CUSTOMCAT_ORDER_ID) {
-        return { kind: "accepted", providerOrderId: status.data.CUSTOMCAT_ORDER_ID };
-      }
-    }
-    // They said the order exists; everything we do with it later is keyed by our PO number, so
-    // a failed look-up must not turn an accepted order into a retry.
-    return { kind: "accepted", providerOrderId: po };
-  }
-
-  return {
-    kind: "customcat",
-
-    validate(po) {
-      return [...checkLimits(po, LIMITS), ...guard.problems()];
-    },
-
-    async submit(po, { signal }) {
-      const ready = guard.readyToSubmit();
-      if (!ready.ok) return ready.outcome;
-      const reply = await call(deps.fetch, orderUrl(po.poNumber), {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(toOrderBody(po, apiKey, ready.settings)),
-        signal,
-        timeoutMs: deps.timeoutMs,
-      });
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-
-      const message = theirMessage(reply.body);
-      if (isSuccess(reply.status)) {
-        const created = createdSchema.safeParse(reply.body);
-        if (created.success) {
-          return { kind: "accepted", providerOrderId: created.data.CUSTOMCAT_ORDER_ID };
-        }
-        if (isDuplicate(message)) return existingOrder(po.poNumber, signal);
-        // No order id means we cannot know the order exists; retrying is safe because CustomCat
-        // refuses a second order under the same PO number.
-        return {
-          kind: "unavailable",
-          reason: `${BRAND} answered without an order id: ${message ?? describeBody(reply)}`,
-        };
-      }
-      if (isTransient(reply.status)) {
-        return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-      }
-      if (isDuplicate(message)) return existingOrder(po.poNumber, signal);
-      return {
-        kind: "rejected",
-        reason: `${BRAND} refused the order: ${message ?? describeBody(reply)}`,
-      };
-    },
-
-    async cancel(order: SubmittedOrder, { signal }) {
-      const refused = guard.cancelRefusal();
-      if (refused) return refused;
-      const reply = await call(deps.fetch, orderUrl(order.poNumber, keyQuery()), {
-        method: "DELETE",
-        signal,
-        timeoutMs: deps.timeoutMs,
-      });
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-      if (isSuccess(reply.status)) return { kind: "cancelled" };
-      if (isTransient(reply.status)) {
-        return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-      }
-      return {
-        kind: "refused",
-        reason: `${BRAND} would not cancel the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
-      };
-    },
-
-    parseEvent({ rawBody }) {
-      const json = parseJsonObject(rawBody);
-      if (!json.ok) return { ok: false, status: 400, message: json.message };
-
-      // Unsigned webhooks: the only proof of origin is the API key CustomCat copies into the
-      // body. The owner may give us their read-only key as the signing secret when that is the
-      // one CustomCat echoes.
-      const presented = typeof json.value.api_key === "string" ? json.value.api_key : null;
-      const known = [apiKey, guard.signingSecret].filter(Boolean);
-      if (!known.length) {
-        return { ok: false, status: 401, message: `${BRAND} has no API key configured` };
-      }
-      if (!presented || !known.some((key) => secretsMatch(presented, key))) {
-        return {
-          ok: false,
-          status: 401,
-          message: presented
-            ? "The api_key in the body is not this provider's CustomCat API key"
-            : "The body carries no api_key",
-        };
-      }
-
-      const topic = typeof json.value.topic === "string" ? json.value.topic : null;
-      if (topic !== null && !SHIPMENT_TOPICS.has(topic)) return { ok: true, events: [] };
-      // product-* and design-rejected payloads carry no tracking number; we have no use for them.
-      if (!("tracker_number" in json.value)) return { ok: true, events: [] };
-
-      const parsed = shipmentHookSchema.safeParse(json.value);
-      if (!parsed.success) {
-        return { ok: false, status: 400, message: describeZodError(parsed.error) };
-      }
-      const hook = parsed.data;
-      const partial = hasItemsRemaining(hook.items_remaining);
-      return {
-        ok: true,
-        events: [
-          {
-            type: "shipped",
-            eventId: shipmentEventId(hook.order_id, hook.tracker_number),
-            providerOrderId: hook.customcat_order_id ?? null,
-            poNumber: hook.order_id,
-            shipment: {
-              carrier: null,
-              trackingNumber: hook.tracker_number,
-              trackingUrl: httpUrlOrNull(hook.tracking_url),
-              shippedAt: deps.now(),
-              items: partial ? [] : "all",
-            },
-          },
-        ],
-      };
-    },
-
-    async poll(order, { signal }) {
-      guard.assertCanPoll();
-      const reply = await lookUp(order.poNumber, signal);
-      if (reply.kind === "failed") throw new ProviderCallError(`${BRAND} ${reply.reason}`);
-      if (!isSuccess(reply.status)) {
-        throw new ProviderCallError(`${BRAND} order status failed: ${explain(reply)}`);
-      }
-      const status = statusSchema.safeParse(reply.body);
-      if (!status.success) {
-        throw new ProviderCallError(
-          `${BRAND} order status could not be read: ${describeZodError(status.error)}`,
-        );
-      }
-      return statusEvents(order.poNumber, status.data, deps.now());
-    },
+  const cc: CustomCat = {
+    guard: providerGuard(config, {
+      brand: BRAND,
+      credentials: { apiKey: "API key" },
+      settings: settingsSchema,
+    }),
+    request: requester(deps, apiRoot(config, CUSTOMCAT_BASE_URL)),
+    deps,
   };
+  return bindProvider("customcat", cc, { validate, submit, cancel, parseEvent, poll });
 }

@@ -8,34 +8,44 @@
 import { z } from "zod";
 import { describeZodError } from "../protocol";
 import type {
+  CancelOutcome,
   FulfillmentProvider,
+  IncomingEvent,
+  ParsedEvents,
   ProviderConfig,
   ProviderDeps,
   ProviderEvent,
   ProviderShipment,
   PurchaseOrder,
+  PurchaseOrderItem,
   SubmitOutcome,
+  SubmittedOrder,
   ValidationProblem,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
 import {
-  ProviderCallError,
-  call,
+  apiRoot,
+  bindProvider,
+  cancelOutcome,
+  checkUrlToken,
   dateFromIso,
   dateFromUnixSeconds,
   describeBody,
-  explain,
   httpUrlOrNull,
   idSchema,
   isSuccess,
   isTransient,
   parseJsonObject,
   pickShippingMethod,
-  checkUrlToken,
+  polledBody,
+  requester,
+  submitFailure,
+  submitLookUp,
   theirMessage,
-  type Reply,
+  unreachable,
+  type Requester,
 } from "./provider-http";
-import { providerGuard } from "./provider-guard";
+import { providerGuard, type ProviderGuard } from "./provider-guard";
 
 const BRAND = "Printful";
 export const PRINTFUL_BASE_URL = "https://api.printful.com";
@@ -237,230 +247,208 @@ function isDuplicate(reply: { status: number; body: unknown }): boolean {
   );
 }
 
+/** What the methods share: one store's guard and the calls made with its token. */
+interface Printful {
+  config: ProviderConfig;
+  guard: ProviderGuard<"token", Settings>;
+  request: Requester;
+  deps: ProviderDeps;
+}
+
+/**
+ * Printful already holds an order under this external_id: an earlier attempt got through.
+ * Use that order, finishing the confirmation if the earlier attempt left it a draft.
+ */
+async function adoptExisting(
+  pf: Printful,
+  poNumber: string,
+  signal: AbortSignal,
+): Promise<SubmitOutcome> {
+  const reply = await pf.request("GET", `/orders/@${encodeURIComponent(poNumber)}`, signal);
+  const found = submitLookUp(BRAND, reply, orderReplySchema, "order look-up");
+  if (!found.ok) return found.outcome;
+  const order = found.value.result;
+  const status = order.status?.toLowerCase();
+  if (status === "canceled") {
+    return {
+      kind: "rejected",
+      reason: `${BRAND} already has order ${order.id} for ${poNumber}, and it was cancelled`,
+    };
+  }
+  if (status === "draft") {
+    const path = `/orders/${encodeURIComponent(order.id)}/confirm`;
+    const confirmed = await pf.request("POST", path, signal);
+    if (confirmed.kind === "failed") return unreachable(BRAND, confirmed);
+    if (!isSuccess(confirmed.status)) return submitFailure(BRAND, confirmed);
+  }
+  return { kind: "accepted", providerOrderId: order.id };
+}
+
+function itemProblems(
+  item: PurchaseOrderItem,
+  variantIds: Settings["variantIds"] | undefined,
+  configName: string,
+): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  if (variantIds && variantIds[item.sku] === undefined) {
+    problems.push({
+      code: "variant_not_mapped",
+      lineId: item.lineId,
+      message: `${item.title} (${item.sku}) is not mapped to a Printful product variant`,
+      fix: `Map SKU ${item.sku} to its Printful variant id in Settings → Providers → ${configName}, then Revalidate`,
+    });
+  }
+  // Catalog variants are blanks: even a product that is not personalised is printed from
+  // a file. (Personalised items without one are already reported by checkLimits.)
+  if (!item.personalised && !item.personalization?.designUrl) {
+    problems.push({
+      code: "design_file_missing",
+      lineId: item.lineId,
+      message: `${item.title} (${item.sku}) has no print file, and Printful prints every item from one`,
+      fix: "Attach the print file to the item (Edit Design), or route this SKU to another provider, then Reprocess",
+    });
+  }
+  return problems;
+}
+
+function validate(pf: Printful, po: PurchaseOrder): ValidationProblem[] {
+  const problems: ValidationProblem[] = checkLimits(po, LIMITS);
+  // Unreadable settings are the guard's to report; every SKU would look unmapped.
+  const variantIds = pf.guard.settings?.variantIds;
+  for (const item of po.items) problems.push(...itemProblems(item, variantIds, pf.config.name));
+  // Printful uses the tax number as the CPF/CNPJ Brazil requires; carts do not give us one.
+  if (po.recipient.countryCode.toUpperCase() === "BR") {
+    problems.push({
+      code: "tax_number_required",
+      message:
+        "Printful needs the recipient's CPF/CNPJ tax number to ship to Brazil, which Orderlane does not collect",
+      fix: "Route this order's items to another provider in Settings, or submit it from the Printful dashboard",
+    });
+  }
+  return [...problems, ...pf.guard.problems()];
+}
+
+async function submit(
+  pf: Printful,
+  po: PurchaseOrder,
+  signal: AbortSignal,
+): Promise<SubmitOutcome> {
+  const ready = pf.guard.readyToSubmit();
+  if (!ready.ok) return ready.outcome;
+  const unmapped = po.items.filter((item) => ready.settings.variantIds[item.sku] === undefined);
+  if (unmapped.length) {
+    return {
+      kind: "rejected",
+      reason: `${BRAND}: no variant id is mapped for ${unmapped.map((item) => item.sku).join(", ")}`,
+    };
+  }
+
+  // confirm=true skips the draft stage: the order is charged and goes to production.
+  const body = toOrderBody(po, ready.settings);
+  const reply = await pf.request("POST", "/orders?confirm=true", signal, body);
+  if (reply.kind === "failed") return unreachable(BRAND, reply);
+  if (isSuccess(reply.status)) {
+    const created = orderReplySchema.safeParse(reply.body);
+    return created.success
+      ? { kind: "accepted", providerOrderId: created.data.result.id }
+      : {
+          kind: "unavailable",
+          reason: `${BRAND} answered without an order id: ${describeBody(reply)}`,
+        };
+  }
+  if (!isTransient(reply.status) && isDuplicate(reply)) {
+    return adoptExisting(pf, po.poNumber, signal);
+  }
+  return submitFailure(BRAND, reply);
+}
+
+async function cancel(
+  pf: Printful,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<CancelOutcome> {
+  const refused = pf.guard.cancelRefusal();
+  if (refused) return refused;
+  const path = `/orders/${encodeURIComponent(order.providerOrderId)}`;
+  return cancelOutcome(BRAND, await pf.request("DELETE", path, signal));
+}
+
+function packageShipped(data: unknown, deps: ProviderDeps): ParsedEvents {
+  const parsed = shippedDataSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, status: 400, message: describeZodError(parsed.error) };
+  const event = shippedEvent(parsed.data.shipment, parsed.data.order, deps.now());
+  return event
+    ? { ok: true, events: [event] }
+    : { ok: false, status: 400, message: "data.shipment.tracking_number: missing" };
+}
+
+function orderFailedOrCanceled(
+  type: string,
+  data: unknown,
+  created: number | null | undefined,
+): ParsedEvents {
+  const parsed = orderDataSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, status: 400, message: describeZodError(parsed.error) };
+  const { order, reason } = parsed.data;
+  return {
+    ok: true,
+    events: [
+      type === "order_failed"
+        ? failedEvent(order, reason ?? null, created ?? null)
+        : canceledEvent(order, reason ?? null),
+    ],
+  };
+}
+
+function parseEvent(pf: Printful, { rawBody, url }: IncomingEvent): ParsedEvents {
+  const refused = checkUrlToken(url, PRINTFUL_TOKEN_PARAM, pf.guard.signingSecret, BRAND);
+  if (refused) return refused;
+  const json = parseJsonObject(rawBody);
+  if (!json.ok) return { ok: false, status: 400, message: json.message };
+  const envelope = webhookSchema.safeParse(json.value);
+  if (!envelope.success) {
+    return { ok: false, status: 400, message: describeZodError(envelope.error) };
+  }
+  const { type, created } = envelope.data;
+  // One webhook URL serves the whole store, so product and stock events arrive here too.
+  if (!HANDLED_EVENTS.has(type)) return { ok: true, events: [] };
+  if (type === "package_shipped") return packageShipped(json.value.data, pf.deps);
+  return orderFailedOrCanceled(type, json.value.data, created);
+}
+
+async function poll(
+  pf: Printful,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<ProviderEvent[]> {
+  pf.guard.assertCanPoll();
+  const path = `/orders/${encodeURIComponent(order.providerOrderId)}`;
+  const reply = await pf.request("GET", path, signal);
+  const found = polledBody(BRAND, reply, orderReplySchema, {
+    failed: "order look-up failed",
+    unreadable: "order could not be read",
+  });
+  return orderEvents(found.result, pf.deps.now());
+}
+
 export function createPrintfulProvider(
   config: ProviderConfig,
   deps: ProviderDeps,
 ): FulfillmentProvider {
-  const root = (config.endpoint?.trim() || PRINTFUL_BASE_URL).replace(/\/+$/, "");
   const guard = providerGuard(config, {
     brand: BRAND,
     credentials: { token: "API token" },
     settings: settingsSchema,
   });
-  const { token } = guard.credentials;
-  const secret = guard.signingSecret;
   const storeId = guard.settings?.storeId;
-
-  const request = (
-    method: "GET" | "POST" | "DELETE",
-    path: string,
-    signal: AbortSignal,
-    body?: unknown,
-  ): Promise<Reply> =>
-    call(deps.fetch, `${root}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(storeId ? { "X-PF-Store-Id": storeId } : {}),
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      timeoutMs: deps.timeoutMs,
-    });
-
-  function failure(reply: Reply & { kind: "answered" }): SubmitOutcome {
-    if (isTransient(reply.status)) {
-      return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-    }
-    return {
-      kind: "rejected",
-      reason: `${BRAND} refused the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
-    };
-  }
-
-  /**
-   * Printful already holds an order under this external_id: an earlier attempt got through.
-   * Use that order, finishing the confirmation if the earlier attempt left it a draft.
-   */
-  async function adoptExisting(poNumber: string, signal: AbortSignal): Promise<SubmitOutcome> {
-    const reply = await request("GET", `/orders/@${encodeURIComponent(poNumber)}`, signal);
-    if (reply.kind === "failed") return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-    if (!isSuccess(reply.status)) return failure(reply);
-    const found = orderReplySchema.safeParse(reply.body);
-    if (!found.success) {
-      return {
-        kind: "unavailable",
-        reason: `${BRAND} order look-up answered ${describeBody(reply)}`,
-      };
-    }
-    const order = found.data.result;
-    const status = order.status?.toLowerCase();
-    if (status === "canceled") {
-      return {
-        kind: "rejected",
-        reason: `${BRAND} already has order ${order.id} for ${poNumber}, and it was cancelled`,
-      };
-    }
-    if (status === "draft") {
-      const confirmed = await request(
-        "POST",
-        `/orders/${encodeURIComponent(order.id)}/confirm`,
-        signal,
-      );
-      if (confirmed.kind === "failed") {
-        return { kind: "unavailable", reason: `${BRAND} ${confirmed.reason}` };
-      }
-      if (!isSuccess(confirmed.status)) return failure(confirmed);
-    }
-    return { kind: "accepted", providerOrderId: order.id };
-  }
-
-  return {
-    kind: "printful",
-
-    validate(po) {
-      const problems: ValidationProblem[] = checkLimits(po, LIMITS);
-      // Unreadable settings are the guard's to report; every SKU would look unmapped.
-      const variantIds = guard.settings?.variantIds;
-      for (const item of po.items) {
-        if (variantIds && variantIds[item.sku] === undefined) {
-          problems.push({
-            code: "variant_not_mapped",
-            lineId: item.lineId,
-            message: `${item.title} (${item.sku}) is not mapped to a Printful product variant`,
-            fix: `Map SKU ${item.sku} to its Printful variant id in Settings → Providers → ${config.name}, then Revalidate`,
-          });
-        }
-        // Catalog variants are blanks: even a product that is not personalised is printed from
-        // a file. (Personalised items without one are already reported by checkLimits.)
-        if (!item.personalised && !item.personalization?.designUrl) {
-          problems.push({
-            code: "design_file_missing",
-            lineId: item.lineId,
-            message: `${item.title} (${item.sku}) has no print file, and Printful prints every item from one`,
-            fix: "Attach the print file to the item (Edit Design), or route this SKU to another provider, then Reprocess",
-          });
-        }
-      }
-      // Printful uses the tax number as the CPF/CNPJ Brazil requires; carts do not give us one.
-      if (po.recipient.countryCode.toUpperCase() === "BR") {
-        problems.push({
-          code: "tax_number_required",
-          message:
-            "Printful needs the recipient's CPF/CNPJ tax number to ship to Brazil, which Orderlane does not collect",
-          fix: "Route this order's items to another provider in Settings, or submit it from the Printful dashboard",
-        });
-      }
-      return [...problems, ...guard.problems()];
-    },
-
-    async submit(po, { signal }) {
-      const ready = guard.readyToSubmit();
-      if (!ready.ok) return ready.outcome;
-      const unmapped = po.items.filter((item) => ready.settings.variantIds[item.sku] === undefined);
-      if (unmapped.length) {
-        return {
-          kind: "rejected",
-          reason: `${BRAND}: no variant id is mapped for ${unmapped.map((item) => item.sku).join(", ")}`,
-        };
-      }
-
-      // confirm=true skips the draft stage: the order is charged and goes to production.
-      const reply = await request(
-        "POST",
-        "/orders?confirm=true",
-        signal,
-        toOrderBody(po, ready.settings),
-      );
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-      if (isSuccess(reply.status)) {
-        const created = orderReplySchema.safeParse(reply.body);
-        return created.success
-          ? { kind: "accepted", providerOrderId: created.data.result.id }
-          : {
-              kind: "unavailable",
-              reason: `${BRAND} answered without an order id: ${describeBody(reply)}`,
-            };
-      }
-      if (!isTransient(reply.status) && isDuplicate(reply))
-        return adoptExisting(po.poNumber, signal);
-      return failure(reply);
-    },
-
-    async cancel(order, { signal }) {
-      const refused = guard.cancelRefusal();
-      if (refused) return refused;
-      const reply = await request(
-        "DELETE",
-        `/orders/${encodeURIComponent(order.providerOrderId)}`,
-        signal,
-      );
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-      if (isSuccess(reply.status)) return { kind: "cancelled" };
-      if (isTransient(reply.status)) {
-        return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-      }
-      return {
-        kind: "refused",
-        reason: `${BRAND} would not cancel the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
-      };
-    },
-
-    parseEvent({ rawBody, url }) {
-      const refused = checkUrlToken(url, PRINTFUL_TOKEN_PARAM, secret, BRAND);
-      if (refused) return refused;
-      const json = parseJsonObject(rawBody);
-      if (!json.ok) return { ok: false, status: 400, message: json.message };
-      const envelope = webhookSchema.safeParse(json.value);
-      if (!envelope.success) {
-        return { ok: false, status: 400, message: describeZodError(envelope.error) };
-      }
-      const { type, created } = envelope.data;
-      // One webhook URL serves the whole store, so product and stock events arrive here too.
-      if (!HANDLED_EVENTS.has(type)) return { ok: true, events: [] };
-
-      if (type === "package_shipped") {
-        const data = shippedDataSchema.safeParse(json.value.data);
-        if (!data.success) return { ok: false, status: 400, message: describeZodError(data.error) };
-        const event = shippedEvent(data.data.shipment, data.data.order, deps.now());
-        return event
-          ? { ok: true, events: [event] }
-          : { ok: false, status: 400, message: "data.shipment.tracking_number: missing" };
-      }
-      const data = orderDataSchema.safeParse(json.value.data);
-      if (!data.success) return { ok: false, status: 400, message: describeZodError(data.error) };
-      const { order, reason } = data.data;
-      return {
-        ok: true,
-        events: [
-          type === "order_failed"
-            ? failedEvent(order, reason ?? null, created ?? null)
-            : canceledEvent(order, reason ?? null),
-        ],
-      };
-    },
-
-    async poll(order, { signal }) {
-      guard.assertCanPoll();
-      const reply = await request(
-        "GET",
-        `/orders/${encodeURIComponent(order.providerOrderId)}`,
-        signal,
-      );
-      if (reply.kind === "failed") throw new ProviderCallError(`${BRAND} ${reply.reason}`);
-      if (!isSuccess(reply.status)) {
-        throw new ProviderCallError(`${BRAND} order look-up failed: ${explain(reply)}`);
-      }
-      const parsed = orderReplySchema.safeParse(reply.body);
-      if (!parsed.success) {
-        throw new ProviderCallError(
-          `${BRAND} order could not be read: ${describeZodError(parsed.error)}`,
-        );
-      }
-      return orderEvents(parsed.data.result, deps.now());
-    },
+  const pf: Printful = {
+    config,
+    guard,
+    request: requester(deps, apiRoot(config, PRINTFUL_BASE_URL), {
+      Authorization: `Bearer ${guard.credentials.token}`,
+      ...(storeId ? { "X-PF-Store-Id": storeId } : {}),
+    }),
+    deps,
   };
+  return bindProvider("printful", pf, { validate, submit, cancel, parseEvent, poll });
 }

@@ -1,10 +1,26 @@
 // Plumbing shared by the provider adapters (our protocol, CustomCat, ShineOn, Printful): one bounded
 // HTTP call whose failures come back as values, reading a human message out of whichever error
-// shape a provider uses, and the small checks their webhooks need. Everything provider-specific
-// (URLs, field names, what a status code means for them) stays in the adapter.
+// shape a provider uses, the small checks their webhooks need, and, for the adapters with an API
+// of their own, the outcomes of answers they all read alike, so an owner sees the same words for
+// the same trouble whichever provider it is. Everything provider-specific (URLs, field names, what
+// a particular answer means for them) stays in the adapter.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { ProviderDeps } from "../provider";
+import { describeZodError } from "../protocol";
+import type {
+  CancelOutcome,
+  FulfillmentProvider,
+  IncomingEvent,
+  ParsedEvents,
+  ProviderConfig,
+  ProviderDeps,
+  ProviderEvent,
+  ProviderKind,
+  PurchaseOrder,
+  SubmitOutcome,
+  SubmittedOrder,
+  ValidationProblem,
+} from "../provider";
 
 export const CALL_TIMEOUT_MS = 30_000;
 
@@ -245,6 +261,138 @@ export function splitName(fullName: string): { first: string; last: string } {
 /** Thrown by poll() only: polling has no outcome type, and the poller must retry, not conclude. */
 export class ProviderCallError extends Error {
   override name = "ProviderCallError";
+}
+
+/** An adapter's methods written as plain functions of what they share (its guard, its calls). */
+export interface AdapterMethods<Shared> {
+  validate(shared: Shared, po: PurchaseOrder): ValidationProblem[];
+  submit(shared: Shared, po: PurchaseOrder, signal: AbortSignal): Promise<SubmitOutcome>;
+  cancel(shared: Shared, order: SubmittedOrder, signal: AbortSignal): Promise<CancelOutcome>;
+  parseEvent(shared: Shared, event: IncomingEvent): ParsedEvents;
+  poll(shared: Shared, order: SubmittedOrder, signal: AbortSignal): Promise<ProviderEvent[]>;
+}
+
+/** The provider contract over those functions, for one configured provider. */
+export function bindProvider<Shared>(
+  kind: ProviderKind,
+  shared: Shared,
+  methods: AdapterMethods<Shared>,
+): FulfillmentProvider {
+  return {
+    kind,
+    validate: (po) => methods.validate(shared, po),
+    submit: (po, { signal }) => methods.submit(shared, po, signal),
+    cancel: (order, { signal }) => methods.cancel(shared, order, signal),
+    parseEvent: (event) => methods.parseEvent(shared, event),
+    poll: (order, { signal }) => methods.poll(shared, order, signal),
+  };
+}
+
+/** The provider's API root: the configured endpoint (a test server, a beta host) or its own. */
+export function apiRoot(config: ProviderConfig, fallback: string): string {
+  return (config.endpoint?.trim() || fallback).replace(/\/+$/, "");
+}
+
+export type Requester = (
+  method: CallInit["method"],
+  path: string,
+  signal: AbortSignal,
+  body?: unknown,
+) => Promise<Reply>;
+
+/**
+ * Calls below one API root with the same credential headers, a JSON body when there is one, and
+ * the deadline the deps set.
+ */
+export function requester(
+  deps: ProviderDeps,
+  root: string,
+  headers: Record<string, string> = {},
+): Requester {
+  return (method, path, signal, body) =>
+    call(deps.fetch, `${root}${path}`, {
+      method,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      timeoutMs: deps.timeoutMs,
+    });
+}
+
+/** No answer at all: worth another attempt, whatever was being asked. */
+export function unreachable(brand: string, reply: Reply & { kind: "failed" }) {
+  return { kind: "unavailable" as const, reason: `${brand} ${reply.reason}` };
+}
+
+/** A submit's answer that is not a success: a passing outage, or the order itself is wrong. */
+export function submitFailure(brand: string, reply: Reply & { kind: "answered" }): SubmitOutcome {
+  if (isTransient(reply.status)) {
+    return { kind: "unavailable", reason: `${brand} is unavailable: ${explain(reply)}` };
+  }
+  return {
+    kind: "rejected",
+    reason: `${brand} refused the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
+  };
+}
+
+/**
+ * A look-up made while submitting (does the provider already hold this order?), read with the
+ * schema; when it cannot be, the outcome the submit ends with. `what` names the look-up after the
+ * brand ("order search").
+ */
+export function submitLookUp<Schema extends z.ZodType>(
+  brand: string,
+  reply: Reply,
+  schema: Schema,
+  what: string,
+): { ok: true; value: z.output<Schema> } | { ok: false; outcome: SubmitOutcome } {
+  if (reply.kind === "failed") return { ok: false, outcome: unreachable(brand, reply) };
+  if (!isSuccess(reply.status)) return { ok: false, outcome: submitFailure(brand, reply) };
+  const parsed = schema.safeParse(reply.body);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      outcome: { kind: "unavailable", reason: `${brand} ${what} answered ${describeBody(reply)}` },
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** What a cancel call came to, for providers that answer it with a plain status. */
+export function cancelOutcome(brand: string, reply: Reply): CancelOutcome {
+  if (reply.kind === "failed") return unreachable(brand, reply);
+  if (isSuccess(reply.status)) return { kind: "cancelled" };
+  if (isTransient(reply.status)) {
+    return { kind: "unavailable", reason: `${brand} is unavailable: ${explain(reply)}` };
+  }
+  return {
+    kind: "refused",
+    reason: `${brand} would not cancel the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
+  };
+}
+
+/**
+ * A poll's answer read with the schema, or the poller's error. `words` say what was asked, after
+ * the brand: { failed: "order look-up failed", unreadable: "order could not be read" }.
+ */
+export function polledBody<Schema extends z.ZodType>(
+  brand: string,
+  reply: Reply,
+  schema: Schema,
+  words: { failed: string; unreadable: string },
+): z.output<Schema> {
+  if (reply.kind === "failed") throw new ProviderCallError(`${brand} ${reply.reason}`);
+  if (!isSuccess(reply.status)) {
+    throw new ProviderCallError(`${brand} ${words.failed}: ${explain(reply)}`);
+  }
+  const parsed = schema.safeParse(reply.body);
+  if (!parsed.success) {
+    throw new ProviderCallError(`${brand} ${words.unreadable}: ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
 }
 
 /**

@@ -6,32 +6,41 @@
 import { z } from "zod";
 import { describeZodError } from "../protocol";
 import type {
+  CancelOutcome,
   FulfillmentProvider,
+  IncomingEvent,
+  ParsedEvents,
   ProviderConfig,
   ProviderDeps,
   ProviderEvent,
   PurchaseOrder,
   PurchaseOrderItem,
   SubmitOutcome,
+  SubmittedOrder,
   ValidationProblem,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
 import {
-  ProviderCallError,
-  call,
+  apiRoot,
+  bindProvider,
+  cancelOutcome,
+  checkUrlToken,
   describeBody,
-  explain,
   httpUrlOrNull,
   idSchema,
   isSuccess,
   isTransient,
   parseJsonObject,
   pickShippingMethod,
-  checkUrlToken,
+  polledBody,
+  requester,
+  submitFailure,
+  submitLookUp,
   theirMessage,
-  type Reply,
+  unreachable,
+  type Requester,
 } from "./provider-http";
-import { providerGuard } from "./provider-guard";
+import { providerGuard, type ProviderGuard } from "./provider-guard";
 
 const BRAND = "ShineOn";
 export const SHINEON_BASE_URL = "https://api.shineon.com";
@@ -186,11 +195,130 @@ function isDuplicate(message: string | null): boolean {
   return message !== null && /(duplicate|already (exists|been taken)|has already)/i.test(message);
 }
 
+/** What the methods share: one account's guard and the calls made with its token. */
+interface ShineOn {
+  guard: ProviderGuard<"token", Settings>;
+  request: Requester;
+  deps: ProviderDeps;
+}
+
+/**
+ * ShineOn documents no duplicate check on source_id, so before creating we ask whether an
+ * earlier attempt (one whose answer we never saw) already created the order.
+ */
+async function findExisting(
+  so: ShineOn,
+  poNumber: string,
+  signal: AbortSignal,
+): Promise<SubmitOutcome | "none"> {
+  const path = `/v1/orders?source_ids=${encodeURIComponent(poNumber)}`;
+  const list = submitLookUp(
+    BRAND,
+    await so.request("GET", path, signal),
+    orderListSchema,
+    "order search",
+  );
+  if (!list.ok) return list.outcome;
+  const match = list.value.orders.find(
+    (order) => text(order.source_id) === poNumber || text(order.store_order_id) === poNumber,
+  );
+  if (!match) return "none";
+  if (match.status?.toLowerCase() === "cancelled") {
+    return {
+      kind: "rejected",
+      reason: `${BRAND} already has order ${match.id} for ${poNumber}, and it was cancelled`,
+    };
+  }
+  return { kind: "accepted", providerOrderId: match.id };
+}
+
+function validate(so: ShineOn, po: PurchaseOrder): ValidationProblem[] {
+  const problems: ValidationProblem[] = checkLimits(po, LIMITS);
+  for (const item of po.items) {
+    const personalisation = item.personalization;
+    const hasOptions = Object.keys(personalisation?.options ?? {}).length > 0;
+    if (item.personalised && !personalisation?.designUrl && !hasOptions) {
+      problems.push({
+        code: "personalisation_missing",
+        lineId: item.lineId,
+        message: `${item.title} (${item.sku}) is personalised but has neither a design file nor engraving options`,
+        fix: "Open the item's personalisation, add the design file or the engraving text, then Reprocess",
+      });
+    }
+  }
+  return [...problems, ...so.guard.problems()];
+}
+
+async function submit(so: ShineOn, po: PurchaseOrder, signal: AbortSignal): Promise<SubmitOutcome> {
+  const ready = so.guard.readyToSubmit();
+  if (!ready.ok) return ready.outcome;
+
+  const existing = await findExisting(so, po.poNumber, signal);
+  if (existing !== "none") return existing;
+
+  const body = toOrderBody(po, so.guard.signingSecret, ready.settings);
+  const reply = await so.request("POST", "/v1/orders", signal, body);
+  if (reply.kind === "failed") return unreachable(BRAND, reply);
+  if (isSuccess(reply.status)) {
+    const created = orderEnvelopeSchema.safeParse(reply.body);
+    return created.success
+      ? { kind: "accepted", providerOrderId: created.data.order.id }
+      : {
+          kind: "unavailable",
+          reason: `${BRAND} answered without an order id: ${describeBody(reply)}`,
+        };
+  }
+  // Someone else's attempt may have landed between our search and our create.
+  if (!isTransient(reply.status) && isDuplicate(theirMessage(reply.body))) {
+    const again = await findExisting(so, po.poNumber, signal);
+    if (again !== "none") return again;
+  }
+  return submitFailure(BRAND, reply);
+}
+
+async function cancel(
+  so: ShineOn,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<CancelOutcome> {
+  const refused = so.guard.cancelRefusal();
+  if (refused) return refused;
+  const path = `/v1/orders/${encodeURIComponent(order.providerOrderId)}/cancel`;
+  return cancelOutcome(BRAND, await so.request("POST", path, signal));
+}
+
+function parseEvent(so: ShineOn, { rawBody, url }: IncomingEvent): ParsedEvents {
+  const refused = checkUrlToken(url, SHINEON_TOKEN_PARAM, so.guard.signingSecret, BRAND);
+  if (refused) return refused;
+  const json = parseJsonObject(rawBody);
+  if (!json.ok) return { ok: false, status: 400, message: json.message };
+  // Without an order object it is not a shipment notification in any shape we know of.
+  if (!("order" in json.value)) return { ok: true, events: [] };
+  const parsed = orderEnvelopeSchema.safeParse(json.value);
+  if (!parsed.success) {
+    return { ok: false, status: 400, message: describeZodError(parsed.error) };
+  }
+  return { ok: true, events: orderEvents(parsed.data.order, so.deps.now()) };
+}
+
+async function poll(
+  so: ShineOn,
+  order: SubmittedOrder,
+  signal: AbortSignal,
+): Promise<ProviderEvent[]> {
+  so.guard.assertCanPoll();
+  const path = `/v1/orders/${encodeURIComponent(order.providerOrderId)}`;
+  const found = polledBody(BRAND, await so.request("GET", path, signal), orderEnvelopeSchema, {
+    failed: "order look-up failed",
+    unreadable: "order could not be read",
+  });
+  return orderEvents(found.order, so.deps.now());
+}
+
 export function createShineOnProvider(
   config: ProviderConfig,
   deps: ProviderDeps,
 ): FulfillmentProvider {
-  const base = (config.endpoint?.trim() || SHINEON_BASE_URL).replace(/\/+$/, "");
   const guard = providerGuard(config, {
     brand: BRAND,
     credentials: { token: "API token" },
@@ -198,176 +326,12 @@ export function createShineOnProvider(
     signingSecretRequired: true,
     settings: settingsSchema,
   });
-  const { token } = guard.credentials;
-  const secret = guard.signingSecret;
-
-  const request = (
-    method: "GET" | "POST",
-    path: string,
-    signal: AbortSignal,
-    body?: unknown,
-  ): Promise<Reply> =>
-    call(deps.fetch, `${base}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      timeoutMs: deps.timeoutMs,
-    });
-
-  /** Outcome for an answer that is not a success, shared by the look-up and the create. */
-  function failure(reply: Reply & { kind: "answered" }): SubmitOutcome {
-    if (isTransient(reply.status)) {
-      return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-    }
-    return {
-      kind: "rejected",
-      reason: `${BRAND} refused the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
-    };
-  }
-
-  /**
-   * ShineOn documents no duplicate check on source_id, so before creating we ask whether an
-   * earlier attempt (one whose answer we never saw) already created the order.
-   */
-  async function findExisting(
-    poNumber: string,
-    signal: AbortSignal,
-  ): Promise<SubmitOutcome | "none"> {
-    const reply = await request(
-      "GET",
-      `/v1/orders?source_ids=${encodeURIComponent(poNumber)}`,
-      signal,
-    );
-    if (reply.kind === "failed") return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-    if (!isSuccess(reply.status)) return failure(reply);
-    const list = orderListSchema.safeParse(reply.body);
-    if (!list.success) {
-      return {
-        kind: "unavailable",
-        reason: `${BRAND} order search answered ${describeBody(reply)}`,
-      };
-    }
-    const match = list.data.orders.find(
-      (order) => text(order.source_id) === poNumber || text(order.store_order_id) === poNumber,
-    );
-    if (!match) return "none";
-    if (match.status?.toLowerCase() === "cancelled") {
-      return {
-        kind: "rejected",
-        reason: `${BRAND} already has order ${match.id} for ${poNumber}, and it was cancelled`,
-      };
-    }
-    return { kind: "accepted", providerOrderId: match.id };
-  }
-
-  return {
-    kind: "shineon",
-
-    validate(po) {
-      const problems: ValidationProblem[] = checkLimits(po, LIMITS);
-      for (const item of po.items) {
-        const personalisation = item.personalization;
-        const hasOptions = Object.keys(personalisation?.options ?? {}).length > 0;
-        if (item.personalised && !personalisation?.designUrl && !hasOptions) {
-          problems.push({
-            code: "personalisation_missing",
-            lineId: item.lineId,
-            message: `${item.title} (${item.sku}) is personalised but has neither a design file nor engraving options`,
-            fix: "Open the item's personalisation, add the design file or the engraving text, then Reprocess",
-          });
-        }
-      }
-      return [...problems, ...guard.problems()];
-    },
-
-    async submit(po, { signal }) {
-      const ready = guard.readyToSubmit();
-      if (!ready.ok) return ready.outcome;
-
-      const existing = await findExisting(po.poNumber, signal);
-      if (existing !== "none") return existing;
-
-      const reply = await request(
-        "POST",
-        "/v1/orders",
-        signal,
-        toOrderBody(po, secret, ready.settings),
-      );
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-      if (isSuccess(reply.status)) {
-        const created = orderEnvelopeSchema.safeParse(reply.body);
-        return created.success
-          ? { kind: "accepted", providerOrderId: created.data.order.id }
-          : {
-              kind: "unavailable",
-              reason: `${BRAND} answered without an order id: ${describeBody(reply)}`,
-            };
-      }
-      // Someone else's attempt may have landed between our search and our create.
-      if (!isTransient(reply.status) && isDuplicate(theirMessage(reply.body))) {
-        const again = await findExisting(po.poNumber, signal);
-        if (again !== "none") return again;
-      }
-      return failure(reply);
-    },
-
-    async cancel(order, { signal }) {
-      const refused = guard.cancelRefusal();
-      if (refused) return refused;
-      const reply = await request(
-        "POST",
-        `/v1/orders/${encodeURIComponent(order.providerOrderId)}/cancel`,
-        signal,
-      );
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${BRAND} ${reply.reason}` };
-      if (isSuccess(reply.status)) return { kind: "cancelled" };
-      if (isTransient(reply.status)) {
-        return { kind: "unavailable", reason: `${BRAND} is unavailable: ${explain(reply)}` };
-      }
-      return {
-        kind: "refused",
-        reason: `${BRAND} would not cancel the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
-      };
-    },
-
-    parseEvent({ rawBody, url }) {
-      const refused = checkUrlToken(url, SHINEON_TOKEN_PARAM, secret, BRAND);
-      if (refused) return refused;
-      const json = parseJsonObject(rawBody);
-      if (!json.ok) return { ok: false, status: 400, message: json.message };
-      // Without an order object it is not a shipment notification in any shape we know of.
-      if (!("order" in json.value)) return { ok: true, events: [] };
-      const parsed = orderEnvelopeSchema.safeParse(json.value);
-      if (!parsed.success) {
-        return { ok: false, status: 400, message: describeZodError(parsed.error) };
-      }
-      return { ok: true, events: orderEvents(parsed.data.order, deps.now()) };
-    },
-
-    async poll(order, { signal }) {
-      guard.assertCanPoll();
-      const reply = await request(
-        "GET",
-        `/v1/orders/${encodeURIComponent(order.providerOrderId)}`,
-        signal,
-      );
-      if (reply.kind === "failed") throw new ProviderCallError(`${BRAND} ${reply.reason}`);
-      if (!isSuccess(reply.status)) {
-        throw new ProviderCallError(`${BRAND} order look-up failed: ${explain(reply)}`);
-      }
-      const parsed = orderEnvelopeSchema.safeParse(reply.body);
-      if (!parsed.success) {
-        throw new ProviderCallError(
-          `${BRAND} order could not be read: ${describeZodError(parsed.error)}`,
-        );
-      }
-      return orderEvents(parsed.data.order, deps.now());
-    },
+  const so: ShineOn = {
+    guard,
+    request: requester(deps, apiRoot(config, SHINEON_BASE_URL), {
+      Authorization: `Bearer ${guard.credentials.token}`,
+    }),
+    deps,
   };
+  return bindProvider("shineon", so, { validate, submit, cancel, parseEvent, poll });
 }

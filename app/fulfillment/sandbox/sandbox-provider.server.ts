@@ -109,323 +109,409 @@ class HttpError extends Error {
   }
 }
 
+/** The options with their defaults filled in. */
+interface SandboxSettings {
+  secret: string;
+  shipDelayMs: number;
+  failTimes: number;
+  behaviour: SandboxBehaviour;
+  retryBaseDelayMs: number;
+  eventTimeoutMs: number;
+  log: SandboxLogger;
+}
+
+/** One running sandbox: its settings, the orders it holds and what is still scheduled. */
+interface Sandbox {
+  settings: SandboxSettings;
+  ordersByKey: Map<string, SandboxOrder>;
+  ordersByTracking: Map<string, SandboxOrder>;
+  ordersById: Map<string, SandboxOrder>;
+  unavailableAttempts: Map<string, number>;
+  poNumbersSeen: Set<string>;
+  timers: Set<NodeJS.Timeout>;
+  // Aborts event deliveries in flight, so close() does not wait on a slow receiver.
+  shutdown: AbortController;
+  stats: SandboxStats;
+  closed: boolean;
+  /** Known once the server listens; tracking URLs start with it. */
+  baseUrl: string;
+}
+
+function newSandbox(options: SandboxProviderOptions): Sandbox {
+  return {
+    settings: {
+      secret: options.secret,
+      shipDelayMs: options.shipDelayMs ?? 30_000,
+      failTimes: options.failTimes ?? 2,
+      behaviour: options.behaviour ?? "accept",
+      retryBaseDelayMs: options.eventRetryBaseDelayMs ?? 1_000,
+      eventTimeoutMs: options.eventTimeoutMs ?? 10_000,
+      log: options.log ?? console,
+    },
+    ordersByKey: new Map(),
+    ordersByTracking: new Map(),
+    ordersById: new Map(),
+    unavailableAttempts: new Map(),
+    poNumbersSeen: new Set(),
+    timers: new Set(),
+    shutdown: new AbortController(),
+    stats: {
+      ordersAccepted: 0,
+      requests: 0,
+      eventsDelivered: 0,
+      eventsAbandoned: 0,
+      ordersCancelled: 0,
+      duplicatePurchaseOrders: 0,
+    },
+    closed: false,
+    baseUrl: "",
+  };
+}
+
 export async function startSandboxProvider(
   options: SandboxProviderOptions,
 ): Promise<SandboxProvider> {
   const host = options.host ?? "127.0.0.1";
-  const shipDelayMs = options.shipDelayMs ?? 30_000;
-  const failTimes = options.failTimes ?? 2;
-  const behaviour = options.behaviour ?? "accept";
-  const retryBaseDelayMs = options.eventRetryBaseDelayMs ?? 1_000;
-  const eventTimeoutMs = options.eventTimeoutMs ?? 10_000;
-  const log = options.log ?? console;
-
-  const ordersByKey = new Map<string, SandboxOrder>();
-  const ordersByTracking = new Map<string, SandboxOrder>();
-  const ordersById = new Map<string, SandboxOrder>();
-  const unavailableAttempts = new Map<string, number>();
-  const timers = new Set<NodeJS.Timeout>();
-  // Aborts event deliveries in flight, so close() does not wait on a slow receiver.
-  const shutdown = new AbortController();
-  const stats: SandboxStats = {
-    ordersAccepted: 0,
-    requests: 0,
-    eventsDelivered: 0,
-    eventsAbandoned: 0,
-    ordersCancelled: 0,
-    duplicatePurchaseOrders: 0,
+  const sandbox = newSandbox(options);
+  const server = createServer((req, res) => serve(sandbox, req, res));
+  await listen(server, options.port ?? 0, host);
+  sandbox.baseUrl = urlFor(server, host);
+  return {
+    url: sandbox.baseUrl,
+    stats: () => ({ ...sandbox.stats }),
+    close: () => closeSandbox(sandbox, server),
   };
-  const poNumbersSeen = new Set<string>();
-  let closed = false;
-  let baseUrl = "";
+}
 
-  function schedule(delayMs: number, task: () => void): NodeJS.Timeout | undefined {
-    if (closed) return undefined;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      task();
-    }, delayMs);
-    timers.add(timer);
-    return timer;
-  }
-
-  async function handleOrder(req: IncomingMessage): Promise<Outcome> {
-    stats.requests += 1;
-    const rawBody = await readBody(req, MAX_BODY_BYTES);
-
-    const verification = verifySignature({
-      secret: options.secret,
-      rawBody,
-      timestampHeader: singleHeader(req, TIMESTAMP_HEADER),
-      signatureHeader: singleHeader(req, SIGNATURE_HEADER),
-    });
-    if (!verification.ok) throw new HttpError(401, "invalid_signature", verification.message);
-
-    let json: unknown;
-    try {
-      json = JSON.parse(rawBody.toString("utf8"));
-    } catch {
-      throw new HttpError(400, "invalid_json", "Body is not valid JSON");
-    }
-    const parsed = purchaseOrderSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new HttpError(422, "invalid_request", describeZodError(parsed.error));
-    }
-    const po = parsed.data;
-
-    const headerKey = singleHeader(req, IDEMPOTENCY_KEY_HEADER)?.trim();
-    if (headerKey && headerKey !== po.idempotencyKey) {
-      throw new HttpError(
-        422,
-        "invalid_request",
-        `idempotencyKey: does not match the ${IDEMPOTENCY_KEY_HEADER} header`,
-      );
-    }
-    const key = headerKey || po.idempotencyKey;
-
-    const existing = ordersByKey.get(key);
-    if (existing) {
-      // A reused key on a different PO is a client bug; answering with the old order would
-      // silently drop the new one.
-      if (existing.purchaseOrder.poNumber !== po.poNumber) {
-        throw new HttpError(
-          409,
-          "idempotency_conflict",
-          `Idempotency key already used for PO ${existing.purchaseOrder.poNumber}`,
-        );
-      }
-      return accepted(200, existing);
-    }
-
-    const skus = po.items.map((item) => item.sku);
-    const hasSku = (marker: string) => skus.some((sku) => sku.includes(marker));
-
-    if (behaviour === "timeout" || hasSku(SANDBOX_SKUS.timeout)) return { kind: "hold" };
-    if (behaviour === "reject" || hasSku(SANDBOX_SKUS.reject)) {
-      const sku = skus.find((s) => s.includes(SANDBOX_SKUS.reject));
-      throw new HttpError(
-        422,
-        "rejected",
-        sku ? `Sandbox cannot produce SKU ${sku}` : "Sandbox is set to reject every order",
-      );
-    }
-    if (behaviour === "error") {
-      throw new HttpError(503, "unavailable", "Sandbox is set to fail every order");
-    }
-    if (hasSku(SANDBOX_SKUS.unavailable)) {
-      const attempts = (unavailableAttempts.get(key) ?? 0) + 1;
-      unavailableAttempts.set(key, attempts);
-      if (attempts <= failTimes) {
-        throw new HttpError(
-          503,
-          "unavailable",
-          `Sandbox outage ${attempts} of ${failTimes}; retry with the same idempotency key`,
-        );
-      }
-    }
-
-    const order: SandboxOrder = {
-      providerOrderId: `SBX-${randomBytes(5).toString("hex").toUpperCase()}`,
-      purchaseOrder: po,
-      acceptedAt: new Date(),
-    };
-    ordersByKey.set(key, order);
-    ordersById.set(order.providerOrderId, order);
-    if (poNumbersSeen.has(po.poNumber)) stats.duplicatePurchaseOrders += 1;
-    poNumbersSeen.add(po.poNumber);
-    unavailableAttempts.delete(key);
-    stats.ordersAccepted += 1;
-    log.info(`[sandbox] accepted PO ${po.poNumber} as ${order.providerOrderId}`);
-    order.shipTimer = schedule(shipDelayMs, () => {
-      const event = fulfil(order, hasSku);
-      void deliver(event, po.callbackUrl, 0);
-    });
-    return accepted(201, order);
-  }
-
-  function fulfil(order: SandboxOrder, hasSku: (marker: string) => boolean): ProviderEvent {
-    const { purchaseOrder: po, providerOrderId } = order;
-    const base = {
-      id: `evt_${randomUUID()}`,
-      occurredAt: new Date().toISOString(),
-      providerOrderId,
-      poNumber: po.poNumber,
-    };
-    if (hasSku(SANDBOX_SKUS.lateReject)) {
-      return {
-        ...base,
-        type: "order.rejected",
-        reason: "Sandbox found a problem with the artwork",
-      };
-    }
-    if (hasSku(SANDBOX_SKUS.cancel)) {
-      return { ...base, type: "order.cancelled", reason: "Sandbox cancelled the order" };
-    }
-    const trackingNumber = `SBX${randomDigits(12)}`;
-    order.trackingNumber = trackingNumber;
-    ordersByTracking.set(trackingNumber, order);
-    return {
-      ...base,
-      type: "shipment.shipped",
-      shipment: {
-        carrier: SANDBOX_CARRIER,
-        trackingNumber,
-        trackingUrl: `${baseUrl}/track/${trackingNumber}`,
-        items: po.items.map((item) => ({ lineId: item.lineId, quantity: item.quantity })),
-      },
-    };
-  }
-
-  // The same event (same id) is re-posted on every attempt so the receiver can deduplicate; only
-  // the signature is renewed, so a late retry is not refused as stale.
-  async function deliver(event: ProviderEvent, callbackUrl: string, attempt: number) {
-    if (closed) return;
-    const rawBody = JSON.stringify(event);
-    let failure: string;
-    try {
-      const response = await fetch(callbackUrl, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "User-Agent": "orderlane-sandbox",
-          ...signBody(options.secret, rawBody),
-        },
-        body: rawBody,
-        signal: AbortSignal.any([shutdown.signal, AbortSignal.timeout(eventTimeoutMs)]),
-      });
-      // Drained so the connection can be reused or closed; the content is of no interest.
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        stats.eventsDelivered += 1;
-        log.info(`[sandbox] delivered ${event.type} ${event.id} for ${event.poNumber}`);
-        return;
-      }
-      failure = `HTTP ${response.status}`;
-    } catch (error) {
-      if (closed) return;
-      failure = error instanceof Error ? error.message : String(error);
-    }
-
-    if (attempt >= EVENT_MAX_RETRIES) {
-      stats.eventsAbandoned += 1;
-      log.error(
-        `[sandbox] gave up on ${event.type} ${event.id} for ${event.poNumber} after ` +
-          `${attempt + 1} attempts: ${failure}`,
-      );
-      return;
-    }
-    const delayMs = retryBaseDelayMs * 2 ** attempt;
-    log.warn(
-      `[sandbox] ${event.type} ${event.id} to ${callbackUrl} failed (${failure}); ` +
-        `retrying in ${delayMs}ms`,
-    );
-    schedule(delayMs, () => void deliver(event, callbackUrl, attempt + 1));
-  }
-
-  // Cancelling is possible until the parcel has shipped, as with most print-on-demand providers.
-  async function handleCancel(req: IncomingMessage, providerOrderId: string): Promise<Outcome> {
-    const rawBody = await readBody(req, MAX_BODY_BYTES);
-    const verification = verifySignature({
-      secret: options.secret,
-      rawBody,
-      timestampHeader: singleHeader(req, TIMESTAMP_HEADER),
-      signatureHeader: singleHeader(req, SIGNATURE_HEADER),
-    });
-    if (!verification.ok) throw new HttpError(401, "invalid_signature", verification.message);
-    const order = ordersById.get(providerOrderId);
-    if (!order) throw new HttpError(404, "not_found", `No order ${providerOrderId}`);
-    if (order.trackingNumber) {
-      throw new HttpError(409, "invalid_request", "The order has already shipped");
-    }
-    if (!order.cancelled) {
-      order.cancelled = true;
-      if (order.shipTimer) {
-        clearTimeout(order.shipTimer);
-        timers.delete(order.shipTimer);
-      }
-      stats.ordersCancelled += 1;
-      log.info(`[sandbox] cancelled ${providerOrderId}`);
-    }
-    return { kind: "respond", status: 200, body: { providerOrderId, status: "cancelled" } };
-  }
-
-  function handleTrack(trackingNumber: string): Outcome {
-    const order = ordersByTracking.get(trackingNumber);
-    if (!order) {
-      return { kind: "respond", status: 404, body: errorBody("not_found", "Unknown tracking") };
-    }
-    return {
-      kind: "respond",
-      status: 200,
-      body: {
-        carrier: SANDBOX_CARRIER,
-        trackingNumber,
-        poNumber: order.purchaseOrder.poNumber,
-        status: "in_transit",
-      },
-    };
-  }
-
-  async function route(req: IncomingMessage): Promise<Outcome> {
-    const { pathname } = new URL(req.url ?? "/", "http://sandbox.invalid");
-    if (req.method === "POST" && pathname === "/orders") return handleOrder(req);
-    if (req.method === "GET" && pathname === "/health") {
-      return { kind: "respond", status: 200, body: { ok: true } };
-    }
-    const cancel = /^\/orders\/([A-Za-z0-9-]+)\/cancel$/.exec(pathname);
-    if (req.method === "POST" && cancel?.[1]) return handleCancel(req, cancel[1]);
-    const track = /^\/track\/([A-Za-z0-9-]+)$/.exec(pathname);
-    if (req.method === "GET" && track?.[1]) return handleTrack(track[1]);
-    return {
-      kind: "respond",
-      status: 404,
-      body: errorBody("not_found", `No route for ${req.method ?? "?"} ${pathname}`),
-    };
-  }
-
-  const server = createServer((req, res) => {
-    route(req).then(
-      (outcome) => {
-        if (outcome.kind === "respond") sendJson(res, outcome.status, outcome.body);
-      },
-      (error: unknown) => {
-        if (error instanceof HttpError) {
-          const headers: Record<string, string> = {};
-          if (error.status === 503) headers["Retry-After"] = "1";
-          // The rest of an oversized body is never read, so the connection cannot be reused.
-          if (error.status === 413) headers["Connection"] = "close";
-          sendJson(res, error.status, errorBody(error.code, error.message), headers);
-          return;
-        }
-        log.error("[sandbox] request failed", error);
-        sendJson(res, 500, errorBody("internal_error", "Sandbox failed to handle the request"));
-      },
-    );
-  });
-
-  await new Promise<void>((resolve, reject) => {
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  baseUrl = urlFor(server, host);
+}
 
+async function closeSandbox(sandbox: Sandbox, server: Server): Promise<void> {
+  if (sandbox.closed) return;
+  sandbox.closed = true;
+  for (const timer of sandbox.timers) clearTimeout(timer);
+  sandbox.timers.clear();
+  sandbox.shutdown.abort();
+  await new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Held (SANDBOX-TIMEOUT) and keep-alive sockets would otherwise keep close() waiting.
+    server.closeAllConnections();
+  });
+}
+
+function schedule(sandbox: Sandbox, delayMs: number, task: () => void): NodeJS.Timeout | undefined {
+  if (sandbox.closed) return undefined;
+  const timer = setTimeout(() => {
+    sandbox.timers.delete(timer);
+    task();
+  }, delayMs);
+  sandbox.timers.add(timer);
+  return timer;
+}
+
+function serve(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse): void {
+  route(sandbox, req).then(
+    (outcome) => {
+      if (outcome.kind === "respond") sendJson(res, outcome.status, outcome.body);
+    },
+    (error: unknown) => {
+      if (error instanceof HttpError) {
+        const headers: Record<string, string> = {};
+        if (error.status === 503) headers["Retry-After"] = "1";
+        // The rest of an oversized body is never read, so the connection cannot be reused.
+        if (error.status === 413) headers["Connection"] = "close";
+        sendJson(res, error.status, errorBody(error.code, error.message), headers);
+        return;
+      }
+      sandbox.settings.log.error("[sandbox] request failed", error);
+      sendJson(res, 500, errorBody("internal_error", "Sandbox failed to handle the request"));
+    },
+  );
+}
+
+async function route(sandbox: Sandbox, req: IncomingMessage): Promise<Outcome> {
+  const { pathname } = new URL(req.url ?? "/", "http://sandbox.invalid");
+  if (req.method === "POST" && pathname === "/orders") return handleOrder(sandbox, req);
+  if (req.method === "GET" && pathname === "/health") {
+    return { kind: "respond", status: 200, body: { ok: true } };
+  }
+  const cancel = /^\/orders\/([A-Za-z0-9-]+)\/cancel$/.exec(pathname);
+  if (req.method === "POST" && cancel?.[1]) return handleCancel(sandbox, req, cancel[1]);
+  const track = /^\/track\/([A-Za-z0-9-]+)$/.exec(pathname);
+  if (req.method === "GET" && track?.[1]) return handleTrack(sandbox, track[1]);
   return {
-    url: baseUrl,
-    stats: () => ({ ...stats }),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      shutdown.abort();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Held (SANDBOX-TIMEOUT) and keep-alive sockets would otherwise keep close() waiting.
-        server.closeAllConnections();
-      });
+    kind: "respond",
+    status: 404,
+    body: errorBody("not_found", `No route for ${req.method ?? "?"} ${pathname}`),
+  };
+}
+
+/** The body of a request signed with the shared secret; a 401 for anything else. */
+async function signedBody(sandbox: Sandbox, req: IncomingMessage): Promise<Buffer> {
+  const rawBody = await readBody(req, MAX_BODY_BYTES);
+  const verification = verifySignature({
+    secret: sandbox.settings.secret,
+    rawBody,
+    timestampHeader: singleHeader(req, TIMESTAMP_HEADER),
+    signatureHeader: singleHeader(req, SIGNATURE_HEADER),
+  });
+  if (!verification.ok) throw new HttpError(401, "invalid_signature", verification.message);
+  return rawBody;
+}
+
+/** The purchase order a POST /orders carries, with the idempotency key it goes by. */
+function readPurchaseOrder(
+  req: IncomingMessage,
+  rawBody: Buffer,
+): { po: PurchaseOrder; key: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "invalid_json", "Body is not valid JSON");
+  }
+  const parsed = purchaseOrderSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new HttpError(422, "invalid_request", describeZodError(parsed.error));
+  }
+  const po = parsed.data;
+  const headerKey = singleHeader(req, IDEMPOTENCY_KEY_HEADER)?.trim();
+  if (headerKey && headerKey !== po.idempotencyKey) {
+    throw new HttpError(
+      422,
+      "invalid_request",
+      `idempotencyKey: does not match the ${IDEMPOTENCY_KEY_HEADER} header`,
+    );
+  }
+  return { po, key: headerKey || po.idempotencyKey };
+}
+
+async function handleOrder(sandbox: Sandbox, req: IncomingMessage): Promise<Outcome> {
+  sandbox.stats.requests += 1;
+  const rawBody = await signedBody(sandbox, req);
+  const { po, key } = readPurchaseOrder(req, rawBody);
+
+  const existing = sandbox.ordersByKey.get(key);
+  if (existing) {
+    // A reused key on a different PO is a client bug; answering with the old order would
+    // silently drop the new one.
+    if (existing.purchaseOrder.poNumber !== po.poNumber) {
+      throw new HttpError(
+        409,
+        "idempotency_conflict",
+        `Idempotency key already used for PO ${existing.purchaseOrder.poNumber}`,
+      );
+    }
+    return accepted(200, existing);
+  }
+  if (holds(sandbox, po)) return { kind: "hold" };
+  refuseOnPurpose(sandbox, po, key);
+  return accepted(201, acceptOrder(sandbox, po, key));
+}
+
+function hasSku(po: PurchaseOrder, marker: string): boolean {
+  return po.items.some((item) => item.sku.includes(marker));
+}
+
+/** Never answered: the caller's timeout is what is being tested. */
+function holds(sandbox: Sandbox, po: PurchaseOrder): boolean {
+  return sandbox.settings.behaviour === "timeout" || hasSku(po, SANDBOX_SKUS.timeout);
+}
+
+/** Throws the failure the behaviour or a SANDBOX-* SKU asks for; returns when there is none. */
+function refuseOnPurpose(sandbox: Sandbox, po: PurchaseOrder, key: string): void {
+  const { behaviour, failTimes } = sandbox.settings;
+  if (behaviour === "reject" || hasSku(po, SANDBOX_SKUS.reject)) {
+    const sku = po.items.map((item) => item.sku).find((s) => s.includes(SANDBOX_SKUS.reject));
+    throw new HttpError(
+      422,
+      "rejected",
+      sku ? `Sandbox cannot produce SKU ${sku}` : "Sandbox is set to reject every order",
+    );
+  }
+  if (behaviour === "error") {
+    throw new HttpError(503, "unavailable", "Sandbox is set to fail every order");
+  }
+  if (hasSku(po, SANDBOX_SKUS.unavailable)) {
+    const attempts = (sandbox.unavailableAttempts.get(key) ?? 0) + 1;
+    sandbox.unavailableAttempts.set(key, attempts);
+    if (attempts <= failTimes) {
+      throw new HttpError(
+        503,
+        "unavailable",
+        `Sandbox outage ${attempts} of ${failTimes}; retry with the same idempotency key`,
+      );
+    }
+  }
+}
+
+/** Records a new order and starts its shipping timer. */
+function acceptOrder(sandbox: Sandbox, po: PurchaseOrder, key: string): SandboxOrder {
+  const { stats } = sandbox;
+  const order: SandboxOrder = {
+    providerOrderId: `SBX-${randomBytes(5).toString("hex").toUpperCase()}`,
+    purchaseOrder: po,
+    acceptedAt: new Date(),
+  };
+  sandbox.ordersByKey.set(key, order);
+  sandbox.ordersById.set(order.providerOrderId, order);
+  if (sandbox.poNumbersSeen.has(po.poNumber)) stats.duplicatePurchaseOrders += 1;
+  sandbox.poNumbersSeen.add(po.poNumber);
+  sandbox.unavailableAttempts.delete(key);
+  stats.ordersAccepted += 1;
+  sandbox.settings.log.info(`[sandbox] accepted PO ${po.poNumber} as ${order.providerOrderId}`);
+  order.shipTimer = schedule(sandbox, sandbox.settings.shipDelayMs, () => {
+    const event = fulfil(sandbox, order);
+    void deliver(sandbox, event, po.callbackUrl, 0);
+  });
+  return order;
+}
+
+function fulfil(sandbox: Sandbox, order: SandboxOrder): ProviderEvent {
+  const { purchaseOrder: po, providerOrderId } = order;
+  const base = {
+    id: `evt_${randomUUID()}`,
+    occurredAt: new Date().toISOString(),
+    providerOrderId,
+    poNumber: po.poNumber,
+  };
+  if (hasSku(po, SANDBOX_SKUS.lateReject)) {
+    return {
+      ...base,
+      type: "order.rejected",
+      reason: "Sandbox found a problem with the artwork",
+    };
+  }
+  if (hasSku(po, SANDBOX_SKUS.cancel)) {
+    return { ...base, type: "order.cancelled", reason: "Sandbox cancelled the order" };
+  }
+  const trackingNumber = `SBX${randomDigits(12)}`;
+  order.trackingNumber = trackingNumber;
+  sandbox.ordersByTracking.set(trackingNumber, order);
+  return {
+    ...base,
+    type: "shipment.shipped",
+    shipment: {
+      carrier: SANDBOX_CARRIER,
+      trackingNumber,
+      trackingUrl: `${sandbox.baseUrl}/track/${trackingNumber}`,
+      items: po.items.map((item) => ({ lineId: item.lineId, quantity: item.quantity })),
+    },
+  };
+}
+
+// The same event (same id) is re-posted on every attempt so the receiver can deduplicate; only
+// the signature is renewed, so a late retry is not refused as stale.
+async function deliver(
+  sandbox: Sandbox,
+  event: ProviderEvent,
+  callbackUrl: string,
+  attempt: number,
+): Promise<void> {
+  if (sandbox.closed) return;
+  const failure = await postEvent(sandbox, event, callbackUrl);
+  if (failure === null) return;
+  const { log, retryBaseDelayMs } = sandbox.settings;
+  if (attempt >= EVENT_MAX_RETRIES) {
+    sandbox.stats.eventsAbandoned += 1;
+    log.error(
+      `[sandbox] gave up on ${event.type} ${event.id} for ${event.poNumber} after ` +
+        `${attempt + 1} attempts: ${failure}`,
+    );
+    return;
+  }
+  const delayMs = retryBaseDelayMs * 2 ** attempt;
+  log.warn(
+    `[sandbox] ${event.type} ${event.id} to ${callbackUrl} failed (${failure}); ` +
+      `retrying in ${delayMs}ms`,
+  );
+  schedule(sandbox, delayMs, () => void deliver(sandbox, event, callbackUrl, attempt + 1));
+}
+
+/**
+ * One attempt at posting an event: null when it was delivered, or when the sandbox closed
+ * meanwhile and nothing more should happen; else why it failed.
+ */
+async function postEvent(
+  sandbox: Sandbox,
+  event: ProviderEvent,
+  callbackUrl: string,
+): Promise<string | null> {
+  const rawBody = JSON.stringify(event);
+  try {
+    const response = await fetch(callbackUrl, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": "orderlane-sandbox",
+        ...signBody(sandbox.settings.secret, rawBody),
+      },
+      body: rawBody,
+      signal: AbortSignal.any([
+        sandbox.shutdown.signal,
+        AbortSignal.timeout(sandbox.settings.eventTimeoutMs),
+      ]),
+    });
+    // Drained so the connection can be reused or closed; the content is of no interest.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.ok) {
+      sandbox.stats.eventsDelivered += 1;
+      sandbox.settings.log.info(
+        `[sandbox] delivered ${event.type} ${event.id} for ${event.poNumber}`,
+      );
+      return null;
+    }
+    return `HTTP ${response.status}`;
+  } catch (error) {
+    if (sandbox.closed) return null;
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+// Cancelling is possible until the parcel has shipped, as with most print-on-demand providers.
+async function handleCancel(
+  sandbox: Sandbox,
+  req: IncomingMessage,
+  providerOrderId: string,
+): Promise<Outcome> {
+  await signedBody(sandbox, req);
+  const order = sandbox.ordersById.get(providerOrderId);
+  if (!order) throw new HttpError(404, "not_found", `No order ${providerOrderId}`);
+  if (order.trackingNumber) {
+    throw new HttpError(409, "invalid_request", "The order has already shipped");
+  }
+  if (!order.cancelled) {
+    order.cancelled = true;
+    if (order.shipTimer) {
+      clearTimeout(order.shipTimer);
+      sandbox.timers.delete(order.shipTimer);
+    }
+    sandbox.stats.ordersCancelled += 1;
+    sandbox.settings.log.info(`[sandbox] cancelled ${providerOrderId}`);
+  }
+  return { kind: "respond", status: 200, body: { providerOrderId, status: "cancelled" } };
+}
+
+function handleTrack(sandbox: Sandbox, trackingNumber: string): Outcome {
+  const order = sandbox.ordersByTracking.get(trackingNumber);
+  if (!order) {
+    return { kind: "respond", status: 404, body: errorBody("not_found", "Unknown tracking") };
+  }
+  return {
+    kind: "respond",
+    status: 200,
+    body: {
+      carrier: SANDBOX_CARRIER,
+      trackingNumber,
+      poNumber: order.purchaseOrder.poNumber,
+      status: "in_transit",
     },
   };
 }
