@@ -1,12 +1,25 @@
-// The HTTP edge: static files, body-size limits, then Remix with the AppContext as load context.
+// The HTTP edge: security headers, who may post, body-size limits, static files, the carts'
+// webhook doors, then Remix with the AppContext as load context.
 import express, { type NextFunction, type Request, type Response } from "express";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { receiveShopifyDelivery, type DoorAnswer } from "~/carts/shopify/delivery.server";
 import { WebhookBacklogError, type HeaderLookup } from "~/carts/webhook-receipts.server";
 import { receiveWooCommerceDelivery } from "~/carts/woocommerce/delivery.server";
 import type { AppContext } from "~/context.server";
+import { API_MAX_BODY_BYTES } from "~/api/http.server";
+import {
+  bodyCapFor,
+  declaredLength,
+  readCappedBody,
+  tooLargeBody,
+  type BodyCaps,
+} from "./body-cap";
+import { baseSecurityHeaders, refuseCrossSitePosts, refuseNulInUrl } from "./edge-guards";
+import { remixHandoff } from "./remix-handoff";
+
+/** Owners' forms are small; a page form past this is a mistake or an attack. */
+export const FORM_MAX_BODY_BYTES = 128 * 1024;
 
 export interface WebOptions {
   ctx: AppContext;
@@ -21,7 +34,15 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
   app.disable("x-powered-by");
   app.set("trust proxy", true);
 
-  app.use(limitBodySize(ctx.config.maxBodyBytes));
+  const caps: BodyCaps = {
+    machine: ctx.config.maxBodyBytes,
+    api: API_MAX_BODY_BYTES,
+    form: FORM_MAX_BODY_BYTES,
+  };
+  app.use(baseSecurityHeaders);
+  app.use(refuseNulInUrl);
+  app.use(refuseDeclaredOversize(caps));
+  app.use(refuseCrossSitePosts(ownOrigins(ctx)));
 
   // The carts' webhook doors are served here, ahead of Remix, calling the same services a route
   // would: a delivery costs about half the CPU without Remix's request and response conversion
@@ -61,13 +82,28 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
 
   app.all(
     "*",
-    createRequestHandler({
+    remixHandoff({
       build,
       mode: ctx.config.mode === "production" ? "production" : "development",
-      getLoadContext: () => ctx,
+      ctx,
+      caps,
     }),
   );
   return app;
+}
+
+/** The origins the app's own pages are served from, besides the request's own host. */
+function ownOrigins(ctx: AppContext): string[] {
+  const urls = [ctx.config.publicUrl, ctx.config.shopify?.appUrl].filter(
+    (u): u is string => typeof u === "string" && u !== "",
+  );
+  return urls.flatMap((u) => {
+    try {
+      return [new URL(u).origin];
+    } catch {
+      return [];
+    }
+  });
 }
 
 type DoorHandler = (
@@ -85,8 +121,10 @@ function cartDoor(maxBytes: number, handle: DoorHandler) {
         return Array.isArray(value) ? value.join(", ") : value;
       },
     };
-    readBody(req, maxBytes)
-      .then((body) => (body === null ? tooLarge(maxBytes) : handle(req, headers, body)))
+    readCappedBody(req, maxBytes)
+      .then((body) =>
+        body === null ? { status: 413, body: tooLargeBody(maxBytes) } : handle(req, headers, body),
+      )
       .then((answer) => {
         if (answer.headers) res.set(answer.headers);
         if (answer.body === null || answer.body === undefined) res.status(answer.status).end();
@@ -109,61 +147,13 @@ function cartDoor(maxBytes: number, handle: DoorHandler) {
   };
 }
 
-function tooLarge(maxBytes: number) {
-  return {
-    status: 413,
-    body: {
-      error: {
-        code: "body_too_large",
-        message: `Request body is larger than ${Math.round(maxBytes / 1024)} KiB`,
-      },
-    },
-  };
-}
-
-/** The whole body, or null once it passes the cap (a declared length was checked already). */
-function readBody(req: Request, maxBytes: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        over = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.once("end", () => resolve(over ? null : Buffer.concat(chunks, size)));
-    req.once("error", reject);
-  });
-}
-
-// Bodies are read by Remix from the raw stream, so the cap is enforced on the declared length; a
-// body without one is refused on the machine-to-machine paths that never legitimately omit it.
-function limitBodySize(maxBytes: number) {
+/** A declared length over the door's cap is refused before a byte is read. */
+function refuseDeclaredOversize(caps: BodyCaps) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === "GET" || req.method === "HEAD") return next();
-    const length = req.headers["content-length"];
-    if (length === undefined) {
-      if (req.headers["transfer-encoding"] && /^\/(webhooks|api)\//.test(req.path)) {
-        res
-          .status(411)
-          .json({ error: { code: "length_required", message: "Send Content-Length" } });
-        return;
-      }
-      return next();
-    }
-    if (Number(length) > maxBytes) {
-      res.status(413).json({
-        error: {
-          code: "body_too_large",
-          message: `Request body is larger than ${Math.round(maxBytes / 1024)} KiB`,
-        },
-      });
+    const length = declaredLength(req);
+    const cap = bodyCapFor(req.path, caps);
+    if (length !== null && length > cap) {
+      res.status(413).json(tooLargeBody(cap));
       return;
     }
     next();

@@ -38,6 +38,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       apiKey: context.config.shopify?.apiKey ?? "",
       shopName: owner.shop.name,
       shopDomain: owner.shop.domain,
+      // Who may frame the app's pages: a Shopify shop's admin (entry.server sets the header).
+      framedIn: owner.shop.platform === "shopify" ? owner.shop.domain : null,
       demo: switcher !== null,
       demoShops: switcher?.shops ?? [],
     },
