@@ -3,7 +3,15 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NormalizedOrder } from "~/carts/connector";
 import { queryRows } from "~/db/client.server";
-import { lineItems, orders, paymentTransactions, providers, shops, submissions } from "~/db/schema";
+import {
+  lineItems,
+  orderEvents,
+  orders,
+  paymentTransactions,
+  providers,
+  shops,
+  submissions,
+} from "~/db/schema";
 import { removeCartOrder } from "~/orders/cart-changes.server";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
@@ -315,6 +323,48 @@ describe("ingesting cart orders", () => {
     const failed = await storedOrder(shop.id, "50");
     expect(failed!.autoSubmitAt).toBeNull();
     expect(failed!.state).toBe("new");
+  });
+
+  it("compares amounts as money, and tells the owner what changed with the old and new values", async () => {
+    const shop = await createShop(app.ctx.db, { platform: "woocommerce" });
+    const later = (minutes: number) => new Date(Date.UTC(2026, 10, 10, 10, minutes));
+    await ingestCartOrders(app.ctx, shop, [normalized("70", { total: "31.00" })], via);
+    // Stored as numeric(14,4): "31.0000". The cart sends 31.00 again with another change.
+    await ingestCartOrders(
+      app.ctx,
+      shop,
+      [normalized("70", { total: "31.00", note: "Gift", cartUpdatedAt: later(5), raw: { v: 2 } })],
+      via,
+    );
+    await ingestCartOrders(
+      app.ctx,
+      shop,
+      [
+        normalized("70", {
+          total: "29.50",
+          note: "Gift",
+          cartStatus: "on_hold",
+          cartStatusRaw: "on-hold",
+          cartUpdatedAt: later(10),
+          raw: { v: 3 },
+        }),
+      ],
+      via,
+    );
+    const stored = await storedOrder(shop.id, "70");
+    const messages = (
+      await app.ctx.db
+        .select({ message: orderEvents.message, action: orderEvents.action })
+        .from(orderEvents)
+        .where(eq(orderEvents.orderId, stored!.id))
+        .orderBy(orderEvents.createdAt)
+    )
+      .filter((e) => e.action === "cart_updated")
+      .map((e) => e.message);
+    expect(messages).toEqual([
+      "The cart updated the order: Note changed",
+      "The cart updated the order: Cart status Processing → On hold; Total £31.00 → £29.50",
+    ]);
   });
 
   it("removeCartOrder deletes an order nothing was sent for, and alerts on one that was", async () => {

@@ -60,6 +60,15 @@ async function timeline(orderId: string) {
 }
 
 describe("Shopify order webhooks", () => {
+  it("an older order with only `gateway`, no payment_gateway_names, keeps its payment method", async () => {
+    const shop = await createShop(app.ctx.db);
+    const { payment_gateway_names: _names, ...older } = webhookOrder({ id: "7001" });
+    const res = await deliver("orders/create", shop.domain, { ...older, gateway: "bogus" });
+    expect(res.status).toBe(200);
+    await drainQueue(app.ctx, "process-webhook");
+    expect((await orderByCartId(shop.id, "7001"))?.paymentMethod).toBe("bogus");
+  });
+
   it("orders/create stores the order with its items, personalisation, type and countdown", async () => {
     const shop = await createShop(app.ctx.db);
     const bigId = "9007199254740993"; // beyond 2^53: must survive digit for digit

@@ -126,6 +126,54 @@ describe("WooCommerce webhooks", () => {
     expect(processed!.processedAt).toBeInstanceOf(Date);
   });
 
+  it("stores product, option and method text decoded from WooCommerce's HTML entities", async () => {
+    const shop = await wooShop();
+    const payload = wooOrder({
+      id: 507,
+      payment_method_title: "Card &amp; Apple Pay",
+      shipping_lines: [
+        { id: 9, method_title: "Royal Mail &ndash; 1st", method_id: "flat", total: "5.00" },
+      ],
+      line_items: [
+        {
+          id: 71,
+          name: "Mug &amp; Coaster &ndash; Blue",
+          parent_name: null,
+          product_id: 5,
+          variation_id: 0,
+          quantity: 1,
+          subtotal: "12.00",
+          total: "12.00",
+          sku: "MUG-1",
+          meta_data: [
+            {
+              id: 1,
+              key: "Message",
+              value: "Love &amp; light &#8212; Ma&#039;s",
+              display_value: "",
+            },
+          ],
+        },
+      ],
+    });
+    expect((await post(shop, delivery("order.created", payload))).status).toBe(200);
+    await drainQueue(app.ctx, "process-webhook");
+    const [order] = await app.ctx.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.shopId, shop.id), eq(orders.cartOrderId, "507")));
+    expect(order).toMatchObject({
+      paymentMethod: "Card & Apple Pay",
+      shippingMethod: "Royal Mail \u2013 1st",
+    });
+    const [line] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, order!.id));
+    expect(line!.title).toBe("Mug & Coaster \u2013 Blue");
+    expect(line!.personalization?.options).toEqual({ Message: "Love & light \u2014 Ma's" });
+  });
+
   it("processes the same delivery once when WooCommerce sends it twice", async () => {
     const shop = await wooShop();
     const once = delivery("order.updated", wooOrder({ id: 503 }), { deliveryId: "d3c0ffee" });

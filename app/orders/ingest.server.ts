@@ -8,7 +8,12 @@ import { queryRows, type Db, type Tx } from "~/db/client.server";
 import { recordsetInsert, recordsetUpdate } from "~/db/recordset.server";
 import { lineItems, orderEvents, orders, paymentTransactions } from "~/db/schema";
 import { initialState } from "~/orders/core/lifecycle";
-import type { Address, ManualEdits } from "~/orders/core/model";
+import {
+  CART_STATUS_LABELS,
+  ORDER_TYPE_LABELS,
+  type Address,
+  type ManualEdits,
+} from "~/orders/core/model";
 import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
 import { refreshOrderSummaries } from "~/orders/core/summary.server";
 import { timelineRow, type TimelineEntry } from "~/orders/core/timeline.server";
@@ -19,6 +24,7 @@ import { countdownDueAt, scheduleAutoSubmits } from "./countdown.server";
 import { designKey } from "./design-edit.server";
 import { EDITABLE_FIELDS, type EditableField } from "./order-edit";
 import { orderTypeFor } from "./order-type";
+import { formatMoney } from "~/ui/format";
 
 export type IngestCtx = CartChangeCtx;
 
@@ -447,9 +453,10 @@ function mergeCartUpdate(
       Object.assign(kept, { [field]: order[field] });
     } else if (!sameJson(order[field], columns[field])) changed.push(field);
   }
-  for (const field of ["cartStatus", "total", "currency"] as const) {
-    if (!sameJson(order[field], columns[field])) changed.push(field);
-  }
+  if (order.cartStatus !== columns.cartStatus) changed.push("cartStatus");
+  // Amounts compare as money: the cart's 31.00 is the 31.0000 we stored.
+  if (!sameAmount(order.total, columns.total)) changed.push("total");
+  if (order.currency !== columns.currency) changed.push("currency");
   const shipping = (edits.shippingAddress ? order.shippingAddress : o.shippingAddress) ?? null;
   const billing = (edits.billingAddress ? order.billingAddress : o.billingAddress) ?? null;
 
@@ -531,14 +538,15 @@ async function applyUpdates(
     upserts.push(...merged.lines);
     removedLineIds.push(...merged.removedLineIds);
     // The row is locked: what we wrote is what it holds (no need to echo the raw payload back).
-    changes.push({ before: order, after: { ...order, ...merged.set } });
+    const after = { ...order, ...merged.set };
+    changes.push({ before: order, after });
     if (merged.changed.length > 0) {
       events.push({
         shopId: shop.id,
         orderId: order.id,
         actor: "cart",
         action: "cart_updated",
-        message: describeChange(order, incoming, merged.changed, merged.keptLines),
+        message: describeChange(order, after, merged.changed, merged.keptLines),
         data: { changed: merged.changed, via: via.source },
       });
     }
@@ -567,21 +575,54 @@ async function recordTimeline(tx: Tx, events: TimelineEntry[]): Promise<void> {
   if (events.length > 0) await tx.execute(recordsetInsert(orderEvents, events.map(timelineRow)));
 }
 
+/** Decimal amounts as written by carts and by numeric columns ("31.00", "31.0000"), compared exactly. */
+export function sameAmount(a: string | null, b: string | null): boolean {
+  return canonicalAmount(a) === canonicalAmount(b);
+}
+
+function canonicalAmount(amount: string | null): string | null {
+  if (amount === null) return null;
+  const [whole = "0", fraction = ""] = amount.trim().replace(/^\+/, "").split(".");
+  const digits = whole.replace(/^(-?)0+(?=\d)/, "$1");
+  const decimals = fraction.replace(/0+$/, "");
+  return decimals ? `${digits}.${decimals}` : digits === "-0" ? "0" : digits;
+}
+
+/** How each change reads on the timeline, in the owner's words, with old and new values. */
+const CHANGE_WORDS: Record<string, (before: OrderRow, after: OrderRow) => string> = {
+  cartStatus: (before, after) =>
+    `Cart status ${CART_STATUS_LABELS[before.cartStatus]} → ${CART_STATUS_LABELS[after.cartStatus]}`,
+  total: (before, after) =>
+    `Total ${formatMoney(before.total, before.currency)} → ${formatMoney(after.total, after.currency)}`,
+  currency: (before, after) => `Currency ${before.currency} → ${after.currency}`,
+  customerName: (before, after) =>
+    `Customer ${text(before.customerName)} → ${text(after.customerName)}`,
+  customerEmail: (before, after) =>
+    `Email ${text(before.customerEmail)} → ${text(after.customerEmail)}`,
+  paymentMethod: (before, after) =>
+    `Payment method ${text(before.paymentMethod)} → ${text(after.paymentMethod)}`,
+  shippingMethod: (before, after) =>
+    `Shipping method ${text(before.shippingMethod)} → ${text(after.shippingMethod)}`,
+  shippingAddress: () => "Shipping address changed",
+  billingAddress: () => "Billing address changed",
+  note: () => "Note changed",
+  lineItems: () => "Items changed",
+  type: (before, after) =>
+    `Type ${ORDER_TYPE_LABELS[before.type]} → ${ORDER_TYPE_LABELS[after.type]}`,
+};
+
+const text = (value: string | null) => (value ? `“${value}”` : "none");
+
 function describeChange(
-  order: OrderRow,
-  o: NormalizedOrder,
+  before: OrderRow,
+  after: OrderRow,
   changed: string[],
   keptLines: number,
 ): string {
-  const parts: string[] = [];
-  if (changed.includes("cartStatus")) {
-    parts.push(`cart status ${order.cartStatusRaw} → ${o.cartStatusRaw}`);
-  }
-  const others = changed.filter((c) => c !== "cartStatus");
-  if (others.length > 0) parts.push(`changed ${others.join(", ")}`);
+  const parts = changed.map((field) => CHANGE_WORDS[field]?.(before, after) ?? `${field} changed`);
   let message = `The cart updated the order: ${parts.join("; ")}`;
   if (keptLines > 0) {
-    message += ` (${keptLines} line(s) the cart removed are kept: they were already sent)`;
+    message += ` (${keptLines} item${keptLines === 1 ? "" : "s"} the cart removed ${keptLines === 1 ? "is" : "are"} kept: already sent to the provider)`;
   }
   return message;
 }

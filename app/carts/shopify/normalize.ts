@@ -134,6 +134,8 @@ export const shopifyWebhookOrder = z.object({
   total_tax: money.nullish(),
   total_shipping_price_set: moneySet,
   payment_gateway_names: z.array(z.string()).nullish(),
+  /** Orders from before payment_gateway_names existed carry only this. */
+  gateway: optionalText,
   source_name: optionalText,
   note: optionalText,
   customer: z
@@ -242,7 +244,8 @@ export function normalizeWebhookOrder(
     shippingTotal,
     taxTotal: order.total_tax ?? "0",
     total: order.total_price,
-    paymentMethod: order.payment_gateway_names?.filter(Boolean).join(", ") || null,
+    paymentMethod:
+      order.payment_gateway_names?.filter(Boolean).join(", ") || order.gateway?.trim() || null,
     shippingMethod: order.shipping_lines[0]?.title ?? null,
     sourceChannel: order.source_name ?? null,
     note: order.note ?? null,

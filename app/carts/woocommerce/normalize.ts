@@ -13,6 +13,7 @@ import type { CartStatus, Address } from "~/orders/core/model";
 import { readPersonalization, type CartProperty } from "../personalization";
 import type { NormalizedLineItem, NormalizedOrder, NormalizedPayment } from "../connector";
 import type { ShopSettings } from "~/orders/core/shop-settings";
+import { decodeEntities } from "./html-text";
 
 const KNOWN_STATUSES: Record<string, CartStatus> = {
   pending: "pending_payment",
@@ -175,7 +176,7 @@ export function readWooOrder(
   const customerName =
     fullName(o.billing) || fullName(o.shipping) || o.billing?.company || o.shipping?.company || "";
   const shippingMethod = (o.shipping_lines ?? [])
-    .map((s) => s.method_title?.trim())
+    .map((s) => (s.method_title ? decodeEntities(s.method_title).trim() : undefined))
     .filter((s): s is string => Boolean(s))
     .join(", ");
 
@@ -195,7 +196,10 @@ export function readWooOrder(
       shippingTotal: o.shipping_total,
       taxTotal: o.total_tax,
       total: o.total,
-      paymentMethod: o.payment_method_title?.trim() || o.payment_method?.trim() || null,
+      paymentMethod:
+        (o.payment_method_title ? decodeEntities(o.payment_method_title).trim() : "") ||
+        o.payment_method?.trim() ||
+        null,
       shippingMethod: shippingMethod || null,
       sourceChannel: o.created_via?.trim() || null,
       note: o.customer_note?.trim() || null,
@@ -211,7 +215,7 @@ export function readWooOrder(
 type WooAddress = z.infer<typeof address>;
 
 function fullName(a: WooAddress): string {
-  return `${a?.first_name ?? ""} ${a?.last_name ?? ""}`.trim();
+  return decodeEntities(`${a?.first_name ?? ""} ${a?.last_name ?? ""}`).trim();
 }
 
 function toAddress(a: WooAddress): Address | null {
@@ -243,8 +247,10 @@ function styleOf(line: WooLine): string | null {
     .map((m) => displayText(m.display_value) ?? displayText(m.value))
     .filter((v): v is string => Boolean(v));
   if (attributes.length > 0) return attributes.join(" / ");
-  if (line.variation_id && line.parent_name && line.name.startsWith(`${line.parent_name} - `)) {
-    return line.name.slice(line.parent_name.length + 3).trim() || null;
+  const name = decodeEntities(line.name);
+  const parent = line.parent_name ? decodeEntities(line.parent_name) : null;
+  if (line.variation_id && parent && name.startsWith(`${parent} - `)) {
+    return name.slice(parent.length + 3).trim() || null;
   }
   return null;
 }
@@ -252,8 +258,7 @@ function styleOf(line: WooLine): string | null {
 function displayText(value: unknown): string | null {
   if (typeof value === "string") {
     // display_value may carry the store's HTML formatting.
-    const plain = value
-      .replace(/<[^>]*>/g, "")
+    const plain = decodeEntities(value.replace(/<[^>]*>/g, ""))
       .replace(/\s+/g, " ")
       .trim();
     return plain || null;
@@ -265,12 +270,15 @@ function displayText(value: unknown): string | null {
 function toLineItem(line: WooLine, keys: ShopSettings["personalizationKeys"]): NormalizedLineItem {
   const properties: CartProperty[] = (line.meta_data ?? [])
     .filter((m) => !m.key.startsWith("pa_"))
-    .map((m) => ({ key: m.key, value: m.value }));
+    .map((m) => ({
+      key: decodeEntities(m.key),
+      value: typeof m.value === "string" ? decodeEntities(m.value) : m.value,
+    }));
   const quantity = line.quantity;
   return {
     cartLineId: line.id,
     sku: line.sku?.trim() || null,
-    title: line.name || line.parent_name || "Item",
+    title: decodeEntities(line.name || line.parent_name || "") || "Item",
     style: styleOf(line),
     quantity,
     // The unit price before order discounts, from the line's subtotal (exact decimal strings).
