@@ -87,6 +87,7 @@ export async function receiveWooCommerceDelivery(
   // WooCommerce derives the delivery id from the webhook id and the current second, so two orders
   // in one second share it; with the body's hash, a true redelivery still dedupes and they do not.
   const deliveryId = `${header || "none"}:${bodyHash}`;
+  const delivery = { source: "woocommerce", shopDomain: shop.domain, deliveryId, topic } as const;
   const reject = async (message: string, payload: unknown) => {
     await recordRejected(ctx, shop, { deliveryId, topic, payload, error: message });
     return refuse(400, "invalid_payload", message);
@@ -109,14 +110,10 @@ export async function receiveWooCommerceDelivery(
     if (read.kind === "draft") return { status: 200, body: { ok: true, outcome: "skipped" } };
   }
 
-  const { duplicate } = await receiveWebhook(ctx, {
-    source: "woocommerce",
-    shopDomain: shop.domain,
-    deliveryId,
-    topic,
-    payload,
-  });
-  return { status: 200, body: { ok: true, outcome: duplicate ? "duplicate" : "queued" } };
+  const stored = await receiveWebhook(ctx, { ...delivery, payload });
+  // A payload the database cannot hold: recorded as rejected already, without the payload.
+  if ("refused" in stored) return refuse(400, "invalid_payload", stored.refused);
+  return { status: 200, body: { ok: true, outcome: stored.duplicate ? "duplicate" : "queued" } };
 }
 
 async function wooShop(ctx: Pick<AppContext, "db">, shopId: string): Promise<Shop | undefined> {
