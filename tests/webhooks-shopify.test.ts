@@ -1,3 +1,4 @@
+import { format } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -551,6 +552,45 @@ describe("Shopify webhooks", () => {
         await app.ctx.jobs.find("process-webhook", { data: { receiptId: receipt.id } }),
       ).toHaveLength(1);
     }
+  });
+
+  it("a delivery that cannot be stored is logged by its ids and error code, never its payload", async () => {
+    const shop = await createShop(app.ctx.db);
+    const webhookId = `logged-${shop.id}`;
+    const delivery = shopifyWebhook("orders/create", shop.domain, webhookOrder({ id: "9500001" }), {
+      webhookId,
+    });
+    // As a driver reports a failed query: its text and parameters in the message, a code below.
+    const send = vi
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
+      .mockImplementation((_queue, _jobs, guard) =>
+        Promise.reject(
+          Object.assign(
+            new Error(`Failed query: ${guard.sql}\nparams: ${guard.params.join(",")}`),
+            { cause: Object.assign(new Error("connection reset"), { code: "08006" }) },
+          ),
+        ),
+      );
+    const logged: string[] = [];
+    const errors = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      logged.push(format(...args));
+    });
+    try {
+      const res = await post(delivery);
+      expect(res.status).toBe(500);
+    } finally {
+      send.mockRestore();
+      errors.mockRestore();
+    }
+    const log = logged.join("\n");
+    expect(log).toContain("[webhooks] delivery failed");
+    expect(log).toContain(webhookId);
+    expect(log).toContain(shop.domain);
+    expect(log).toContain("08006");
+    for (const personal of ["mia@example.com", "Okafor", "9 Harbour St", "B3H 1A1", "Grandma"]) {
+      expect(log).not.toContain(personal);
+    }
+    expect(log).not.toContain("params");
   });
 
   it("refuses a streamed body without Content-Length with 411, storing nothing", async () => {

@@ -32,6 +32,9 @@ export type WebhookReceiptRow = typeof webhookReceipts.$inferSelect;
  */
 export type ReceiveOutcome = { duplicate: boolean; receiptId: string | null } | { refused: string };
 
+/** Identifies a delivery in logs and errors; never its payload, which holds personal data. */
+export type DeliveryRef = Pick<IncomingWebhook, "source" | "shopDomain" | "deliveryId" | "topic">;
+
 export async function receiveWebhook(
   ctx: Pick<AppContext, "db" | "jobs">,
   webhook: IncomingWebhook,
@@ -54,7 +57,7 @@ export async function receiveWebhook(
       return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
     } catch (error) {
       if (unstorable(webhook, error)) return refuseUnstorable(ctx, webhook, error);
-      throw error;
+      throw new WebhookStoreError(webhook, error);
     }
   }
 
@@ -77,6 +80,53 @@ export class WebhookBacklogError extends Error {
   constructor() {
     super("Too many deliveries are waiting to be stored; retry shortly");
   }
+}
+
+/**
+ * A delivery that could not be stored. Its message names the delivery and the driver's error
+ * codes only: a driver's own message can carry the statement's parameters (every payload of the
+ * batch, with customers' names and addresses), so neither it nor the driver's error is kept here
+ * (not even as `cause`, which loggers print).
+ */
+export class WebhookStoreError extends Error {
+  constructor(delivery: DeliveryRef, error: unknown) {
+    super(
+      `${delivery.source} delivery ${delivery.deliveryId} (shop ${delivery.shopDomain}, topic ` +
+        `${delivery.topic}) could not be stored: ${errorCodes(error)}`,
+    );
+    this.name = "WebhookStoreError";
+  }
+}
+
+/**
+ * Runs what a door does with a delivery it has identified; a failure is rethrown as a
+ * WebhookStoreError naming that delivery (a backlog refusal passes through as it is).
+ */
+export async function namingDelivery<T>(delivery: DeliveryRef, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WebhookBacklogError || error instanceof WebhookStoreError) throw error;
+    throw new WebhookStoreError(delivery, error);
+  }
+}
+
+/** A webhook door's failure as it may be logged: ids, shop, topic and error codes, no data. */
+export function describeDeliveryFailure(error: unknown): string {
+  return error instanceof WebhookStoreError || error instanceof WebhookBacklogError
+    ? error.message
+    : errorCodes(error);
+}
+
+/** The names and codes of an error and its causes, e.g. "DrizzleQueryError < DatabaseError 22P02". */
+function errorCodes(error: unknown): string {
+  const parts = errorChain(error).map((e) => {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    // Only what looks like a class name or an error code: anything else could be data.
+    const named = typeof name === "string" && /^\w{1,60}$/.test(name) ? name : "error";
+    return typeof code === "string" && /^\w{1,40}$/.test(code) ? `${named} ${code}` : named;
+  });
+  return parts.length > 0 ? parts.join(" < ") : "unknown error";
 }
 
 /** The error, then its causes (drivers wrap theirs: PGlite's code is on `cause`). */
@@ -153,7 +203,7 @@ class ReceiptWriter {
     }
     // A lost connection or a timeout would fail each delivery alone just the same.
     if (!refusedByData(error)) {
-      for (const d of batch) d.reject(error);
+      for (const d of batch) d.reject(new WebhookStoreError(d.webhook, error));
       return;
     }
     // One delivery the database refuses must not fail the others that happened to share its
@@ -172,7 +222,7 @@ class ReceiptWriter {
       if (unstorable(d.webhook, refusal)) {
         await refuseUnstorable(this.ctx, d.webhook, refusal).then(d.resolve, d.reject);
       } else {
-        d.reject(refusal);
+        d.reject(new WebhookStoreError(d.webhook, refusal));
       }
     }
   }
@@ -238,18 +288,20 @@ async function refuseUnstorable(
     ? `it holds text the database refuses, such as an unpaired surrogate escape (${code})`
     : `it is nested too deeply or too large${code ? ` (${code})` : ""}`;
   const reason = `The payload cannot be stored: ${why}`;
-  await ctx.db
-    .insert(webhookReceipts)
-    .values({
-      shopId: shopOf(webhook),
-      source: webhook.source,
-      shopDomain: webhook.shopDomain,
-      deliveryId: webhook.deliveryId,
-      topic: webhook.topic,
-      payload: null,
-      error: `Rejected: ${reason}`.slice(0, 2000),
-    })
-    .onConflictDoNothing();
+  await namingDelivery(webhook, () =>
+    ctx.db
+      .insert(webhookReceipts)
+      .values({
+        shopId: shopOf(webhook),
+        source: webhook.source,
+        shopDomain: webhook.shopDomain,
+        deliveryId: webhook.deliveryId,
+        topic: webhook.topic,
+        payload: null,
+        error: `Rejected: ${reason}`.slice(0, 2000),
+      })
+      .onConflictDoNothing(),
+  );
   return { refused: reason };
 }
 

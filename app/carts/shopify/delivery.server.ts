@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AppContext } from "~/context.server";
 import { parseCartJson } from "../json";
-import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
+import { namingDelivery, receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { checkOrderWebhook, recordRejectedDelivery } from "./order-webhooks.server";
 
 export interface DoorAnswer {
@@ -86,7 +86,10 @@ export async function receiveShopifyDelivery(
 
   const delivery = { source: "shopify", shopDomain, deliveryId: webhookId, topic } as const;
   const reject = async (reason: string) => {
-    await recordRejectedDelivery(ctx, { shopDomain, deliveryId: webhookId, topic, reason });
+    // A failure is logged by the delivery's ids, never by what the driver quotes.
+    await namingDelivery(delivery, () =>
+      recordRejectedDelivery(ctx, { shopDomain, deliveryId: webhookId, topic, reason }),
+    );
     return refuse(400, "invalid_payload", reason);
   };
   let payload: unknown;

@@ -7,7 +7,7 @@ import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
 import type { Shop } from "~/shops/shops.server";
 import { parseCartJson } from "../json";
-import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
+import { namingDelivery, receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { wooCredentials } from "./connector.server";
 import { readWooOrder } from "./normalize";
 import { deletedId, isWooTopic } from "./webhooks.server";
@@ -89,7 +89,10 @@ export async function receiveWooCommerceDelivery(
   const deliveryId = `${header || "none"}:${bodyHash}`;
   const delivery = { source: "woocommerce", shopDomain: shop.domain, deliveryId, topic } as const;
   const reject = async (message: string, payload: unknown) => {
-    await recordRejected(ctx, shop, { deliveryId, topic, payload, error: message });
+    // A failure is logged by the delivery's ids, never by what the driver quotes (the payload).
+    await namingDelivery(delivery, () =>
+      recordRejected(ctx, shop, { deliveryId, topic, payload, error: message }),
+    );
     return refuse(400, "invalid_payload", message);
   };
   if (!header) return reject("X-WC-Webhook-Delivery-ID is missing", null);
