@@ -4,7 +4,11 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { receiveShopifyDelivery, type DoorAnswer } from "~/carts/shopify/delivery.server";
-import { WebhookBacklogError, type HeaderLookup } from "~/carts/webhook-receipts.server";
+import {
+  WebhookBacklogError,
+  describeDeliveryFailure,
+  type HeaderLookup,
+} from "~/carts/webhook-receipts.server";
 import { receiveWooCommerceDelivery } from "~/carts/woocommerce/delivery.server";
 import type { AppContext } from "~/context.server";
 import { API_MAX_BODY_BYTES } from "~/api/http.server";
@@ -132,7 +136,7 @@ function cartDoor(maxBytes: number, handle: DoorHandler) {
       })
       .catch((err: unknown) => {
         const backlog = err instanceof WebhookBacklogError;
-        if (!backlog) console.error("[webhooks] delivery failed:", err);
+        if (!backlog) console.error(`[webhooks] delivery failed: ${describeDeliveryFailure(err)}`);
         if (res.headersSent) return res.end();
         // The cart retries a 5xx later, and the delivery is either stored whole or not at all.
         if (backlog) {

@@ -3,6 +3,7 @@ import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders, providers, submissions, webhookReceipts } from "~/db/schema";
 import { signBody } from "~/fulfillment/protocol";
+import { poNumberFor } from "~/fulfillment/purchase-orders.server";
 import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { submitOrder } from "~/fulfillment/submit.server";
@@ -536,6 +537,63 @@ describe("provider events at /api/providers/:providerId/events", () => {
       .from(webhookReceipts)
       .where(eq(webhookReceipts.deliveryId, `${providerId}:evt-unknown`));
     expect(receipt?.error).toMatch(/No purchase order/);
+  });
+
+  it("a retry of an event refused for an unknown order is applied once the order is known", async () => {
+    const { shop, providerId } = await shopWithSandbox(app.ctx, quiet);
+    const order = await personalisedOrder(app.ctx, shop);
+    const [item] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id));
+    // The provider reports a purchase order we do not hold yet (its event outran our record of it).
+    const body = shippedEvent(
+      { providerOrderId: "SBX-NOT-YET", poNumber: poNumberFor(order, 0) },
+      "evt-early",
+      item!.id,
+    );
+    const first = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(first.status).toBe(404);
+    expect((await first.json()).error.code).toBe("unknown_order");
+    // Retried while still unknown: refused again, not taken for a duplicate.
+    const early = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(early.status).toBe(404);
+
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    const submission = await pendingSubmission(order.id);
+    expect(submission.poNumber).toBe(poNumberFor(order, 0));
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+
+    // The provider retries with the same event id, as docs/provider-protocol.md asks.
+    const retried = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ received: 1, duplicates: 0 });
+    const [receipt] = await app.ctx.db
+      .select()
+      .from(webhookReceipts)
+      .where(eq(webhookReceipts.deliveryId, `${providerId}:evt-early`));
+    expect(receipt?.error).toBeNull();
+    const { drainQueue } = await import("./support/app");
+    await drainQueue(app.ctx, "process-webhook");
+
+    const state = await orderState(app.ctx, order.id);
+    expect(state.shipments).toHaveLength(1);
+    expect(state.shipments[0]).toMatchObject({
+      trackingNumber: "1Zevt-early",
+      items: [{ lineItemId: item!.id, quantity: 2 }],
+    });
+    const [shipped] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.id, item!.id));
+    expect(shipped?.deliveryState).toBe("shipped");
+    expect(state.timeline.map((e) => e.action)).toContain("shipment");
+    const pushes = await app.ctx.jobs.find("push-tracking", {
+      data: { shopId: shop.id, shipmentId: state.shipments[0]!.id },
+    });
+    expect(pushes).toHaveLength(1);
+
+    // Once applied, the same event again is a duplicate.
+    const again = await post(providerId, body, signBody(SANDBOX_SECRET, body));
+    expect(await again.json()).toEqual({ received: 0, duplicates: 1 });
   });
 
   it("an unknown provider id gets 404", async () => {

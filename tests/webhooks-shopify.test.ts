@@ -1,3 +1,4 @@
+import { format } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -464,6 +465,132 @@ describe("Shopify webhooks", () => {
     expect(retried.status).toBe(200);
     expect(retried.headers.get("x-orderlane-duplicate")).toBe("false");
     expect(await receiptsFor(shop.domain)).toHaveLength(1);
+  });
+
+  it("a delivery the database cannot store is refused with 400 alone; its batch-mates are stored", async () => {
+    const shop = await createShop(app.ctx.db);
+    const valid = Array.from({ length: 40 }, (_, i) => ({
+      webhookId: `mate-${shop.id}-${i}`,
+      delivery: shopifyWebhook(
+        "orders/create",
+        shop.domain,
+        webhookOrder({ id: String(9_400_000 + i) }),
+        {
+          webhookId: `mate-${shop.id}-${i}`,
+        },
+      ),
+    }));
+    // "\ud800" escaped in the JSON text: JSON.parse takes it, PostgreSQL's jsonb refuses it.
+    const loneSurrogate = `lone-${shop.id}`;
+    const lone = shopifyWebhook(
+      "orders/create",
+      shop.domain,
+      { ...webhookOrder({ id: "9400100" }), note: "gift\ud800wrap" },
+      { webhookId: loneSurrogate },
+    );
+    expect(lone.body).toContain("\\ud800");
+    // Arrays nested 10,000 deep: parsed, but serialising them again throws a RangeError. (No id
+    // of 16 digits, so the body is parsed without a reviver, as most deliveries are.)
+    const nested = `deep-${shop.id}`;
+    const { line_items: lines } = webhookOrder();
+    const smallIds = (lines as Record<string, unknown>[]).map((line, i) => ({
+      ...line,
+      id: 4500 + i,
+    }));
+    const deepText = JSON.stringify(webhookOrder({ id: "9400101", lineItems: smallIds })).replace(
+      /}$/,
+      `,"note_attributes_extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`,
+    );
+    expect(deepText).not.toMatch(/\d{16}/);
+    const deep = shopifyWebhook("orders/create", shop.domain, null, {
+      webhookId: nested,
+      rawBody: deepText,
+    });
+    const sent = [...valid.slice(0, 20).map((v) => v.delivery), lone, deep];
+    sent.push(...valid.slice(20).map((v) => v.delivery));
+
+    // A slow database: deliveries pile up behind the first writes and go in batches, so the
+    // poisoned ones share a statement with valid ones (before the fix, their batch-mates were
+    // answered 500).
+    const insert = app.ctx.jobs.sendManyGuarded.bind(app.ctx.jobs);
+    const slow = vi
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
+      .mockImplementation(async (queue, jobs, guard) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return insert(queue, jobs, guard);
+      });
+    const answers = await Promise.all(sent.map((d) => post(d))).finally(() => slow.mockRestore());
+    const idOf = (d: (typeof sent)[number]) => d.headers["X-Shopify-Webhook-Id"]!;
+    // Every answer at once, so a failure shows which deliveries got what.
+    expect(new Map(sent.map((d, i) => [idOf(d), answers[i]!.status]))).toEqual(
+      new Map(sent.map((d) => [idOf(d), d === lone || d === deep ? 400 : 200])),
+    );
+    for (const poisoned of [lone, deep]) {
+      const body = (await answers[sent.indexOf(poisoned)]!.json()) as {
+        error: { code: string; message: string };
+      };
+      expect(body.error.code).toBe("invalid_payload");
+      expect(body.error.message).toMatch(/cannot be stored/);
+    }
+
+    const receipts = await receiptsFor(shop.domain);
+    const stored = receipts.filter((r) => r.deliveryId.startsWith("mate-"));
+    expect(stored).toHaveLength(40);
+    expect(stored.filter((r) => r.error !== null || r.payload === null)).toEqual([]);
+    // The poisoned ones are recorded as rejected, without their payload and without a job.
+    for (const poisoned of [loneSurrogate, nested]) {
+      const [rejected] = receipts.filter((r) => r.deliveryId === poisoned);
+      expect(rejected?.payload, poisoned).toBeNull();
+      expect(rejected?.error).toMatch(/^Rejected: /);
+      expect(
+        await app.ctx.jobs.find("process-webhook", { data: { receiptId: rejected!.id } }),
+      ).toHaveLength(0);
+    }
+    // Each valid one has its job.
+    for (const receipt of stored) {
+      expect(
+        await app.ctx.jobs.find("process-webhook", { data: { receiptId: receipt.id } }),
+      ).toHaveLength(1);
+    }
+  });
+
+  it("a delivery that cannot be stored is logged by its ids and error code, never its payload", async () => {
+    const shop = await createShop(app.ctx.db);
+    const webhookId = `logged-${shop.id}`;
+    const delivery = shopifyWebhook("orders/create", shop.domain, webhookOrder({ id: "9500001" }), {
+      webhookId,
+    });
+    // As a driver reports a failed query: its text and parameters in the message, a code below.
+    const send = vi
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
+      .mockImplementation((_queue, _jobs, guard) =>
+        Promise.reject(
+          Object.assign(
+            new Error(`Failed query: ${guard.sql}\nparams: ${guard.params.join(",")}`),
+            { cause: Object.assign(new Error("connection reset"), { code: "08006" }) },
+          ),
+        ),
+      );
+    const logged: string[] = [];
+    const errors = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      logged.push(format(...args));
+    });
+    try {
+      const res = await post(delivery);
+      expect(res.status).toBe(500);
+    } finally {
+      send.mockRestore();
+      errors.mockRestore();
+    }
+    const log = logged.join("\n");
+    expect(log).toContain("[webhooks] delivery failed");
+    expect(log).toContain(webhookId);
+    expect(log).toContain(shop.domain);
+    expect(log).toContain("08006");
+    for (const personal of ["mia@example.com", "Okafor", "9 Harbour St", "B3H 1A1", "Grandma"]) {
+      expect(log).not.toContain(personal);
+    }
+    expect(log).not.toContain("params");
   });
 
   it("counts a streamed body without Content-Length as it arrives, and stores it when within the cap", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { lineItems, orders, webhookReceipts } from "~/db/schema";
 import { signWooBody } from "~/carts/woocommerce/delivery.server";
 import { wooOrder } from "~/carts/woocommerce/test-fixtures";
@@ -266,6 +266,75 @@ describe("WooCommerce webhooks", () => {
     const res = await post(shop, delivery("order.created", huge));
     expect(res.status).toBe(413);
     expect(await receiptsOf(shop)).toHaveLength(0);
+  });
+
+  it("a delivery the database cannot store is refused with 400 alone; its batch-mates are stored", async () => {
+    const shop = await wooShop();
+    const valid = Array.from({ length: 40 }, (_, i) =>
+      delivery("order.created", wooOrder({ id: 7000 + i }), { deliveryId: `mate${i}` }),
+    );
+    // "\ud800" escaped in the JSON text: JSON.parse takes it, PostgreSQL's jsonb refuses it.
+    const lone = delivery(
+      "order.created",
+      wooOrder({ id: 7100, customer_note: "gift\ud800wrap" }),
+      {
+        deliveryId: "lone",
+      },
+    );
+    expect(lone.body).toContain("\\ud800");
+    // Arrays nested 10,000 deep: parsed, but serialising them again throws a RangeError.
+    const deepText = JSON.stringify(wooOrder({ id: 7101 })).replace(
+      /}$/,
+      `,"meta_extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`,
+    );
+    const deep = delivery("order.created", null, { deliveryId: "deep", rawBody: deepText });
+    const sent = [...valid.slice(0, 20), lone, deep, ...valid.slice(20)];
+
+    // A slow database: deliveries pile up behind the first writes and go in batches, so the
+    // poisoned ones share a statement with valid ones (before the fix, their batch-mates were
+    // answered 500).
+    const insert = app.ctx.jobs.sendManyGuarded.bind(app.ctx.jobs);
+    const slow = vi
+      .spyOn(app.ctx.jobs, "sendManyGuarded")
+      .mockImplementation(async (queue, jobs, guard) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return insert(queue, jobs, guard);
+      });
+    const answers = await Promise.all(sent.map((d) => post(shop, d))).finally(() =>
+      slow.mockRestore(),
+    );
+    const idOf = (d: (typeof sent)[number]) => d.headers["X-WC-Webhook-Delivery-ID"]!;
+    // Every answer at once, so a failure shows which deliveries got what.
+    expect(new Map(sent.map((d, i) => [idOf(d), answers[i]!.status]))).toEqual(
+      new Map(sent.map((d) => [idOf(d), d === lone || d === deep ? 400 : 200])),
+    );
+    for (const poisoned of [lone, deep]) {
+      const body = (await answers[sent.indexOf(poisoned)]!.json()) as {
+        error: { code: string; message: string };
+      };
+      expect(body.error.code).toBe("invalid_payload");
+      expect(body.error.message).toMatch(/cannot be stored/);
+    }
+
+    const receipts = await receiptsOf(shop);
+    const stored = receipts.filter((r) => r.deliveryId.startsWith("mate"));
+    expect(stored).toHaveLength(40);
+    expect(stored.filter((r) => r.error !== null || r.payload === null)).toEqual([]);
+    // The poisoned ones are recorded as rejected, without their payload and without a job.
+    for (const poisoned of ["lone:", "deep:"]) {
+      const [rejected] = receipts.filter((r) => r.deliveryId.startsWith(poisoned));
+      expect(rejected?.payload, poisoned).toBeNull();
+      expect(rejected?.error).toMatch(/^Rejected: /);
+      expect(
+        await app.ctx.jobs.find("process-webhook", { data: { receiptId: rejected!.id } }),
+      ).toHaveLength(0);
+    }
+    // Each valid one has its job.
+    for (const receipt of stored) {
+      expect(
+        await app.ctx.jobs.find("process-webhook", { data: { receiptId: receipt.id } }),
+      ).toHaveLength(1);
+    }
   });
 
   it("registers a handler for each of the four order topics", () => {

@@ -26,25 +26,39 @@ export interface HeaderLookup {
 
 export type WebhookReceiptRow = typeof webhookReceipts.$inferSelect;
 
+/**
+ * What became of a delivery: stored (or found stored already), or refused because the database
+ * cannot hold its payload; a refused one is recorded as rejected, without the payload.
+ */
+export type ReceiveOutcome = { duplicate: boolean; receiptId: string | null } | { refused: string };
+
+/** Identifies a delivery in logs and errors; never its payload, which holds personal data. */
+export type DeliveryRef = Pick<IncomingWebhook, "source" | "shopDomain" | "deliveryId" | "topic">;
+
 export async function receiveWebhook(
   ctx: Pick<AppContext, "db" | "jobs">,
   webhook: IncomingWebhook,
-): Promise<{ duplicate: boolean; receiptId: string | null }> {
+): Promise<ReceiveOutcome> {
   // Topics without a handler yet stay stored and unprocessed, so they can be replayed later.
   if (!hasWebhookHandler(webhook.source, webhook.topic)) {
-    const [row] = await ctx.db
-      .insert(webhookReceipts)
-      .values({
-        shopId: shopOf(webhook),
-        source: webhook.source,
-        shopDomain: webhook.shopDomain,
-        deliveryId: webhook.deliveryId,
-        topic: webhook.topic,
-        payload: webhook.payload,
-      })
-      .onConflictDoNothing()
-      .returning({ id: webhookReceipts.id });
-    return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
+    try {
+      const [row] = await ctx.db
+        .insert(webhookReceipts)
+        .values({
+          shopId: shopOf(webhook),
+          source: webhook.source,
+          shopDomain: webhook.shopDomain,
+          deliveryId: webhook.deliveryId,
+          topic: webhook.topic,
+          payload: webhook.payload,
+        })
+        .onConflictDoNothing()
+        .returning({ id: webhookReceipts.id });
+      return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
+    } catch (error) {
+      if (unstorable(webhook, error)) return refuseUnstorable(ctx, webhook, error);
+      throw new WebhookStoreError(webhook, error);
+    }
   }
 
   return receiptWriterFor(ctx).store(webhook);
@@ -68,11 +82,68 @@ export class WebhookBacklogError extends Error {
   }
 }
 
+/**
+ * A delivery that could not be stored. Its message names the delivery and the driver's error
+ * codes only: a driver's own message can carry the statement's parameters (every payload of the
+ * batch, with customers' names and addresses), so neither it nor the driver's error is kept here
+ * (not even as `cause`, which loggers print).
+ */
+export class WebhookStoreError extends Error {
+  constructor(delivery: DeliveryRef, error: unknown) {
+    super(
+      `${delivery.source} delivery ${delivery.deliveryId} (shop ${delivery.shopDomain}, topic ` +
+        `${delivery.topic}) could not be stored: ${errorCodes(error)}`,
+    );
+    this.name = "WebhookStoreError";
+  }
+}
+
+/**
+ * Runs what a door does with a delivery it has identified; a failure is rethrown as a
+ * WebhookStoreError naming that delivery (a backlog refusal passes through as it is).
+ */
+export async function namingDelivery<T>(delivery: DeliveryRef, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WebhookBacklogError || error instanceof WebhookStoreError) throw error;
+    throw new WebhookStoreError(delivery, error);
+  }
+}
+
+/** A webhook door's failure as it may be logged: ids, shop, topic and error codes, no data. */
+export function describeDeliveryFailure(error: unknown): string {
+  return error instanceof WebhookStoreError || error instanceof WebhookBacklogError
+    ? error.message
+    : errorCodes(error);
+}
+
+/** The names and codes of an error and its causes, e.g. "DrizzleQueryError < DatabaseError 22P02". */
+function errorCodes(error: unknown): string {
+  const parts = errorChain(error).map((e) => {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    // Only what looks like a class name or an error code: anything else could be data.
+    const named = typeof name === "string" && /^\w{1,60}$/.test(name) ? name : "error";
+    return typeof code === "string" && /^\w{1,40}$/.test(code) ? `${named} ${code}` : named;
+  });
+  return parts.length > 0 ? parts.join(" < ") : "unknown error";
+}
+
+/** The error, then its causes (drivers wrap theirs: PGlite's code is on `cause`). */
+function errorChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e !== null && typeof e === "object" && chain.length < 5;) {
+    chain.push(e);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
 interface WaitingDelivery {
   webhook: IncomingWebhook;
   /** Chosen here, so the job can carry it; the job gets the same id. */
   receiptId: string;
-  resolve: (stored: { duplicate: boolean; receiptId: string | null }) => void;
+  resolve: (outcome: ReceiveOutcome) => void;
   reject: (error: unknown) => void;
 }
 
@@ -96,7 +167,7 @@ class ReceiptWriter {
 
   constructor(private readonly ctx: ReceiptCtx) {}
 
-  store(webhook: IncomingWebhook): Promise<{ duplicate: boolean; receiptId: string | null }> {
+  store(webhook: IncomingWebhook): Promise<ReceiveOutcome> {
     if (this.#waiting.length >= MAX_WAITING) return Promise.reject(new WebhookBacklogError());
     return new Promise((resolve, reject) => {
       this.#waiting.push({ webhook, receiptId: randomUUID(), resolve, reject });
@@ -122,42 +193,116 @@ class ReceiptWriter {
   }
 
   async #write(batch: WaitingDelivery[]): Promise<void> {
+    let error: unknown;
     try {
       const stored = await storeReceipts(this.ctx, batch);
-      for (const d of batch) {
-        d.resolve(
-          stored.has(d.receiptId)
-            ? { duplicate: false, receiptId: d.receiptId }
-            : { duplicate: true, receiptId: null },
-        );
+      for (const d of batch) d.resolve(outcomeOf(d, stored));
+      return;
+    } catch (e) {
+      error = e;
+    }
+    // A lost connection or a timeout would fail each delivery alone just the same.
+    if (!refusedByData(error)) {
+      for (const d of batch) d.reject(new WebhookStoreError(d.webhook, error));
+      return;
+    }
+    // One delivery the database refuses must not fail the others that happened to share its
+    // statement: each is tried alone (a lone one already was), and one still refused is a bad
+    // payload, refused for good. A 500 would have the cart send it again until it gave up.
+    for (const d of batch) {
+      let refusal = error;
+      if (batch.length > 1) {
+        try {
+          d.resolve(outcomeOf(d, await storeReceipts(this.ctx, [d])));
+          continue;
+        } catch (alone) {
+          refusal = alone;
+        }
       }
-    } catch (error) {
-      // A lost connection or a timeout would fail each delivery alone just the same.
-      if (batch.length === 1 || !refusedByData(error)) {
-        for (const d of batch) d.reject(error);
-        return;
-      }
-      // One delivery the database refuses must not fail the others that happened to share its
-      // statement: each is tried alone, and only the bad one is answered 500 (the cart retries).
-      for (const d of batch) {
-        await storeReceipts(this.ctx, [d]).then(
-          (stored) =>
-            d.resolve(
-              stored.has(d.receiptId)
-                ? { duplicate: false, receiptId: d.receiptId }
-                : { duplicate: true, receiptId: null },
-            ),
-          d.reject,
-        );
+      if (unstorable(d.webhook, refusal)) {
+        await refuseUnstorable(this.ctx, d.webhook, refusal).then(d.resolve, d.reject);
+      } else {
+        d.reject(new WebhookStoreError(d.webhook, refusal));
       }
     }
   }
 }
 
-/** PostgreSQL refused the values (data exception, constraint, size limit), not the request. */
+function outcomeOf(d: WaitingDelivery, stored: Set<string>): ReceiveOutcome {
+  return stored.has(d.receiptId)
+    ? { duplicate: false, receiptId: d.receiptId }
+    : { duplicate: true, receiptId: null };
+}
+
+/** The driver's SQLSTATE, on the error or on one of its causes. */
+function sqlState(error: unknown): string | undefined {
+  for (const e of errorChain(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+const isRangeError = (error: unknown) =>
+  errorChain(error).some((e) => (e as { name?: unknown }).name === "RangeError");
+
+/**
+ * The values were refused (data exception, constraint, size limit), not the request; or a
+ * RangeError, which serialising a payload nested too deeply throws before any statement is sent.
+ */
 function refusedByData(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^(22|23|54)/.test(code);
+  return /^(22|23|54)/.test(sqlState(error) ?? "") || isRangeError(error);
+}
+
+/**
+ * Whether this delivery, stored on its own, failed because of what its payload holds: a data
+ * exception (class 22, e.g. an unpaired surrogate jsonb refuses) or a size limit (class 54). A
+ * constraint (class 23) is left out: it is about the receipt's other values (a shop erased
+ * meanwhile), which a retry can get past.
+ */
+function unstorable(webhook: IncomingWebhook, error: unknown): boolean {
+  if (/^(22|54)/.test(sqlState(error) ?? "")) return true;
+  // A RangeError could come from elsewhere; it is the payload's when the payload cannot be
+  // serialised at all.
+  if (!isRangeError(error)) return false;
+  try {
+    JSON.stringify(webhook.payload);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Records a delivery whose payload the database cannot hold as rejected, without the payload,
+ * and says why. The why names the kind of problem and its code; the driver's message is not
+ * used, as it can quote the payload.
+ */
+async function refuseUnstorable(
+  ctx: Pick<AppContext, "db">,
+  webhook: IncomingWebhook,
+  error: unknown,
+): Promise<ReceiveOutcome> {
+  const code = sqlState(error);
+  const why = code?.startsWith("22")
+    ? `it holds text the database refuses, such as an unpaired surrogate escape (${code})`
+    : `it is nested too deeply or too large${code ? ` (${code})` : ""}`;
+  const reason = `The payload cannot be stored: ${why}`;
+  await namingDelivery(webhook, () =>
+    ctx.db
+      .insert(webhookReceipts)
+      .values({
+        shopId: shopOf(webhook),
+        source: webhook.source,
+        shopDomain: webhook.shopDomain,
+        deliveryId: webhook.deliveryId,
+        topic: webhook.topic,
+        payload: null,
+        error: `Rejected: ${reason}`.slice(0, 2000),
+      })
+      .onConflictDoNothing(),
+  );
+  return { refused: reason };
 }
 
 /**

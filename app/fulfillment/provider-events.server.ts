@@ -65,6 +65,9 @@ export async function receiveProviderEvents(
 /**
  * Stores one provider event as a receipt (deduped by the provider's event id) and queues it, in
  * the caller's transaction. Events that match no purchase order are kept, unqueued, for support.
+ * Only an event that was queued is a duplicate: one refused as unknown is looked at again when
+ * the provider retries it (docs/provider-protocol.md: same event id), and queued once its
+ * purchase order is known; otherwise the shipment it reports would be lost.
  */
 export async function storeProviderEvent(
   ctx: Pick<AppContext, "jobs">,
@@ -85,7 +88,13 @@ export async function storeProviderEvent(
       payload: { providerId: provider.id, submissionId: submission?.id ?? null, event },
       error: submission ? null : "No purchase order of this provider matches the event",
     })
-    .onConflictDoNothing()
+    .onConflictDoUpdate({
+      target: [webhookReceipts.source, webhookReceipts.deliveryId],
+      set: { payload: sql`excluded.payload`, error: sql`excluded.error` },
+      // A receipt names its submission exactly when its job was queued; one without was refused.
+      // The row is locked here, so of two retries at once only the first can queue the event.
+      setWhere: sql`${webhookReceipts.payload}->>'submissionId' is null`,
+    })
     .returning({ id: webhookReceipts.id });
   if (!receipt) return "duplicate";
   if (!submission) return "unknown";

@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AppContext } from "~/context.server";
 import { parseCartJson } from "../json";
-import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
+import { namingDelivery, receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { checkOrderWebhook, recordRejectedDelivery } from "./order-webhooks.server";
 
 export interface DoorAnswer {
@@ -84,8 +84,12 @@ export async function receiveShopifyDelivery(
     return refuse(400, "api_version_invalid", "X-Shopify-API-Version is not a Shopify API version");
   }
 
+  const delivery = { source: "shopify", shopDomain, deliveryId: webhookId, topic } as const;
   const reject = async (reason: string) => {
-    await recordRejectedDelivery(ctx, { shopDomain, deliveryId: webhookId, topic, reason });
+    // A failure is logged by the delivery's ids, never by what the driver quotes.
+    await namingDelivery(delivery, () =>
+      recordRejectedDelivery(ctx, { shopDomain, deliveryId: webhookId, topic, reason }),
+    );
     return refuse(400, "invalid_payload", reason);
   };
   let payload: unknown;
@@ -98,16 +102,12 @@ export async function receiveShopifyDelivery(
   const problem = checkOrderWebhook(topic, payload);
   if (problem) return reject(problem);
 
-  const { duplicate } = await receiveWebhook(ctx, {
-    source: "shopify",
-    shopDomain,
-    deliveryId: webhookId,
-    topic,
-    payload,
-  });
+  const stored = await receiveWebhook(ctx, { ...delivery, payload });
+  // A payload the database cannot hold: recorded as rejected already, without the payload.
+  if ("refused" in stored) return refuse(400, "invalid_payload", stored.refused);
   return {
     status: 200,
     body: null,
-    headers: { "X-Orderlane-Duplicate": String(duplicate) },
+    headers: { "X-Orderlane-Duplicate": String(stored.duplicate) },
   };
 }

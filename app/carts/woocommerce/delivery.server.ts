@@ -7,7 +7,7 @@ import type { AppContext } from "~/context.server";
 import { shops, webhookReceipts } from "~/db/schema";
 import type { Shop } from "~/shops/shops.server";
 import { parseCartJson } from "../json";
-import { receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
+import { namingDelivery, receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { wooCredentials } from "./connector.server";
 import { readWooOrder } from "./normalize";
 import { deletedId, isWooTopic } from "./webhooks.server";
@@ -87,8 +87,12 @@ export async function receiveWooCommerceDelivery(
   // WooCommerce derives the delivery id from the webhook id and the current second, so two orders
   // in one second share it; with the body's hash, a true redelivery still dedupes and they do not.
   const deliveryId = `${header || "none"}:${bodyHash}`;
+  const delivery = { source: "woocommerce", shopDomain: shop.domain, deliveryId, topic } as const;
   const reject = async (message: string, payload: unknown) => {
-    await recordRejected(ctx, shop, { deliveryId, topic, payload, error: message });
+    // A failure is logged by the delivery's ids, never by what the driver quotes (the payload).
+    await namingDelivery(delivery, () =>
+      recordRejected(ctx, shop, { deliveryId, topic, payload, error: message }),
+    );
     return refuse(400, "invalid_payload", message);
   };
   if (!header) return reject("X-WC-Webhook-Delivery-ID is missing", null);
@@ -109,14 +113,10 @@ export async function receiveWooCommerceDelivery(
     if (read.kind === "draft") return { status: 200, body: { ok: true, outcome: "skipped" } };
   }
 
-  const { duplicate } = await receiveWebhook(ctx, {
-    source: "woocommerce",
-    shopDomain: shop.domain,
-    deliveryId,
-    topic,
-    payload,
-  });
-  return { status: 200, body: { ok: true, outcome: duplicate ? "duplicate" : "queued" } };
+  const stored = await receiveWebhook(ctx, { ...delivery, payload });
+  // A payload the database cannot hold: recorded as rejected already, without the payload.
+  if ("refused" in stored) return refuse(400, "invalid_payload", stored.refused);
+  return { status: 200, body: { ok: true, outcome: stored.duplicate ? "duplicate" : "queued" } };
 }
 
 async function wooShop(ctx: Pick<AppContext, "db">, shopId: string): Promise<Shop | undefined> {
