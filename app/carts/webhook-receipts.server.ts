@@ -44,14 +44,7 @@ export async function receiveWebhook(
     try {
       const [row] = await ctx.db
         .insert(webhookReceipts)
-        .values({
-          shopId: shopOf(webhook),
-          source: webhook.source,
-          shopDomain: webhook.shopDomain,
-          deliveryId: webhook.deliveryId,
-          topic: webhook.topic,
-          payload: webhook.payload,
-        })
+        .values({ ...receiptOf(webhook), payload: webhook.payload })
         .onConflictDoNothing()
         .returning({ id: webhookReceipts.id });
       return row ? { duplicate: false, receiptId: row.id } : { duplicate: true, receiptId: null };
@@ -292,11 +285,8 @@ async function refuseUnstorable(
     ctx.db
       .insert(webhookReceipts)
       .values({
-        shopId: shopOf(webhook),
-        source: webhook.source,
-        shopDomain: webhook.shopDomain,
-        deliveryId: webhook.deliveryId,
-        topic: webhook.topic,
+        ...receiptOf(webhook),
+        // Never the payload: the database refused it, and it may hold anything.
         payload: null,
         error: `Rejected: ${reason}`.slice(0, 2000),
       })
@@ -325,6 +315,17 @@ async function storeReceipts(
 }
 
 /** The shop the delivery is for, looked up inside the insert (no round trip of its own). */
+/** Who sent a delivery and what it is: the columns every receipt row starts from. */
+function receiptOf(webhook: IncomingWebhook) {
+  return {
+    shopId: shopOf(webhook),
+    source: webhook.source,
+    shopDomain: webhook.shopDomain,
+    deliveryId: webhook.deliveryId,
+    topic: webhook.topic,
+  };
+}
+
 function shopOf(webhook: IncomingWebhook) {
   return sql<string | null>`(select ${shops.id} from ${shops}
       where ${shops.platform} = ${webhook.source satisfies Platform}

@@ -7,11 +7,11 @@ import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, shipments, shops, submissions, webhookReceipts } from "~/db/schema";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
-import { lockOrder, transition } from "~/orders/core/transitions.server";
-import { refreshOrderSummary } from "~/orders/core/summary.server";
+import { lockOrder } from "~/orders/core/transitions.server";
 import type { ProviderEvent } from "./provider";
 import { adapterFor, findProviderById, providerConfig } from "./providers.server";
 import { alertOf } from "~/orders/core/alerts";
+import { recordProviderRefusal } from "./provider-refusal.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
@@ -138,7 +138,6 @@ export async function applyProviderEvent(
     const locked = await lockOrder(tx, submission.shopId, submission.orderId);
     if (!locked) return;
     const { order } = locked;
-    const acting = { actor: "provider" as const };
 
     if (event.type === "shipped") {
       const providerItems = await tx
@@ -210,24 +209,11 @@ export async function applyProviderEvent(
             reason,
             "Contact the provider, or Reset the order to send it again",
           );
-    if (order.state === "open") {
-      await transition(tx, locked, {
-        action: "provider_reject",
-        acting,
-        message: reason,
-        data: { submissionId: submission.id },
-        set: { alert },
-      });
-    } else {
-      await addTimelineEntry(tx, {
-        shopId: order.shopId,
-        orderId: order.id,
-        actor: "provider",
-        action: event.type === "rejected" ? "provider_rejected" : "provider_cancelled",
-        message: reason,
-      });
-    }
-    await refreshOrderSummary(tx, order.shopId, order.id);
+    await recordProviderRefusal(tx, locked, {
+      alert,
+      submissionId: submission.id,
+      timelineAction: event.type === "rejected" ? "provider_rejected" : "provider_cancelled",
+    });
   });
 }
 

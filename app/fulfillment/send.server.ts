@@ -9,7 +9,7 @@ import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
 import { addTimelineEntry, addTimelineEntries } from "~/orders/core/timeline.server";
-import { lockOrder, transition } from "~/orders/core/transitions.server";
+import { lockOrder } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
 import { RetryLater } from "~/jobs/queues";
 import type { FulfillmentProvider, SubmitOutcome } from "./provider";
@@ -17,6 +17,7 @@ import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./pro
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import { alertOf } from "~/orders/core/alerts";
+import { recordProviderRefusal } from "./provider-refusal.server";
 
 type Ctx = Pick<AppContext, "db" | "config" | "presence">;
 
@@ -351,8 +352,6 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
   await ctx.db.transaction(async (tx) => {
     const locked = await lockOrder(tx, claimed.shopId, claimed.orderId);
     if (!locked) return;
-    const { order } = locked;
-    const acting = { actor: "provider" as const, name: null };
     const [updated] = await tx
       .update(submissions)
       .set({ state: "failed", lastError: outcome.reason, updatedAt: new Date() })
@@ -371,24 +370,10 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
           outcome.reason,
           "Fix what the provider objects to (Edit the order), then Reprocess",
         );
-    if (order.state === "open") {
-      await transition(tx, locked, {
-        action: "provider_reject",
-        acting,
-        message: alert.message,
-        data: { submissionId: claimed.id },
-        set: { alert },
-      });
-    } else {
-      await addTimelineEntry(tx, {
-        shopId: order.shopId,
-        orderId: order.id,
-        actor: "provider",
-        action: "provider_failed",
-        message: alert.message,
-        data: { submissionId: claimed.id },
-      });
-    }
-    await refreshOrderSummary(tx, claimed.shopId, claimed.orderId);
+    await recordProviderRefusal(tx, locked, {
+      alert,
+      submissionId: claimed.id,
+      timelineAction: "provider_failed",
+    });
   });
 }
