@@ -175,8 +175,9 @@ const TABLE_ACTION: Record<string, OrderAction> = {
 
 /** The state each allowed action leaves the order in (automatic mode, cart says Processing). */
 const LEAVES_IN: Record<string, LifecycleState | "same" | "deleted"> = {
-  // Back to New and submitted at once, to the shop's default provider.
-  reprocess: "open",
+  // Never sent: back to New, counting down again (an order whose send failed is sent at once:
+  // tests/fulfillment.test.ts).
+  reprocess: "new",
   edit: "same",
   reset: "new",
   archive: "archived",
@@ -327,7 +328,7 @@ describe("guards that depend on more than the state", () => {
 });
 
 describe("what each action does to the order", () => {
-  it("Archive stops the countdown and withdraws purchase orders not yet sent", async () => {
+  it("Archive stops the countdown, keeping the time left, and withdraws purchase orders not yet sent", async () => {
     const order = await orderIn("open", { sent: false });
     await app.ctx.db.insert(submissions).values({
       shopId: shop.id,
@@ -345,7 +346,25 @@ describe("what each action does to the order", () => {
     expect(archived.submissions).toEqual([]);
     const stopped = await snapshot(counting.id);
     expect(stopped.order!.autoSubmitAt).toBeNull();
-    expect(stopped.order!.autoSubmitRemainingMs).toBeNull();
+    expect(stopped.order!.autoSubmitRemainingMs).toBeGreaterThan(0);
+  });
+
+  it("Reprocess of an archived order never sent counts down again from the time it had left", async () => {
+    const order = await orderIn("new");
+    const deadline = new Date(Date.now() + 20 * 60_000);
+    await app.ctx.db.update(orders).set({ autoSubmitAt: deadline }).where(eq(orders.id, order.id));
+    expect((await act(order.id, "archive")).status).toBe(200);
+    const archivedAt = Date.now();
+    const res = await act(order.id, "reprocess");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { message: string }).message).toMatch(/counting down again/);
+    const back = await snapshot(order.id);
+    expect(back.order!.state).toBe("new");
+    expect(back.submissions).toEqual([]);
+    const left = back.order!.autoSubmitAt!.getTime() - archivedAt;
+    expect(left).toBeGreaterThan(19 * 60_000);
+    expect(left).toBeLessThanOrEqual(20 * 60_000 + 5_000);
+    expect(back.order!.autoSubmitRemainingMs).toBeNull();
   });
 
   it("Reset restores the cart's values under manual edits, clears the alert and restarts the countdown", async () => {

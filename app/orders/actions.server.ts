@@ -8,7 +8,13 @@ import type { Tx } from "~/db/client.server";
 import { lineItems, orders, submissions } from "~/db/schema";
 import { submitOrder, planSubmissions, type SubmitResult } from "~/fulfillment/submit.server";
 import type { ValidationProblem } from "~/fulfillment/provider";
-import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import {
+  countdownBlocker,
+  holdOrder,
+  releaseOrder,
+  restartCountdown,
+  startCountdown,
+} from "./countdown.server";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
 import type {
@@ -108,9 +114,11 @@ function submitOutcome(orderId: string, result: SubmitResult): ActionOutcome {
 }
 
 /**
- * Reprocess: retry the step that failed. The order goes back to the state it had on import and,
- * when that is New, is submitted again at once. Failed submissions are reused, with the same
- * idempotency key, so a provider that did get the first attempt recognises the retry.
+ * Reprocess: retry the step that failed. The order goes back to the state it had on import. When
+ * that is New and something was sent before, the send is retried at once: failed submissions are
+ * reused with the same idempotency key, so a provider that did get the first attempt recognises
+ * the retry. An order never sent (archived, or stopped by validation) counts down again instead,
+ * from the time it had left, so Reprocess never skips the owner's review window.
  */
 async function reprocessOrder(
   ctx: Ctx,
@@ -118,7 +126,7 @@ async function reprocessOrder(
   orderId: string,
   acting: ActingAs,
 ): Promise<ActionOutcome> {
-  let backTo: LifecycleState | null = null;
+  let retrySend = false;
   const moved = await onLockedOrder(
     ctx,
     shopId,
@@ -126,16 +134,25 @@ async function reprocessOrder(
     "reprocess",
     acting,
     async (tx, locked, facts) => {
-      backTo = await transition(tx, locked, {
+      const to = await transition(tx, locked, {
         action: "reprocess",
         acting,
         facts,
         set: { alert: null },
       });
-      return succeeded(orderId, "Reprocessed: back in processing");
+      if (to !== "new") return succeeded(orderId, "Reprocessed: back in processing");
+      if (facts.anythingSent) {
+        retrySend = true;
+        return succeeded(orderId, "Reprocessed");
+      }
+      const dueAt = await restartCountdown(ctx, tx, { ...locked.order, state: to }, locked.shop);
+      return succeeded(
+        orderId,
+        dueAt ? "Reprocessed: back to New, counting down again" : "Reprocessed: back to New",
+      );
     },
   );
-  if (!moved.ok || backTo !== "new") return moved;
+  if (!moved.ok || !retrySend) return moved;
   const submitted = await submitOrder(ctx, shopId, orderId, acting);
   switch (submitted.outcome) {
     case "submitted":
@@ -445,6 +462,11 @@ async function archiveOrder(
 ): Promise<ActionOutcome> {
   return onLockedOrder(ctx, shopId, orderId, "archive", acting, async (tx, locked, facts) => {
     if (await sendingNow(tx, shopId, orderId)) return refused(SENDING_NOW);
+    const { autoSubmitAt, autoSubmitRemainingMs } = locked.order;
+    // The time left is kept, so a Reprocess resumes the review window rather than skipping it.
+    const remaining = autoSubmitAt
+      ? Math.max(0, autoSubmitAt.getTime() - Date.now())
+      : autoSubmitRemainingMs;
     const withdrawn = await withdrawUnsent(tx, shopId, orderId);
     await transition(tx, locked, {
       action: "archive",
@@ -456,7 +478,7 @@ async function archiveOrder(
           : "Archived",
       data: { withdrawn },
       // A stale auto-submit job finds no deadline and does nothing.
-      set: { autoSubmitAt: null, autoSubmitRemainingMs: null },
+      set: { autoSubmitAt: null, autoSubmitRemainingMs: remaining },
     });
     await refreshOrderSummary(tx, shopId, orderId);
     return { ok: true, message: "Archived: processing stopped, data kept", orderId };

@@ -69,6 +69,36 @@ export async function startCountdown(
 }
 
 /**
+ * Back to New after processing stopped (Reprocess of an order never sent): it counts down from
+ * the time that was left when it stopped, or afresh when none was kept, if a countdown applies.
+ */
+export async function restartCountdown(
+  ctx: Pick<AppContext, "jobs">,
+  tx: Tx,
+  order: OrderRow,
+  shop: Shop,
+  now = new Date(),
+): Promise<Date | null> {
+  const remaining = order.autoSubmitRemainingMs;
+  if (remaining === null || order.state !== "new" || countdownBlocker(order, shop)) {
+    if (remaining !== null) {
+      await tx
+        .update(orders)
+        .set({ autoSubmitRemainingMs: null })
+        .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
+    }
+    return startCountdown(ctx, tx, { ...order, autoSubmitRemainingMs: null }, shop, now);
+  }
+  const dueAt = new Date(now.getTime() + remaining);
+  await tx
+    .update(orders)
+    .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
+    .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
+  await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
+  return dueAt;
+}
+
+/**
  * When a new order's countdown ends, if it starts one at all: what startCountdown would set. Import
  * writes it with the order's row instead of updating each row after the insert.
  */
