@@ -25,6 +25,12 @@ export interface AppConfig {
   /** Largest request body the app reads, in bytes. */
   maxBodyBytes: number;
   /**
+   * Outbound calls to addresses a user chose (provider endpoints, WooCommerce stores) may reach
+   * private and loopback addresses (security/outbound.server.ts): by default outside production
+   * only; ALLOW_PRIVATE_OUTBOUND=1 allows them in production, 0 refuses them everywhere.
+   */
+  allowPrivateOutbound: boolean;
+  /**
    * Where providers reach this app (event callbacks) and fetch design files. Set once the HTTP
    * server knows its port when it was derived from PORT=0.
    */
@@ -112,6 +118,11 @@ export function loadConfig(
     read(env, "SANDBOX_SHIP_DELAY_SECONDS") ?? "45",
   );
   const demo = mode === "demo" ? demoConfig(env, encryptionKey, shopifySecretMadeUp) : null;
+  const allowPrivateOutbound = parseOrThrow(
+    z.enum(["0", "1"], { message: "must be 1 (allow private addresses) or 0 (refuse them)" }),
+    "ALLOW_PRIVATE_OUTBOUND",
+    read(env, "ALLOW_PRIVATE_OUTBOUND") ?? (mode === "production" ? "0" : "1"),
+  );
 
   return {
     mode,
@@ -124,6 +135,7 @@ export function loadConfig(
     encryptionKey,
     sandbox: sandboxEnabled ? sandboxConfig(env, shipDelaySeconds) : null,
     maxBodyBytes: maxBodyKb * 1024,
+    allowPrivateOutbound: allowPrivateOutbound === "1",
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
     demo,
     // A shared token is a convenience for trying the API on the demo, never a way into real shops.

@@ -311,6 +311,8 @@ export async function benchImport(): Promise<void> {
       SHOPIFY_API_SECRET: "bench",
       SHOPIFY_APP_URL: "https://orderlane.bench",
       ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
+      // The fake cart listens on loopback, which production refuses to call unless told.
+      ALLOW_PRIVATE_OUTBOUND: "1",
     };
     // This process migrates the database and sets the shops up; it queues the runs and watches
     // them, and never works a queue itself.

@@ -152,6 +152,8 @@ function startWorker(url: string, label: string): { child: ChildProcess; ready: 
       SHOPIFY_APP_URL: "http://127.0.0.1:9",
       ENCRYPTION_KEY: ENCRYPTION_KEY.toString("hex"),
       DATABASE_POOL_SIZE: "20",
+      // The bench's providers listen on loopback, which production refuses to call unless told.
+      ALLOW_PRIVATE_OUTBOUND: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

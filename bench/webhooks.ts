@@ -267,6 +267,9 @@ export async function benchWebhooks(): Promise<void> {
       SHOPIFY_API_SECRET: SECRET,
       SHOPIFY_APP_URL: "https://orderlane.bench.example",
       ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      // Benches run the production build on one machine, beside loopback servers, which the
+      // outbound-request policy refuses in production unless told (decision 24).
+      ALLOW_PRIVATE_OUTBOUND: "1",
     };
     // The door (web) and the worker run as two processes, as `npm start` can be split, so the
     // CPU a delivery costs at the door is told apart from the work it causes later.

@@ -80,6 +80,25 @@ describe("configuration", () => {
     expect(refusal({ ...production, PORT: "70000" }).variable).toBe("PORT");
   });
 
+  it("refuses private outbound addresses in production unless ALLOW_PRIVATE_OUTBOUND=1", () => {
+    expect(loadConfig(production).allowPrivateOutbound).toBe(false);
+    expect(loadConfig({ ...production, ALLOW_PRIVATE_OUTBOUND: "1" }).allowPrivateOutbound).toBe(
+      true,
+    );
+    // Development, the demo and tests run stores and providers next to the app.
+    expect(
+      loadConfig({ NODE_ENV: "development" }, { needsShopify: false }).allowPrivateOutbound,
+    ).toBe(true);
+    expect(loadConfig({}, { demo: true }).allowPrivateOutbound).toBe(true);
+    expect(loadConfig({ NODE_ENV: "test" }).allowPrivateOutbound).toBe(true);
+    expect(loadConfig({ NODE_ENV: "test", ALLOW_PRIVATE_OUTBOUND: "0" }).allowPrivateOutbound).toBe(
+      false,
+    );
+    const err = refusal({ ...production, ALLOW_PRIVATE_OUTBOUND: "yes" });
+    expect(err.variable).toBe("ALLOW_PRIVATE_OUTBOUND");
+    expect(err.message).toMatch(/^ALLOW_PRIVATE_OUTBOUND: must be 1 .* or 0/);
+  });
+
   it("binds the demo to localhost even when HOST says otherwise", () => {
     const config = loadConfig({ HOST: "0.0.0.0" }, { demo: true });
     expect(config.host).toBe("127.0.0.1");

@@ -1,7 +1,11 @@
+import http_ from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, orders, providers, submissions, webhookReceipts } from "~/db/schema";
+import { loadConfig } from "~/config.server";
+import type { AppContext } from "~/context.server";
 import { signBody } from "~/fulfillment/protocol";
 import { poNumberFor } from "~/fulfillment/purchase-orders.server";
 import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
@@ -13,8 +17,8 @@ import { RetryLater } from "~/jobs/queues";
 import { autoSubmit } from "~/fulfillment/auto-submit.server";
 import { holdOrder, releaseOrder, scheduleAutoSubmit } from "~/orders/countdown.server";
 import { sealSecret } from "~/security/encryption.server";
-import { closeVite, startTestApp, type TestApp } from "./support/app";
-import { createOrder } from "./support/factories";
+import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
+import { createOrder, createShop } from "./support/factories";
 import {
   SANDBOX_SECRET,
   orderState,
@@ -732,5 +736,151 @@ describe("when the cart cancels", () => {
     expect(state.submissions[0]!.state).toBe("submitted");
     expect(state.order.alert).toMatchObject({ code: "provider_cancel_refused" });
     expect(state.order.alert!.message).toMatch(/already shipped/);
+  });
+});
+
+describe("a provider endpoint on a private network, in production", () => {
+  // A local server that counts what reaches it and would accept any purchase order: listening on
+  // "::" it answers loopback in every spelling (127.0.0.1, ::1, ::ffff:127.0.0.1, 0.0.0.0).
+  let inside: http_.Server;
+  let port = 0;
+  let hits = 0;
+  beforeAll(async () => {
+    inside = http_.createServer((_req, res) => {
+      hits++;
+      res
+        .writeHead(201, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ providerOrderId: "INSIDE-SECRET-1", status: "accepted" }));
+    });
+    await new Promise<void>((resolve) => inside.listen(0, "::", resolve));
+    port = (inside.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => inside.close(() => resolve()));
+  });
+
+  /** This test app's context, configured as `npm start` would be (NODE_ENV=production). */
+  function production(env: Record<string, string> = {}): AppContext {
+    const config = loadConfig({
+      NODE_ENV: "production",
+      SHOPIFY_API_KEY: TEST_SHOPIFY.apiKey,
+      SHOPIFY_API_SECRET: TEST_SHOPIFY.apiSecret,
+      SHOPIFY_APP_URL: TEST_SHOPIFY.appUrl,
+      ENCRYPTION_KEY: app.ctx.config.encryptionKey.toString("hex"),
+      ...env,
+    });
+    return { ...app.ctx, config };
+  }
+
+  /** A shop whose one provider (inserted directly, as no form would take it) is at `endpoint`. */
+  async function orderFor(endpoint: string, kind: "http" | "sandbox" = "http") {
+    const shop = await createShop(app.ctx.db, { platform: "demo" });
+    await app.ctx.db.insert(providers).values({
+      shopId: shop.id,
+      kind,
+      name: "Inside Printer",
+      endpoint,
+      signingSecret: sealSecret(app.ctx.config.encryptionKey, SANDBOX_SECRET),
+      isDefault: true,
+    });
+    const order = await personalisedOrder(app.ctx, shop);
+    await submitOrder(app.ctx, shop.id, order.id, owner);
+    return { shop, order, submission: await pendingSubmission(order.id) };
+  }
+
+  async function send(ctx: AppContext, sent: Awaited<ReturnType<typeof orderFor>>) {
+    // Not the last attempt: a refused address fails the order at once rather than being retried.
+    await sendSubmission(
+      ctx,
+      { shopId: sent.shop.id, submissionId: sent.submission.id },
+      { lastAttempt: false },
+      { timeoutMs: 1_000 },
+    ).catch((err: unknown) => err);
+    return orderState(app.ctx, sent.order.id);
+  }
+
+  it.each([
+    "http://127.0.0.1:PORT",
+    "http://10.1.2.3:PORT",
+    "http://172.16.5.4:PORT",
+    "http://192.168.1.10:PORT",
+    "http://169.254.169.254:PORT/latest",
+    "http://100.64.0.1:PORT",
+    "http://[::1]:PORT",
+    "http://[::127.0.0.1]:PORT",
+    "http://[::ffff:127.0.0.1]:PORT",
+    "http://[fc00::1]:PORT",
+    "http://[fe80::1]:PORT",
+    "http://0.0.0.0:PORT",
+  ])("%s is not called, and the order says why", async (template) => {
+    const sent = await orderFor(template.replace("PORT", String(port)));
+    const before = hits;
+    const state = await send(production(), sent);
+    expect(hits).toBe(before);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(state.order.state).toBe("error");
+    expect(state.order.submitFailureReason).toMatch(
+      /^Inside Printer was not called: the address .+ is on a private network, which is not allowed\. Enter the provider's public address/,
+    );
+  });
+
+  it("does not follow a public endpoint's redirect to a private address, nor show its answer", async () => {
+    mswServer.use(
+      http.post("https://93.184.215.14/orders", () =>
+        Response.redirect(`http://127.0.0.1:${port}/orders`, 303),
+      ),
+    );
+    const sent = await orderFor("https://93.184.215.14");
+    const before = hits;
+    const state = await send(production(), sent);
+    expect(hits).toBe(before);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(state.order.submitFailureReason).toMatch(
+      /^Inside Printer answered with a redirect \(HTTP 303\), which Orderlane does not follow/,
+    );
+    expect(state.order.submitFailureReason).not.toContain("INSIDE-SECRET");
+  });
+
+  it("asks nothing of a private address when cancelling", async () => {
+    // Sent while private addresses were allowed; the operator has since turned that off.
+    const sent = await orderFor(`http://127.0.0.1:${port}`);
+    expect(
+      (await send(production({ ALLOW_PRIVATE_OUTBOUND: "1" }), sent)).submissions[0]!.state,
+    ).toBe("submitted");
+    await cancelFulfillment(app.ctx, sent.shop.id, sent.order.id, { actor: "cart" });
+    const before = hits;
+    await cancelSubmission(
+      production(),
+      { shopId: sent.shop.id, submissionId: sent.submission.id },
+      { lastAttempt: false },
+    );
+    expect(hits).toBe(before);
+    const state = await orderState(app.ctx, sent.order.id);
+    expect(state.submissions[0]!.state).toBe("submitted");
+    expect(state.order.alert!.message).toMatch(/is on a private network, which is not allowed/);
+  });
+
+  it("with ALLOW_PRIVATE_OUTBOUND=1, a loopback provider is reached", async () => {
+    const sent = await orderFor(`http://127.0.0.1:${port}`);
+    const before = hits;
+    const state = await send(production({ ALLOW_PRIVATE_OUTBOUND: "1" }), sent);
+    expect(hits).toBe(before + 1);
+    expect(state.submissions[0]).toMatchObject({
+      state: "submitted",
+      providerOrderId: "INSIDE-SECRET-1",
+    });
+  });
+
+  it("reaches the sandbox provider the app started itself, and only as the sandbox", async () => {
+    const own = production({ SANDBOX_PROVIDER: "1", SANDBOX_PORT: new URL(sandbox.url).port });
+    const before = sandbox.stats().requests;
+    const asSandbox = await orderFor(sandbox.url, "sandbox");
+    expect((await send(own, asSandbox)).submissions[0]!.state).toBe("submitted");
+    expect(sandbox.stats().requests).toBe(before + 1);
+
+    const asHttp = await orderFor(sandbox.url, "http");
+    const state = await send(own, asHttp);
+    expect(state.submissions[0]!.state).toBe("failed");
+    expect(sandbox.stats().requests).toBe(before + 1);
   });
 });

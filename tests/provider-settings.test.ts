@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "~/config.server";
 import { providers } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { saveProvider } from "~/fulfillment/provider-settings.server";
 import { openSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
-import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
 
 let app: TestApp;
@@ -125,5 +127,66 @@ describe("Settings > Providers", () => {
     });
     expect(res.status).toBe(404);
     expect(await stored("Theirs")).toBeTruthy();
+  });
+
+  it.each([
+    "http://127.0.0.1:8080",
+    "https://10.1.2.3",
+    "https://172.16.5.4",
+    "https://192.168.1.10",
+    "http://169.254.169.254/latest/meta-data",
+    "https://100.64.0.1",
+    "https://[::1]",
+    "https://[::127.0.0.1]",
+    "https://[::ffff:127.0.0.1]",
+    "https://[fc00::1]",
+    "https://[fe80::1]",
+    "https://0.0.0.0",
+  ])(
+    "in production, refuses the endpoint %s: a private network, and stores nothing",
+    async (endpoint) => {
+      // The shop's settings as `npm start` would save them (NODE_ENV=production).
+      const production = {
+        ...app.ctx,
+        config: loadConfig({
+          NODE_ENV: "production",
+          SHOPIFY_API_KEY: TEST_SHOPIFY.apiKey,
+          SHOPIFY_API_SECRET: TEST_SHOPIFY.apiSecret,
+          SHOPIFY_APP_URL: TEST_SHOPIFY.appUrl,
+          ENCRYPTION_KEY: app.ctx.config.encryptionKey.toString("hex"),
+        }),
+      };
+      const result = await saveProvider(production, shopId, {
+        name: "Inside Printer",
+        kind: "http",
+        endpoint,
+        credentials: {},
+        settings: "",
+        isDefault: false,
+      });
+      expect(result).toEqual({
+        ok: false,
+        errors: {
+          endpoint: expect.stringMatching(
+            /^The address .+ is on a private network, which is not allowed: enter the provider's public address$/,
+          ),
+        },
+      });
+      expect(await stored("Inside Printer")).toBeUndefined();
+    },
+  );
+
+  it("in the demo, takes a provider running on this machine", async () => {
+    const res = await app.fetch("/app/settings/providers.data", {
+      method: "POST",
+      body: new URLSearchParams({
+        intent: "save",
+        kind: "http",
+        name: "Printer Next Door",
+        endpoint: "http://127.0.0.1:8080",
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await stored("Printer Next Door")).toMatchObject({ endpoint: "http://127.0.0.1:8080" });
   });
 });

@@ -1,16 +1,21 @@
+import http_ from "node:http";
+import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectorFor } from "~/carts/connectors.server";
 import { signWooBody } from "~/carts/woocommerce/delivery.server";
 import { wooOrder } from "~/carts/woocommerce/test-fixtures";
 import { shops, webhookReceipts, wooConnectRequests } from "~/db/schema";
-import { openSecret } from "~/security/encryption.server";
+import { openSecret, sealSecret } from "~/security/encryption.server";
+import { ensureShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
 import { mswServer } from "./support/msw";
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  // Private addresses refused, as in production (tests otherwise allow them, like development).
+  app = await startTestApp({ env: { ALLOW_PRIVATE_OUTBOUND: "0" } });
 });
 afterAll(async () => {
   await app?.close();
@@ -107,6 +112,15 @@ describe("connecting a WooCommerce store", () => {
       const res = await connectForm(url);
       expect(res.status, url).toBe(200);
       expect(await res.text(), url).toMatch(/not a public/);
+    }
+    expect(await app.ctx.db.select().from(wooConnectRequests)).toHaveLength(0);
+  });
+
+  it("refuses loopback written as IPv4 inside IPv6", async () => {
+    for (const url of ["https://[::127.0.0.1]", "https://[::ffff:127.0.0.1]:8443/shop"]) {
+      const res = await connectForm(url);
+      expect(res.status, url).toBe(200);
+      expect(await res.text(), url).toMatch(/is not a public internet address/);
     }
     expect(await app.ctx.db.select().from(wooConnectRequests)).toHaveLength(0);
   });
@@ -308,4 +322,64 @@ describe("connecting a WooCommerce store", () => {
     expect(await again.text()).not.toContain("did not grant access");
     expect((await app.fetch("/connect/woocommerce")).headers.getSetCookie()).toEqual([]);
   });
+});
+
+describe("calls to a connected store", () => {
+  // A store address on this machine, as if saved before the policy (or by hand): listening on
+  // "::" it answers loopback in every spelling, and counts what reaches it.
+  let inside: http_.Server;
+  let port = 0;
+  let hits = 0;
+  beforeAll(async () => {
+    inside = http_.createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"id":1,"secret":"inside"}');
+    });
+    await new Promise<void>((resolve) => inside.listen(0, "::", resolve));
+    port = (inside.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => inside.close(() => resolve()));
+  });
+
+  it.each(["http://127.0.0.1:PORT", "http://[::ffff:127.0.0.1]:PORT", "http://[::127.0.0.1]:PORT"])(
+    "are checked when they are made: %s is not called",
+    async (template) => {
+      const url = template.replace("PORT", String(port));
+      const shop = await ensureShop(app.ctx.db, {
+        platform: "woocommerce",
+        domain: `inside-${port}-${hits}-${Math.random().toString(36).slice(2)}.example`,
+        name: "Inside Store",
+      });
+      await app.ctx.db
+        .update(shops)
+        .set({
+          credentials: sealSecret(
+            app.ctx.config.encryptionKey,
+            JSON.stringify({ consumerKey: "ck_test", consumerSecret: "cs_test", url }),
+          ),
+        })
+        .where(eq(shops.id, shop.id));
+      const [stored] = await app.ctx.db.select().from(shops).where(eq(shops.id, shop.id));
+      const before = hits;
+      const connector = connectorFor(app.ctx, stored!);
+      const outcome = await connector.fetchOrder("4401");
+      expect(outcome).toEqual({
+        ok: false,
+        retryable: false,
+        reason: expect.stringMatching(
+          /^WooCommerce was not called: the address .+ is on a private network, which is not allowed$/,
+        ),
+      });
+      // An import stops at once, not after its retries.
+      const pages = connector.importOrders({ mode: "all" }, null)[Symbol.asyncIterator]();
+      await expect(pages.next()).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringMatching(
+          /stopped the import .*: the address .+ is on a private network/,
+        ),
+      });
+      expect(hits).toBe(before);
+    },
+  );
 });

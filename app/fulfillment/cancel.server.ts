@@ -8,7 +8,7 @@ import { RetryLater } from "~/jobs/queues";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, type ActingAs } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
-import { adapterFor, getProvider, providerConfig } from "./providers.server";
+import { getProvider, providerAdapter } from "./providers.server";
 import { alertOf } from "~/orders/core/alerts";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
@@ -81,7 +81,7 @@ export async function cancelSubmission(
   }
   const provider = await getProvider(ctx.db, data.shopId, submission.providerId);
   const outcome = provider
-    ? await adapterFor(providerConfig(provider, ctx.config.encryptionKey)).cancel(
+    ? await providerAdapter(ctx, provider).cancel(
         { poNumber: submission.poNumber, providerOrderId: submission.providerOrderId },
         { signal: new AbortController().signal },
       )

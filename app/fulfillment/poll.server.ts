@@ -5,7 +5,7 @@ import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders, providers, submissions } from "~/db/schema";
 import { storeProviderEvent } from "./provider-events.server";
-import { adapterFor, providerConfig } from "./providers.server";
+import { providerAdapter } from "./providers.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
@@ -41,7 +41,7 @@ export async function pollProviders(
 
   let events = 0;
   for (const { submission, provider } of due) {
-    const adapter = adapterFor(providerConfig(provider, ctx.config.encryptionKey));
+    const adapter = providerAdapter(ctx, provider);
     await ctx.db
       .update(submissions)
       .set({ polledAt: now })

@@ -9,7 +9,7 @@ import { lineItems, shipments, shops, submissions, webhookReceipts } from "~/db/
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder } from "~/orders/core/transitions.server";
 import type { ProviderEvent } from "./provider";
-import { adapterFor, findProviderById, providerConfig } from "./providers.server";
+import { findProviderById, providerAdapter } from "./providers.server";
 import { alertOf } from "~/orders/core/alerts";
 import { recordProviderRefusal } from "./provider-refusal.server";
 
@@ -35,7 +35,7 @@ export async function receiveProviderEvents(
   }
   const row = await findProviderById(ctx.db, providerId);
   if (!row) return error(404, "unknown_provider", "No provider has this id");
-  const adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
+  const adapter = providerAdapter(ctx, row);
   const parsed = adapter.parseEvent(request);
   if (!parsed.ok) {
     return error(

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { providers, submissions } from "~/db/schema";
 import { sealSecret } from "~/security/encryption.server";
+import { checkDestination, outboundRefusal, type OutboundPolicy } from "~/security/outbound.server";
 import { eventsUrl } from "./purchase-orders.server";
 import type { ProviderKind } from "./provider";
 import { CONFIGURABLE_KINDS, CREDENTIAL_FIELDS } from "./provider-kinds";
@@ -17,7 +18,7 @@ export {
   KIND_LABELS,
   type ConfigurableKind,
 } from "./provider-kinds";
-import { providerConfig, type ProviderRow } from "./providers.server";
+import { providerConfig, providerOutboundPolicy, type ProviderRow } from "./providers.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
 
@@ -120,6 +121,14 @@ export async function saveProvider(
   const parsed = providerInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const input = parsed.data;
+  if (input.endpoint) {
+    // Told now rather than at the first order; every call is checked again when it is made.
+    const problem = await endpointProblem(
+      input.endpoint,
+      providerOutboundPolicy(ctx.config, input),
+    );
+    if (problem) return { ok: false, errors: { endpoint: problem } };
+  }
   const wanted = CREDENTIAL_FIELDS[input.kind].map((f) => f.key);
   const given = Object.fromEntries(
     Object.entries(input.credentials).filter(
@@ -184,6 +193,21 @@ export async function saveProvider(
       newSecret: input.kind === "customcat" ? null : newSecret,
     };
   });
+}
+
+/** Why the outbound-request policy would refuse calls to this endpoint, in the owner's words. */
+async function endpointProblem(endpoint: string, policy: OutboundPolicy): Promise<string | null> {
+  try {
+    await checkDestination(endpoint, policy);
+    return null;
+  } catch (error) {
+    const refused = outboundRefusal(error);
+    if (refused) {
+      const said = refused.message.charAt(0).toUpperCase() + refused.message.slice(1);
+      return `${said}: enter the provider's public address`;
+    }
+    return `${new URL(endpoint).hostname} could not be found: check the provider's address`;
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 // A shop's providers as adapters: rows from the database, credentials opened with ENCRYPTION_KEY,
-// and the factory for each kind.
+// the factory for each kind, and every HTTP call held to the outbound-request policy.
 import { and, eq } from "drizzle-orm";
+import type { AppConfig } from "~/config.server";
 import type { DbOrTx } from "~/db/client.server";
 import { providers } from "~/db/schema";
 import { openSecret } from "~/security/encryption.server";
+import { outboundFetch, outboundPolicy, type OutboundPolicy } from "~/security/outbound.server";
 import { createCustomCatProvider } from "./adapters/customcat";
 import { createOpenProtocolProvider } from "./adapters/open-protocol";
 import { createPrintfulProvider } from "./adapters/printful";
@@ -46,17 +48,46 @@ export function providerConfig(row: ProviderRow, encryptionKey: Buffer): Provide
   };
 }
 
+/**
+ * The policy a provider's calls are held to: the app's, and for the sandbox provider this process
+ * started (SANDBOX_PROVIDER), its own loopback address, the one private address production must
+ * reach. Owners cannot add sandbox providers, so no endpoint they type gets this.
+ */
+export function providerOutboundPolicy(
+  app: Pick<AppConfig, "allowPrivateOutbound" | "sandbox">,
+  provider: Pick<ProviderConfig, "kind">,
+): OutboundPolicy {
+  const policy = outboundPolicy(app);
+  if (provider.kind !== "sandbox" || !app.sandbox?.port) return policy;
+  return { ...policy, trustedOrigins: [`http://127.0.0.1:${app.sandbox.port}`] };
+}
+
+/**
+ * An adapter whose every HTTP call goes through outboundFetch under `outbound`: there is no way
+ * to hand it a fetch of its own, so no caller can step around the policy.
+ */
 export function adapterFor(
   config: ProviderConfig,
-  deps?: Partial<ProviderDeps>,
+  outbound: OutboundPolicy,
+  deps?: Pick<Partial<ProviderDeps>, "now" | "timeoutMs">,
 ): FulfillmentProvider {
   const factory = FACTORIES[config.kind];
   if (!factory) throw new ProviderUnavailableError(`No adapter for ${config.kind} providers`);
   return factory(config, {
-    fetch: deps?.fetch ?? fetch,
+    fetch: (input, init) => outboundFetch(input, init ?? {}, outbound),
     now: deps?.now ?? (() => new Date()),
     timeoutMs: deps?.timeoutMs,
   });
+}
+
+/** A stored provider's adapter, under the policy the app's configuration sets for it. */
+export function providerAdapter(
+  ctx: { config: AppConfig },
+  row: ProviderRow,
+  deps?: Pick<Partial<ProviderDeps>, "now" | "timeoutMs">,
+): FulfillmentProvider {
+  const config = providerConfig(row, ctx.config.encryptionKey);
+  return adapterFor(config, providerOutboundPolicy(ctx.config, config), deps);
 }
 
 export async function listProviders(db: DbOrTx, shopId: string): Promise<ProviderRow[]> {

@@ -13,7 +13,7 @@ import { lockOrder } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
 import { RetryLater } from "~/jobs/queues";
 import type { FulfillmentProvider, SubmitOutcome } from "./provider";
-import { adapterFor, getProvider, providerConfig, type ProviderRow } from "./providers.server";
+import { getProvider, providerAdapter, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import { alertOf } from "~/orders/core/alerts";
@@ -34,7 +34,6 @@ export type SubmissionRow = typeof submissions.$inferSelect;
 
 export interface SendOptions {
   signal?: AbortSignal;
-  fetch?: typeof fetch;
   timeoutMs?: number;
   /** Rows the caller has just read in the submitting transaction; saves reading them again. */
   known?: KnownPurchaseOrder;
@@ -283,10 +282,7 @@ async function callProvider(
   try {
     let adapter = adapters?.get(provider.id);
     if (!adapter) {
-      adapter = adapterFor(providerConfig(provider, ctx.config.encryptionKey), {
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-      });
+      adapter = providerAdapter(ctx, provider, { timeoutMs: options.timeoutMs });
       adapters?.set(provider.id, adapter);
     }
     // Cut when this worker loses its presence (its claims may be taken from then on), and before

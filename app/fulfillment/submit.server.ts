@@ -21,7 +21,7 @@ import {
 } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries } from "~/orders/core/summary.server";
 import type { FulfillmentProvider, ValidationProblem } from "./provider";
-import { adapterFor, listProviders, providerConfig, type ProviderRow } from "./providers.server";
+import { listProviders, providerAdapter, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-orders.server";
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems } from "./routing";
@@ -358,7 +358,7 @@ async function plannerFor(
   const adapterOf = (row: ProviderRow) => {
     let adapter = adapters.get(row.id);
     if (!adapter) {
-      adapter = adapterFor(providerConfig(row, ctx.config.encryptionKey));
+      adapter = providerAdapter(ctx, row);
       adapters.set(row.id, adapter);
     }
     return adapter;

@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { checkStoreUrl, isPublicAddress, type Lookup } from "./store-url.server";
+import { isPublicAddress, type Lookup } from "./outbound.server";
+import { checkStoreUrl } from "./store-url.server";
 
 const resolvesTo =
   (...addresses: string[]): Lookup =>
   async () =>
     addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 
-const production = (lookup: Lookup) => ({ development: false, lookup });
+const production = (lookup: Lookup) => ({
+  development: false,
+  policy: { allowPrivate: false, lookup },
+});
 
 describe("checkStoreUrl", () => {
   it("reads what an owner types into the store's base URL and domain", async () => {
@@ -69,10 +73,17 @@ describe("checkStoreUrl", () => {
     for (const typed of [
       "https://127.0.0.1",
       "https://[::1]:8443",
+      // IPv4 inside IPv6: compatible (URL writes it [::7f00:1]) and mapped.
+      "https://[::127.0.0.1]",
+      "https://[::ffff:127.0.0.1]",
+      "https://[::ffff:169.254.169.254]",
       "https://localhost",
       "https://intranet",
     ]) {
-      expect(await checkStoreUrl(typed, production(never)), typed).toMatchObject({ ok: false });
+      expect(await checkStoreUrl(typed, production(never)), typed).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/not a public/),
+      });
     }
   });
 
@@ -99,8 +110,22 @@ describe("checkStoreUrl", () => {
     });
   });
 
+  it("refuses a name that leads to IPv4 inside IPv6 on this machine", async () => {
+    for (const address of ["::7f00:1", "::ffff:7f00:1", "64:ff9b::a00:1"]) {
+      expect(
+        await checkStoreUrl("https://shop.example.com", production(resolvesTo(address))),
+        address,
+      ).toMatchObject({ ok: false, reason: expect.stringContaining(`leads to ${address}`) });
+    }
+  });
+
   it("in development allows http and a store on this machine", async () => {
-    expect(await checkStoreUrl("http://localhost:8080/wp", { development: true })).toEqual({
+    expect(
+      await checkStoreUrl("http://localhost:8080/wp", {
+        development: true,
+        policy: { allowPrivate: true },
+      }),
+    ).toEqual({
       ok: true,
       store: { url: "http://localhost:8080/wp", domain: "localhost:8080/wp" },
     });

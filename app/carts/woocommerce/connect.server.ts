@@ -11,6 +11,7 @@ import type { AppContext } from "~/context.server";
 import { shops, wooConnectRequests } from "~/db/schema";
 import type { CartConnection } from "~/orders/core/model";
 import { sealSecret } from "~/security/encryption.server";
+import { outboundPolicy } from "~/security/outbound.server";
 import { checkStoreUrl } from "~/security/store-url.server";
 import { ensureShop, getShop } from "~/shops/shops.server";
 import {
@@ -44,7 +45,10 @@ export async function startWooConnect(ctx: Ctx, typedUrl: string): Promise<Start
         "This server's public address is not https, and WooCommerce sends keys only to https addresses: set PUBLIC_URL",
     };
   }
-  const checked = await checkStoreUrl(typedUrl, { development: isDevelopment(ctx) });
+  const checked = await checkStoreUrl(typedUrl, {
+    development: isDevelopment(ctx),
+    policy: outboundPolicy(ctx.config),
+  });
   if (!checked.ok) return checked;
 
   const nonce = randomBytes(24).toString("base64url");
@@ -196,11 +200,13 @@ export async function setUpStore(
     return { ok: false, reason: "The store's keys are missing or unreadable: connect it again" };
   }
   const base = storeBaseUrl(shop, creds);
-  // Looked at again before calling: a name's DNS answer can change after it was first checked.
-  const checked = await checkStoreUrl(base, { development: isDevelopment(ctx) });
+  // Looked at again before calling, for the owner's words if it is refused now (every call is
+  // also checked when it is made: a name's DNS answer can change after it was first checked).
+  const policy = outboundPolicy(ctx.config);
+  const checked = await checkStoreUrl(base, { development: isDevelopment(ctx), policy });
   if (!checked.ok) return checked;
 
-  const wc = wooClient(creds, base);
+  const wc = wooClient(creds, base, policy);
   const deliveryUrl = `${ctx.config.publicUrl}/webhooks/woocommerce/${shop.id}`;
   const connection: CartConnection = { ...shop.connection, storeUrl: base };
   try {

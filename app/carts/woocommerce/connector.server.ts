@@ -2,6 +2,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import WooCommerceModule from "@woocommerce/woocommerce-rest-api";
 import { openSecret } from "~/security/encryption.server";
+import {
+  outboundAxiosConfig,
+  outboundPolicy,
+  outboundRefusal,
+  type OutboundPolicy,
+} from "~/security/outbound.server";
 import { CartReadError } from "../connector";
 import type {
   CartConnector,
@@ -71,9 +77,14 @@ export function storeBaseUrl(
   );
 }
 
+/**
+ * The REST client for one store. Every request it makes is held to the outbound policy: the
+ * store's address is checked when the request is made and again when its socket connects.
+ */
 export function wooClient(
   credentials: Pick<WooCommerceCredentials, "consumerKey" | "consumerSecret">,
   url: string,
+  policy: OutboundPolicy,
   version = "wc/v3",
 ): WooClient {
   return new WooCommerceRestApi({
@@ -83,8 +94,9 @@ export function wooClient(
     // The client builds `<wp-json>/<version>/<path>`, so an extension's namespace works here too.
     version: version as "wc/v3",
     timeout: TIMEOUT_MS,
-    // A redirect could lead anywhere (another host, a private address): the store answers directly.
-    axiosConfig: { maxRedirects: 0, maxContentLength: 64 * 1024 * 1024 },
+    // A redirect could lead anywhere (another host, a private address): the store answers directly
+    // (outboundAxiosConfig sets maxRedirects: 0).
+    axiosConfig: { ...outboundAxiosConfig(policy), maxContentLength: 64 * 1024 * 1024 },
   });
 }
 
@@ -120,6 +132,15 @@ function wooCode(err: unknown): string | undefined {
 const stripTags = (s: string) => s.replace(/<[^>]*>/g, "").trim();
 
 function failure(err: unknown): { ok: false; retryable: boolean; reason: string } {
+  const refused = outboundRefusal(err);
+  if (refused) {
+    // Retrying cannot help: the store's address has to change (or the operator's setting).
+    return {
+      ok: false,
+      retryable: false,
+      reason: `WooCommerce was not called: ${refused.message}`,
+    };
+  }
   const status = httpStatusOf(err);
   const retryable = status === undefined || status === 429 || status >= 500;
   return {
@@ -167,9 +188,10 @@ export function createWooCommerceConnector(
 ): CartConnector {
   const retry = { ...DEFAULTS, ...options };
   const keys = shopSettings(shop).personalizationKeys;
+  const policy = outboundPolicy(ctx.config);
   const openStore = () => {
     const creds = wooCredentials(ctx, shop);
-    return creds ? wooClient(creds, storeBaseUrl(shop, creds)) : null;
+    return creds ? wooClient(creds, storeBaseUrl(shop, creds), policy) : null;
   };
 
   return {
@@ -182,7 +204,7 @@ export function createWooCommerceConnector(
     setOrderStatus: async (ref: CartOrderRef, change: CartStatusChange) =>
       setOrderStatus(openStore(), ref, change),
     orderEditorUrl: (ref: CartOrderRef) => orderEditorUrl(shop, ref),
-    pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), push),
+    pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), policy, push),
   };
 }
 
@@ -247,7 +269,9 @@ async function getWithRetry(
       const status = httpStatusOf(err);
       // Asking past the last page (the orders were fewer when the import resumed) ends the list.
       if (status === 400 && wooCode(err) === "rest_post_invalid_page_number") return null;
-      const retryable = status === undefined || status === 429 || status >= 500;
+      // A refused address stays refused: no attempt after the first can help.
+      const retryable =
+        !outboundRefusal(err) && (status === undefined || status === 429 || status >= 500);
       if (!retryable || attempt >= retry.maxAttempts) {
         const tries = retryable ? ` after ${attempt} attempts` : "";
         throw new CartReadError(
@@ -400,17 +424,18 @@ function orderEditorUrl(
 async function pushTracking(
   shop: Pick<ConnectorShop, "domain" | "connection">,
   creds: WooCommerceCredentials | null,
+  policy: OutboundPolicy,
   push: TrackingPush,
 ): Promise<PushOutcome> {
   if (!creds) return { ok: false, retryable: false, reason: MISSING_KEYS };
   const storeUrl = storeBaseUrl(shop, creds);
-  const wc = wooClient(creds, storeUrl);
+  const wc = wooClient(creds, storeUrl, policy);
   const orderPath = `orders/${encodeURIComponent(push.cartOrderId)}`;
   try {
     // A retry after a partial success must not post the note twice: look for it first.
     const notes = (await wc.get(`${orderPath}/notes`)).data as { note?: string }[];
     const noted = notes.some((n) => n.note?.includes(push.trackingNumber));
-    if (!noted) await tellCustomer(wc, creds, storeUrl, orderPath, push);
+    if (!noted) await tellCustomer(wc, creds, storeUrl, policy, orderPath, push);
     if (push.completesOrder) await wc.put(orderPath, { status: "completed" });
     return { ok: true };
   } catch (err) {
@@ -423,12 +448,13 @@ async function tellCustomer(
   wc: WooClient,
   creds: WooCommerceCredentials,
   storeUrl: string,
+  policy: OutboundPolicy,
   orderPath: string,
   push: TrackingPush,
 ): Promise<void> {
   // The Shipment Tracking extension shows tracking in the customer's account and emails;
   // a store without it answers 404 (no such route) and the customer note carries it alone.
-  const tracking = wooClient(creds, storeUrl, "wc-shipment-tracking/v3");
+  const tracking = wooClient(creds, storeUrl, policy, "wc-shipment-tracking/v3");
   await tracking
     .post(`${orderPath}/shipment-trackings`, {
       custom_tracking_provider: push.carrier ?? "Carrier",

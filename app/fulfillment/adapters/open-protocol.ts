@@ -132,8 +132,10 @@ export function createOpenProtocolProvider(
           ...signBody(secret, body, deps.now()),
         },
       });
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${name} ${reply.reason}` };
+      if (reply.kind === "failed") {
+        const reason = `${name} ${reply.reason}`;
+        return reply.permanent ? { kind: "rejected", reason } : { kind: "unavailable", reason };
+      }
       if (isSuccess(reply.status)) {
         const accepted = acceptedResponseSchema.safeParse(reply.body);
         return accepted.success
@@ -165,8 +167,10 @@ export function createOpenProtocolProvider(
           headers: { "Content-Type": "application/json", ...signBody(secret, body, deps.now()) },
         },
       );
-      if (reply.kind === "failed")
-        return { kind: "unavailable", reason: `${name} ${reply.reason}` };
+      if (reply.kind === "failed") {
+        const reason = `${name} ${reply.reason}`;
+        return reply.permanent ? { kind: "refused", reason } : { kind: "unavailable", reason };
+      }
       if (isSuccess(reply.status)) return { kind: "cancelled" };
       if (reply.status === 404 || reply.status === 405) {
         return { kind: "refused", reason: `${name} does not accept cancellations` };

@@ -1,12 +1,68 @@
 import { describe, expect, it } from "vitest";
+import { OutboundRefusedError } from "~/security/outbound.server";
 import {
+  call,
+  cancelOutcome,
   dateFromUnixSeconds,
   httpUrlOrNull,
   pickShippingMethod,
   secretsMatch,
   splitName,
   theirMessage,
+  unreachable,
 } from "./provider-http";
+
+describe("call, under the outbound-request policy", () => {
+  const init = { method: "POST" as const, body: "{}", signal: new AbortController().signal };
+
+  it("a refused address is a failure only the owner can fix, said in their words", async () => {
+    const refused = new OutboundRefusedError(
+      "the address 10.0.0.1 is on a private network, which is not allowed",
+      "10.0.0.1",
+    );
+    // As the global fetch reports a refusal met while connecting.
+    const fetchFn: typeof fetch = async () => {
+      throw new TypeError("fetch failed", { cause: refused });
+    };
+    const reply = await call(fetchFn, "http://10.0.0.1/orders", init);
+    expect(reply).toEqual({
+      kind: "failed",
+      permanent: true,
+      reason:
+        "was not called: the address 10.0.0.1 is on a private network, which is not allowed. Enter the provider's public address in Settings → Providers",
+    });
+    expect(unreachable("Acme", reply as Extract<typeof reply, { kind: "failed" }>)).toMatchObject({
+      kind: "rejected",
+      reason: expect.stringMatching(/^Acme was not called: /),
+    });
+    expect(cancelOutcome("Acme", reply)).toMatchObject({ kind: "refused" });
+  });
+
+  it("a redirect is not followed, and what came with it is never read", async () => {
+    const fetchFn: typeof fetch = async () =>
+      new Response('{"AccessKeyId":"inside"}', {
+        status: 302,
+        headers: { Location: "http://169.254.169.254/latest/meta-data/" },
+      });
+    const reply = await call(fetchFn, "https://printer.example/orders", init);
+    expect(reply).toMatchObject({ kind: "failed", permanent: true });
+    expect(JSON.stringify(reply)).not.toMatch(/AccessKeyId|169\.254/);
+    expect((reply as { reason: string }).reason).toMatch(
+      /^answered with a redirect \(HTTP 302\), which Orderlane does not follow/,
+    );
+  });
+
+  it("an unreachable provider is still worth another attempt", async () => {
+    const fetchFn: typeof fetch = async () => {
+      throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    };
+    const reply = await call(fetchFn, "https://printer.example/orders", init);
+    expect(reply).toEqual({ kind: "failed", reason: "could not be reached (ECONNREFUSED)" });
+    expect(unreachable("Acme", reply as Extract<typeof reply, { kind: "failed" }>).kind).toBe(
+      "unavailable",
+    );
+  });
+});
 
 describe("theirMessage", () => {
   it.each([

@@ -6,6 +6,7 @@
 // a particular answer means for them) stays in the adapter.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { isRedirect, outboundRefusal } from "~/security/outbound.server";
 import { describeZodError } from "../protocol";
 import type {
   CancelOutcome,
@@ -26,7 +27,11 @@ export const CALL_TIMEOUT_MS = 30_000;
 
 export type Reply =
   | { kind: "answered"; status: number; body: unknown; text: string }
-  | { kind: "failed"; reason: string };
+  /**
+   * No answer to act on. `permanent` when trying again cannot help until the owner changes the
+   * provider's address: the outbound policy refused it, or it redirects elsewhere.
+   */
+  | { kind: "failed"; reason: string; permanent?: boolean };
 
 export interface CallInit {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -40,6 +45,8 @@ export interface CallInit {
  * One request with a hard deadline on top of the caller's signal. Never throws: a provider that
  * is down, slow or unreachable is an outcome the owner must be able to read, not a stack trace.
  * The URL never appears in a reason, because some providers want the API key in the query string.
+ * A redirect is not followed (the policy's fetch hands it back) and its body is not read: it could
+ * come from anywhere the redirect pointed, and it is not the provider's answer.
  */
 export async function call(
   fetchFn: ProviderDeps["fetch"],
@@ -57,12 +64,28 @@ export async function call(
       signal: AbortSignal.any([init.signal, deadline]),
     });
   } catch (error) {
+    const refused = outboundRefusal(error);
+    if (refused) {
+      return {
+        kind: "failed",
+        reason: `was not called: ${refused.message}. Enter the provider's public address in Settings → Providers`,
+        permanent: true,
+      };
+    }
     if (init.signal.aborted)
       return { kind: "failed", reason: "did not answer before the call was cancelled" };
     if (deadline.aborted) {
       return { kind: "failed", reason: `did not answer within ${formatDuration(timeoutMs)}` };
     }
     return { kind: "failed", reason: `could not be reached (${networkCause(error)})` };
+  }
+  if (isRedirect(response.status)) {
+    await response.body?.cancel().catch(() => {});
+    return {
+      kind: "failed",
+      reason: `answered with a redirect (HTTP ${response.status}), which Orderlane does not follow: enter the address it leads to in Settings → Providers`,
+      permanent: true,
+    };
   }
   let text: string;
   try {
@@ -322,9 +345,13 @@ export function requester(
     });
 }
 
-/** No answer at all: worth another attempt, whatever was being asked. */
-export function unreachable(brand: string, reply: Reply & { kind: "failed" }) {
-  return { kind: "unavailable" as const, reason: `${brand} ${reply.reason}` };
+/**
+ * No answer to a submit: worth another attempt, unless only the owner can fix it (a refused or
+ * redirecting address), when the order fails now with the reason instead of after every retry.
+ */
+export function unreachable(brand: string, reply: Reply & { kind: "failed" }): SubmitOutcome {
+  const reason = `${brand} ${reply.reason}`;
+  return reply.permanent ? { kind: "rejected", reason } : { kind: "unavailable", reason };
 }
 
 /** A submit's answer that is not a success: a passing outage, or the order itself is wrong. */
@@ -363,7 +390,10 @@ export function submitLookUp<Schema extends z.ZodType>(
 
 /** What a cancel call came to, for providers that answer it with a plain status. */
 export function cancelOutcome(brand: string, reply: Reply): CancelOutcome {
-  if (reply.kind === "failed") return unreachable(brand, reply);
+  if (reply.kind === "failed") {
+    const reason = `${brand} ${reply.reason}`;
+    return reply.permanent ? { kind: "refused", reason } : { kind: "unavailable", reason };
+  }
   if (isSuccess(reply.status)) return { kind: "cancelled" };
   if (isTransient(reply.status)) {
     return { kind: "unavailable", reason: `${brand} is unavailable: ${explain(reply)}` };
