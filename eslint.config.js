@@ -12,6 +12,10 @@ const demoImportPatterns = [
 ];
 const PG_BOSS_MESSAGE = "Use Jobs (~/jobs/jobs.server) instead of pg-boss.";
 const pgBossPaths = [{ name: "pg-boss", message: PG_BOSS_MESSAGE }];
+const POLARIS_MESSAGE =
+  "Pages get Polaris through app/ui/ (decision 22): a component of ours for what they repeat, ~/ui/primitives for the leaves they write themselves.";
+const polarisPaths = [{ name: "@shopify/polaris", message: POLARIS_MESSAGE }];
+const polarisPatterns = [{ regex: "^@shopify/polaris/", message: POLARIS_MESSAGE }];
 const KERNEL_MESSAGE =
   "The order kernel imports only db/, config and its own files (decision 21): carts, fulfillment, jobs, shops, pages and the demo build on it, never the other way round.";
 const kernelPatterns = [
@@ -80,6 +84,20 @@ export default tseslint.config(
             ...demoImportPatterns,
             { regex: "^\\./demo(/|$)", message: DEMO_IMPORT_MESSAGE },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Pages reach Polaris only through app/ui/, so a move to the Polaris web components rewrites
+    // ui/ and leaves the routes alone (decision 22). Restates the app/** restrictions above.
+    files: ["app/routes/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [...pgBossPaths, ...polarisPaths],
+          patterns: [...demoImportPatterns, ...polarisPatterns],
         },
       ],
     },

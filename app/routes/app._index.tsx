@@ -9,18 +9,6 @@ import {
   useRouteError,
   useSearchParams,
 } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  EmptyState,
-  Modal,
-  Page,
-  Pagination,
-  Text,
-  useIndexResourceState,
-} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { BULK_ACTIONS, BULK_CAP, runBulkAction, type BulkAction } from "~/orders/bulk.server";
@@ -35,8 +23,14 @@ import { ORDER_TYPE_LABELS } from "~/orders/core/model";
 import { requireOwner } from "~/shops/owner.server";
 import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
+import { ConfirmDialog } from "~/ui/ConfirmDialog";
+import { EmptyList } from "~/ui/EmptyList";
 import { catalogNotice, onlyDropsNotice } from "~/ui/notices";
-import { OrderTable, type OrderTableRow } from "~/ui/OrderTable";
+import { OrderTable, useOrderSelection, type OrderTableRow } from "~/ui/OrderTable";
+import { ErrorPage, PageFrame } from "~/ui/PageFrame";
+import { Pager } from "~/ui/Pager";
+import { Banner, BlockStack, Button, Text } from "~/ui/primitives";
+import { ListCard } from "~/ui/SectionCard";
 import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
 
@@ -187,7 +181,7 @@ export default function Catalog() {
   useLiveUpdates();
 
   const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } =
-    useIndexResourceState(rows);
+    useOrderSelection(rows);
 
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
 
@@ -239,32 +233,26 @@ export default function Catalog() {
   };
 
   return (
-    <Page
+    <PageFrame
       title="Orders"
       subtitle={shopName}
       fullWidth
-      primaryAction={{ content: "Import", url: "/app/import" }}
-      secondaryActions={[{ content: "Providers", url: "/app/settings/providers" }]}
+      primaryLink={{ label: "Import", url: "/app/import" }}
+      links={[{ label: "Providers", url: "/app/settings/providers" }]}
     >
       {confirming ? (
-        <Modal
-          open
-          onClose={() => setConfirming(null)}
-          title={`${BULK_LABELS[confirming]} ${selectionWords}?`}
-          primaryAction={{
-            content: BULK_LABELS[confirming],
-            destructive: true,
-            onAction: () => {
-              run(confirming);
-              setConfirming(null);
-            },
+        <ConfirmDialog
+          question={`${BULK_LABELS[confirming]} ${selectionWords}?`}
+          confirmLabel={BULK_LABELS[confirming]}
+          keepLabel="Keep them"
+          onConfirm={() => {
+            run(confirming);
+            setConfirming(null);
           }}
-          secondaryActions={[{ content: "Keep them", onAction: () => setConfirming(null) }]}
+          onKeep={() => setConfirming(null)}
         >
-          <Modal.Section>
-            <Text as="p">{CONFIRM[confirming]}</Text>
-          </Modal.Section>
-        </Modal>
+          {CONFIRM[confirming] ?? ""}
+        </ConfirmDialog>
       ) : null}
       <BlockStack gap="400">
         {notice ? (
@@ -289,24 +277,24 @@ export default function Catalog() {
             </Text>
           </div>
         ) : null}
-        <Card padding="0">
+        <ListCard>
           <CatalogFilters alertCodes={alertCodes} loading={loading} />
           {rows.length === 0 ? (
             filtered ? (
-              <EmptyState heading="No orders match" image="">
+              <EmptyList heading="No orders match">
                 <BlockStack gap="200" inlineAlign="center">
                   <Text as="p">Try another search, or remove a filter.</Text>
                   <Button onClick={() => navigate("/app")}>Clear search and filters</Button>
                 </BlockStack>
-              </EmptyState>
+              </EmptyList>
             ) : (
-              <EmptyState heading="No orders yet" image="">
+              <EmptyList heading="No orders yet">
                 <Text as="p">
                   Orders appear here the moment your store receives them, with their personalisation
                   and a countdown to automatic submission. Import brings in the orders your store
                   already has.
                 </Text>
-              </EmptyState>
+              </EmptyList>
             )
           ) : (
             <OrderTable
@@ -329,21 +317,16 @@ export default function Catalog() {
               }}
             />
           )}
-        </Card>
+        </ListCard>
         {nextCursor || previousCursor ? (
-          <nav aria-label="Pages of orders" style={{ display: "flex", justifyContent: "center" }}>
-            <Pagination
-              hasPrevious={Boolean(previousCursor)}
-              previousTooltip="Previous page"
-              onPrevious={() => previousCursor && navigate(pageQuery(previousCursor))}
-              hasNext={Boolean(nextCursor)}
-              nextTooltip="Next page"
-              onNext={() => nextCursor && navigate(pageQuery(nextCursor))}
-            />
-          </nav>
+          <Pager
+            label="Pages of orders"
+            onPrevious={previousCursor ? () => navigate(pageQuery(previousCursor)) : undefined}
+            onNext={nextCursor ? () => navigate(pageQuery(nextCursor)) : undefined}
+          />
         ) : null}
       </BlockStack>
-    </Page>
+    </PageFrame>
   );
 }
 
@@ -361,18 +344,16 @@ export function ErrorBoundary() {
       : error.statusText
     : "The orders could not be loaded. Reload the page; if it persists, check the server log.";
   return (
-    <Page title="Orders">
-      <Banner
-        tone="critical"
-        title={
-          isRouteErrorResponse(error) && error.status === 400
-            ? "This view of the orders is not valid"
-            : "The orders could not be loaded"
-        }
-        action={{ content: "Show all orders", url: "/app" }}
-      >
-        <p>{message}</p>
-      </Banner>
-    </Page>
+    <ErrorPage
+      title="Orders"
+      heading={
+        isRouteErrorResponse(error) && error.status === 400
+          ? "This view of the orders is not valid"
+          : "The orders could not be loaded"
+      }
+      action={{ label: "Show all orders", url: "/app" }}
+    >
+      <p>{message}</p>
+    </ErrorPage>
   );
 }

@@ -1,29 +1,7 @@
 // Import: the owner brings in orders from the cart (all, a date range, or a list of ids) and
 // watches the run's progress; a stopped run says where it stopped and can be resumed.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useRevalidator,
-} from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  ChoiceList,
-  DataTable,
-  InlineStack,
-  Layout,
-  Page,
-  ProgressBar,
-  Spinner,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import {
@@ -39,29 +17,21 @@ import {
 } from "~/orders/import.server";
 import { requireOwner } from "~/shops/owner.server";
 import { formatOrderTime } from "~/ui/format";
+import { SubmitButton } from "~/ui/FormFields";
+import {
+  ImportRunCard,
+  importStatusWords,
+  isImportActive,
+  type ImportRunView,
+} from "~/ui/ImportRunCard";
+import { PageColumns, PageFrame } from "~/ui/PageFrame";
+import { Banner, ChoiceList, InlineStack, Text, TextField } from "~/ui/primitives";
+import { RecordTable } from "~/ui/RecordTable";
+import { ListCard, SectionCard } from "~/ui/SectionCard";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Import orders · Orderlane" }];
-
-type RunStatus = "queued" | "running" | "completed" | "failed" | "stalled";
-
-interface RunView {
-  id: string;
-  what: string;
-  status: RunStatus;
-  done: number;
-  total: number | null;
-  progress: string;
-  created: number;
-  updated: number;
-  skipped: number;
-  notice: string | null;
-  error: string | null;
-  missing: string[];
-  startedAt: string;
-  finishedAt: string | null;
-}
 
 function describe(run: ImportRunRow): string {
   const p = run.params;
@@ -78,7 +48,7 @@ function describe(run: ImportRunRow): string {
   }
 }
 
-function view(run: ImportRunRow, timeZone: string, now: number): RunView {
+function view(run: ImportRunRow, timeZone: string, now: number): ImportRunView {
   // A running import whose row stopped moving lost its worker; Resume carries it on.
   const stalled =
     run.status === "running" && now - run.updatedAt.getTime() > IMPORT_LEASE_SECONDS * 1000;
@@ -168,85 +138,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 type ActionData = { ok: true; runId: string } | { ok: false; field: string; message: string };
 
-const STATUS_BADGES: Record<
-  RunStatus,
-  { label: string; tone?: "info" | "success" | "critical" | "attention" }
-> = {
-  queued: { label: "Waiting to start", tone: "info" },
-  running: { label: "Running", tone: "info" },
-  completed: { label: "Completed", tone: "success" },
-  failed: { label: "Stopped", tone: "critical" },
-  stalled: { label: "Stopped", tone: "critical" },
-};
-
-function isActive(run: RunView | undefined): boolean {
-  return run?.status === "queued" || run?.status === "running";
-}
-
-function RunProgress({ run }: { run: RunView }) {
-  const badge = STATUS_BADGES[run.status];
-  const known = run.total != null && run.total > 0;
-  const percent = known ? Math.min(100, Math.round((run.done / (run.total ?? 1)) * 100)) : 0;
-  return (
-    <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="h2" variant="headingMd">
-            {run.what}
-          </Text>
-          <Badge tone={badge.tone}>{badge.label}</Badge>
-        </InlineStack>
-        {isActive(run) && !known ? (
-          <InlineStack gap="200" blockAlign="center">
-            <Spinner size="small" accessibilityLabel="Importing" />
-            <Text as="p">
-              {run.status === "queued" ? "Waiting for the cart…" : `${run.progress}; counting…`}
-            </Text>
-          </InlineStack>
-        ) : (
-          <BlockStack gap="100">
-            <ProgressBar
-              progress={run.status === "completed" ? 100 : percent}
-              tone={run.status === "failed" || run.status === "stalled" ? "critical" : "primary"}
-              ariaLabelledBy={`progress-${run.id}`}
-            />
-            <Text as="p" id={`progress-${run.id}`}>
-              {run.progress}
-            </Text>
-          </BlockStack>
-        )}
-        <Text as="p" tone="subdued">
-          {`${run.created.toLocaleString("en-US")} new, ${run.updated.toLocaleString("en-US")} updated, ${run.skipped.toLocaleString("en-US")} left as they are (archived or unchanged)`}
-        </Text>
-        {run.notice ? (
-          <Banner tone="info" title="About this import">
-            {run.notice}
-          </Banner>
-        ) : null}
-        {run.missing.length > 0 ? (
-          <Banner tone="warning" title="Not found in the cart">
-            {run.missing.join(", ")}
-          </Banner>
-        ) : null}
-        {run.error ? (
-          <Banner tone="critical" title="The import stopped">
-            <BlockStack gap="200">
-              <p>{run.error}</p>
-              <Form method="post">
-                <input type="hidden" name="intent" value="resume" />
-                <input type="hidden" name="runId" value={run.id} />
-                <Button submit variant="primary">
-                  Resume
-                </Button>
-              </Form>
-            </BlockStack>
-          </Banner>
-        ) : null}
-      </BlockStack>
-    </Card>
-  );
-}
-
 export default function ImportOrders() {
   const { runs, maxIds } = useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
@@ -259,7 +150,7 @@ export default function ImportOrders() {
   const [ids, setIds] = useState("");
 
   const latest = runs[0];
-  const active = isActive(latest);
+  const active = isImportActive(latest);
   // While a run is under way the page asks again every second; live updates make it sooner.
   useEffect(() => {
     if (!active) return;
@@ -274,98 +165,94 @@ export default function ImportOrders() {
   const submitting = navigation.state === "submitting";
 
   return (
-    <Page title="Import orders" backAction={{ content: "Orders", url: "/app" }}>
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            {error?.field === "form" || error?.field === "mode" ? (
-              <Banner tone="critical" title={error.message} />
-            ) : null}
-            <Card>
-              <Form method="post">
-                <BlockStack gap="400">
-                  <input type="hidden" name="intent" value="start" />
-                  <input type="hidden" name="mode" value={mode} />
-                  <ChoiceList
-                    title="Which orders"
-                    choices={[
-                      { label: "All orders the cart has", value: "all" },
-                      { label: "By range: created between two days", value: "range" },
-                      { label: "By IDs: order numbers or ids", value: "ids" },
-                    ]}
-                    selected={[mode]}
-                    onChange={(selected) => setMode((selected[0] as typeof mode) ?? "all")}
-                  />
-                  {mode === "range" ? (
-                    <InlineStack gap="400">
-                      <TextField
-                        label="From"
-                        type="date"
-                        name="from"
-                        value={from}
-                        onChange={setFrom}
-                        autoComplete="off"
-                        error={fieldError("from")}
-                      />
-                      <TextField
-                        label="To"
-                        type="date"
-                        name="to"
-                        value={to}
-                        onChange={setTo}
-                        autoComplete="off"
-                        helpText="Both days included (UTC)"
-                        error={fieldError("to")}
-                      />
-                    </InlineStack>
-                  ) : null}
-                  {mode === "ids" ? (
-                    <TextField
-                      label="Order numbers or ids"
-                      name="ids"
-                      value={ids}
-                      onChange={setIds}
-                      multiline={4}
-                      autoComplete="off"
-                      helpText={`Separated by commas, spaces or new lines; up to ${maxIds.toLocaleString("en-US")}`}
-                      error={fieldError("ids")}
-                    />
-                  ) : null}
-                  <Text as="p" tone="subdued">
-                    Importing again updates orders already here and never duplicates them. Archived
-                    orders stay archived; deleted ones come back.
-                  </Text>
-                  <InlineStack>
-                    <Button submit variant="primary" loading={submitting} disabled={active}>
-                      Start import
-                    </Button>
-                  </InlineStack>
-                </BlockStack>
-              </Form>
-            </Card>
-            {latest ? <RunProgress run={latest} /> : null}
-          </BlockStack>
-        </Layout.Section>
-        {runs.length > 1 ? (
-          <Layout.Section>
-            <Card padding="0">
-              <DataTable
-                columnContentTypes={["text", "text", "text", "text", "text"]}
-                headings={["Started", "What", "Status", "Progress", "Outcome"]}
+    <PageFrame title="Import orders" back={{ label: "Orders", url: "/app" }}>
+      <PageColumns
+        below={
+          runs.length > 1 ? (
+            <ListCard>
+              <RecordTable
+                columns={[
+                  { heading: "Started" },
+                  { heading: "What" },
+                  { heading: "Status" },
+                  { heading: "Progress" },
+                  { heading: "Outcome" },
+                ]}
                 rows={runs
                   .slice(1)
                   .map((run) => [
                     run.startedAt,
                     run.what,
-                    STATUS_BADGES[run.status].label,
+                    importStatusWords(run.status),
                     run.progress,
                     run.error ?? `${run.created} new, ${run.updated} updated, ${run.skipped} left`,
                   ])}
               />
-            </Card>
-          </Layout.Section>
+            </ListCard>
+          ) : null
+        }
+      >
+        {error?.field === "form" || error?.field === "mode" ? (
+          <Banner tone="critical" title={error.message} />
         ) : null}
-      </Layout>
-    </Page>
+        <SectionCard post={{ intent: "start", mode }}>
+          <ChoiceList
+            title="Which orders"
+            choices={[
+              { label: "All orders the cart has", value: "all" },
+              { label: "By range: created between two days", value: "range" },
+              { label: "By IDs: order numbers or ids", value: "ids" },
+            ]}
+            selected={[mode]}
+            onChange={(selected) => setMode((selected[0] as typeof mode) ?? "all")}
+          />
+          {mode === "range" ? (
+            <InlineStack gap="400">
+              <TextField
+                label="From"
+                type="date"
+                name="from"
+                value={from}
+                onChange={setFrom}
+                autoComplete="off"
+                error={fieldError("from")}
+              />
+              <TextField
+                label="To"
+                type="date"
+                name="to"
+                value={to}
+                onChange={setTo}
+                autoComplete="off"
+                helpText="Both days included (UTC)"
+                error={fieldError("to")}
+              />
+            </InlineStack>
+          ) : null}
+          {mode === "ids" ? (
+            <TextField
+              label="Order numbers or ids"
+              name="ids"
+              value={ids}
+              onChange={setIds}
+              multiline={4}
+              autoComplete="off"
+              helpText={`Separated by commas, spaces or new lines; up to ${maxIds.toLocaleString("en-US")}`}
+              error={fieldError("ids")}
+            />
+          ) : null}
+          <Text as="p" tone="subdued">
+            Importing again updates orders already here and never duplicates them. Archived orders
+            stay archived; deleted ones come back.
+          </Text>
+          <InlineStack>
+            <SubmitButton busy={submitting} disabled={active}>
+              Start import
+            </SubmitButton>
+          </InlineStack>
+        </SectionCard>
+        {latest ? <ImportRunCard run={latest} /> : null}
+      </PageColumns>
+    </PageFrame>
   );
 }

@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
-import { Banner, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { runOrderAction } from "~/orders/actions.server";
 import { changeOrderStatus } from "~/orders/set-cart-status.server";
@@ -12,6 +11,8 @@ import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
 import { catalogUrlWith } from "~/ui/notices";
 import { OrderPage } from "~/ui/order/OrderPage";
+import { ErrorPage } from "~/ui/PageFrame";
+import { Text } from "~/ui/primitives";
 import {
   MENU_ACTIONS,
   type MenuAction,
@@ -145,21 +146,17 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
-    <Page
+    <ErrorPage
       title={notFound ? "Order not found" : "Order"}
-      backAction={{ content: "Orders", url: "/app" }}
+      back={{ label: "Orders", url: "/app" }}
+      heading={notFound ? "Order not found" : "This order could not be shown"}
     >
-      <Banner
-        tone="critical"
-        title={notFound ? "Order not found" : "This order could not be shown"}
-      >
-        <Text as="p">
-          {notFound
-            ? "This order does not exist in your shop. It may have been deleted."
-            : "Something went wrong loading this order. Reload the page; if it persists, check the server log."}
-        </Text>
-        <Link to="/app">Back to orders</Link>
-      </Banner>
-    </Page>
+      <Text as="p">
+        {notFound
+          ? "This order does not exist in your shop. It may have been deleted."
+          : "Something went wrong loading this order. Reload the page; if it persists, check the server log."}
+      </Text>
+      <Link to="/app">Back to orders</Link>
+    </ErrorPage>
   );
 }

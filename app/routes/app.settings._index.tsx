@@ -1,20 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  Checkbox,
-  DataTable,
-  FormLayout,
-  InlineStack,
-  Layout,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { STATE_LABELS } from "~/orders/core/lifecycle";
@@ -28,6 +13,20 @@ import {
   type SettingsForm,
 } from "~/shops/settings.server";
 import { formatOrderTime } from "~/ui/format";
+import { FieldRow, FormFields, SubmitButton } from "~/ui/FormFields";
+import { PageColumns, PageFrame } from "~/ui/PageFrame";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Checkbox,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "~/ui/primitives";
+import { RecordTable } from "~/ui/RecordTable";
+import { SectionCard } from "~/ui/SectionCard";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Orderlane" }];
@@ -129,40 +128,34 @@ export default function Settings() {
   const result = useActionData<ActionData>();
   const errors = result && !result.ok ? result.errors : {};
   return (
-    <Page
+    <PageFrame
       title="Settings"
-      backAction={{ content: "Orders", url: "/app" }}
-      secondaryActions={[
-        { content: "Providers", url: "/app/settings/providers" },
-        { content: "Customer data requests", url: "/app/settings/data-requests" },
+      back={{ label: "Orders", url: "/app" }}
+      links={[
+        { label: "Providers", url: "/app/settings/providers" },
+        { label: "Customer data requests", url: "/app/settings/data-requests" },
       ]}
     >
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            {result?.ok && result.saved ? (
-              <Banner tone="success" title="Settings saved">
-                {result.stopped ? (
-                  <p>{result.stopped} countdown(s) stopped (manual mode).</p>
-                ) : null}
-                {result.started ? <p>{result.started} countdown(s) started.</p> : null}
-              </Banner>
-            ) : null}
-            {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
-            {Object.keys(errors).some((k) => k !== "form" && !k.startsWith("token")) ? (
-              <Banner tone="critical" title="Some settings need fixing; nothing was saved" />
-            ) : null}
-            <SettingsFormCard
-              key={result?.ok && result.saved ? result.savedAt : "form"}
-              form={form}
-              maxDelayMinutes={maxDelayMinutes}
-              errors={errors}
-            />
-            <TokensCard tokens={tokens} result={result} errors={errors} />
-          </BlockStack>
-        </Layout.Section>
-      </Layout>
-    </Page>
+      <PageColumns>
+        {result?.ok && result.saved ? (
+          <Banner tone="success" title="Settings saved">
+            {result.stopped ? <p>{result.stopped} countdown(s) stopped (manual mode).</p> : null}
+            {result.started ? <p>{result.started} countdown(s) started.</p> : null}
+          </Banner>
+        ) : null}
+        {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
+        {Object.keys(errors).some((k) => k !== "form" && !k.startsWith("token")) ? (
+          <Banner tone="critical" title="Some settings need fixing; nothing was saved" />
+        ) : null}
+        <SettingsFormCard
+          key={result?.ok && result.saved ? result.savedAt : "form"}
+          form={form}
+          maxDelayMinutes={maxDelayMinutes}
+          errors={errors}
+        />
+        <TokensCard tokens={tokens} result={result} errors={errors} />
+      </PageColumns>
+    </PageFrame>
   );
 }
 
@@ -183,151 +176,128 @@ function SettingsFormCard({
     <Form method="post">
       <input type="hidden" name="intent" value="save" />
       <BlockStack gap="400">
-        <Card>
-          <FormLayout>
-            <Text as="h2" variant="headingMd">
-              Processing
-            </Text>
-            <Select
-              label="Processing mode"
-              name="processingMode"
-              options={[
-                { label: "Automatic: in-app orders count down to submission", value: "automatic" },
-                { label: "Manual: orders wait in Pending for Schedule Process", value: "manual" },
-              ]}
-              value={values.processingMode}
-              onChange={set("processingMode")}
-              helpText="Switching stops or starts the countdowns of New orders now."
-              error={errors.processingMode}
-            />
-            <TextField
-              label="Auto-submit delay (minutes)"
-              name="autoSubmitDelayMinutes"
-              type="number"
-              min={0}
-              max={maxDelayMinutes}
-              value={values.autoSubmitDelayMinutes}
-              onChange={set("autoSubmitDelayMinutes")}
-              helpText="The review window for orders that arrive from now on; running countdowns keep their time."
-              autoComplete="off"
-              error={errors.autoSubmitDelayMinutes}
-            />
-            <Checkbox
-              label="Notify the customer when an order ships"
-              name="notifyCustomerOnShipment"
-              value="on"
-              checked={values.notifyCustomerOnShipment}
-              onChange={(checked) =>
-                setValues((v) => ({ ...v, notifyCustomerOnShipment: checked }))
-              }
-            />
-            <TextField
-              label="Time zone"
-              name="timezone"
-              value={values.timezone}
-              onChange={set("timezone")}
-              helpText="Order times are shown in it, e.g. Europe/Berlin."
-              autoComplete="off"
-              error={errors.timezone}
-            />
-          </FormLayout>
-        </Card>
-        <Card>
-          <FormLayout>
-            <Text as="h2" variant="headingMd">
-              Order types
-            </Text>
-            <TextField
-              label="Type rules"
-              name="typeRules"
-              value={values.typeRules}
-              onChange={set("typeRules")}
-              multiline={3}
-              helpText={`One a line: the cart's source channel, then the type ("amazon: Amazon"). First match wins; other orders are In-app when they hold a personalised product, else Other.`}
-              autoComplete="off"
-              error={errors.typeRules}
-            />
-            <TextField
-              label="Personalised products (cart product ids, comma-separated)"
-              name="personalizedProducts"
-              value={values.personalizedProducts}
-              onChange={set("personalizedProducts")}
-              autoComplete="off"
-              error={errors.personalizedProducts}
-            />
-          </FormLayout>
-        </Card>
-        <Card>
-          <FormLayout>
-            <Text as="h2" variant="headingMd">
-              Personalisation keys
-            </Text>
-            <Text as="p" tone="subdued">
-              The cart&apos;s line-item properties that carry each part of the personalisation,
-              comma-separated; the first present wins.
-            </Text>
-            <TextField
-              label="Live preview image"
-              name="previewKeys"
-              value={values.previewKeys}
-              onChange={set("previewKeys")}
-              autoComplete="off"
-              error={errors.previewKeys}
-            />
-            <TextField
-              label="Final design file"
-              name="designKeys"
-              value={values.designKeys}
-              onChange={set("designKeys")}
-              autoComplete="off"
-              error={errors.designKeys}
-            />
-            <TextField
-              label="Customer's images"
-              name="clientImageKeys"
-              value={values.clientImageKeys}
-              onChange={set("clientImageKeys")}
-              autoComplete="off"
-              error={errors.clientImageKeys}
-            />
-          </FormLayout>
-        </Card>
-        <Card>
-          <FormLayout>
-            <Text as="h2" variant="headingMd">
-              Order state labels
-            </Text>
-            <Text as="p" tone="subdued">
-              Your own names for the states; leave one blank to keep ours.
-            </Text>
-            <FormLayout.Group condensed>
-              {LIFECYCLE_STATES.map((state) => (
-                <TextField
-                  key={state}
-                  label={STATE_LABELS[state]}
-                  name={`stateLabels.${state}`}
-                  value={values.stateLabels[state]}
-                  placeholder={STATE_LABELS[state]}
-                  onChange={(value) =>
-                    setValues((v) => ({ ...v, stateLabels: { ...v.stateLabels, [state]: value } }))
-                  }
-                  autoComplete="off"
-                  error={errors[`stateLabels.${state}`]}
-                />
-              ))}
-            </FormLayout.Group>
-          </FormLayout>
-        </Card>
+        <SectionCard title="Processing" fields>
+          <Select
+            label="Processing mode"
+            name="processingMode"
+            options={[
+              { label: "Automatic: in-app orders count down to submission", value: "automatic" },
+              { label: "Manual: orders wait in Pending for Schedule Process", value: "manual" },
+            ]}
+            value={values.processingMode}
+            onChange={set("processingMode")}
+            helpText="Switching stops or starts the countdowns of New orders now."
+            error={errors.processingMode}
+          />
+          <TextField
+            label="Auto-submit delay (minutes)"
+            name="autoSubmitDelayMinutes"
+            type="number"
+            min={0}
+            max={maxDelayMinutes}
+            value={values.autoSubmitDelayMinutes}
+            onChange={set("autoSubmitDelayMinutes")}
+            helpText="The review window for orders that arrive from now on; running countdowns keep their time."
+            autoComplete="off"
+            error={errors.autoSubmitDelayMinutes}
+          />
+          <Checkbox
+            label="Notify the customer when an order ships"
+            name="notifyCustomerOnShipment"
+            value="on"
+            checked={values.notifyCustomerOnShipment}
+            onChange={(checked) => setValues((v) => ({ ...v, notifyCustomerOnShipment: checked }))}
+          />
+          <TextField
+            label="Time zone"
+            name="timezone"
+            value={values.timezone}
+            onChange={set("timezone")}
+            helpText="Order times are shown in it, e.g. Europe/Berlin."
+            autoComplete="off"
+            error={errors.timezone}
+          />
+        </SectionCard>
+        <SectionCard title="Order types" fields>
+          <TextField
+            label="Type rules"
+            name="typeRules"
+            value={values.typeRules}
+            onChange={set("typeRules")}
+            multiline={3}
+            helpText={`One a line: the cart's source channel, then the type ("amazon: Amazon"). First match wins; other orders are In-app when they hold a personalised product, else Other.`}
+            autoComplete="off"
+            error={errors.typeRules}
+          />
+          <TextField
+            label="Personalised products (cart product ids, comma-separated)"
+            name="personalizedProducts"
+            value={values.personalizedProducts}
+            onChange={set("personalizedProducts")}
+            autoComplete="off"
+            error={errors.personalizedProducts}
+          />
+        </SectionCard>
+        <SectionCard
+          title="Personalisation keys"
+          help="The cart's line-item properties that carry each part of the personalisation, comma-separated; the first present wins."
+          fields
+        >
+          <TextField
+            label="Live preview image"
+            name="previewKeys"
+            value={values.previewKeys}
+            onChange={set("previewKeys")}
+            autoComplete="off"
+            error={errors.previewKeys}
+          />
+          <TextField
+            label="Final design file"
+            name="designKeys"
+            value={values.designKeys}
+            onChange={set("designKeys")}
+            autoComplete="off"
+            error={errors.designKeys}
+          />
+          <TextField
+            label="Customer's images"
+            name="clientImageKeys"
+            value={values.clientImageKeys}
+            onChange={set("clientImageKeys")}
+            autoComplete="off"
+            error={errors.clientImageKeys}
+          />
+        </SectionCard>
+        <SectionCard
+          title="Order state labels"
+          help="Your own names for the states; leave one blank to keep ours."
+          fields
+        >
+          <FieldRow>
+            {LIFECYCLE_STATES.map((state) => (
+              <TextField
+                key={state}
+                label={STATE_LABELS[state]}
+                name={`stateLabels.${state}`}
+                value={values.stateLabels[state]}
+                placeholder={STATE_LABELS[state]}
+                onChange={(value) =>
+                  setValues((v) => ({ ...v, stateLabels: { ...v.stateLabels, [state]: value } }))
+                }
+                autoComplete="off"
+                error={errors[`stateLabels.${state}`]}
+              />
+            ))}
+          </FieldRow>
+        </SectionCard>
         <InlineStack align="end">
-          <Button
-            submit
-            variant="primary"
-            loading={
+          <SubmitButton
+            busy={
               navigation.state === "submitting" && navigation.formData?.get("intent") === "save"
             }
           >
             Save settings
-          </Button>
+          </SubmitButton>
         </InlineStack>
       </BlockStack>
     </Form>
@@ -351,86 +321,85 @@ function TokensCard({
     if (newToken) setName("");
   }, [newToken]);
   return (
-    <Card>
-      <BlockStack gap="400">
-        <Text as="h2" variant="headingMd">
-          API tokens
-        </Text>
-        <Text as="p" tone="subdued">
-          For your own scripts and integrations (docs/openapi.yaml). A token reads and acts on this
-          shop&apos;s orders; it is shown once, so copy it now.
-        </Text>
-        {newToken ? (
-          <Banner tone="success" title={`Token "${result?.ok ? result.tokenName : ""}" created`}>
-            {/* The banner's content shrinks to fit; the token must show whole to be checked. */}
-            <div style={{ width: "100%", minWidth: "min(40rem, 70vw)" }}>
-              <TextField
-                label="Your new token (shown only this once)"
-                value={newToken}
-                readOnly
-                autoComplete="off"
-                monospaced
-                selectTextOnFocus
-                connectedRight={
-                  <Button
-                    onClick={() => {
-                      void navigator.clipboard?.writeText(newToken).then(() => setCopied(true));
-                    }}
-                  >
-                    {copied ? "Copied" : "Copy"}
-                  </Button>
-                }
-              />
-            </div>
-          </Banner>
-        ) : null}
-        {result?.ok && result.revoked ? <Banner tone="info" title="Token revoked" /> : null}
-        <Form method="post" onSubmit={() => setCopied(false)}>
-          <input type="hidden" name="intent" value="create_token" />
-          <FormLayout>
+    <SectionCard
+      title="API tokens"
+      help="For your own scripts and integrations (docs/openapi.yaml). A token reads and acts on this shop's orders; it is shown once, so copy it now."
+    >
+      {newToken ? (
+        <Banner tone="success" title={`Token "${result?.ok ? result.tokenName : ""}" created`}>
+          {/* The banner's content shrinks to fit; the token must show whole to be checked. */}
+          <div style={{ width: "100%", minWidth: "min(40rem, 70vw)" }}>
             <TextField
-              label="Token name"
-              name="tokenName"
-              value={name}
-              onChange={setName}
-              placeholder="Warehouse sync"
+              label="Your new token (shown only this once)"
+              value={newToken}
+              readOnly
               autoComplete="off"
-              error={errors.tokenName}
-              connectedRight={<Button submit>Create token</Button>}
+              monospaced
+              selectTextOnFocus
+              connectedRight={
+                <Button
+                  onClick={() => {
+                    void navigator.clipboard?.writeText(newToken).then(() => setCopied(true));
+                  }}
+                >
+                  {copied ? "Copied" : "Copy"}
+                </Button>
+              }
             />
-          </FormLayout>
-        </Form>
-        {tokens.length === 0 ? (
-          <Text as="p">No tokens yet.</Text>
-        ) : (
-          <DataTable
-            columnContentTypes={["text", "text", "text", "text", "text"]}
-            headings={["Name", "Ends with", "Created", "Last used", ""]}
-            rows={tokens.map((t) => [
-              t.name,
-              `…${t.lastChars}`,
-              t.createdAt,
-              t.lastUsedAt ?? "Never",
-              t.revokedAt ? (
-                "Revoked"
-              ) : (
-                <Form method="post" key={t.id}>
-                  <input type="hidden" name="intent" value="revoke_token" />
-                  <input type="hidden" name="tokenId" value={t.id} />
-                  <Button
-                    submit
-                    tone="critical"
-                    variant="plain"
-                    accessibilityLabel={`Revoke ${t.name}`}
-                  >
-                    Revoke
-                  </Button>
-                </Form>
-              ),
-            ])}
+          </div>
+        </Banner>
+      ) : null}
+      {result?.ok && result.revoked ? <Banner tone="info" title="Token revoked" /> : null}
+      <Form method="post" onSubmit={() => setCopied(false)}>
+        <input type="hidden" name="intent" value="create_token" />
+        <FormFields>
+          <TextField
+            label="Token name"
+            name="tokenName"
+            value={name}
+            onChange={setName}
+            placeholder="Warehouse sync"
+            autoComplete="off"
+            error={errors.tokenName}
+            connectedRight={<Button submit>Create token</Button>}
           />
-        )}
-      </BlockStack>
-    </Card>
+        </FormFields>
+      </Form>
+      {tokens.length === 0 ? (
+        <Text as="p">No tokens yet.</Text>
+      ) : (
+        <RecordTable
+          columns={[
+            { heading: "Name" },
+            { heading: "Ends with" },
+            { heading: "Created" },
+            { heading: "Last used" },
+            { heading: "" },
+          ]}
+          rows={tokens.map((t) => [
+            t.name,
+            `…${t.lastChars}`,
+            t.createdAt,
+            t.lastUsedAt ?? "Never",
+            t.revokedAt ? (
+              "Revoked"
+            ) : (
+              <Form method="post" key={t.id}>
+                <input type="hidden" name="intent" value="revoke_token" />
+                <input type="hidden" name="tokenId" value={t.id} />
+                <Button
+                  submit
+                  tone="critical"
+                  variant="plain"
+                  accessibilityLabel={`Revoke ${t.name}`}
+                >
+                  Revoke
+                </Button>
+              </Form>
+            ),
+          ])}
+        />
+      )}
+    </SectionCard>
   );
 }

@@ -1,10 +1,14 @@
 // Customer data requests forwarded by the cart, each with the export we gathered for it.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Card, DataTable, EmptyState, Layout, Link, Page, Text } from "@shopify/polaris";
 import { listDataRequests } from "~/shops/customer-data.server";
 import { requireOwner } from "~/shops/owner.server";
+import { EmptyList } from "~/ui/EmptyList";
 import { formatOrderTime } from "~/ui/format";
+import { PageColumns, PageFrame } from "~/ui/PageFrame";
+import { Link, Text } from "~/ui/primitives";
+import { RecordTable } from "~/ui/RecordTable";
+import { SectionCard } from "~/ui/SectionCard";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 export const meta: MetaFunction = () => [{ title: "Customer data requests · Orderlane" }];
@@ -28,38 +32,41 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function DataRequests() {
   const { requests } = useLoaderData<typeof loader>();
   return (
-    <Page title="Customer data requests" backAction={{ content: "Settings", url: "/app/settings" }}>
-      <Layout>
-        <Layout.Section>
-          <Card>
-            {requests.length === 0 ? (
-              <EmptyState heading="No data requests" image="">
-                <p>
-                  When a customer asks your store for their data, the request arrives here with
-                  everything Orderlane holds about them, ready to download and send on.
-                </p>
-              </EmptyState>
-            ) : (
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "text", "text"]}
-                headings={["Requested", "Customer", "Orders", "Request", "Export"]}
-                rows={requests.map((r) => [
-                  r.requestedAt,
-                  r.customerEmail,
-                  r.orderCount,
-                  r.cartRequestId,
-                  <Text as="span" key={r.id}>
-                    <Link url={`/app/settings/data-requests/${r.id}`} target="_blank">
-                      Download JSON
-                    </Link>
-                    {r.downloadedAt ? ` (first downloaded ${r.downloadedAt})` : ""}
-                  </Text>,
-                ])}
-              />
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <PageFrame title="Customer data requests" back={{ label: "Settings", url: "/app/settings" }}>
+      <PageColumns>
+        <SectionCard>
+          {requests.length === 0 ? (
+            <EmptyList heading="No data requests">
+              <p>
+                When a customer asks your store for their data, the request arrives here with
+                everything Orderlane holds about them, ready to download and send on.
+              </p>
+            </EmptyList>
+          ) : (
+            <RecordTable
+              columns={[
+                { heading: "Requested" },
+                { heading: "Customer" },
+                { heading: "Orders", numeric: true },
+                { heading: "Request" },
+                { heading: "Export" },
+              ]}
+              rows={requests.map((r) => [
+                r.requestedAt,
+                r.customerEmail,
+                r.orderCount,
+                r.cartRequestId,
+                <Text as="span" key={r.id}>
+                  <Link url={`/app/settings/data-requests/${r.id}`} target="_blank">
+                    Download JSON
+                  </Link>
+                  {r.downloadedAt ? ` (first downloaded ${r.downloadedAt})` : ""}
+                </Text>,
+              ])}
+            />
+          )}
+        </SectionCard>
+      </PageColumns>
+    </PageFrame>
   );
 }

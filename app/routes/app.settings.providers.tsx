@@ -1,26 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-  useSearchParams,
-} from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  Checkbox,
-  FormLayout,
-  InlineStack,
-  Layout,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 import {
@@ -32,6 +11,11 @@ import {
 import { removeProvider, saveProvider, summarise } from "~/fulfillment/provider-settings.server";
 import { listProviders } from "~/fulfillment/providers.server";
 import { requireOwner } from "~/shops/owner.server";
+import { SubmitButton } from "~/ui/FormFields";
+import { PageColumns, PageFrame } from "~/ui/PageFrame";
+import { Banner, Checkbox, Select, Text, TextField } from "~/ui/primitives";
+import { ProviderCard } from "~/ui/ProviderCard";
+import { SectionCard } from "~/ui/SectionCard";
 
 export const meta: MetaFunction = () => [{ title: "Providers · Settings · Orderlane" }];
 
@@ -124,89 +108,9 @@ export default function ProviderSettings() {
   const errors = result && !result.ok ? result.errors : {};
 
   return (
-    <Page title="Providers" backAction={{ content: "Orders", url: "/app" }}>
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            {result?.ok && result.saved ? (
-              <Banner tone="success" title={`${result.saved} saved`}>
-                {result.newSecret ? (
-                  <p>
-                    Its signing secret, shown this once: <code>{result.newSecret}</code>. Give it to
-                    the provider so it can check our requests and sign its events.
-                  </p>
-                ) : null}
-              </Banner>
-            ) : null}
-            {result?.ok && result.removed ? (
-              <Banner
-                tone="info"
-                title={result.removed === "deleted" ? "Provider removed" : "Provider disabled"}
-              >
-                {result.removed === "disabled"
-                  ? "It already received orders, so it is kept (disabled) for their history."
-                  : null}
-              </Banner>
-            ) : null}
-            {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
-            {providers.length === 0 ? (
-              <Card>
-                <Text as="p">
-                  No providers yet. Add the printer, warehouse or distributor that makes your
-                  orders; items go to the default provider unless a routing rule says otherwise.
-                </Text>
-              </Card>
-            ) : (
-              providers.map((provider) => (
-                <Card key={provider.id}>
-                  <BlockStack gap="200">
-                    <InlineStack align="space-between" blockAlign="center">
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="h2" variant="headingMd">
-                          {provider.name}
-                        </Text>
-                        <Badge>
-                          {KIND_LABELS[provider.kind as ConfigurableKind] ?? provider.kind}
-                        </Badge>
-                        {provider.isDefault ? <Badge tone="success">Default</Badge> : null}
-                        {!provider.enabled ? <Badge tone="critical">Disabled</Badge> : null}
-                      </InlineStack>
-                      <InlineStack gap="200">
-                        <Button url={`?edit=${provider.id}`}>Edit</Button>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="remove" />
-                          <input type="hidden" name="providerId" value={provider.id} />
-                          <Button submit tone="critical" variant="plain">
-                            Remove
-                          </Button>
-                        </Form>
-                      </InlineStack>
-                    </InlineStack>
-                    <TextField
-                      label="Events URL (give this to the provider for shipment updates)"
-                      value={provider.eventsUrl}
-                      readOnly
-                      autoComplete="off"
-                    />
-                    <Text as="p" tone="subdued">
-                      {provider.savedCredentials.length > 0
-                        ? `Saved: ${provider.savedCredentials
-                            .map(
-                              (key) =>
-                                credentialFields[provider.kind as ConfigurableKind]?.find(
-                                  (f) => f.key === key,
-                                )?.label ?? key,
-                            )
-                            .join(", ")}`
-                        : "No credentials saved"}
-                    </Text>
-                  </BlockStack>
-                </Card>
-              ))
-            )}
-          </BlockStack>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
+    <PageFrame title="Providers" back={{ label: "Orders", url: "/app" }}>
+      <PageColumns
+        aside={
           <ProviderForm
             // A save starts a fresh form: typed secrets do not linger in the page.
             key={`${editing?.id ?? "new"}-${result?.ok ? (result.savedAt ?? 0) : 0}`}
@@ -215,9 +119,55 @@ export default function ProviderSettings() {
             credentialFields={credentialFields}
             errors={errors}
           />
-        </Layout.Section>
-      </Layout>
-    </Page>
+        }
+      >
+        {result?.ok && result.saved ? (
+          <Banner tone="success" title={`${result.saved} saved`}>
+            {result.newSecret ? (
+              <p>
+                Its signing secret, shown this once: <code>{result.newSecret}</code>. Give it to the
+                provider so it can check our requests and sign its events.
+              </p>
+            ) : null}
+          </Banner>
+        ) : null}
+        {result?.ok && result.removed ? (
+          <Banner
+            tone="info"
+            title={result.removed === "deleted" ? "Provider removed" : "Provider disabled"}
+          >
+            {result.removed === "disabled"
+              ? "It already received orders, so it is kept (disabled) for their history."
+              : null}
+          </Banner>
+        ) : null}
+        {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
+        {providers.length === 0 ? (
+          <SectionCard>
+            <Text as="p">
+              No providers yet. Add the printer, warehouse or distributor that makes your orders;
+              items go to the default provider unless a routing rule says otherwise.
+            </Text>
+          </SectionCard>
+        ) : (
+          providers.map((provider) => {
+            const kind = provider.kind as ConfigurableKind;
+            const labelOf = (key: string) =>
+              credentialFields[kind]?.find((f) => f.key === key)?.label ?? key;
+            return (
+              <ProviderCard
+                key={provider.id}
+                provider={{
+                  ...provider,
+                  kindLabel: KIND_LABELS[kind] ?? provider.kind,
+                  savedCredentials: provider.savedCredentials.map(labelOf),
+                }}
+              />
+            );
+          })
+        )}
+      </PageColumns>
+    </PageFrame>
   );
 }
 
@@ -243,79 +193,74 @@ function ProviderForm({
   const [secrets, setSecrets] = useState<Record<string, string>>({});
 
   return (
-    <Card>
-      <Form method="post">
-        <input type="hidden" name="intent" value="save" />
-        {editing ? <input type="hidden" name="providerId" value={editing.id} /> : null}
-        <FormLayout>
-          <Text as="h2" variant="headingMd">
-            {editing ? `Edit ${editing.name}` : "Add a provider"}
-          </Text>
-          <Select
-            label="Type"
-            name="kind"
-            options={kinds.map((k) => ({ label: k.label, value: k.kind }))}
-            value={kind}
-            onChange={(v) => setKind(v as ConfigurableKind)}
-            error={errors.kind}
-          />
-          <TextField
-            label="Name"
-            name="name"
-            value={name}
-            onChange={setName}
-            autoComplete="off"
-            error={errors.name}
-          />
-          {kind === "http" ? (
-            <TextField
-              label="Base URL"
-              name="endpoint"
-              value={endpoint}
-              onChange={setEndpoint}
-              placeholder="https://provider.example/api"
-              autoComplete="off"
-              error={errors.endpoint}
-            />
-          ) : null}
-          {credentialFields[kind].map((field) => (
-            <TextField
-              key={field.key}
-              label={field.label}
-              name={`credentials.${field.key}`}
-              type="password"
-              value={secrets[field.key] ?? ""}
-              onChange={(v) => setSecrets((s) => ({ ...s, [field.key]: v }))}
-              placeholder={
-                editing?.savedCredentials.includes(field.key) ? "Saved: leave blank to keep" : ""
-              }
-              autoComplete="off"
-              error={errors[`credentials.${field.key}`]}
-            />
-          ))}
-          <TextField
-            label="Settings (JSON)"
-            name="settings"
-            value={settings}
-            onChange={setSettings}
-            multiline={4}
-            monospaced
-            helpText='Provider options, e.g. Printful {"variantIds": {"TEE-BLK-M": 4017}}. See docs/providers.md.'
-            autoComplete="off"
-            error={errors.settings}
-          />
-          <Checkbox
-            label="Default provider"
-            name="isDefault"
-            value="on"
-            checked={isDefault}
-            onChange={setIsDefault}
-          />
-          <Button submit variant="primary" loading={navigation.state === "submitting"}>
-            {editing ? "Save" : "Add provider"}
-          </Button>
-        </FormLayout>
-      </Form>
-    </Card>
+    <SectionCard
+      title={editing ? `Edit ${editing.name}` : "Add a provider"}
+      fields
+      post={{ intent: "save", providerId: editing?.id }}
+    >
+      <Select
+        label="Type"
+        name="kind"
+        options={kinds.map((k) => ({ label: k.label, value: k.kind }))}
+        value={kind}
+        onChange={(v) => setKind(v as ConfigurableKind)}
+        error={errors.kind}
+      />
+      <TextField
+        label="Name"
+        name="name"
+        value={name}
+        onChange={setName}
+        autoComplete="off"
+        error={errors.name}
+      />
+      {kind === "http" ? (
+        <TextField
+          label="Base URL"
+          name="endpoint"
+          value={endpoint}
+          onChange={setEndpoint}
+          placeholder="https://provider.example/api"
+          autoComplete="off"
+          error={errors.endpoint}
+        />
+      ) : null}
+      {credentialFields[kind].map((field) => (
+        <TextField
+          key={field.key}
+          label={field.label}
+          name={`credentials.${field.key}`}
+          type="password"
+          value={secrets[field.key] ?? ""}
+          onChange={(v) => setSecrets((s) => ({ ...s, [field.key]: v }))}
+          placeholder={
+            editing?.savedCredentials.includes(field.key) ? "Saved: leave blank to keep" : ""
+          }
+          autoComplete="off"
+          error={errors[`credentials.${field.key}`]}
+        />
+      ))}
+      <TextField
+        label="Settings (JSON)"
+        name="settings"
+        value={settings}
+        onChange={setSettings}
+        multiline={4}
+        monospaced
+        helpText='Provider options, e.g. Printful {"variantIds": {"TEE-BLK-M": 4017}}. See docs/providers.md.'
+        autoComplete="off"
+        error={errors.settings}
+      />
+      <Checkbox
+        label="Default provider"
+        name="isDefault"
+        value="on"
+        checked={isDefault}
+        onChange={setIsDefault}
+      />
+      <SubmitButton busy={navigation.state === "submitting"}>
+        {editing ? "Save" : "Add provider"}
+      </SubmitButton>
+    </SectionCard>
   );
 }

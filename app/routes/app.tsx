@@ -15,13 +15,13 @@ import {
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { Banner, Box, Page } from "@shopify/polaris";
 import { requireOwner } from "~/shops/owner.server";
 import { onlyDropsNotice } from "~/ui/notices";
+import { ErrorPage } from "~/ui/PageFrame";
 import { ShopSwitcher } from "~/ui/ShopSwitcher";
+import { uiStylesheets } from "~/ui/styles";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = uiStylesheets;
 
 // The catalog taking a shown notice off its address changes nothing this layout loads.
 export const shouldRevalidate: ShouldRevalidateFunction = (args) =>
@@ -61,11 +61,7 @@ export default function AppLayout() {
           <Link to="/app/settings">Settings</Link>
         </NavMenu>
       ) : null}
-      {demoShops.length > 1 ? (
-        <Box paddingBlockStart="300" paddingInline="400">
-          <ShopSwitcher shops={demoShops} current={shopDomain} />
-        </Box>
-      ) : null}
+      <ShopSwitcher shops={demoShops} current={shopDomain} />
       <Outlet />
     </AppProvider>
   );
@@ -82,11 +78,9 @@ export function ErrorBoundary() {
     : "Something went wrong loading Orderlane. Reload the page; if it persists, check the server log.";
   return (
     <AppProvider isEmbeddedApp={false} apiKey="">
-      <Page title="Orderlane">
-        <Banner tone="critical" title="This page could not be loaded">
-          <p>{message}</p>
-        </Banner>
-      </Page>
+      <ErrorPage title="Orderlane" heading="This page could not be loaded">
+        <p>{message}</p>
+      </ErrorPage>
     </AppProvider>
   );
 }

@@ -5,22 +5,14 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { AppProvider } from "@shopify/shopify-app-remix/react";
-import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import {
-  BlockStack,
-  Button,
-  Card,
-  FormLayout,
-  Link,
-  Page,
-  Text,
-  TextField,
-} from "@shopify/polaris";
 import { useState } from "react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
+import { FormFields, SubmitButton } from "~/ui/FormFields";
+import { Link, Text, TextField } from "~/ui/primitives";
+import { StandalonePage } from "~/ui/StandalonePage";
+import { uiStylesheets } from "~/ui/styles";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = uiStylesheets;
 export const meta: MetaFunction = () => [{ title: "Sign in · Orderlane" }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
@@ -41,44 +33,31 @@ export default function Login() {
   const result = useActionData<typeof action>();
   const [shop, setShop] = useState("");
   return (
-    <AppProvider isEmbeddedApp={false} apiKey="">
-      <Page narrowWidth>
-        <Card>
-          <BlockStack gap="400">
-            <Text as="h1" variant="headingLg">
-              Sign in to Orderlane
-            </Text>
-            {shopifyConfigured ? (
-              <Form method="post">
-                <FormLayout>
-                  <TextField
-                    label="Shopify shop domain"
-                    name="shop"
-                    helpText="example.myshopify.com"
-                    value={shop}
-                    onChange={setShop}
-                    autoComplete="on"
-                    error={result?.error ?? undefined}
-                  />
-                  <Button submit variant="primary">
-                    Sign in
-                  </Button>
-                </FormLayout>
-              </Form>
-            ) : (
-              <Text as="p">
-                Open Orderlane from your Shopify admin. Shopify sign-in is not configured on this
-                server.
-              </Text>
-            )}
-            <Text as="p">
-              Selling on WooCommerce?{" "}
-              <Link url="/connect/woocommerce">Connect a WooCommerce store</Link> (also how you sign
-              in again).
-            </Text>
-          </BlockStack>
-        </Card>
-      </Page>
-    </AppProvider>
+    <StandalonePage title="Sign in to Orderlane">
+      {shopifyConfigured ? (
+        <Form method="post">
+          <FormFields>
+            <TextField
+              label="Shopify shop domain"
+              name="shop"
+              helpText="example.myshopify.com"
+              value={shop}
+              onChange={setShop}
+              autoComplete="on"
+              error={result?.error ?? undefined}
+            />
+            <SubmitButton>Sign in</SubmitButton>
+          </FormFields>
+        </Form>
+      ) : (
+        <Text as="p">
+          Open Orderlane from your Shopify admin. Shopify sign-in is not configured on this server.
+        </Text>
+      )}
+      <Text as="p">
+        Selling on WooCommerce? <Link url="/connect/woocommerce">Connect a WooCommerce store</Link>
+        {" (also how you sign in again)."}
+      </Text>
+    </StandalonePage>
   );
 }

@@ -6,24 +6,16 @@ import type {
 } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { AppProvider } from "@shopify/shopify-app-remix/react";
-import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  FormLayout,
-  Page,
-  Text,
-  TextField,
-} from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { setUpStore, startWooConnect } from "~/carts/woocommerce/connect.server";
 import { rememberConnectNonce, takeProblem, wooOwner } from "~/shops/woo-session.server";
+import { FormFields, SubmitButton } from "~/ui/FormFields";
+import { Banner, BlockStack, Button, Text, TextField } from "~/ui/primitives";
+import { StandalonePage } from "~/ui/StandalonePage";
+import { uiStylesheets } from "~/ui/styles";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = uiStylesheets;
 export const meta: MetaFunction = () => [{ title: "Connect a WooCommerce store · Orderlane" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -66,57 +58,46 @@ export default function ConnectWooCommerce() {
   const busy = useNavigation().state !== "idle";
   const [storeUrl, setStoreUrl] = useState("");
   return (
-    <AppProvider isEmbeddedApp={false} apiKey="">
-      <Page narrowWidth>
-        <Card>
-          <BlockStack gap="400">
-            <Text as="h1" variant="headingLg">
-              Connect a WooCommerce store
-            </Text>
-            {problem && signedInAs ? (
-              <Banner tone="warning" title={`${signedInAs} is connected, but not fully set up`}>
-                <BlockStack gap="200">
-                  <p>{problem}</p>
-                  <p>Without its webhooks, new orders reach Orderlane only through Import.</p>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="setup" />
-                    <Button submit loading={busy}>
-                      Try again
-                    </Button>
-                  </Form>
-                </BlockStack>
-              </Banner>
-            ) : problem ? (
-              <Banner tone="critical" title="The store was not connected">
-                <p>{problem}</p>
-              </Banner>
-            ) : null}
-            <Text as="p">
-              Enter your store&apos;s address. WooCommerce will ask you, as the store&apos;s
-              administrator, to approve read and write access for Orderlane; you then come back here
-              signed in. Use the same steps to sign in again later.
-            </Text>
+    <StandalonePage title="Connect a WooCommerce store">
+      {problem && signedInAs ? (
+        <Banner tone="warning" title={`${signedInAs} is connected, but not fully set up`}>
+          <BlockStack gap="200">
+            <p>{problem}</p>
+            <p>Without its webhooks, new orders reach Orderlane only through Import.</p>
             <Form method="post">
-              <input type="hidden" name="intent" value="connect" />
-              <FormLayout>
-                <TextField
-                  label="Store address"
-                  name="storeUrl"
-                  type="url"
-                  placeholder="https://mystore.com"
-                  value={storeUrl}
-                  onChange={setStoreUrl}
-                  autoComplete="url"
-                  error={result?.error ?? undefined}
-                />
-                <Button submit variant="primary" loading={busy}>
-                  Connect
-                </Button>
-              </FormLayout>
+              <input type="hidden" name="intent" value="setup" />
+              <Button submit loading={busy}>
+                Try again
+              </Button>
             </Form>
           </BlockStack>
-        </Card>
-      </Page>
-    </AppProvider>
+        </Banner>
+      ) : problem ? (
+        <Banner tone="critical" title="The store was not connected">
+          <p>{problem}</p>
+        </Banner>
+      ) : null}
+      <Text as="p">
+        Enter your store&apos;s address. WooCommerce will ask you, as the store&apos;s
+        administrator, to approve read and write access for Orderlane; you then come back here
+        signed in. Use the same steps to sign in again later.
+      </Text>
+      <Form method="post">
+        <input type="hidden" name="intent" value="connect" />
+        <FormFields>
+          <TextField
+            label="Store address"
+            name="storeUrl"
+            type="url"
+            placeholder="https://mystore.com"
+            value={storeUrl}
+            onChange={setStoreUrl}
+            autoComplete="url"
+            error={result?.error ?? undefined}
+          />
+          <SubmitButton busy={busy}>Connect</SubmitButton>
+        </FormFields>
+      </Form>
+    </StandalonePage>
   );
 }

@@ -1,4 +1,12 @@
-import { Badge, IndexTable, InlineStack, Link, Text, Tooltip } from "@shopify/polaris";
+import {
+  Badge,
+  IndexTable,
+  InlineStack,
+  Link,
+  Text,
+  Tooltip,
+  useIndexResourceState,
+} from "@shopify/polaris";
 import type { ComponentProps } from "react";
 import type { CartStatus, LifecycleState, SubmitStatus } from "~/orders/core/model";
 import { CART_STATUS_LABELS } from "~/orders/core/model";
@@ -37,6 +45,14 @@ export interface OrderTableSelection {
   hasMoreItems: boolean;
   promotedBulkActions: IndexTableProps["promotedBulkActions"];
   bulkActions: IndexTableProps["bulkActions"];
+}
+
+/**
+ * The page's selection of rows for OrderTableSelection: which are ticked, whether "all that match"
+ * is, and how to clear it. Polaris keeps it today; a move to web components keeps it ourselves.
+ */
+export function useOrderSelection(rows: { id: string }[]) {
+  return useIndexResourceState(rows);
 }
 
 const CART_TONE: Record<CartStatus, Tone> = {
