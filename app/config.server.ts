@@ -122,7 +122,7 @@ export function loadConfig(
     database,
     shopify,
     encryptionKey,
-    sandbox: sandboxEnabled ? sandboxConfig(env, shipDelaySeconds) : null,
+    sandbox: sandboxEnabled ? sandboxConfig(env, mode, shipDelaySeconds) : null,
     maxBodyBytes: maxBodyKb * 1024,
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
     demo,
@@ -238,11 +238,24 @@ function encryptionKeyOf(env: Env, mode: AppConfig["mode"]): Buffer {
   return key;
 }
 
-function sandboxConfig(env: Env, shipDelaySeconds: number): NonNullable<AppConfig["sandbox"]> {
+function sandboxConfig(
+  env: Env,
+  mode: AppConfig["mode"],
+  shipDelaySeconds: number,
+): NonNullable<AppConfig["sandbox"]> {
+  const secret = read(env, "SANDBOX_SECRET");
+  // The demo's secret is in the source: in production it would let anyone sign sandbox events
+  // (shipments, rejections) that the app believes.
+  if (mode === "production" && (!secret || secret === DEMO_SANDBOX_SECRET)) {
+    throw new ConfigError(
+      "SANDBOX_SECRET",
+      "is required with SANDBOX_PROVIDER=1 in production, and must not be the demo's (openssl rand -hex 32)",
+    );
+  }
   return {
     port: parseOrThrow(port("SANDBOX_PORT", 3001), "SANDBOX_PORT", read(env, "SANDBOX_PORT")),
     shipDelayMs: shipDelaySeconds * 1000,
-    secret: read(env, "SANDBOX_SECRET") ?? DEMO_SANDBOX_SECRET,
+    secret: secret ?? DEMO_SANDBOX_SECRET,
   };
 }
 

@@ -80,6 +80,28 @@ describe("configuration", () => {
     expect(refusal({ ...production, PORT: "70000" }).variable).toBe("PORT");
   });
 
+  it("refuses the sandbox provider in production without its own SANDBOX_SECRET", () => {
+    // Falling back to the demo's secret would let anyone who read the source sign sandbox events.
+    const err = refusal({ ...production, SANDBOX_PROVIDER: "1" });
+    expect(err.variable).toBe("SANDBOX_SECRET");
+    expect(err.message).toMatch(
+      /^SANDBOX_SECRET: is required with SANDBOX_PROVIDER=1 in production/,
+    );
+    expect(
+      refusal({
+        ...production,
+        SANDBOX_PROVIDER: "1",
+        SANDBOX_SECRET: "orderlane-sandbox-demo-secret",
+      }).variable,
+    ).toBe("SANDBOX_SECRET");
+    const config = loadConfig({
+      ...production,
+      SANDBOX_PROVIDER: "1",
+      SANDBOX_SECRET: "s3cret-of-ours",
+    });
+    expect(config.sandbox?.secret).toBe("s3cret-of-ours");
+  });
+
   it("binds the demo to localhost even when HOST says otherwise", () => {
     const config = loadConfig({ HOST: "0.0.0.0" }, { demo: true });
     expect(config.host).toBe("127.0.0.1");
