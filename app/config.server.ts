@@ -2,6 +2,7 @@
 // process with one line naming the variable (ConfigError), rather than failing later mid-request.
 import { createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -30,6 +31,11 @@ export interface AppConfig {
   sandbox: { port: number; shipDelayMs: number; secret: string } | null;
   /** Largest request body the app reads, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Express's `trust proxy` (TRUST_PROXY): false believes no X-Forwarded-* header; a number trusts
+   * that many proxies in front of the app; a list trusts proxies at those addresses and subnets.
+   */
+  trustProxy: false | number | string[];
   /**
    * Where providers reach this app (event callbacks) and fetch design files. Set once the HTTP
    * server knows its port when it was derived from PORT=0.
@@ -145,6 +151,7 @@ export function loadConfig(
     encryptionKeyFile,
     sandbox: sandboxEnabled ? sandboxConfig(env, mode, shipDelaySeconds) : null,
     maxBodyBytes: maxBodyKb * 1024,
+    trustProxy: trustProxyOf(env),
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
     demo,
     // A shared token is a convenience for trying the API on the demo, never a way into real shops.
@@ -384,6 +391,43 @@ function demoConfig(env: Env, encryptionKey: Buffer, shopifySecretMadeUp: boolea
       .update("orderlane demo WooCommerce webhook secret")
       .digest("base64url"),
   };
+}
+
+/** The names Express gives to whole address ranges. */
+const TRUST_PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function trustProxyOf(env: Env): AppConfig["trustProxy"] {
+  const value = read(env, "TRUST_PROXY");
+  if (value === undefined || /^(0|false|off|no)$/i.test(value)) return false;
+  if (/^(true|on|yes|all)$/i.test(value)) {
+    // Express would take the first X-Forwarded-For entry, which any client writes itself.
+    throw new ConfigError(
+      "TRUST_PROXY",
+      "cannot trust every address: give the number of proxies in front of the app (1) or their addresses",
+    );
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (!TRUST_PROXY_RANGES.has(entry.toLowerCase()) && !isAddressOrSubnet(entry)) {
+      throw new ConfigError(
+        "TRUST_PROXY",
+        `${entry} is not a number of proxies, an address, a subnet (10.0.0.0/8) or loopback, linklocal, uniquelocal`,
+      );
+    }
+  }
+  return entries;
+}
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function publicUrl(env: Env, shopifyAppUrl: string | undefined, listenPort: number): string {

@@ -32,7 +32,9 @@ export interface WebOptions {
 export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
+  // Off unless TRUST_PROXY says which proxies to believe: otherwise any client could choose the
+  // address the rate limits count it under, and the scheme and host the app sees.
+  app.set("trust proxy", ctx.config.trustProxy);
 
   const caps: BodyCaps = {
     machine: ctx.config.maxBodyBytes,

@@ -103,6 +103,21 @@ describe("configuration", () => {
     expect(config.sandbox?.secret).toBe("s3cret-of-ours");
   });
 
+  it("believes no proxy unless TRUST_PROXY names how many or which", () => {
+    expect(loadConfig(production).trustProxy).toBe(false);
+    expect(loadConfig({ ...production, TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadConfig({ ...production, TRUST_PROXY: "1" }).trustProxy).toBe(1);
+    expect(
+      loadConfig({ ...production, TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,fd00::/8, loopback" })
+        .trustProxy,
+    ).toEqual(["10.0.0.0/8", "127.0.0.1", "fd00::/8", "loopback"]);
+    // `true` believes whatever the client itself writes first in X-Forwarded-For.
+    expect(refusal({ ...production, TRUST_PROXY: "true" }).variable).toBe("TRUST_PROXY");
+    for (const bad of ["proxy.internal", "10.0.0.0/33", "::1/129", "1.2.3", "-1"]) {
+      expect(refusal({ ...production, TRUST_PROXY: bad }).variable).toBe("TRUST_PROXY");
+    }
+  });
+
   it("binds the demo to localhost even when HOST says otherwise", () => {
     const config = loadConfig({ HOST: "0.0.0.0", ENCRYPTION_KEY: "a".repeat(64) }, { demo: true });
     expect(config.host).toBe("127.0.0.1");
