@@ -36,6 +36,8 @@ export interface AppConfig {
    * that many proxies in front of the app; a list trusts proxies at those addresses and subnets.
    */
   trustProxy: false | number | string[];
+  /** Requests allowed at the edge (server/rate-limits.ts); 0 turns a limit off. */
+  rateLimits: RateLimits;
   /**
    * Where providers reach this app (event callbacks) and fetch design files. Set once the HTTP
    * server knows its port when it was derived from PORT=0.
@@ -45,6 +47,15 @@ export interface AppConfig {
   demoApiToken: string | null;
   /** Demo mode only: the extra cart shops and the simulator that answers their API calls. */
   demo: DemoConfig | null;
+}
+
+export interface RateLimits {
+  /** Sign-in and WooCommerce connect posts, and wrong API tokens, per client address a minute. */
+  signInPerMinute: number;
+  /** JSON API requests per token a minute. */
+  apiPerMinute: number;
+  /** JSON API requests per token at once: within the time the minute's rate takes to allow as many. */
+  apiBurst: number;
 }
 
 export interface DemoConfig {
@@ -152,6 +163,7 @@ export function loadConfig(
     sandbox: sandboxEnabled ? sandboxConfig(env, mode, shipDelaySeconds) : null,
     maxBodyBytes: maxBodyKb * 1024,
     trustProxy: trustProxyOf(env),
+    rateLimits: rateLimitsOf(env),
     publicUrl: publicUrl(env, mode === "demo" ? undefined : shopify?.appUrl, port_),
     demo,
     // A shared token is a convenience for trying the API on the demo, never a way into real shops.
@@ -391,6 +403,27 @@ function demoConfig(env: Env, encryptionKey: Buffer, shopifySecretMadeUp: boolea
       .update("orderlane demo WooCommerce webhook secret")
       .digest("base64url"),
   };
+}
+
+function rateLimitsOf(env: Env): RateLimits {
+  const count = (name: string, fallback: number): number => {
+    const value = read(env, name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw new ConfigError(name, "must be a whole number of requests (0 turns the limit off)");
+    }
+    return Number(value);
+  };
+  const signInPerMinute = count("RATE_LIMIT_SIGN_IN_PER_MIN", 10);
+  const apiPerMinute = count("RATE_LIMIT_API_PER_MIN", 1200);
+  const apiBurst = count("RATE_LIMIT_API_BURST", Math.min(100, apiPerMinute));
+  if (apiPerMinute > 0 && (apiBurst < 1 || apiBurst > apiPerMinute)) {
+    throw new ConfigError(
+      "RATE_LIMIT_API_BURST",
+      `must be between 1 and RATE_LIMIT_API_PER_MIN (${apiPerMinute})`,
+    );
+  }
+  return { signInPerMinute, apiPerMinute, apiBurst };
 }
 
 /** The names Express gives to whole address ranges. */

@@ -118,6 +118,33 @@ describe("configuration", () => {
     }
   });
 
+  it("reads the rate limits, 0 turning one off", () => {
+    expect(loadConfig(production).rateLimits).toEqual({
+      signInPerMinute: 10,
+      apiPerMinute: 1200,
+      apiBurst: 100,
+    });
+    expect(
+      loadConfig({
+        ...production,
+        RATE_LIMIT_SIGN_IN_PER_MIN: "0",
+        RATE_LIMIT_API_PER_MIN: "600",
+        RATE_LIMIT_API_BURST: "50",
+      }).rateLimits,
+    ).toEqual({ signInPerMinute: 0, apiPerMinute: 600, apiBurst: 50 });
+    expect(refusal({ ...production, RATE_LIMIT_SIGN_IN_PER_MIN: "ten" }).variable).toBe(
+      "RATE_LIMIT_SIGN_IN_PER_MIN",
+    );
+    expect(refusal({ ...production, RATE_LIMIT_API_PER_MIN: "-5" }).variable).toBe(
+      "RATE_LIMIT_API_PER_MIN",
+    );
+    // A burst larger than the minute's allowance could never be reached.
+    expect(
+      refusal({ ...production, RATE_LIMIT_API_PER_MIN: "60", RATE_LIMIT_API_BURST: "100" })
+        .variable,
+    ).toBe("RATE_LIMIT_API_BURST");
+  });
+
   it("binds the demo to localhost even when HOST says otherwise", () => {
     const config = loadConfig({ HOST: "0.0.0.0", ENCRYPTION_KEY: "a".repeat(64) }, { demo: true });
     expect(config.host).toBe("127.0.0.1");

@@ -27,7 +27,13 @@ afterAll(async () => {
 function echoBuild(): ServerBuild {
   const build = {
     mode: "production",
-    entry: { module: { default: () => new Response("no documents here", { status: 404 }) } },
+    entry: {
+      module: {
+        default: () => new Response("no documents here", { status: 404 }),
+        // Only /echo exists: the other addresses' 404s are expected here, not worth a log line.
+        handleError: () => {},
+      },
+    },
     routes: {
       echo: {
         id: "echo",
@@ -83,5 +89,34 @@ describe("X-Forwarded-* headers", () => {
       url: string;
     };
     expect(seen.url).toBe(`${base}/echo`);
+  });
+});
+
+describe("the client address the rate limits count", () => {
+  const signIn = (base: string, forwardedFor: string) =>
+    fetch(`${base}/auth/login`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-For": forwardedFor,
+      },
+      body: "shop=trust-proxy-test",
+    });
+
+  it("is the connection's by default: a new X-Forwarded-For each time is still one client", async () => {
+    const base = await serveWith(app.ctx.config.trustProxy);
+    for (let i = 0; i < 10; i++) {
+      expect((await signIn(base, `198.51.100.${i}`)).status).not.toBe(429);
+    }
+    expect((await signIn(base, "198.51.100.99")).status).toBe(429);
+  });
+
+  it("is the forwarded one behind a trusted proxy (TRUST_PROXY=1)", async () => {
+    const base = await serveWith(1);
+    for (let i = 0; i < 11; i++) {
+      expect((await signIn(base, `203.0.113.${i}`)).status).not.toBe(429);
+    }
+    for (let i = 0; i < 10; i++) await signIn(base, "203.0.113.200");
+    expect((await signIn(base, "203.0.113.200")).status).toBe(429);
   });
 });
