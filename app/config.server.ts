@@ -260,6 +260,7 @@ function shopifyConfig(
 
 let testRunKey: Buffer | null = null;
 
+/** Never a key from the source: docs/decisions/0025-no-public-secrets-no-trusted-headers-by-default.md */
 function encryptionKeyOf(
   env: Env,
   mode: AppConfig["mode"],
