@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig(process.env, { demo: args.demo, role: args.role });
+  announceKeyFile(config);
   const running: Running = { closers: [], ctx: null };
   const onSignal = stopOnSignals(running);
 
@@ -49,6 +50,20 @@ async function main(): Promise<void> {
     await startDemoShops(ctx, config, running.closers, { sandboxUrl, shown, port });
     console.log(
       `[orderlane] ${config.mode} app at http://${shown}:${port} (ready in ${Date.now() - started} ms)`,
+    );
+  }
+}
+
+/** A key generated for the data folder lives beside the data; whoever moves the data moves it too. */
+function announceKeyFile(config: AppConfig): void {
+  const file = config.encryptionKeyFile;
+  if (!file?.created) return;
+  console.log(
+    `[orderlane] made an encryption key for this data folder in ${file.path}: keep it with the data (ENCRYPTION_KEY overrides it)`,
+  );
+  if (file.replacedFormerKey) {
+    console.log(
+      "[orderlane] credentials stored before now were sealed with the former built-in key, which is no longer used: enter them again (the demo seals its own again at every start)",
     );
   }
 }

@@ -74,7 +74,10 @@ function remixRequest(
   body: Readable | null,
   ref: string,
 ): globalThis.Request {
-  const [, forwardedPort] = req.get("X-Forwarded-Host")?.split(":") ?? [];
+  // X-Forwarded-Host counts only from a proxy TRUST_PROXY believes, as it does for req.hostname.
+  const trusted = (req.app.get("trust proxy fn") as TrustProxyFn)(req.socket.remoteAddress, 0);
+  const forwardedHost = trusted ? req.get("X-Forwarded-Host")?.split(",")[0]?.trim() : undefined;
+  const [, forwardedPort] = forwardedHost?.split(":") ?? [];
   const [, hostPort] = req.get("host")?.split(":") ?? [];
   const port = [Number.parseInt(forwardedPort ?? "", 10), Number.parseInt(hostPort ?? "", 10)].find(
     (p) => Number.isSafeInteger(p),
@@ -96,6 +99,9 @@ function remixRequest(
   }
   return new Request(url.href, init);
 }
+
+/** What Express compiles `trust proxy` into: is the hop at this distance a trusted proxy? */
+type TrustProxyFn = (address: string | undefined, hop: number) => boolean;
 
 function webHeaders(incoming: IncomingHttpHeaders): Headers {
   const headers = new Headers();

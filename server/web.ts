@@ -1,5 +1,5 @@
-// The HTTP edge: security headers, who may post, body-size limits, static files, the carts'
-// webhook doors, then Remix with the AppContext as load context.
+// The HTTP edge: security headers, who may post, body-size limits, rate limits, static files, the
+// carts' webhook doors, then Remix with the AppContext as load context.
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
@@ -20,6 +20,7 @@ import {
   type BodyCaps,
 } from "./body-cap";
 import { baseSecurityHeaders, refuseCrossSitePosts, refuseNulInUrl } from "./edge-guards";
+import { rateLimits } from "./rate-limits";
 import { remixHandoff } from "./remix-handoff";
 
 /** Owners' forms are small; a page form past this is a mistake or an attack. */
@@ -36,7 +37,9 @@ export interface WebOptions {
 export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
+  // Off unless TRUST_PROXY says which proxies to believe: otherwise any client could choose the
+  // address the rate limits count it under, and the scheme and host the app sees.
+  app.set("trust proxy", ctx.config.trustProxy);
 
   const caps: BodyCaps = {
     machine: ctx.config.maxBodyBytes,
@@ -47,6 +50,9 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
   app.use(refuseNulInUrl);
   app.use(refuseDeclaredOversize(caps));
   app.use(refuseCrossSitePosts(ownOrigins(ctx)));
+  // After the refusals that cost nothing (a forged or oversize post is not counted against anyone),
+  // before the doors it limits: sign-in, the WooCommerce connect form and the JSON API.
+  app.use(rateLimits(ctx.database, ctx.config.rateLimits));
 
   // The carts' webhook doors are served here, ahead of Remix, calling the same services a route
   // would: a delivery costs about half the CPU without Remix's request and response conversion

@@ -184,9 +184,9 @@ describe("tokens", () => {
       { demo: false, needsShopify: false },
     );
     expect(config.demoApiToken).toBeNull();
-    expect(loadConfig({ DEMO_API_TOKEN: DEMO_TOKEN }, { demo: true }).demoApiToken).toBe(
-      DEMO_TOKEN,
-    );
+    expect(
+      loadConfig({ NODE_ENV: "test", DEMO_API_TOKEN: DEMO_TOKEN }, { demo: true }).demoApiToken,
+    ).toBe(DEMO_TOKEN);
   });
 });
 

@@ -49,6 +49,7 @@ describe(`migrations (${testDatabaseKind})`, () => {
         "order_event",
         "payment_transaction",
         "provider",
+        "rate_limit",
         "session",
         "shipment",
         "shop",

@@ -4,9 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { KEY_FILE_NAME } from "~/config.server";
 import { openDatabase } from "~/db/client.server";
-import { orders } from "~/db/schema";
+import { orders, providers } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { openSecret } from "~/security/encryption.server";
 import { findShop } from "~/shops/shops.server";
 import { createOrder } from "./support/factories";
 import { testDatabaseKind } from "./support/db";
@@ -69,8 +71,23 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     expect(await page.text()).toContain("#1072");
     expect(await first.stop()).toBe(0);
 
+    // Its credentials are sealed with a key made for this data folder, not a key in the source.
+    const keyFile = path.join(dataDir, KEY_FILE_NAME);
+    expect(first.log()).toContain(`made an encryption key for this data folder in ${keyFile}`);
+    const keyText = fs.readFileSync(keyFile, "utf8");
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const sealedWith = async (db: Awaited<ReturnType<typeof openDatabase>>) => {
+      const [sandbox] = await db.db
+        .select({ secret: providers.signingSecret })
+        .from(providers)
+        .where(eq(providers.kind, "sandbox"))
+        .limit(1);
+      return () => openSecret(Buffer.from(keyText.trim(), "hex"), sandbox!.secret!);
+    };
+
     // While it is stopped, change the stored data as the app would.
     const database = await openDatabase({ kind: "pglite", dataDir });
+    expect(await sealedWith(database)).not.toThrow();
     const shop = await findShop(database.db, "demo", DEMO_SHOP_DOMAIN);
     await createOrder(database.db, shop!, {
       cartOrderNumber: "#3001",
@@ -88,8 +105,11 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     const html = await (await fetch(`${second.url}/app`)).text();
     expect(html).toContain("Mina Castellanos");
     expect(await second.stop()).toBe(0);
+    expect(second.log()).not.toContain("made an encryption key");
+    expect(fs.readFileSync(keyFile, "utf8")).toBe(keyText);
 
     const after = await openDatabase({ kind: "pglite", dataDir });
+    expect(await sealedWith(after)).not.toThrow();
     // The demo shop's 72 and the one added while stopped; the demo's cart shops have their own.
     const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
     expect(all).toHaveLength(73);

@@ -95,6 +95,39 @@ describe("the compiled server (npm run build, then npm start)", () => {
     }
   });
 
+  it("refuses to start the sandbox provider without SANDBOX_SECRET, in one line naming it", async () => {
+    const child = spawn(process.execPath, START, {
+      env: childEnv({
+        NODE_ENV: "production",
+        REMIX_BUILD_DIR: buildDir,
+        PORT: "0",
+        SHOPIFY_API_KEY: "production-test",
+        SHOPIFY_API_SECRET: "production-test-secret",
+        SHOPIFY_APP_URL: "https://orderlane.test",
+        ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+        SANDBOX_PROVIDER: "1",
+        SANDBOX_PORT: "0",
+        ...database,
+      }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // Started after all: stop it here rather than leave it running past the test.
+      if (stdout.includes("production app at")) child.kill("SIGTERM");
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(stdout).not.toContain("production app at");
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^\[orderlane\] cannot start: SANDBOX_SECRET: is required with SANDBOX_PROVIDER=1 in production/,
+    );
+  });
+
   it("says to run `npm run build` when there is no build", async () => {
     const child = spawn(process.execPath, START, {
       env: childEnv({ NODE_ENV: "production", REMIX_BUILD_DIR: path.join(dataDir, "no-build") }),
