@@ -10,6 +10,7 @@ import { createApiToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let demoShop: Shop;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const created = await createApiToken(app.ctx.db, demoShop.id, { name: "edge", createdBy: "Ava" });
   if (!created.ok) throw new Error("token not created");
   token = created.token;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -22,6 +22,7 @@ import {
   startSandbox,
 } from "./support/fulfillment";
 import { mswServer } from "./support/msw";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let sandbox: SandboxProvider;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   // Providers post back to this app, so it must know its own address.
   app.ctx.config.publicUrl = app.url;
   sandbox = await startSandbox();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await sandbox?.close();
   await app?.close();

@@ -6,6 +6,7 @@ import { openSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let shopId: string;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   shopId = (
     await ensureShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Demo" })
   ).id;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -15,12 +15,13 @@ import { guardJobInsert } from "~/jobs/guarded-insert.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -7,11 +7,12 @@ import { shops, webhookReceipts, wooConnectRequests } from "~/db/schema";
 import { openSecret } from "~/security/encryption.server";
 import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
 import { mswServer } from "./support/msw";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

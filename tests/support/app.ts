@@ -73,6 +73,10 @@ export async function startTestApp(
       logLevel: "error",
     });
     vite = devServer;
+    // The app has started when it can answer, as `npm start` loads its build before it listens:
+    // the routes are compiled here rather than by the first request a test sends, where it counted
+    // against that test's timeout and against a provider's 10 s wait for its callback to answer.
+    await devServer.ssrLoadModule("virtual:remix/server-build");
     app = createWebApp({
       ctx,
       vite: devServer,
