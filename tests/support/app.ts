@@ -27,6 +27,8 @@ export const TEST_SHOPIFY = {
 export interface TestApp {
   url: string;
   ctx: AppContext;
+  /** The app's HTTP server, for a test that must know when requests have arrived. */
+  server: http.Server;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Starts the worker in this process (most tests drive jobs explicitly instead). */
   startWorker(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startTestApp(
   return {
     url,
     ctx,
+    server,
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: "manual", ...init }),
     async startWorker() {
       recovery = await startWorker(ctx);
