@@ -92,7 +92,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
         reject(new Error(`demo exited with ${code}:\n${output}`));
       });
     });
-  }, 120_000);
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(() => {
     if (child && child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
