@@ -21,6 +21,7 @@ import { createApiToken } from "~/shops/api-tokens.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const DEMO_TOKEN = "demo-token-for-actions-tests";
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const created = await createApiToken(app.ctx.db, shop.id, { name: "Tests", createdBy: null });
   if (!created.ok) throw new Error("token not created");
   ownerToken = created.token;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

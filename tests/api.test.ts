@@ -13,6 +13,7 @@ import { createApiToken, hashToken, revokeApiToken } from "~/shops/api-tokens.se
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const DEMO_TOKEN = "demo-api-token-for-tests";
 
@@ -70,7 +71,7 @@ beforeAll(async () => {
   });
   if (!created.ok) throw new Error("token not created");
   token = created.token;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -7,12 +7,13 @@ import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { mswServer } from "./support/msw";
 import { mockShopifyAdmin } from "./support/shopify-orders";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -11,6 +11,7 @@ import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { findShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
     sandboxSecret: "s",
     encryptionKey: app.ctx.config.encryptionKey,
   });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();
@@ -457,7 +458,7 @@ describe("the catalog outside demo mode", () => {
   let shopifyApp: TestApp;
   beforeAll(async () => {
     shopifyApp = await startTestApp();
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await shopifyApp?.close();
   });
@@ -473,7 +474,7 @@ describe("the catalog embedded in the Shopify admin", () => {
   let embedded: TestApp;
   beforeAll(async () => {
     embedded = await startTestApp();
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await embedded?.close();
   });

@@ -18,6 +18,7 @@ import {
   shopWithSandbox,
   startSandbox,
 } from "./support/fulfillment";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   app.ctx.config.publicUrl = app.url;
   // Ships only when a test waits for it: these tests are about submitting.
   sandbox = await startSandbox({ shipDelayMs: 3_600_000 });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await sandbox?.close();
   await app?.close();

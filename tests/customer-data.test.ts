@@ -5,6 +5,7 @@ import { recordDataRequest } from "~/shops/customer-data.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 import { customerDataRequests } from "~/db/schema";
 import { eq } from "drizzle-orm";
 
@@ -14,7 +15,7 @@ let demoShop: Shop;
 beforeAll(async () => {
   app = await startTestApp({ demo: true });
   demoShop = await createShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -9,12 +9,13 @@ import { applyMigrations } from "~/db/migrate.server";
 import { orders } from "~/db/schema";
 import { createOrder, createShop } from "./support/factories";
 import { openTestDatabase, testDatabaseKind } from "./support/db";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 describe(`migrations (${testDatabaseKind})`, () => {
   let database: Database;
   beforeAll(async () => {
     database = await openTestDatabase();
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await database?.close();
   });

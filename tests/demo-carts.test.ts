@@ -25,6 +25,7 @@ import { findShop } from "~/shops/shops.server";
 import { startTestApp, type TestApp } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { childEnv } from "./support/process";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const SHOPIFY_SHOP = "demo-store.myshopify.com";
 const sample = fs.readFileSync(
@@ -91,7 +92,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
         reject(new Error(`demo exited with ${code}:\n${output}`));
       });
     });
-  }, 120_000);
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(() => {
     if (child && child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
@@ -230,7 +231,7 @@ describe("the demo's cart simulator behind the real connectors", () => {
       sandboxUrl: "http://127.0.0.1:9",
       sandboxSecret: "sandbox-secret",
     });
-  }, 60_000);
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await carts?.simulator.close();

@@ -13,6 +13,7 @@ import { findShop } from "~/shops/shops.server";
 import { createOrder } from "./support/factories";
 import { testDatabaseKind } from "./support/db";
 import { childEnv } from "./support/process";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 // `npm run demo` as a user runs it: its own process, its own data folder, real ports.
 describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
@@ -62,58 +63,64 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
     };
   }
 
-  it("serves the seeded catalog on localhost, and keeps every order and change across a restart", async () => {
-    const first = await startDemo();
-    expect(first.log()).toContain("72 orders created");
-    expect(first.log()).toMatch(/sandbox provider listening at http:\/\/127\.0\.0\.1:\d+/);
-    const page = await fetch(`${first.url}/app`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain("#1072");
-    expect(await first.stop()).toBe(0);
+  it(
+    "serves the seeded catalog on localhost, and keeps every order and change across a restart",
+    async () => {
+      const first = await startDemo();
+      expect(first.log()).toContain("72 orders created");
+      expect(first.log()).toMatch(/sandbox provider listening at http:\/\/127\.0\.0\.1:\d+/);
+      const page = await fetch(`${first.url}/app`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("#1072");
+      expect(await first.stop()).toBe(0);
 
-    // Its credentials are sealed with a key made for this data folder, not a key in the source.
-    const keyFile = path.join(dataDir, KEY_FILE_NAME);
-    expect(first.log()).toContain(`made an encryption key for this data folder in ${keyFile}`);
-    const keyText = fs.readFileSync(keyFile, "utf8");
-    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
-    const sealedWith = async (db: Awaited<ReturnType<typeof openDatabase>>) => {
-      const [sandbox] = await db.db
-        .select({ secret: providers.signingSecret })
-        .from(providers)
-        .where(eq(providers.kind, "sandbox"))
-        .limit(1);
-      return () => openSecret(Buffer.from(keyText.trim(), "hex"), sandbox!.secret!);
-    };
+      // Its credentials are sealed with a key made for this data folder, not a key in the source.
+      const keyFile = path.join(dataDir, KEY_FILE_NAME);
+      expect(first.log()).toContain(`made an encryption key for this data folder in ${keyFile}`);
+      const keyText = fs.readFileSync(keyFile, "utf8");
+      expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+      const sealedWith = async (db: Awaited<ReturnType<typeof openDatabase>>) => {
+        const [sandbox] = await db.db
+          .select({ secret: providers.signingSecret })
+          .from(providers)
+          .where(eq(providers.kind, "sandbox"))
+          .limit(1);
+        return () => openSecret(Buffer.from(keyText.trim(), "hex"), sandbox!.secret!);
+      };
 
-    // While it is stopped, change the stored data as the app would.
-    const database = await openDatabase({ kind: "pglite", dataDir });
-    expect(await sealedWith(database)).not.toThrow();
-    const shop = await findShop(database.db, "demo", DEMO_SHOP_DOMAIN);
-    await createOrder(database.db, shop!, {
-      cartOrderNumber: "#3001",
-      customerName: "Mina Castellanos",
-      cartCreatedAt: new Date(Date.now() + 60_000),
-    });
-    await database.db
-      .update(orders)
-      .set({ note: "Gift wrap, please" })
-      .where(and(eq(orders.shopId, shop!.id), eq(orders.cartOrderNumber, "#1072")));
-    await database.close();
+      // While it is stopped, change the stored data as the app would.
+      const database = await openDatabase({ kind: "pglite", dataDir });
+      expect(await sealedWith(database)).not.toThrow();
+      const shop = await findShop(database.db, "demo", DEMO_SHOP_DOMAIN);
+      await createOrder(database.db, shop!, {
+        cartOrderNumber: "#3001",
+        customerName: "Mina Castellanos",
+        cartCreatedAt: new Date(Date.now() + 60_000),
+      });
+      await database.db
+        .update(orders)
+        .set({ note: "Gift wrap, please" })
+        .where(and(eq(orders.shopId, shop!.id), eq(orders.cartOrderNumber, "#1072")));
+      await database.close();
 
-    const second = await startDemo();
-    expect(second.log()).toContain("0 orders created");
-    const html = await (await fetch(`${second.url}/app`)).text();
-    expect(html).toContain("Mina Castellanos");
-    expect(await second.stop()).toBe(0);
-    expect(second.log()).not.toContain("made an encryption key");
-    expect(fs.readFileSync(keyFile, "utf8")).toBe(keyText);
+      const second = await startDemo();
+      expect(second.log()).toContain("0 orders created");
+      const html = await (await fetch(`${second.url}/app`)).text();
+      expect(html).toContain("Mina Castellanos");
+      expect(await second.stop()).toBe(0);
+      expect(second.log()).not.toContain("made an encryption key");
+      expect(fs.readFileSync(keyFile, "utf8")).toBe(keyText);
 
-    const after = await openDatabase({ kind: "pglite", dataDir });
-    expect(await sealedWith(after)).not.toThrow();
-    // The demo shop's 72 and the one added while stopped; the demo's cart shops have their own.
-    const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
-    expect(all).toHaveLength(73);
-    expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
-    await after.close();
-  }, 90_000); // two full demo start-ups (Vite, PGlite, seeding): ~22 s alone, longer beside other suites
+      const after = await openDatabase({ kind: "pglite", dataDir });
+      expect(await sealedWith(after)).not.toThrow();
+      // The demo shop's 72 and the one added while stopped; the demo's cart shops have their own.
+      const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
+      expect(all).toHaveLength(73);
+      expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
+      await after.close();
+      // Two full demo start-ups (PGlite, Vite, seeding), each of which a user waits for: ~22 s
+      // alone, 49 s beside stress-ng on 2 cores, more while the suite runs two files at once.
+    },
+    2 * STARTUP_TIMEOUT_MS,
+  );
 });

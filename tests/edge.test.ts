@@ -10,6 +10,8 @@ import { createApiToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let demoShop: Shop;
@@ -31,11 +33,11 @@ beforeAll(async () => {
   const created = await createApiToken(app.ctx.db, demoShop.id, { name: "edge", createdBy: "Ava" });
   if (!created.ok) throw new Error("token not created");
   token = created.token;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();
-});
+}, STARTUP_TIMEOUT_MS);
 
 /** A body of `megabytes` MiB sent without Content-Length (chunked), one reused 64 KiB chunk. */
 function chunkedBody(megabytes: number): ReadableStream<Uint8Array> {

@@ -16,13 +16,14 @@ import { removeCartOrder } from "~/orders/cart-changes.server";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shops, webhookReceipts } from "~/db/schema";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

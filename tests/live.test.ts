@@ -10,6 +10,7 @@ import { findShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { createOrder, createSession, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let demoShopId: string;
@@ -22,7 +23,7 @@ beforeAll(async () => {
     encryptionKey: app.ctx.config.encryptionKey,
   });
   demoShopId = (await findShop(app.ctx.db, "demo", DEMO_SHOP_DOMAIN))!.id;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();
@@ -180,7 +181,7 @@ describe("the live stream outside demo mode", () => {
   let shopifyApp: TestApp;
   beforeAll(async () => {
     shopifyApp = await startTestApp();
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await shopifyApp?.close();
   });

@@ -7,6 +7,7 @@ import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { orderState, personalisedOrder } from "./support/fulfillment";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let shop: Shop;
@@ -22,7 +23,7 @@ beforeAll(async () => {
     endpoint: "http://127.0.0.1:9",
     isDefault: true,
   });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();
@@ -425,7 +426,7 @@ describe("the order page inside the Shopify admin", () => {
   let embedded: TestApp;
   beforeAll(async () => {
     embedded = await startTestApp();
-  });
+  }, STARTUP_TIMEOUT_MS);
   afterAll(async () => {
     await embedded?.close();
   });

@@ -8,11 +8,12 @@ import { closeVite, drainQueue, startTestApp, type TestApp } from "./support/app
 import { createOrder, createShop } from "./support/factories";
 import { orderState } from "./support/fulfillment";
 import { mswServer } from "./support/msw";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { productionNodeArgs } from "../bench/production";
 import { createPostgresTestDatabase } from "./support/db";
 import { childEnv } from "./support/process";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 // The same command line as `npm start` (read from package.json), pointed at the test run's build.
 const START = productionNodeArgs("start");
@@ -40,60 +41,66 @@ describe("the compiled server (npm run build, then npm start)", () => {
     expect(fs.existsSync(path.join(buildDir, "server/migrations/meta/_journal.json"))).toBe(true);
   });
 
-  it("starts, answers /healthz and a page with its assets, and exits cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, START, {
-      env: childEnv({
-        NODE_ENV: "production",
-        REMIX_BUILD_DIR: buildDir,
-        PORT: "0",
-        SHOPIFY_API_KEY: "production-test",
-        SHOPIFY_API_SECRET: "production-test-secret",
-        SHOPIFY_APP_URL: "https://orderlane.test",
-        ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-        ...database,
-      }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const match = /production app at (http:\/\/localhost:\d+)/.exec(output);
-          if (match?.[1]) {
-            clearInterval(timer);
-            resolve(match[1]);
-          }
-        }, 50);
-        void exited.then((code) => {
-          clearInterval(timer);
-          reject(new Error(`the server exited with ${code}:\n${output}`));
-        });
+  // An operator waits for `npm start` to be ready: beside other work on 2 cores it reported
+  // "ready in 36388 ms" (PGlite's first open dominates), past the 30 s a test normally gets.
+  it(
+    "starts, answers /healthz and a page with its assets, and exits cleanly on SIGTERM",
+    async () => {
+      const child = spawn(process.execPath, START, {
+        env: childEnv({
+          NODE_ENV: "production",
+          REMIX_BUILD_DIR: buildDir,
+          PORT: "0",
+          SHOPIFY_API_KEY: "production-test",
+          SHOPIFY_API_SECRET: "production-test-secret",
+          SHOPIFY_APP_URL: "https://orderlane.test",
+          ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+          ...database,
+        }),
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      expect(output).toContain("[orderlane] worker started");
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setInterval(() => {
+            const match = /production app at (http:\/\/localhost:\d+)/.exec(output);
+            if (match?.[1]) {
+              clearInterval(timer);
+              resolve(match[1]);
+            }
+          }, 50);
+          void exited.then((code) => {
+            clearInterval(timer);
+            reject(new Error(`the server exited with ${code}:\n${output}`));
+          });
+        });
+        expect(output).toContain("[orderlane] worker started");
 
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
+        const health = await fetch(`${url}/healthz`);
+        expect(health.status).toBe(200);
 
-      // A page rendered by the Remix build, and a stylesheet it links from the client build.
-      const login = await fetch(`${url}/auth/login`);
-      expect(login.status).toBe(200);
-      const stylesheet = /href="(\/assets\/[^"]+\.css)"/.exec(await login.text())?.[1];
-      expect(stylesheet).toBeDefined();
-      const css = await fetch(`${url}${stylesheet}`);
-      expect(css.status).toBe(200);
-      expect(css.headers.get("cache-control")).toContain("immutable");
+        // A page rendered by the Remix build, and a stylesheet it links from the client build.
+        const login = await fetch(`${url}/auth/login`);
+        expect(login.status).toBe(200);
+        const stylesheet = /href="(\/assets\/[^"]+\.css)"/.exec(await login.text())?.[1];
+        expect(stylesheet).toBeDefined();
+        const css = await fetch(`${url}${stylesheet}`);
+        expect(css.status).toBe(200);
+        expect(css.headers.get("cache-control")).toContain("immutable");
 
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).toContain("[orderlane] SIGTERM: stopping");
-      expect(output).not.toMatch(/error/i);
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-  });
+        child.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        expect(output).toContain("[orderlane] SIGTERM: stopping");
+        expect(output).not.toMatch(/error/i);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+    },
+    STARTUP_TIMEOUT_MS,
+  );
 
   it("refuses to start the sandbox provider without SANDBOX_SECRET, in one line naming it", async () => {
     const child = spawn(process.execPath, START, {

@@ -8,6 +8,7 @@ import { openSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
 import { createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let shopId: string;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   shopId = (
     await ensureShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Demo" })
   ).id;
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

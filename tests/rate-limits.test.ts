@@ -16,6 +16,7 @@ import { createWebApp } from "../server/web";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let tokens: string[];
@@ -30,7 +31,7 @@ beforeAll(async () => {
     if (!created.ok) throw new Error("token not created");
     tokens.push(created.token);
   }
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
   await app?.close();

@@ -9,6 +9,7 @@ import { createApiToken, hashToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
 let app: TestApp;
@@ -17,7 +18,7 @@ let shop: Shop;
 beforeAll(async () => {
   app = await startTestApp({ demo: true });
   shop = await ensureShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN, name: "Demo" });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -15,12 +15,13 @@ import {
   mockShopifyAdmin,
   throttled,
 } from "./support/shopify-orders";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -22,6 +22,7 @@ import { bootContext, closeContext, openAppDatabase } from "../server/boot";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { personalisedOrder, shopWithSandbox, startSandbox } from "./support/fulfillment";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const owner = { actor: "owner" as const, name: "Test owner" };
 let app: TestApp;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   app = await startTestApp();
   // Long enough that no shipment is posted back while a test runs.
   sandbox = await startSandbox({ shipDelayMs: 3_600_000 });
-});
+}, STARTUP_TIMEOUT_MS);
 afterEach(async () => {
   for (const child of children) killGroup(child, "SIGKILL");
   children.clear();

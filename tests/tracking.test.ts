@@ -10,11 +10,12 @@ import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession } from "./support/factories";
 import { orderState, shopWithSandbox } from "./support/fulfillment";
 import { mswServer } from "./support/msw";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

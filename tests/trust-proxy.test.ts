@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppConfig } from "~/config.server";
 import { createWebApp } from "../server/web";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 const servers: http.Server[] = [];
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   for (const server of servers) server.close();
   await app?.close();

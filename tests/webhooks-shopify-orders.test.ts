@@ -17,12 +17,13 @@ import {
   shopifyJson,
   webhookOrder,
 } from "./support/shopify-orders";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { format } from "node:util";
 import { and, eq, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
@@ -16,12 +17,13 @@ import { guardJobInsert } from "~/jobs/guarded-insert.server";
 import { closeVite, drainQueue, shopifyWebhook, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession, createShop } from "./support/factories";
 import { shopifyJson, webhookOrder } from "./support/shopify-orders";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();
@@ -405,19 +407,36 @@ describe("Shopify webhooks", () => {
 
   it("a burst the database refuses for its values is retried per delivery, so the others are kept", async () => {
     const shop = await createShop(app.ctx.db);
+    const burst = 12;
+    // Deliveries are written together only when they wait behind writes in flight, and on a busy
+    // machine the requests may arrive too far apart for that. So the writes of single deliveries
+    // are held until the app has read every delivery of the burst: the ones read meanwhile wait
+    // behind them and go to the database together, however slowly the requests came in.
+    let read = 0;
+    let everyDeliveryRead!: () => void;
+    const allRead = new Promise<void>((resolve) => (everyDeliveryRead = resolve));
+    const countReads = (req: IncomingMessage) => {
+      if (req.url !== "/webhooks/shopify") return;
+      req.once("end", () => {
+        // The door hands a delivery to the receipt writer as soon as its body is read, with no
+        // I/O in between; the next turn of the event loop comes after that.
+        if (++read === burst) setImmediate(everyDeliveryRead);
+      });
+    };
+    app.server.on("request", countReads);
     const insert = app.ctx.jobs.sendManyGuarded.bind(app.ctx.jobs);
     const spy = vi
       .spyOn(app.ctx.jobs, "sendManyGuarded")
-      .mockImplementation((queue, jobs, guard) =>
-        jobs.length > 1
-          ? Promise.reject(
-              Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" }),
-            )
-          : insert(queue, jobs, guard),
-      );
+      .mockImplementation(async (queue, jobs, guard) => {
+        if (jobs.length > 1) {
+          throw Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" });
+        }
+        await allRead;
+        return insert(queue, jobs, guard);
+      });
     try {
       const answers = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
+        Array.from({ length: burst }, (_, i) =>
           post(
             shopifyWebhook(
               "orders/create",
@@ -431,8 +450,9 @@ describe("Shopify webhooks", () => {
       expect(spy.mock.calls.some(([, jobs]) => jobs.length > 1)).toBe(true);
     } finally {
       spy.mockRestore();
+      app.server.off("request", countReads);
     }
-    expect(await receiptsFor(shop.domain)).toHaveLength(12);
+    expect(await receiptsFor(shop.domain)).toHaveLength(burst);
   });
 
   it("keeps a delivery whose text holds a NUL character (PostgreSQL refuses NUL in JSON)", async () => {

@@ -9,11 +9,12 @@ import { sealSecret } from "~/security/encryption.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { shops } from "~/db/schema";
 import { closeVite, drainQueue, startTestApp, type TestApp } from "./support/app";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

@@ -11,6 +11,7 @@ import { openSecret, sealSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
 import { mswServer } from "./support/msw";
+import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
   app = await startTestApp({
     env: { ALLOW_PRIVATE_OUTBOUND: "0", RATE_LIMIT_SIGN_IN_PER_MIN: "100" },
   });
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   await app?.close();
   await closeVite();

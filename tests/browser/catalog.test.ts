@@ -16,6 +16,7 @@ import {
   watchedPage,
 } from "../support/browser";
 import { createOrder } from "../support/factories";
+import { STARTUP_TIMEOUT_MS } from "../support/startup";
 import { findShop } from "~/shops/shops.server";
 
 let app: TestApp;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   ({ page, errors: pageErrors } = await watchedPage(browser));
   shopId = (await findShop(app.ctx.db, "demo", DEMO_SHOP_DOMAIN))!.id;
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

@@ -17,6 +17,7 @@ import {
   updateScreenshots,
   watchedPage,
 } from "../support/browser";
+import { STARTUP_TIMEOUT_MS } from "../support/startup";
 
 let app: TestApp;
 let browser: Browser;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   ({ page, errors: pageErrors } = await watchedPage(browser, { consoleErrors: false }));
   // A missing element fails its test with a message instead of hanging until the test times out.
   page.setDefaultTimeout(10_000);
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
@@ -302,7 +303,7 @@ describe("images the cart sent, outside the demo", () => {
     signedIn = await startTestApp({ built: true });
     ({ page: owner, errors: ownerErrors } = await watchedPage(browser));
     owner.setDefaultTimeout(10_000);
-  });
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await owner?.close();

@@ -12,6 +12,7 @@ import {
   updateScreenshots,
   watchedPage,
 } from "../support/browser";
+import { STARTUP_TIMEOUT_MS } from "../support/startup";
 
 let app: TestApp;
 let browser: Browser;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 900 },
     consoleErrors: false,
   }));
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

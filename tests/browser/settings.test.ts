@@ -6,6 +6,7 @@ import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { hashToken } from "~/shops/api-tokens.server";
 import { closeVite, type TestApp } from "../support/app";
 import { launchBrowser, startDemoApp, updateScreenshots, watchedPage } from "../support/browser";
+import { STARTUP_TIMEOUT_MS } from "../support/startup";
 
 let app: TestApp;
 let browser: Browser;
@@ -19,7 +20,7 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 1000 },
     consoleErrors: false,
   }));
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

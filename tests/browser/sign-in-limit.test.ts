@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeVite, startTestApp, type TestApp } from "../support/app";
 import { launchBrowser, watchedPage } from "../support/browser";
+import { STARTUP_TIMEOUT_MS } from "../support/startup";
 
 let app: TestApp;
 let browser: Browser;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // The refused submission is a 429, which the browser logs as a failed request.
   ({ page, errors: pageErrors } = await watchedPage(browser, { consoleErrors: false }));
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

@@ -27,6 +27,8 @@ export const TEST_SHOPIFY = {
 export interface TestApp {
   url: string;
   ctx: AppContext;
+  /** The app's HTTP server, for a test that must know when requests have arrived. */
+  server: http.Server;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Starts the worker in this process (most tests drive jobs explicitly instead). */
   startWorker(): Promise<void>;
@@ -73,6 +75,10 @@ export async function startTestApp(
       logLevel: "error",
     });
     vite = devServer;
+    // The app has started when it can answer, as `npm start` loads its build before it listens:
+    // the routes are compiled here rather than by the first request a test sends, where it counted
+    // against that test's timeout and against a provider's 10 s wait for its callback to answer.
+    await devServer.ssrLoadModule("virtual:remix/server-build");
     app = createWebApp({
       ctx,
       vite: devServer,
@@ -86,6 +92,7 @@ export async function startTestApp(
   return {
     url,
     ctx,
+    server,
     fetch: (path, init) => fetch(`${url}${path}`, { redirect: "manual", ...init }),
     async startWorker() {
       recovery = await startWorker(ctx);

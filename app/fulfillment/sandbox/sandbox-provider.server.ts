@@ -72,6 +72,13 @@ export interface SandboxStats {
   ordersAccepted: number;
   /** Every POST /orders received, whatever its outcome. */
   requests: number;
+  /**
+   * Signed, well-formed POST /orders by idempotency key, whatever the outcome. `requests` counts
+   * every caller of a shared sandbox; this tells how often one purchase order was sent.
+   */
+  requestsByKey: Record<string, number>;
+  /** Distinct orders accepted by PO number: more than one means a PO was ordered twice. */
+  ordersByPoNumber: Record<string, number>;
   eventsDelivered: number;
   eventsAbandoned: number;
   ordersCancelled: number;
@@ -128,10 +135,13 @@ interface Sandbox {
   ordersById: Map<string, SandboxOrder>;
   unavailableAttempts: Map<string, number>;
   poNumbersSeen: Set<string>;
+  // Keys come from requests: kept in maps, never as property names of a live object.
+  requestsByKey: Map<string, number>;
+  ordersByPoNumber: Map<string, number>;
   timers: Set<NodeJS.Timeout>;
   // Aborts event deliveries in flight, so close() does not wait on a slow receiver.
   shutdown: AbortController;
-  stats: SandboxStats;
+  stats: Omit<SandboxStats, "requestsByKey" | "ordersByPoNumber">;
   closed: boolean;
   /** Known once the server listens; tracking URLs start with it. */
   baseUrl: string;
@@ -153,6 +163,8 @@ function newSandbox(options: SandboxProviderOptions): Sandbox {
     ordersById: new Map(),
     unavailableAttempts: new Map(),
     poNumbersSeen: new Set(),
+    requestsByKey: new Map(),
+    ordersByPoNumber: new Map(),
     timers: new Set(),
     shutdown: new AbortController(),
     stats: {
@@ -178,7 +190,11 @@ export async function startSandboxProvider(
   sandbox.baseUrl = urlFor(server, host);
   return {
     url: sandbox.baseUrl,
-    stats: () => ({ ...sandbox.stats }),
+    stats: () => ({
+      ...sandbox.stats,
+      requestsByKey: Object.fromEntries(sandbox.requestsByKey),
+      ordersByPoNumber: Object.fromEntries(sandbox.ordersByPoNumber),
+    }),
     close: () => closeSandbox(sandbox, server),
   };
 }
@@ -297,6 +313,7 @@ async function handleOrder(sandbox: Sandbox, req: IncomingMessage): Promise<Outc
   sandbox.stats.requests += 1;
   const rawBody = await signedBody(sandbox, req);
   const { po, key } = readPurchaseOrder(req, rawBody);
+  sandbox.requestsByKey.set(key, (sandbox.requestsByKey.get(key) ?? 0) + 1);
 
   const existing = sandbox.ordersByKey.get(key);
   if (existing) {
@@ -364,6 +381,7 @@ function acceptOrder(sandbox: Sandbox, po: PurchaseOrder, key: string): SandboxO
   sandbox.ordersById.set(order.providerOrderId, order);
   if (sandbox.poNumbersSeen.has(po.poNumber)) stats.duplicatePurchaseOrders += 1;
   sandbox.poNumbersSeen.add(po.poNumber);
+  sandbox.ordersByPoNumber.set(po.poNumber, (sandbox.ordersByPoNumber.get(po.poNumber) ?? 0) + 1);
   sandbox.unavailableAttempts.delete(key);
   stats.ordersAccepted += 1;
   sandbox.settings.log.info(`[sandbox] accepted PO ${po.poNumber} as ${order.providerOrderId}`);
