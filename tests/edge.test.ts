@@ -11,7 +11,6 @@ import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder } from "./support/factories";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
-import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
 let demoShop: Shop;
@@ -37,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await closeVite();
-}, STARTUP_TIMEOUT_MS);
+});
 
 /** A body of `megabytes` MiB sent without Content-Length (chunked), one reused 64 KiB chunk. */
 function chunkedBody(megabytes: number): ReadableStream<Uint8Array> {
