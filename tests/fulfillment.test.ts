@@ -882,7 +882,11 @@ describe("a provider endpoint on a private network, in production", () => {
   });
 
   it("reaches the sandbox provider the app started itself, and only as the sandbox", async () => {
-    const own = production({ SANDBOX_PROVIDER: "1", SANDBOX_PORT: new URL(sandbox.url).port });
+    const own = production({
+      SANDBOX_PROVIDER: "1",
+      SANDBOX_PORT: new URL(sandbox.url).port,
+      SANDBOX_SECRET,
+    });
     const before = sandbox.stats().requests;
     const asSandbox = await orderFor(sandbox.url, "sandbox");
     expect((await send(own, asSandbox)).submissions[0]!.state).toBe("submitted");

@@ -1,6 +1,7 @@
 // A worker that dies while sending a purchase order: its claim is taken back within seconds and
 // the order reaches the provider once; a claim whose worker is alive is never taken back.
 // Workers run as child processes (`server/main.ts --role=worker`), killed with SIGKILL.
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -203,6 +204,8 @@ async function startWorkerProcess(env: Record<string, string>): Promise<ChildPro
       SHOPIFY_API_SECRET: "test",
       SHOPIFY_APP_URL: "http://127.0.0.1:9",
       ENCRYPTION_KEY: app.ctx.config.encryptionKey.toString("hex"),
+      // The provider here listens on loopback: the operator's setting for that (decision 24).
+      ALLOW_PRIVATE_OUTBOUND: "1",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -310,7 +313,12 @@ describe.skipIf(testDatabaseKind !== "pglite")("one worker process on PGlite", (
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-claims-"));
     closers.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const provider = await holdingProvider();
-    const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir }, { role: "worker" });
+    // The worker processes and this one seal and open the provider's secret with the same key.
+    const encryptionKey = randomBytes(32).toString("hex");
+    const config = loadConfig(
+      { NODE_ENV: "test", DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey },
+      { role: "worker" },
+    );
     // The order is submitted before any worker runs; the folder serves one process at a time.
     const seedCtx = await bootContext(config, await openAppDatabase(config));
     const { shop } = await shopWithSandbox(seedCtx, { url: provider.url });
@@ -318,7 +326,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("one worker process on PGlite", (
     await submitOrder(seedCtx, shop.id, order.id, owner);
     await closeContext(seedCtx);
 
-    const env = { DATA_DIR: dataDir };
+    const env = { DATA_DIR: dataDir, ENCRYPTION_KEY: encryptionKey };
     const first = await startWorkerProcess(env);
     await until(
       () => provider.seen.length,
