@@ -60,6 +60,16 @@ export async function startCountdown(
 ): Promise<Date | null> {
   if (order.state !== "new" || countdownBlocker(order, shop)) return null;
   const dueAt = new Date(now.getTime() + shopSettings(shop).autoSubmitDelayMinutes * 60_000);
+  return setDeadline(ctx, tx, order, dueAt);
+}
+
+/** The order's countdown now ends at `dueAt`, with its job queued in the same transaction. */
+async function setDeadline(
+  ctx: Pick<AppContext, "jobs">,
+  tx: Tx,
+  order: Pick<OrderRow, "id" | "shopId">,
+  dueAt: Date,
+): Promise<Date> {
   await tx
     .update(orders)
     .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
@@ -89,13 +99,7 @@ export async function restartCountdown(
     }
     return startCountdown(ctx, tx, { ...order, autoSubmitRemainingMs: null }, shop, now);
   }
-  const dueAt = new Date(now.getTime() + remaining);
-  await tx
-    .update(orders)
-    .set({ autoSubmitAt: dueAt, autoSubmitRemainingMs: null })
-    .where(and(eq(orders.id, order.id), eq(orders.shopId, order.shopId)));
-  await scheduleAutoSubmit(ctx.jobs, tx, order, dueAt);
-  return dueAt;
+  return setDeadline(ctx, tx, order, new Date(now.getTime() + remaining));
 }
 
 /**
