@@ -251,9 +251,13 @@ describe("the order page in the browser (demo, standalone)", () => {
     if (updateScreenshots) await page.screenshot({ path: "docs/screenshots/catalog-notice.png" });
     // Shown once: the address loses the notice, so a reload or a filter does not repeat it.
     await expect.poll(() => new URL(page.url()).searchParams.has("notice")).toBe(false);
-    // Taking it off loads nothing again: the catalog was loaded once, with its notice.
-    expect(catalogLoads).toHaveLength(1);
-    expect(new URL(catalogLoads[0]!).searchParams.get("notice")).toBe("order_deleted");
+    // Taking it off loads nothing again: every load of the catalog was for the address with its
+    // notice. Usually there is one; when that load takes longer than live updates' 200 ms debounce
+    // (a busy machine), the order page's live update for the deletion restarts it, and the second
+    // load is for the same address.
+    const notices = catalogLoads.map((url) => new URL(url).searchParams.get("notice"));
+    expect(notices.length).toBeGreaterThan(0);
+    expect(notices).toEqual(notices.map(() => "order_deleted"));
     expect(await page.getByText(row!.cartOrderNumber, { exact: true }).count()).toBe(0);
     expect(await app.ctx.db.select().from(orders).where(eq(orders.id, orderId))).toHaveLength(0);
     await banner.getByRole("button", { name: "Dismiss notification" }).click();

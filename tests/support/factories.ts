@@ -30,6 +30,10 @@ export async function createSession(db: DbOrTx, shopDomain: string): Promise<voi
 
 export type OrderRow = typeof orders.$inferSelect;
 
+// Order numbers are unique within a test file (one process): shops of one file share a sandbox
+// provider, which tells purchase orders apart by PO number, and PO numbers are made from them.
+let nextOrderNumber = randomInt(10_000, 50_000);
+
 export async function createOrder(
   db: DbOrTx,
   shop: Pick<Shop, "id">,
@@ -43,7 +47,7 @@ export async function createOrder(
     .values({
       shopId: shop.id,
       cartOrderId,
-      cartOrderNumber: `#${randomInt(1000, 99999)}`,
+      cartOrderNumber: `#${nextOrderNumber++}`,
       cartStatusRaw: "paid",
       cartStatus: "processing",
       state: "new",

@@ -77,7 +77,10 @@ export interface SandboxStats {
    * every caller of a shared sandbox; this tells how often one purchase order was sent.
    */
   requestsByKey: Record<string, number>;
-  /** Distinct orders accepted by PO number: more than one means a PO was ordered twice. */
+  /**
+   * Distinct orders accepted by PO number: more than one means a PO was ordered twice (PO numbers
+   * are unique within a shop; a sandbox that several shops share may see one number from each).
+   */
   ordersByPoNumber: Record<string, number>;
   eventsDelivered: number;
   eventsAbandoned: number;
