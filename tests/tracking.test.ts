@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineItems, shipments, shops, submissions } from "~/db/schema";
 import { applyProviderEvent } from "~/fulfillment/provider-events.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
+import { reportSentToCart } from "~/fulfillment/report-sent.server";
+import { wooOrder } from "~/carts/woocommerce/test-fixtures";
 import { RetryLater } from "~/jobs/queues";
 import { sealSecret } from "~/security/encryption.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createSession } from "./support/factories";
 import { orderState, shopWithSandbox } from "./support/fulfillment";
 import { mswServer } from "./support/msw";
+import { graphqlOrderNode, mockShopifyAdmin } from "./support/shopify-orders";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
@@ -103,7 +106,39 @@ async function sentOrder(platform: "shopify" | "woocommerce") {
       .where(eq(shipments.trackingNumber, tracking));
     return { shopId: shop.id, shipmentId: parcel!.id };
   };
-  return { shop: stored!, order, ship };
+  return { shop: stored!, order, ship, submission: submission! };
+}
+
+/** The order as Shopify's `order(id:)` answers once the parcel is fulfilled, with our two lines. */
+function fulfilledInShopify(updatedAt: Date) {
+  const line = (id: string, sku: string, quantity: number) => ({
+    id: `gid://shopify/LineItem/${id}`,
+    sku,
+    title: sku === "MUG-11OZ" ? "Mug" : "Tee",
+    variantTitle: null,
+    quantity,
+    originalUnitPriceSet: { shopMoney: { amount: "15.0" } },
+    image: null,
+    product: { id: "gid://shopify/Product/901", onlineStoreUrl: null },
+    variant: { id: "gid://shopify/ProductVariant/902" },
+    customAttributes: [],
+  });
+  return {
+    data: {
+      order: {
+        ...graphqlOrderNode({
+          id: "450789469",
+          name: "#1001",
+          fulfillment: "FULFILLED",
+          updatedAt: updatedAt.toISOString(),
+        }),
+        lineItems: {
+          pageInfo: { hasNextPage: false },
+          nodes: [line("1071823170", "TEE-BLK-M", 1), line("1071823171", "MUG-11OZ", 2)],
+        },
+      },
+    },
+  };
 }
 
 const fulfillmentOrders = {
@@ -148,6 +183,9 @@ describe("tracking back to Shopify", () => {
           variables: { fulfillment: Record<string, unknown> };
         };
         if (body.query.includes("fulfillmentOrders")) return HttpResponse.json(fulfillmentOrders);
+        // The order read after the fulfillment (Shopify's answer) is checked in its own test.
+        if (body.query.includes("OrderlaneOrder("))
+          return HttpResponse.json({ data: { order: null } });
         mutations.push(body);
         return HttpResponse.json({
           data: {
@@ -178,6 +216,37 @@ describe("tracking back to Shopify", () => {
     });
     const state = await orderState(app.ctx, order.id);
     expect(state.shipments[0]!.pushedToCartAt).toBeInstanceOf(Date);
+    expect(state.order.state).toBe("closed");
+  });
+
+  it("stores Shopify's answer, so the order says fulfilled at once instead of 'paid, unfulfilled'", async () => {
+    const { shop, order, ship } = await sentOrder("shopify");
+    const later = new Date(Date.now() + 60_000);
+    const calls = mockShopifyAdmin(shop.domain, {
+      OrderlaneFulfillmentOrders: () => fulfillmentOrders,
+      OrderlaneFulfillmentCreate: () => ({
+        data: {
+          fulfillmentCreate: {
+            fulfillment: { id: "gid://shopify/Fulfillment/1", status: "SUCCESS" },
+            userErrors: [],
+          },
+        },
+      }),
+      OrderlaneOrder: () => fulfilledInShopify(later),
+    });
+    await pushTracking(app.ctx, await ship("1ZANSWER", "all"), { lastAttempt: false });
+
+    expect(calls.map((c) => c.operation)).toEqual([
+      "OrderlaneFulfillmentOrders",
+      "OrderlaneFulfillmentCreate",
+      "OrderlaneOrder",
+    ]);
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.state).toBe("closed");
+    expect(state.order.cartStatus).toBe("completed");
+    expect(state.order.cartStatusRaw).toBe("paid, fulfilled");
+    expect(state.order.cartUpdatedAt.getTime()).toBe(later.getTime());
+    // The lines the parcel carried are the same lines, still shipped.
     expect(state.order.state).toBe("closed");
   });
 
@@ -315,6 +384,53 @@ describe("tracking back to WooCommerce", () => {
     expect((await orderState(app.ctx, order.id)).order.state).toBe("closed");
   });
 
+  it("stores the completed order WooCommerce answers with, so the catalog says Completed at once", async () => {
+    const { shop, order, ship } = await sentOrder("woocommerce");
+    const base = `https://${shop.domain}/wp-json`;
+    const modified = new Date(Date.now() + 60_000).toISOString().slice(0, 19);
+    mswServer.use(
+      http.get(`${base}/wc/v3/orders/450789469/notes`, () => HttpResponse.json([])),
+      http.post(`${base}/wc-shipment-tracking/v3/orders/450789469/shipment-trackings`, () =>
+        HttpResponse.json({ tracking_id: "abc" }, { status: 201 }),
+      ),
+      http.post(`${base}/wc/v3/orders/450789469/notes`, () =>
+        HttpResponse.json({ id: 282 }, { status: 201 }),
+      ),
+      http.put(`${base}/wc/v3/orders/450789469`, () =>
+        HttpResponse.json(
+          wooOrder({
+            id: 450789469,
+            status: "completed",
+            modified,
+            line_items: [
+              {
+                id: 1071823170,
+                name: "Tee",
+                sku: "TEE-BLK-M",
+                quantity: 1,
+                price: 15,
+                meta_data: [],
+              },
+              {
+                id: 1071823171,
+                name: "Mug",
+                sku: "MUG-11OZ",
+                quantity: 2,
+                price: 7.5,
+                meta_data: [],
+              },
+            ],
+          }),
+        ),
+      ),
+    );
+    await pushTracking(app.ctx, await ship("1ZWOOANSWER", "all"), { lastAttempt: false });
+    const state = await orderState(app.ctx, order.id);
+    expect(state.order.state).toBe("closed");
+    expect(state.order.cartStatus).toBe("completed");
+    expect(state.order.cartStatusRaw).toBe("completed");
+  });
+
   it("works without the Shipment Tracking extension, and never notes the same parcel twice", async () => {
     const { shop, ship } = await sentOrder("woocommerce");
     const base = `https://${shop.domain}/wp-json`;
@@ -353,5 +469,115 @@ describe("tracking back to WooCommerce", () => {
     await pushTracking(app.ctx, await ship("1ZNOKEYS", "all"), { lastAttempt: false });
     const state = await orderState(app.ctx, order.id);
     expect(state.shipments[0]!.pushError).toMatch(/connect the store again/);
+  });
+});
+
+describe("the cart hears that the order was sent", () => {
+  it("Shopify: the fulfillment order is reported in progress, naming the provider and purchase order", async () => {
+    const { shop, order, submission } = await sentOrder("shopify");
+    const calls = mockShopifyAdmin(shop.domain, {
+      OrderlaneFulfillmentOrders: () => fulfillmentOrders,
+      OrderlaneReportProgress: () => ({
+        data: {
+          fulfillmentOrderReportProgress: {
+            fulfillmentOrder: {
+              id: "gid://shopify/FulfillmentOrder/1046000778",
+              status: "IN_PROGRESS",
+            },
+            userErrors: [],
+          },
+        },
+      }),
+    });
+    await reportSentToCart(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    const reports = calls.filter((c) => c.operation === "OrderlaneReportProgress");
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.variables).toEqual({
+      id: "gid://shopify/FulfillmentOrder/1046000778",
+      report: {
+        reasonNotes: `Sent to Sandbox Printer as purchase order ${submission.poNumber} by Orderlane`,
+      },
+    });
+    const { timeline } = await orderState(app.ctx, order.id);
+    expect(timeline.at(-1)).toMatchObject({
+      action: "cart_told_sent",
+      message: `The cart now shows that ${submission.poNumber} went to Sandbox Printer`,
+    });
+  });
+
+  it("Shopify down is retried later; a refusal is written on the timeline and not retried", async () => {
+    const { shop, order, submission } = await sentOrder("shopify");
+    mockShopifyAdmin(shop.domain, {
+      OrderlaneFulfillmentOrders: () => new HttpResponse("Service Unavailable", { status: 503 }),
+    });
+    const job = { shopId: shop.id, submissionId: submission.id };
+    await expect(reportSentToCart(app.ctx, job, { lastAttempt: false })).rejects.toThrow(
+      RetryLater,
+    );
+    mockShopifyAdmin(shop.domain, {
+      OrderlaneFulfillmentOrders: () => fulfillmentOrders,
+      OrderlaneReportProgress: () => ({
+        data: {
+          fulfillmentOrderReportProgress: {
+            fulfillmentOrder: null,
+            userErrors: [
+              {
+                field: ["id"],
+                message: "Fulfillment order is not assignable",
+                code: "FULFILLMENT_ORDER_UNSUPPORTED_ACTION",
+              },
+            ],
+          },
+        },
+      }),
+    });
+    await reportSentToCart(app.ctx, job, { lastAttempt: false });
+    const { timeline } = await orderState(app.ctx, order.id);
+    expect(timeline.at(-1)).toMatchObject({ action: "cart_not_told_sent" });
+    expect(timeline.at(-1)!.message).toMatch(/Fulfillment order is not assignable/);
+  });
+
+  it("WooCommerce: a private note names the provider and purchase order, once even when retried", async () => {
+    const { shop, submission } = await sentOrder("woocommerce");
+    const base = `https://${shop.domain}/wp-json`;
+    const posted: { note: string; customer_note: boolean }[] = [];
+    mswServer.use(
+      http.get(`${base}/wc/v3/orders/450789469/notes`, () =>
+        HttpResponse.json(posted.map((p, i) => ({ id: i + 1, ...p }))),
+      ),
+      http.post(`${base}/wc/v3/orders/450789469/notes`, async ({ request }) => {
+        posted.push((await request.json()) as { note: string; customer_note: boolean });
+        return HttpResponse.json({ id: posted.length }, { status: 201 });
+      }),
+    );
+    const job = { shopId: shop.id, submissionId: submission.id };
+    await reportSentToCart(app.ctx, job, { lastAttempt: false });
+    await reportSentToCart(app.ctx, job, { lastAttempt: false });
+    expect(posted).toEqual([
+      {
+        note: `Orderlane sent this order to Sandbox Printer as purchase order ${submission.poNumber}.`,
+        customer_note: false,
+      },
+    ]);
+  });
+
+  it("a purchase order cancelled before the job ran tells the cart nothing", async () => {
+    const { shop, order, submission } = await sentOrder("woocommerce");
+    await app.ctx.db
+      .update(submissions)
+      .set({ state: "cancelled" })
+      .where(eq(submissions.id, submission.id));
+    // No WooCommerce handler: a call would fail the test through msw's unhandled-request error.
+    await reportSentToCart(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: false },
+    );
+    const { timeline } = await orderState(app.ctx, order.id);
+    expect(timeline.map((e) => e.action)).not.toContain("cart_told_sent");
   });
 });

@@ -64,6 +64,12 @@ export interface NormalizedOrder {
 export type ImportRequest =
   { mode: "all" } | { mode: "range"; from: Date; to: Date } | { mode: "ids"; ids: string[] };
 
+/** Reconciliation's question: every order the cart changed after `since`, up to `until`. */
+export interface UpdatedWindow {
+  since: Date;
+  until: Date;
+}
+
 export interface ImportPage {
   orders: NormalizedOrder[];
   /** Where a resumed import carries on after this page; null after the last page. */
@@ -89,7 +95,22 @@ export type CartOutcome =
   /** retryable: the cart was down or busy; otherwise it refused, and `reason` is its own words. */
   | { ok: false; retryable: boolean; reason: string };
 
-export type PushOutcome = CartOutcome;
+/**
+ * A push the cart accepted carries the order as the cart now has it when the cart answers with it
+ * (its status after the parcel, say), so Orderlane need not wait for the cart's own webhook.
+ */
+export type PushOutcome =
+  { ok: true; order?: NormalizedOrder } | { ok: false; retryable: boolean; reason: string };
+
+/** An order was sent to a provider: the cart is told, so the owner sees it there too. */
+export interface SentReport {
+  cartOrderId: string;
+  cartOrderNumber: string;
+  providerName: string;
+  poNumber: string;
+  /** The cart's lines that went out in this purchase order. */
+  cartLineIds: string[];
+}
 
 export interface TrackingPush {
   shopDomain: string;
@@ -112,9 +133,13 @@ export interface CartConnector {
   fetchOrder(cartOrderId: string): Promise<FetchOutcome>;
   /** Pages of orders for Import, carrying on from `resumeCursor` when a previous run stopped. */
   importOrders(request: ImportRequest, resumeCursor: string | null): AsyncIterable<ImportPage>;
+  /** Pages of the orders the cart changed in the window, carrying on from `resumeCursor`. */
+  readUpdatedOrders(window: UpdatedWindow, resumeCursor: string | null): AsyncIterable<ImportPage>;
   /** Writes a status change to the cart; the app stores it only once the cart accepts. */
   setOrderStatus(order: CartOrderRef, change: CartStatusChange): Promise<CartOutcome>;
   pushTracking(push: TrackingPush): Promise<PushOutcome>;
+  /** Tells the cart the order is being made (Shopify: in progress; WooCommerce: a private note). */
+  reportSent(report: SentReport): Promise<CartOutcome>;
   /** The cart's own editor for the order (absolute URL, or `shopify://admin/…` inside the admin). */
   orderEditorUrl(order: CartOrderRef): string | null;
 }

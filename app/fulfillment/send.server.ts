@@ -19,7 +19,7 @@ import type { OrderRow } from "~/orders/core/transitions.server";
 import { alertOf } from "~/orders/core/alerts";
 import { recordProviderRefusal } from "./provider-refusal.server";
 
-type Ctx = Pick<AppContext, "db" | "config" | "presence">;
+type Ctx = Pick<AppContext, "db" | "config" | "presence" | "jobs">;
 
 /**
  * A claim older than this may be taken over even though its worker still lives (say it could not
@@ -342,6 +342,11 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
         data: { submissionId: claimed.id, providerOrderId: outcome.providerOrderId },
       });
       await refreshOrderSummary(tx, claimed.shopId, claimed.orderId);
+      await ctx.jobs.send(
+        "report-sent-to-cart",
+        { shopId: claimed.shopId, submissionId: claimed.id },
+        { tx },
+      );
     });
     return;
   }

@@ -2,14 +2,16 @@
 // shipped and every parcel's tracking is in the cart.
 import { and, eq, isNull, ne } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
+import type { PushOutcome } from "~/carts/connector";
 import { connectorFor } from "~/carts/connectors.server";
 import { lineItems, shipments } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, transition } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { ingestCartOrders } from "~/orders/ingest.server";
 
-type Ctx = Pick<AppContext, "db" | "shopify" | "config">;
+type Ctx = Pick<AppContext, "db" | "jobs" | "shopify" | "config">;
 
 export async function pushTracking(
   ctx: Ctx,
@@ -49,7 +51,7 @@ export async function pushTracking(
       notifyCustomer: shopSettings(shop).notifyCustomerOnShipment,
       completesOrder: items.every((i) => i.state === "shipped"),
     })
-    .catch((err: unknown) => ({
+    .catch((err: unknown): PushOutcome => ({
       ok: false as const,
       retryable: true,
       reason: err instanceof Error ? err.message : String(err),
@@ -103,4 +105,7 @@ export async function pushTracking(
       });
     }
   });
+  // The cart's answer (its status after the parcel) goes through the same door as its webhooks:
+  // the newest version wins, and the webhook that follows changes nothing.
+  if (outcome.order) await ingestCartOrders(ctx, shop, [outcome.order], { source: "cart_answer" });
 }

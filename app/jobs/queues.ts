@@ -11,6 +11,8 @@ export interface JobData {
   "send-submission": { shopId: string; submissionId: string };
   /** Put one shipment's tracking into the cart. */
   "push-tracking": { shopId: string; shipmentId: string };
+  /** A provider accepted a purchase order: tell the cart the order is being made. */
+  "report-sent-to-cart": { shopId: string; submissionId: string };
   /** The cart cancelled the order: withdraw one purchase order at its provider. */
   "cancel-submission": { shopId: string; submissionId: string };
   /** Read orders from the cart for an Import run, carrying on from where the run stands. */
@@ -77,6 +79,16 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     expireInSeconds: 120,
     batchSize: 10,
     pollingIntervalSeconds: 1,
+  },
+  "report-sent-to-cart": {
+    // The owner loses nothing if the cart hears late; keep trying for a few hours.
+    retryLimit: 8,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 3600,
+    expireInSeconds: 120,
+    batchSize: 10,
+    pollingIntervalSeconds: 2,
   },
   "cancel-submission": {
     retryLimit: 6,

@@ -4,6 +4,7 @@ import { cancelSubmission } from "~/fulfillment/cancel.server";
 import { startClaimRecovery, type ClaimRecovery } from "~/fulfillment/claims.server";
 import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
+import { reportSentToCart } from "~/fulfillment/report-sent.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
@@ -26,6 +27,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     }),
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
+    "report-sent-to-cart": (data, job) => reportSentToCart(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),
     "import-orders": (data, job) => runImportJob(ctx, data, job),
     "poll-providers": async () => {

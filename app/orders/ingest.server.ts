@@ -40,8 +40,20 @@ export interface IngestOutcome {
 }
 
 export interface IngestVia {
-  source: "webhook" | "import";
+  /**
+   * webhook: the cart told us; import: the owner's Import; cart_answer: the cart's reply to
+   * something we wrote to it; reconciliation: the sweep found what no webhook brought.
+   */
+  source: "webhook" | "import" | "cart_answer" | "reconciliation";
 }
+
+/** How the timeline says a new order arrived. */
+const ARRIVED_VIA: Record<IngestVia["source"], string> = {
+  webhook: "Received from the cart",
+  import: "Imported from the cart (Import)",
+  cart_answer: "Received from the cart",
+  reconciliation: "Recovered by reconciliation: the cart had it, but no webhook brought it",
+};
 
 interface Existing {
   order: OrderRow;
@@ -367,8 +379,7 @@ async function insertNewOrders(
       actor: "cart",
       action: "imported",
       toState: order.state,
-      message:
-        via.source === "webhook" ? "Received from the cart" : "Imported from the cart (Import)",
+      message: ARRIVED_VIA[via.source],
       data: { cartStatus: order.cartStatus, via: via.source },
     })),
   };
@@ -546,7 +557,10 @@ async function applyUpdates(
         orderId: order.id,
         actor: "cart",
         action: "cart_updated",
-        message: describeChange(order, after, merged.changed, merged.keptLines),
+        message:
+          via.source === "reconciliation"
+            ? `${describeChange(order, after, merged.changed, merged.keptLines)} (recovered by reconciliation: no webhook brought this change)`
+            : describeChange(order, after, merged.changed, merged.keptLines),
         data: { changed: merged.changed, via: via.source },
       });
     }

@@ -11,6 +11,12 @@ export function createDemoConnector(_shop: ConnectorShop): CartConnector {
     async *importOrders() {
       yield { orders: [], resumeCursor: null, total: 0 };
     },
+    async *readUpdatedOrders() {
+      yield { orders: [], resumeCursor: null, total: 0 };
+    },
+    async reportSent() {
+      return { ok: true };
+    },
     async setOrderStatus() {
       return { ok: true };
     },

@@ -16,7 +16,9 @@ import type {
   ImportRequest,
   NormalizedOrder,
   PushOutcome,
+  SentReport,
   TrackingPush,
+  UpdatedWindow,
 } from "../connector";
 import {
   openAdminApi,
@@ -132,6 +134,14 @@ const ORDER_CANCEL = `#graphql
     }
   }`;
 
+const FULFILLMENT_ORDER_REPORT_PROGRESS = `#graphql
+  mutation OrderlaneReportProgress($id: ID!, $report: FulfillmentOrderReportProgressInput) {
+    fulfillmentOrderReportProgress(id: $id, progressReport: $report) {
+      fulfillmentOrder { id status }
+      userErrors { field message code }
+    }
+  }`;
+
 const FULFILLMENT_ORDER_OF = `#graphql
   query OrderlaneFulfillmentOrderOrder($id: ID!) {
     fulfillmentOrder(id: $id) { id orderId }
@@ -165,6 +175,10 @@ interface UserError {
 
 /** Fulfillment orders Shopify lets an app fulfil. */
 const FULFILLABLE = new Set(["OPEN", "IN_PROGRESS"]);
+/** Fulfillment orders whose progress a merchant-managed app may report (API 2026-04 and later). */
+const REPORTABLE = new Set(["OPEN", "IN_PROGRESS"]);
+/** Shopify's limit on a progress report's note. */
+const REASON_NOTES_MAX = 256;
 /** Fulfillment orders a hold can be placed on. */
 const HOLDABLE = new Set(["OPEN", "IN_PROGRESS", "SCHEDULED"]);
 
@@ -286,13 +300,24 @@ export function createShopifyConnector(
       else if (request.mode === "range") yield* importRange(reader, request, resumeCursor);
       else yield* importIds(reader, request, resumeCursor);
     },
+    async *readUpdatedOrders(window, resumeCursor) {
+      yield* readUpdated({ admin: await openAdmin(), keys, readAllOrders }, window, resumeCursor);
+    },
     setOrderStatus: (order, change) =>
       outcomeOfReadError(async () => writeStatus(await openAdmin(), order, change)),
     orderEditorUrl(order) {
       // App Bridge opens shopify:// URLs in the admin's top frame.
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
-    pushTracking: (push) => pushTracking(ctx, push),
+    pushTracking: (push) => pushTracking(ctx, push, keys),
+    reportSent: (report) =>
+      outcomeOfReadError(async () => reportSent(await openAdmin(), report)).catch(
+        (err: unknown) => ({
+          ok: false as const,
+          retryable: true,
+          reason: `Shopify: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      ),
   };
 }
 
@@ -382,6 +407,23 @@ async function* importRange(
       orders: page.orders,
       resumeCursor: page.next ? JSON.stringify({ after: page.next } satisfies PagedCursor) : null,
       notice: noticeOf(limited, page.skipped),
+    };
+  }
+}
+
+/** Reconciliation: orders Shopify changed in the window, oldest created first (keyset cursor). */
+async function* readUpdated(
+  reader: ShopReader,
+  window: UpdatedWindow,
+  resumeCursor: string | null,
+): AsyncGenerator<ImportPage> {
+  const search = `updated_at:>'${window.since.toISOString()}' updated_at:<='${window.until.toISOString()}'`;
+  const start = resumeCursor ? (JSON.parse(resumeCursor) as PagedCursor).after : null;
+  for await (const page of pagedOrders(reader, search, start)) {
+    yield {
+      orders: page.orders,
+      resumeCursor: page.next ? JSON.stringify({ after: page.next } satisfies PagedCursor) : null,
+      notice: noticeOf(false, page.skipped),
     };
   }
 }
@@ -658,7 +700,11 @@ async function writeStatus(
   return { ok: true };
 }
 
-async function pushTracking(ctx: ConnectorContext, push: TrackingPush): Promise<PushOutcome> {
+async function pushTracking(
+  ctx: ConnectorContext,
+  push: TrackingPush,
+  keys: PersonalizationKeys,
+): Promise<PushOutcome> {
   if (!ctx.shopify) return { ok: false, retryable: false, reason: "Shopify is not configured" };
   let graphql: Graphql;
   try {
@@ -673,7 +719,16 @@ async function pushTracking(ctx: ConnectorContext, push: TrackingPush): Promise<
     };
   }
   try {
-    return await fulfilParcel(graphql, push);
+    const pushed = await fulfilParcel(graphql, push);
+    if (!pushed.ok) return pushed;
+    // The order as Shopify has it now (fulfilled, with its new status), so the catalog says so at
+    // once; the orders/updated webhook that follows is then the same version again.
+    const admin: AdminApi = {
+      request: <T>(query: string, variables: Record<string, unknown> = {}) =>
+        run<T>(graphql, query, variables),
+    };
+    const order = await readOrder(admin, keys, push.cartOrderId).catch(() => null);
+    return order ? { ok: true, order } : { ok: true };
   } catch (err) {
     // Throttling, 5xx and network errors: the push job retries with backoff.
     return {
@@ -715,6 +770,50 @@ async function fulfilParcel(graphql: Graphql, push: TrackingPush): Promise<PushO
       retryable: false,
       reason: `Shopify refused the fulfillment: ${errors.map((e) => e.message).join("; ") || "no reason given"}`,
     };
+  }
+  return { ok: true };
+}
+
+/**
+ * Marks the fulfillment orders holding the sent lines as in progress, with a note naming the
+ * provider and purchase order: Shopify shows it on the order, so the owner sees it was sent.
+ */
+async function reportSent(admin: AdminApi, report: SentReport): Promise<CartOutcome> {
+  const data = await admin.request<FulfillmentOrdersData>(FULFILLMENT_ORDERS, {
+    id: gid("Order", report.cartOrderId),
+  });
+  if (!data.order)
+    return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  const lines = new Set(report.cartLineIds.map((id) => gid("LineItem", id)));
+  const concerned = data.order.fulfillmentOrders.nodes.filter(
+    (fo) =>
+      REPORTABLE.has(fo.status) &&
+      fo.lineItems.nodes.some((l) => lines.has(l.lineItem.id) && l.remainingQuantity > 0),
+  );
+  const reasonNotes =
+    `Sent to ${report.providerName} as purchase order ${report.poNumber} by Orderlane`.slice(
+      0,
+      REASON_NOTES_MAX,
+    );
+  for (const fo of concerned) {
+    const answer = await admin.request<{
+      fulfillmentOrderReportProgress: { userErrors: (UserError & { code?: string })[] } | null;
+    }>(FULFILLMENT_ORDER_REPORT_PROGRESS, { id: fo.id, report: { reasonNotes } });
+    const errors = answer.fulfillmentOrderReportProgress?.userErrors ?? [];
+    // Picked items or a local-pickup order: Shopify keeps its own status, which is no failure.
+    const refusal = errors.filter(
+      (e) =>
+        e.code !== "FULFILLMENT_ORDER_CONTAINS_PICKED_ITEMS" &&
+        e.code !== "FULFILLMENT_ORDER_INVALID_DELIVERY_METHOD" &&
+        e.code !== "FULFILLMENT_ORDER_STATUS_INVALID",
+    );
+    if (refusal.length > 0) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: `Shopify did not mark the order in progress: ${refusal.map((e) => e.message).join("; ")}`,
+      };
+    }
   }
   return { ok: true };
 }

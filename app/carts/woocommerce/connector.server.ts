@@ -21,6 +21,8 @@ import type {
   ImportRequest,
   NormalizedOrder,
   PushOutcome,
+  SentReport,
+  UpdatedWindow,
   TrackingPush,
 } from "../connector";
 import { readWooOrder } from "./normalize";
@@ -201,10 +203,28 @@ export function createWooCommerceConnector(
       if (!wc) throw new CartReadError(MISSING_KEYS, false);
       yield* importOrders({ wc, keys, retry }, request, resumeCursor);
     },
+    async *readUpdatedOrders(window: UpdatedWindow, resumeCursor: string | null) {
+      const wc = openStore();
+      if (!wc) throw new CartReadError(MISSING_KEYS, false);
+      // By id, oldest first: an order changed again while the sweep reads leaves the window, and
+      // the next sweep, whose window starts before this one's end, reads it.
+      yield* pages(
+        { wc, keys, retry },
+        {
+          orderby: "id",
+          order: "asc",
+          modified_after: window.since.toISOString(),
+          modified_before: window.until.toISOString(),
+          dates_are_gmt: "true",
+        },
+        parseCursor(resumeCursor).page,
+      );
+    },
     setOrderStatus: async (ref: CartOrderRef, change: CartStatusChange) =>
       setOrderStatus(openStore(), ref, change),
     orderEditorUrl: (ref: CartOrderRef) => orderEditorUrl(shop, ref),
-    pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), policy, push),
+    pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), policy, push, keys),
+    reportSent: async (report) => reportSent(openStore(), report),
   };
 }
 
@@ -426,6 +446,7 @@ async function pushTracking(
   creds: WooCommerceCredentials | null,
   policy: OutboundPolicy,
   push: TrackingPush,
+  keys: PersonalizationKeys,
 ): Promise<PushOutcome> {
   if (!creds) return { ok: false, retryable: false, reason: MISSING_KEYS };
   const storeUrl = storeBaseUrl(shop, creds);
@@ -436,9 +457,44 @@ async function pushTracking(
     const notes = (await wc.get(`${orderPath}/notes`)).data as { note?: string }[];
     const noted = notes.some((n) => n.note?.includes(push.trackingNumber));
     if (!noted) await tellCustomer(wc, creds, storeUrl, policy, orderPath, push);
-    if (push.completesOrder) await wc.put(orderPath, { status: "completed" });
+    if (!push.completesOrder) return { ok: true };
+    // WooCommerce answers with the order as it now is: stored at once, so the catalog says
+    // Completed without waiting for the order.updated webhook.
+    const res = await wc.put(orderPath, { status: "completed" });
+    const read = readWooOrder(res.data, keys);
+    return read.kind === "order" ? { ok: true, order: read.order } : { ok: true };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/**
+ * A private note (the customer is not emailed) naming the provider and purchase order, once: a
+ * retry finds the note already there.
+ */
+async function reportSent(wc: WooClient | null, report: SentReport): Promise<CartOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  const orderPath = `orders/${encodeURIComponent(report.cartOrderId)}`;
+  try {
+    const notes = (await wc.get(`${orderPath}/notes`)).data;
+    const noted =
+      Array.isArray(notes) &&
+      notes.some(
+        (n: unknown) =>
+          typeof (n as { note?: unknown }).note === "string" &&
+          (n as { note: string }).note.includes(report.poNumber),
+      );
+    if (!noted) {
+      await wc.post(`${orderPath}/notes`, {
+        note: `Orderlane sent this order to ${report.providerName} as purchase order ${report.poNumber}.`,
+        customer_note: false,
+      });
+    }
     return { ok: true };
   } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };
+    }
     return failure(err);
   }
 }
