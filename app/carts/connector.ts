@@ -125,6 +125,17 @@ export interface TrackingPush {
   completesOrder: boolean;
 }
 
+/** What reconciliation learnt of the shop's webhook subscriptions. */
+export type WebhookCheck =
+  | {
+      ok: true;
+      /** Subscriptions that were missing or stopped and are now put back, in the owner's words. */
+      repaired: string[];
+      /** False where the cart does not show them to the app (Shopify's, declared for the app). */
+      visible: boolean;
+    }
+  | { ok: false; retryable: boolean; reason: string };
+
 export type FetchOutcome =
   { ok: true; order: NormalizedOrder | null } | { ok: false; retryable: boolean; reason: string };
 
@@ -138,6 +149,8 @@ export interface CartConnector {
   /** Writes a status change to the cart; the app stores it only once the cart accepts. */
   setOrderStatus(order: CartOrderRef, change: CartStatusChange): Promise<CartOutcome>;
   pushTracking(push: TrackingPush): Promise<PushOutcome>;
+  /** Checks the shop's webhook subscriptions, putting back those the cart lets the app repair. */
+  checkWebhooks(): Promise<WebhookCheck>;
   /** Tells the cart the order is being made (Shopify: in progress; WooCommerce: a private note). */
   reportSent(report: SentReport): Promise<CartOutcome>;
   /** The cart's own editor for the order (absolute URL, or `shopify://admin/…` inside the admin). */

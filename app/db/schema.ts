@@ -385,6 +385,36 @@ export const importRuns = pgTable(
   (t) => [index("import_run_shop_idx").on(t.shopId, t.createdAt.desc())],
 );
 
+/**
+ * Each shop's reconciliation sweep (carts/reconciliation.server.ts): how far the cart has been read,
+ * where an interrupted sweep carries on, and what the last sweeps found.
+ */
+export const cartReconciliations = pgTable("cart_reconciliation", {
+  shopId: uuid("shop_id")
+    .primaryKey()
+    .references(() => shops.id, { onDelete: "cascade" }),
+  /** Every cart change up to here has been read; the next sweep starts a little before it. */
+  watermark: timestamp("watermark", { withTimezone: true }),
+  /** The window of a sweep that stopped part-way, and its connector's page to carry on from. */
+  windowSince: timestamp("window_since", { withTimezone: true }),
+  windowUntil: timestamp("window_until", { withTimezone: true }),
+  resumeCursor: text("resume_cursor"),
+  /** Orders recovered so far by the sweep in progress (it may span several runs). */
+  recoveredSoFar: integer("recovered_so_far").notNull().default(0),
+  /** Set while a sweep runs and renewed as it goes: one sweep per shop at a time. */
+  runningSince: timestamp("running_since", { withTimezone: true }),
+  lastStartedAt: timestamp("last_started_at", { withTimezone: true }),
+  lastFinishedAt: timestamp("last_finished_at", { withTimezone: true }),
+  /** Orders the last finished sweep found that no webhook had brought. */
+  lastRecovered: integer("last_recovered").notNull().default(0),
+  totalRecovered: integer("total_recovered").notNull().default(0),
+  /** Why the last run stopped, in the owner's words; null after a sweep that finished. */
+  lastError: text("last_error"),
+  /** What the webhook check found or put back, in the owner's words; null when all was well. */
+  webhookNotice: text("webhook_notice"),
+  updatedAt: updatedAt(),
+});
+
 export const apiTokens = pgTable(
   "api_token",
   {

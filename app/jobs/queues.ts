@@ -1,6 +1,6 @@
 // The queues that move work between rooms, with what each job carries and how it is retried.
 // Handlers are idempotent: pg-boss delivers at least once, so a job may run again after a crash.
-import type { QueueOptions } from "pg-boss";
+import type { QueueOptions, QueuePolicy } from "pg-boss";
 
 export interface JobData {
   /** A stored webhook or provider event to act on (its route answered at once). */
@@ -17,6 +17,10 @@ export interface JobData {
   "cancel-submission": { shopId: string; submissionId: string };
   /** Read orders from the cart for an Import run, carrying on from where the run stands. */
   "import-orders": { shopId: string; runId: string };
+  /** Scheduled: queue a reconciliation sweep for each shop whose interval has passed. */
+  "reconcile-carts": Record<string, never>;
+  /** Ask one shop's cart for the orders it changed that no webhook brought. */
+  "reconcile-shop": { shopId: string };
   /** Scheduled: ask providers about purchase orders they have not reported on. */
   "poll-providers": Record<string, never>;
 }
@@ -29,6 +33,8 @@ export interface QueueSettings extends QueueOptions {
   pollingIntervalSeconds: number;
   /** Batches handled at once in one worker process (default 1). */
   localConcurrency?: number;
+  /** pg-boss's queue policy; `standard` unless a queue needs singletons by key. */
+  policy?: QueuePolicy;
 }
 
 export const QUEUES: Record<QueueName, QueueSettings> = {
@@ -110,6 +116,22 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     batchSize: 2,
     pollingIntervalSeconds: 1,
   },
+  "reconcile-carts": {
+    retryLimit: 0,
+    expireInSeconds: 120,
+    batchSize: 1,
+    pollingIntervalSeconds: 5,
+  },
+  "reconcile-shop": {
+    // At most one sweep per shop waiting and one running (the key is the shop).
+    policy: "stately",
+    // A sweep that fails records where it stopped; the next tick carries on from there, so a
+    // retry here would only repeat what the schedule does anyway.
+    retryLimit: 0,
+    expireInSeconds: 3600,
+    batchSize: 2,
+    pollingIntervalSeconds: 5,
+  },
   "poll-providers": {
     retryLimit: 0,
     expireInSeconds: 900,
@@ -121,6 +143,8 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
 /** Cron schedules (pg-boss runs each once per tick across all workers). */
 export const SCHEDULES: Partial<Record<QueueName, string>> = {
   "poll-providers": "*/10 * * * *",
+  // Each shop's own interval (15 minutes by default) is checked every minute.
+  "reconcile-carts": "* * * * *",
 };
 
 /** Thrown by a handler when the work should be tried again later (pg-boss backs off). */

@@ -8,6 +8,7 @@ import { reportSentToCart } from "~/fulfillment/report-sent.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
+import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -30,6 +31,12 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "report-sent-to-cart": (data, job) => reportSentToCart(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),
     "import-orders": (data, job) => runImportJob(ctx, data, job),
+    "reconcile-carts": async () => {
+      await queueDueSweeps(ctx);
+    },
+    "reconcile-shop": async (data) => {
+      await reconcileShop(ctx, data);
+    },
     "poll-providers": async () => {
       await pollProviders(ctx);
     },

@@ -14,6 +14,9 @@ export function createDemoConnector(_shop: ConnectorShop): CartConnector {
     async *readUpdatedOrders() {
       yield { orders: [], resumeCursor: null, total: 0 };
     },
+    async checkWebhooks() {
+      return { ok: true, repaired: [], visible: false };
+    },
     async reportSent() {
       return { ok: true };
     },

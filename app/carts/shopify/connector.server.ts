@@ -310,6 +310,9 @@ export function createShopifyConnector(
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
     pushTracking: (push) => pushTracking(ctx, push, keys),
+    // The app's subscriptions are declared once in shopify.app.toml, and the Admin API does not
+    // list those; creating shop subscriptions as well would deliver every event twice.
+    checkWebhooks: async () => ({ ok: true, repaired: [], visible: false }),
     reportSent: (report) =>
       outcomeOfReadError(async () => reportSent(await openAdmin(), report)).catch(
         (err: unknown) => ({

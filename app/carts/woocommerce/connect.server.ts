@@ -22,7 +22,7 @@ import {
   wooMessage,
   type WooCommerceCredentials,
 } from "./connector.server";
-import { WOO_TOPICS } from "./webhooks.server";
+import { ensureStoreWebhooks, wooDeliveryUrl } from "./webhook-setup.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
 
@@ -207,7 +207,7 @@ export async function setUpStore(
   if (!checked.ok) return checked;
 
   const wc = wooClient(creds, base, policy);
-  const deliveryUrl = `${ctx.config.publicUrl}/webhooks/woocommerce/${shop.id}`;
+  const deliveryUrl = wooDeliveryUrl(ctx.config.publicUrl, shop.id);
   const connection: CartConnection = { ...shop.connection, storeUrl: base };
   try {
     connection.wooOrderEditor = await detectOrderEditor(wc);
@@ -215,26 +215,11 @@ export async function setUpStore(
     // Not fatal: without it, Edit Order uses the legacy address, which HPOS stores redirect.
   }
   try {
-    const existing = (await wc.get("webhooks", { per_page: 100 })).data as {
-      id: number;
-      topic?: string;
-      delivery_url?: string;
-    }[];
-    const ids: string[] = [];
-    for (const topic of WOO_TOPICS) {
-      const mine = existing.find((w) => w.topic === topic && w.delivery_url === deliveryUrl);
-      const body = {
-        name: `Orderlane: ${topic}`,
-        topic,
-        delivery_url: deliveryUrl,
-        secret: creds.webhookSecret,
-        status: "active",
-      };
-      const res = mine
-        ? await wc.put(`webhooks/${mine.id}`, body)
-        : await wc.post("webhooks", body);
-      ids.push(String((res.data as { id: number }).id));
-    }
+    const { ids } = await ensureStoreWebhooks(
+      wc,
+      { deliveryUrl, secret: creds.webhookSecret },
+      { refresh: true },
+    );
     connection.webhookIds = ids;
   } catch (err) {
     await saveConnection(ctx, shop.id, connection);

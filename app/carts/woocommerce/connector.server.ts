@@ -26,6 +26,7 @@ import type {
   TrackingPush,
 } from "../connector";
 import { readWooOrder } from "./normalize";
+import { ensureStoreWebhooks, wooDeliveryUrl } from "./webhook-setup.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 // From Node's ESM the package can arrive as `{ default: Class }` instead of the class itself.
@@ -225,6 +226,25 @@ export function createWooCommerceConnector(
     orderEditorUrl: (ref: CartOrderRef) => orderEditorUrl(shop, ref),
     pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), policy, push, keys),
     reportSent: async (report) => reportSent(openStore(), report),
+    async checkWebhooks() {
+      const creds = wooCredentials(ctx, shop);
+      const wc = openStore();
+      if (!wc || !creds?.webhookSecret)
+        return { ok: false, retryable: false, reason: MISSING_KEYS };
+      try {
+        const { repaired } = await ensureStoreWebhooks(
+          wc,
+          {
+            deliveryUrl: wooDeliveryUrl(ctx.config.publicUrl, shop.id),
+            secret: creds.webhookSecret,
+          },
+          { refresh: false },
+        );
+        return { ok: true, repaired, visible: true };
+      } catch (err) {
+        return failure(err);
+      }
+    },
   };
 }
 

@@ -10,7 +10,8 @@ import { parseCartJson } from "../json";
 import { namingDelivery, receiveWebhook, type HeaderLookup } from "../webhook-receipts.server";
 import { wooCredentials } from "./connector.server";
 import { readWooOrder } from "./normalize";
-import { deletedId, isWooTopic } from "./webhooks.server";
+import { isWooTopic } from "./topics";
+import { deletedId } from "./webhooks.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

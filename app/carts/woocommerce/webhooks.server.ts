@@ -9,16 +9,6 @@ import { readWooOrder } from "./normalize";
 import { shopSettings } from "~/orders/core/shop-settings";
 
 /** The topics the app subscribes each store to (connect.server.ts creates them). */
-export const WOO_TOPICS = [
-  "order.created",
-  "order.updated",
-  "order.deleted",
-  "order.restored",
-] as const;
-export type WooTopic = (typeof WOO_TOPICS)[number];
-
-export const isWooTopic = (t: string): t is WooTopic =>
-  (WOO_TOPICS as readonly string[]).includes(t);
 
 /** order.deleted carries only `{ id }`. */
 export function deletedId(payload: unknown): string | null {

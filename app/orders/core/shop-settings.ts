@@ -27,6 +27,8 @@ export interface ShopSettings {
   personalizedProducts: string[];
   /** The order's source channel (lower-cased, substring match) → type; first match wins, else Other. */
   typeRules: { sourceChannel: string; type: OrderType }[];
+  /** Minutes between reconciliation sweeps, which ask the cart for what no webhook brought. */
+  reconcileEveryMinutes: number;
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -46,7 +48,11 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
     { sourceChannel: "amazon", type: "amazon" },
     { sourceChannel: "shineon", type: "shineon" },
   ],
+  reconcileEveryMinutes: 15,
 };
+
+/** The range the owner may set the sweep's interval in: often enough to matter, rarely enough to be cheap. */
+export const RECONCILE_MINUTES = { min: 5, max: 1440 } as const;
 
 /** The settings a shop row holds, with defaults for keys added after the shop was created. */
 export function shopSettings(shop: { settings: Partial<ShopSettings> | null }): ShopSettings {
