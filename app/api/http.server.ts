@@ -75,6 +75,9 @@ export const API_ACTIONS = {
   "force-delete": "force_delete",
   schedule: "schedule_process",
   revalidate: "revalidate",
+  "update-at-provider": "update_at_provider",
+  "cancel-and-resend": "cancel_and_resend",
+  "keep-as-sent": "keep_as_sent",
 } as const satisfies Record<string, OrderAction>;
 
 export const apiActionSchema = z.enum(

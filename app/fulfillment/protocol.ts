@@ -20,6 +20,7 @@ export const PROTOCOL_ERROR_CODES = [
   "invalid_request",
   "rejected",
   "idempotency_conflict",
+  "too_late",
   "payload_too_large",
   "unavailable",
   "not_found",
@@ -101,6 +102,23 @@ export const acceptedResponseSchema = z.object({
   status: z.literal("accepted"),
 });
 export type AcceptedResponse = z.infer<typeof acceptedResponseSchema>;
+
+/**
+ * A change to an order the provider accepted (the cart changed it after it was sent): the whole
+ * purchase order as it is now, same PO number, under a key of its own for this version of the
+ * change. `POST {endpoint}/orders/{providerOrderId}/update`.
+ */
+export const orderUpdateSchema = z.object({
+  updateKey: text(200),
+  purchaseOrder: purchaseOrderSchema,
+});
+export type OrderUpdate = z.infer<typeof orderUpdateSchema>;
+
+export const updatedResponseSchema = z.object({
+  providerOrderId: text(200),
+  status: z.literal("updated"),
+});
+export type UpdatedResponse = z.infer<typeof updatedResponseSchema>;
 
 export const errorResponseSchema = z.object({
   error: z.object({

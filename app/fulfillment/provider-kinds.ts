@@ -27,3 +27,18 @@ export const CREDENTIAL_FIELDS: Record<ConfigurableKind, { key: string; label: s
     { key: "storeId", label: "Store ID (optional)" },
   ],
 };
+
+/**
+ * Which kinds have an API call that changes or cancels an order they accepted: an order changed in
+ * the cart after it was sent is updated or cancelled there. CustomCat and ShineOn publish a
+ * cancellation but no update; distributors take purchase orders by feed, so neither. Our protocol
+ * defines both, though a provider may still answer that it does not take them.
+ */
+export const CHANGE_CALLS: Record<ProviderKind, { update: boolean; cancel: boolean }> = {
+  http: { update: true, cancel: true },
+  sandbox: { update: true, cancel: true },
+  printful: { update: true, cancel: true },
+  customcat: { update: false, cancel: true },
+  shineon: { update: false, cancel: true },
+  distributor: { update: false, cancel: false },
+};

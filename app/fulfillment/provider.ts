@@ -84,6 +84,24 @@ export type CancelOutcome =
   | { kind: "refused"; reason: string }
   | { kind: "unavailable"; reason: string };
 
+export type UpdateOutcome =
+  /** The provider will make and ship the new version. */
+  | { kind: "updated" }
+  /** Too late (in production, shipped) or not acceptable: their reason, in their words. */
+  | { kind: "refused"; reason: string }
+  /** The provider takes no updates of accepted orders (it answered so). */
+  | { kind: "unsupported"; reason: string }
+  | { kind: "unavailable"; reason: string };
+
+/** The new version of an accepted purchase order, sent under its own idempotency key. */
+export interface PurchaseOrderUpdate {
+  order: SubmittedOrder;
+  /** The whole purchase order as it is now (same PO number). */
+  purchaseOrder: PurchaseOrder;
+  /** Fixed for this version of the change: a retry after a lost answer is recognised. */
+  updateKey: string;
+}
+
 export interface ProviderShipment {
   carrier: string | null;
   trackingNumber: string;
@@ -129,6 +147,11 @@ export interface FulfillmentProvider {
   /** Sends the purchase order. Never throws for a provider's answer: it is an outcome. */
   submit(po: PurchaseOrder, options: { signal: AbortSignal }): Promise<SubmitOutcome>;
   cancel(order: SubmittedOrder, options: { signal: AbortSignal }): Promise<CancelOutcome>;
+  /**
+   * Asks the provider to make the new version of an order it accepted. Only adapters whose API
+   * can change an accepted order have it; the others are cancelled and sent again instead.
+   */
+  update?(change: PurchaseOrderUpdate, options: { signal: AbortSignal }): Promise<UpdateOutcome>;
   /** Verifies and reads what the provider posted to our events route for it. Pure, no I/O. */
   parseEvent(event: IncomingEvent): ParsedEvents;
   /** For providers that do not post back (or as a safety net): what happened to this order. */

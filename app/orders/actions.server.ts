@@ -39,6 +39,7 @@ import {
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { alertOf } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { answerCartChange } from "./changed-after-sent.server";
 import { NOT_FOUND, onLockedOrder, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
@@ -81,6 +82,10 @@ export async function runOrderAction(
       return holdOrder(ctx, shopId, orderId, acting);
     case "release":
       return releaseOrder(ctx, shopId, orderId, acting);
+    case "update_at_provider":
+    case "cancel_and_resend":
+    case "keep_as_sent":
+      return answerCartChange(ctx, shopId, orderId, action, acting, input);
     case "update_shipment":
     case "fail_validation":
     case "provider_reject":

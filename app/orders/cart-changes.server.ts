@@ -1,16 +1,20 @@
 // What Orderlane does when the cart changes an order it already has: a new cart status moves the
 // lifecycle (on hold pauses the countdown, processing resumes or starts it, cancelled and refunded
 // withdraw what was not sent), and a deletion removes the order unless the lifecycle table keeps
-// it because a provider may already be making it. The other direction, the owner changing the
+// it because a provider may already be making it. A change to where an order goes or what is in it,
+// once a provider accepted it, raises "Changed in the cart after it was sent" (the owner's
+// answers are changed-after-sent.server.ts). The other direction, the owner changing the
 // cart's status from here, is `set-cart-status.server.ts`.
 import { and, eq } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Db, Tx } from "~/db/client.server";
-import { orders } from "~/db/schema";
+import { orders, providers, submissions } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
+import { CHANGE_CALLS } from "~/fulfillment/provider-kinds";
 import { alertOf } from "~/orders/core/alerts";
 import { decide } from "~/orders/core/lifecycle";
-import type { CartStatus } from "~/orders/core/model";
+import type { CartStatus, SentLine, SentVersion } from "~/orders/core/model";
+import { changedAlert, changesBetween, changeWords } from "./changed-after-sent";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import {
   lockOrder,
@@ -62,6 +66,104 @@ export async function followCartStatus(
       .limit(1);
   }
   if (current) await keepCountdownTrue(ctx, tx, shop, current, now);
+}
+
+export interface ChangedOrder {
+  before: OrderRow;
+  after: OrderRow;
+  /** The order's lines as stored before this update, and as the cart sent them now. */
+  linesBefore: SentLine[];
+  cartLines: SentLine[];
+}
+
+/**
+ * The cart changed the shipping address, the items or their quantities of an order a provider
+ * has accepted: the provider still has the old version, so the order carries an alert naming
+ * what changed, old and new, until the owner answers it. Compared with what was sent (kept on the
+ * alert), so a second change keeps the first's "old", and a change back clears the alert.
+ */
+export async function noticeChangeAfterSent(
+  tx: Tx,
+  shop: Shop,
+  { before, after, linesBefore, cartLines }: ChangedOrder,
+): Promise<void> {
+  const previous = before.alert?.code === "changed_after_sent" ? before.alert : null;
+  const sent: SentVersion = previous?.cartChange?.sent ?? {
+    shippingAddress: before.shippingAddress,
+    lines: linesBefore,
+  };
+  const now: SentVersion = { shippingAddress: after.shippingAddress, lines: cartLines };
+  const changes = changesBetween(sent, now);
+  const differsFromBefore =
+    changesBetween({ shippingAddress: before.shippingAddress, lines: linesBefore }, now).length > 0;
+  if (!differsFromBefore) return;
+  const accepted = await tx
+    .select({
+      submissionId: submissions.id,
+      poNumber: submissions.poNumber,
+      providerName: providers.name,
+      kind: providers.kind,
+    })
+    .from(submissions)
+    .innerJoin(providers, eq(providers.id, submissions.providerId))
+    .where(
+      and(
+        eq(submissions.shopId, shop.id),
+        eq(submissions.orderId, after.id),
+        eq(submissions.state, "submitted"),
+      ),
+    )
+    .orderBy(submissions.createdAt);
+  if (accepted.length === 0) return;
+  const entry = { shopId: shop.id, orderId: after.id, actor: "cart" as const };
+  if (changes.length === 0) {
+    // Back to what the providers have: nothing for the owner to do any more.
+    await tx
+      .update(orders)
+      .set({ alert: null, updatedAt: new Date() })
+      .where(and(eq(orders.id, after.id), eq(orders.shopId, shop.id)));
+    await addTimelineEntry(tx, {
+      ...entry,
+      action: "changed_after_sent_cleared",
+      message: "The cart changed the order back to the version the provider has",
+    });
+    return;
+  }
+  // Another alert (a deletion, a refused cancellation) is the more urgent one and stays; the
+  // change is on the timeline either way.
+  if (before.alert && !previous) {
+    await addTimelineEntry(tx, {
+      ...entry,
+      action: "changed_after_sent",
+      message: `Changed in the cart after it was sent: ${changes.map(changeWords).join("; ")}`,
+    });
+    return;
+  }
+  const alert = changedAlert({
+    sent,
+    changes,
+    removedCartLineIds: sent.lines
+      .filter((l) => !cartLines.some((c) => c.cartLineId === l.cartLineId))
+      .map((l) => l.cartLineId),
+    purchaseOrders: accepted.map((row) => ({
+      submissionId: row.submissionId,
+      providerName: row.providerName,
+      poNumber: row.poNumber,
+      canUpdate: CHANGE_CALLS[row.kind].update,
+      canCancel: CHANGE_CALLS[row.kind].cancel,
+    })),
+    previous: previous?.cartChange ?? null,
+  });
+  await tx
+    .update(orders)
+    .set({ alert, updatedAt: new Date() })
+    .where(and(eq(orders.id, after.id), eq(orders.shopId, shop.id)));
+  await addTimelineEntry(tx, {
+    ...entry,
+    action: "changed_after_sent",
+    message: alert.message,
+    data: { changes, updateKey: alert.cartChange?.updateKey },
+  });
 }
 
 /**

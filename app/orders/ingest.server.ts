@@ -19,7 +19,12 @@ import { refreshOrderSummaries } from "~/orders/core/summary.server";
 import { timelineRow, type TimelineEntry } from "~/orders/core/timeline.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import type { Shop } from "~/shops/shops.server";
-import { followCartStatus, type CartChangeCtx } from "./cart-changes.server";
+import {
+  followCartStatus,
+  noticeChangeAfterSent,
+  type CartChangeCtx,
+  type ChangedOrder,
+} from "./cart-changes.server";
 import { countdownDueAt, scheduleAutoSubmits } from "./countdown.server";
 import { designKey } from "./design-edit.server";
 import { EDITABLE_FIELDS, type EditableField } from "./order-edit";
@@ -284,8 +289,9 @@ async function ingestBatch(
     ),
   );
   const inTx = { ...ctx, db: tx as unknown as Db };
-  for (const { before, after } of updated.changes) {
-    await followCartStatus(inTx, tx, shop, before, after, now);
+  for (const change of updated.changes) {
+    if (change.anythingSent) await noticeChangeAfterSent(tx, shop, change);
+    await followCartStatus(inTx, tx, shop, change.before, change.after, now);
   }
   return [...inserted.outcomes, ...known.outcomes, ...updated.outcomes];
 }
@@ -426,7 +432,7 @@ function sortKnown(
 
 type StoredLine = { id: string; orderId: string; cartLineId: string } & Pick<
   LineRow,
-  "personalization"
+  "personalization" | "title" | "quantity"
 >;
 
 /** One known order with the cart's new version laid under the owner's edits. */
@@ -513,7 +519,7 @@ async function applyUpdates(
   via: IngestVia,
   now: Date,
 ): Promise<{
-  changes: { before: OrderRow; after: OrderRow }[];
+  changes: (ChangedOrder & { anythingSent: boolean })[];
   outcomes: IngestOutcome[];
   events: TimelineEntry[];
 }> {
@@ -525,6 +531,8 @@ async function applyUpdates(
       orderId: lineItems.orderId,
       cartLineId: lineItems.cartLineId,
       personalization: lineItems.personalization,
+      title: lineItems.title,
+      quantity: lineItems.quantity,
     })
     .from(lineItems)
     .where(
@@ -536,7 +544,7 @@ async function applyUpdates(
         ),
       ),
     );
-  const changes: { before: OrderRow; after: OrderRow }[] = [];
+  const changes: (ChangedOrder & { anythingSent: boolean })[] = [];
   const events: TimelineEntry[] = [];
   const orderUpdates: (Partial<OrderRow> & { id: string })[] = [];
   const upserts: LineRow[] = [];
@@ -550,7 +558,18 @@ async function applyUpdates(
     removedLineIds.push(...merged.removedLineIds);
     // The row is locked: what we wrote is what it holds (no need to echo the raw payload back).
     const after = { ...order, ...merged.set };
-    changes.push({ before: order, after });
+    const sentLine = (l: { cartLineId: string; title: string; quantity: number }) => ({
+      cartLineId: l.cartLineId,
+      title: l.title,
+      quantity: l.quantity,
+    });
+    changes.push({
+      before: order,
+      after,
+      anythingSent: before.anythingSent,
+      linesBefore: lines.map(sentLine),
+      cartLines: incoming.lineItems.map(sentLine),
+    });
     if (merged.changed.length > 0) {
       events.push({
         shopId: shop.id,

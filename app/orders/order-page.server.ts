@@ -24,7 +24,9 @@ import {
   type ManualEdits,
 } from "~/orders/core/model";
 import {
+  CART_CHANGE_ACTIONS,
   MENU_ACTIONS,
+  type CartChangeView,
   type Countdown,
   type OrderPageData,
   type OrderPageItem,
@@ -66,6 +68,8 @@ const EVENT_LABELS: Record<string, string> = {
   tracking_pushed: "Tracking sent to the cart",
   edit: "Edited",
   submit: "Submitted",
+  changed_after_sent: "Changed in the cart after it was sent",
+  changed_after_sent_cleared: "Changed back in the cart",
 };
 
 /** The product's page in the cart's admin, where the shop defines its design. */
@@ -187,7 +191,8 @@ function shapeOrderPage(
     serverNow: new Date().toISOString(),
     ...menuOf(facts, order),
     editorUrl,
-    alert: order.state === "error" || order.alert ? order.alert : null,
+    alert: order.state === "error" || order.alert ? alertOnPage(order.alert) : null,
+    cartChange: cartChangeOf(order, facts),
     submissions: children.submissions.map((row) => purchaseOrderOf(row, words)),
     shipments: children.shipments.map((row) => shipmentOf(row, words)),
     timeline: events.map((event) => timelineEntryOf(event, words)),
@@ -311,6 +316,42 @@ function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
       label: ACTION_LABELS[action],
       ...choice(action),
     })),
+  };
+}
+
+/** The alert without the change's bookkeeping (snapshots, keys), which the page has no use for. */
+function alertOnPage(alert: OrderRow["alert"]): OrderPageData["alert"] {
+  if (!alert) return null;
+  return { code: alert.code, message: alert.message, fix: alert.fix };
+}
+
+function cartChangeOf(order: OrderRow, facts: OrderFacts): CartChangeView | null {
+  const change = order.alert?.code === "changed_after_sent" ? order.alert.cartChange : undefined;
+  if (!change) return null;
+  const decisions = new Map(allowedActions(facts).map((d) => [d.action, d.decision]));
+  const waiting = change.purchaseOrders.filter((p) => !p.updated);
+  const unavailable: Partial<Record<OrderAction, string>> = {
+    update_at_provider: waiting.some((p) => !p.canUpdate)
+      ? `${waiting
+          .filter((p) => !p.canUpdate)
+          .map((p) => p.providerName)
+          .join(", ")} takes no changes to an order it accepted.`
+      : undefined,
+  };
+  return {
+    changes: change.changes,
+    purchaseOrders: change.purchaseOrders.map((p) => ({
+      providerName: p.providerName,
+      poNumber: p.poNumber,
+      lastAnswer: p.lastAnswer ?? null,
+      updated: p.updated ?? false,
+    })),
+    choices: CART_CHANGE_ACTIONS.map((action) => {
+      const decision = decisions.get(action)!;
+      const reason = decision.allowed ? (unavailable[action] ?? null) : decision.reason;
+      return { action, label: ACTION_LABELS[action], allowed: reason === null, reason };
+    }),
+    cancelThroughSupport: waiting.some((p) => !p.canCancel),
   };
 }
 

@@ -14,7 +14,9 @@ import { OrderPage } from "~/ui/order/OrderPage";
 import { ErrorPage } from "~/ui/PageFrame";
 import { Text } from "~/ui/primitives";
 import {
+  CART_CHANGE_ACTIONS,
   MENU_ACTIONS,
+  type CartChangeAction,
   type MenuAction,
   type OrderPageResult,
   type OrderPageView,
@@ -49,6 +51,11 @@ const intentSchema = z.discriminatedUnion("intent", [
     input: z.string().max(20_000).optional(),
   }),
   z.object({
+    intent: z.literal("cart_change"),
+    action: z.enum(CART_CHANGE_ACTIONS),
+    cancelledWithSupport: z.literal("yes").optional(),
+  }),
+  z.object({
     intent: z.literal("design"),
     cartLineId: z.string(),
     designUrl: z.string().max(5_000).optional(),
@@ -61,7 +68,10 @@ function reply(result: OrderPageResult) {
 }
 
 /** Every action's outcome answered alike; `about` says which control the answer belongs to. */
-function replyWith(outcome: ActionOutcome, about: { action?: MenuAction; design?: string } = {}) {
+function replyWith(
+  outcome: ActionOutcome,
+  about: { action?: MenuAction | CartChangeAction; design?: string } = {},
+) {
   return reply(
     outcome.ok
       ? { ok: true, message: outcome.message, ...about }
@@ -118,6 +128,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return owner.redirect(catalogUrlWith("order_deleted"));
       }
       return replyWith(outcome, intent.intent === "action" ? { action: intent.action } : {});
+    }
+    case "cart_change": {
+      const input = intent.cancelledWithSupport ? { cancelledWithSupport: true } : undefined;
+      const outcome = await runOrderAction(context, shopId, orderId, intent.action, acting, input);
+      return replyWith(outcome, { action: intent.action });
     }
     case "status":
       return replyWith(await changeOrderStatus(context, shopId, orderId, intent.change, acting));

@@ -6,6 +6,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   acceptedResponseSchema,
+  type OrderUpdate,
   describeZodError,
   errorResponseSchema,
   providerEventSchema,
@@ -21,7 +22,7 @@ import type {
   PurchaseOrder,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
-import { call, explain, isSuccess, isTransient } from "./provider-http";
+import { call, explain, isSuccess, isTransient, updateOutcome } from "./provider-http";
 
 // The protocol itself only needs what a parcel needs; a provider with tighter limits says so in
 // its answer (422), which the owner then sees as the failure reason.
@@ -183,6 +184,39 @@ export function createOpenProtocolProvider(
         kind: "refused",
         reason: `${name} would not cancel: ${error.success ? error.data.error.message : explain(reply)}`,
       };
+    },
+
+    async update({ order, purchaseOrder, updateKey }, { signal }) {
+      if (!base || !secret) {
+        return { kind: "refused", reason: `${name} has no endpoint or signing secret configured` };
+      }
+      const message: OrderUpdate = { updateKey, purchaseOrder: toWire(purchaseOrder) };
+      const body = JSON.stringify(message);
+      const reply = await call(
+        deps.fetch,
+        `${base}/orders/${encodeURIComponent(order.providerOrderId)}/update`,
+        {
+          method: "POST",
+          body,
+          signal,
+          timeoutMs: deps.timeoutMs,
+          headers: {
+            "Content-Type": "application/json",
+            [IDEMPOTENCY_KEY_HEADER]: updateKey,
+            ...signBody(secret, body, deps.now()),
+          },
+        },
+      );
+      const outcome = updateOutcome(name, reply);
+      if (outcome.kind !== "refused" || reply.kind !== "answered") return outcome;
+      // Our protocol's error body: their message alone reads best.
+      const error = errorResponseSchema.safeParse(reply.body);
+      return error.success
+        ? {
+            kind: "refused",
+            reason: `${name} would not change the order: ${error.data.error.message}`,
+          }
+        : outcome;
     },
 
     parseEvent({ rawBody, headers }) {

@@ -18,8 +18,10 @@ import type {
   ProviderShipment,
   PurchaseOrder,
   PurchaseOrderItem,
+  PurchaseOrderUpdate,
   SubmitOutcome,
   SubmittedOrder,
+  UpdateOutcome,
   ValidationProblem,
 } from "../provider";
 import { checkLimits, type ProviderLimits } from "../validation";
@@ -43,6 +45,7 @@ import {
   submitLookUp,
   theirMessage,
   unreachable,
+  updateOutcome,
   type Requester,
 } from "./provider-http";
 import { providerGuard, type ProviderGuard } from "./provider-guard";
@@ -373,6 +376,28 @@ async function cancel(
   return cancelOutcome(BRAND, await pf.request("DELETE", path, signal));
 }
 
+/**
+ * `PUT /orders/{id}` with the order as it is now. Printful changes only orders still in draft or
+ * failed; one already confirmed (ours are, at submit) is refused in Printful's own words, and the
+ * owner is left with cancel and send again (`DELETE` works while the order is pending).
+ */
+async function update(
+  pf: Printful,
+  { order, purchaseOrder }: PurchaseOrderUpdate,
+  signal: AbortSignal,
+): Promise<UpdateOutcome> {
+  const ready = pf.guard.readyToSubmit();
+  if (!ready.ok) {
+    return {
+      kind: "refused",
+      reason: "reason" in ready.outcome ? ready.outcome.reason : `${BRAND} is not set up`,
+    };
+  }
+  const path = `/orders/${encodeURIComponent(order.providerOrderId)}`;
+  const reply = await pf.request("PUT", path, signal, toOrderBody(purchaseOrder, ready.settings));
+  return updateOutcome(BRAND, reply);
+}
+
 function packageShipped(data: unknown, deps: ProviderDeps): ParsedEvents {
   const parsed = shippedDataSchema.safeParse(data);
   if (!parsed.success) return { ok: false, status: 400, message: describeZodError(parsed.error) };
@@ -450,5 +475,5 @@ export function createPrintfulProvider(
     }),
     deps,
   };
-  return bindProvider("printful", pf, { validate, submit, cancel, parseEvent, poll });
+  return bindProvider("printful", pf, { validate, submit, cancel, parseEvent, poll, update });
 }

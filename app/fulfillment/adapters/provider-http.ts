@@ -18,8 +18,10 @@ import type {
   ProviderEvent,
   ProviderKind,
   PurchaseOrder,
+  PurchaseOrderUpdate,
   SubmitOutcome,
   SubmittedOrder,
+  UpdateOutcome,
   ValidationProblem,
 } from "../provider";
 
@@ -293,6 +295,7 @@ export interface AdapterMethods<Shared> {
   cancel(shared: Shared, order: SubmittedOrder, signal: AbortSignal): Promise<CancelOutcome>;
   parseEvent(shared: Shared, event: IncomingEvent): ParsedEvents;
   poll(shared: Shared, order: SubmittedOrder, signal: AbortSignal): Promise<ProviderEvent[]>;
+  update?(shared: Shared, change: PurchaseOrderUpdate, signal: AbortSignal): Promise<UpdateOutcome>;
 }
 
 /** The provider contract over those functions, for one configured provider. */
@@ -308,6 +311,12 @@ export function bindProvider<Shared>(
     cancel: (order, { signal }) => methods.cancel(shared, order, signal),
     parseEvent: (event) => methods.parseEvent(shared, event),
     poll: (order, { signal }) => methods.poll(shared, order, signal),
+    ...(methods.update
+      ? {
+          update: (change: PurchaseOrderUpdate, { signal }: { signal: AbortSignal }) =>
+            methods.update!(shared, change, signal),
+        }
+      : {}),
   };
 }
 
@@ -401,6 +410,31 @@ export function cancelOutcome(brand: string, reply: Reply): CancelOutcome {
   return {
     kind: "refused",
     reason: `${brand} would not cancel the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
+  };
+}
+
+/**
+ * What an update call came to: 2xx took it; 404 and 405 mean the provider takes no updates (the
+ * owner is offered cancel and send again); any other 4xx is their refusal, in their words.
+ */
+export function updateOutcome(brand: string, reply: Reply): UpdateOutcome {
+  if (reply.kind === "failed") {
+    const reason = `${brand} ${reply.reason}`;
+    return reply.permanent ? { kind: "refused", reason } : { kind: "unavailable", reason };
+  }
+  if (isSuccess(reply.status)) return { kind: "updated" };
+  if (reply.status === 404 || reply.status === 405) {
+    return {
+      kind: "unsupported",
+      reason: `${brand} does not take changes to an order it accepted`,
+    };
+  }
+  if (isTransient(reply.status)) {
+    return { kind: "unavailable", reason: `${brand} is unavailable: ${explain(reply)}` };
+  }
+  return {
+    kind: "refused",
+    reason: `${brand} would not change the order: ${theirMessage(reply.body) ?? describeBody(reply)}`,
   };
 }
 

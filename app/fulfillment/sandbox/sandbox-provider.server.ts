@@ -13,6 +13,7 @@ import {
   TIMESTAMP_HEADER,
   describeZodError,
   errorBody,
+  orderUpdateSchema,
   purchaseOrderSchema,
   signBody,
   verifySignature,
@@ -36,6 +37,8 @@ export const SANDBOX_SKUS = {
   lateReject: "SANDBOX-LATE-REJECT",
   /** Accepted, then an `order.cancelled` event instead of a shipment. */
   cancel: "SANDBOX-CANCEL",
+  /** Accepted and put straight into production: updates and cancellations are refused. */
+  inProduction: "SANDBOX-IN-PRODUCTION",
 } as const;
 
 export const SANDBOX_CARRIER = "Sandbox Post";
@@ -85,6 +88,8 @@ export interface SandboxStats {
   eventsDelivered: number;
   eventsAbandoned: number;
   ordersCancelled: number;
+  /** Distinct updates applied (a replayed update key does not count). */
+  ordersUpdated: number;
   /** Orders accepted for a PO number that an earlier order (another key) already had. */
   duplicatePurchaseOrders: number;
 }
@@ -92,6 +97,8 @@ export interface SandboxStats {
 export interface SandboxProvider {
   url: string;
   stats(): SandboxStats;
+  /** The purchase order as the sandbox now holds it (after any update), by its order id. */
+  purchaseOrder(providerOrderId: string): PurchaseOrder | null;
   close(): Promise<void>;
 }
 
@@ -105,6 +112,8 @@ interface SandboxOrder {
   trackingNumber?: string;
   cancelled?: boolean;
   shipTimer?: NodeJS.Timeout;
+  /** Update keys applied, with the body each carried (a replay must carry the same). */
+  updates: Map<string, string>;
 }
 
 type Outcome = { kind: "respond"; status: number; body: unknown } | { kind: "hold" };
@@ -176,6 +185,7 @@ function newSandbox(options: SandboxProviderOptions): Sandbox {
       eventsDelivered: 0,
       eventsAbandoned: 0,
       ordersCancelled: 0,
+      ordersUpdated: 0,
       duplicatePurchaseOrders: 0,
     },
     closed: false,
@@ -198,6 +208,7 @@ export async function startSandboxProvider(
       requestsByKey: Object.fromEntries(sandbox.requestsByKey),
       ordersByPoNumber: Object.fromEntries(sandbox.ordersByPoNumber),
     }),
+    purchaseOrder: (id) => sandbox.ordersById.get(id)?.purchaseOrder ?? null,
     close: () => closeSandbox(sandbox, server),
   };
 }
@@ -263,6 +274,8 @@ async function route(sandbox: Sandbox, req: IncomingMessage): Promise<Outcome> {
   }
   const cancel = /^\/orders\/([A-Za-z0-9-]+)\/cancel$/.exec(pathname);
   if (req.method === "POST" && cancel?.[1]) return handleCancel(sandbox, req, cancel[1]);
+  const update = /^\/orders\/([A-Za-z0-9-]+)\/update$/.exec(pathname);
+  if (req.method === "POST" && update?.[1]) return handleUpdate(sandbox, req, update[1]);
   const track = /^\/track\/([A-Za-z0-9-]+)$/.exec(pathname);
   if (req.method === "GET" && track?.[1]) return handleTrack(sandbox, track[1]);
   return {
@@ -379,6 +392,7 @@ function acceptOrder(sandbox: Sandbox, po: PurchaseOrder, key: string): SandboxO
     providerOrderId: `SBX-${randomBytes(5).toString("hex").toUpperCase()}`,
     purchaseOrder: po,
     acceptedAt: new Date(),
+    updates: new Map(),
   };
   sandbox.ordersByKey.set(key, order);
   sandbox.ordersById.set(order.providerOrderId, order);
@@ -508,6 +522,9 @@ async function handleCancel(
   if (order.trackingNumber) {
     throw new HttpError(409, "invalid_request", "The order has already shipped");
   }
+  if (hasSku(order.purchaseOrder, SANDBOX_SKUS.inProduction) && !order.cancelled) {
+    throw new HttpError(409, "too_late", "The order is already in production");
+  }
   if (!order.cancelled) {
     order.cancelled = true;
     if (order.shipTimer) {
@@ -518,6 +535,64 @@ async function handleCancel(
     sandbox.settings.log.info(`[sandbox] cancelled ${providerOrderId}`);
   }
   return { kind: "respond", status: 200, body: { providerOrderId, status: "cancelled" } };
+}
+
+// An update is taken while the order is neither in production nor shipped, as most
+// print-on-demand providers do; the parcel then carries the new version.
+async function handleUpdate(
+  sandbox: Sandbox,
+  req: IncomingMessage,
+  providerOrderId: string,
+): Promise<Outcome> {
+  const rawBody = await signedBody(sandbox, req);
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "invalid_json", "Body is not valid JSON");
+  }
+  const parsed = orderUpdateSchema.safeParse(json);
+  if (!parsed.success) throw new HttpError(422, "invalid_request", describeZodError(parsed.error));
+  const { updateKey, purchaseOrder } = parsed.data;
+  const headerKey = singleHeader(req, IDEMPOTENCY_KEY_HEADER)?.trim();
+  if (headerKey && headerKey !== updateKey) {
+    throw new HttpError(
+      422,
+      "invalid_request",
+      `updateKey: does not match the ${IDEMPOTENCY_KEY_HEADER} header`,
+    );
+  }
+  const order = sandbox.ordersById.get(providerOrderId);
+  if (!order) throw new HttpError(404, "not_found", `No order ${providerOrderId}`);
+  if (purchaseOrder.poNumber !== order.purchaseOrder.poNumber) {
+    throw new HttpError(
+      422,
+      "invalid_request",
+      `purchaseOrder.poNumber: ${providerOrderId} is PO ${order.purchaseOrder.poNumber}`,
+    );
+  }
+  const body = JSON.stringify(purchaseOrder);
+  const applied = order.updates.get(updateKey);
+  if (applied !== undefined) {
+    if (applied !== body) {
+      throw new HttpError(
+        409,
+        "idempotency_conflict",
+        "Update key already used for another change",
+      );
+    }
+    return { kind: "respond", status: 200, body: { providerOrderId, status: "updated" } };
+  }
+  if (order.cancelled) throw new HttpError(409, "too_late", "The order was cancelled");
+  if (order.trackingNumber) throw new HttpError(409, "too_late", "The order has already shipped");
+  if (hasSku(order.purchaseOrder, SANDBOX_SKUS.inProduction)) {
+    throw new HttpError(409, "too_late", "The order is already in production");
+  }
+  order.purchaseOrder = purchaseOrder;
+  order.updates.set(updateKey, body);
+  sandbox.stats.ordersUpdated += 1;
+  sandbox.settings.log.info(`[sandbox] updated ${providerOrderId} (PO ${purchaseOrder.poNumber})`);
+  return { kind: "respond", status: 200, body: { providerOrderId, status: "updated" } };
 }
 
 function handleTrack(sandbox: Sandbox, trackingNumber: string): Outcome {

@@ -19,6 +19,13 @@ export const ALERT_KINDS = {
       "Archive the order once the provider has answered, so it is kept for reference.",
     ],
   },
+  changed_after_sent: {
+    title: "Changed in the cart after it was sent",
+    steps: [
+      "Read what changed: the provider still has the version it was sent.",
+      "Ask the provider to update the order, or cancel it there and send it again, or keep it as sent.",
+    ],
+  },
   no_items: {
     title: "No items to fulfil",
     steps: [

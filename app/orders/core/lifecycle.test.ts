@@ -24,6 +24,7 @@ function facts(overrides: Partial<OrderFacts> = {}): OrderFacts {
     hasShipment: false,
     anythingSent: false,
     isAccountAdmin: true,
+    alertCode: "changed_after_sent",
     ...overrides,
   };
 }
@@ -67,6 +68,9 @@ const MATRIX: Record<OrderAction, Row> = {
   delete:           ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
   force_delete:     ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
   cart_delete:      ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  update_at_provider: [R,         R,           R,           "open",      R,           R,           R        ],
+  cancel_and_resend:  [R,         R,           R,           "open",      R,           R,           R        ],
+  keep_as_sent:       [R,         R,           R,           "open",      "closed",    R,           R        ],
 };
 
 describe("expectation matrix", () => {
@@ -84,6 +88,29 @@ describe.each(Object.entries(MATRIX) as [OrderAction, Row][])("%s", (action, row
     } else {
       expect(decision).toEqual({ allowed: true, to: want === "removed" ? null : want });
     }
+  });
+});
+
+describe("changed in the cart after it was sent", () => {
+  const choices = ["update_at_provider", "cancel_and_resend", "keep_as_sent"] as const;
+  it.each(choices)("%s needs the alert it answers", (action) => {
+    const reason = refusalOf(decide(action, facts({ state: "open", alertCode: null })));
+    expectSentence(reason);
+    expect(reason).toMatch(/nothing changed/i);
+  });
+  it.each(["update_at_provider", "cancel_and_resend"] as const)(
+    "%s is refused once the provider shipped",
+    (action) => {
+      expect(refusalOf(decide(action, facts({ state: "open", hasShipment: true })))).toMatch(
+        /already shipped/i,
+      );
+    },
+  );
+  it("keeping it as sent stays possible after shipping", () => {
+    expect(decide("keep_as_sent", facts({ state: "closed", hasShipment: true }))).toEqual({
+      allowed: true,
+      to: "closed",
+    });
   });
 });
 

@@ -13,6 +13,8 @@ export interface OrderFacts {
   /** A submission was ever sent to a provider, whatever became of it. */
   anythingSent: boolean;
   isAccountAdmin: boolean;
+  /** The code of the alert the order carries, if any. */
+  alertCode?: string | null;
 }
 
 export const ORDER_ACTIONS = [
@@ -32,6 +34,9 @@ export const ORDER_ACTIONS = [
   "delete",
   "force_delete",
   "cart_delete",
+  "update_at_provider",
+  "cancel_and_resend",
+  "keep_as_sent",
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
@@ -60,6 +65,9 @@ export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
   delete: "Delete",
   force_delete: "Force Delete",
   cart_delete: "Deleted in the Cart",
+  update_at_provider: "Ask the provider to update",
+  cancel_and_resend: "Cancel and send again",
+  keep_as_sent: "Keep as sent",
 };
 
 export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
@@ -129,6 +137,21 @@ const CART_STATUS_WORDS: Readonly<Record<CartStatus, string>> = {
 const ALREADY_SENT_EDIT = "This order was already sent to providers; an edit would not reach them.";
 const ALREADY_SENT_SHIPMENT =
   "This order was already sent to providers; a shipment change would not reach them.";
+
+// The three answers to "Changed in the cart after it was sent" (changed-after-sent.server.ts).
+const NO_CART_CHANGE: Guard = {
+  when: (f) => f.alertCode !== "changed_after_sent",
+  reason: "Nothing changed in the cart since this order was sent.",
+};
+const SHIPPED_ALREADY: Guard = {
+  when: (f) => f.hasShipment,
+  reason: "The provider has already shipped this order; it can no longer be changed there.",
+};
+const AFTER_SEND = {
+  from: ["open"],
+  to: "same",
+  guards: [NO_CART_CHANGE, SHIPPED_ALREADY],
+} as const;
 
 const NOT_PROCESSED_YET =
   "This order has not been processed yet; Reprocess is for orders in Error or Archived.";
@@ -300,6 +323,9 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
     ],
     refusedIn: {},
   },
+  update_at_provider: { ...AFTER_SEND, refusedIn: {} },
+  cancel_and_resend: { ...AFTER_SEND, refusedIn: {} },
+  keep_as_sent: { from: ["open", "closed"], to: "same", guards: [NO_CART_CHANGE], refusedIn: {} },
 };
 
 function listStates(states: readonly LifecycleState[]): string {

@@ -75,6 +75,47 @@ export interface OrderAlert {
   code: string;
   message: string;
   fix: string;
+  /** Only on "Changed in the cart after it was sent": what the providers hold and what changed. */
+  cartChange?: CartChangeAfterSent;
+}
+
+/** One line of the order as a provider was sent it, or as the cart has it now. */
+export interface SentLine {
+  cartLineId: string;
+  title: string;
+  quantity: number;
+}
+
+/** The parts of an order a provider acts on: where it goes, and what and how many. */
+export interface SentVersion {
+  shippingAddress: Address | null;
+  lines: SentLine[];
+}
+
+/** A purchase order a provider accepted, and what it can be asked to do about a change. */
+export interface ChangedPurchaseOrder {
+  submissionId: string;
+  providerName: string;
+  poNumber: string;
+  /** Its API takes an update of an accepted order / a cancellation. */
+  canUpdate: boolean;
+  canCancel: boolean;
+  /** The provider's last answer to an update or cancellation, in its words. */
+  lastAnswer?: string | null;
+  /** The provider took the update already (another provider of the order has not yet). */
+  updated?: boolean;
+}
+
+export interface CartChangeAfterSent {
+  /** Each change in the owner's words: as the provider has it, and as the cart has it now. */
+  changes: { what: string; sent: string; now: string }[];
+  /** What the providers were sent, kept while the alert stands so a change back clears it. */
+  sent: SentVersion;
+  /** Lines the cart removed: kept (they were sent) until the provider has the new version. */
+  removedCartLineIds: string[];
+  /** Idempotency key of the update for this version of the change; a new change gets a new one. */
+  updateKey: string;
+  purchaseOrders: ChangedPurchaseOrder[];
 }
 
 /**

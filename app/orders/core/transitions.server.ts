@@ -100,6 +100,7 @@ export function orderFacts(locked: LockedOrder, acting: ActingAs): OrderFacts {
     hasShipment: locked.hasShipment,
     anythingSent: locked.anythingSent,
     isAccountAdmin: acting.isAccountAdmin ?? false,
+    alertCode: locked.order.alert?.code ?? null,
   };
 }
 

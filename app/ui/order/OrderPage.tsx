@@ -25,7 +25,14 @@ import { ItemCard } from "./ItemCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import type { CartStatus } from "~/orders/core/model";
-import type { MenuAction, OrderPageItem, OrderPageResult, OrderPageView } from "./types";
+import type {
+  CartChangeAction,
+  CartChangeView,
+  MenuAction,
+  OrderPageItem,
+  OrderPageResult,
+  OrderPageView,
+} from "./types";
 import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./Sections";
 
 type Open =
@@ -33,6 +40,7 @@ type Open =
   | { kind: "design"; item: OrderPageItem }
   | { kind: "confirm"; action: "delete" | "force_delete" | "reset" }
   | { kind: "cancel" }
+  | { kind: "resend" }
   | { kind: "help" };
 
 const CONFIRM_TEXT: Record<"delete" | "force_delete" | "reset", { title: string; body: string }> = {
@@ -141,7 +149,18 @@ export function OrderPage({ page }: { page: OrderPageView }) {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {page.alert ? (
+            {page.alert && page.cartChange ? (
+              <CartChangeBanner
+                change={page.cartChange}
+                fix={page.alert.fix}
+                busy={busy}
+                onChoose={(action) =>
+                  action === "cancel_and_resend"
+                    ? setOpen({ kind: "resend" })
+                    : send({ intent: "cart_change", action })
+                }
+              />
+            ) : page.alert ? (
               <Banner tone="critical" title={page.alert.message}>
                 <BlockStack gap="100">
                   <Text as="p">
@@ -367,7 +386,97 @@ export function OrderPage({ page }: { page: OrderPageView }) {
           </Modal.Section>
         </Modal>
       ) : null}
+      {open?.kind === "resend" && page.cartChange ? (
+        <Modal
+          open
+          onClose={() => setOpen(null)}
+          title="Cancel at the provider and send again?"
+          primaryAction={{
+            content: page.cartChange.cancelThroughSupport
+              ? "It is cancelled: send again"
+              : "Cancel and send again",
+            destructive: true,
+            loading: busy,
+            onAction: () =>
+              send({
+                intent: "cart_change",
+                action: "cancel_and_resend",
+                ...(page.cartChange?.cancelThroughSupport ? { cancelledWithSupport: "yes" } : {}),
+              }),
+          }}
+          secondaryActions={[{ content: "Go back", onAction: () => setOpen(null) }]}
+        >
+          <Modal.Section>
+            <Text as="p">
+              {page.cartChange.cancelThroughSupport
+                ? "This provider cannot be asked to cancel through its API. Confirm only once its support has cancelled the order: Orderlane then sends the cart's version as a new purchase order."
+                : "Orderlane asks the provider to cancel the order it has, and once it confirms, sends the cart's version as a new purchase order. If the provider refuses, nothing is sent again and the alert stays."}
+            </Text>
+          </Modal.Section>
+        </Modal>
+      ) : null}
       <StatusHelpModal open={open?.kind === "help"} onClose={() => setOpen(null)} />
     </Page>
+  );
+}
+
+/** "Changed in the cart after it was sent": each change as the provider has it and as the cart
+ * has it now, what the providers last answered, and the owner's three choices. */
+function CartChangeBanner({
+  change,
+  fix,
+  busy,
+  onChoose,
+}: {
+  change: CartChangeView;
+  fix: string;
+  busy: boolean;
+  onChoose: (action: CartChangeAction) => void;
+}) {
+  return (
+    <Banner tone="warning" title="Changed in the cart after it was sent">
+      <BlockStack gap="200">
+        <Text as="p">
+          {change.purchaseOrders.map((p) => `${p.providerName} (${p.poNumber})`).join(", ")} still{" "}
+          {change.purchaseOrders.length === 1 ? "has" : "have"} the version it was sent.
+        </Text>
+        <ul data-testid="cart-changes">
+          {change.changes.map((c) => (
+            <li key={c.what}>
+              <strong>{c.what}:</strong> {c.sent} → {c.now}
+            </li>
+          ))}
+        </ul>
+        {change.purchaseOrders
+          .filter((p) => p.lastAnswer)
+          .map((p) => (
+            <Text as="p" key={p.poNumber} tone="critical">
+              {p.lastAnswer}
+            </Text>
+          ))}
+        <Text as="p">
+          <strong>What to do:</strong> {fix}
+        </Text>
+        <InlineStack gap="200">
+          {change.choices.map((choice) => (
+            <Button
+              key={choice.action}
+              onClick={() => onChoose(choice.action)}
+              disabled={!choice.allowed || busy}
+              variant={choice.action === "update_at_provider" ? "primary" : undefined}
+            >
+              {choice.label}
+            </Button>
+          ))}
+        </InlineStack>
+        {change.choices
+          .filter((choice) => !choice.allowed && choice.reason)
+          .map((choice) => (
+            <Text as="p" tone="subdued" key={choice.action}>
+              {choice.label}: {choice.reason}
+            </Text>
+          ))}
+      </BlockStack>
+    </Banner>
   );
 }

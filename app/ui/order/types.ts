@@ -22,6 +22,28 @@ export const MENU_ACTIONS = [
 ] as const satisfies readonly OrderAction[];
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 
+/** The owner's answers to "Changed in the cart after it was sent", in the order they are offered. */
+export const CART_CHANGE_ACTIONS = [
+  "update_at_provider",
+  "cancel_and_resend",
+  "keep_as_sent",
+] as const satisfies readonly OrderAction[];
+export type CartChangeAction = (typeof CART_CHANGE_ACTIONS)[number];
+
+/** What the cart changed after the order was sent, and what the owner can do about it. */
+export interface CartChangeView {
+  changes: { what: string; sent: string; now: string }[];
+  purchaseOrders: {
+    providerName: string;
+    poNumber: string;
+    lastAnswer: string | null;
+    updated: boolean;
+  }[];
+  choices: { action: CartChangeAction; label: string; allowed: boolean; reason: string | null }[];
+  /** Some provider can only be cancelled through its support: the owner confirms it was. */
+  cancelThroughSupport: boolean;
+}
+
 export type Countdown =
   /** Counting down to `deadline` (ISO). */
   | { kind: "running"; deadline: string }
@@ -89,6 +111,7 @@ export interface OrderPageData {
   /** The cart's own order editor (Edit Order); null when the cart has none we can open. */
   editorUrl: string | null;
   alert: OrderAlert | null;
+  cartChange: CartChangeView | null;
   submissions: {
     id: string;
     providerName: string;
@@ -139,12 +162,12 @@ export interface OrderPageView extends OrderPageData {
 
 /** What the page's action answered. */
 export type OrderPageResult =
-  | { ok: true; message: string; action?: MenuAction; design?: string }
+  | { ok: true; message: string; action?: MenuAction | CartChangeAction; design?: string }
   | {
       ok: false;
       status?: number;
       reason: string;
       fieldErrors?: Record<string, string>;
-      action?: MenuAction;
+      action?: MenuAction | CartChangeAction;
       design?: string;
     };
