@@ -198,7 +198,8 @@ export default function Settings() {
           <Banner tone="critical" title="Some settings need fixing; nothing was saved" />
         ) : null}
         <SettingsFormCard
-          key={result?.ok && result.saved ? result.savedAt : "form"}
+          // Not remounted on save: the form keeps what the owner saved (rows, products and their
+          // pictures) rather than starting again from the page's data.
           form={form}
           maxDelayMinutes={maxDelayMinutes}
           maxTypeRules={maxTypeRules}
