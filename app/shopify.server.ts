@@ -6,6 +6,8 @@ import { DrizzleSessionStoragePostgres } from "@shopify/shopify-app-session-stor
 import type { AppConfig } from "~/config.server";
 import type { Db } from "~/db/client.server";
 import { sessions } from "~/db/schema";
+import { SHOP_TIME_ZONE_QUERY } from "~/carts/shopify/catalog.server";
+import { adoptShopTimeZone } from "~/shops/shop-time-zone.server";
 import { ensureShop } from "~/shops/shops.server";
 
 /** Pinned: a Shopify API version is supported for a year; move it on deliberately. */
@@ -26,8 +28,20 @@ export function createShopifyApp(config: NonNullable<AppConfig["shopify"]>, db: 
       expiringOfflineAccessTokens: true,
     },
     hooks: {
-      afterAuth: async ({ session }) => {
-        await ensureShop(db, { platform: "shopify", domain: session.shop, name: session.shop });
+      afterAuth: async ({ session, admin }) => {
+        const shop = await ensureShop(db, {
+          platform: "shopify",
+          domain: session.shop,
+          name: session.shop,
+        });
+        // The shop's own time zone becomes its default; an install never fails for want of it.
+        try {
+          const res = await admin.graphql(SHOP_TIME_ZONE_QUERY);
+          const body = (await res.json()) as { data?: { shop?: { ianaTimezone?: string } } };
+          await adoptShopTimeZone(db, shop.id, body.data?.shop?.ianaTimezone ?? null);
+        } catch {
+          // Settings asks again when it is opened while the zone is still the default.
+        }
       },
     },
   });

@@ -1,14 +1,18 @@
 // Settings as the owner uses it: the page's form posts, what is stored, what is refused, and API
 // tokens created, listed and revoked from the page.
 import { eq } from "drizzle-orm";
+import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiTokens, orderEvents, orders, shops } from "~/db/schema";
-import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { apiTokens, orderEvents, orders, sessions, shops } from "~/db/schema";
+import { DEFAULT_DEMO_SHOPIFY_SHOP, DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
+import { sealSecret } from "~/security/encryption.server";
 import { LIFECYCLE_STATES } from "~/orders/core/model";
 import { createApiToken, hashToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
-import { createOrder, createShop } from "./support/factories";
+import { createOrder, createSession, createShop } from "./support/factories";
+import { mswServer } from "./support/msw";
+import { mockShopifyAdmin } from "./support/shopify-orders";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
 
@@ -34,7 +38,10 @@ const VALID: Record<string, string> = {
   intent: "save",
   autoSubmitDelayMinutes: "90",
   processingMode: "automatic",
-  typeRules: "amazon: Amazon\nShineOn -> shineon\n",
+  "typeRules.0.sourceChannel": "amazon",
+  "typeRules.0.type": "amazon",
+  "typeRules.1.sourceChannel": " ShineOn ",
+  "typeRules.1.type": "shineon",
   personalizedProducts: "7523418423, 9007199254740993123 ,7523418423",
   previewKeys: "_preview, Preview Image",
   designKeys: "_design",
@@ -103,8 +110,8 @@ describe("Settings", () => {
       [{ autoSubmitDelayMinutes: "soon" }, "Enter a whole number of minutes"],
       [{ autoSubmitDelayMinutes: "20000" }, "At most 10080 minutes (a week)"],
       [{ processingMode: "sometimes" }, "Choose automatic or manual"],
-      [{ timezone: "Mars/Olympus_Mons" }, "Enter a time zone such as Europe/Berlin"],
-      [{ typeRules: "amazon: wholesale" }, "the type being one of In-app, Amazon, ShineOn, Other"],
+      [{ timezone: "Mars/Olympus_Mons" }, "Choose a time zone from the list"],
+      [{ "typeRules.0.type": "wholesale" }, "Choose a type: In-app, Amazon, ShineOn, Other"],
       [{ "stateLabels.error": "x".repeat(31) }, "A label is at most 30 characters"],
     ];
     for (const [change, message] of cases) {
@@ -193,5 +200,262 @@ describe("API tokens in Settings", () => {
       .from(apiTokens)
       .where(eq(apiTokens.id, theirs.summary.id));
     expect(row!.revokedAt).toBeNull();
+  });
+});
+
+// Settings an owner fills in without looking anything up: type rules as rows, products found by
+// title in the store, and the store's own time zone. msw answers for Shopify and WooCommerce.
+describe("Settings filled in by name", () => {
+  const WOO_URL = "https://woo-settings.example";
+  const SHOPIFY_DOMAIN = DEFAULT_DEMO_SHOPIFY_SHOP;
+
+  async function wooShop(): Promise<Shop> {
+    const woo = await ensureShop(app.ctx.db, {
+      platform: "woocommerce",
+      domain: DEMO_WOO_DOMAIN,
+      name: "Woo",
+    });
+    const credentials = sealSecret(
+      app.ctx.config.encryptionKey,
+      JSON.stringify({ consumerKey: "ck_test", consumerSecret: "cs_test", url: WOO_URL }),
+    );
+    const [updated] = await app.ctx.db
+      .update(shops)
+      .set({ credentials, settings: DEFAULT_SHOP_SETTINGS })
+      .where(eq(shops.id, woo.id))
+      .returning();
+    return updated!;
+  }
+
+  async function shopifyShop(): Promise<Shop> {
+    const shopify = await ensureShop(app.ctx.db, {
+      platform: "shopify",
+      domain: SHOPIFY_DOMAIN,
+      name: "Shopify",
+    });
+    await app.ctx.db.delete(sessions).where(eq(sessions.shop, SHOPIFY_DOMAIN));
+    await createSession(app.ctx.db, SHOPIFY_DOMAIN);
+    const [updated] = await app.ctx.db
+      .update(shops)
+      .set({ settings: DEFAULT_SHOP_SETTINGS })
+      .where(eq(shops.id, shopify.id))
+      .returning();
+    return updated!;
+  }
+
+  const settingsOf = async (id: string) =>
+    (await app.ctx.db.select().from(shops).where(eq(shops.id, id)))[0]!.settings;
+
+  it("type rules are rows: kept in order, each row's mistake named at that row, none allowed", async () => {
+    const rows = {
+      "typeRules.0.sourceChannel": "Etsy",
+      "typeRules.0.type": "other",
+      "typeRules.1.sourceChannel": "amazon",
+      "typeRules.1.type": "amazon",
+    };
+    const base = { ...VALID };
+    for (const key of Object.keys(base)) if (key.startsWith("typeRules.")) delete base[key];
+    expect((await post({ ...base, ...rows })).status).toBe(200);
+    expect((await storedSettings()).typeRules).toEqual([
+      { sourceChannel: "etsy", type: "other" },
+      { sourceChannel: "amazon", type: "amazon" },
+    ]);
+
+    const bad = await post({
+      ...base,
+      ...rows,
+      "typeRules.1.sourceChannel": "  ",
+      "typeRules.2.sourceChannel": "ETSY",
+      "typeRules.2.type": "in_app",
+    });
+    expect(bad.status).toBe(400);
+    // The answer names each field whose row has the mistake (as the page places the message).
+    const answer = await bad.text();
+    expect(answer).toContain("typeRules.1.sourceChannel");
+    expect(answer).toContain("Enter the source channel as the cart names it");
+    expect(answer).toContain("typeRules.2.sourceChannel");
+    expect(answer).toContain("Row 1 already matches");
+    expect(answer).not.toContain("typeRules.0.");
+    expect((await storedSettings()).typeRules).toHaveLength(2);
+
+    expect((await post(base)).status).toBe(200);
+    expect((await storedSettings()).typeRules).toEqual([]);
+  });
+
+  it("the page shows each rule as a row with a choice of type", async () => {
+    const html = await (await app.fetch("/app/settings")).text();
+    expect(html).toContain('name="typeRules.0.sourceChannel"');
+    expect(html).toContain('value="amazon"');
+    expect(html).toContain('name="typeRules.1.type"');
+    expect(html).not.toContain("cart product ids, comma-separated");
+  });
+
+  it("finds WooCommerce products by title, with names decoded and pictures, and lists the chosen ones", async () => {
+    const woo = await wooShop();
+    const searches: URLSearchParams[] = [];
+    const product = (id: number, name: string) => ({
+      id,
+      name,
+      images: [{ id: id + 1, src: `https://cdn.woo-settings.example/${id}.png`, alt: "" }],
+    });
+    mswServer.use(
+      http.get(`${WOO_URL}/wp-json/wc/v3/products`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        searches.push(query);
+        if (query.get("include")) return HttpResponse.json([product(41, "Photo Mug")]);
+        return HttpResponse.json([
+          product(41, "Photo Mug"),
+          product(42, "Mug &amp; Coaster &ndash; Blue"),
+        ]);
+      }),
+      http.get(`${WOO_URL}/wp-json/`, () =>
+        HttpResponse.json({ name: "Woo", timezone_string: "", gmt_offset: 0 }),
+      ),
+    );
+    const res = await app.fetch(`/app/settings/products?q=mug&shop=${DEMO_WOO_DOMAIN}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      ok: true,
+      products: [
+        { id: "41", title: "Photo Mug", imageUrl: "https://cdn.woo-settings.example/41.png" },
+        {
+          id: "42",
+          title: "Mug & Coaster – Blue",
+          imageUrl: "https://cdn.woo-settings.example/42.png",
+        },
+      ],
+    });
+    expect(searches[0]!.get("search")).toBe("mug");
+
+    // Saved by id as before; the page lists the chosen product by name, and one the store no
+    // longer has by its id.
+    const saved = await app.fetch(`/app/settings.data?index&shop=${DEMO_WOO_DOMAIN}`, {
+      method: "POST",
+      body: new URLSearchParams({ ...VALID, personalizedProducts: "41,77" }),
+    });
+    expect(saved.status).toBe(200);
+    expect((await settingsOf(woo.id)).personalizedProducts).toEqual(["41", "77"]);
+    const html = await (await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`)).text();
+    expect(html).toContain("Photo Mug");
+    expect(html).toContain("https://cdn.woo-settings.example/41.png");
+    expect(html).toContain("Product 77, no longer in the store");
+    expect(searches.at(-1)!.get("include")).toBe("41,77");
+  });
+
+  it("says so when the store's products cannot be searched", async () => {
+    await wooShop();
+    mswServer.use(
+      http.get(`${WOO_URL}/wp-json/wc/v3/products`, () =>
+        HttpResponse.json(
+          { code: "woocommerce_rest_cannot_view", message: "Sorry, you cannot list resources." },
+          { status: 403 },
+        ),
+      ),
+    );
+    const res = await app.fetch(`/app/settings/products?q=mug&shop=${DEMO_WOO_DOMAIN}`);
+    expect(await res.json()).toEqual({
+      ok: false,
+      problem: expect.stringContaining("Sorry, you cannot list resources.") as string,
+    });
+  });
+
+  it("finds Shopify products through the Admin API's product search", async () => {
+    await shopifyShop();
+    const calls = mockShopifyAdmin(SHOPIFY_DOMAIN, {
+      OrderlaneShopTimeZone: () => ({ data: { shop: { ianaTimezone: "UTC" } } }),
+      OrderlaneProducts: () => ({
+        data: {
+          products: {
+            nodes: [
+              {
+                id: "gid://shopify/Product/8104221000101",
+                title: "Custom Name Tee",
+                featuredMedia: {
+                  preview: { image: { url: "https://cdn.shopify.com/s/files/tee.png" } },
+                },
+              },
+              { id: "gid://shopify/Product/8104221000909", title: "Name Sticker" },
+            ],
+          },
+        },
+      }),
+    });
+    const res = await app.fetch(`/app/settings/products?q=name%20t&shop=${SHOPIFY_DOMAIN}`);
+    expect(await res.json()).toEqual({
+      ok: true,
+      products: [
+        {
+          id: "8104221000101",
+          title: "Custom Name Tee",
+          imageUrl: "https://cdn.shopify.com/s/files/tee.png",
+        },
+        { id: "8104221000909", title: "Name Sticker", imageUrl: null },
+      ],
+    });
+    const search = calls.find((c) => c.operation === "OrderlaneProducts");
+    expect(search?.variables).toMatchObject({ query: "title:name* AND title:t*" });
+  });
+
+  it("defaults the time zone to the Shopify shop's own until the owner chooses one", async () => {
+    const shopify = await shopifyShop();
+    let zone = "America/Chicago";
+    mockShopifyAdmin(SHOPIFY_DOMAIN, {
+      OrderlaneShopTimeZone: () => ({ data: { shop: { ianaTimezone: zone } } }),
+    });
+    const html = await (await app.fetch(`/app/settings?shop=${SHOPIFY_DOMAIN}`)).text();
+    expect(html).toContain('value="America/Chicago"');
+    expect(html).toContain("Your store&#x27;s own time zone");
+    expect(await settingsOf(shopify.id)).toMatchObject({
+      timezone: "America/Chicago",
+      timezoneSource: "cart",
+    });
+
+    // The owner's own choice stays, whatever the cart says later.
+    const saved = await app.fetch(`/app/settings.data?index&shop=${SHOPIFY_DOMAIN}`, {
+      method: "POST",
+      body: new URLSearchParams({ ...VALID, timezone: "Asia/Kolkata" }),
+    });
+    expect(saved.status).toBe(200);
+    zone = "Europe/Paris";
+    await app.fetch(`/app/settings?shop=${SHOPIFY_DOMAIN}`);
+    expect(await settingsOf(shopify.id)).toMatchObject({
+      timezone: "Asia/Kolkata",
+      timezoneSource: "owner",
+    });
+  });
+
+  it("defaults the time zone to the WordPress site's, from a named zone or a whole-hour offset", async () => {
+    const woo = await wooShop();
+    let index: Record<string, unknown> = { timezone_string: "Europe/Berlin", gmt_offset: 1 };
+    mswServer.use(http.get(`${WOO_URL}/wp-json/`, () => HttpResponse.json(index)));
+    await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`);
+    expect((await settingsOf(woo.id)).timezone).toBe("Europe/Berlin");
+
+    await app.ctx.db
+      .update(shops)
+      .set({ settings: DEFAULT_SHOP_SETTINGS })
+      .where(eq(shops.id, woo.id));
+    index = { timezone_string: "", gmt_offset: "-5" };
+    await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`);
+    expect((await settingsOf(woo.id)).timezone).toBe("Etc/GMT+5");
+  });
+
+  it("keeps the default when the store cannot say, and refuses zones that are not in the list", async () => {
+    const woo = await wooShop();
+    mswServer.use(http.get(`${WOO_URL}/wp-json/`, () => new HttpResponse("down", { status: 503 })));
+    const page = await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`);
+    expect(page.status).toBe(200);
+    expect((await settingsOf(woo.id)).timezone).toBe("UTC");
+
+    for (const zone of ["Mars/Olympus_Mons", "Europe", "UTC+2", "../../etc/passwd"]) {
+      const res = await post({ ...VALID, timezone: zone });
+      expect(res.status, zone).toBe(400);
+      expect(await res.text()).toContain("Choose a time zone from the list");
+    }
+    expect((await post({ ...VALID, timezone: "europe/berlin" })).status).toBe(200);
+    expect(await storedSettings()).toMatchObject({
+      timezone: "Europe/Berlin",
+      timezoneSource: "owner",
+    });
   });
 });

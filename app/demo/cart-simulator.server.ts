@@ -19,6 +19,7 @@ import {
   wooOrder,
   type DemoCartOrder,
 } from "./cart-orders";
+import { shopifyProductNode, shopifyProductSearch, wooProductList } from "./cart-products";
 import {
   GraphqlSyntaxError,
   parseOperation,
@@ -379,6 +380,16 @@ class ShopifyStore {
           start + size < list.length,
         );
       }
+      case "products": {
+        const first = typeof args.first === "number" ? args.first : 50;
+        if (first > 250) throw new Error("The maximum page size is 250");
+        const found = shopifyProductSearch(typeof args.query === "string" ? args.query : null);
+        return connection(
+          found.slice(0, first).map((p) => shopifyProductNode(p, this.appUrl)),
+          0,
+          found.length > first,
+        );
+      }
       case "fulfillmentOrder": {
         const foId = idOf(args.id);
         for (const order of this.orders.values()) {
@@ -731,7 +742,7 @@ class WooStore {
 
   constructor(
     readonly consumerKey: string,
-    appUrl: string,
+    readonly appUrl: string,
     demoOrders: readonly DemoCartOrder[],
     now: Date,
   ) {
@@ -775,6 +786,7 @@ type WooHandler = (request: WooRequest, id: number) => WooAnswer | null;
 
 const WOO_ROUTES: readonly { path: RegExp; handle: WooHandler }[] = [
   { path: /^wc\/v3\/orders$/, handle: (r) => (r.method === "GET" ? listOrders(r) : null) },
+  { path: /^wc\/v3\/products$/, handle: (r) => (r.method === "GET" ? listProducts(r) : null) },
   { path: /^wc\/v3\/orders\/(\d+)$/, handle: oneOrder },
   { path: /^wc\/v3\/orders\/(\d+)\/notes$/, handle: orderNotes },
   {
@@ -1038,6 +1050,27 @@ function oneWebhook({ store, method }: WooRequest, id: number): WooAnswer | null
   return { status: 200, body: removed };
 }
 
+function listProducts({ store, query }: WooRequest): WooAnswer {
+  const found = wooProductList(query, store.appUrl);
+  if (!found.ok) {
+    throw new WooError(400, "rest_invalid_param", `Invalid parameter(s): ${found.param}`);
+  }
+  return {
+    status: 200,
+    body: found.body,
+    headers: { "X-WP-Total": String(found.total), "X-WP-TotalPages": String(found.totalPages) },
+  };
+}
+
+/** WordPress's REST index (`GET /wp-json/`), which needs no keys; the app reads the time zone. */
+const WORDPRESS_INDEX = {
+  name: "Demo Woo",
+  description: "A WooCommerce store simulated for the Orderlane demo",
+  gmt_offset: 0,
+  timezone_string: "Europe/London",
+  namespaces: ["wp/v2", "wc/v3", "wc-shipment-tracking/v3"],
+};
+
 function systemStatus(): WooAnswer {
   return {
     status: 200,
@@ -1215,6 +1248,10 @@ function answerWoo(
   text: string,
 ): void {
   const method = req.method ?? "GET";
+  if (route === "" && method === "GET") {
+    sim.record({ cart: "woocommerce", method, what: "index", status: 200 });
+    return send(200, WORDPRESS_INDEX);
+  }
   const presented =
     url.searchParams.get("oauth_consumer_key") ??
     url.searchParams.get("consumer_key") ??

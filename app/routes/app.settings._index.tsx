@@ -3,18 +3,30 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { STATE_LABELS } from "~/orders/core/lifecycle";
-import { LIFECYCLE_STATES, type LifecycleState } from "~/orders/core/model";
+import {
+  LIFECYCLE_STATES,
+  ORDER_TYPES,
+  ORDER_TYPE_LABELS,
+  type LifecycleState,
+} from "~/orders/core/model";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/shops/api-tokens.server";
 import { requireOwner } from "~/shops/owner.server";
 import {
   MAX_DELAY_MINUTES,
+  MAX_TYPE_RULES,
   saveShopSettings,
   settingsToForm,
   type SettingsForm,
+  type TypeRuleRow,
 } from "~/shops/settings.server";
+import { adoptCartTimeZone, followsCartTimeZone } from "~/shops/shop-time-zone.server";
+import { personalisedProducts } from "~/shops/shop-products.server";
 import { formatOrderTime } from "~/ui/format";
 import { FieldRow, FormFields, SubmitButton } from "~/ui/FormFields";
 import { PageColumns, PageFrame } from "~/ui/PageFrame";
+import { ProductPicker, type PickedProduct } from "~/ui/ProductPicker";
+import { TimeZoneField } from "~/ui/TimeZoneField";
+import { TypeRulesFields } from "~/ui/TypeRulesFields";
 import {
   Banner,
   BlockStack,
@@ -29,15 +41,30 @@ import { RecordTable } from "~/ui/RecordTable";
 import { SectionCard } from "~/ui/SectionCard";
 import { shopSettings } from "~/orders/core/shop-settings";
 
+const TYPE_OPTIONS = ORDER_TYPES.map((type) => ({ label: ORDER_TYPE_LABELS[type], value: type }));
+
 export const meta: MetaFunction = () => [{ title: "Settings · Orderlane" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
-  const settings = shopSettings(owner.shop);
-  const tokens = await listApiTokens(context.db, owner.shop.id);
+  let settings = shopSettings(owner.shop);
+  // A zone never chosen is the shop's own, once its cart says which.
+  if (settings.timezoneSource === "default" && followsCartTimeZone(settings)) {
+    const adopted = await adoptCartTimeZone(context, owner.shop);
+    if (adopted) settings = { ...settings, timezone: adopted, timezoneSource: "cart" };
+  }
+  const [tokens, products] = await Promise.all([
+    listApiTokens(context.db, owner.shop.id),
+    personalisedProducts(context, owner.shop, settings.personalizedProducts),
+  ]);
   return {
     form: settingsToForm(settings),
+    timezoneFromCart: settings.timezoneSource === "cart",
+    products: products.products,
+    productsProblem: products.problem,
+    embedded: owner.embedded,
     maxDelayMinutes: MAX_DELAY_MINUTES,
+    maxTypeRules: MAX_TYPE_RULES,
     tokens: tokens.map((t) => ({
       ...t,
       createdAt: formatOrderTime(new Date(t.createdAt), settings.timezone),
@@ -56,6 +83,20 @@ const text = (form: FormData, name: string) => {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
 };
+
+/** The rule rows as posted (`typeRules.<row>.<field>`), in row order. */
+function typeRuleRows(form: FormData): TypeRuleRow[] {
+  const rows = new Map<number, TypeRuleRow>();
+  for (const key of form.keys()) {
+    const match = /^typeRules\.(\d{1,3})\.(sourceChannel|type)$/.exec(key);
+    if (!match) continue;
+    const index = Number(match[1]);
+    const row = rows.get(index) ?? { sourceChannel: "", type: "" };
+    row[match[2] as keyof TypeRuleRow] = text(form, key);
+    rows.set(index, row);
+  }
+  return [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row);
+}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const owner = await requireOwner(request, context);
@@ -91,7 +132,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const input: SettingsForm = {
     autoSubmitDelayMinutes: text(form, "autoSubmitDelayMinutes"),
     processingMode: text(form, "processingMode"),
-    typeRules: text(form, "typeRules"),
+    typeRules: typeRuleRows(form),
     personalizedProducts: text(form, "personalizedProducts"),
     previewKeys: text(form, "previewKeys"),
     designKeys: text(form, "designKeys"),
@@ -124,7 +165,16 @@ type ActionData =
     };
 
 export default function Settings() {
-  const { form, tokens, maxDelayMinutes } = useLoaderData<typeof loader>();
+  const {
+    form,
+    tokens,
+    maxDelayMinutes,
+    maxTypeRules,
+    products,
+    productsProblem,
+    embedded,
+    timezoneFromCart,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const errors = result && !result.ok ? result.errors : {};
   return (
@@ -148,9 +198,15 @@ export default function Settings() {
           <Banner tone="critical" title="Some settings need fixing; nothing was saved" />
         ) : null}
         <SettingsFormCard
-          key={result?.ok && result.saved ? result.savedAt : "form"}
+          // Not remounted on save: the form keeps what the owner saved (rows, products and their
+          // pictures) rather than starting again from the page's data.
           form={form}
           maxDelayMinutes={maxDelayMinutes}
+          maxTypeRules={maxTypeRules}
+          products={products}
+          productsProblem={productsProblem}
+          embedded={embedded}
+          timezoneFromCart={timezoneFromCart}
           errors={errors}
         />
         <TokensCard tokens={tokens} result={result} errors={errors} />
@@ -162,10 +218,20 @@ export default function Settings() {
 function SettingsFormCard({
   form,
   maxDelayMinutes,
+  maxTypeRules,
+  products,
+  productsProblem,
+  embedded,
+  timezoneFromCart,
   errors,
 }: {
   form: SettingsForm;
   maxDelayMinutes: number;
+  maxTypeRules: number;
+  products: PickedProduct[];
+  productsProblem: string | null;
+  embedded: boolean;
+  timezoneFromCart: boolean;
   errors: Record<string, string>;
 }) {
   const navigation = useNavigation();
@@ -208,33 +274,37 @@ function SettingsFormCard({
             checked={values.notifyCustomerOnShipment}
             onChange={(checked) => setValues((v) => ({ ...v, notifyCustomerOnShipment: checked }))}
           />
-          <TextField
-            label="Time zone"
+          <TimeZoneField
             name="timezone"
-            value={values.timezone}
-            onChange={set("timezone")}
-            helpText="Order times are shown in it, e.g. Europe/Berlin."
-            autoComplete="off"
+            initial={form.timezone}
+            helpText={
+              timezoneFromCart
+                ? "Order times are shown in it. Your store's own time zone until you choose another."
+                : "Order times are shown in it."
+            }
             error={errors.timezone}
           />
         </SectionCard>
-        <SectionCard title="Order types" fields>
-          <TextField
-            label="Type rules"
-            name="typeRules"
-            value={values.typeRules}
-            onChange={set("typeRules")}
-            multiline={3}
-            helpText={`One a line: the cart's source channel, then the type ("amazon: Amazon"). First match wins; other orders are In-app when they hold a personalised product, else Other.`}
-            autoComplete="off"
-            error={errors.typeRules}
+        <SectionCard
+          title="Order types"
+          help="Where the cart says an order came from decides its type; the first rule that matches wins. Orders no rule matches are In-app when they hold a personalised product, else Other."
+        >
+          <TypeRulesFields
+            initial={form.typeRules}
+            typeOptions={TYPE_OPTIONS}
+            errors={errors}
+            maxRules={maxTypeRules}
           />
-          <TextField
-            label="Personalised products (cart product ids, comma-separated)"
+        </SectionCard>
+        <SectionCard>
+          {productsProblem ? <Banner tone="warning" title={productsProblem} /> : null}
+          <ProductPicker
+            label="Personalised products"
             name="personalizedProducts"
-            value={values.personalizedProducts}
-            onChange={set("personalizedProducts")}
-            autoComplete="off"
+            initial={products}
+            searchUrl="/app/settings/products"
+            embedded={embedded}
+            helpText="Orders holding one of these are In-app: they count down and go to your providers with their personalisation."
             error={errors.personalizedProducts}
           />
         </SectionCard>

@@ -9,6 +9,7 @@ import {
   Outlet,
   isRouteErrorResponse,
   useLoaderData,
+  useLocation,
   useRouteError,
   type ShouldRevalidateFunction,
 } from "@remix-run/react";
@@ -16,6 +17,7 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireOwner } from "~/shops/owner.server";
+import { APP_PAGES, AppNav } from "~/ui/AppNav";
 import { onlyDropsNotice } from "~/ui/notices";
 import { ErrorPage } from "~/ui/PageFrame";
 import { ShopSwitcher } from "~/ui/ShopSwitcher";
@@ -49,18 +51,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AppLayout() {
   const { embedded, apiKey, demoShops, shopDomain } = useLoaderData<typeof loader>();
-  // App Bridge's script comes from Shopify's CDN; it is only wanted inside the Shopify admin.
+  const { pathname } = useLocation();
+  // App Bridge's script comes from Shopify's CDN; it is only wanted inside the Shopify admin, where
+  // the admin draws the menu. Everywhere else the pages bring their own navigation bar.
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey}>
       {embedded ? (
         <NavMenu>
-          <Link to="/app" rel="home">
-            Orders
-          </Link>
-          <Link to="/app/settings/providers">Providers</Link>
-          <Link to="/app/settings">Settings</Link>
+          {APP_PAGES.map((page, index) => (
+            <Link key={page.url} to={page.url} rel={index === 0 ? "home" : undefined}>
+              {page.label}
+            </Link>
+          ))}
         </NavMenu>
-      ) : null}
+      ) : (
+        <AppNav pathname={pathname} />
+      )}
       <ShopSwitcher shops={demoShops} current={shopDomain} />
       <Outlet />
     </AppProvider>

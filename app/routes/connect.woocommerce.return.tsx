@@ -1,6 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { finishWooConnect } from "~/carts/woocommerce/connect.server";
+import { adoptCartTimeZone } from "~/shops/shop-time-zone.server";
+import { getShop } from "~/shops/shops.server";
 import { connectNonceOf, finishInBrowser } from "~/shops/woo-session.server";
 
 // WooCommerce sends the owner's browser back here (return_url, with success and user_id) after
@@ -12,6 +14,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     url.searchParams,
     await connectNonceOf(context.config, request),
   );
+  if (outcome.ok) {
+    // The store's own time zone becomes the shop's default (unless the owner chose one before).
+    const shop = await getShop(context.db, outcome.shopId);
+    if (shop) await adoptCartTimeZone(context, shop);
+  }
   const cookie = await finishInBrowser(context.config, request, {
     owner: outcome.ok ? { shopId: outcome.shopId, name: "Store administrator" } : null,
     problem: outcome.ok ? outcome.setupProblem : outcome.reason,

@@ -13,19 +13,29 @@ import {
   ORDER_TYPES,
   ORDER_TYPE_LABELS,
   type LifecycleState,
-  type OrderType,
 } from "~/orders/core/model";
 import { type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
+import { knownTimeZone } from "./time-zones";
 
 type Ctx = Pick<AppContext, "db" | "jobs">;
 
 export const MAX_DELAY_MINUTES = 7 * 24 * 60;
 
+/** One row of the type rules as the form sends it. */
+export interface TypeRuleRow {
+  sourceChannel: string;
+  type: string;
+}
+
+/** The most type rules a shop keeps: each order is matched against every one. */
+export const MAX_TYPE_RULES = 50;
+
 /** The form's fields, all strings as a browser sends them. */
 export interface SettingsForm {
   autoSubmitDelayMinutes: string;
   processingMode: string;
-  typeRules: string;
+  /** In order: the first rule whose channel the order's source channel contains wins. */
+  typeRules: TypeRuleRow[];
   personalizedProducts: string;
   previewKeys: string;
   designKeys: string;
@@ -41,7 +51,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
   return {
     autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
     processingMode: settings.processingMode,
-    typeRules: settings.typeRules.map((r) => `${r.sourceChannel}: ${r.type}`).join("\n"),
+    typeRules: settings.typeRules.map((r) => ({ sourceChannel: r.sourceChannel, type: r.type })),
     personalizedProducts: settings.personalizedProducts.join(", "),
     previewKeys: settings.personalizationKeys.preview.join(", "),
     designKeys: settings.personalizationKeys.design.join(", "),
@@ -70,43 +80,40 @@ const commaList = (what: string, max: number) =>
         .max(max, `At most ${max} ${what}`),
     );
 
-const TYPE_WORDS = new Map<string, OrderType>(
-  ORDER_TYPES.flatMap((type) => [
-    [type, type],
-    [ORDER_TYPE_LABELS[type].toLowerCase(), type],
-  ]),
-);
+const TYPE_NAMES = ORDER_TYPES.map((t) => ORDER_TYPE_LABELS[t]).join(", ");
 
+/**
+ * Each row checked on its own, so the page can put the message next to the field it is about
+ * (`typeRules.<row>.sourceChannel`). Channels are kept lower-cased, as orders are matched.
+ */
 const typeRules = z
-  .string()
-  .max(5000, "The type rules are at most 5000 characters")
-  .transform((text, issue) => {
-    const rules: ShopSettings["typeRules"] = [];
-    for (const [index, raw] of text.split("\n").entries()) {
-      const line = raw.trim();
-      if (!line) continue;
-      const match = /^(.+?)\s*(?::|=|->|→)\s*(.+)$/.exec(line);
-      const type = match ? TYPE_WORDS.get(match[2]!.trim().toLowerCase()) : undefined;
-      if (!match || !type) {
+  .array(
+    z.object({
+      sourceChannel: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .min(1, "Enter the source channel as the cart names it (such as amazon), or remove the row")
+        .max(100, "A source channel is at most 100 characters"),
+      type: z.enum(ORDER_TYPES, { message: `Choose a type: ${TYPE_NAMES}` }),
+    }),
+  )
+  .max(MAX_TYPE_RULES, `At most ${MAX_TYPE_RULES} type rules`)
+  .superRefine((rules, issue) => {
+    const firstRow = new Map<string, number>();
+    for (const [index, rule] of rules.entries()) {
+      const earlier = firstRow.get(rule.sourceChannel);
+      if (earlier !== undefined) {
         issue.addIssue({
           code: "custom",
-          message: `Line ${index + 1} ("${line}"): write "source channel: type", the type being one of ${ORDER_TYPES.map((t) => ORDER_TYPE_LABELS[t]).join(", ")}`,
+          path: [index, "sourceChannel"],
+          message: `Row ${earlier + 1} already matches "${rule.sourceChannel}" and the first match wins: remove one`,
         });
-        return z.NEVER;
+      } else {
+        firstRow.set(rule.sourceChannel, index);
       }
-      rules.push({ sourceChannel: match[1]!.trim().toLowerCase(), type });
     }
-    return rules;
   });
-
-function validTimeZone(zone: string): string | null {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return null;
-  try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
 
 const stateLabelsSchema = z.record(
   z.enum(LIFECYCLE_STATES),
@@ -138,11 +145,11 @@ export const settingsSchema = z.object({
     .string()
     .trim()
     .transform((zone, issue) => {
-      const valid = validTimeZone(zone);
+      const valid = knownTimeZone(zone);
       if (!valid) {
         issue.addIssue({
           code: "custom",
-          message: "Enter a time zone such as Europe/Berlin or America/New_York",
+          message: "Choose a time zone from the list, such as Europe/Berlin or America/New_York",
         });
         return z.NEVER;
       }
@@ -192,6 +199,8 @@ export async function saveShopSettings(
       stateLabels,
       notifyCustomerOnShipment: input.notifyCustomerOnShipment,
       timezone: input.timezone,
+      // Saving the zone that was shown keeps where it came from; a different one is the owner's.
+      timezoneSource: input.timezone === before.timezone ? before.timezoneSource : "owner",
     };
     await tx.update(shops).set({ settings, updatedAt: new Date() }).where(eq(shops.id, shopId));
     let countdowns = { stopped: 0, started: 0 };

@@ -13,6 +13,11 @@ export interface ShopSettings {
   /** IANA time zone the owner reads order times in. */
   timezone: string;
   /**
+   * Where `timezone` came from: our default (UTC), the cart (the shop's own zone, read when the
+   * shop connects or Settings is opened), or the owner. Only an owner's choice is never replaced.
+   */
+  timezoneSource: "default" | "cart" | "owner";
+  /**
    * Which provider makes which SKU, first match wins; `match` is a SKU, or a prefix ending in `*`.
    * Items no rule matches go to the shop's default provider.
    */
@@ -37,6 +42,7 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   stateLabels: {},
   notifyCustomerOnShipment: true,
   timezone: "UTC",
+  timezoneSource: "default",
   routingRules: [],
   personalizationKeys: {
     preview: ["_preview", "_preview_url", "Preview"],
