@@ -287,7 +287,7 @@ describe("when the provider says no, or is down", () => {
 });
 
 describe("before anything is sent", () => {
-  it("an item without a provider puts the order in Error: no provider for SKU …, map it in Settings", async () => {
+  it("an item without a provider puts the order in Error, naming the SKU and the control that fixes it", async () => {
     const { shop, providerId } = await shopWithSandbox(app.ctx, sandbox);
     await app.ctx.db
       .update(providers)
@@ -298,7 +298,10 @@ describe("before anything is sent", () => {
     expect(result.outcome).toBe("invalid");
     const state = await orderState(app.ctx, order.id);
     expect(state.order.state).toBe("error");
-    expect(state.order.alert?.message).toBe("No provider for SKU LAMP-OAK, map it in Settings");
+    expect(state.order.alert?.message).toBe(
+      "No provider makes SKU LAMP-OAK: no routing rule sends it to an enabled provider, and the shop has no default provider",
+    );
+    expect(state.order.alert?.fix).toContain("Settings → Providers → Routing rules → Add rule");
     expect(state.submissions).toHaveLength(0);
   });
 
