@@ -322,6 +322,45 @@ describe("before anything is sent", () => {
     expect((await pendingSubmission(order.id)).providerId).toBe(providerId);
   });
 
+  it("the provider's product a rule names is the SKU the provider is sent", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const [printer] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "http",
+        name: "Case Printer",
+        endpoint: "https://case-printer.example",
+        signingSecret: sealSecret(app.ctx.config.encryptionKey, "cases"),
+      })
+      .returning();
+    const settings = {
+      ...shop.settings,
+      routingRules: [{ match: "CASE-*", providerId: printer!.id, product: "PX8-GLOSS" }],
+    };
+    await app.ctx.db.execute(
+      (await import("drizzle-orm"))
+        .sql`update shop set settings = ${JSON.stringify(settings)}::jsonb where id = ${shop.id}`,
+    );
+    const sent: { sku: string }[][] = [];
+    mswServer.use(
+      http.post("https://case-printer.example/orders", async ({ request }) => {
+        sent.push(((await request.json()) as { items: { sku: string }[] }).items);
+        return HttpResponse.json({ providerOrderId: "CP-1", status: "accepted" }, { status: 201 });
+      }),
+    );
+    const order = await personalisedOrder(app.ctx, shop, "CASE-PIX8");
+    expect((await submitOrder(app.ctx, shop.id, order.id, owner)).outcome).toBe("submitted");
+    const submission = await pendingSubmission(order.id);
+    expect(submission.providerId).toBe(printer!.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: true },
+    );
+    expect(sent.map((items) => items.map((i) => i.sku))).toEqual([["PX8-GLOSS"]]);
+  });
+
   it("a personalised item without its design file is refused with the fix", async () => {
     const { shop } = await shopWithSandbox(app.ctx, sandbox);
     const order = await createOrder(app.ctx.db, shop, {}, [
