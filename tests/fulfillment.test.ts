@@ -299,7 +299,7 @@ describe("before anything is sent", () => {
     const state = await orderState(app.ctx, order.id);
     expect(state.order.state).toBe("error");
     expect(state.order.alert?.message).toBe(
-      "No provider makes SKU LAMP-OAK: no routing rule sends it to an enabled provider, and the shop has no default provider",
+      "No provider for SKU LAMP-OAK: no routing rule sends it to an enabled provider, and the shop has no default provider",
     );
     expect(state.order.alert?.fix).toContain("Settings → Providers → Routing rules → Add rule");
     expect(state.submissions).toHaveLength(0);

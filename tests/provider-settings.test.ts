@@ -342,7 +342,7 @@ describe("Routing rules", () => {
     const again = await act({ intent: "action", action: "revalidate" });
     expect(again.status).toBe(409);
     const said = await again.text();
-    expect(said).toContain("Still in Error: No provider makes SKU CASE-PIX8");
+    expect(said).toContain("Still in Error: No provider for SKU CASE-PIX8");
     expect(said).toContain(ADD_ROUTING_RULE);
     expect(await stateOf()).toMatchObject({ state: "error", alert: stopped.alert });
 

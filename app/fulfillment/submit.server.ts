@@ -388,7 +388,7 @@ async function plannerFor(
             code: "no_provider",
             lineId: u.itemId,
             message: u.sku
-              ? `No provider makes SKU ${u.sku}: no routing rule sends it to an enabled provider, and the shop has no default provider`
+              ? `No provider for SKU ${u.sku}: no routing rule sends it to an enabled provider, and the shop has no default provider`
               : "An item has no SKU, so no routing rule can cover it, and the shop has no default provider",
             fix: u.sku
               ? `Add a rule for SKU ${u.sku} (${ADD_ROUTING_RULE}), or tick Default provider on a provider (${editProvider("the provider")}), then Revalidate`
