@@ -289,7 +289,7 @@ describe("when the provider says no, or is down", () => {
 });
 
 describe("before anything is sent", () => {
-  it("an item without a provider puts the order in Error: no provider for SKU …, map it in Settings", async () => {
+  it("an item without a provider puts the order in Error, naming the SKU and the control that fixes it", async () => {
     const { shop, providerId } = await shopWithSandbox(app.ctx, sandbox);
     await app.ctx.db
       .update(providers)
@@ -300,7 +300,10 @@ describe("before anything is sent", () => {
     expect(result.outcome).toBe("invalid");
     const state = await orderState(app.ctx, order.id);
     expect(state.order.state).toBe("error");
-    expect(state.order.alert?.message).toBe("No provider for SKU LAMP-OAK, map it in Settings");
+    expect(state.order.alert?.message).toBe(
+      "No provider for SKU LAMP-OAK: no routing rule sends it to an enabled provider, and the shop has no default provider",
+    );
+    expect(state.order.alert?.fix).toContain("Settings → Providers → Routing rules → Add rule");
     expect(state.submissions).toHaveLength(0);
   });
 
@@ -319,6 +322,45 @@ describe("before anything is sent", () => {
     const order = await personalisedOrder(app.ctx, shop, "LAMP-OAK");
     expect((await submitOrder(app.ctx, shop.id, order.id, owner)).outcome).toBe("submitted");
     expect((await pendingSubmission(order.id)).providerId).toBe(providerId);
+  });
+
+  it("the provider's product a rule names is the SKU the provider is sent", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const [printer] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "http",
+        name: "Case Printer",
+        endpoint: "https://case-printer.example",
+        signingSecret: sealSecret(app.ctx.config.encryptionKey, "cases"),
+      })
+      .returning();
+    const settings = {
+      ...shop.settings,
+      routingRules: [{ match: "CASE-*", providerId: printer!.id, product: "PX8-GLOSS" }],
+    };
+    await app.ctx.db.execute(
+      (await import("drizzle-orm"))
+        .sql`update shop set settings = ${JSON.stringify(settings)}::jsonb where id = ${shop.id}`,
+    );
+    const sent: { sku: string }[][] = [];
+    mswServer.use(
+      http.post("https://case-printer.example/orders", async ({ request }) => {
+        sent.push(((await request.json()) as { items: { sku: string }[] }).items);
+        return HttpResponse.json({ providerOrderId: "CP-1", status: "accepted" }, { status: 201 });
+      }),
+    );
+    const order = await personalisedOrder(app.ctx, shop, "CASE-PIX8");
+    expect((await submitOrder(app.ctx, shop.id, order.id, owner)).outcome).toBe("submitted");
+    const submission = await pendingSubmission(order.id);
+    expect(submission.providerId).toBe(printer!.id);
+    await sendSubmission(
+      app.ctx,
+      { shopId: shop.id, submissionId: submission.id },
+      { lastAttempt: true },
+    );
+    expect(sent.map((items) => items.map((i) => i.sku))).toEqual([["PX8-GLOSS"]]);
   });
 
   it("a personalised item without its design file is refused with the fix", async () => {

@@ -1,13 +1,17 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
-import { providers } from "~/db/schema";
+import { orders, providers, shops } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
+import { PROVIDER_KINDS } from "~/fulfillment/provider";
+import { KIND_LABELS } from "~/fulfillment/provider-kinds";
 import { saveProvider } from "~/fulfillment/provider-settings.server";
+import { ALERT_KINDS, ADD_ROUTING_RULE } from "~/orders/core/alerts";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { openSecret } from "~/security/encryption.server";
 import { ensureShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, TEST_SHOPIFY, type TestApp } from "./support/app";
-import { createShop } from "./support/factories";
+import { createOrder, createShop } from "./support/factories";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 let app: TestApp;
@@ -189,5 +193,193 @@ describe("Settings > Providers", () => {
     });
     expect(res.status).toBe(200);
     expect(await stored("Printer Next Door")).toMatchObject({ endpoint: "http://127.0.0.1:8080" });
+  });
+});
+
+describe("every kind of provider can be opened for editing", () => {
+  it.each(PROVIDER_KINDS)("a %s provider's edit page renders with its form", async (kind) => {
+    const name = `Edit me (${kind})`;
+    const [row] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId,
+        kind,
+        name,
+        endpoint: kind === "http" || kind === "sandbox" ? "http://127.0.0.1:9" : null,
+      })
+      .returning();
+    const res = await app.fetch(`/app/settings/providers?edit=${row!.id}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain(`Edit ${name}`);
+    expect(page).toContain(KIND_LABELS[kind]);
+    await app.ctx.db.delete(providers).where(eq(providers.id, row!.id));
+  });
+
+  it("saving the sandbox from its edit form renames it and keeps its type and address", async () => {
+    const [row] = await app.ctx.db
+      .insert(providers)
+      .values({ shopId, kind: "sandbox", name: "Sandbox", endpoint: "http://127.0.0.1:3001" })
+      .returning();
+    const res = await app.fetch("/app/settings/providers.data", {
+      method: "POST",
+      body: new URLSearchParams({
+        intent: "save",
+        providerId: row!.id,
+        kind: "sandbox",
+        name: "Sandbox (renamed)",
+        // Not on the sandbox's form; a crafted one changes nothing.
+        endpoint: "https://elsewhere.example",
+        settings: "{}",
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(await stored("Sandbox (renamed)")).toMatchObject({
+      kind: "sandbox",
+      endpoint: "http://127.0.0.1:3001",
+    });
+    // An owner cannot add one, nor turn another provider into one.
+    const added = await app.fetch("/app/settings/providers.data", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "save", kind: "sandbox", name: "My own sandbox" }),
+    });
+    expect(added.status).toBe(400);
+    expect(await stored("My own sandbox")).toBeUndefined();
+    await app.ctx.db.delete(providers).where(eq(providers.id, row!.id));
+  });
+});
+
+describe("Routing rules", () => {
+  function saveRules(rows: { match: string; providerId: string; product?: string }[]) {
+    const body = new URLSearchParams({ intent: "routing" });
+    for (const row of rows) {
+      body.append("match", row.match);
+      body.append("providerId", row.providerId);
+      body.append("product", row.product ?? "");
+    }
+    return app.fetch("/app/settings/providers.data", { method: "POST", body });
+  }
+  async function rules() {
+    const [shop] = await app.ctx.db.select().from(shops).where(eq(shops.id, shopId));
+    return shopSettings(shop!).routingRules;
+  }
+
+  it("are refused row by row, naming what is wrong, and nothing is stored", async () => {
+    const printful = await stored("Printful EU (renamed)");
+    const other = await createShop(app.ctx.db);
+    const [theirs] = await app.ctx.db
+      .insert(providers)
+      .values({ shopId: other.id, kind: "http", name: "Not yours", endpoint: "https://x.example" })
+      .returning();
+    const res = await saveRules([
+      { match: "MUG-*", providerId: printful!.id },
+      { match: "MUG-11", providerId: printful!.id, product: "4017" },
+      { match: "CASE PIX8", providerId: theirs!.id },
+      { match: "TEE-*-M", providerId: "" },
+      { match: "POSTER-A3", providerId: printful!.id, product: "big" },
+    ]);
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain("Printful EU (renamed) needs the Printful variant id for these SKUs");
+    expect(text).toContain("Rule 1 (MUG-*) already takes these SKUs");
+    expect(text).toContain("A SKU has no spaces");
+    expect(text).toContain("That provider is not one of yours");
+    expect(text).toContain("Put * only at the end");
+    expect(text).toContain("Choose the provider that makes these SKUs");
+    expect(text).toContain("A Printful variant id is digits only");
+    expect(await rules()).toEqual([]);
+  });
+
+  it("are stored in order, with the provider's product, where the router reads them", async () => {
+    const printful = await stored("Printful EU (renamed)");
+    const printer = await stored("Local Printer");
+    const res = await saveRules([
+      { match: "MUG-11", providerId: printful!.id, product: " 4017 " },
+      { match: "CASE-*", providerId: printer!.id },
+    ]);
+    expect(res.status).toBe(200);
+    expect(await rules()).toEqual([
+      { match: "MUG-11", providerId: printful!.id, product: "4017" },
+      { match: "CASE-*", providerId: printer!.id },
+    ]);
+    const page = await (await app.fetch("/app/settings/providers")).text();
+    expect(page).toContain("Routing rules");
+    expect(page).toContain("CASE-*");
+    // None left: every item goes to the default provider again.
+    expect((await saveRules([])).status).toBe(200);
+    expect(await rules()).toEqual([]);
+  });
+
+  it("Revalidate keeps an unmapped SKU's alert until a rule covers it, then clears it", async () => {
+    // A shop that processes by hand and has no default provider: CASE-PIX8 has nowhere to go.
+    const [shop] = await app.ctx.db.select().from(shops).where(eq(shops.id, shopId));
+    await app.ctx.db
+      .update(shops)
+      .set({ settings: { ...shopSettings(shop!), processingMode: "manual", routingRules: [] } })
+      .where(eq(shops.id, shopId));
+    await app.ctx.db
+      .update(providers)
+      .set({ isDefault: false })
+      .where(eq(providers.shopId, shopId));
+    const order = await createOrder(app.ctx.db, { id: shopId }, {}, [
+      { sku: "CASE-PIX8", title: "Phone Case", personalization: null },
+    ]);
+    const act = (fields: Record<string, string>) =>
+      app.fetch(`/app/orders/${order.id}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const stateOf = async () =>
+      (await app.ctx.db.select().from(orders).where(eq(orders.id, order.id)))[0]!;
+
+    await act({ intent: "submit" });
+    const stopped = await stateOf();
+    expect(stopped).toMatchObject({ state: "error", alert: { code: "no_provider" } });
+    expect(stopped.alert!.fix).toContain(ADD_ROUTING_RULE);
+
+    // Nothing changed: the alert stays, and the owner is told why.
+    const again = await act({ intent: "action", action: "revalidate" });
+    expect(again.status).toBe(409);
+    const said = await again.text();
+    expect(said).toContain("Still in Error: No provider for SKU CASE-PIX8");
+    expect(said).toContain(ADD_ROUTING_RULE);
+    expect(await stateOf()).toMatchObject({ state: "error", alert: stopped.alert });
+
+    // The fix the alert names: a rule for the SKU, through the Routing rules form.
+    const printer = await stored("Local Printer");
+    expect((await saveRules([{ match: "CASE-PIX8", providerId: printer!.id }])).status).toBe(200);
+    const fixed = await act({ intent: "action", action: "revalidate" });
+    expect(fixed.status).toBe(200);
+    // Back where a manually processed order starts, ready to be submitted.
+    expect(await stateOf()).toMatchObject({ state: "pending", alert: null });
+  });
+
+  it("removing a provider takes its rules with it", async () => {
+    const [doomed] = await app.ctx.db
+      .insert(providers)
+      .values({ shopId, kind: "http", name: "Short-lived", endpoint: "https://short.example" })
+      .returning();
+    expect((await saveRules([{ match: "SOCK-*", providerId: doomed!.id }])).status).toBe(200);
+    const res = await app.fetch("/app/settings/providers.data", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "remove", providerId: doomed!.id }),
+    });
+    expect(res.status).toBe(200);
+    expect(await rules()).toEqual([]);
+  });
+});
+
+describe("alert fixes", () => {
+  it("send the owner to controls the providers page has", async () => {
+    const page = await (await app.fetch("/app/settings/providers")).text();
+    const steps = Object.values(ALERT_KINDS).flatMap((kind) => [...kind.steps]);
+    for (const step of steps.filter((s) => s.includes("Settings → Providers"))) {
+      const path = /Settings → Providers → ([^,.)]+)/.exec(step)![1]!.split(" → ");
+      // "Routing rules → Add rule", or "<a provider> → Edit": each name is on the page.
+      for (const control of path.filter((c) => c !== "the provider")) {
+        expect(page, step).toContain(`>${control}<`);
+      }
+    }
   });
 });

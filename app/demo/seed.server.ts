@@ -820,7 +820,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       invalid(
         "no_provider",
         `SKU ${item.sku} (${item.title}, ${item.style}) is not offered by any of your providers.`,
-        `Map ${item.sku} to a provider's product in Settings → Providers, or swap the item with Edit, then Revalidate.`,
+        `Add a rule for ${item.sku} in Settings → Providers → Routing rules → Add rule, or swap the item with Edit, then Revalidate.`,
       );
       break;
     }

@@ -17,8 +17,16 @@ export const KIND_LABELS: Record<ProviderKind, string> = {
   distributor: "Distributor",
 };
 
-/** Which secrets each kind needs; labels are what the provider's own dashboard calls them. */
-export const CREDENTIAL_FIELDS: Record<ConfigurableKind, { key: string; label: string }[]> = {
+/** Whether an owner may pick this kind for a new provider (or switch one to it). */
+export function isConfigurableKind(kind: string): kind is ConfigurableKind {
+  return (CONFIGURABLE_KINDS as readonly string[]).includes(kind);
+}
+
+/**
+ * Which secrets each kind needs; labels are what the provider's own dashboard calls them. Every
+ * kind has an entry, those an owner cannot add too: their providers are still listed and edited.
+ */
+export const CREDENTIAL_FIELDS: Record<ProviderKind, { key: string; label: string }[]> = {
   http: [],
   customcat: [{ key: "apiKey", label: "API key" }],
   shineon: [{ key: "token", label: "API token" }],
@@ -26,6 +34,26 @@ export const CREDENTIAL_FIELDS: Record<ConfigurableKind, { key: string; label: s
     { key: "token", label: "API token" },
     { key: "storeId", label: "Store ID (optional)" },
   ],
+  // The sandbox's secret is the sandbox server's own; a distributor is reached through its feed.
+  sandbox: [],
+  distributor: [],
+};
+
+/**
+ * What a routing rule may name as the provider's own product for the SKUs it matches, per kind:
+ * the label the provider's dashboard uses, and whether the provider cannot take an item without
+ * one (Printful orders catalog variants by number; the others take the store SKU unless told).
+ */
+export const PRODUCT_FIELDS: Record<
+  ProviderKind,
+  { label: string; required: boolean; digitsOnly: boolean }
+> = {
+  http: { label: "Provider's SKU", required: false, digitsOnly: false },
+  sandbox: { label: "Sandbox SKU", required: false, digitsOnly: false },
+  customcat: { label: "CustomCat catalog SKU", required: false, digitsOnly: false },
+  shineon: { label: "ShineOn SKU", required: false, digitsOnly: false },
+  printful: { label: "Printful variant id", required: true, digitsOnly: true },
+  distributor: { label: "Distributor's SKU", required: false, digitsOnly: false },
 };
 
 /**

@@ -5,12 +5,13 @@ import { randomBytes } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "~/context.server";
-import { providers, submissions } from "~/db/schema";
+import { providers, shops, submissions } from "~/db/schema";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { sealSecret } from "~/security/encryption.server";
 import { checkDestination, outboundRefusal, type OutboundPolicy } from "~/security/outbound.server";
 import { eventsUrl } from "./purchase-orders.server";
-import type { ProviderKind } from "./provider";
-import { CONFIGURABLE_KINDS, CREDENTIAL_FIELDS } from "./provider-kinds";
+import { PROVIDER_KINDS, type ProviderKind } from "./provider";
+import { CREDENTIAL_FIELDS, isConfigurableKind } from "./provider-kinds";
 
 export {
   CONFIGURABLE_KINDS,
@@ -29,7 +30,8 @@ const blankToUndefined = (v: unknown) =>
 export const providerInputSchema = z
   .object({
     name: z.string().trim().min(1, "Give the provider a name").max(80, "At most 80 characters"),
-    kind: z.enum(CONFIGURABLE_KINDS, { message: "Choose a provider type" }),
+    // Any kind reads here; saveProvider lets only an existing sandbox or distributor keep its own.
+    kind: z.enum(PROVIDER_KINDS, { message: "Choose a provider type" }),
     endpoint: z.preprocess(
       blankToUndefined,
       z
@@ -121,7 +123,10 @@ export async function saveProvider(
   const parsed = providerInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const input = parsed.data;
-  if (input.endpoint) {
+  // The kinds an owner cannot add keep the address this process gave them (the sandbox's own
+  // loopback server), so no form can point one elsewhere.
+  const fixedKind = !isConfigurableKind(input.kind);
+  if (input.endpoint && !fixedKind) {
     // Told now rather than at the first order; every call is checked again when it is made.
     const problem = await endpointProblem(
       input.endpoint,
@@ -146,6 +151,9 @@ export async function saveProvider(
         .limit(1);
       if (!existing) return { ok: false as const, notFound: true as const };
     }
+    if (fixedKind && existing?.kind !== input.kind) {
+      return { ok: false as const, errors: { kind: "Choose a provider type" } };
+    }
     const previous = existing ? providerConfig(existing, ctx.config.encryptionKey).credentials : {};
     const credentials = { ...previous, ...given };
     const missing = CREDENTIAL_FIELDS[input.kind].filter(
@@ -164,7 +172,7 @@ export async function saveProvider(
     const values = {
       name: input.name,
       kind: input.kind,
-      endpoint: input.endpoint ?? null,
+      endpoint: fixedKind ? (existing?.endpoint ?? null) : (input.endpoint ?? null),
       credentials:
         Object.keys(credentials).length > 0
           ? sealSecret(ctx.config.encryptionKey, JSON.stringify(credentials))
@@ -237,6 +245,19 @@ export async function removeProvider(
       .delete(providers)
       .where(and(eq(providers.id, providerId), eq(providers.shopId, shopId)))
       .returning({ id: providers.id });
-    return deleted.length > 0 ? "deleted" : "not_found";
+    if (deleted.length === 0) return "not_found";
+    // Its routing rules go with it: left behind, they would show a provider no one can pick.
+    const [shop] = await tx.select().from(shops).where(eq(shops.id, shopId)).for("update");
+    if (shop) {
+      const settings = shopSettings(shop);
+      const kept = settings.routingRules.filter((r) => r.providerId !== providerId);
+      if (kept.length !== settings.routingRules.length) {
+        await tx
+          .update(shops)
+          .set({ settings: { ...settings, routingRules: kept }, updatedAt: new Date() })
+          .where(eq(shops.id, shopId));
+      }
+    }
+    return "deleted";
   });
 }

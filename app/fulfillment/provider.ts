@@ -49,6 +49,11 @@ export interface PurchaseOrderItem {
   /** Our line item id: providers echo it back in shipments. */
   lineId: string;
   sku: string;
+  /**
+   * The provider's own product for this SKU, from the shop's routing rule (Printful's variant id,
+   * a catalog SKU); absent or null when the provider takes the store SKU.
+   */
+  providerProduct?: string | null;
   title: string;
   style: string | null;
   quantity: number;

@@ -2,8 +2,10 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { lineItems } from "~/db/schema";
+import type { ShopSettings } from "~/orders/core/shop-settings";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import type { PurchaseOrder } from "./provider";
+import { providerProductFor } from "./routing";
 
 export type LineItemRow = typeof lineItems.$inferSelect;
 
@@ -52,6 +54,8 @@ export function buildPurchaseOrder(input: {
   poNumber: string;
   idempotencyKey: string;
   publicUrl: string;
+  /** The shop's routing rules: they name the provider's own product for a SKU. */
+  rules: ShopSettings["routingRules"];
 }): PurchaseOrder {
   const { order, publicUrl } = input;
   const address = order.shippingAddress ?? order.billingAddress;
@@ -80,6 +84,7 @@ export function buildPurchaseOrder(input: {
     items: input.items.map((item) => ({
       lineId: item.id,
       sku: item.sku ?? "",
+      providerProduct: providerProductFor(input.rules, input.providerId, item.sku),
       title: item.title,
       style: item.style,
       quantity: item.quantity,

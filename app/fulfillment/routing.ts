@@ -18,7 +18,7 @@ export type RoutingResult =
   | { ok: true; byProvider: Map<string, string[]> }
   | { ok: false; unrouted: { itemId: string; sku: string | null }[] };
 
-function matches(rule: string, sku: string): boolean {
+export function matches(rule: string, sku: string): boolean {
   return rule.endsWith("*") ? sku.startsWith(rule.slice(0, -1)) : rule === sku;
 }
 
@@ -43,4 +43,19 @@ export function routeItems(
     byProvider.set(providerId, [...(byProvider.get(providerId) ?? []), item.id]);
   }
   return unrouted.length > 0 ? { ok: false, unrouted } : { ok: true, byProvider };
+}
+
+/**
+ * The provider's own product for an item sent to `providerId`: the first rule for that provider
+ * matching the SKU (the rule that routed it there, when a rule did), else none, and the store SKU
+ * is what the provider gets.
+ */
+export function providerProductFor(
+  rules: ShopSettings["routingRules"],
+  providerId: string,
+  sku: string | null,
+): string | null {
+  if (!sku) return null;
+  const rule = rules.find((r) => r.providerId === providerId && matches(r.match, sku));
+  return rule?.product || null;
 }

@@ -7,7 +7,7 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
-import { orders, submissions } from "~/db/schema";
+import { orders, shops, submissions } from "~/db/schema";
 import { addTimelineEntry, addTimelineEntries } from "~/orders/core/timeline.server";
 import { lockOrder } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
@@ -16,6 +16,7 @@ import type { FulfillmentProvider, SubmitOutcome } from "./provider";
 import { getProvider, providerAdapter, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orders.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
+import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
 import { alertOf } from "~/orders/core/alerts";
 import { recordProviderRefusal } from "./provider-refusal.server";
 
@@ -43,6 +44,8 @@ export interface KnownPurchaseOrder {
   order: OrderRow;
   provider: ProviderRow;
   items: LineItemRow[];
+  /** The shop's routing rules when the order was decided: they name the provider's products. */
+  rules: ShopSettings["routingRules"];
 }
 
 export async function sendSubmission(
@@ -278,6 +281,7 @@ async function callProvider(
     poNumber: submission.poNumber,
     idempotencyKey: submission.idempotencyKey,
     publicUrl: ctx.config.publicUrl,
+    rules: known.rules,
   });
   try {
     let adapter = adapters?.get(provider.id);
@@ -305,16 +309,26 @@ async function callProvider(
 }
 
 async function load(ctx: Ctx, submission: SubmissionRow): Promise<KnownPurchaseOrder | null> {
-  const [order, provider, items] = await Promise.all([
+  const [order, provider, items, [shop]] = await Promise.all([
     ctx.db.query.orders.findFirst({
       where: (o, { and: both, eq: is }) =>
         both(is(o.id, submission.orderId), is(o.shopId, submission.shopId)),
     }),
     getProvider(ctx.db, submission.shopId, submission.providerId),
     loadItems(ctx.db, submission.shopId, submission.orderId),
+    ctx.db
+      .select({ settings: shops.settings })
+      .from(shops)
+      .where(eq(shops.id, submission.shopId))
+      .limit(1),
   ]);
-  if (!order || !provider) return null;
-  return { order, provider, items: items.filter((i) => i.providerId === submission.providerId) };
+  if (!order || !provider || !shop) return null;
+  return {
+    order,
+    provider,
+    items: items.filter((i) => i.providerId === submission.providerId),
+    rules: shopSettings(shop).routingRules,
+  };
 }
 
 async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome): Promise<void> {

@@ -25,7 +25,7 @@ import { listProviders, providerAdapter, type ProviderRow } from "./providers.se
 import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-orders.server";
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems } from "./routing";
-import { alertOf } from "~/orders/core/alerts";
+import { ADD_ROUTING_RULE, alertOf, editProvider } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
 
@@ -296,6 +296,7 @@ function submittedResult({ locked, plan }: Planned, created: CreatedSubmission[]
         order: locked.order,
         provider: entry.provider,
         items: plan.items.filter((i) => entry.itemIds.includes(i.id)),
+        rules: shopSettings(locked.shop).routingRules,
       },
     })),
   };
@@ -378,15 +379,20 @@ async function plannerFor(
           ],
         };
       }
-      const routed = routeItems(items, rows, shopSettings(shop).routingRules);
+      const rules = shopSettings(shop).routingRules;
+      const routed = routeItems(items, rows, rules);
       if (!routed.ok) {
         return {
           ok: false,
           problems: routed.unrouted.map((u) => ({
             code: "no_provider",
             lineId: u.itemId,
-            message: `No provider for SKU ${u.sku ?? "(none)"}, map it in Settings`,
-            fix: "Add a routing rule for this SKU or choose a default provider in Settings, then Revalidate",
+            message: u.sku
+              ? `No provider for SKU ${u.sku}: no routing rule sends it to an enabled provider, and the shop has no default provider`
+              : "An item has no SKU, so no routing rule can cover it, and the shop has no default provider",
+            fix: u.sku
+              ? `Add a rule for SKU ${u.sku} (${ADD_ROUTING_RULE}), or tick Default provider on a provider (${editProvider("the provider")}), then Revalidate`
+              : `Tick Default provider on a provider (${editProvider("the provider")}), then Revalidate`,
           })),
         };
       }
@@ -402,6 +408,7 @@ async function plannerFor(
           poNumber: "validation",
           idempotencyKey: "validation",
           publicUrl: ctx.config.publicUrl,
+          rules,
         });
         problems.push(...adapterOf(row).validate(po));
         plan.push({ providerId, provider: row, itemIds });

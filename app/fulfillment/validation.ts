@@ -1,6 +1,7 @@
 // The checks every provider needs before an order leaves: required address fields, field lengths,
 // supported countries, a design file for made-to-order items. Each adapter states its limits; the
 // wording of the problems (what is wrong, how to fix it) is the same for all of them.
+import { ADD_ROUTING_RULE } from "~/orders/core/alerts";
 import type { PurchaseOrder, ValidationProblem } from "./provider";
 
 export type AddressField =
@@ -81,7 +82,7 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
       code: "country_not_supported",
       field: "countryCode",
       message: `${who} does not ship to ${country}`,
-      fix: `Route this order's items to a provider that ships to ${country} in Settings, then Revalidate`,
+      fix: `Send this order's items to a provider that ships to ${country} (${ADD_ROUTING_RULE}), then Revalidate`,
     });
   }
   if (country && limits.provinceRequiredIn?.includes(country) && !fieldValue(po, "provinceCode")) {

@@ -574,8 +574,19 @@ async function revalidateOrder(
     const { order, shop } = locked;
     const plan = await planSubmissions(ctx, tx, order, shop);
     if (!plan.ok) {
-      // Still in Error, with the alert the current settings give.
       const alert = alertFrom(plan.problems);
+      const stored = order.alert;
+      if (
+        stored &&
+        stored.code === alert.code &&
+        stored.message === alert.message &&
+        stored.fix === alert.fix
+      ) {
+        // The cause is still there, unchanged: the alert stays, and the owner is told why.
+        const sentence = (text: string) => text.replace(/\.+$/, "");
+        return refused(`Still in Error: ${sentence(alert.message)}. ${sentence(alert.fix)}.`);
+      }
+      // Still in Error, with the alert the current settings give.
       await tx
         .update(orders)
         .set({ alert, updatedAt: new Date() })

@@ -19,7 +19,7 @@ import {
 } from "~/fulfillment/purchase-orders.server";
 import { routeItems } from "~/fulfillment/routing";
 import type { CartChangeAfterSent, ChangedPurchaseOrder } from "~/orders/core/model";
-import { shopSettings } from "~/orders/core/shop-settings";
+import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { addTimelineEntries, type TimelineEntry } from "~/orders/core/timeline.server";
 import {
@@ -43,6 +43,8 @@ interface NewVersion {
   submission: SubmissionRow;
   provider: ProviderRow;
   items: LineItemRow[];
+  /** The shop's routing rules, which name the provider's own product for a SKU. */
+  rules: ShopSettings["routingRules"];
 }
 
 export async function answerCartChange(
@@ -176,6 +178,7 @@ async function newVersions(
         ...current.filter((i) => i.providerId === provider.id),
         ...(addedFor.get(provider.id) ?? []),
       ].sort((a, b) => a.position - b.position),
+      rules: shopSettings(shop).routingRules,
     });
   }
   return { ok: true, list };
@@ -195,6 +198,7 @@ function purchaseOrderOf(
     poNumber,
     idempotencyKey: key,
     publicUrl: ctx.config.publicUrl,
+    rules: version.rules,
   });
 }
 

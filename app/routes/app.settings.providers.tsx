@@ -2,19 +2,24 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
+import type { ProviderKind } from "~/fulfillment/provider";
 import {
   CONFIGURABLE_KINDS,
   CREDENTIAL_FIELDS,
   KIND_LABELS,
-  type ConfigurableKind,
+  PRODUCT_FIELDS,
+  isConfigurableKind,
 } from "~/fulfillment/provider-kinds";
 import { removeProvider, saveProvider, summarise } from "~/fulfillment/provider-settings.server";
 import { listProviders } from "~/fulfillment/providers.server";
+import { rowsFromForm, rulesToRows, saveRoutingRules } from "~/fulfillment/routing-rules.server";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { requireOwner } from "~/shops/owner.server";
 import { SubmitButton } from "~/ui/FormFields";
 import { PageColumns, PageFrame } from "~/ui/PageFrame";
 import { Banner, Checkbox, Select, Text, TextField } from "~/ui/primitives";
 import { ProviderCard } from "~/ui/ProviderCard";
+import { RoutingRulesForm } from "~/ui/RoutingRulesForm";
 import { SectionCard } from "~/ui/SectionCard";
 
 export const meta: MetaFunction = () => [{ title: "Providers · Settings · Orderlane" }];
@@ -26,12 +31,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     providers: rows.map((row) => summarise(context, row)),
     kinds: CONFIGURABLE_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] })),
     credentialFields: CREDENTIAL_FIELDS,
+    rules: rulesToRows(shopSettings(owner.shop).routingRules),
+    ruleProviders: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      enabled: row.enabled,
+      isDefault: row.isDefault,
+      productLabel: PRODUCT_FIELDS[row.kind].label,
+      productRequired: PRODUCT_FIELDS[row.kind].required,
+    })),
   };
 }
 
 const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save"), providerId: z.string().optional() }),
   z.object({ intent: z.literal("remove"), providerId: z.string().min(1) }),
+  z.object({ intent: z.literal("routing"), providerId: z.unknown() }),
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -43,6 +58,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!intent.success) {
     return Response.json({ ok: false, errors: { form: "Unknown action" } }, { status: 400 });
+  }
+  if (intent.data.intent === "routing") {
+    const rows = rowsFromForm(form);
+    if (!rows) {
+      return Response.json(
+        { ok: false, routingErrors: { form: "Every rule needs its three fields" } },
+        { status: 400 },
+      );
+    }
+    const saved = await saveRoutingRules(context, owner.shop.id, rows);
+    return saved.ok
+      ? Response.json({ ok: true, rulesSaved: saved.rules.length, savedAt: Date.now() })
+      : Response.json({ ok: false, routingErrors: saved.errors }, { status: 400 });
   }
   if (intent.data.intent === "remove") {
     const outcome = await removeProvider(context, owner.shop.id, intent.data.providerId);
@@ -91,21 +119,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 type ActionData =
-  | { ok: false; errors: Record<string, string> }
+  | { ok: false; errors?: Record<string, string>; routingErrors?: Record<string, string> }
   | {
       ok: true;
       saved?: string;
       savedAt?: number;
       newSecret?: string | null;
       removed?: "deleted" | "disabled";
+      /** How many routing rules were saved. */
+      rulesSaved?: number;
     };
 
+// One object for "no errors", so the rules form sees a new answer only when there is one.
+const NO_ERRORS: Record<string, string> = {};
+
 export default function ProviderSettings() {
-  const { providers, kinds, credentialFields } = useLoaderData<typeof loader>();
+  const { providers, kinds, credentialFields, rules, ruleProviders } =
+    useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
+  const navigation = useNavigation();
   const [params] = useSearchParams();
   const editing = providers.find((p) => p.id === params.get("edit"));
-  const errors = result && !result.ok ? result.errors : {};
+  const errors = (result && !result.ok ? result.errors : undefined) ?? {};
+  const routingErrors = (result && !result.ok ? result.routingErrors : undefined) ?? NO_ERRORS;
+  const sending = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
 
   return (
     <PageFrame title="Providers" back={{ label: "Orders", url: "/app" }}>
@@ -118,6 +155,7 @@ export default function ProviderSettings() {
             kinds={kinds}
             credentialFields={credentialFields}
             errors={errors}
+            busy={sending === "save"}
           />
         }
       >
@@ -141,6 +179,16 @@ export default function ProviderSettings() {
               : null}
           </Banner>
         ) : null}
+        {result?.ok && result.rulesSaved !== undefined ? (
+          <Banner tone="success" title="Routing rules saved">
+            {result.rulesSaved === 0
+              ? "Every item now goes to the default provider."
+              : `${result.rulesSaved} rule${result.rulesSaved === 1 ? "" : "s"}, applied from the next validation: Revalidate an order in Error to check it again.`}
+          </Banner>
+        ) : null}
+        {Object.keys(routingErrors).length > 0 ? (
+          <Banner tone="critical" title="Some routing rules need fixing; nothing was saved" />
+        ) : null}
         {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
         {providers.length === 0 ? (
           <SectionCard>
@@ -151,7 +199,7 @@ export default function ProviderSettings() {
           </SectionCard>
         ) : (
           providers.map((provider) => {
-            const kind = provider.kind as ConfigurableKind;
+            const kind = provider.kind;
             const labelOf = (key: string) =>
               credentialFields[kind]?.find((f) => f.key === key)?.label ?? key;
             return (
@@ -166,6 +214,14 @@ export default function ProviderSettings() {
             );
           })
         )}
+        <RoutingRulesForm
+          // A save starts from what was stored; a refused save keeps the rows as typed.
+          key={`rules-${result?.ok && result.rulesSaved !== undefined ? (result.savedAt ?? 0) : 0}`}
+          rules={rules}
+          providers={ruleProviders}
+          errors={routingErrors}
+          busy={sending === "routing"}
+        />
       </PageColumns>
     </PageFrame>
   );
@@ -176,36 +232,48 @@ function ProviderForm({
   kinds,
   credentialFields,
   errors,
+  busy,
 }: {
   editing: ReturnType<typeof useLoaderData<typeof loader>>["providers"][number] | undefined;
-  kinds: { kind: ConfigurableKind; label: string }[];
-  credentialFields: Record<ConfigurableKind, { key: string; label: string }[]>;
+  kinds: { kind: ProviderKind; label: string }[];
+  credentialFields: Record<ProviderKind, { key: string; label: string }[]>;
   errors: Record<string, string>;
+  busy: boolean;
 }) {
-  const navigation = useNavigation();
-  const [kind, setKind] = useState<ConfigurableKind>(
-    (editing?.kind as ConfigurableKind | undefined) ?? "http",
-  );
+  const [kind, setKind] = useState<ProviderKind>(editing?.kind ?? "http");
   const [name, setName] = useState(editing?.name ?? "");
   const [endpoint, setEndpoint] = useState(editing?.endpoint ?? "");
   const [settings, setSettings] = useState(editing?.settings ?? "{}");
   const [isDefault, setIsDefault] = useState(editing?.isDefault ?? false);
   const [secrets, setSecrets] = useState<Record<string, string>>({});
+  // The sandbox and distributors are set up by Orderlane, not added here: one being edited keeps
+  // its type and address, and only its name, options and default flag change.
+  const fixed = editing !== undefined && !isConfigurableKind(editing.kind);
 
   return (
     <SectionCard
       title={editing ? `Edit ${editing.name}` : "Add a provider"}
       fields
-      post={{ intent: "save", providerId: editing?.id }}
+      post={{ intent: "save", providerId: editing?.id, kind: fixed ? kind : undefined }}
     >
-      <Select
-        label="Type"
-        name="kind"
-        options={kinds.map((k) => ({ label: k.label, value: k.kind }))}
-        value={kind}
-        onChange={(v) => setKind(v as ConfigurableKind)}
-        error={errors.kind}
-      />
+      {fixed ? (
+        <Select
+          label="Type"
+          options={[{ label: KIND_LABELS[kind], value: kind }]}
+          value={kind}
+          disabled
+          helpText="Set up by Orderlane: its type and address cannot be changed here"
+        />
+      ) : (
+        <Select
+          label="Type"
+          name="kind"
+          options={kinds.map((k) => ({ label: k.label, value: k.kind }))}
+          value={kind}
+          onChange={(v) => setKind(v as ProviderKind)}
+          error={errors.kind}
+        />
+      )}
       <TextField
         label="Name"
         name="name"
@@ -247,7 +315,7 @@ function ProviderForm({
         onChange={setSettings}
         multiline={4}
         monospaced
-        helpText='Provider options, e.g. Printful {"variantIds": {"TEE-BLK-M": 4017}}. See docs/providers.md.'
+        helpText='Provider options, e.g. CustomCat {"shippingMethod": "Economy"}. Which provider makes a SKU, and its product there, go in Routing rules.'
         autoComplete="off"
         error={errors.settings}
       />
@@ -258,9 +326,7 @@ function ProviderForm({
         checked={isDefault}
         onChange={setIsDefault}
       />
-      <SubmitButton busy={navigation.state === "submitting"}>
-        {editing ? "Save" : "Add provider"}
-      </SubmitButton>
+      <SubmitButton busy={busy}>{editing ? "Save" : "Add provider"}</SubmitButton>
     </SectionCard>
   );
 }

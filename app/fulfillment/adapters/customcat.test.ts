@@ -303,7 +303,7 @@ describe("CustomCat validate", () => {
     expect(problems).toEqual([
       expect.objectContaining({
         code: "provider_credentials_missing",
-        fix: "Paste your CustomCat API key in Settings → Providers → CustomCat US, then Revalidate",
+        fix: "Paste your CustomCat API key (Settings → Providers → CustomCat US → Edit), then Revalidate",
       }),
       expect.objectContaining({
         code: "provider_settings_invalid",

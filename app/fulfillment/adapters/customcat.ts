@@ -125,12 +125,12 @@ function toItem(item: PurchaseOrderItem, settings: Settings): CustomCatItem {
   // the owner already set up in CustomCat.
   if (designUrl) {
     return {
-      catalog_sku: settings.catalogSkus[item.sku] ?? item.sku,
+      catalog_sku: item.providerProduct || settings.catalogSkus[item.sku] || item.sku,
       design_url: designUrl,
       quantity: item.quantity,
     };
   }
-  return { sku: item.sku, quantity: item.quantity };
+  return { sku: item.providerProduct || item.sku, quantity: item.quantity };
 }
 
 function toOrderBody(po: PurchaseOrder, apiKey: string, settings: Settings) {

@@ -56,7 +56,8 @@ function toWire(po: PurchaseOrder): WirePurchaseOrder {
     shippingMethod: po.shippingMethod,
     items: po.items.map((item) => ({
       lineId: item.lineId,
-      sku: item.sku,
+      // The provider's own SKU when a routing rule names one: it is what the provider makes.
+      sku: item.providerProduct || item.sku,
       title: item.title,
       quantity: item.quantity,
       files: [

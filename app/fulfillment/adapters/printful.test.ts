@@ -334,9 +334,20 @@ describe("Printful validate", () => {
         code: "variant_not_mapped",
         lineId: "line-1",
         message: "Name tee (MUG-WHT-11) is not mapped to a Printful product variant",
-        fix: "Map SKU MUG-WHT-11 to its Printful variant id in Settings → Providers → Printful EU, then Revalidate",
+        fix: "Add a rule for SKU MUG-WHT-11 with its Printful variant id (Settings → Providers → Routing rules → Add rule, provider Printful EU), then Revalidate",
       },
     ]);
+  });
+
+  it("takes the variant id a routing rule names, over the settings' map", async () => {
+    const po = purchaseOrder({
+      items: [item({ sku: "MUG-WHT-11", providerProduct: "1320" })],
+    });
+    expect(provider().validate(po)).toEqual([]);
+    const seen = serveCreate(createdReply);
+    expect((await provider().submit(po, { signal: openSignal() })).kind).toBe("accepted");
+    const body = seen[0]?.body as { items: { variant_id: number }[] };
+    expect(body.items.map((i) => i.variant_id)).toEqual([1320]);
   });
 
   it("needs a print file even for items that are not personalised", () => {

@@ -6,6 +6,7 @@
 // v1 webhooks are unsigned, so the webhook URL the owner registers carries ?token=<signing
 // secret>. What we could and could not confirm is listed in docs/providers.md.
 import { z } from "zod";
+import { ADD_ROUTING_RULE } from "~/orders/core/alerts";
 import { describeZodError } from "../protocol";
 import type {
   CancelOutcome,
@@ -228,7 +229,7 @@ function toOrderBody(po: PurchaseOrder, settings: Settings) {
     retail_costs: { currency: po.currency.toUpperCase() },
     items: po.items.map((item) => ({
       external_id: item.lineId,
-      variant_id: settings.variantIds[item.sku],
+      variant_id: variantIdOf(item, settings.variantIds),
       quantity: item.quantity,
       retail_price: item.price,
       name: item.title,
@@ -287,18 +288,31 @@ async function adoptExisting(
   return { kind: "accepted", providerOrderId: order.id };
 }
 
+/**
+ * The Printful variant for an item: its routing rule's product, else the map in the provider's
+ * settings (where mappings were kept before routing rules named products).
+ */
+function variantIdOf(
+  item: PurchaseOrderItem,
+  variantIds: Settings["variantIds"] | undefined,
+): number | undefined {
+  const fromRule = item.providerProduct?.trim();
+  if (fromRule && /^\d+$/.test(fromRule)) return Number(fromRule);
+  return variantIds?.[item.sku];
+}
+
 function itemProblems(
   item: PurchaseOrderItem,
   variantIds: Settings["variantIds"] | undefined,
   configName: string,
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  if (variantIds && variantIds[item.sku] === undefined) {
+  if (variantIds && variantIdOf(item, variantIds) === undefined) {
     problems.push({
       code: "variant_not_mapped",
       lineId: item.lineId,
       message: `${item.title} (${item.sku}) is not mapped to a Printful product variant`,
-      fix: `Map SKU ${item.sku} to its Printful variant id in Settings → Providers → ${configName}, then Revalidate`,
+      fix: `Add a rule for SKU ${item.sku} with its Printful variant id (${ADD_ROUTING_RULE}, provider ${configName}), then Revalidate`,
     });
   }
   // Catalog variants are blanks: even a product that is not personalised is printed from
@@ -325,7 +339,7 @@ function validate(pf: Printful, po: PurchaseOrder): ValidationProblem[] {
       code: "tax_number_required",
       message:
         "Printful needs the recipient's CPF/CNPJ tax number to ship to Brazil, which Orderlane does not collect",
-      fix: "Route this order's items to another provider in Settings, or submit it from the Printful dashboard",
+      fix: `Send this order's items to another provider (${ADD_ROUTING_RULE}), or submit it from the Printful dashboard`,
     });
   }
   return [...problems, ...pf.guard.problems()];
@@ -338,7 +352,9 @@ async function submit(
 ): Promise<SubmitOutcome> {
   const ready = pf.guard.readyToSubmit();
   if (!ready.ok) return ready.outcome;
-  const unmapped = po.items.filter((item) => ready.settings.variantIds[item.sku] === undefined);
+  const unmapped = po.items.filter(
+    (item) => variantIdOf(item, ready.settings.variantIds) === undefined,
+  );
   if (unmapped.length) {
     return {
       kind: "rejected",

@@ -3,6 +3,7 @@
 // outcome whichever provider it is. An adapter names only what is its own: the credential fields
 // it needs, whether its orders carry the signing secret, and its settings schema.
 import type { z } from "zod";
+import { editProvider } from "~/orders/core/alerts";
 import { describeZodError } from "../protocol";
 import type { CancelOutcome, ProviderConfig, SubmitOutcome, ValidationProblem } from "../provider";
 import { ProviderCallError } from "./provider-http";
@@ -67,7 +68,7 @@ export function providerGuard<Field extends string, Schema extends z.ZodType>(
         problems.push({
           code: "provider_secret_missing",
           message: `${brand} ("${config.name}") has no signing secret, so its shipment notifications could not be verified`,
-          fix: `Generate a signing secret in Settings → Providers → ${config.name}, then Revalidate`,
+          fix: `Save the provider once to give it a signing secret (${editProvider(config.name)}, then Save), then Revalidate`,
         });
       }
       if (!parsed.success) problems.push(settingsProblem(brand, config.name, parsed.error));
@@ -121,7 +122,7 @@ function settingsProblem(
   return {
     code: "provider_settings_invalid",
     message: `The ${providerName} settings for "${configName}" cannot be read (${detail})`,
-    fix: `Correct the ${providerName} settings in Settings → Providers → ${configName}, then Revalidate`,
+    fix: `Correct the ${providerName} settings (${editProvider(configName)}), then Revalidate`,
   };
 }
 
@@ -133,6 +134,6 @@ function credentialsProblem(
   return {
     code: "provider_credentials_missing",
     message: `No ${what} is saved for ${providerName} ("${configName}")`,
-    fix: `Paste your ${providerName} ${what} in Settings → Providers → ${configName}, then Revalidate`,
+    fix: `Paste your ${providerName} ${what} (${editProvider(configName)}), then Revalidate`,
   };
 }

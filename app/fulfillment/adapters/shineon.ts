@@ -171,7 +171,7 @@ function toOrderBody(po: PurchaseOrder, secret: string, settings: Settings) {
       test: settings.test || undefined,
       line_items: po.items.map((item) => ({
         store_line_item_id: item.lineId,
-        sku: item.sku,
+        sku: item.providerProduct || item.sku,
         quantity: item.quantity,
         properties: properties(item),
       })),

@@ -4,6 +4,21 @@
 // filter and the order page read it in the browser.
 import type { OrderAlert } from "./model";
 
+/**
+ * The controls a fix sends the owner to, by the names the page gives them: Settings → Providers
+ * labels its routing card, its button and each provider's Edit with these, so a fix cannot name a
+ * control that is not there.
+ */
+export const PROVIDERS_PAGE = "Settings → Providers";
+export const ROUTING_RULES_TITLE = "Routing rules";
+export const ADD_RULE_LABEL = "Add rule";
+export const EDIT_PROVIDER_LABEL = "Edit";
+export const ADD_ROUTING_RULE = `${PROVIDERS_PAGE} → ${ROUTING_RULES_TITLE} → ${ADD_RULE_LABEL}`;
+/** Where one provider's settings, credentials and secret are changed. */
+export function editProvider(name: string): string {
+  return `${PROVIDERS_PAGE} → ${name} → ${EDIT_PROVIDER_LABEL}`;
+}
+
 export interface AlertKind {
   /** Short name for filters and headings. */
   title: string;
@@ -36,7 +51,7 @@ export const ALERT_KINDS = {
   no_provider: {
     title: "No provider for an item",
     steps: [
-      "Choose a default provider, or add a routing rule for the item's SKU, in Settings → Providers.",
+      `Add a rule for the item's SKU (${ADD_ROUTING_RULE}), or tick Default provider on one of your providers (${editProvider("the provider")}).`,
       "Revalidate the order.",
     ],
   },
@@ -57,7 +72,7 @@ export const ALERT_KINDS = {
   country_not_supported: {
     title: "Provider does not ship to the country",
     steps: [
-      "Route the items to a provider that ships there, in Settings → Providers.",
+      `Send the items to a provider that ships there: ${ADD_ROUTING_RULE}.`,
       "Revalidate the order.",
     ],
   },
@@ -79,7 +94,7 @@ export const ALERT_KINDS = {
   variant_not_mapped: {
     title: "Product not mapped to the provider",
     steps: [
-      "Map the SKU to the provider's product in the provider's settings (Settings → Providers).",
+      `Add a rule for the SKU with the provider's product (${ADD_ROUTING_RULE}).`,
       "Revalidate the order.",
     ],
   },
@@ -92,18 +107,24 @@ export const ALERT_KINDS = {
   },
   provider_settings_invalid: {
     title: "Provider settings invalid",
-    steps: ["Correct the provider's settings in Settings → Providers.", "Revalidate the order."],
+    steps: [
+      `Correct the provider's settings (${editProvider("the provider")}).`,
+      "Revalidate the order.",
+    ],
   },
   provider_credentials_missing: {
     title: "Provider credentials missing",
     steps: [
-      "Enter the provider's API credentials in Settings → Providers.",
+      `Enter the provider's API credentials (${editProvider("the provider")}).`,
       "Reprocess the order.",
     ],
   },
   provider_secret_missing: {
     title: "Provider secret missing",
-    steps: ["Enter the provider's secret in Settings → Providers.", "Reprocess the order."],
+    steps: [
+      `Save the provider once (${editProvider("the provider")}, then Save): saving gives it a signing secret.`,
+      "Revalidate the order.",
+    ],
   },
   provider_unavailable: {
     title: "Provider unreachable",
@@ -116,7 +137,7 @@ export const ALERT_KINDS = {
     title: "Provider rejected the order",
     steps: [
       "Read the provider's reason on the order.",
-      "Fix what it objects to (Edit the order, or the provider's settings).",
+      `Fix what it objects to: Edit on the order, or the provider's settings (${editProvider("the provider")}).`,
       "Reprocess the order.",
     ],
   },

@@ -3,6 +3,17 @@
 // `shops/` reads and writes them through these.
 import type { LifecycleState, OrderType, ProcessingMode } from "./model";
 
+export interface RoutingRule {
+  /** A SKU, or a prefix ending in `*`. */
+  match: string;
+  providerId: string;
+  /**
+   * What the provider calls the product for the SKUs matched (Printful's variant id, a provider's
+   * own SKU); absent means the store SKU is sent, as rules saved before this existed do.
+   */
+  product?: string;
+}
+
 export interface ShopSettings {
   /** Minutes between an in-app order arriving and its automatic submission. */
   autoSubmitDelayMinutes: number;
@@ -18,10 +29,10 @@ export interface ShopSettings {
    */
   timezoneSource: "default" | "cart" | "owner";
   /**
-   * Which provider makes which SKU, first match wins; `match` is a SKU, or a prefix ending in `*`.
-   * Items no rule matches go to the shop's default provider.
+   * Which provider makes which SKU, first match wins. Items no rule matches go to the shop's
+   * default provider.
    */
-  routingRules: { match: string; providerId: string }[];
+  routingRules: RoutingRule[];
   /**
    * Line-item property (Shopify) or meta_data (WooCommerce) keys that carry personalisation, by what
    * they hold; the first key present wins. Option values are every other property whose key does not
