@@ -111,6 +111,7 @@ function countdownOf(
     pending: "Waiting for Schedule Process before it counts down",
     on_hold: "On hold",
     open: "Already submitted",
+    abandoned: "Already submitted",
     closed: "Already submitted and shipped",
     error: "Stopped: fix the alert, then Reprocess or Revalidate",
     archived: "Archived orders are never submitted",

@@ -67,6 +67,7 @@ export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
   pending: "Pending",
   on_hold: "On hold",
   open: "Open",
+  abandoned: "Abandoned",
   closed: "Closed",
   error: "Error",
   archived: "Archived",
@@ -78,6 +79,8 @@ export const STATE_DESCRIPTIONS: Readonly<Record<LifecycleState, string>> = {
   on_hold:
     "The countdown is paused, either because the cart put the order on hold or because the owner held it.",
   open: "Sent to every provider it needs and waiting for them to ship.",
+  abandoned:
+    "Sent long ago and nothing has shipped since, so providers are no longer asked about it; Reprocess makes it Open again.",
   closed: "Everything has shipped and the tracking is in the cart, so nothing more will happen.",
   error: "Something went wrong; the order's alert says what it is and how to fix it.",
   archived: "Kept for reference only; it is never sent and never imported again.",
