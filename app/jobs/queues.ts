@@ -17,6 +17,8 @@ export interface JobData {
   "import-orders": { shopId: string; runId: string };
   /** Scheduled: ask providers about purchase orders they have not reported on. */
   "poll-providers": Record<string, never>;
+  /** Scheduled: Open orders with nothing shipped long after they were sent become Abandoned. */
+  "abandon-orders": Record<string, never>;
 }
 
 export type QueueName = keyof JobData;
@@ -104,11 +106,20 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     batchSize: 1,
     pollingIntervalSeconds: 5,
   },
+  "abandon-orders": {
+    // Nothing is lost by waiting for the next hour's run.
+    retryLimit: 0,
+    expireInSeconds: 900,
+    batchSize: 1,
+    pollingIntervalSeconds: 30,
+  },
 };
 
 /** Cron schedules (pg-boss runs each once per tick across all workers). */
 export const SCHEDULES: Partial<Record<QueueName, string>> = {
   "poll-providers": "*/10 * * * *",
+  // Hourly: the limit is counted in days, so an order is abandoned within the hour it is due.
+  "abandon-orders": "17 * * * *",
 };
 
 /** Thrown by a handler when the work should be tried again later (pg-boss backs off). */

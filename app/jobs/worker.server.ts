@@ -7,6 +7,7 @@ import { pushTracking } from "~/fulfillment/tracking.server";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
+import { abandonStaleOrders } from "~/orders/abandon.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -30,6 +31,9 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "import-orders": (data, job) => runImportJob(ctx, data, job),
     "poll-providers": async () => {
       await pollProviders(ctx);
+    },
+    "abandon-orders": async () => {
+      await abandonStaleOrders(ctx);
     },
   };
 }

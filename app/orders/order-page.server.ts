@@ -14,6 +14,7 @@ import {
   ACTION_LABELS,
   STATE_LABELS,
   allowedActions,
+  offeredIn,
   type OrderAction,
   type OrderFacts,
 } from "~/orders/core/lifecycle";
@@ -22,6 +23,7 @@ import {
   ORDER_TYPE_LABELS,
   type LifecycleState,
   type ManualEdits,
+  type ProcessingMode,
 } from "~/orders/core/model";
 import {
   MENU_ACTIONS,
@@ -95,6 +97,7 @@ function safeUrl(value: string | null | undefined): string | null {
 function countdownOf(
   order: { state: LifecycleState; autoSubmitAt: Date | null; autoSubmitRemainingMs: number | null },
   blocker: string | null,
+  mode: ProcessingMode,
 ): Countdown {
   if (order.state === "new" && order.autoSubmitAt) {
     return { kind: "running", deadline: order.autoSubmitAt.toISOString() };
@@ -108,12 +111,18 @@ function countdownOf(
   if (blocker) return { kind: "none", reason: blocker };
   const reasons: Record<LifecycleState, string> = {
     new: "No countdown is running; use Submit Order when it is ready",
-    pending: "Waiting for Schedule Process before it counts down",
+    pending:
+      mode === "manual"
+        ? "Waiting for Schedule Process before it counts down"
+        : "Imported while the shop processed orders manually; Reset starts its countdown",
     on_hold: "On hold",
     open: "Already submitted",
     abandoned: "Already submitted",
     closed: "Already submitted and shipped",
-    error: "Stopped: fix the alert, then Reprocess or Revalidate",
+    error:
+      mode === "manual"
+        ? "Stopped: fix the alert, then Reprocess or Revalidate"
+        : "Stopped: fix the alert, then Reprocess",
     archived: "Archived orders are never submitted",
   };
   return { kind: "none", reason: reasons[order.state] };
@@ -184,7 +193,7 @@ function shapeOrderPage(
   return {
     ...orderHeader(order, shop, owner, words),
     items: children.items.map((row) => itemOf(row, shop, edits, words)),
-    countdown: countdownOf(order, countdownBlocker(order, shop)),
+    countdown: countdownOf(order, countdownBlocker(order, shop), settings.processingMode),
     serverNow: new Date().toISOString(),
     ...menuOf(facts, order),
     editorUrl,
@@ -307,11 +316,14 @@ function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
     canRelease: choice("release").allowed,
     submit: choice("submit"),
     canEdit: choice("edit"),
-    actions: MENU_ACTIONS.map((action) => ({
-      action,
-      label: ACTION_LABELS[action],
-      ...choice(action),
-    })),
+    // Actions the shop's processing mode does not have are left out, not shown disabled.
+    actions: MENU_ACTIONS.filter((action) => offeredIn(action, facts.processingMode)).map(
+      (action) => ({
+        action,
+        label: ACTION_LABELS[action],
+        ...choice(action),
+      }),
+    ),
   };
 }
 

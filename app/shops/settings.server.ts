@@ -20,10 +20,14 @@ import { type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
 type Ctx = Pick<AppContext, "db" | "jobs">;
 
 export const MAX_DELAY_MINUTES = 7 * 24 * 60;
+/** A year: past that a parcel is not coming, and a shorter limit is the owner's to choose. */
+export const MAX_ABANDON_AFTER_DAYS = 365;
 
 /** The form's fields, all strings as a browser sends them. */
 export interface SettingsForm {
   autoSubmitDelayMinutes: string;
+  /** Left out (a form without the field): the shop keeps its current value. */
+  abandonAfterDays?: string;
   processingMode: string;
   typeRules: string;
   personalizedProducts: string;
@@ -40,6 +44,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
   for (const state of LIFECYCLE_STATES) labels[state] = settings.stateLabels[state] ?? "";
   return {
     autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
+    abandonAfterDays: String(settings.abandonAfterDays),
     processingMode: settings.processingMode,
     typeRules: settings.typeRules.map((r) => `${r.sourceChannel}: ${r.type}`).join("\n"),
     personalizedProducts: settings.personalizedProducts.join(", "),
@@ -126,6 +131,19 @@ export const settingsSchema = z.object({
         .min(0, "Enter a whole number of minutes")
         .max(MAX_DELAY_MINUTES, `At most ${MAX_DELAY_MINUTES} minutes (a week)`),
     ),
+  abandonAfterDays: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "Enter a whole number of days")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, "Enter at least 1 day")
+        .max(MAX_ABANDON_AFTER_DAYS, `At most ${MAX_ABANDON_AFTER_DAYS} days (a year)`),
+    )
+    .optional(),
   processingMode: z.enum(["automatic", "manual"], { message: "Choose automatic or manual" }),
   typeRules,
   personalizedProducts: commaList("product ids", 1000),
@@ -181,6 +199,7 @@ export async function saveShopSettings(
     const settings: ShopSettings = {
       ...before,
       autoSubmitDelayMinutes: input.autoSubmitDelayMinutes,
+      abandonAfterDays: input.abandonAfterDays ?? before.abandonAfterDays,
       processingMode: input.processingMode,
       typeRules: input.typeRules,
       personalizedProducts: input.personalizedProducts,
