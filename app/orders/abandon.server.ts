@@ -3,7 +3,7 @@
 // Abandoned: providers stop being asked about it (polling reads Open orders only) and the owner
 // gets an alert. The query below only finds candidates; the lifecycle table, asked under each
 // order's lock, decides (decision 0032).
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { orders, providers, shipments, shops, submissions } from "~/db/schema";
@@ -126,7 +126,7 @@ async function providerNames(
       and(
         eq(submissions.shopId, shopId),
         inArray(submissions.orderId, orderIds),
-        eq(submissions.state, "submitted"),
+        isNotNull(submissions.submittedAt),
       ),
     )
     .orderBy(providers.name);

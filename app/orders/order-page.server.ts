@@ -68,6 +68,7 @@ const EVENT_LABELS: Record<string, string> = {
   tracking_pushed: "Tracking sent to the cart",
   edit: "Edited",
   submit: "Submitted",
+  abandon: "Abandoned",
 };
 
 /** The product's page in the cart's admin, where the shop defines its design. */

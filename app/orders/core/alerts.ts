@@ -120,19 +120,19 @@ export const ALERT_KINDS = {
       "Reset the order to send it again, or Archive it if it should not be made.",
     ],
   },
+  provider_cancel_refused: {
+    title: "Provider could not cancel",
+    steps: [
+      "Contact the provider to stop the order by hand.",
+      "If it ships anyway, arrange a return with the customer.",
+    ],
+  },
   abandoned: {
     title: "Nothing shipped for too long",
     steps: [
       "Ask the provider whether the order is still being made, or was lost.",
       "Reprocess the order: it is Open again and Orderlane asks the provider for tracking again.",
       "Archive it instead if it will never ship.",
-    ],
-  },
-  provider_cancel_refused: {
-    title: "Provider could not cancel",
-    steps: [
-      "Contact the provider to stop the order by hand.",
-      "If it ships anyway, arrange a return with the customer.",
     ],
   },
 } as const satisfies Record<string, AlertKind>;
