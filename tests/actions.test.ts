@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   lineItems,
   orderEvents,
@@ -16,7 +16,13 @@ import {
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/core/alerts";
 import { decide, type OrderAction } from "~/orders/core/lifecycle";
-import { LIFECYCLE_STATES, type LifecycleState, type ManualEdits } from "~/orders/core/model";
+import {
+  LIFECYCLE_STATES,
+  type LifecycleState,
+  type ManualEdits,
+  type ProcessingMode,
+} from "~/orders/core/model";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { createApiToken } from "~/shops/api-tokens.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
@@ -54,6 +60,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await closeVite();
+});
+
+/** The shop's processing mode, as its Settings would have saved it. */
+async function useMode(processingMode: ProcessingMode, shopRow: Pick<Shop, "id"> = shop) {
+  const [row] = await app.ctx.db.select().from(shops).where(eq(shops.id, shopRow.id));
+  await app.ctx.db
+    .update(shops)
+    .set({ settings: { ...shopSettings(row!), processingMode } })
+    .where(eq(shops.id, shopRow.id));
+}
+beforeEach(async () => {
+  await useMode("automatic");
 });
 
 type Who = "owner" | "admin";
@@ -99,7 +117,7 @@ async function orderIn(
     },
     [DESIGNED_ITEM],
   );
-  const sent = options.sent ?? (state === "open" || state === "closed");
+  const sent = options.sent ?? (state === "open" || state === "abandoned" || state === "closed");
   if (sent && owner === shop) {
     const [submission] = await app.ctx.db
       .insert(submissions)
@@ -152,15 +170,23 @@ async function lastEvent(orderId: string) {
 
 // Where each action is allowed, written out here rather than read from the table, so a change to
 // the table that nobody meant shows up as a failing test.
-const ALLOWED_IN: Record<string, readonly LifecycleState[]> = {
-  reprocess: ["error", "archived"],
-  edit: ["new", "pending", "on_hold", "error"],
-  reset: ["new", "pending", "on_hold", "open", "error", "archived"],
-  archive: ["new", "pending", "on_hold", "open", "closed", "error"],
-  delete: ["new", "pending", "on_hold", "error", "archived"],
-  "force-delete": LIFECYCLE_STATES,
-  schedule: ["pending"],
-  revalidate: ["error"],
+// Schedule Process and Revalidate exist only for shops that process orders manually (seed 001):
+// an automatic shop is refused them in every state.
+const ALLOWED_IN: Record<ProcessingMode, Record<string, readonly LifecycleState[]>> = {
+  automatic: {
+    reprocess: ["abandoned", "error", "archived"],
+    edit: ["new", "pending", "on_hold", "error"],
+    reset: ["new", "pending", "on_hold", "open", "abandoned", "error", "archived"],
+    archive: ["new", "pending", "on_hold", "open", "abandoned", "closed", "error"],
+    delete: ["new", "pending", "on_hold", "error", "archived"],
+    "force-delete": LIFECYCLE_STATES,
+    schedule: [],
+    revalidate: [],
+  },
+  manual: {
+    schedule: ["pending"],
+    revalidate: ["error"],
+  },
 };
 
 const TABLE_ACTION: Record<string, OrderAction> = {
@@ -174,83 +200,95 @@ const TABLE_ACTION: Record<string, OrderAction> = {
   revalidate: "revalidate",
 };
 
-/** The state each allowed action leaves the order in (automatic mode, cart says Processing). */
-const LEAVES_IN: Record<string, LifecycleState | "same" | "deleted"> = {
-  // Never sent: back to New, counting down again (an order whose send failed is sent at once:
-  // tests/fulfillment.test.ts).
-  reprocess: "new",
-  edit: "same",
-  reset: "new",
-  archive: "archived",
-  delete: "deleted",
-  "force-delete": "deleted",
-  schedule: "new",
-  revalidate: "new",
-};
+/** The state each allowed action leaves the order in (the cart says Processing). */
+function leavesIn(
+  action: string,
+  from: LifecycleState,
+  mode: ProcessingMode,
+): LifecycleState | "same" | "deleted" {
+  const start = mode === "manual" ? "pending" : "new";
+  const leaves: Record<string, LifecycleState | "same" | "deleted"> = {
+    // Never sent: back to the start, counting down again (an order whose send failed is sent at
+    // once: tests/fulfillment.test.ts). Abandoned: Open again, so its providers are asked again.
+    reprocess: from === "abandoned" ? "open" : start,
+    edit: "same",
+    reset: start,
+    archive: "archived",
+    delete: "deleted",
+    "force-delete": "deleted",
+    schedule: "new",
+    revalidate: start,
+  };
+  return leaves[action]!;
+}
 
 const BODY: Record<string, unknown> = {
   edit: { note: "Gift wrap, please" },
   "force-delete": { confirm: true },
 };
 
-describe("every action in every state, through the API", () => {
-  for (const [action, allowed] of Object.entries(ALLOWED_IN)) {
-    for (const state of LIFECYCLE_STATES) {
-      const ok = allowed.includes(state);
-      it(`${action} on a${/^[aeiou]/.test(state) ? "n" : ""} ${state} order is ${ok ? "done" : "refused"}`, async () => {
-        const order = await orderIn(state);
-        const before = await snapshot(order.id);
-        const res = await act(
-          order.id,
-          action,
-          BODY[action],
-          action === "force-delete" ? "admin" : "owner",
-        );
-        const body = (await res.json()) as {
-          ok?: boolean;
-          message?: string;
-          error?: { code: string; message: string };
-        };
-        const after = await snapshot(order.id);
-        if (!ok) {
-          expect(res.status, JSON.stringify(body)).toBe(409);
-          const decision = decide(TABLE_ACTION[action]!, {
-            state,
-            cartStatus: "processing",
-            processingMode: "automatic",
-            hasShipment: state === "closed",
-            anythingSent: state === "open" || state === "closed",
-            isAccountAdmin: action === "force-delete",
-          });
-          expect(decision.allowed).toBe(false);
-          expect(body.error).toEqual({
-            code: "refused",
-            message: decision.allowed ? "" : decision.reason,
-          });
-          expect(after).toEqual(before);
-          return;
-        }
-        expect(res.status, JSON.stringify(body)).toBe(200);
-        expect(body.ok).toBe(true);
-        const leaves = LEAVES_IN[action]!;
-        if (leaves === "deleted") {
-          expect(after.order).toBeUndefined();
-          const items = await app.ctx.db
-            .select()
-            .from(lineItems)
-            .where(eq(lineItems.orderId, order.id));
-          expect(items).toEqual([]);
-          return;
-        }
-        expect(after.order!.state).toBe(leaves === "same" ? state : leaves);
-        // Who did it is on the timeline.
-        const event = await lastEvent(order.id);
-        expect(event).toMatchObject({ actor: "owner", actorName: 'API token "Tests"' });
-        expect(after.events).toBeGreaterThan(before.events);
-      });
+describe.each(["automatic", "manual"] as const)(
+  "every action in every state, through the API, in %s mode",
+  (mode) => {
+    for (const [action, allowed] of Object.entries(ALLOWED_IN[mode])) {
+      for (const state of LIFECYCLE_STATES) {
+        const ok = allowed.includes(state);
+        it(`${action} on a${/^[aeiou]/.test(state) ? "n" : ""} ${state} order is ${ok ? "done" : "refused"}`, async () => {
+          await useMode(mode);
+          const order = await orderIn(state);
+          const before = await snapshot(order.id);
+          const res = await act(
+            order.id,
+            action,
+            BODY[action],
+            action === "force-delete" ? "admin" : "owner",
+          );
+          const body = (await res.json()) as {
+            ok?: boolean;
+            message?: string;
+            error?: { code: string; message: string };
+          };
+          const after = await snapshot(order.id);
+          if (!ok) {
+            expect(res.status, JSON.stringify(body)).toBe(409);
+            const decision = decide(TABLE_ACTION[action]!, {
+              state,
+              cartStatus: "processing",
+              processingMode: mode,
+              hasShipment: state === "closed",
+              anythingSent: state === "open" || state === "abandoned" || state === "closed",
+              isAccountAdmin: action === "force-delete",
+            });
+            expect(decision.allowed).toBe(false);
+            expect(body.error).toEqual({
+              code: "refused",
+              message: decision.allowed ? "" : decision.reason,
+            });
+            expect(after).toEqual(before);
+            return;
+          }
+          expect(res.status, JSON.stringify(body)).toBe(200);
+          expect(body.ok).toBe(true);
+          const leaves = leavesIn(action, state, mode);
+          if (leaves === "deleted") {
+            expect(after.order).toBeUndefined();
+            const items = await app.ctx.db
+              .select()
+              .from(lineItems)
+              .where(eq(lineItems.orderId, order.id));
+            expect(items).toEqual([]);
+            return;
+          }
+          expect(after.order!.state).toBe(leaves === "same" ? state : leaves);
+          // Who did it is on the timeline.
+          const event = await lastEvent(order.id);
+          expect(event).toMatchObject({ actor: "owner", actorName: 'API token "Tests"' });
+          expect(after.events).toBeGreaterThan(before.events);
+        });
+      }
     }
-  }
-});
+  },
+);
 
 describe("guards that depend on more than the state", () => {
   it("refuses Reset once a shipment exists, even for an order not yet closed", async () => {
@@ -492,6 +530,7 @@ describe("what each action does to the order", () => {
   it("Revalidate with settings still wrong keeps the order in Error with a fresh alert", async () => {
     const other = await createShop(app.ctx.db, { platform: "demo" });
     const created = await createApiToken(app.ctx.db, other.id, { name: "Other", createdBy: null });
+    await useMode("manual", other);
     const order = await orderIn("error", { shopRow: other });
     const res = await app.fetch(`/api/v1/orders/${order.id}/actions/revalidate`, {
       method: "POST",
@@ -504,12 +543,28 @@ describe("what each action does to the order", () => {
     expect(after.alert!.fix).toContain("Revalidate");
   });
 
-  it("Revalidate that passes puts the order back to New with its countdown", async () => {
+  it("Revalidate that passes puts the order back where a manual shop starts: Pending", async () => {
+    await useMode("manual");
     const order = await orderIn("error");
     expect((await act(order.id, "revalidate")).status).toBe(200);
     const after = (await snapshot(order.id)).order!;
-    expect(after).toMatchObject({ state: "new", alert: null });
-    expect(after.autoSubmitAt).not.toBeNull();
+    expect(after).toMatchObject({ state: "pending", alert: null });
+  });
+
+  it("refuses Schedule Process and Revalidate to a shop that processes automatically, saying so", async () => {
+    for (const [action, state, hint] of [
+      ["schedule", "pending", "Reset"],
+      ["revalidate", "error", "Reprocess"],
+    ] as const) {
+      const order = await orderIn(state);
+      const before = await snapshot(order.id);
+      const res = await act(order.id, action);
+      expect(res.status).toBe(409);
+      const message = ((await res.json()) as { error: { message: string } }).error.message;
+      expect(message).toContain("This shop processes orders automatically");
+      expect(message).toContain(hint);
+      expect(await snapshot(order.id)).toEqual(before);
+    }
   });
 });
 
@@ -518,7 +573,7 @@ describe("orders the caller cannot touch", () => {
     const other = await createShop(app.ctx.db, { platform: "demo" });
     const theirs = await orderIn("error", { shopRow: other });
     const before = await snapshot(theirs.id);
-    for (const action of Object.keys(ALLOWED_IN)) {
+    for (const action of Object.keys(ALLOWED_IN.automatic)) {
       const res = await act(theirs.id, action, BODY[action]);
       expect(res.status, action).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");

@@ -6,7 +6,8 @@ import type { Tx } from "~/db/client.server";
 import type { OrderAlert } from "~/orders/core/model";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
-import { transition, type LockedOrder } from "~/orders/core/transitions.server";
+import { decide } from "~/orders/core/lifecycle";
+import { orderFacts, transition, type LockedOrder } from "~/orders/core/transitions.server";
 
 export async function recordProviderRefusal(
   tx: Tx,
@@ -15,10 +16,12 @@ export async function recordProviderRefusal(
 ): Promise<void> {
   const { order } = locked;
   const data = { submissionId: refusal.submissionId };
-  if (order.state === "open") {
+  const acting = { actor: "provider" } as const;
+  // Open or Abandoned: the lifecycle table decides which orders a provider's refusal moves.
+  if (decide("provider_reject", orderFacts(locked, acting)).allowed) {
     await transition(tx, locked, {
       action: "provider_reject",
-      acting: { actor: "provider" },
+      acting,
       message: refusal.alert.message,
       data,
       set: { alert: refusal.alert },

@@ -194,7 +194,7 @@ function decideEach(
     const decision = decide("submit", facts);
     if (!decision.allowed) {
       results[index] =
-        order.state === "open" || order.state === "closed"
+        order.state === "open" || order.state === "abandoned" || order.state === "closed"
           ? { outcome: "already_submitted", reason: decision.reason }
           : { outcome: "refused", reason: decision.reason };
       return;

@@ -7,7 +7,8 @@ import { connectorFor } from "~/carts/connectors.server";
 import { lineItems, shipments } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
-import { lockOrder, transition } from "~/orders/core/transitions.server";
+import { decide } from "~/orders/core/lifecycle";
+import { lockOrder, orderFacts, transition } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { ingestCartOrders } from "~/orders/ingest.server";
 
@@ -97,10 +98,12 @@ export async function pushTracking(
       .from(shipments)
       .where(and(eq(shipments.orderId, order.id), isNull(shipments.pushedToCartAt)))
       .limit(1);
-    if (!unshipped && !unpushed && locked.order.state === "open") {
+    // Open, or Abandoned and a parcel turned up after all: the lifecycle table says which close.
+    const acting = { actor: "system" } as const;
+    if (!unshipped && !unpushed && decide("close", orderFacts(locked, acting)).allowed) {
       await transition(tx, locked, {
         action: "close",
-        acting: { actor: "system" },
+        acting,
         message: "Everything has shipped and its tracking is in the cart",
       });
     }

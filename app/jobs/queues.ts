@@ -23,6 +23,8 @@ export interface JobData {
   "reconcile-shop": { shopId: string };
   /** Scheduled: ask providers about purchase orders they have not reported on. */
   "poll-providers": Record<string, never>;
+  /** Scheduled: Open orders with nothing shipped long after they were sent become Abandoned. */
+  "abandon-orders": Record<string, never>;
 }
 
 export type QueueName = keyof JobData;
@@ -138,6 +140,13 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     batchSize: 1,
     pollingIntervalSeconds: 5,
   },
+  "abandon-orders": {
+    // Nothing is lost by waiting for the next hour's run.
+    retryLimit: 0,
+    expireInSeconds: 900,
+    batchSize: 1,
+    pollingIntervalSeconds: 30,
+  },
 };
 
 /** Cron schedules (pg-boss runs each once per tick across all workers). */
@@ -145,6 +154,8 @@ export const SCHEDULES: Partial<Record<QueueName, string>> = {
   "poll-providers": "*/10 * * * *",
   // Each shop's own interval (15 minutes by default) is checked every minute.
   "reconcile-carts": "* * * * *",
+  // Hourly: the limit is counted in days, so an order is abandoned within the hour it is due.
+  "abandon-orders": "17 * * * *",
 };
 
 /** Thrown by a handler when the work should be tried again later (pg-boss backs off). */

@@ -9,6 +9,7 @@ import { sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
 import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
+import { abandonStaleOrders } from "~/orders/abandon.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -39,6 +40,9 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     },
     "poll-providers": async () => {
       await pollProviders(ctx);
+    },
+    "abandon-orders": async () => {
+      await abandonStaleOrders(ctx);
     },
   };
 }

@@ -90,6 +90,7 @@ export async function runOrderAction(
     case "fail_validation":
     case "provider_reject":
     case "close":
+    case "abandon":
     case "cart_delete":
       return refused(
         `${ACTION_LABELS[action]} is not an action the owner takes here; it happens when the order's cart, provider or validation says so.`,
@@ -145,6 +146,12 @@ async function reprocessOrder(
         facts,
         set: { alert: null },
       });
+      if (to === "open") {
+        return succeeded(
+          orderId,
+          "Reprocessed: Open again; its providers are asked about it again",
+        );
+      }
       if (to !== "new") return succeeded(orderId, "Reprocessed: back in processing");
       if (facts.anythingSent) {
         retrySend = true;

@@ -6,7 +6,8 @@ import type { AppContext } from "~/context.server";
 import { orders } from "~/db/schema";
 import { runOrderAction } from "./actions.server";
 import { matchingOrderIds, type CatalogFilters } from "./catalog.server";
-import { ACTION_LABELS, type OrderAction } from "~/orders/core/lifecycle";
+import { ACTION_LABELS, offeredIn, type OrderAction } from "~/orders/core/lifecycle";
+import type { ProcessingMode } from "~/orders/core/model";
 import type { ActingAs } from "~/orders/core/transitions.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
@@ -21,6 +22,11 @@ export const BULK_ACTIONS = [
   "delete",
 ] as const satisfies readonly OrderAction[];
 export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+/** The bulk actions a shop in this processing mode has (the lifecycle table says which). */
+export function bulkActionsFor(mode: ProcessingMode): BulkAction[] {
+  return BULK_ACTIONS.filter((action) => offeredIn(action, mode));
+}
 
 /**
  * Most orders one bulk run handles. The run happens inside the owner's request (each order is a

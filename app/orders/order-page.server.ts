@@ -14,6 +14,7 @@ import {
   ACTION_LABELS,
   STATE_LABELS,
   allowedActions,
+  offeredIn,
   type OrderAction,
   type OrderFacts,
 } from "~/orders/core/lifecycle";
@@ -22,6 +23,7 @@ import {
   ORDER_TYPE_LABELS,
   type LifecycleState,
   type ManualEdits,
+  type ProcessingMode,
 } from "~/orders/core/model";
 import {
   CART_CHANGE_ACTIONS,
@@ -70,6 +72,7 @@ const EVENT_LABELS: Record<string, string> = {
   submit: "Submitted",
   changed_after_sent: "Changed in the cart after it was sent",
   changed_after_sent_cleared: "Changed back in the cart",
+  abandon: "Abandoned",
 };
 
 /** The product's page in the cart's admin, where the shop defines its design. */
@@ -99,6 +102,7 @@ function safeUrl(value: string | null | undefined): string | null {
 function countdownOf(
   order: { state: LifecycleState; autoSubmitAt: Date | null; autoSubmitRemainingMs: number | null },
   blocker: string | null,
+  mode: ProcessingMode,
 ): Countdown {
   if (order.state === "new" && order.autoSubmitAt) {
     return { kind: "running", deadline: order.autoSubmitAt.toISOString() };
@@ -112,11 +116,18 @@ function countdownOf(
   if (blocker) return { kind: "none", reason: blocker };
   const reasons: Record<LifecycleState, string> = {
     new: "No countdown is running; use Submit Order when it is ready",
-    pending: "Waiting for Schedule Process before it counts down",
+    pending:
+      mode === "manual"
+        ? "Waiting for Schedule Process before it counts down"
+        : "Imported while the shop processed orders manually; Reset starts its countdown",
     on_hold: "On hold",
     open: "Already submitted",
+    abandoned: "Already submitted",
     closed: "Already submitted and shipped",
-    error: "Stopped: fix the alert, then Reprocess or Revalidate",
+    error:
+      mode === "manual"
+        ? "Stopped: fix the alert, then Reprocess or Revalidate"
+        : "Stopped: fix the alert, then Reprocess",
     archived: "Archived orders are never submitted",
   };
   return { kind: "none", reason: reasons[order.state] };
@@ -187,7 +198,7 @@ function shapeOrderPage(
   return {
     ...orderHeader(order, shop, owner, words),
     items: children.items.map((row) => itemOf(row, shop, edits, words)),
-    countdown: countdownOf(order, countdownBlocker(order, shop)),
+    countdown: countdownOf(order, countdownBlocker(order, shop), settings.processingMode),
     serverNow: new Date().toISOString(),
     ...menuOf(facts, order),
     editorUrl,
@@ -311,11 +322,14 @@ function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
     canRelease: choice("release").allowed,
     submit: choice("submit"),
     canEdit: choice("edit"),
-    actions: MENU_ACTIONS.map((action) => ({
-      action,
-      label: ACTION_LABELS[action],
-      ...choice(action),
-    })),
+    // Actions the shop's processing mode does not have are left out, not shown disabled.
+    actions: MENU_ACTIONS.filter((action) => offeredIn(action, facts.processingMode)).map(
+      (action) => ({
+        action,
+        label: ACTION_LABELS[action],
+        ...choice(action),
+      }),
+    ),
   };
 }
 

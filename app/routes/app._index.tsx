@@ -11,7 +11,13 @@ import {
 } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { BULK_ACTIONS, BULK_CAP, runBulkAction, type BulkAction } from "~/orders/bulk.server";
+import {
+  BULK_ACTIONS,
+  BULK_CAP,
+  bulkActionsFor,
+  runBulkAction,
+  type BulkAction,
+} from "~/orders/bulk.server";
 import {
   alertCodesInUse,
   InvalidCatalogQueryError,
@@ -20,6 +26,7 @@ import {
   parseCatalogQuery,
 } from "~/orders/catalog.server";
 import { ORDER_TYPE_LABELS } from "~/orders/core/model";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { requireOwner } from "~/shops/owner.server";
 import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
@@ -80,6 +87,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     rows,
     filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
     alertCodes: await alertCodesInUse(context.db, owner.shop.id),
+    // Schedule Process and Revalidate only for shops that process manually (decision 0033).
+    bulkActions: bulkActionsFor(shopSettings(owner.shop).processingMode),
     nextCursor: page.nextCursor,
     previousCursor: page.previousCursor,
   };
@@ -168,6 +177,7 @@ export default function Catalog() {
     rows,
     filtered,
     alertCodes,
+    bulkActions,
     nextCursor,
     previousCursor,
   } = useLoaderData<typeof loader>();
@@ -306,14 +316,7 @@ export default function Catalog() {
                 isSelected: (id) => selectedResources.includes(id),
                 hasMoreItems: Boolean(nextCursor || previousCursor),
                 promotedBulkActions: [actionFor("submit")],
-                bulkActions: [
-                  actionFor("reprocess"),
-                  actionFor("revalidate"),
-                  actionFor("schedule_process"),
-                  actionFor("reset"),
-                  actionFor("archive"),
-                  actionFor("delete"),
-                ],
+                bulkActions: bulkActions.filter((a) => a !== "submit").map((a) => actionFor(a)),
               }}
             />
           )}

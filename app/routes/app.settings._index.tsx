@@ -131,6 +131,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   for (const state of LIFECYCLE_STATES) stateLabels[state] = text(form, `stateLabels.${state}`);
   const input: SettingsForm = {
     autoSubmitDelayMinutes: text(form, "autoSubmitDelayMinutes"),
+    ...(form.has("abandonAfterDays") ? { abandonAfterDays: text(form, "abandonAfterDays") } : {}),
     processingMode: text(form, "processingMode"),
     typeRules: typeRuleRows(form),
     personalizedProducts: text(form, "personalizedProducts"),
@@ -266,6 +267,18 @@ function SettingsFormCard({
             helpText="The review window for orders that arrive from now on; running countdowns keep their time."
             autoComplete="off"
             error={errors.autoSubmitDelayMinutes}
+          />
+          <TextField
+            label="Abandon after (days)"
+            name="abandonAfterDays"
+            type="number"
+            min={1}
+            max={365}
+            value={values.abandonAfterDays ?? ""}
+            onChange={set("abandonAfterDays")}
+            helpText="An order sent this many days ago with nothing shipped becomes Abandoned: providers are no longer asked about it and you get an alert. Reprocess makes it Open again."
+            autoComplete="off"
+            error={errors.abandonAfterDays}
           />
           <Checkbox
             label="Notify the customer when an order ships"

@@ -20,6 +20,8 @@ import { knownTimeZone } from "./time-zones";
 type Ctx = Pick<AppContext, "db" | "jobs">;
 
 export const MAX_DELAY_MINUTES = 7 * 24 * 60;
+/** A year: past that a parcel is not coming, and a shorter limit is the owner's to choose. */
+export const MAX_ABANDON_AFTER_DAYS = 365;
 
 /** One row of the type rules as the form sends it. */
 export interface TypeRuleRow {
@@ -33,6 +35,8 @@ export const MAX_TYPE_RULES = 50;
 /** The form's fields, all strings as a browser sends them. */
 export interface SettingsForm {
   autoSubmitDelayMinutes: string;
+  /** Left out (a form without the field): the shop keeps its current value. */
+  abandonAfterDays?: string;
   processingMode: string;
   /** In order: the first rule whose channel the order's source channel contains wins. */
   typeRules: TypeRuleRow[];
@@ -50,6 +54,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
   for (const state of LIFECYCLE_STATES) labels[state] = settings.stateLabels[state] ?? "";
   return {
     autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
+    abandonAfterDays: String(settings.abandonAfterDays),
     processingMode: settings.processingMode,
     typeRules: settings.typeRules.map((r) => ({ sourceChannel: r.sourceChannel, type: r.type })),
     personalizedProducts: settings.personalizedProducts.join(", "),
@@ -133,6 +138,19 @@ export const settingsSchema = z.object({
         .min(0, "Enter a whole number of minutes")
         .max(MAX_DELAY_MINUTES, `At most ${MAX_DELAY_MINUTES} minutes (a week)`),
     ),
+  abandonAfterDays: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "Enter a whole number of days")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, "Enter at least 1 day")
+        .max(MAX_ABANDON_AFTER_DAYS, `At most ${MAX_ABANDON_AFTER_DAYS} days (a year)`),
+    )
+    .optional(),
   processingMode: z.enum(["automatic", "manual"], { message: "Choose automatic or manual" }),
   typeRules,
   personalizedProducts: commaList("product ids", 1000),
@@ -188,6 +206,7 @@ export async function saveShopSettings(
     const settings: ShopSettings = {
       ...before,
       autoSubmitDelayMinutes: input.autoSubmitDelayMinutes,
+      abandonAfterDays: input.abandonAfterDays ?? before.abandonAfterDays,
       processingMode: input.processingMode,
       typeRules: input.typeRules,
       personalizedProducts: input.personalizedProducts,

@@ -4,7 +4,8 @@ import { and, eq, isNotNull, sql } from "drizzle-orm";
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, orders, shops } from "~/db/schema";
+import { lineItems, orders, shipments, shops, submissions } from "~/db/schema";
+import { abandonStaleOrders } from "~/orders/abandon.server";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { finishInBrowser } from "~/shops/woo-session.server";
 import { closeVite, startTestApp, type TestApp } from "../support/app";
@@ -132,19 +133,13 @@ describe("the order page in the browser (demo, standalone)", () => {
     const menu = page.locator(".Polaris-Popover__Content");
     await expect.poll(() => menu.isVisible()).toBe(true);
     const text = await menu.innerText();
-    for (const label of [
-      "Reprocess",
-      "Edit",
-      "Reset",
-      "Archive",
-      "Schedule Process",
-      "Revalidate",
-      "Delete",
-      "Force Delete",
-    ]) {
+    for (const label of ["Reprocess", "Edit", "Reset", "Archive", "Delete", "Force Delete"]) {
       expect(text).toContain(label);
     }
     expect(text).not.toContain("Provider Rejection");
+    // The demo shop processes orders automatically: seed 001 keeps these two for manual shops.
+    expect(text).not.toContain("Schedule Process");
+    expect(text).not.toContain("Revalidate");
     expect(text).toContain("reprocessing it would submit it twice");
     expect(text).toContain("an edit would not reach them");
     const reprocess = menu
@@ -226,6 +221,71 @@ describe("the order page in the browser (demo, standalone)", () => {
     expect(help).toContain("checkout-draft");
     expect(help).toContain("Archived");
     await page.keyboard.press("Escape");
+  });
+
+  it("shows an Abandoned order's alert, and Reprocess makes it Open again", async () => {
+    // An Open order sent 50 days ago with nothing shipped, as the hourly job finds it.
+    const [row] = await app.ctx.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(
+        and(
+          eq(orders.state, "open"),
+          sql`not exists (select 1 from ${shipments} where ${shipments.orderId} = ${orders.id})`,
+        ),
+      )
+      .limit(1);
+    const orderId = row!.id;
+    await app.ctx.db
+      .update(submissions)
+      .set({ submittedAt: new Date(Date.now() - 50 * 24 * 60 * 60 * 1000) })
+      .where(eq(submissions.orderId, orderId));
+    await abandonStaleOrders(app.ctx);
+    await open(orderId);
+    const banner = page.locator(".Polaris-Banner", { hasText: "Nothing has shipped within" });
+    await expect.poll(() => banner.count()).toBe(1);
+    expect(await banner.innerText()).toContain("Reprocess to send tracking checks again");
+    expect(await page.getByText("Abandoned", { exact: true }).count()).toBeGreaterThan(0);
+    if (updateScreenshots) {
+      await page.screenshot({ path: "docs/screenshots/order-abandoned.png", fullPage: true });
+    }
+
+    await page.getByRole("button", { name: "Actions" }).click();
+    const reprocess = menuItem("Reprocess");
+    await expect.poll(() => reprocess.isEnabled()).toBe(true);
+    if (updateScreenshots) {
+      await page.screenshot({ path: "docs/screenshots/actions-menu-abandoned.png" });
+    }
+    await reprocess.click();
+    await expect
+      .poll(async () => {
+        const [after] = await app.ctx.db.select().from(orders).where(eq(orders.id, orderId));
+        return after?.state;
+      })
+      .toBe("open");
+    await expect.poll(() => banner.count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("offers Schedule Process and Revalidate once the shop processes orders manually", async () => {
+    const [demo] = await app.ctx.db.select().from(shops).limit(1);
+    const manual = { ...demo!.settings, processingMode: "manual" as const };
+    await app.ctx.db.update(shops).set({ settings: manual }).where(eq(shops.id, demo!.id));
+    try {
+      await open(await orderIn("open"));
+      await page.getByRole("button", { name: "Actions" }).click();
+      const menu = page.locator(".Polaris-Popover__Content");
+      await expect.poll(() => menu.isVisible()).toBe(true);
+      const text = await menu.innerText();
+      expect(text).toContain("Schedule Process");
+      expect(text).toContain("Revalidate");
+      await page.keyboard.press("Escape");
+    } finally {
+      await app.ctx.db
+        .update(shops)
+        .set({ settings: demo!.settings })
+        .where(eq(shops.id, demo!.id));
+    }
   });
 
   it("deletes an order from the Actions menu and lands on the catalog, which says so once", async () => {

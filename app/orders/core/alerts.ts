@@ -155,6 +155,14 @@ export const ALERT_KINDS = {
       "If it ships anyway, arrange a return with the customer.",
     ],
   },
+  abandoned: {
+    title: "Nothing shipped for too long",
+    steps: [
+      "Ask the provider whether the order is still being made, or was lost.",
+      "Reprocess the order: it is Open again and Orderlane asks the provider for tracking again.",
+      "Archive it instead if it will never ship.",
+    ],
+  },
 } as const satisfies Record<string, AlertKind>;
 
 export type AlertCode = keyof typeof ALERT_KINDS;

@@ -10,6 +10,7 @@ import {
   assertAllowed,
   decide,
   initialState,
+  offeredIn,
 } from "./lifecycle";
 import type { Decision, OrderAction, OrderFacts } from "./lifecycle";
 import { CART_STATUSES, LIFECYCLE_STATES } from "./model";
@@ -25,6 +26,8 @@ function facts(overrides: Partial<OrderFacts> = {}): OrderFacts {
     anythingSent: false,
     isAccountAdmin: true,
     alertCode: "changed_after_sent",
+    daysSinceSent: 60,
+    abandonAfterDays: 45,
     ...overrides,
   };
 }
@@ -41,42 +44,165 @@ function refusalOf(decision: Decision): string {
   return decision.reason;
 }
 
-// The expected lifecycle, written out by hand from DESIGN §5 and the brief. With the default facts
-// the initial state is New. "removed" means allowed with the row deleted (target null).
+// The expected lifecycle, written out by hand from DESIGN §5, seed 001 and the brief, for a shop in
+// automatic mode (the default), where the initial state is New. "removed" means allowed with the
+// row deleted (target null). Schedule Process and Revalidate exist only in manual mode (below).
 const R = "refused" as const;
 type Expected = LifecycleState | "removed" | typeof R;
-type Row = readonly [Expected, Expected, Expected, Expected, Expected, Expected, Expected];
+type Row = readonly [
+  Expected,
+  Expected,
+  Expected,
+  Expected,
+  Expected,
+  Expected,
+  Expected,
+  Expected,
+];
 
-const COLUMNS = ["new", "pending", "on_hold", "open", "closed", "error", "archived"] as const;
+const COLUMNS = [
+  "new",
+  "pending",
+  "on_hold",
+  "open",
+  "abandoned",
+  "closed",
+  "error",
+  "archived",
+] as const;
 
 // prettier-ignore
 const MATRIX: Record<OrderAction, Row> = {
-  //                 new          pending      on_hold      open         closed       error        archived
-  submit:           ["open",      R,           R,           R,           R,           R,           R        ],
-  fail_validation:  ["error",     R,           R,           R,           R,           R,           R        ],
-  schedule_process: [R,           "new",       R,           R,           R,           R,           R        ],
-  hold:             ["on_hold",   R,           R,           R,           R,           R,           R        ],
-  release:          [R,           R,           "new",       R,           R,           R,           R        ],
-  provider_reject:  [R,           R,           R,           "error",     R,           R,           R        ],
-  close:            [R,           R,           R,           "closed",    R,           R,           R        ],
-  edit:             ["new",       "pending",   "on_hold",   R,           R,           "error",     R        ],
-  update_shipment:  ["new",       "pending",   "on_hold",   R,           R,           "error",     R        ],
-  reprocess:        [R,           R,           R,           R,           R,           "new",       "new"    ],
-  revalidate:       [R,           R,           R,           R,           R,           "new",       R        ],
-  reset:            ["new",       "new",       "new",       "new",       R,           "new",       "new"    ],
-  archive:          ["archived",  "archived",  "archived",  "archived",  "archived",  "archived",  R        ],
-  delete:           ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
-  force_delete:     ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
-  cart_delete:      ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
-  update_at_provider: [R,         R,           R,           "open",      R,           R,           R        ],
-  cancel_and_resend:  [R,         R,           R,           "open",      R,           R,           R        ],
-  keep_as_sent:       [R,         R,           R,           "open",      "closed",    R,           R        ],
+  //                 new          pending      on_hold      open         abandoned    closed       error        archived
+  submit:           ["open",      R,           R,           R,           R,           R,           R,           R        ],
+  fail_validation:  ["error",     R,           R,           R,           R,           R,           R,           R        ],
+  schedule_process: [R,           R,           R,           R,           R,           R,           R,           R        ],
+  hold:             ["on_hold",   R,           R,           R,           R,           R,           R,           R        ],
+  release:          [R,           R,           "new",       R,           R,           R,           R,           R        ],
+  provider_reject:  [R,           R,           R,           "error",     "error",     R,           R,           R        ],
+  close:            [R,           R,           R,           "closed",    "closed",    R,           R,           R        ],
+  abandon:          [R,           R,           R,           "abandoned", R,           R,           R,           R        ],
+  edit:             ["new",       "pending",   "on_hold",   R,           R,           R,           "error",     R        ],
+  update_shipment:  ["new",       "pending",   "on_hold",   R,           R,           R,           "error",     R        ],
+  reprocess:        [R,           R,           R,           R,           "open",      R,           "new",       "new"    ],
+  revalidate:       [R,           R,           R,           R,           R,           R,           R,           R        ],
+  reset:            ["new",       "new",       "new",       "new",       "new",       R,           "new",       "new"    ],
+  archive:          ["archived",  "archived",  "archived",  "archived",  "archived",  "archived",  "archived",  R        ],
+  delete:           ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  force_delete:     ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  cart_delete:      ["removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed",   "removed"],
+  update_at_provider: [R,         R,           R,           "open",      R,           R,           R,           R        ],
+  cancel_and_resend:  [R,         R,           R,           "open",      R,           R,           R,           R        ],
+  keep_as_sent:       [R,         R,           R,           "open",      R,           "closed",    R,           R        ],
+};
+
+// The two actions seed 001 keeps for shops that process orders manually, in such a shop (where the
+// initial state is Pending).
+// prettier-ignore
+const MANUAL_ONLY: Record<"schedule_process" | "revalidate", Row> = {
+  //                 new          pending      on_hold      open         abandoned    closed       error        archived
+  schedule_process: [R,           "new",       R,           R,           R,           R,           R,           R        ],
+  revalidate:       [R,           R,           R,           R,           R,           R,           "pending",   R        ],
 };
 
 describe("expectation matrix", () => {
   it("covers every action and every state", () => {
     expect(Object.keys(MATRIX).sort()).toEqual([...ORDER_ACTIONS].sort());
     expect([...COLUMNS].sort()).toEqual([...LIFECYCLE_STATES].sort());
+  });
+});
+
+describe.each(Object.entries(MANUAL_ONLY) as [OrderAction, Row][])(
+  "%s in manual mode",
+  (action, row) => {
+    it.each(COLUMNS.map((state, i) => [state, row[i]] as const))("from %s → %s", (state, want) => {
+      const decision = decide(action, facts({ state, processingMode: "manual" }));
+      if (want === R) expectSentence(refusalOf(decision));
+      else expect(decision).toEqual({ allowed: true, to: want });
+    });
+  },
+);
+
+describe("Schedule Process and Revalidate exist only for shops that process manually", () => {
+  it.each([
+    ["schedule_process", /processes orders automatically.*Reset/],
+    ["revalidate", /processes orders automatically.*Reprocess/],
+  ] as const)(
+    "%s is not offered, and refused with the reason, in automatic mode",
+    (action, why) => {
+      expect(offeredIn(action, "automatic")).toBe(false);
+      expect(offeredIn(action, "manual")).toBe(true);
+      // Whatever the state, even the one the action is for.
+      for (const state of COLUMNS) {
+        const reason = refusalOf(decide(action, facts({ state, processingMode: "automatic" })));
+        expectSentence(reason);
+        expect(reason).toMatch(why);
+      }
+    },
+  );
+
+  it("offers every other action in both modes", () => {
+    for (const action of ORDER_ACTIONS) {
+      if (action === "schedule_process" || action === "revalidate") continue;
+      expect(offeredIn(action, "automatic")).toBe(true);
+      expect(offeredIn(action, "manual")).toBe(true);
+    }
+  });
+
+  it("tells an automatic shop to recover an Error with Reprocess alone", () => {
+    const automatic = refusalOf(decide("submit", facts({ state: "error" })));
+    expect(automatic).toMatch(/then Reprocess\.$/);
+    expect(automatic).not.toMatch(/Revalidate/);
+    const manual = refusalOf(decide("submit", facts({ state: "error", processingMode: "manual" })));
+    expect(manual).toMatch(/Reprocess or Revalidate/);
+  });
+});
+
+describe("Abandoned", () => {
+  it("an Open order with nothing shipped becomes Abandoned once the shop's days have passed", () => {
+    expect(decide("abandon", facts({ state: "open", daysSinceSent: 45 }))).toEqual({
+      allowed: true,
+      to: "abandoned",
+    });
+    expect(
+      decide("abandon", facts({ state: "open", daysSinceSent: 10, abandonAfterDays: 10 })),
+    ).toEqual({ allowed: true, to: "abandoned" });
+  });
+
+  it("not a day early", () => {
+    const reason = refusalOf(decide("abandon", facts({ state: "open", daysSinceSent: 44 })));
+    expectSentence(reason);
+    expect(reason).toMatch(/sent 44 days ago.*after 45 days/);
+  });
+
+  it("not when something has shipped", () => {
+    const reason = refusalOf(
+      decide("abandon", facts({ state: "open", daysSinceSent: 400, hasShipment: true })),
+    );
+    expect(reason).toMatch(/already shipped/);
+  });
+
+  it("not when nothing was sent, or the facts do not say", () => {
+    expect(decide("abandon", facts({ state: "open", daysSinceSent: null })).allowed).toBe(false);
+    expect(decide("abandon", facts({ state: "open", daysSinceSent: undefined })).allowed).toBe(
+      false,
+    );
+    expect(decide("abandon", facts({ state: "open", abandonAfterDays: undefined })).allowed).toBe(
+      false,
+    );
+  });
+
+  it("Reprocess returns it to Open in either mode, not to the start", () => {
+    for (const processingMode of ["automatic", "manual"] as const) {
+      expect(decide("reprocess", facts({ state: "abandoned", processingMode }))).toEqual({
+        allowed: true,
+        to: "open",
+      });
+    }
+  });
+
+  it("is not a system action an owner can take", () => {
+    expect(SYSTEM_ACTIONS.has("abandon")).toBe(true);
   });
 });
 
@@ -120,7 +246,9 @@ describe("refusal reasons say what to do", () => {
     ["submit", "closed", /already submitted/i],
     ["submit", "pending", /Schedule Process \(manual mode\)/],
     ["submit", "on_hold", /release the hold/i],
-    ["submit", "error", /fix the alert.*Reprocess or Revalidate/i],
+    ["submit", "error", /fix the alert.*Reprocess/i],
+    ["submit", "abandoned", /already submitted/i],
+    ["edit", "abandoned", /already sent to providers/i],
     ["submit", "archived", /reprocess/i],
     ["edit", "open", /already sent to providers.*would not reach them/i],
     ["edit", "closed", /already sent to providers.*would not reach them/i],
@@ -131,6 +259,7 @@ describe("refusal reasons say what to do", () => {
     ["archive", "archived", /already archived/i],
     ["hold", "pending", /pending/i],
     ["reprocess", "open", /twice/i],
+    ["reprocess", "new", /Error, Abandoned or Archived/],
   ];
   it.each(cases)("%s from %s", (action, state, pattern) => {
     expect(refusalOf(decide(action, facts({ state })))).toMatch(pattern);
@@ -179,7 +308,15 @@ describe("guard: submit needs the cart to say Processing", () => {
 });
 
 describe("guard: reset is refused once a shipment exists", () => {
-  const resettable: LifecycleState[] = ["new", "pending", "on_hold", "open", "error", "archived"];
+  const resettable: LifecycleState[] = [
+    "new",
+    "pending",
+    "on_hold",
+    "open",
+    "abandoned",
+    "error",
+    "archived",
+  ];
   it.each(resettable)("allows reset from %s without a shipment", (state) => {
     expect(decide("reset", facts({ state, hasShipment: false })).allowed).toBe(true);
   });
@@ -251,14 +388,16 @@ describe("initialState", () => {
     ["reset", "open"],
     ["reprocess", "error"],
     ["reprocess", "archived"],
-    ["revalidate", "error"],
   ];
-  it.each(restarts)("%s from %s goes to Pending in manual mode", (action, state) => {
-    expect(decide(action, facts({ state, processingMode: "manual" }))).toEqual({
-      allowed: true,
-      to: "pending",
-    });
-  });
+  it.each([...restarts, ["revalidate", "error"]] as [OrderAction, LifecycleState][])(
+    "%s from %s goes to Pending in manual mode",
+    (action, state) => {
+      expect(decide(action, facts({ state, processingMode: "manual" }))).toEqual({
+        allowed: true,
+        to: "pending",
+      });
+    },
+  );
   it.each(restarts)("%s from %s goes to On hold when the cart holds it", (action, state) => {
     expect(decide(action, facts({ state, cartStatus: "on_hold" }))).toEqual({
       allowed: true,
@@ -345,12 +484,9 @@ describe("labels", () => {
   });
 
   it("marks exactly the system actions", () => {
-    expect([...SYSTEM_ACTIONS].sort()).toEqual([
-      "cart_delete",
-      "close",
-      "fail_validation",
-      "provider_reject",
-    ]);
+    expect([...SYSTEM_ACTIONS].sort()).toEqual(
+      ["abandon", "cart_delete", "close", "fail_validation", "provider_reject"].sort(),
+    );
   });
 
   it("labels the states", () => {
@@ -359,6 +495,7 @@ describe("labels", () => {
       pending: "Pending",
       on_hold: "On hold",
       open: "Open",
+      abandoned: "Abandoned",
       closed: "Closed",
       error: "Error",
       archived: "Archived",

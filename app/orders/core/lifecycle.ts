@@ -15,6 +15,13 @@ export interface OrderFacts {
   isAccountAdmin: boolean;
   /** The code of the alert the order carries, if any. */
   alertCode?: string | null;
+  /**
+   * Whole days since the latest purchase order went to its provider; null when none has. Only
+   * Abandon reads this and the next fact; left out, Abandon is refused.
+   */
+  daysSinceSent?: number | null;
+  /** The shop's setting: an Open order with nothing shipped this long after it was sent is Abandoned. */
+  abandonAfterDays?: number;
 }
 
 export const ORDER_ACTIONS = [
@@ -25,6 +32,7 @@ export const ORDER_ACTIONS = [
   "release",
   "provider_reject",
   "close",
+  "abandon",
   "edit",
   "update_shipment",
   "reprocess",
@@ -45,6 +53,7 @@ export const SYSTEM_ACTIONS: ReadonlySet<OrderAction> = new Set<OrderAction>([
   "fail_validation",
   "provider_reject",
   "close",
+  "abandon",
   "cart_delete",
 ]);
 
@@ -56,6 +65,7 @@ export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
   release: "Release",
   provider_reject: "Provider Rejection",
   close: "Close",
+  abandon: "Abandon",
   edit: "Edit",
   update_shipment: "Update Shipment",
   reprocess: "Reprocess",
@@ -75,6 +85,7 @@ export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
   pending: "Pending",
   on_hold: "On hold",
   open: "Open",
+  abandoned: "Abandoned",
   closed: "Closed",
   error: "Error",
   archived: "Archived",
@@ -86,6 +97,8 @@ export const STATE_DESCRIPTIONS: Readonly<Record<LifecycleState, string>> = {
   on_hold:
     "The countdown is paused, either because the cart put the order on hold or because the owner held it.",
   open: "Sent to every provider it needs and waiting for them to ship.",
+  abandoned:
+    "Sent long ago and nothing has shipped since, so providers are no longer asked about it; Reprocess makes it Open again.",
   closed: "Everything has shipped and the tracking is in the cart, so nothing more will happen.",
   error: "Something went wrong; the order's alert says what it is and how to fix it.",
   archived: "Kept for reference only; it is never sent and never imported again.",
@@ -109,18 +122,26 @@ export function initialState(
 /** A state, the order's current state, the initial state, or null when the row is removed. */
 type Target = LifecycleState | "same" | "initial" | null;
 
+type Reason = string | ((facts: OrderFacts) => string);
+
 interface Guard {
   /** True when the action must be refused. */
   when: (facts: OrderFacts) => boolean;
-  reason: string | ((facts: OrderFacts) => string);
+  reason: Reason;
 }
 
 interface ActionRule {
   from: readonly LifecycleState[];
-  to: Target;
+  /** Where the action leaves the order; a function when that depends on where it starts. */
+  to: Target | ((facts: OrderFacts) => Target);
+  /**
+   * The action exists only for shops in this processing mode: elsewhere menus leave it out and
+   * every door refuses it with `reason`, whatever the order's state.
+   */
+  onlyIn?: { mode: ProcessingMode; reason: string };
   guards: readonly Guard[];
   /** Why the action is refused in a state outside `from`; states not listed get a generic reason. */
-  refusedIn: Partial<Record<LifecycleState, string>>;
+  refusedIn: Partial<Record<LifecycleState, Reason>>;
 }
 
 // Read after "The cart says this order …", so each reads as the cart's own words to the owner.
@@ -154,7 +175,27 @@ const AFTER_SEND = {
 } as const;
 
 const NOT_PROCESSED_YET =
-  "This order has not been processed yet; Reprocess is for orders in Error or Archived.";
+  "This order has not been processed yet; Reprocess is for orders in Error, Abandoned or Archived.";
+
+// Seed 001 keeps Schedule Process and Revalidate for shops that process orders manually; a shop in
+// automatic mode recovers an order in Error with Reprocess, and a leftover Pending order (from
+// before the switch to automatic) with Reset.
+const MANUAL_ONLY_SCHEDULE = {
+  mode: "manual",
+  reason:
+    "This shop processes orders automatically, so orders are not scheduled by hand; Reset starts a pending order counting down.",
+} as const;
+const MANUAL_ONLY_REVALIDATE = {
+  mode: "manual",
+  reason:
+    "This shop processes orders automatically; fix the alert, then use Reprocess (Revalidate is for shops that process orders manually).",
+} as const;
+
+/** How an order in Error is brought back, in the words of the shop's own menu. */
+const recoverWords = (f: OrderFacts) =>
+  f.processingMode === "manual" ? "Reprocess or Revalidate" : "Reprocess";
+
+const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
 const RULES: Readonly<Record<OrderAction, ActionRule>> = {
   submit: {
@@ -173,9 +214,10 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
         "This order is waiting for Schedule Process (manual mode); schedule it before submitting.",
       on_hold: "This order is on hold; release the hold first.",
       open: "This order was already submitted; an order is never submitted twice.",
+      abandoned: "This order was already submitted; an order is never submitted twice.",
       closed:
         "This order was already submitted and has shipped; an order is never submitted twice.",
-      error: "This order has an alert; fix the alert, then Reprocess or Revalidate.",
+      error: (f) => `This order has an alert; fix the alert, then ${recoverWords(f)}.`,
       archived: "This order is archived; reprocess it first.",
     },
   },
@@ -188,6 +230,7 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
   schedule_process: {
     from: ["pending"],
     to: "new",
+    onlyIn: MANUAL_ONLY_SCHEDULE,
     guards: [],
     refusedIn: {
       new: "This order is already scheduled; it is New and on its way to submission.",
@@ -212,17 +255,42 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
     },
   },
   provider_reject: {
-    from: ["open"],
+    // A provider that answers after the order was given up on is still heard.
+    from: ["open", "abandoned"],
     to: "error",
     guards: [],
     refusedIn: {},
   },
   close: {
-    from: ["open"],
+    // A parcel that turns up after all closes an Abandoned order like an Open one.
+    from: ["open", "abandoned"],
     to: "closed",
     guards: [],
     refusedIn: {
       closed: "This order is already closed.",
+    },
+  },
+  abandon: {
+    // Sent long ago and nothing shipped: providers stop being asked about it and the owner is told.
+    from: ["open"],
+    to: "abandoned",
+    guards: [
+      {
+        when: (f) => f.hasShipment,
+        reason: "Something has already shipped for this order, so it is not abandoned.",
+      },
+      {
+        when: (f) => f.daysSinceSent == null,
+        reason: "Nothing was sent to a provider for this order yet, so it is not abandoned.",
+      },
+      {
+        when: (f) => (f.daysSinceSent ?? 0) < (f.abandonAfterDays ?? Infinity),
+        reason: (f) =>
+          `This order was sent ${days(f.daysSinceSent ?? 0)} ago; it counts as abandoned only after ${days(f.abandonAfterDays ?? 0)} with nothing shipped.`,
+      },
+    ],
+    refusedIn: {
+      abandoned: "This order is already abandoned.",
     },
   },
   edit: {
@@ -231,6 +299,7 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
     guards: [],
     refusedIn: {
       open: ALREADY_SENT_EDIT,
+      abandoned: ALREADY_SENT_EDIT,
       closed: ALREADY_SENT_EDIT,
       archived: "This order is archived; reprocess or reset it before editing.",
     },
@@ -241,13 +310,16 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
     guards: [],
     refusedIn: {
       open: ALREADY_SENT_SHIPMENT,
+      abandoned: ALREADY_SENT_SHIPMENT,
       closed: ALREADY_SENT_SHIPMENT,
       archived: "This order is archived; reprocess or reset it before changing its shipment.",
     },
   },
   reprocess: {
-    from: ["error", "archived"],
-    to: "initial",
+    // An Abandoned order goes back to Open, so its providers are asked about it again; the others
+    // start over from the state an import gives them.
+    from: ["error", "abandoned", "archived"],
+    to: (f) => (f.state === "abandoned" ? "open" : "initial"),
     guards: [],
     refusedIn: {
       new: NOT_PROCESSED_YET,
@@ -260,13 +332,14 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
   revalidate: {
     from: ["error"],
     to: "initial",
+    onlyIn: MANUAL_ONLY_REVALIDATE,
     guards: [],
     refusedIn: {
       archived: "Archived orders are brought back with Reprocess, not Revalidate.",
     },
   },
   reset: {
-    from: ["new", "pending", "on_hold", "open", "error", "archived"],
+    from: ["new", "pending", "on_hold", "open", "abandoned", "error", "archived"],
     to: "initial",
     guards: [
       {
@@ -280,7 +353,7 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
     },
   },
   archive: {
-    from: ["new", "pending", "on_hold", "open", "closed", "error"],
+    from: ["new", "pending", "on_hold", "open", "abandoned", "closed", "error"],
     to: "archived",
     guards: [],
     refusedIn: {
@@ -334,14 +407,18 @@ function listStates(states: readonly LifecycleState[]): string {
   return `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
 }
 
-function refusalForState(action: OrderAction, rule: ActionRule, state: LifecycleState): string {
-  return (
-    rule.refusedIn[state] ??
-    `${ACTION_LABELS[action]} is only possible for ${listStates(rule.from)} orders; this order is ${STATE_LABELS[state]}.`
-  );
+function reasonText(reason: Reason, facts: OrderFacts): string {
+  return typeof reason === "function" ? reason(facts) : reason;
 }
 
-function resolveTarget(target: Target, facts: OrderFacts): LifecycleState | null {
+function refusalForState(action: OrderAction, rule: ActionRule, facts: OrderFacts): string {
+  const written = rule.refusedIn[facts.state];
+  if (written !== undefined) return reasonText(written, facts);
+  return `${ACTION_LABELS[action]} is only possible for ${listStates(rule.from)} orders; this order is ${STATE_LABELS[facts.state]}.`;
+}
+
+function resolveTarget(to: ActionRule["to"], facts: OrderFacts): LifecycleState | null {
+  const target = typeof to === "function" ? to(facts) : to;
   if (target === "same") return facts.state;
   if (target === "initial") return initialState(facts);
   return target;
@@ -350,16 +427,26 @@ function resolveTarget(target: Target, facts: OrderFacts): LifecycleState | null
 /** Whether `action` may run on an order with these facts, and where it leaves the order. */
 export function decide(action: OrderAction, facts: OrderFacts): Decision {
   const rule = RULES[action];
+  // Checked first: an action the shop's mode does not have is refused for that, whatever the state.
+  if (rule.onlyIn && rule.onlyIn.mode !== facts.processingMode) {
+    return { allowed: false, reason: rule.onlyIn.reason };
+  }
   if (!rule.from.includes(facts.state)) {
-    return { allowed: false, reason: refusalForState(action, rule, facts.state) };
+    return { allowed: false, reason: refusalForState(action, rule, facts) };
   }
   for (const guard of rule.guards) {
-    if (guard.when(facts)) {
-      const reason = typeof guard.reason === "function" ? guard.reason(facts) : guard.reason;
-      return { allowed: false, reason };
-    }
+    if (guard.when(facts)) return { allowed: false, reason: reasonText(guard.reason, facts) };
   }
   return { allowed: true, to: resolveTarget(rule.to, facts) };
+}
+
+/**
+ * Whether a shop in this processing mode has the action at all: menus and bulk actions list only
+ * these (the others are refused by `decide` with the reason, for a door that asks anyway).
+ */
+export function offeredIn(action: OrderAction, mode: ProcessingMode): boolean {
+  const only = RULES[action].onlyIn;
+  return !only || only.mode === mode;
 }
 
 /** Every action with its decision, so a menu can show refused ones disabled with their reason. */

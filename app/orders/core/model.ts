@@ -9,6 +9,7 @@ export const LIFECYCLE_STATES = [
   "pending",
   "on_hold",
   "open",
+  "abandoned",
   "closed",
   "error",
   "archived",

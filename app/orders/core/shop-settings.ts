@@ -17,6 +17,11 @@ export interface RoutingRule {
 export interface ShopSettings {
   /** Minutes between an in-app order arriving and its automatic submission. */
   autoSubmitDelayMinutes: number;
+  /**
+   * Days an Open order may go with nothing shipped after it was sent before it is Abandoned: its
+   * providers stop being asked about it and the owner gets an alert (decision 0032).
+   */
+  abandonAfterDays: number;
   processingMode: ProcessingMode;
   /** Custom labels the shop gives the base lifecycle states. */
   stateLabels: Partial<Record<LifecycleState, string>>;
@@ -49,6 +54,7 @@ export interface ShopSettings {
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   autoSubmitDelayMinutes: 60,
+  abandonAfterDays: 45,
   processingMode: "automatic",
   stateLabels: {},
   notifyCustomerOnShipment: true,

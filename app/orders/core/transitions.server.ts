@@ -54,6 +54,8 @@ export interface LockedOrder {
   /** What the lifecycle's guards need, read with the lock in the same query. */
   hasShipment: boolean;
   anythingSent: boolean;
+  /** When the latest purchase order reached its provider; null when none has. */
+  lastSentAt: Date | null;
 }
 
 /** Locks the order row for the rest of the transaction: concurrent actions on it queue up here. */
@@ -83,6 +85,10 @@ export async function lockOrders(
       hasShipment: sql<boolean>`exists (select 1 from ${shipments} where ${shipments.orderId} = ${orders.id})`,
       anythingSent: sql<boolean>`exists (select 1 from ${submissions} where ${submissions.orderId} = ${orders.id}
         and (${submissions.attempts} > 0 or ${inArray(submissions.state, ["submitted", "submitting"])}))`,
+      lastSentAt: sql<Date | null>`(select max(${submissions.submittedAt}) from ${submissions}
+        where ${submissions.orderId} = ${orders.id})`.mapWith((v: string | Date | null) =>
+        v === null ? null : new Date(v),
+      ),
     })
     .from(orders)
     .innerJoin(shops, eq(shops.id, orders.shopId))
@@ -91,16 +97,23 @@ export async function lockOrders(
     .for("update", { of: orders });
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** The facts the lifecycle table decides on, for a locked order and whoever is acting. */
-export function orderFacts(locked: LockedOrder, acting: ActingAs): OrderFacts {
+export function orderFacts(locked: LockedOrder, acting: ActingAs, now = new Date()): OrderFacts {
+  const settings = shopSettings(locked.shop);
   return {
     state: locked.order.state,
     cartStatus: locked.order.cartStatus,
-    processingMode: shopSettings(locked.shop).processingMode,
+    processingMode: settings.processingMode,
     hasShipment: locked.hasShipment,
     anythingSent: locked.anythingSent,
     isAccountAdmin: acting.isAccountAdmin ?? false,
     alertCode: locked.order.alert?.code ?? null,
+    daysSinceSent: locked.lastSentAt
+      ? Math.floor((now.getTime() - locked.lastSentAt.getTime()) / DAY_MS)
+      : null,
+    abandonAfterDays: settings.abandonAfterDays,
   };
 }
 
