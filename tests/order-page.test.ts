@@ -177,6 +177,39 @@ describe("Edit Design", () => {
     expect(timeline).toHaveLength(0);
   });
 
+  it("accepts the app's own design files, by path or by the app's own address, and refuses other hosts' paths", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
+    const res = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      designUrl: "/demo/design-name.svg",
+    });
+    expect(res.status).toBe(200);
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-name.svg");
+    // The file the page links is one the app serves.
+    expect((await app.fetch("/demo/design-name.svg")).status).toBe(200);
+
+    const full = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      designUrl: `${app.ctx.config.publicUrl}/demo/design-necklace.svg`,
+    });
+    expect(full.status).toBe(200);
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-necklace.svg");
+
+    for (const designUrl of [
+      "//files.example.com/x.png",
+      "/\\files.example.com/x.png",
+      "http://127.0.0.1:9/x.png",
+      "demo/design-name.svg",
+    ]) {
+      const refused = await post(order.id, { intent: "design", cartLineId: "1", designUrl });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("one of the app's own files");
+    }
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-necklace.svg");
+  });
+
   it("answers 404 for an item the order does not have", async () => {
     const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
     const res = await post(order.id, { intent: "design", cartLineId: "99", options: "{}" });

@@ -415,7 +415,7 @@ function sortKnown(
 
 type StoredLine = { id: string; orderId: string; cartLineId: string } & Pick<
   LineRow,
-  "personalization"
+  "personalization" | "productUrl"
 >;
 
 /** One known order with the cart's new version laid under the owner's edits. */
@@ -463,13 +463,16 @@ function mergeCartUpdate(
   const lines = o.lineItems.map((line, i) => {
     const key = designKey(line.cartLineId);
     const edit = edits[key];
+    const current = stored.find((b) => b.cartLineId === line.cartLineId);
     let personalization = line.personalization;
     if (edit) {
       edits[key] = { ...edit, from: line.personalization };
-      const current = stored.find((b) => b.cartLineId === line.cartLineId);
       personalization = current ? current.personalization : (edit.to as typeof personalization);
     }
-    return lineRow(order.shopId, order.id, { ...line, personalization }, i);
+    // Shopify's order webhooks name no product page, its Admin API does: an update without one
+    // keeps the page we know rather than taking "View product on the store" away.
+    const productUrl = line.productUrl ?? current?.productUrl ?? null;
+    return lineRow(order.shopId, order.id, { ...line, personalization, productUrl }, i);
   });
   const incomingLineIds = new Set(o.lineItems.map((l) => l.cartLineId));
   const added = o.lineItems.filter((l) => !stored.some((b) => b.cartLineId === l.cartLineId));
@@ -514,6 +517,7 @@ async function applyUpdates(
       orderId: lineItems.orderId,
       cartLineId: lineItems.cartLineId,
       personalization: lineItems.personalization,
+      productUrl: lineItems.productUrl,
     })
     .from(lineItems)
     .where(
