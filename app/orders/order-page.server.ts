@@ -78,7 +78,9 @@ function defineDesignUrl(shop: Shop, productId: string | null): string | null {
     const base = (shop.connection.storeUrl ?? `https://${shop.domain}`).replace(/\/+$/, "");
     return `${base}/wp-admin/post.php?post=${encodeURIComponent(productId)}&action=edit`;
   }
-  return `https://${shop.domain}/admin/products/${encodeURIComponent(productId)}`;
+  // The demo shop's cart, when it has one (the demo's cart simulator).
+  const cart = shop.connection.storeUrl?.replace(/\/+$/, "");
+  return cart ? `${cart}/admin/products/${encodeURIComponent(productId)}` : null;
 }
 
 /** In the demo, links into its carts and to parcels lead to the cart simulator's pages. */

@@ -1,9 +1,10 @@
-// The demo shop's cart. The demo shop is neither a Shopify nor a WooCommerce store; its cart is
-// played by the demo's cart simulator, at the address kept as the shop's `storeUrl`, and speaks a
+// The demo shop's cart. The demo shop is neither a Shopify nor a WooCommerce store; in the demo its
+// cart is played by the cart simulator, at the address kept as the shop's `storeUrl`, and speaks a
 // small JSON dialect: orders already in our normalised shape, status changes and parcels. Import,
 // status changes and tracking therefore reach a cart that answers, accepts or refuses, as they do
-// for the other carts. With no cart address (a database copied without the demo running), every
-// call says the cart is not reachable, and nothing is stored as if the cart had agreed.
+// for the other carts. A demo shop with no cart address (made by a test, or a database opened
+// without the demo running) keeps its cart in our own database: it accepts every change and has
+// nothing more to import.
 import type {
   CartConnector,
   CartOrderRef,
@@ -34,11 +35,30 @@ function errorOf(body: unknown): string {
   return typeof error === "string" ? error : "the demo cart refused";
 }
 
+/** The cart of a demo shop without a cart address: our own database, which accepts every change. */
+const OWN_DATABASE_CART: CartConnector = {
+  async fetchOrder() {
+    return { ok: true, order: null };
+  },
+  async *importOrders() {
+    yield { orders: [], resumeCursor: null, total: 0 };
+  },
+  async setOrderStatus() {
+    return { ok: true };
+  },
+  async pushTracking() {
+    return { ok: true };
+  },
+  orderEditorUrl() {
+    return null;
+  },
+};
+
 export function createDemoConnector(shop: ConnectorShop): CartConnector {
   const base = shop.connection.storeUrl?.replace(/\/+$/, "") ?? null;
+  if (!base) return OWN_DATABASE_CART;
 
   async function call(path: string, init: { method?: string; body?: unknown } = {}) {
-    if (!base) return { ok: false, reason: "The demo cart is not running" } satisfies Answer;
     try {
       const response = await fetch(`${base}${path}`, {
         method: init.method ?? "GET",
@@ -123,7 +143,7 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
     },
 
     orderEditorUrl(order) {
-      return base ? `${base}/admin/orders/${encodeURIComponent(order.cartOrderId)}` : null;
+      return `${base}/admin/orders/${encodeURIComponent(order.cartOrderId)}`;
     },
   };
 }
