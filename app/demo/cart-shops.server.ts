@@ -15,7 +15,13 @@ import { ensureShop, findShop } from "~/shops/shops.server";
 import { WOO_TOPICS } from "~/carts/woocommerce/webhooks.server";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
 import { setDemoCartLinks } from "./cart-links.server";
-import { DEMO_SHOP_NAME, demoShopCartOrders, demoShopProducts, markSeeded } from "./seed.server";
+import {
+  DEMO_SHOP_NAME,
+  demoShopCartOrders,
+  demoShopCartParcels,
+  demoShopProducts,
+  markSeeded,
+} from "./seed.server";
 import {
   DEMO_PERSONALIZED_PRODUCTS,
   DEMO_SHOPIFY_ORDERS,
@@ -106,6 +112,7 @@ export async function startDemoCarts(
     demoShop: demoShopSeededAt
       ? {
           orders: demoShopCartOrders(new Date(demoShopSeededAt)),
+          parcels: demoShopCartParcels(new Date(demoShopSeededAt)),
           name: DEMO_SHOP_NAME,
           products: demoShopProducts(),
         }

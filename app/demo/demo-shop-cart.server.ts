@@ -13,6 +13,8 @@ export interface DemoShopCartOptions {
   name: string;
   /** What the shop sells, for its product pages. */
   products: DemoCartProduct[];
+  /** Parcels the cart already has, by cart order id (the seed's shipped orders). */
+  parcels?: Record<string, DemoCartParcel[]>;
 }
 
 export interface DemoCartProduct {
@@ -65,7 +67,11 @@ export class DemoShopCart {
     this.name = options.name;
     this.products = options.products;
     for (const order of options.orders) {
-      this.orders.set(order.cartOrderId, { order: structuredClone(order), parcels: [], notes: [] });
+      this.orders.set(order.cartOrderId, {
+        order: structuredClone(order),
+        parcels: [...(options.parcels?.[order.cartOrderId] ?? [])],
+        notes: [],
+      });
     }
   }
 

@@ -1782,6 +1782,25 @@ export function demoShopCartOrders(seededAt: Date): NormalizedOrder[] {
   });
 }
 
+/** The parcels the demo shop's cart already has: the tracking of its shipped orders. */
+export function demoShopCartParcels(
+  seededAt: Date,
+): Record<string, { carrier: string; trackingNumber: string; trackingUrl: string; at: string }[]> {
+  return Object.fromEntries(
+    planDemoOrders(seededAt)
+      .filter((plan) => plan.shipments.length > 0)
+      .map((plan) => [
+        plan.cartOrderId,
+        plan.shipments.map((s) => ({
+          carrier: s.carrier,
+          trackingNumber: s.trackingNumber,
+          trackingUrl: s.trackingUrl,
+          at: s.pushedToCartAt.toISOString(),
+        })),
+      ]),
+  );
+}
+
 /** The demo shop's products, for its cart's product pages: title, picture, variants, price. */
 export function demoShopProducts(): {
   handle: string;
