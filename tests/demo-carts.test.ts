@@ -6,12 +6,12 @@ import { createHmac, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectorFor } from "~/carts/connectors.server";
 import { KEY_FILE_NAME } from "~/config.server";
 import { openDatabase } from "~/db/client.server";
-import { orders, shops, webhookReceipts } from "~/db/schema";
+import { importRuns, lineItems, orders, shops, webhookReceipts } from "~/db/schema";
 import {
   DEMO_SHOPIFY_ACCESS_TOKEN,
   DEMO_WOO_CONSUMER_KEY,
@@ -20,10 +20,12 @@ import {
 } from "~/demo/cart-shops.server";
 import { DEMO_SHOPIFY_ORDERS, DEMO_WOO_ORDERS } from "~/demo/cart-orders";
 import { startCartSimulator, type CartSimulator } from "~/demo/cart-simulator.server";
-import { DEMO_WOO_DOMAIN } from "~/demo/constants";
+import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
+import { seedDemoShop } from "~/demo/seed.server";
+import { runImportJob } from "~/orders/import.server";
 import { openSecret } from "~/security/encryption.server";
 import { findShop } from "~/shops/shops.server";
-import { startTestApp, type TestApp } from "./support/app";
+import { drainQueue, startTestApp, type TestApp } from "./support/app";
 import { testDatabaseKind } from "./support/db";
 import { childEnv } from "./support/process";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
@@ -232,6 +234,13 @@ describe("the demo's cart simulator behind the real connectors", () => {
 
   beforeAll(async () => {
     app = await startTestApp({ demo: true, env: { DEMO_CART_PORT: "0" } });
+    // The carts deliver their webhooks to this app, as they do to `npm run demo`.
+    app.ctx.config.publicUrl = app.url;
+    await seedDemoShop(app.ctx.db, {
+      sandboxUrl: "http://127.0.0.1:9",
+      sandboxSecret: "sandbox-secret",
+      encryptionKey: app.ctx.config.encryptionKey,
+    });
     carts = await startDemoCarts(app.ctx, {
       sandboxUrl: "http://127.0.0.1:9",
       sandboxSecret: "sandbox-secret",
@@ -243,7 +252,7 @@ describe("the demo's cart simulator behind the real connectors", () => {
     await app?.close();
   });
 
-  const shopRow = async (platform: "shopify" | "woocommerce", domain: string) => {
+  const shopRow = async (platform: "shopify" | "woocommerce" | "demo", domain: string) => {
     const [row] = await app.ctx.db
       .select()
       .from(shops)
@@ -396,6 +405,165 @@ describe("the demo's cart simulator behind the real connectors", () => {
       retryable: false,
       reason: "WooCommerce (HTTP 404): Invalid ID.",
     });
+  });
+
+  const storedOrder = async (shopId: string, where: { id?: string; number?: string }) => {
+    const [row] = await app.ctx.db
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.shopId, shopId),
+          where.id ? eq(orders.cartOrderId, where.id) : eq(orders.cartOrderNumber, where.number!),
+        ),
+      );
+    return row;
+  };
+
+  it("sends the signed webhooks a cart sends after a change it accepted, and the order then shows the cart's status", async () => {
+    const woo = await shopRow("woocommerce", DEMO_WOO_DOMAIN);
+    const shopify = await shopRow("shopify", SHOPIFY_SHOP);
+    expect((await storedOrder(woo.id, { id: "4302" }))?.cartStatus).toBe("processing");
+    expect((await storedOrder(shopify.id, { id: "6120448000202" }))?.cartStatus).toBe("processing");
+    const parcel = {
+      carrier: "UPS",
+      trackingUrl: null,
+      notifyCustomer: true,
+      completesOrder: true,
+    };
+    expect(
+      await connectorFor(app.ctx, woo).pushTracking({
+        ...parcel,
+        shopDomain: DEMO_WOO_DOMAIN,
+        cartOrderId: "4302",
+        trackingNumber: "1ZWOO4302",
+        items: [{ cartLineId: "802", quantity: 2 }],
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      await connectorFor(app.ctx, shopify).pushTracking({
+        ...parcel,
+        shopDomain: SHOPIFY_SHOP,
+        cartOrderId: "6120448000202",
+        trackingNumber: "1ZSHOP1002",
+        items: [
+          { cartLineId: "15800440000202", quantity: 2 },
+          { cartLineId: "15800440000203", quantity: 1 },
+        ],
+      }),
+    ).toEqual({ ok: true });
+
+    // Each cart's deliveries arrive at the app's webhook doors, signed, and are accepted.
+    await carts.simulator.deliveriesSettled();
+    const receipts = await app.ctx.db
+      .select()
+      .from(webhookReceipts)
+      .where(inArray(webhookReceipts.shopId, [woo.id, shopify.id]));
+    expect(receipts.map((r) => [r.source, r.topic, r.error])).toEqual(
+      expect.arrayContaining([
+        ["woocommerce", "order.updated", null],
+        ["shopify", "orders/updated", null],
+      ]),
+    );
+    await drainQueue(app.ctx, "process-webhook");
+    expect((await storedOrder(woo.id, { id: "4302" }))?.cartStatus).toBe("completed");
+    expect((await storedOrder(shopify.id, { id: "6120448000202" }))?.cartStatus).toBe("completed");
+  });
+
+  it("imports the demo shop's orders from its cart: by ids and numbers, and one deleted here comes back", async () => {
+    const demo = await shopRow("demo", DEMO_SHOP_DOMAIN);
+    await app.ctx.db
+      .delete(orders)
+      .where(and(eq(orders.shopId, demo.id), eq(orders.cartOrderNumber, "#1001")));
+    // The Import page's form, as the browser posts it.
+    const started = await app.fetch(`/app/import.data?shop=${DEMO_SHOP_DOMAIN}`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "start", mode: "ids", ids: "#1001, 1002" }),
+    });
+    expect(started.status).toBe(200);
+    const [queued] = await app.ctx.db
+      .select({ id: importRuns.id })
+      .from(importRuns)
+      .where(eq(importRuns.shopId, demo.id));
+    const runId = queued!.id;
+    await runImportJob(app.ctx, { shopId: demo.id, runId }, { lastAttempt: false });
+    const [run] = await app.ctx.db.select().from(importRuns).where(eq(importRuns.id, runId));
+    expect(run).toMatchObject({ status: "completed", done: 2, total: 2, created: 1 });
+    expect(await storedOrder(demo.id, { number: "#1001" })).toBeDefined();
+  });
+
+  it("writes a status change on the demo shop to its cart, which refuses what a cart refuses", async () => {
+    const demo = await shopRow("demo", DEMO_SHOP_DOMAIN);
+    const held = await storedOrder(demo.id, { number: "#1072" });
+    const post = (orderId: string, change: string) =>
+      app.fetch(`/app/orders/${orderId}?shop=${DEMO_SHOP_DOMAIN}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ intent: "status", change }).toString(),
+      });
+    expect((await post(held!.id, "hold")).status).toBe(200);
+    expect((await storedOrder(demo.id, { number: "#1072" }))?.cartStatus).toBe("on_hold");
+    const cart = (await (
+      await fetch(`${carts.simulator.url}/demo-cart/api/orders/${held!.cartOrderId}`)
+    ).json()) as { cartStatus: string };
+    expect(cart.cartStatus).toBe("on_hold");
+    expect(
+      carts.simulator.requests().filter((r) => r.cart === "demo" && r.method === "POST"),
+    ).toHaveLength(1);
+  });
+
+  it("leads the order page's links to pages of the simulator that show the order, product and parcel", async () => {
+    const demo = await shopRow("demo", DEMO_SHOP_DOMAIN);
+    const links = async (shop: string, orderId: string) => {
+      const page = await app.fetch(`/app/orders/${orderId}?shop=${shop}`);
+      expect(page.status).toBe(200);
+      const text = await page.text();
+      return [...text.matchAll(/href="(http:\/\/127\.0\.0\.1:\d+\/[^"]+)"/g)].map((m) =>
+        m[1]!.replace(/&amp;/g, "&"),
+      );
+    };
+    const open = async (url: string) => {
+      const response = await fetch(url);
+      expect(response.status, url).toBe(200);
+      expect(response.headers.get("content-type")).toContain("text/html");
+      return response.text();
+    };
+
+    // The demo shop: Edit Order, View product on the store, Define Design, and a parcel.
+    const shipped = (
+      await app.ctx.db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.shopId, demo.id), eq(orders.state, "closed")))
+        .limit(1)
+    )[0]!;
+    const found = await links(DEMO_SHOP_DOMAIN, shipped.id);
+    expect(found.join("\n")).toContain("/demo-cart/admin/orders/");
+    const editor = found.find((l) => l.includes("/demo-cart/admin/orders/"));
+    expect(await open(editor!)).toContain(`Order ${shipped.cartOrderNumber}`);
+    const product = found.find((l) => l.includes("/demo-cart/products/"));
+    const [item] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, shipped.id));
+    expect(await open(product!)).toContain(item!.title);
+    const design = found.find((l) => l.includes("/demo-cart/admin/products/"));
+    expect(await open(design!)).toContain("Design");
+    const tracking = found.find((l) => l.includes("/track/"));
+    expect(await open(tracking!)).toContain(shipped.cartOrderNumber);
+
+    // The Shopify shop: its admin's order page and its storefront's product page.
+    const shopify = await shopRow("shopify", SHOPIFY_SHOP);
+    const first = await storedOrder(shopify.id, { number: "#1001" });
+    const shopifyLinks = await links(SHOPIFY_SHOP, first!.id);
+    const shopifyEditor = shopifyLinks.find((l) => l.includes("/admin/orders/6120448000101"));
+    expect(await open(shopifyEditor!)).toContain("Order #1001");
+    const storefront = shopifyLinks.find((l) => l.includes("/products/custom-name-tee"));
+    expect(await open(storefront!)).toContain("Custom Name Tee");
+    // An order the simulator does not have answers a page saying so, not raw JSON.
+    const missing = await fetch(`${carts.simulator.url}/demo-cart/admin/orders/0`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toContain("text/html");
   });
 
   it("seeds once: a second start creates nothing and keeps the owner's changes", async () => {

@@ -15,6 +15,8 @@ import { testDatabaseKind } from "./support/db";
 import { childEnv } from "./support/process";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
+const TOKEN = "demo-test-token-0123456789";
+
 // `npm run demo` as a user runs it: its own process, its own data folder, real ports.
 describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-demo-"));
@@ -31,7 +33,13 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
   }> {
     // The same command line as `npm run demo`.
     const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts", "--demo"], {
-      env: childEnv({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PORT: "0", DEMO_CART_PORT: "0" }),
+      env: childEnv({
+        DATA_DIR: dataDir,
+        PORT: "0",
+        SANDBOX_PORT: "0",
+        DEMO_CART_PORT: "0",
+        DEMO_API_TOKEN: TOKEN,
+      }),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -72,6 +80,39 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
       const page = await fetch(`${first.url}/app`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("#1072");
+
+      // The owner deletes one order and force-deletes another, through the API's doors.
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${first.url}/api/v1${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        });
+      const idOf = async (number: string) => {
+        const list = (await (await api(`/orders?search=${encodeURIComponent(number)}`)).json()) as {
+          orders: { id: string; number: string }[];
+        };
+        return list.orders.find((o) => o.number === number)!.id;
+      };
+      const deleted = await api(`/orders/${await idOf("#1065")}/actions/delete`, {
+        method: "POST",
+        body: "{}",
+      });
+      const forced = await api(`/orders/${await idOf("#1046")}/actions/force-delete`, {
+        method: "POST",
+        body: JSON.stringify({ confirm: true }),
+      });
+      // #1065 may have been sent already (then only Force Delete removes it); either way it goes.
+      if (deleted.status !== 200) {
+        expect(
+          (
+            await api(`/orders/${await idOf("#1065")}/actions/force-delete`, {
+              method: "POST",
+              body: JSON.stringify({ confirm: true }),
+            })
+          ).status,
+        ).toBe(200);
+      }
+      expect(forced.status).toBe(200);
       expect(await first.stop()).toBe(0);
 
       // Its credentials are sealed with a key made for this data folder, not a key in the source.
@@ -113,9 +154,12 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
 
       const after = await openDatabase({ kind: "pglite", dataDir });
       expect(await sealedWith(after)).not.toThrow();
-      // The demo shop's 72 and the one added while stopped; the demo's cart shops have their own.
+      // The demo shop's 72, less the two deleted, and the one added while stopped: a restart
+      // seeds nothing again, so the deleted orders stay gone. The cart shops have their own.
       const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
-      expect(all).toHaveLength(73);
+      expect(all).toHaveLength(71);
+      expect(all.map((o) => o.cartOrderNumber)).not.toContain("#1065");
+      expect(all.map((o) => o.cartOrderNumber)).not.toContain("#1046");
       expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
       await after.close();
       // Two full demo start-ups (PGlite, Vite, seeding), each of which a user waits for: ~22 s

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, orders, providers, submissions } from "~/db/schema";
+import { lineItems, orders, providers, shops, submissions } from "~/db/schema";
+import { startCartSimulator } from "~/demo/cart-simulator.server";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp, shopifySessionToken } from "./support/app";
@@ -177,6 +178,39 @@ describe("Edit Design", () => {
     expect(timeline).toHaveLength(0);
   });
 
+  it("accepts the app's own design files, by path or by the app's own address, and refuses other hosts' paths", async () => {
+    const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
+    const res = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      designUrl: "/demo/design-name.svg",
+    });
+    expect(res.status).toBe(200);
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-name.svg");
+    // The file the page links is one the app serves.
+    expect((await app.fetch("/demo/design-name.svg")).status).toBe(200);
+
+    const full = await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      designUrl: `${app.ctx.config.publicUrl}/demo/design-necklace.svg`,
+    });
+    expect(full.status).toBe(200);
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-necklace.svg");
+
+    for (const designUrl of [
+      "//files.example.com/x.png",
+      "/\\files.example.com/x.png",
+      "http://127.0.0.1:9/x.png",
+      "demo/design-name.svg",
+    ]) {
+      const refused = await post(order.id, { intent: "design", cartLineId: "1", designUrl });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("one of the app's own files");
+    }
+    expect((await itemOf(order.id)).personalization?.designUrl).toBe("/demo/design-necklace.svg");
+  });
+
   it("answers 404 for an item the order does not have", async () => {
     const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
     const res = await post(order.id, { intent: "design", cartLineId: "99", options: "{}" });
@@ -318,9 +352,54 @@ describe("the status control", () => {
     const order = await createOrder(app.ctx.db, shop, {
       autoSubmitAt: new Date(Date.now() + 15 * 60_000),
     });
+    // The demo shop's cart: the cart simulator, holding this order as the cart has it.
+    const sim = await startCartSimulator({
+      port: 0,
+      appUrl: app.url,
+      shopify: { shop: "unused.myshopify.com", accessToken: "unused", orders: [] },
+      woo: { consumerKey: "unused", consumerSecret: "unused", orders: [] },
+      demoShop: {
+        name: "Demo shop",
+        products: [],
+        orders: [
+          {
+            cartOrderId: order.cartOrderId,
+            cartOrderNumber: order.cartOrderNumber,
+            cartStatusRaw: "processing",
+            cartStatus: "processing",
+            customerName: order.customerName,
+            customerEmail: null,
+            billingAddress: null,
+            shippingAddress: null,
+            currency: order.currency,
+            subtotal: order.total,
+            shippingTotal: "0.00",
+            taxTotal: "0.00",
+            total: order.total,
+            paymentMethod: null,
+            shippingMethod: null,
+            sourceChannel: null,
+            note: null,
+            cartCreatedAt: order.cartCreatedAt,
+            cartUpdatedAt: order.cartUpdatedAt,
+            lineItems: [],
+            payments: [],
+            raw: {},
+          },
+        ],
+      },
+    });
+    await app.ctx.db
+      .update(shops)
+      .set({ connection: { storeUrl: `${sim.url}/demo-cart` } })
+      .where(eq(shops.id, shop.id));
     const res = await post(order.id, { intent: "status", change: "hold" });
-    // The demo cart lives in our own database and accepts every change it is asked for.
     expect(res.status).toBe(200);
+    const inCart = (await (
+      await fetch(`${sim.url}/demo-cart/api/orders/${order.cartOrderId}`)
+    ).json()) as { cartStatus: string };
+    expect(inCart.cartStatus).toBe("on_hold");
+    await sim.close();
     const { order: after, timeline } = await orderState(app.ctx, order.id);
     expect(after).toMatchObject({
       cartStatus: "on_hold",

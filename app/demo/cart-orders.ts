@@ -308,6 +308,16 @@ export function createdAt(order: DemoCartOrder, now: Date): Date {
   return new Date(Math.floor(now.getTime() / 60_000) * 60_000 - order.minutesAgo * 60_000);
 }
 
+/** A product's handle in its store's addresses ("Custom Name Tee" → "custom-name-tee"). */
+export function productHandle(title: string): string {
+  return title
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
 const absolute = (baseUrl: string, p: string) => (p.startsWith("/") ? `${baseUrl}${p}` : p);
 
 // ---------------------------------------------------------------------------------------------
@@ -530,10 +540,22 @@ export function wooOrder(
 // ---------------------------------------------------------------------------------------------
 // What the app stores after importing one of these orders
 
+/** The product's page on the shop's storefront, in each cart's own address form. */
+export function demoStorefrontProductUrl(
+  platform: "shopify" | "woocommerce",
+  shop: string,
+  title: string,
+): string {
+  return platform === "shopify"
+    ? `https://${shop}/products/${productHandle(title)}`
+    : `http://${shop}/product/${productHandle(title)}`;
+}
+
 export function normalizedDemoOrder(
   order: DemoCartOrder,
   platform: "shopify" | "woocommerce",
-  options: { baseUrl: string; now: Date },
+  /** `shop`: the shop's domain, for the products' storefront addresses. */
+  options: { baseUrl: string; now: Date; shop?: string },
 ): NormalizedOrder {
   const created = createdAt(order, options.now);
   const { subtotal, total } = orderAmounts(order);
@@ -580,7 +602,9 @@ export function normalizedDemoOrder(
         mockupUrl: absolute(options.baseUrl, line.image),
         cartProductId: line.productId,
         cartVariantId: line.variantId,
-        productUrl: null,
+        productUrl: options.shop
+          ? demoStorefrontProductUrl(platform, options.shop, line.title)
+          : null,
         personalization: personalised
           ? {
               previewUrl: prop(line.properties, "_preview"),

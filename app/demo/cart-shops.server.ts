@@ -11,7 +11,17 @@ import { providers, shops } from "~/db/schema";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { sealSecret } from "~/security/encryption.server";
-import { ensureShop } from "~/shops/shops.server";
+import { ensureShop, findShop } from "~/shops/shops.server";
+import { WOO_TOPICS } from "~/carts/woocommerce/topics";
+import { SHOPIFY_API_VERSION } from "~/shopify.server";
+import { setDemoCartLinks } from "./cart-links.server";
+import {
+  DEMO_SHOP_NAME,
+  demoShopCartOrders,
+  demoShopCartParcels,
+  demoShopProducts,
+  markSeeded,
+} from "./seed.server";
 import {
   DEMO_PERSONALIZED_PRODUCTS,
   DEMO_SHOPIFY_ORDERS,
@@ -20,7 +30,7 @@ import {
   type DemoCartOrder,
 } from "./cart-orders";
 import { startCartSimulator, type CartSimulator } from "./cart-simulator.server";
-import { DEMO_WOO_DOMAIN } from "./constants";
+import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "./constants";
 import { routeShopifyShopsToSimulator } from "./shopify-fetch.server";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
@@ -75,6 +85,14 @@ export async function startDemoCarts(
   if (!demo) throw new Error("the demo carts run only in demo mode");
   if (!ctx.shopify) throw new Error("demo mode needs its Shopify app (config.shopify)");
   const now = options.now ?? new Date();
+  // Each cart holds its orders as they were when the demo first stored them, so the cart and the
+  // app agree on dates after any number of restarts.
+  const seededAt = async (platform: Shop["platform"], domain: string) => {
+    const at = (await findShop(ctx.db, platform, domain))?.connection.demoSeededAt;
+    return at ? new Date(at) : null;
+  };
+  const demoShop = await findShop(ctx.db, "demo", DEMO_SHOP_DOMAIN);
+  const demoShopSeededAt = demoShop?.connection.demoSeededAt;
 
   const simulator = await startCartSimulator({
     port: demo.cartPort,
@@ -83,12 +101,22 @@ export async function startDemoCarts(
       shop: demo.shopifyShop,
       accessToken: DEMO_SHOPIFY_ACCESS_TOKEN,
       orders: DEMO_SHOPIFY_ORDERS,
+      now: (await seededAt("shopify", demo.shopifyShop)) ?? now,
     },
     woo: {
       consumerKey: DEMO_WOO_CONSUMER_KEY,
       consumerSecret: DEMO_WOO_CONSUMER_SECRET,
       orders: DEMO_WOO_ORDERS,
+      now: (await seededAt("woocommerce", DEMO_WOO_DOMAIN)) ?? now,
     },
+    demoShop: demoShopSeededAt
+      ? {
+          orders: demoShopCartOrders(new Date(demoShopSeededAt)),
+          parcels: demoShopCartParcels(new Date(demoShopSeededAt)),
+          name: DEMO_SHOP_NAME,
+          products: demoShopProducts(),
+        }
+      : undefined,
     now,
     log: { info: console.log, error: console.error },
   });
@@ -131,17 +159,39 @@ export async function startDemoCarts(
       sandbox: options,
     });
 
+    if (demoShop) {
+      // The demo shop's cart is the simulator's too; its pages and API live under /demo-cart.
+      await ctx.db
+        .update(shops)
+        .set({ connection: { ...demoShop.connection, storeUrl: `${simulator.url}/demo-cart` } })
+        .where(eq(shops.id, demoShop.id));
+    }
+    // What a real cart does once the app is installed or connected: send its webhooks to the app.
+    simulator.sendWebhooks({
+      shopify: {
+        address: `${ctx.config.publicUrl}/webhooks/shopify`,
+        secret: ctx.config.shopify?.apiSecret ?? "",
+        apiVersion: SHOPIFY_API_VERSION,
+      },
+      woo: {
+        deliveryUrl: `${ctx.config.publicUrl}/webhooks/woocommerce/${wooShop.id}`,
+        secret: demo.wooWebhookSecret,
+        topics: WOO_TOPICS,
+      },
+    });
+    setDemoCartLinks({ simulatorUrl: simulator.url, shopifyShop: demo.shopifyShop });
+
     // Stored as the app keeps them before any cart update: image paths relative to the app, so a
     // different port on the next start does not leave them pointing nowhere.
-    const shopifyCreated = await seedOrders(
-      ctx,
-      shopifyShop,
-      DEMO_SHOPIFY_ORDERS.map((o) => normalizedDemoOrder(o, "shopify", { baseUrl: "", now })),
+    const shopifyCreated = await seedOrders(ctx, shopifyShop, now, (at) =>
+      DEMO_SHOPIFY_ORDERS.map((o) =>
+        normalizedDemoOrder(o, "shopify", { baseUrl: "", now: at, shop: demo.shopifyShop }),
+      ),
     );
-    const wooCreated = await seedOrders(
-      ctx,
-      wooShop,
-      DEMO_WOO_ORDERS.map((o) => normalizedDemoOrder(o, "woocommerce", { baseUrl: "", now })),
+    const wooCreated = await seedOrders(ctx, wooShop, now, (at) =>
+      DEMO_WOO_ORDERS.map((o) =>
+        normalizedDemoOrder(o, "woocommerce", { baseUrl: "", now: at, shop: DEMO_WOO_DOMAIN }),
+      ),
     );
     return {
       simulator,
@@ -217,19 +267,28 @@ async function ensureCartShop(
 }
 
 /**
- * Stores the demo orders the shop does not have yet, through the same ingest as Import (one path
- * into the database: types, summaries, timeline and countdowns as for a real cart). Orders already
- * there are left as the owner left them; a restart adds only what is missing.
+ * Stores the demo orders through the same ingest as Import (one path into the database: types,
+ * summaries, timeline and countdowns as for a real cart), once per database: a shop already
+ * seeded gets nothing, so an order the owner deleted stays deleted. A first seed cut short stores
+ * only what is missing on the next start.
  */
-async function seedOrders(ctx: Ctx, shop: Shop, planned: NormalizedOrder[]): Promise<number> {
+async function seedOrders(
+  ctx: Ctx,
+  shop: Shop,
+  now: Date,
+  plan: (seededAt: Date) => NormalizedOrder[],
+): Promise<number> {
+  if (shop.connection.demoSeededAt) return 0;
+  const planned = plan(now);
   const known = await knownCartOrderIds(
     ctx.db,
     shop.id,
     planned.map((o) => o.cartOrderId),
   );
   const missing = planned.filter((o) => !known.has(o.cartOrderId));
-  if (missing.length === 0) return 0;
-  const outcomes = await ingestCartOrders(ctx, shop, missing, { source: "import" });
+  const outcomes =
+    missing.length === 0 ? [] : await ingestCartOrders(ctx, shop, missing, { source: "import" });
+  await markSeeded(ctx.db, shop.id, now);
   return outcomes.filter((o) => o.outcome === "created").length;
 }
 

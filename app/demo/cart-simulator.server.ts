@@ -15,11 +15,30 @@ import type { AddressInfo } from "node:net";
 import {
   createdAt,
   orderAmounts,
+  productHandle,
   shopifyStatus,
+  shopifyWebhookOrder,
   wooOrder,
   type DemoCartOrder,
 } from "./cart-orders";
 import { shopifyProductNode, shopifyProductSearch, wooProductList } from "./cart-products";
+import {
+  deliveryQueue,
+  shopifyDelivery,
+  wooDelivery,
+  type Deliver,
+  type ShopifyDeliveryTarget,
+  type WooWebhook,
+} from "./cart-webhooks.server";
+import {
+  notFoundPage,
+  orderPage,
+  productPage,
+  trackingPage,
+  type PageOrder,
+  type PageParcel,
+} from "./cart-pages.server";
+import { DemoShopCart, type DemoShopCartOptions, type Reply } from "./demo-shop-cart.server";
 import {
   GraphqlSyntaxError,
   parseOperation,
@@ -32,14 +51,22 @@ export interface CartSimulatorOptions {
   port: number;
   /** The app's URL, to make the demo's image paths absolute. */
   appUrl: string;
-  shopify: { shop: string; accessToken: string; orders: readonly DemoCartOrder[] };
-  woo: { consumerKey: string; consumerSecret: string; orders: readonly DemoCartOrder[] };
+  /** `now`: when the shop's orders were first stored, so the cart's dates match the app's. */
+  shopify: { shop: string; accessToken: string; orders: readonly DemoCartOrder[]; now?: Date };
+  woo: {
+    consumerKey: string;
+    consumerSecret: string;
+    orders: readonly DemoCartOrder[];
+    now?: Date;
+  };
+  /** The demo shop's own cart (app/carts/demo), when the demo has one. */
+  demoShop?: DemoShopCartOptions;
   now?: Date;
   log?: { info(message: string): void; error(message: string): void };
 }
 
 export interface SimulatedRequest {
-  cart: "shopify" | "woocommerce" | "other";
+  cart: "shopify" | "woocommerce" | "demo" | "other";
   method: string;
   /** GraphQL root fields for Shopify; the REST path for WooCommerce. */
   what: string;
@@ -52,6 +79,17 @@ export interface CartSimulator {
   wooUrl: string;
   /** Every call answered, oldest first (the last 500). */
   requests(): SimulatedRequest[];
+  /**
+   * Where the carts send their webhooks: Shopify to the app's address for the shop, WooCommerce
+   * to the webhooks the store has (this adds one per topic the app subscribes to, as connecting
+   * a store does, unless the store already has it).
+   */
+  sendWebhooks(targets: {
+    shopify: ShopifyDeliveryTarget;
+    woo: { deliveryUrl: string; secret: string; topics: readonly string[] };
+  }): void;
+  /** Resolves once every delivery sent so far has been answered (or has failed). */
+  deliveriesSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,6 +144,8 @@ class ShopifyStore {
   readonly orders = new Map<string, SimShopifyOrder>();
   readonly bulkOperations: BulkOperation[] = [];
   private sequence = 1000;
+  /** Set once the app's webhook address is known: a change the cart accepted is delivered there. */
+  webhooks: { target: ShopifyDeliveryTarget; deliver: Deliver } | null = null;
 
   constructor(
     readonly shop: string,
@@ -113,7 +153,7 @@ class ShopifyStore {
     private readonly appUrl: string,
     private readonly simulatorUrl: () => string,
     demoOrders: readonly DemoCartOrder[],
-    now: Date,
+    private readonly now: Date,
   ) {
     for (const demo of demoOrders) {
       const created = createdAt(demo, now);
@@ -156,9 +196,65 @@ class ShopifyStore {
     return String(this.sequence);
   }
 
+  /** The product's page on the shop's storefront, as Shopify's `onlineStoreUrl` gives it. */
+  productUrl(line: DemoCartOrder["lines"][number]): string {
+    return `https://${this.shop}/products/${productHandle(line.title)}`;
+  }
+
+  /** The REST order resource of a webhook body, as the cart has the order now. */
+  restOrder(order: SimShopifyOrder): Record<string, unknown> {
+    const base = shopifyWebhookOrder(order.demo, {
+      baseUrl: this.appUrl,
+      now: this.now,
+      updatedAt: order.updatedAt,
+    });
+    const lines = order.fulfillmentOrders.flatMap((fo) => fo.lines);
+    const remaining = (lineItemId: string) =>
+      lines.filter((l) => l.lineItemId === lineItemId).reduce((n, l) => n + l.remaining, 0);
+    const total = lines.reduce((n, l) => n + l.total, 0);
+    const left = lines.reduce((n, l) => n + l.remaining, 0);
+    return {
+      ...base,
+      financial_status: order.financialStatus.toLowerCase(),
+      fulfillment_status: left === 0 && total > 0 ? "fulfilled" : left < total ? "partial" : null,
+      cancelled_at: order.cancelledAt?.toISOString() ?? null,
+      cancel_reason: order.cancelReason?.toLowerCase() ?? null,
+      line_items: (base.line_items as Record<string, unknown>[]).map((line) => ({
+        ...line,
+        fulfillable_quantity: order.cancelledAt ? 0 : remaining(String(line.id)),
+      })),
+      fulfillments: order.fulfillments.map((f) => ({
+        id: Number(f.id),
+        admin_graphql_api_id: gid("Fulfillment", f.id),
+        status: "success",
+        created_at: f.createdAt.toISOString(),
+        tracking_company: f.tracking.company,
+        tracking_number: f.tracking.number,
+        tracking_url: f.tracking.url,
+      })),
+    };
+  }
+
+  /** What Shopify sends the app after a change to an order: the topics, in order. */
+  private changed(topics: { topic: string; payload: unknown }[]): void {
+    if (!this.webhooks) return;
+    for (const { topic, payload } of topics) {
+      this.webhooks.deliver(shopifyDelivery(this.webhooks.target, this.shop, topic, payload));
+    }
+  }
+
+  private orderUpdated(order: SimShopifyOrder) {
+    return { topic: "orders/updated", payload: this.restOrder(order) };
+  }
+
   private money(amount: string, currency: string) {
     const m = { amount, currencyCode: currency };
     return { shopMoney: m, presentmentMoney: m };
+  }
+
+  /** An image path of the demo (public/demo/…) as an address on the app. */
+  imageUrl(p: string): string {
+    return this.absolute(p);
   }
 
   private absolute(p: string): string {
@@ -262,7 +358,7 @@ class ShopifyStore {
       originalUnitPriceSet: this.money(line.price, demo.currency),
       customAttributes: line.properties.map((p) => ({ key: p.key, value: this.absolute(p.value) })),
       image: { url: this.absolute(line.image), altText: line.title },
-      product: { id: gid("Product", line.productId), onlineStoreUrl: null },
+      product: { id: gid("Product", line.productId), onlineStoreUrl: this.productUrl(line) },
       variant: { id: gid("ProductVariant", line.variantId), title: line.variant, sku: line.sku },
     }));
     const transactions =
@@ -585,6 +681,7 @@ class ShopifyStore {
     };
     order.fulfillments.push(fulfillment);
     order.updatedAt = new Date();
+    this.changed([this.orderUpdated(order)]);
     return {
       fulfillment: {
         id: gid("Fulfillment", fulfillment.id),
@@ -623,10 +720,26 @@ class ShopifyStore {
     found.fo.status = "ON_HOLD";
     found.fo.holdReason = reason;
     found.order.updatedAt = new Date();
+    this.changed([
+      this.fulfillmentOrderTopic("fulfillment_orders/placed_on_hold", found.fo),
+      this.orderUpdated(found.order),
+    ]);
     return {
       fulfillmentOrder: this.fulfillmentOrderNode(found.order, found.fo),
       remainingFulfillmentOrder: null,
       userErrors: [],
+    };
+  }
+
+  private fulfillmentOrderTopic(topic: string, fo: SimFulfillmentOrder) {
+    return {
+      topic,
+      payload: {
+        fulfillment_order: {
+          id: gid("FulfillmentOrder", fo.id),
+          status: fo.status.toLowerCase(),
+        },
+      },
     };
   }
 
@@ -647,6 +760,10 @@ class ShopifyStore {
     found.fo.status = found.fo.lines.some((l) => l.remaining < l.total) ? "IN_PROGRESS" : "OPEN";
     found.fo.holdReason = null;
     found.order.updatedAt = new Date();
+    this.changed([
+      this.fulfillmentOrderTopic("fulfillment_orders/hold_released", found.fo),
+      this.orderUpdated(found.order),
+    ]);
     return { fulfillmentOrder: this.fulfillmentOrderNode(found.order, found.fo), userErrors: [] };
   }
 
@@ -681,6 +798,10 @@ class ShopifyStore {
         refundMethod.originalPaymentMethodsRefund === true);
     if (refunds) order.financialStatus = "REFUNDED";
     for (const fo of order.fulfillmentOrders) if (fo.status !== "CLOSED") fo.status = "CANCELLED";
+    this.changed([
+      { topic: "orders/cancelled", payload: this.restOrder(order) },
+      this.orderUpdated(order),
+    ]);
     return {
       job: { id: gid("Job", randomUUID()), done: true },
       orderCancelUserErrors: [],
@@ -739,12 +860,15 @@ class WooStore {
   readonly trackings = new Map<number, Record<string, unknown>[]>();
   readonly webhooks: Record<string, unknown>[] = [];
   private sequence = 9000;
+  /** Sends a delivery; null until the simulator knows where the app listens. */
+  deliver: Deliver | null = null;
 
   constructor(
     readonly consumerKey: string,
     readonly appUrl: string,
     demoOrders: readonly DemoCartOrder[],
     now: Date,
+    readonly storeUrl: () => string,
   ) {
     for (const demo of demoOrders) {
       this.orders.set(Number(demo.id), wooOrder(demo, { baseUrl: appUrl, now }));
@@ -754,6 +878,24 @@ class WooStore {
   nextId(): number {
     this.sequence += 1;
     return this.sequence;
+  }
+
+  /**
+   * An order changed (status, note, tracking): WooCommerce saves it, which moves its modified
+   * date and fires `order.updated` to every active webhook on that topic, each signed with its
+   * own secret.
+   */
+  orderChanged(order: Record<string, unknown>): void {
+    order.date_modified_gmt = wooDate(new Date());
+    order.date_modified = order.date_modified_gmt;
+    if (!this.deliver) return;
+    for (const hook of this.webhooks) {
+      const webhook = hook as unknown as WooWebhook & { delivery_url: string };
+      if (webhook.status !== "active" || webhook.topic !== "order.updated") continue;
+      this.deliver(
+        wooDelivery({ ...webhook, deliveryUrl: webhook.delivery_url }, this.storeUrl(), order),
+      );
+    }
   }
 }
 
@@ -931,8 +1073,7 @@ function updateOrder(
   }
   if (changes.status !== undefined) changeOrderStatus(store, id, order, changes.status);
   if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
-  order.date_modified_gmt = wooDate(new Date());
-  order.date_modified = order.date_modified_gmt;
+  store.orderChanged(order);
   return { status: 200, body: order };
 }
 
@@ -982,6 +1123,8 @@ function orderNotes({ store, method, body }: WooRequest, id: number): WooAnswer 
     throw new WooError(400, "rest_missing_callback_param", "Missing parameter(s): note");
   }
   const note = addNote(store, id, input.note, input.customer_note === true, "Orderlane");
+  const order = store.orders.get(id);
+  if (order) store.orderChanged(order);
   return { status: 201, body: note };
 }
 
@@ -993,6 +1136,8 @@ function shipmentTrackings({ store, method, body }: WooRequest, id: number): Woo
   const entry = trackingEntry((body ?? {}) as Record<string, unknown>);
   list.push(entry);
   store.trackings.set(id, list);
+  const order = store.orders.get(id);
+  if (order) store.orderChanged(order);
   return { status: 201, body: entry };
 }
 
@@ -1036,6 +1181,7 @@ function newWebhook(store: WooStore, input: Record<string, unknown>): Record<str
     event: input.topic.split(".")[1],
     hooks: [],
     delivery_url: input.delivery_url,
+    secret: typeof input.secret === "string" ? input.secret : randomUUID(),
     date_created_gmt: now,
     date_modified_gmt: now,
   };
@@ -1131,6 +1277,25 @@ export async function startCartSimulator(options: CartSimulatorOptions): Promise
     url: baseUrl,
     wooUrl: baseUrl,
     requests: () => [...simulator.requests],
+    sendWebhooks(targets) {
+      simulator.shopify.webhooks = { target: targets.shopify, deliver: simulator.queue.deliver };
+      simulator.woo.deliver = simulator.queue.deliver;
+      for (const topic of targets.woo.topics) {
+        const exists = simulator.woo.webhooks.some(
+          (w) => w.topic === topic && w.delivery_url === targets.woo.deliveryUrl,
+        );
+        if (exists) continue;
+        simulator.woo.webhooks.push(
+          newWebhook(simulator.woo, {
+            name: `Orderlane ${topic}`,
+            topic,
+            delivery_url: targets.woo.deliveryUrl,
+            secret: targets.woo.secret,
+          }),
+        );
+      }
+    },
+    deliveriesSettled: () => simulator.queue.idle(),
     close: () => closeServer(server),
   };
 }
@@ -1138,6 +1303,9 @@ export async function startCartSimulator(options: CartSimulatorOptions): Promise
 interface Simulator {
   shopify: ShopifyStore;
   woo: WooStore;
+  demoShop: DemoShopCart | null;
+  queue: ReturnType<typeof deliveryQueue>;
+  baseUrl: () => string;
   /** The last 500 calls answered, oldest first. */
   requests: SimulatedRequest[];
   record(entry: SimulatedRequest): void;
@@ -1154,15 +1322,31 @@ function createSimulator(options: CartSimulatorOptions, baseUrl: () => string): 
     options.appUrl,
     baseUrl,
     options.shopify.orders,
-    now,
+    options.shopify.now ?? now,
   );
-  const woo = new WooStore(options.woo.consumerKey, options.appUrl, options.woo.orders, now);
+  const woo = new WooStore(
+    options.woo.consumerKey,
+    options.appUrl,
+    options.woo.orders,
+    options.woo.now ?? now,
+    baseUrl,
+  );
+  const demoShop = options.demoShop ? new DemoShopCart(options.demoShop) : null;
   const requests: SimulatedRequest[] = [];
   const record = (entry: SimulatedRequest) => {
     requests.push(entry);
     if (requests.length > 500) requests.shift();
   };
-  return { shopify, woo, requests, record, log: options.log };
+  return {
+    shopify,
+    woo,
+    demoShop,
+    queue: deliveryQueue(options.log),
+    baseUrl,
+    requests,
+    record,
+    log: options.log,
+  };
 }
 
 /** Hands over the body as text, or null when it is over the limit (read to the end regardless). */
@@ -1192,6 +1376,17 @@ function routeRequest(
   };
   if (text === null) return send(413, { errors: "Request body too large" });
   try {
+    const page = method === "GET" ? cartPage(sim, url) : null;
+    if (page) {
+      sim.record({ cart: "other", method, what: url.pathname, status: page.status });
+      return sendReply(res, page);
+    }
+    const demoPath = /^\/demo-cart(\/.*)$/.exec(url.pathname);
+    if (demoPath && sim.demoShop) {
+      const reply = sim.demoShop.handle(method, demoPath[1] ?? "/", url.searchParams, text);
+      sim.record({ cart: "demo", method, what: demoPath[1] ?? "/", status: reply.status });
+      return sendReply(res, reply);
+    }
     const shopifyPath = /^\/shopify\/([^/]+)\/(.*)$/.exec(url.pathname);
     if (shopifyPath) {
       const [, shop, rest = ""] = shopifyPath;
@@ -1392,4 +1587,303 @@ function handleShopify(
       },
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The carts' own pages (cart-pages.server.ts): where the order page's links lead in the demo
+
+function sendReply(res: http.ServerResponse, reply: Reply): void {
+  const html = reply.contentType === "text/html";
+  res.writeHead(reply.status, {
+    "Content-Type": html ? "text/html; charset=utf-8" : "application/json; charset=utf-8",
+  });
+  res.end(html ? String(reply.body) : JSON.stringify(reply.body));
+}
+
+const html = (body: string, status = 200): Reply => ({
+  status,
+  body,
+  contentType: "text/html",
+});
+
+const money = (amount: string | number, currency: string) =>
+  `${Number(amount).toFixed(2)} ${currency}`;
+
+const visibleOptions = (pairs: { key: string; value: string }[]): [string, string][] =>
+  pairs
+    .filter((p) => !p.key.startsWith("_") && p.key !== "pa_variant")
+    .map((p) => [p.key, p.value]);
+
+/** The page a GET asks for, or null when the address is no page (an API call, most likely). */
+function cartPage(sim: Simulator, url: URL): Reply | null {
+  const path = url.pathname.replace(/\/+$/, "");
+  const track = /^\/track\/([^/]+)$/.exec(path);
+  if (track) return html(trackingPage(parcelOf(sim, decodeURIComponent(track[1]!), url)));
+
+  const shopify = /^\/shopify\/([^/]+)\/(admin\/orders|admin\/products|products)\/([^/]+)$/.exec(
+    path,
+  );
+  if (shopify && shopify[1] === sim.shopify.shop) {
+    const [, , kind, id] = shopify;
+    if (kind === "admin/orders") {
+      const order = sim.shopify.orders.get(decodeURIComponent(id!));
+      return order
+        ? html(orderPage(shopifyPageOrder(sim, order)))
+        : html(notFoundPage("This order does not exist in the Shopify shop"), 404);
+    }
+    const line = [...sim.shopify.orders.values()]
+      .flatMap((o) => o.demo.lines.map((l) => ({ l, currency: o.demo.currency })))
+      .find(({ l }) => l.productId === id || productHandle(l.title) === id);
+    if (!line) return html(notFoundPage("This product does not exist in the Shopify shop"), 404);
+    return html(
+      productPage({
+        cart: kind === "products" ? "Demo Store (storefront)" : "Shopify admin (simulated)",
+        title: line.l.title,
+        image: sim.shopify.imageUrl(line.l.image),
+        price: money(line.l.price, line.currency),
+        variants: [line.l.variant],
+        personalised: line.l.properties.length > 0,
+        admin: kind !== "products",
+      }),
+    );
+  }
+
+  const demo = /^\/demo-cart\/(admin\/orders|admin\/products|products)\/([^/]+)$/.exec(path);
+  if (demo && sim.demoShop) {
+    const [, kind, id] = demo;
+    if (kind === "admin/orders") {
+      const record = sim.demoShop.find(decodeURIComponent(id!));
+      return record
+        ? html(orderPage(demoPageOrder(sim, sim.demoShop, record)))
+        : html(notFoundPage("This order does not exist in the demo shop's cart"), 404);
+    }
+    const product = sim.demoShop.products.find((p) => p.handle === id);
+    if (!product) return html(notFoundPage("This product does not exist in the demo shop"), 404);
+    return html(
+      productPage({
+        cart:
+          kind === "products" ? `${sim.demoShop.name} (storefront)` : `${sim.demoShop.name} admin`,
+        title: product.title,
+        image: sim.shopify.imageUrl(product.mockup),
+        price: money(product.priceCents / 100, "USD"),
+        variants: product.variants,
+        personalised: product.personalised,
+        admin: kind !== "products",
+      }),
+    );
+  }
+
+  const wooProduct = /^\/product\/([^/]+)$/.exec(path);
+  if (wooProduct) {
+    const line = [...sim.woo.orders.values()]
+      .flatMap((o) => (o.line_items as Record<string, unknown>[]).map((l) => ({ l, o })))
+      .find(({ l }) => productHandle(String(l.name).replace(/ - [^-]*$/, "")) === wooProduct[1]);
+    if (!line) return html(notFoundPage("This product does not exist in the store"), 404);
+    return html(
+      productPage({
+        cart: "Demo Woo (storefront)",
+        title: String(line.l.name).replace(/ - [^-]*$/, ""),
+        image: String((line.l.image as { src?: string } | undefined)?.src ?? "") || null,
+        price: money(String(line.l.price), String(line.o.currency)),
+        variants: [],
+        personalised: false,
+        admin: false,
+      }),
+    );
+  }
+
+  // WooCommerce's admin: the HPOS order editor, or post.php for a legacy order or a product.
+  const hpos =
+    path === "/wp-admin/admin.php" &&
+    url.searchParams.get("page") === "wc-orders" &&
+    url.searchParams.get("action") === "edit";
+  const post = path === "/wp-admin/post.php" && url.searchParams.get("action") === "edit";
+  if (hpos || post) {
+    const id = Number(url.searchParams.get(hpos ? "id" : "post"));
+    const order = sim.woo.orders.get(id);
+    if (order) return html(orderPage(wooPageOrder(sim, order)));
+    const line = [...sim.woo.orders.values()]
+      .flatMap((o) => (o.line_items as Record<string, unknown>[]).map((l) => ({ l, o })))
+      .find(({ l }) => l.product_id === id);
+    if (!line) return html(notFoundPage("There is nothing to edit with this id"), 404);
+    const name = String(line.l.name);
+    return html(
+      productPage({
+        cart: "WooCommerce admin (simulated)",
+        title: name.replace(/ - [^-]*$/, ""),
+        image: String((line.l.image as { src?: string } | undefined)?.src ?? "") || null,
+        price: money(String(line.l.price), String(line.o.currency)),
+        variants: [],
+        personalised: (line.l.meta_data as { key: string }[]).some((m) => m.key.startsWith("_")),
+        admin: true,
+      }),
+    );
+  }
+  return null;
+}
+
+function trackLink(sim: Simulator, number: string, carrier: string | null): string {
+  const query = carrier ? `?carrier=${encodeURIComponent(carrier)}` : "";
+  return `${sim.baseUrl()}/track/${encodeURIComponent(number)}${query}`;
+}
+
+function shopifyPageOrder(sim: Simulator, order: SimShopifyOrder): PageOrder {
+  const d = order.demo;
+  const { total } = orderAmounts(d);
+  const fulfilled = order.fulfillmentOrders.every((fo) => fo.status === "CLOSED");
+  const held = order.fulfillmentOrders.some((fo) => fo.status === "ON_HOLD");
+  const status = order.cancelledAt
+    ? "Cancelled"
+    : `${order.financialStatus.charAt(0)}${order.financialStatus.slice(1).toLowerCase()} · ${
+        held ? "On hold" : fulfilled ? "Fulfilled" : "Unfulfilled"
+      }`;
+  return {
+    cart: "Shopify admin (simulated)",
+    number: `#${d.number}`,
+    status,
+    customer: `${d.firstName} ${d.lastName}`,
+    email: d.email,
+    shipTo: [
+      d.address.address1,
+      `${d.address.city} ${d.address.zip ?? ""}`.trim(),
+      d.address.country,
+    ],
+    placedAt: order.createdAt,
+    total: money(total, d.currency),
+    lines: d.lines.map((l) => ({
+      title: l.title,
+      variant: l.variant,
+      sku: l.sku,
+      quantity: l.quantity,
+      price: money(l.price, d.currency),
+      options: visibleOptions(l.properties),
+      productLink: `${sim.baseUrl()}/shopify/${sim.shopify.shop}/products/${productHandle(l.title)}`,
+    })),
+    parcels: order.fulfillments
+      .filter((f) => f.tracking.number)
+      .map((f) => ({
+        carrier: f.tracking.company,
+        number: f.tracking.number!,
+        link: trackLink(sim, f.tracking.number!, f.tracking.company),
+      })),
+    notes: [],
+  };
+}
+
+function wooPageOrder(sim: Simulator, order: Record<string, unknown>): PageOrder {
+  const billing = order.billing as Record<string, string>;
+  const shipping = order.shipping as Record<string, string>;
+  const currency = String(order.currency);
+  const id = Number(order.id);
+  return {
+    cart: "WooCommerce admin (simulated)",
+    number: `#${String(order.number)}`,
+    status: String(order.status)
+      .replace(/-/g, " ")
+      .replace(/^\w/, (c) => c.toUpperCase()),
+    customer: `${billing.first_name} ${billing.last_name}`,
+    email: billing.email || null,
+    shipTo: [
+      shipping.address_1,
+      `${shipping.city} ${shipping.postcode}`.trim(),
+      shipping.country,
+    ].filter((l): l is string => Boolean(l)),
+    placedAt: new Date(`${String(order.date_created_gmt)}Z`),
+    total: money(String(order.total), currency),
+    lines: (order.line_items as Record<string, unknown>[]).map((l) => ({
+      title: String(l.name),
+      variant: null,
+      sku: typeof l.sku === "string" ? l.sku : null,
+      quantity: Number(l.quantity),
+      price: money(String(l.price), currency),
+      options: visibleOptions(
+        (l.meta_data as { key: string; value: unknown }[]).map((m) => ({
+          key: m.key,
+          value: String(m.value),
+        })),
+      ),
+      productLink: null,
+    })),
+    parcels: (sim.woo.trackings.get(id) ?? []).map((t) => ({
+      carrier: String(t.tracking_provider || t.custom_tracking_provider || "") || null,
+      number: String(t.tracking_number),
+      link: trackLink(sim, String(t.tracking_number), String(t.tracking_provider || "") || null),
+    })),
+    notes: (sim.woo.notes.get(id) ?? []).map((n) => n.note),
+  };
+}
+
+function demoPageOrder(
+  sim: Simulator,
+  cart: DemoShopCart,
+  record: NonNullable<ReturnType<DemoShopCart["find"]>>,
+): PageOrder {
+  const o = record.order;
+  const a = o.shippingAddress;
+  return {
+    cart: `${cart.name} admin`,
+    number: o.cartOrderNumber,
+    status: o.cartStatusRaw.replace(/-/g, " ").replace(/^\w/, (c) => c.toUpperCase()),
+    customer: o.customerName,
+    email: o.customerEmail,
+    shipTo: a
+      ? [a.address1 ?? "", `${a.city ?? ""} ${a.zip ?? ""}`.trim(), a.country ?? ""].filter(Boolean)
+      : [],
+    placedAt: o.cartCreatedAt,
+    total: money(o.total, o.currency),
+    lines: o.lineItems.map((l) => ({
+      title: l.title,
+      variant: l.style,
+      sku: l.sku,
+      quantity: l.quantity,
+      price: money(l.price, o.currency),
+      options: Object.entries(l.personalization?.options ?? {}),
+      productLink: l.cartProductId
+        ? `${sim.baseUrl()}/demo-cart/products/${l.cartProductId}`
+        : null,
+    })),
+    parcels: record.parcels.map((p) => ({
+      carrier: p.carrier,
+      number: p.trackingNumber,
+      link: trackLink(sim, p.trackingNumber, p.carrier),
+    })),
+    notes: record.notes,
+  };
+}
+
+/** A parcel, and the orders in the demo carts that carry its tracking number. */
+function parcelOf(sim: Simulator, number: string, url: URL): PageParcel {
+  const orders: PageParcel["orders"] = [];
+  const base = sim.baseUrl();
+  for (const order of sim.shopify.orders.values()) {
+    if (order.fulfillments.some((f) => f.tracking.number === number)) {
+      orders.push({
+        cart: "Shopify",
+        number: `#${order.demo.number}`,
+        link: `${base}/shopify/${sim.shopify.shop}/admin/orders/${order.demo.id}`,
+      });
+    }
+  }
+  for (const [id, list] of sim.woo.trackings) {
+    if (list.some((t) => t.tracking_number === number)) {
+      orders.push({
+        cart: "WooCommerce",
+        number: `#${String(sim.woo.orders.get(id)?.number ?? id)}`,
+        link: `${base}/wp-admin/admin.php?page=wc-orders&action=edit&id=${id}`,
+      });
+    }
+  }
+  for (const record of sim.demoShop?.orders.values() ?? []) {
+    if (record.parcels.some((p) => p.trackingNumber === number)) {
+      orders.push({
+        cart: sim.demoShop!.name,
+        number: record.order.cartOrderNumber,
+        link: `${base}/demo-cart/admin/orders/${record.order.cartOrderId}`,
+      });
+    }
+  }
+  // The order page names the order it came from, for parcels a cart never heard of (the seed's).
+  const named = url.searchParams.get("order");
+  if (orders.length === 0 && named) orders.push({ cart: "Orderlane", number: named, link: null });
+  return { number, carrier: url.searchParams.get("carrier"), orders };
 }

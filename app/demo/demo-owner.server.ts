@@ -6,6 +6,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import type { AppContext } from "~/context.server";
 import type { DemoSeam, SwitchableShop } from "~/shops/demo-seam";
 import { findShop, type Shop } from "~/shops/shops.server";
+import { demoCartLink, demoTrackingLink } from "./cart-links.server";
 import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN, demoShopRefs, type DemoShopRef } from "./constants";
 
 const chosenShop = createCookie("orderlane_demo_shop", {
@@ -36,6 +37,8 @@ export function createDemoSeam(ctx: DemoCtx): DemoSeam {
         setCookie: await rememberDemoShop(request, current),
       };
     },
+    cartLink: demoCartLink,
+    trackingLink: demoTrackingLink,
   };
 }
 

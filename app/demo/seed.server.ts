@@ -11,6 +11,7 @@ import {
   paymentTransactions,
   providers,
   shipments,
+  shops,
   submissions,
 } from "~/db/schema";
 import { addTimelineEntry, type TimelineEntry } from "~/orders/core/timeline.server";
@@ -26,6 +27,8 @@ import type {
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { ensureShop } from "~/shops/shops.server";
+import type { NormalizedOrder } from "~/carts/connector";
+import { productHandle } from "./cart-orders";
 import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN } from "./constants";
 
 export const DEMO_SHOP_NAME = "Juniper & Pine (demo)";
@@ -47,7 +50,7 @@ export interface SeedDemoShopOptions {
 export async function seedDemoShop(
   db: Db,
   options: SeedDemoShopOptions,
-): Promise<{ shopId: string; ordersCreated: number }> {
+): Promise<{ shopId: string; ordersCreated: number; seededAt: Date }> {
   const now = options.now ?? new Date();
   const shop = await ensureShop(db, {
     platform: "demo",
@@ -56,6 +59,10 @@ export async function seedDemoShop(
     settings: { autoSubmitDelayMinutes: AUTO_SUBMIT_DELAY_MINUTES, processingMode: "automatic" },
   });
   const providerIds = await ensureDemoProviders(db, shop.id, options);
+  // Seeded once per database: what the owner deleted or changed since stays deleted or changed.
+  if (shop.connection.demoSeededAt) {
+    return { shopId: shop.id, ordersCreated: 0, seededAt: new Date(shop.connection.demoSeededAt) };
+  }
 
   const planned = planDemoOrders(now);
   // One read up front lets a second start skip every order without opening a transaction per order;
@@ -72,7 +79,21 @@ export async function seedDemoShop(
     const created = await db.transaction((tx) => insertOrder(tx, shop.id, providerIds, order));
     if (created) ordersCreated += 1;
   }
-  return { shopId: shop.id, ordersCreated };
+  // Written last: a start cut short while seeding stores the missing orders on the next start.
+  await markSeeded(db, shop.id, now);
+  return { shopId: shop.id, ordersCreated, seededAt: now };
+}
+
+/** Records that a demo shop's orders are stored; the next start stores none again. */
+export async function markSeeded(db: DbOrTx, shopId: string, at: Date): Promise<void> {
+  const [row] = await db
+    .select({ connection: shops.connection })
+    .from(shops)
+    .where(eq(shops.id, shopId));
+  await db
+    .update(shops)
+    .set({ connection: { ...row?.connection, demoSeededAt: at.toISOString() } })
+    .where(eq(shops.id, shopId));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,6 +195,8 @@ async function insertOrder(
         style: item.style,
         quantity: item.quantity,
         price: money(item.priceCents),
+        cartProductId: productHandle(item.title),
+        productUrl: demoProductUrl(item.title),
         mockupUrl: item.mockupUrl,
         personalization: item.personalization,
         providerId: item.provider ? providerIds[item.provider] : null,
@@ -1691,6 +1714,125 @@ function makeTracking(
         "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=",
       );
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo shop's cart
+
+/** The product's page on the demo shop's storefront (the demo shows it on the cart simulator). */
+export function demoProductUrl(title: string): string {
+  return `https://${DEMO_SHOP_DOMAIN}/products/${productHandle(title)}`;
+}
+
+/**
+ * The demo shop's orders as its cart has them, first stored at `seededAt`: what the customer
+ * ordered (before any edit the owner made here), the cart's status and payments. The cart
+ * simulator serves these to the demo connector, so Import reads the same orders the seed stored.
+ */
+export function demoShopCartOrders(seededAt: Date): NormalizedOrder[] {
+  return planDemoOrders(seededAt).map((plan) => {
+    const v = plan.values;
+    const asOrdered = (item: PlannedItem): Personalization | null => {
+      const edit = v.manualEdits?.[`lineItem:${item.cartLineId}:personalization`];
+      return (edit?.from as Personalization | undefined) ?? item.personalization;
+    };
+    return {
+      cartOrderId: plan.cartOrderId,
+      cartOrderNumber: v.cartOrderNumber ?? plan.cartOrderId,
+      cartStatusRaw: v.cartStatusRaw ?? "",
+      cartStatus: v.cartStatus ?? "processing",
+      customerName: v.customerName ?? "",
+      customerEmail: v.customerEmail ?? null,
+      billingAddress: v.billingAddress ?? null,
+      shippingAddress: v.shippingAddress ?? null,
+      currency: v.currency,
+      subtotal: v.subtotal ?? "0.00",
+      shippingTotal: v.shippingTotal ?? "0.00",
+      taxTotal: v.taxTotal ?? "0.00",
+      total: v.total ?? "0.00",
+      paymentMethod: v.paymentMethod ?? null,
+      shippingMethod: v.shippingMethod ?? null,
+      sourceChannel: SOURCE_NAMES[v.type ?? "other"],
+      note: v.note ?? null,
+      cartCreatedAt: v.cartCreatedAt ?? v.createdAt,
+      cartUpdatedAt: v.cartUpdatedAt ?? v.createdAt,
+      lineItems: plan.items.map((item) => ({
+        cartLineId: item.cartLineId,
+        sku: item.sku,
+        title: item.title,
+        style: item.style,
+        quantity: item.quantity,
+        price: money(item.priceCents),
+        mockupUrl: item.mockupUrl,
+        cartProductId: productHandle(item.title),
+        cartVariantId: item.sku,
+        productUrl: demoProductUrl(item.title),
+        personalization: asOrdered(item),
+      })),
+      payments: plan.payments.map((p) => ({
+        kind: p.kind,
+        amount: money(p.amountCents),
+        currency: v.currency,
+        status: p.status,
+        gateway: p.gateway,
+        cartTransactionId: p.cartTransactionId,
+      })),
+      raw: v.rawPayload,
+    };
+  });
+}
+
+/** The parcels the demo shop's cart already has: the tracking of its shipped orders. */
+export function demoShopCartParcels(
+  seededAt: Date,
+): Record<string, { carrier: string; trackingNumber: string; trackingUrl: string; at: string }[]> {
+  return Object.fromEntries(
+    planDemoOrders(seededAt)
+      .filter((plan) => plan.shipments.length > 0)
+      .map((plan) => [
+        plan.cartOrderId,
+        plan.shipments.map((s) => ({
+          carrier: s.carrier,
+          trackingNumber: s.trackingNumber,
+          trackingUrl: s.trackingUrl,
+          at: s.pushedToCartAt.toISOString(),
+        })),
+      ]),
+  );
+}
+
+/** The demo shop's products, for its cart's product pages: title, picture, variants, price. */
+export function demoShopProducts(): {
+  handle: string;
+  title: string;
+  mockup: string;
+  priceCents: number;
+  variants: string[];
+  personalised: boolean;
+}[] {
+  const personalised = Object.values(PERSONALISED).map((p) => ({
+    handle: productHandle(p.title),
+    title: p.title,
+    mockup: p.mockup,
+    priceCents: p.priceCents,
+    variants: p.variants.map((v) => v.style),
+    personalised: true,
+  }));
+  const plain = [...PLAIN, ...SHINEON].map((g) => ({
+    handle: productHandle(g.title),
+    title: g.title,
+    mockup: g.mockup,
+    priceCents: g.priceCents,
+    variants: [g.style],
+    personalised: false,
+  }));
+  const byHandle = new Map<string, (typeof plain)[number]>();
+  for (const product of [...personalised, ...plain]) {
+    const known = byHandle.get(product.handle);
+    if (known) known.variants = [...new Set([...known.variants, ...product.variants])];
+    else byHandle.set(product.handle, { ...product, variants: [...product.variants] });
+  }
+  return [...byHandle.values()];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,23 +10,47 @@ import { onLockedOrder, type ActionOutcome } from "./outcome.server";
 import type { ManualEdits, Personalization } from "~/orders/core/model";
 import { transition, type ActingAs } from "~/orders/core/transitions.server";
 
-type Ctx = Pick<AppContext, "db">;
+type Ctx = Pick<AppContext, "db" | "config">;
 
 /** Longest option value we store; carts cap line properties well below this. */
 export const MAX_OPTION_LENGTH = 500;
 const MAX_URL_LENGTH = 2048;
 
-const designUrl = z
+const DESIGN_URL_RULE =
+  "The design file must be an https:// URL the provider can download, or one of the app's own files";
+
+/** A path to one of the app's own files: one leading slash, nothing that climbs out or leaves. */
+const OWN_FILE_PATH = /^\/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/;
+
+/**
+ * Where a design file the owner typed lives, as it is stored: an https address as typed; one of
+ * the app's own files (the demo's designs under /demo/…, or the same file by its full address on
+ * this app) as its path, which purchase orders turn into an address on the app's public URL.
+ * Anything else (http elsewhere, javascript:, another host without a scheme) is refused.
+ */
+function designLocation(value: string, publicUrl: string): string | null {
+  const own = new URL(publicUrl);
+  if (OWN_FILE_PATH.test(value)) {
+    const resolved = new URL(value, own);
+    const segments = value.split(/[?#]/)[0]!.split("/");
+    if (resolved.origin !== own.origin || segments.some((s) => s === ".." || s === "."))
+      return null;
+    return value;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.origin === own.origin) return `${url.pathname}${url.search}`;
+  return url.protocol === "https:" ? value : null;
+}
+
+const designUrlText = z
   .string()
   .trim()
-  .max(MAX_URL_LENGTH, `The design file URL is longer than ${MAX_URL_LENGTH} characters`)
-  .refine((value) => {
-    try {
-      return new URL(value).protocol === "https:";
-    } catch {
-      return false;
-    }
-  }, "The design file must be an https:// URL the provider can download");
+  .max(MAX_URL_LENGTH, `The design file URL is longer than ${MAX_URL_LENGTH} characters`);
 
 export const designEditSchema = z.object({
   cartLineId: z.string().trim().min(1, "Which item to edit is missing").max(200),
@@ -101,9 +125,10 @@ export async function editDesign(
       if (input.designUrl.trim() === "") {
         if (before.designUrl) fieldErrors.designUrl = "The final design file cannot be removed";
       } else {
-        const url = designUrl.safeParse(input.designUrl);
-        if (url.success) nextDesignUrl = url.data;
-        else fieldErrors.designUrl = url.error.issues[0]?.message ?? "Not a valid URL";
+        const text = designUrlText.safeParse(input.designUrl);
+        const location = text.success ? designLocation(text.data, ctx.config.publicUrl) : null;
+        if (location) nextDesignUrl = location;
+        else fieldErrors.designUrl = text.error?.issues[0]?.message ?? DESIGN_URL_RULE;
       }
     }
     if (Object.keys(fieldErrors).length > 0) {

@@ -432,7 +432,7 @@ function sortKnown(
 
 type StoredLine = { id: string; orderId: string; cartLineId: string } & Pick<
   LineRow,
-  "personalization" | "title" | "quantity"
+  "personalization" | "title" | "quantity" | "productUrl"
 >;
 
 /** One known order with the cart's new version laid under the owner's edits. */
@@ -480,13 +480,16 @@ function mergeCartUpdate(
   const lines = o.lineItems.map((line, i) => {
     const key = designKey(line.cartLineId);
     const edit = edits[key];
+    const current = stored.find((b) => b.cartLineId === line.cartLineId);
     let personalization = line.personalization;
     if (edit) {
       edits[key] = { ...edit, from: line.personalization };
-      const current = stored.find((b) => b.cartLineId === line.cartLineId);
       personalization = current ? current.personalization : (edit.to as typeof personalization);
     }
-    return lineRow(order.shopId, order.id, { ...line, personalization }, i);
+    // Shopify's order webhooks name no product page, its Admin API does: an update without one
+    // keeps the page we know rather than taking "View product on the store" away.
+    const productUrl = line.productUrl ?? current?.productUrl ?? null;
+    return lineRow(order.shopId, order.id, { ...line, personalization, productUrl }, i);
   });
   const incomingLineIds = new Set(o.lineItems.map((l) => l.cartLineId));
   const added = o.lineItems.filter((l) => !stored.some((b) => b.cartLineId === l.cartLineId));
@@ -533,6 +536,7 @@ async function applyUpdates(
       personalization: lineItems.personalization,
       title: lineItems.title,
       quantity: lineItems.quantity,
+      productUrl: lineItems.productUrl,
     })
     .from(lineItems)
     .where(

@@ -42,6 +42,7 @@ import {
   type OrderRow,
 } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
+import type { DemoSeam } from "~/shops/demo-seam";
 import type { Shop } from "~/shops/shops.server";
 
 const orderIdSchema = z.string().uuid();
@@ -84,7 +85,32 @@ function defineDesignUrl(shop: Shop, productId: string | null): string | null {
     const base = (shop.connection.storeUrl ?? `https://${shop.domain}`).replace(/\/+$/, "");
     return `${base}/wp-admin/post.php?post=${encodeURIComponent(productId)}&action=edit`;
   }
-  return null;
+  // The demo shop's cart, when it has one (the demo's cart simulator).
+  const cart = shop.connection.storeUrl?.replace(/\/+$/, "");
+  return cart ? `${cart}/admin/products/${encodeURIComponent(productId)}` : null;
+}
+
+/** In the demo, links into its carts and to parcels lead to the cart simulator's pages. */
+function withDemoLinks(page: OrderPageData, demo: DemoSeam): OrderPageData {
+  const link = (url: string | null) => (url ? demo.cartLink(url) : null);
+  return {
+    ...page,
+    editorUrl: link(page.editorUrl),
+    items: page.items.map((item) => ({
+      ...item,
+      productUrl: link(item.productUrl),
+      defineDesignUrl: link(item.defineDesignUrl),
+    })),
+    shipments: page.shipments.map((s) => ({
+      ...s,
+      trackingUrl:
+        demo.trackingLink({
+          trackingNumber: s.trackingNumber,
+          carrier: s.carrier,
+          orderNumber: page.number,
+        }) ?? s.trackingUrl,
+    })),
+  };
 }
 
 /** Only http(s) links reach the page: a cart could send anything in a URL field. */
@@ -134,17 +160,18 @@ function countdownOf(
 }
 
 export async function loadOrderPage(
-  ctx: Pick<AppContext, "db" | "shopify" | "config">,
+  ctx: Pick<AppContext, "db" | "shopify" | "config" | "demo">,
   owner: Owner,
   orderId: string,
 ): Promise<OrderPageData | null> {
   if (!isOrderId(orderId)) return null;
   const acting = actingFor(owner);
   // Read under the same lock an action takes, so the menu shows exactly what an action would decide.
-  return ctx.db.transaction(async (tx) => {
+  const page = await ctx.db.transaction(async (tx) => {
     const read = await readUnderLock(tx, owner.shop.id, orderId, acting);
     return read ? shapeOrderPage(ctx, owner, read) : null;
   });
+  return page && ctx.demo ? withDemoLinks(page, ctx.demo) : page;
 }
 
 /** Everything one page load reads, all while holding the order's lock (decision 13). */

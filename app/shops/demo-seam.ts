@@ -25,4 +25,15 @@ export interface DemoSeam {
     request: Request,
     current: Shop,
   ): Promise<{ shops: SwitchableShop[]; setCookie: string | null }>;
+  /**
+   * Where a link into the cart (its order editor, a product's admin or storefront page) leads:
+   * the demo's carts have no admin or storefront, so the demo answers with a page that has.
+   */
+  cartLink(link: string): string;
+  /** Where a parcel's tracking link leads; null keeps the carrier's own. */
+  trackingLink(parcel: {
+    trackingNumber: string;
+    carrier: string | null;
+    orderNumber: string;
+  }): string | null;
 }

@@ -1,33 +1,173 @@
-// The demo shop's cart lives in our own database: it accepts status changes and tracking as a real
-// cart would, so the demo shows an order go from countdown to Closed without any outside account.
-// Its orders are seeded, so there is nothing more to read from it.
-import type { CartConnector, ConnectorShop } from "../connector";
+// The demo shop's cart. The demo shop is neither a Shopify nor a WooCommerce store; in the demo its
+// cart is played by the cart simulator, at the address kept as the shop's `storeUrl`, and speaks a
+// small JSON dialect: orders already in our normalised shape, status changes and parcels. Import,
+// status changes and tracking therefore reach a cart that answers, accepts or refuses, as they do
+// for the other carts. A demo shop with no cart address (made by a test, or a database opened
+// without the demo running) keeps its cart in our own database: it accepts every change and has
+// nothing more to import.
+import type {
+  CartConnector,
+  CartOrderRef,
+  CartOutcome,
+  ConnectorShop,
+  FetchOutcome,
+  ImportPage,
+  ImportRequest,
+  NormalizedOrder,
+} from "../connector";
+import { CartReadError } from "../connector";
 
-export function createDemoConnector(_shop: ConnectorShop): CartConnector {
+const TIMEOUT_MS = 10_000;
+
+type Answer = { ok: true; status: number; body: unknown } | { ok: false; reason: string };
+
+/** Dates arrive as text in JSON; everything else is already the normalised shape. */
+function revive(order: NormalizedOrder): NormalizedOrder {
   return {
-    async fetchOrder() {
-      return { ok: true, order: null };
+    ...order,
+    cartCreatedAt: new Date(order.cartCreatedAt),
+    cartUpdatedAt: new Date(order.cartUpdatedAt),
+  };
+}
+
+function errorOf(body: unknown): string {
+  const error = (body as { error?: unknown } | null)?.error;
+  return typeof error === "string" ? error : "the demo cart refused";
+}
+
+/** The cart of a demo shop without a cart address: our own database, which accepts every change. */
+const OWN_DATABASE_CART: CartConnector = {
+  async fetchOrder() {
+    return { ok: true, order: null };
+  },
+  async *importOrders() {
+    yield { orders: [], resumeCursor: null, total: 0 };
+  },
+  async setOrderStatus() {
+    return { ok: true };
+  },
+  async *readUpdatedOrders() {
+    yield { orders: [], resumeCursor: null, total: 0 };
+  },
+  async pushTracking() {
+    return { ok: true };
+  },
+  async reportSent() {
+    return { ok: true };
+  },
+  async checkWebhooks() {
+    return { ok: true, repaired: [], visible: false };
+  },
+  orderEditorUrl() {
+    return null;
+  },
+};
+
+export function createDemoConnector(shop: ConnectorShop): CartConnector {
+  const base = shop.connection.storeUrl?.replace(/\/+$/, "") ?? null;
+  if (!base) return OWN_DATABASE_CART;
+
+  async function call(path: string, init: { method?: string; body?: unknown } = {}) {
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method: init.method ?? "GET",
+        headers: { "Content-Type": "application/json" },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const body: unknown = await response.json().catch(() => null);
+      return { ok: true, status: response.status, body } satisfies Answer;
+    } catch (err) {
+      return {
+        ok: false,
+        reason: `The demo cart did not answer (${String(err)})`,
+      } satisfies Answer;
+    }
+  }
+
+  const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
+
+  async function write(path: string, body: unknown): Promise<CartOutcome> {
+    const answer = await call(path, { method: "POST", body });
+    if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };
+    if (answer.status >= 200 && answer.status < 300) return { ok: true };
+    return { ok: false, retryable: answer.status >= 500, reason: errorOf(answer.body) };
+  }
+
+  return {
+    async fetchOrder(cartOrderId): Promise<FetchOutcome> {
+      const answer = await call(orderPath(cartOrderId));
+      if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };
+      if (answer.status === 404) return { ok: true, order: null };
+      if (answer.status !== 200) {
+        return { ok: false, retryable: answer.status >= 500, reason: errorOf(answer.body) };
+      }
+      return { ok: true, order: revive(answer.body as NormalizedOrder) };
     },
-    async *importOrders() {
-      yield { orders: [], resumeCursor: null, total: 0 };
+
+    async *importOrders(request: ImportRequest, resumeCursor): AsyncIterable<ImportPage> {
+      const query = new URLSearchParams();
+      if (request.mode === "ids") query.set("ids", request.ids.join(","));
+      if (request.mode === "range") {
+        query.set("created_from", request.from.toISOString());
+        query.set("created_to", request.to.toISOString());
+      }
+      let page: number | null = resumeCursor ? Number(resumeCursor) : 1;
+      while (page !== null) {
+        query.set("page", String(page));
+        const answer = await call(`/api/orders?${query.toString()}`);
+        if (!answer.ok) throw new CartReadError(answer.reason, true);
+        if (answer.status !== 200) {
+          throw new CartReadError(errorOf(answer.body), answer.status >= 500);
+        }
+        const body = answer.body as {
+          orders: NormalizedOrder[];
+          total: number;
+          next_page: number | null;
+          missing?: string[];
+        };
+        page = body.next_page;
+        yield {
+          orders: body.orders.map(revive),
+          resumeCursor: page === null ? null : String(page),
+          total: body.total,
+          missing: body.missing ?? [],
+        };
+      }
     },
+
+    setOrderStatus(order: CartOrderRef, change) {
+      return write(`${orderPath(order.cartOrderId)}/status`, { change });
+    },
+
+    pushTracking(push) {
+      return write(`${orderPath(push.cartOrderId)}/fulfillments`, {
+        carrier: push.carrier,
+        tracking_number: push.trackingNumber,
+        tracking_url: push.trackingUrl,
+        items: push.items,
+        notify_customer: push.notifyCustomer,
+        completes_order: push.completesOrder,
+      });
+    },
+
+    // The demo carts deliver every change as it happens, and reconciliation leaves demo shops
+    // alone (reconciliation.server.ts): nothing here was ever missed.
     async *readUpdatedOrders() {
       yield { orders: [], resumeCursor: null, total: 0 };
     },
-    async checkWebhooks() {
-      return { ok: true, repaired: [], visible: false };
-    },
+
+    // The simulated cart has no fulfillment orders or notes to mark: it is told nothing.
     async reportSent() {
       return { ok: true };
     },
-    async setOrderStatus() {
-      return { ok: true };
+
+    async checkWebhooks() {
+      return { ok: true, repaired: [], visible: false };
     },
-    async pushTracking() {
-      return { ok: true };
-    },
-    orderEditorUrl() {
-      return null;
+
+    orderEditorUrl(order) {
+      return `${base}/admin/orders/${encodeURIComponent(order.cartOrderId)}`;
     },
   };
 }

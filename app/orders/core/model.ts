@@ -139,6 +139,11 @@ export interface CartConnection {
   webhookIds?: string[];
   /** Shopify: read_all_orders granted; without it the Admin API returns only the last 60 days. */
   readAllOrders?: boolean;
+  /**
+   * Demo shops only: when the demo stored its made-up orders in this database (ISO time). A demo
+   * shop is seeded once; a restart finds this and keeps every change, deletions included.
+   */
+  demoSeededAt?: string;
 }
 
 export const CART_STATUS_LABELS: Record<CartStatus, string> = {
