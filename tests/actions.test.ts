@@ -77,7 +77,10 @@ const DESIGNED_ITEM = {
   title: "Name Tee",
   quantity: 1,
   price: "42.00",
-  personalization: { designUrl: "/demo/design-name.svg", options: { Name: "Ava" } },
+  personalization: {
+    designUrl: "/demo/design-name.svg",
+    options: [{ name: "Name", value: "Ava" }],
+  },
 };
 
 /** An order in `state` as it would really be: sent when Open, shipped when Closed, and so on. */

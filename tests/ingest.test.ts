@@ -169,7 +169,10 @@ describe("ingesting cart orders", () => {
           sku: "MUG-1",
           price: "7.5",
           personalization: {
-            options: { Name: "Ada", Colour: "teal" },
+            options: [
+              { name: "Name", value: "Ada" },
+              { name: "Colour", value: "teal" },
+            ],
             designUrl: "https://cdn.example/ada.png",
           },
         },
@@ -207,7 +210,10 @@ describe("ingesting cart orders", () => {
               ...mug!,
               personalization: {
                 designUrl: "https://cdn.example/ada.png",
-                options: { Colour: "teal", Name: "Ada" },
+                options: [
+                  { name: "Colour", value: "teal" },
+                  { name: "Name", value: "Ada" },
+                ],
               },
             },
           ],

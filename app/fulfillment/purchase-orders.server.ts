@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
 import { lineItems } from "~/db/schema";
 import type { OrderRow } from "~/orders/core/transitions.server";
+import { optionsByName } from "~/orders/core/model";
 import type { PurchaseOrder } from "./provider";
 
 export type LineItemRow = typeof lineItems.$inferSelect;
@@ -93,7 +94,7 @@ export function buildPurchaseOrder(input: {
             clientImages: (item.personalization.clientImages ?? [])
               .map((url) => absolute(publicUrl, url))
               .filter((url): url is string => url !== null),
-            options: item.personalization.options ?? {},
+            options: optionsByName(item.personalization.options ?? []),
           }
         : null,
     })),

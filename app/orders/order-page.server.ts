@@ -283,7 +283,7 @@ function itemOf(
     previewUrl: safeUrl(p.previewUrl),
     designUrl: safeUrl(p.designUrl),
     clientImages: (p.clientImages ?? []).map(safeUrl).filter((u): u is string => !!u),
-    options: Object.entries(p.options ?? {}).map(([name, value]) => ({ name, value })),
+    options: p.options ?? [],
     edited: `lineItem:${item.cartLineId}:personalization` in edits,
     providerName,
     deliveryState: item.deliveryState,
