@@ -465,7 +465,7 @@ describe("what each action does to the order", () => {
     expect(error.fieldErrors).toMatchObject({
       customerEmail: "Enter a valid email address",
       "shippingAddress.name": "Enter the recipient's name",
-      "shippingAddress.countryCode": "Enter the two-letter country code, such as US or DE",
+      "shippingAddress.countryCode": "Choose the country from the list",
     });
     const unknown = await act(order.id, "edit", { total: "0.01" });
     expect(unknown.status).toBe(400);

@@ -194,7 +194,8 @@ describe("ingesting cart orders", () => {
     const before = await versions();
 
     // The cart sends the same lines, the price spelled with more digits and the personalisation's
-    // keys in another order, with only the order's status changed.
+    // keys in another order (its options in the same order: that order is the customer's), with
+    // only the order's status changed.
     const [sock, mug] = first.lineItems;
     await ingestCartOrders(
       app.ctx,
@@ -211,8 +212,8 @@ describe("ingesting cart orders", () => {
               personalization: {
                 designUrl: "https://cdn.example/ada.png",
                 options: [
-                  { name: "Colour", value: "teal" },
                   { name: "Name", value: "Ada" },
+                  { name: "Colour", value: "teal" },
                 ],
               },
             },

@@ -40,10 +40,10 @@ describe("readWooOrder", () => {
       address1: "401 Pine St",
       address2: "Apt 3",
       city: "Seattle",
-      province: "WA",
+      province: "Washington",
       provinceCode: "WA",
       zip: "98101",
-      country: "US",
+      country: "United States",
       countryCode: "US",
       phone: null,
     });
