@@ -95,7 +95,10 @@ const DESIGNED_ITEM = {
   title: "Name Tee",
   quantity: 1,
   price: "42.00",
-  personalization: { designUrl: "/demo/design-name.svg", options: { Name: "Ava" } },
+  personalization: {
+    designUrl: "/demo/design-name.svg",
+    options: [{ name: "Name", value: "Ava" }],
+  },
 };
 
 /** An order in `state` as it would really be: sent when Open, shipped when Closed, and so on. */
@@ -500,7 +503,7 @@ describe("what each action does to the order", () => {
     expect(error.fieldErrors).toMatchObject({
       customerEmail: "Enter a valid email address",
       "shippingAddress.name": "Enter the recipient's name",
-      "shippingAddress.countryCode": "Enter the two-letter country code, such as US or DE",
+      "shippingAddress.countryCode": "Choose the country from the list",
     });
     const unknown = await act(order.id, "edit", { total: "0.01" });
     expect(unknown.status).toBe(400);

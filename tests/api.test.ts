@@ -308,7 +308,7 @@ describe("GET /orders/:id", () => {
           previewUrl: "/demo/preview.svg",
           designUrl: "/demo/design.svg",
           clientImages: ["/demo/photo.svg"],
-          options: { Name: "Ava" },
+          options: [{ name: "Name", value: "Ava" }],
         },
       },
     ]);
@@ -390,7 +390,12 @@ describe("GET /orders/:id", () => {
 describe("POST /orders/:id/submit", () => {
   it("submits once; a second call is refused with 409 and no second purchase order", async () => {
     const order = await createOrder(app.ctx.db, shop, {}, [
-      { personalization: { designUrl: "/demo/design.svg", options: { Name: "Ava" } } },
+      {
+        personalization: {
+          designUrl: "/demo/design.svg",
+          options: [{ name: "Name", value: "Ava" }],
+        },
+      },
     ]);
     const first = await api(`/api/v1/orders/${order.id}/submit`, { method: "POST" });
     expect(first.status).toBe(200);

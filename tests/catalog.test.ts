@@ -298,7 +298,12 @@ describe("bulk actions from the catalog", () => {
       .from(providers)
       .where(and(eq(providers.shopId, shopId), eq(providers.isDefault, true)));
     const ready = await createOrder(app.ctx.db, shop, { cartOrderNumber: "#7001", type: "other" }, [
-      { personalization: { designUrl: "/demo/design-name.svg", options: { Name: "Ava" } } },
+      {
+        personalization: {
+          designUrl: "/demo/design-name.svg",
+          options: [{ name: "Name", value: "Ava" }],
+        },
+      },
     ]);
     // Personalised, but the final design file never arrived: the provider could not print it.
     const noDesign = await createOrder(app.ctx.db, shop, { cartOrderNumber: "#7005" });

@@ -272,6 +272,6 @@ function designOnly() {
     previewUrl: null,
     designUrl: "/demo/design-name.svg",
     clientImages: [],
-    options: { Name: "Ava" },
+    options: [{ name: "Name", value: "Ava" }],
   };
 }

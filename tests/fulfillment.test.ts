@@ -366,7 +366,7 @@ describe("before anything is sent", () => {
   it("a personalised item without its design file is refused with the fix", async () => {
     const { shop } = await shopWithSandbox(app.ctx, sandbox);
     const order = await createOrder(app.ctx.db, shop, {}, [
-      { sku: "MUG-11OZ-WHT", personalization: { options: { Name: "Ava" } } },
+      { sku: "MUG-11OZ-WHT", personalization: { options: [{ name: "Name", value: "Ava" }] } },
     ]);
     const result = await submitOrder(app.ctx, shop.id, order.id, owner);
     expect(result.outcome).toBe("invalid");

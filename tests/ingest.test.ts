@@ -169,7 +169,10 @@ describe("ingesting cart orders", () => {
           sku: "MUG-1",
           price: "7.5",
           personalization: {
-            options: { Name: "Ada", Colour: "teal" },
+            options: [
+              { name: "Name", value: "Ada" },
+              { name: "Colour", value: "teal" },
+            ],
             designUrl: "https://cdn.example/ada.png",
           },
         },
@@ -191,7 +194,8 @@ describe("ingesting cart orders", () => {
     const before = await versions();
 
     // The cart sends the same lines, the price spelled with more digits and the personalisation's
-    // keys in another order, with only the order's status changed.
+    // keys in another order (its options in the same order: that order is the customer's), with
+    // only the order's status changed.
     const [sock, mug] = first.lineItems;
     await ingestCartOrders(
       app.ctx,
@@ -207,7 +211,10 @@ describe("ingesting cart orders", () => {
               ...mug!,
               personalization: {
                 designUrl: "https://cdn.example/ada.png",
-                options: { Colour: "teal", Name: "Ada" },
+                options: [
+                  { name: "Name", value: "Ada" },
+                  { name: "Colour", value: "teal" },
+                ],
               },
             },
           ],

@@ -49,7 +49,10 @@ const necklace = {
     previewUrl: "/demo/preview-necklace.svg",
     designUrl: "https://files.example.com/designs/ana.png",
     clientImages: ["/demo/photo-dog.svg"],
-    options: { Name: "Ana", Font: "Script" },
+    options: [
+      { name: "Name", value: "Ana" },
+      { name: "Font", value: "Script" },
+    ],
   },
 };
 
@@ -129,20 +132,37 @@ describe("Edit Design", () => {
       intent: "design",
       cartLineId: "1",
       designUrl: "https://files.example.com/designs/anna.png",
-      options: JSON.stringify({ Name: "Anna" }),
+      options: JSON.stringify([
+        { name: "Name", value: "Anna" },
+        { name: "Font", value: "Script" },
+      ]),
     });
     expect(res.status).toBe(200);
     const item = await itemOf(order.id);
     expect(item.personalization).toMatchObject({
       designUrl: "https://files.example.com/designs/anna.png",
-      options: { Name: "Anna", Font: "Script" },
+      options: [
+        { name: "Name", value: "Anna" },
+        { name: "Font", value: "Script" },
+      ],
       previewUrl: "/demo/preview-necklace.svg",
     });
     const { order: stored, timeline } = await orderState(app.ctx, order.id);
     const edit = stored.manualEdits?.["lineItem:1:personalization"];
     expect(edit).toMatchObject({
-      from: { options: { Name: "Ana" }, designUrl: "https://files.example.com/designs/ana.png" },
-      to: { options: { Name: "Anna" } },
+      from: {
+        options: [
+          { name: "Name", value: "Ana" },
+          { name: "Font", value: "Script" },
+        ],
+        designUrl: "https://files.example.com/designs/ana.png",
+      },
+      to: {
+        options: [
+          { name: "Name", value: "Anna" },
+          { name: "Font", value: "Script" },
+        ],
+      },
       by: "Demo owner",
     });
     const event = timeline.find((e) => e.action === "edit");
@@ -151,11 +171,28 @@ describe("Edit Design", () => {
     expect(event?.message).toContain("design file changed");
 
     // A second edit keeps what the cart sent as `from`, so Reset still restores the customer's text.
-    await post(order.id, { intent: "design", cartLineId: "1", options: '{"Name":"Annie"}' });
+    await post(order.id, {
+      intent: "design",
+      cartLineId: "1",
+      options: JSON.stringify([
+        { name: "Name", value: "Annie" },
+        { name: "Font", value: "Script" },
+      ]),
+    });
     const again = (await orderState(app.ctx, order.id)).order.manualEdits;
     expect(again?.["lineItem:1:personalization"]).toMatchObject({
-      from: { options: { Name: "Ana" } },
-      to: { options: { Name: "Annie" } },
+      from: {
+        options: [
+          { name: "Name", value: "Ana" },
+          { name: "Font", value: "Script" },
+        ],
+      },
+      to: {
+        options: [
+          { name: "Name", value: "Annie" },
+          { name: "Font", value: "Script" },
+        ],
+      },
     });
   });
 
@@ -164,9 +201,12 @@ describe("Edit Design", () => {
     for (const [fields, field] of [
       [{ designUrl: "http://files.example.com/x.png" }, "https://"],
       [{ designUrl: "javascript:alert(1)" }, "https://"],
-      [{ options: '{"Name":"   "}' }, "Name cannot be empty"],
-      [{ options: JSON.stringify({ Name: "x".repeat(501) }) }, "longer than 500"],
-      [{ options: '{"Colour":"Red"}' }, "Colour is not one of this item's options"],
+      [{ options: JSON.stringify([{ name: "Name", value: "   " }]) }, "Name cannot be empty"],
+      [{ options: JSON.stringify([{ name: "Name", value: "x".repeat(501) }]) }, "longer than 500"],
+      [
+        { options: JSON.stringify([{ name: "Colour", value: "Red" }]) },
+        "Colour is not one of this item's options",
+      ],
     ] as const) {
       const res = await post(order.id, { intent: "design", cartLineId: "1", ...fields });
       expect(res.status).toBe(400);
@@ -213,7 +253,7 @@ describe("Edit Design", () => {
 
   it("answers 404 for an item the order does not have", async () => {
     const order = await createOrder(app.ctx.db, shop, {}, [necklace]);
-    const res = await post(order.id, { intent: "design", cartLineId: "99", options: "{}" });
+    const res = await post(order.id, { intent: "design", cartLineId: "99", options: "[]" });
     expect(res.status).toBe(404);
   });
 
@@ -222,7 +262,7 @@ describe("Edit Design", () => {
     const res = await post(order.id, {
       intent: "design",
       cartLineId: "1",
-      options: '{"Name":"Anna"}',
+      options: JSON.stringify([{ name: "Name", value: "Anna" }]),
     });
     expect(res.status).toBe(409);
     expect(await res.text()).toContain(
@@ -492,10 +532,12 @@ describe("orders of the same number elsewhere", () => {
     const res = await post(theirs.id, {
       intent: "design",
       cartLineId: "1",
-      options: '{"Name":"Hacked"}',
+      options: JSON.stringify([{ name: "Name", value: "Hacked" }]),
     });
     expect(res.status).toBe(404);
-    expect((await itemOf(theirs.id)).personalization).toMatchObject({ options: { Name: "Ava" } });
+    expect((await itemOf(theirs.id)).personalization).toMatchObject({
+      options: [{ name: "Name", value: "Ava" }],
+    });
     const [row] = await app.ctx.db.select().from(orders).where(eq(orders.id, theirs.id));
     expect(row?.manualEdits).toBeNull();
   });

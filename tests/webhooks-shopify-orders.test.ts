@@ -113,7 +113,7 @@ describe("Shopify order webhooks", () => {
       previewUrl: "https://cdn.example.com/previews/mug-1.png",
       designUrl: "https://cdn.example.com/designs/mug-1.png",
       clientImages: ["https://cdn.example.com/uploads/a.jpg"],
-      options: { Name: "Grandma" },
+      options: [{ name: "Name", value: "Grandma" }],
     });
     expect(items[0]!.style).toBe("11oz");
     expect(items[0]!.cartProductId).toBe("8001");
@@ -398,7 +398,7 @@ describe("Shopify order webhooks", () => {
     );
     await drainQueue(app.ctx, "process-webhook");
     const order = await orderByCartId(shop.id, id);
-    const ownerDesign = { designUrl: "https://cdn.example.com/owner-fixed.png", options: {} };
+    const ownerDesign = { designUrl: "https://cdn.example.com/owner-fixed.png", options: [] };
     await app.ctx.db
       .update(orders)
       .set({

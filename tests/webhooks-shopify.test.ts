@@ -165,7 +165,11 @@ describe("Shopify webhooks", () => {
   it("customers/data_request gathers the customer's data for the owner, and notes it on their orders", async () => {
     const shop = await createShop(app.ctx.db);
     const order = await createOrder(app.ctx.db, shop, { cartOrderId: "450789469" }, [
-      { title: "Name Necklace", sku: "NECK-GOLD", personalization: { options: { Name: "Ava" } } },
+      {
+        title: "Name Necklace",
+        sku: "NECK-GOLD",
+        personalization: { options: [{ name: "Name", value: "Ava" }] },
+      },
     ]);
     const byEmail = await createOrder(app.ctx.db, shop, { customerEmail: "ava@example.com" });
     const someoneElse = await createOrder(app.ctx.db, shop, {

@@ -172,7 +172,9 @@ describe("WooCommerce webhooks", () => {
       .from(lineItems)
       .where(eq(lineItems.orderId, order!.id));
     expect(line!.title).toBe("Mug & Coaster \u2013 Blue");
-    expect(line!.personalization?.options).toEqual({ Message: "Love & light \u2014 Ma's" });
+    expect(line!.personalization?.options).toEqual([
+      { name: "Message", value: "Love & light \u2014 Ma's" },
+    ]);
   });
 
   it("processes the same delivery once when WooCommerce sends it twice", async () => {
@@ -373,7 +375,7 @@ describe("WooCommerce webhooks end to end (needs ingestCartOrders)", () => {
     expect(items.find((i) => i.cartLineId === "315")).toMatchObject({
       sku: "NECK-GOLD",
       style: "Gold",
-      personalization: expect.objectContaining({ options: { Engraving: "Ana" } }),
+      personalization: expect.objectContaining({ options: [{ name: "Engraving", value: "Ana" }] }),
     });
 
     // Delivered late: older than what is stored, so it changes nothing.

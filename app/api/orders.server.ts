@@ -6,6 +6,7 @@ import type { DbOrTx } from "~/db/client.server";
 import { orders, type lineItems, type shipments, type submissions } from "~/db/schema";
 import type { CatalogRow } from "~/orders/catalog.server";
 import { readOrderChildren } from "~/orders/order-children.server";
+import { readStoredPersonalization, type ManualEdits } from "~/orders/core/model";
 
 type OrderRow = typeof orders.$inferSelect;
 
@@ -57,8 +58,27 @@ function orderJson(row: OrderRow) {
     note: row.note,
     alert: row.alert,
     autoSubmitRemainingMs: row.autoSubmitRemainingMs,
-    manualEdits: row.manualEdits,
+    manualEdits: editsJson(row.manualEdits),
   };
+}
+
+/** Personalisation edits stored before options became a list are answered in today's shape. */
+function editsJson(edits: ManualEdits | null): ManualEdits | null {
+  if (!edits) return null;
+  return Object.fromEntries(
+    Object.entries(edits).map(([field, edit]) =>
+      field.endsWith(":personalization")
+        ? [
+            field,
+            {
+              ...edit,
+              from: readStoredPersonalization(edit.from),
+              to: readStoredPersonalization(edit.to),
+            },
+          ]
+        : [field, edit],
+    ),
+  );
 }
 
 export type ApiOrder = ReturnType<typeof orderJson> & {

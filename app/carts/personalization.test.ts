@@ -21,7 +21,10 @@ describe("readPersonalization", () => {
       previewUrl: "https://cdn.example/preview.png",
       designUrl: "https://cdn.example/design.pdf",
       clientImages: ["https://cdn.example/a.jpg", "https://cdn.example/b.jpg"],
-      options: { Engraving: "For Ana", Font: "Serif" },
+      options: [
+        { name: "Engraving", value: "For Ana" },
+        { name: "Font", value: "Serif" },
+      ],
     });
   });
 
@@ -37,6 +40,24 @@ describe("readPersonalization", () => {
       clientImages: [],
     });
     expect(read?.previewUrl).toBe("https://x.example/m.png");
-    expect(read?.options).toEqual({});
+    expect(read?.options).toEqual([]);
+  });
+
+  it("keeps every value of a name that repeats, in the cart's order", () => {
+    const read = readPersonalization(
+      [
+        { key: "Initials", value: "A" },
+        { key: "Initials", value: "B" },
+        { key: "Colour", value: "Gold" },
+        { key: "Initials", value: "C" },
+      ],
+      keys,
+    );
+    expect(read?.options).toEqual([
+      { name: "Initials", value: "A" },
+      { name: "Initials", value: "B" },
+      { name: "Colour", value: "Gold" },
+      { name: "Initials", value: "C" },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 // Personalisation travels as line-item properties (Shopify) or meta_data (WooCommerce): plain
 // key/value pairs whose keys each shop chooses. The shop's settings say which keys hold what.
-import type { Personalization } from "~/orders/core/model";
+import type { Personalization, PersonalizationOption } from "~/orders/core/model";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 
 export interface CartProperty {
@@ -28,8 +28,9 @@ function urlsIn(value: unknown): string[] {
 
 /**
  * Reads personalisation from a line's properties; null when the line carries none. Keys compare
- * case-insensitively. Option values are the properties the customer saw: every key not starting
- * with `_` (both carts hide those) and not one of the recognised image keys.
+ * case-insensitively. Options are the properties the customer saw, in the cart's order and each
+ * one kept even when its name repeats: every key not starting with `_` (both carts hide those)
+ * and not one of the recognised image keys.
  */
 export function readPersonalization(
   properties: CartProperty[],
@@ -48,12 +49,13 @@ export function readPersonalization(
   const clientImages = properties
     .filter((p) => clientKeys.has(norm(p.key)))
     .flatMap((p) => urlsIn(p.value));
-  const options: Record<string, string> = {};
+  // A name may repeat (a bundle line with an "Initials" per piece): each value is its own option.
+  const options: PersonalizationOption[] = [];
   for (const p of properties) {
-    const key = p.key.trim();
+    const name = p.key.trim();
     const value = asText(p.value);
-    if (!key || key.startsWith("_") || recognised.has(norm(key)) || value === null) continue;
-    options[key] = value;
+    if (!name || name.startsWith("_") || recognised.has(norm(name)) || value === null) continue;
+    options.push({ name, value });
   }
 
   const personalization: Personalization = {
@@ -66,6 +68,6 @@ export function readPersonalization(
     !personalization.previewUrl &&
     !personalization.designUrl &&
     clientImages.length === 0 &&
-    Object.keys(options).length === 0;
+    options.length === 0;
   return empty ? null : personalization;
 }

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -27,12 +28,23 @@ import {
   type ManualEdits,
   type OrderAlert,
   type Personalization,
+  readStoredPersonalization,
 } from "~/orders/core/model";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
 const money = (name: string) => numeric(name, { precision: 14, scale: 4 });
+
+/**
+ * A line's personalisation: jsonb, read through the model so rows stored before options became
+ * an ordered list come back in today's shape (decision 0029); nothing is migrated.
+ */
+const personalizationJson = customType<{ data: Personalization; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => readStoredPersonalization(value) as Personalization,
+});
 
 export const platformEnum = pgEnum("platform", PLATFORMS);
 export const lifecycleStateEnum = pgEnum("lifecycle_state", LIFECYCLE_STATES);
@@ -186,7 +198,7 @@ export const lineItems = pgTable(
     quantity: integer("quantity").notNull(),
     price: money("price").notNull(),
     mockupUrl: text("mockup_url"),
-    personalization: jsonb("personalization").$type<Personalization>(),
+    personalization: personalizationJson("personalization"),
     providerId: uuid("provider_id").references(() => providers.id, { onDelete: "set null" }),
     shipmentMethod: text("shipment_method"),
     deliveryState: text("delivery_state")

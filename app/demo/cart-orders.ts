@@ -563,7 +563,7 @@ export function normalizedDemoOrder(
   const raw =
     platform === "shopify" ? shopifyWebhookOrder(order, options) : wooOrder(order, options);
   const optionKeys = (props: DemoCartLine["properties"]) =>
-    Object.fromEntries(props.filter((p) => !p.key.startsWith("_")).map((p) => [p.key, p.value]));
+    props.filter((p) => !p.key.startsWith("_")).map((p) => ({ name: p.key, value: p.value }));
   const prop = (props: DemoCartLine["properties"], key: string) => {
     const value = props.find((p) => p.key === key)?.value;
     return value ? absolute(options.baseUrl, value) : null;

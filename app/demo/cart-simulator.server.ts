@@ -1837,7 +1837,7 @@ function demoPageOrder(
       sku: l.sku,
       quantity: l.quantity,
       price: money(l.price, o.currency),
-      options: Object.entries(l.personalization?.options ?? {}),
+      options: (l.personalization?.options ?? []).map((o): [string, string] => [o.name, o.value]),
       productLink: l.cartProductId
         ? `${sim.baseUrl()}/demo-cart/products/${l.cartProductId}`
         : null,

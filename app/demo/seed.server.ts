@@ -700,7 +700,11 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
         const asOrdered = structuredClone(personalization);
         // The customer typed "Ana", then emailed the shop: it is "Anna". The owner fixed it inside
         // the countdown, so the provider only ever saw the corrected name.
-        required(personalization.options, "necklace options").Name = "Anna";
+        const nameOption = required(
+          personalization.options?.find((o) => o.name === "Name"),
+          "necklace name",
+        );
+        nameOption.value = "Anna";
         const editedAt = at(14 * MINUTE);
         manualEdits = {
           [`lineItem:${item.cartLineId}:personalization`]: {
@@ -1249,6 +1253,10 @@ function makeItems(
   return items;
 }
 
+/** The options as the cart lists them, in the order written. */
+const optionList = (options: Record<string, string>) =>
+  Object.entries(options).map(([name, value]) => ({ name, value }));
+
 function personalise(random: Random, key: ProductKey, variant: Variant): Personalization {
   const product = PERSONALISED[key];
   const name = random.pick(PERSONAL_NAMES);
@@ -1258,48 +1266,51 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
       return {
         ...base,
         clientImages: [],
-        options: {
+        options: optionList({
           Name: name,
           Font: random.pick(["Script", "Bold Sans", "Varsity"]),
           "Text colour": random.pick(["White", "Gold", "Blush"]),
-        },
+        }),
       };
     case "hoodie":
       return {
         ...base,
         clientImages: [],
-        options: {
+        options: optionList({
           Initial: name.charAt(0),
           Thread: random.pick(["Gold", "White", "Sage"]),
           Placement: "Left chest",
-        },
+        }),
       };
     case "mug":
       return {
         ...base,
         clientImages: [random.pick(CUSTOMER_PHOTOS)],
-        options: { Text: random.pick(MUG_LINES), Font: random.pick(["Serif", "Sans", "Script"]) },
+        options: optionList({
+          Text: random.pick(MUG_LINES),
+          Font: random.pick(["Serif", "Sans", "Script"]),
+        }),
       };
     case "necklace":
       return {
         ...base,
         clientImages: [],
-        options: {
+        options: optionList({
           Name: name,
           Font: random.pick(["Script", "Classic Serif"]),
           Colour: variant.style,
-        },
+        }),
       };
     case "poster": {
       const year = random.int(2008, 2024);
       return {
         ...base,
         clientImages: random.chance(0.3) ? [random.pick(CUSTOMER_PHOTOS)] : [],
-        options: {
+        options: optionList({
           Title: random.pick(POSTER_TITLES),
           Place: random.pick(POSTER_PLACES),
           Date: `${random.int(1, 28)} ${random.pick(MONTHS)} ${year}`,
-        },
+        }),
       };
     }
     case "case": {
@@ -1307,7 +1318,9 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
       return {
         ...base,
         clientImages: random.sample(CUSTOMER_PHOTOS, layout === "Collage" ? 2 : 1),
-        options: layout === "Full photo" ? { Layout: layout } : { Layout: layout, Name: name },
+        options: optionList(
+          layout === "Full photo" ? { Layout: layout } : { Layout: layout, Name: name },
+        ),
       };
     }
   }

@@ -45,6 +45,11 @@ export interface PurchaseOrder {
   callbackUrl: string;
 }
 
+/** Personalisation as providers take it: one value per option name (see `optionsByName`). */
+export type ProviderPersonalization = Omit<Personalization, "options"> & {
+  options?: Record<string, string>;
+};
+
 export interface PurchaseOrderItem {
   /** Our line item id: providers echo it back in shipments. */
   lineId: string;
@@ -61,7 +66,7 @@ export interface PurchaseOrderItem {
   price: string;
   /** Absolute URLs. */
   mockupUrl: string | null;
-  personalization: Personalization | null;
+  personalization: ProviderPersonalization | null;
   /** Whether the product is made to order from a design file (personalised). */
   personalised: boolean;
 }

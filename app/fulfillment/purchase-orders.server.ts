@@ -4,6 +4,7 @@ import type { DbOrTx } from "~/db/client.server";
 import { lineItems } from "~/db/schema";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 import type { OrderRow } from "~/orders/core/transitions.server";
+import { optionsByName } from "~/orders/core/model";
 import type { PurchaseOrder } from "./provider";
 import { providerProductFor } from "./routing";
 
@@ -98,7 +99,7 @@ export function buildPurchaseOrder(input: {
             clientImages: (item.personalization.clientImages ?? [])
               .map((url) => absolute(publicUrl, url))
               .filter((url): url is string => url !== null),
-            options: item.personalization.options ?? {},
+            options: optionsByName(item.personalization.options ?? []),
           }
         : null,
     })),

@@ -40,6 +40,7 @@ import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { alertOf } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { answerCartChange } from "./changed-after-sent.server";
+import { customerPlace as placeOf } from "~/orders/core/places";
 import { NOT_FOUND, onLockedOrder, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
@@ -215,14 +216,9 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(entries);
 }
 
-/** The catalog's "City, State, Country" line follows the billing address, else the shipping one. */
+/** The catalog's place columns, by the same rule as when the cart sends the order. */
 function customerPlace(values: Pick<OrderRow, "billingAddress" | "shippingAddress">) {
-  const address = values.billingAddress ?? values.shippingAddress;
-  return {
-    customerCity: address?.city ?? null,
-    customerProvince: address?.province ?? address?.provinceCode ?? null,
-    customerCountry: address?.country ?? null,
-  };
+  return placeOf(values.shippingAddress ?? null, values.billingAddress ?? null);
 }
 
 async function editOrder(

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "~/context.server";
 import { lineItems, orders } from "~/db/schema";
 import { onLockedOrder, type ActionOutcome } from "./outcome.server";
-import type { ManualEdits, Personalization } from "~/orders/core/model";
+import type { ManualEdits, Personalization, PersonalizationOption } from "~/orders/core/model";
 import { transition, type ActingAs } from "~/orders/core/transitions.server";
 
 type Ctx = Pick<AppContext, "db" | "config">;
@@ -55,7 +55,11 @@ const designUrlText = z
 export const designEditSchema = z.object({
   cartLineId: z.string().trim().min(1, "Which item to edit is missing").max(200),
   designUrl: z.string().optional(),
-  options: z.record(z.string(), z.string()).default({}),
+  /** The item's options in their order, each with its new value: a name may repeat. */
+  options: z
+    .array(z.object({ name: z.string(), value: z.string() }))
+    .max(200)
+    .default([]),
 });
 export type DesignEditInput = z.input<typeof designEditSchema>;
 
@@ -66,10 +70,10 @@ export function designKey(cartLineId: string): string {
 /** "Name "Ana" → "Anna"; design file changed", for the timeline. */
 function describeChange(before: Personalization, after: Personalization): string[] {
   const changes: string[] = [];
-  for (const [key, value] of Object.entries(after.options ?? {})) {
-    const old = before.options?.[key];
-    if (old !== value) changes.push(`${key} "${old ?? ""}" → "${value}"`);
-  }
+  (after.options ?? []).forEach(({ name, value }, i) => {
+    const old = before.options?.[i]?.value;
+    if (old !== value) changes.push(`${name} "${old ?? ""}" → "${value}"`);
+  });
   if ((before.designUrl ?? null) !== (after.designUrl ?? null)) changes.push("design file changed");
   return changes;
 }
@@ -108,18 +112,22 @@ export async function editDesign(
 
     const before: Personalization = item.personalization ?? {};
     const fieldErrors: Record<string, string> = {};
-    const options: Record<string, string> = { ...(before.options ?? {}) };
-    for (const [key, rawValue] of Object.entries(input.options)) {
-      if (!(key in options)) {
-        fieldErrors[`options.${key}`] = `${key} is not one of this item's options`;
-        continue;
+    // Options are matched by position, since a name may repeat; a list that no longer matches
+    // the item's (the cart changed it meanwhile) is refused rather than applied to the wrong one.
+    const options: PersonalizationOption[] = (before.options ?? []).map((o) => ({ ...o }));
+    input.options.forEach((edit, i) => {
+      const field = `options.${i}`;
+      const current = options[i];
+      if (!current || current.name !== edit.name) {
+        fieldErrors[field] = `${edit.name} is not one of this item's options`;
+        return;
       }
-      const value = rawValue.trim();
-      if (value === "") fieldErrors[`options.${key}`] = `${key} cannot be empty`;
+      const value = edit.value.trim();
+      if (value === "") fieldErrors[field] = `${edit.name} cannot be empty`;
       else if (value.length > MAX_OPTION_LENGTH) {
-        fieldErrors[`options.${key}`] = `${key} is longer than ${MAX_OPTION_LENGTH} characters`;
-      } else options[key] = value;
-    }
+        fieldErrors[field] = `${edit.name} is longer than ${MAX_OPTION_LENGTH} characters`;
+      } else current.value = value;
+    });
     let nextDesignUrl = before.designUrl ?? null;
     if (input.designUrl !== undefined) {
       if (input.designUrl.trim() === "") {

@@ -8,13 +8,9 @@ import { queryRows, type Db, type Tx } from "~/db/client.server";
 import { recordsetInsert, recordsetUpdate } from "~/db/recordset.server";
 import { lineItems, orderEvents, orders, paymentTransactions } from "~/db/schema";
 import { initialState } from "~/orders/core/lifecycle";
-import {
-  CART_STATUS_LABELS,
-  ORDER_TYPE_LABELS,
-  type Address,
-  type ManualEdits,
-} from "~/orders/core/model";
+import { CART_STATUS_LABELS, ORDER_TYPE_LABELS, type ManualEdits } from "~/orders/core/model";
 import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
+import { customerPlace } from "~/orders/core/places";
 import { refreshOrderSummaries } from "~/orders/core/summary.server";
 import { timelineRow, type TimelineEntry } from "~/orders/core/timeline.server";
 import type { OrderRow } from "~/orders/core/transitions.server";
@@ -87,16 +83,6 @@ function cartColumns(o: NormalizedOrder) {
     cartCreatedAt: o.cartCreatedAt,
     cartUpdatedAt: o.cartUpdatedAt,
     rawPayload: o.raw ?? null,
-  };
-}
-
-/** Customer place for the catalog: where the order ships, else where it is billed. */
-function customerPlace(shipping: Address | null, billing: Address | null) {
-  const from = shipping ?? billing;
-  return {
-    customerCity: from?.city || null,
-    customerProvince: from?.provinceCode || from?.province || null,
-    customerCountry: from?.countryCode || from?.country || null,
   };
 }
 

@@ -1,7 +1,8 @@
 // What the owner may change on an order with Edit, and the checks any input must pass before the
-// providers' own limits are asked. Shared by the order page's modal (browser) and the server.
+// providers' own limits are asked.
 import { z } from "zod";
 import type { Address } from "~/orders/core/model";
+import { countryName, isCountryCode } from "~/orders/core/places";
 
 const optionalText = (max: number, label: string) =>
   z
@@ -12,42 +13,44 @@ const optionalText = (max: number, label: string) =>
     .optional();
 
 // Generous caps: the providers' own, tighter limits are checked against the routed provider.
-export const addressSchema = z.object(
-  {
-    name: z
-      .string({ message: "Enter the recipient's name" })
-      .trim()
-      .min(1, "Enter the recipient's name")
-      .max(255, "The name is at most 255 characters"),
-    company: optionalText(255, "The company"),
-    address1: z
-      .string({ message: "Enter the street address" })
-      .trim()
-      .min(1, "Enter the street address")
-      .max(500, "Address line 1 is at most 500 characters"),
-    address2: optionalText(500, "Address line 2"),
-    city: z
-      .string({ message: "Enter the city" })
-      .trim()
-      .min(1, "Enter the city")
-      .max(255, "The city is at most 255 characters"),
-    province: optionalText(255, "The state/province"),
-    provinceCode: optionalText(10, "The state/province code"),
-    zip: optionalText(20, "The postal code"),
-    country: z
-      .string({ message: "Enter the country" })
-      .trim()
-      .min(1, "Enter the country")
-      .max(100, "The country is at most 100 characters"),
-    countryCode: z
-      .string({ message: "Enter the two-letter country code" })
-      .trim()
-      .regex(/^[A-Za-z]{2}$/, "Enter the two-letter country code, such as US or DE")
-      .transform((code) => code.toUpperCase()),
-    phone: optionalText(40, "The phone number"),
-  },
-  { message: "Give the whole address" },
-);
+export const addressSchema = z
+  .object(
+    {
+      name: z
+        .string({ message: "Enter the recipient's name" })
+        .trim()
+        .min(1, "Enter the recipient's name")
+        .max(255, "The name is at most 255 characters"),
+      company: optionalText(255, "The company"),
+      address1: z
+        .string({ message: "Enter the street address" })
+        .trim()
+        .min(1, "Enter the street address")
+        .max(500, "Address line 1 is at most 500 characters"),
+      address2: optionalText(500, "Address line 2"),
+      city: z
+        .string({ message: "Enter the city" })
+        .trim()
+        .min(1, "Enter the city")
+        .max(255, "The city is at most 255 characters"),
+      province: optionalText(255, "The state/province"),
+      provinceCode: optionalText(10, "The state/province code"),
+      zip: optionalText(20, "The postal code"),
+      // The country is chosen by its code; its name is ours, so the two always agree.
+      country: z.string({ message: "The country must be text" }).max(100).optional(),
+      countryCode: z
+        .string({ message: "Choose the country" })
+        .trim()
+        .transform((code) => code.toUpperCase())
+        .refine(isCountryCode, "Choose the country from the list"),
+      phone: optionalText(40, "The phone number"),
+    },
+    { message: "Give the whole address" },
+  )
+  .transform((address) => ({
+    ...address,
+    country: countryName(address.countryCode) ?? address.countryCode,
+  }));
 
 export const orderEditSchema = z
   .object(

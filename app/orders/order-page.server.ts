@@ -5,7 +5,8 @@ import { z } from "zod";
 import { connectorFor } from "~/carts/connectors.server";
 import type { AppContext } from "~/context.server";
 import type { Owner } from "~/shops/owner.server";
-import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
+import { formatMoney, formatOrderTime } from "~/ui/format";
+import { addressLines, COUNTRY_OPTIONS, placeLine } from "~/orders/core/places";
 import type { Tx } from "~/db/client.server";
 import type { orderEvents } from "~/db/schema";
 import { countdownBlocker } from "./countdown.server";
@@ -265,6 +266,8 @@ type OrderHeader = Pick<
   | "customer"
   | "shippingAddress"
   | "billingAddress"
+  | "addressLines"
+  | "countries"
   | "shippingMethod"
   | "paymentMethod"
   | "note"
@@ -288,10 +291,15 @@ function orderHeader(order: OrderRow, shop: Shop, owner: Owner, words: PageWords
     customer: {
       name: order.customerName,
       email: order.customerEmail,
-      place: joinPlace([order.customerCity, order.customerProvince, order.customerCountry]),
+      place: placeLine(order.customerCity, order.customerProvince, order.customerCountry),
     },
     shippingAddress: order.shippingAddress,
     billingAddress: order.billingAddress,
+    addressLines: {
+      shipping: order.shippingAddress ? addressLines(order.shippingAddress) : null,
+      billing: order.billingAddress ? addressLines(order.billingAddress) : null,
+    },
+    countries: COUNTRY_OPTIONS,
     shippingMethod: order.shippingMethod,
     paymentMethod: order.paymentMethod,
     note: order.note,
@@ -326,7 +334,7 @@ function itemOf(
     previewUrl: safeUrl(p.previewUrl),
     designUrl: safeUrl(p.designUrl),
     clientImages: (p.clientImages ?? []).map(safeUrl).filter((u): u is string => !!u),
-    options: Object.entries(p.options ?? {}).map(([name, value]) => ({ name, value })),
+    options: p.options ?? [],
     edited: `lineItem:${item.cartLineId}:personalization` in edits,
     providerName,
     deliveryState: item.deliveryState,

@@ -23,7 +23,9 @@ describe("order type", () => {
   });
 
   it("option values alone do not make an order In-app", () => {
-    const lines = [{ cartProductId: "9", personalization: { options: { "Gift wrap": "yes" } } }];
+    const lines = [
+      { cartProductId: "9", personalization: { options: [{ name: "Gift wrap", value: "yes" }] } },
+    ];
     expect(orderTypeFor({ sourceChannel: "web", lineItems: lines }, settings)).toBe("other");
   });
 

@@ -38,7 +38,8 @@ import { ErrorPage, PageFrame } from "~/ui/PageFrame";
 import { Pager } from "~/ui/Pager";
 import { Banner, BlockStack, Button, Text } from "~/ui/primitives";
 import { ListCard } from "~/ui/SectionCard";
-import { formatMoney, formatOrderTime, joinPlace } from "~/ui/format";
+import { formatMoney, formatOrderTime } from "~/ui/format";
+import { placeLine } from "~/orders/core/places";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
 
 export const meta: MetaFunction = () => [{ title: "Orders · Orderlane" }];
@@ -71,7 +72,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     cartStatusRaw: o.cartStatusRaw,
     state: o.state,
     customerName: o.customerName,
-    customerPlace: joinPlace([o.customerCity, o.customerProvince, o.customerCountry]),
+    customerPlace: placeLine(o.customerCity, o.customerProvince, o.customerCountry),
     total: formatMoney(o.total, o.currency),
     paymentMethod: o.paymentMethod,
     itemCount: o.itemCount,

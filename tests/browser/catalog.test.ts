@@ -172,7 +172,14 @@ describe("the order catalog in the browser (demo, standalone)", () => {
       app.ctx.db,
       { id: shopId },
       { cartOrderNumber: "#9101", type: "other", cartCreatedAt: future(3) },
-      [{ personalization: { designUrl: "/demo/design-name.svg", options: { Name: "Ava" } } }],
+      [
+        {
+          personalization: {
+            designUrl: "/demo/design-name.svg",
+            options: [{ name: "Name", value: "Ava" }],
+          },
+        },
+      ],
     );
     const unpaid = await createOrder(
       app.ctx.db,

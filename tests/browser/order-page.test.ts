@@ -401,7 +401,7 @@ describe("images the cart sent, outside the demo", () => {
           previewUrl: `${trap.origin}/preview.png`,
           designUrl: `${trap.origin}/design.png`,
           clientImages: ["/demo/photo-dog.svg", "http://uploads.example.com/photo.png"],
-          options: { Name: "Ana" },
+          options: [{ name: "Name", value: "Ana" }],
         },
       },
     ]);

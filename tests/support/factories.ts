@@ -85,7 +85,10 @@ export async function createOrder(
       title: "Name Tee",
       quantity: 1,
       price: "42.00",
-      personalization: { options: { Name: "Ava" }, clientImages: ["/demo/photo.svg"] },
+      personalization: {
+        options: [{ name: "Name", value: "Ava" }],
+        clientImages: ["/demo/photo.svg"],
+      },
       ...item,
     });
   }

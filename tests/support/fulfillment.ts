@@ -60,7 +60,7 @@ export function personalisedOrder(ctx: AppContext, shop: Shop, sku = "TEE-BLK-M"
         previewUrl: "/demo/preview-tee.svg",
         designUrl: "/demo/design-name.svg",
         clientImages: [],
-        options: { Name: "Ava" },
+        options: [{ name: "Name", value: "Ava" }],
       },
     },
   ]);

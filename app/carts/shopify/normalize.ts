@@ -7,6 +7,7 @@ import type { NormalizedLineItem, NormalizedOrder, NormalizedPayment } from "../
 import { readPersonalization } from "../personalization";
 import type { Address, CartStatus } from "~/orders/core/model";
 import type { ShopSettings } from "~/orders/core/shop-settings";
+import { withCountryNamed } from "~/orders/core/places";
 
 type PersonalizationKeys = ShopSettings["personalizationKeys"];
 
@@ -163,7 +164,7 @@ export function parseWebhookOrder(payload: unknown): NormalizeResult<ShopifyWebh
 function restAddressOf(a: z.infer<typeof restAddress>): Address | null {
   if (!a) return null;
   const name = a.name?.trim() || [a.first_name, a.last_name].filter(Boolean).join(" ");
-  return {
+  return withCountryNamed({
     name,
     company: a.company ?? null,
     address1: a.address1 ?? "",
@@ -175,7 +176,7 @@ function restAddressOf(a: z.infer<typeof restAddress>): Address | null {
     country: a.country ?? "",
     countryCode: a.country_code ?? "",
     phone: a.phone ?? null,
-  };
+  });
 }
 
 function personName(
@@ -362,7 +363,7 @@ export type GraphqlOrder = z.infer<typeof graphqlOrder>;
 
 function gqlAddressOf(a: z.infer<typeof gqlAddress>): Address | null {
   if (!a) return null;
-  return {
+  return withCountryNamed({
     name: a.name?.trim() || [a.firstName, a.lastName].filter(Boolean).join(" "),
     company: a.company ?? null,
     address1: a.address1 ?? "",
@@ -374,7 +375,7 @@ function gqlAddressOf(a: z.infer<typeof gqlAddress>): Address | null {
     country: a.country ?? "",
     countryCode: a.countryCodeV2 ?? "",
     phone: a.phone ?? null,
-  };
+  });
 }
 
 const PAYMENT_KINDS: Record<string, NormalizedPayment["kind"]> = {

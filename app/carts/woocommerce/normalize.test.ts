@@ -40,10 +40,10 @@ describe("readWooOrder", () => {
       address1: "401 Pine St",
       address2: "Apt 3",
       city: "Seattle",
-      province: "WA",
+      province: "Washington",
       provinceCode: "WA",
       zip: "98101",
-      country: "US",
+      country: "United States",
       countryCode: "US",
       phone: null,
     });
@@ -62,7 +62,7 @@ describe("readWooOrder", () => {
         previewUrl: "https://store.example/wp-content/uploads/previews/315.png",
         designUrl: null,
         clientImages: [],
-        options: { Engraving: "Ana" },
+        options: [{ name: "Engraving", value: "Ana" }],
       },
     });
     expect(order.lineItems[1]).toMatchObject({
@@ -183,7 +183,7 @@ describe("readWooOrder", () => {
     expect(order.cartUpdatedAt).toEqual(order.cartCreatedAt);
     expect(order.lineItems[0]).toMatchObject({
       mockupUrl: null,
-      personalization: { options: { Engraving: "Ana" } },
+      personalization: { options: [{ name: "Engraving", value: "Ana" }] },
     });
   });
 

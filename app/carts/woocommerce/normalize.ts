@@ -13,6 +13,7 @@ import type { CartStatus, Address } from "~/orders/core/model";
 import { readPersonalization, type CartProperty } from "../personalization";
 import type { NormalizedLineItem, NormalizedOrder, NormalizedPayment } from "../connector";
 import type { ShopSettings } from "~/orders/core/shop-settings";
+import { regionName, withCountryNamed } from "~/orders/core/places";
 import { decodeEntities } from "./html-text";
 
 const KNOWN_STATUSES: Record<string, CartStatus> = {
@@ -220,20 +221,22 @@ function fullName(a: WooAddress): string {
 
 function toAddress(a: WooAddress): Address | null {
   if (!a || (!a.address_1 && !a.city && !a.postcode)) return null;
-  return {
+  // WooCommerce sends the state's code ("CA") and the country's ISO code ("GB"), not names: the
+  // names are ours, the same ones every other order and re-import shows.
+  const countryCode = (a.country ?? "").toUpperCase();
+  return withCountryNamed({
     name: fullName(a),
     company: a.company || null,
     address1: a.address_1 ?? "",
     address2: a.address_2 || null,
     city: a.city ?? "",
-    // WooCommerce sends the state's code ("CA") and the country's ISO code ("US"), not names.
-    province: a.state || null,
+    province: regionName(countryCode, a.state) || null,
     provinceCode: a.state || null,
     zip: a.postcode || null,
     country: a.country ?? "",
-    countryCode: (a.country ?? "").toUpperCase(),
+    countryCode,
     phone: a.phone || null,
-  };
+  });
 }
 
 type WooLine = z.infer<typeof lineItem>;

@@ -67,8 +67,62 @@ export interface Personalization {
   designUrl?: string | null;
   /** Images the customer uploaded. */
   clientImages?: string[];
-  /** Option values the customer chose (text, font, colour…). */
-  options?: Record<string, string>;
+  /**
+   * Option values the customer chose (text, font, colour…), in the cart's order. A name may come
+   * more than once (a bundle with three "Initials"): every value is kept.
+   */
+  options?: PersonalizationOption[];
+}
+
+export interface PersonalizationOption {
+  name: string;
+  value: string;
+}
+
+/**
+ * A stored personalisation in today's shape. Rows written before options became a list hold them
+ * as an object by name (one value per name); they are read as that list, in the object's order,
+ * so nothing needs migrating.
+ */
+export function readStoredPersonalization(raw: unknown): Personalization | null {
+  if (raw === null || raw === undefined) return null;
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (typeof value !== "object" || value === null) return null;
+  const stored = value as Omit<Personalization, "options"> & { options?: unknown };
+  const options = stored.options;
+  if (options === undefined || options === null) {
+    const { options: _dropped, ...rest } = stored;
+    return rest;
+  }
+  return {
+    ...stored,
+    options: Array.isArray(options) ? options.filter(isOption) : fromObject(options),
+  };
+}
+
+/**
+ * The options by name, for a provider whose API takes one value per name: the values of a name
+ * that repeats are joined in order ("A, B, C"), so none is lost.
+ */
+export function optionsByName(options: readonly PersonalizationOption[]): Record<string, string> {
+  const byName: Record<string, string> = {};
+  for (const { name, value } of options) {
+    byName[name] = name in byName ? `${byName[name]}, ${value}` : value;
+  }
+  return byName;
+}
+
+const isOption = (o: unknown): o is PersonalizationOption =>
+  typeof o === "object" &&
+  o !== null &&
+  typeof (o as PersonalizationOption).name === "string" &&
+  typeof (o as PersonalizationOption).value === "string";
+
+function fromObject(options: unknown): PersonalizationOption[] {
+  if (typeof options !== "object" || options === null) return [];
+  return Object.entries(options as Record<string, unknown>)
+    .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+    .map(([name, value]) => ({ name, value }));
 }
 
 /** Why an order is in Error, and what the owner should do about it. */

@@ -6,7 +6,8 @@ import type { OrderPageItem } from "./types";
 export interface DesignSubmit {
   cartLineId: string;
   designUrl: string;
-  options: Record<string, string>;
+  /** Every option in the item's order (a name may repeat), with its new value. */
+  options: { name: string; value: string }[];
 }
 
 export function DesignModal({
@@ -25,9 +26,14 @@ export function DesignModal({
   onSave: (edit: DesignSubmit) => void;
 }) {
   const [designUrl, setDesignUrl] = useState(item.designUrl ?? "");
-  const [options, setOptions] = useState<Record<string, string>>(
-    Object.fromEntries(item.options.map((o) => [o.name, o.value])),
-  );
+  const [options, setOptions] = useState(item.options.map((o) => ({ ...o })));
+  // Repeated names are told apart by their place: "Initials (2 of 3)".
+  const label = (name: string, i: number) => {
+    const same = item.options.filter((o) => o.name === name);
+    if (same.length < 2) return name;
+    const nth = item.options.slice(0, i + 1).filter((o) => o.name === name).length;
+    return `${name} (${nth} of ${same.length})`;
+  };
   return (
     <Modal
       open
@@ -47,13 +53,15 @@ export function DesignModal({
               {reason}
             </Text>
           ) : null}
-          {item.options.map((option) => (
+          {options.map((option, i) => (
             <TextField
-              key={option.name}
-              label={option.name}
-              value={options[option.name] ?? ""}
-              onChange={(value) => setOptions((prev) => ({ ...prev, [option.name]: value }))}
-              error={fieldErrors[`options.${option.name}`]}
+              key={i}
+              label={label(option.name, i)}
+              value={option.value}
+              onChange={(value) =>
+                setOptions((prev) => prev.map((o, j) => (j === i ? { ...o, value } : o)))
+              }
+              error={fieldErrors[`options.${i}`]}
               autoComplete="off"
               maxLength={500}
             />

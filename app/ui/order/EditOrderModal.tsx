@@ -1,7 +1,7 @@
 // The Edit action: order fields the owner may correct before submission. Only changed fields are
 // sent, so an edit records exactly what the owner changed (each is kept until Reset).
 import { useState } from "react";
-import { BlockStack, FormLayout, Modal, Text, TextField } from "@shopify/polaris";
+import { BlockStack, FormLayout, Modal, Select, Text, TextField } from "@shopify/polaris";
 import type { Address } from "~/orders/core/model";
 import type { OrderPageData } from "./types";
 
@@ -14,7 +14,6 @@ type AddressField =
   | "city"
   | "province"
   | "zip"
-  | "country"
   | "countryCode"
   | "phone";
 
@@ -26,8 +25,8 @@ const ADDRESS_FIELDS: { field: AddressField; label: string; autoComplete: string
   { field: "city", label: "City", autoComplete: "address-level2" },
   { field: "province", label: "State / province", autoComplete: "address-level1" },
   { field: "zip", label: "Postal code", autoComplete: "postal-code" },
-  { field: "country", label: "Country", autoComplete: "country-name" },
-  { field: "countryCode", label: "Country code (2 letters)", autoComplete: "country" },
+  // One picker: the owner chooses a country by name; its code is what is stored with it.
+  { field: "countryCode", label: "Country", autoComplete: "country" },
   { field: "phone", label: "Phone", autoComplete: "tel" },
 ];
 
@@ -36,16 +35,24 @@ const ADDRESS_ROWS: AddressField[][] = [
   ["name", "company"],
   ["address1", "address2"],
   ["city", "province", "zip"],
-  ["country", "countryCode", "phone"],
+  ["countryCode", "phone"],
 ];
 
-function toForm(address: Address | null): AddressForm {
+function toForm(address: Address | null, known: Set<string>): AddressForm {
   const form = {} as AddressForm;
   for (const { field } of ADDRESS_FIELDS) form[field] = (address?.[field] as string | null) ?? "";
+  // A code the list does not know (or none) leaves the picker asking for a choice.
+  const code = form.countryCode.trim().toUpperCase();
+  form.countryCode = known.has(code) ? code : "";
   return form;
 }
 
-function toAddress(form: AddressForm, original: Address | null): Address {
+function toAddress(
+  form: AddressForm,
+  original: Address | null,
+  countries: OrderPageData["countries"],
+): Address {
+  const code = form.countryCode.trim().toUpperCase();
   const optional = (value: string) => (value.trim() === "" ? null : value.trim());
   return {
     ...original,
@@ -56,8 +63,8 @@ function toAddress(form: AddressForm, original: Address | null): Address {
     city: form.city.trim(),
     province: optional(form.province),
     zip: optional(form.zip),
-    country: form.country.trim(),
-    countryCode: form.countryCode.trim().toUpperCase(),
+    country: countries.find((c) => c.code === code)?.name ?? code,
+    countryCode: code,
     phone: optional(form.phone),
   };
 }
@@ -92,11 +99,13 @@ export function EditOrderModal({
 }) {
   const initial = page.editValues;
   const [fields, setFields] = useState(initial);
-  const startShipping = toForm(page.shippingAddress);
-  const startBilling = toForm(page.billingAddress);
+  const known = new Set(page.countries.map((c) => c.code));
+  const startShipping = toForm(page.shippingAddress, known);
+  const startBilling = toForm(page.billingAddress, known);
   const [shipping, setShipping] = useState(startShipping);
   const [billing, setBilling] = useState(startBilling);
   const [nothing, setNothing] = useState(false);
+  const countryOptions = page.countries.map((c) => ({ label: c.name, value: c.code }));
 
   const save = () => {
     const input: OrderEditInput = {};
@@ -115,10 +124,10 @@ export function EditOrderModal({
     }
     if (fields.note.trim() !== initial.note.trim()) input.note = nullable(fields.note);
     if (!same(shipping, startShipping)) {
-      input.shippingAddress = toAddress(shipping, page.shippingAddress);
+      input.shippingAddress = toAddress(shipping, page.shippingAddress, page.countries);
     }
     if (!same(billing, startBilling))
-      input.billingAddress = toAddress(billing, page.billingAddress);
+      input.billingAddress = toAddress(billing, page.billingAddress, page.countries);
     if (Object.keys(input).length === 0) {
       setNothing(true);
       return;
@@ -157,6 +166,19 @@ export function EditOrderModal({
         <FormLayout.Group key={row.join("-")} condensed={row.length > 2}>
           {row.map((field) => {
             const { label, autoComplete } = ADDRESS_FIELDS.find((f) => f.field === field)!;
+            if (field === "countryCode") {
+              return (
+                <Select
+                  key={field}
+                  label={label}
+                  options={countryOptions}
+                  placeholder="Choose a country"
+                  value={value.countryCode}
+                  onChange={(next) => set({ ...value, countryCode: next })}
+                  error={fieldErrors[`${prefix}.countryCode`] ?? fieldErrors[`${prefix}.country`]}
+                />
+              );
+            }
             return (
               <TextField
                 key={field}

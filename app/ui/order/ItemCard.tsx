@@ -172,8 +172,9 @@ export function ItemCard({
                       gap: "4px 12px",
                     }}
                   >
-                    {item.options.map((option) => (
-                      <div key={option.name} style={{ display: "contents" }}>
+                    {item.options.map((option, i) => (
+                      // A name may repeat (three "Initials"), so the place is the key.
+                      <div key={i} style={{ display: "contents" }}>
                         <dt>
                           <Text as="span" tone="subdued">
                             {option.name}

@@ -278,14 +278,14 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                     Paid with {page.paymentMethod ?? "an unknown method"}
                   </Text>
                 </BlockStack>
-                <AddressBlock title="Shipping address" address={page.shippingAddress} />
+                <AddressBlock title="Shipping address" lines={page.addressLines.shipping} />
                 <BlockStack gap="050">
                   <Text as="h3" variant="headingSm">
                     Shipping method
                   </Text>
                   <Text as="p">{page.shippingMethod ?? "Not given"}</Text>
                 </BlockStack>
-                <AddressBlock title="Billing address" address={page.billingAddress} />
+                <AddressBlock title="Billing address" lines={page.addressLines.billing} />
                 {page.note ? (
                   <BlockStack gap="050">
                     <Text as="h3" variant="headingSm">

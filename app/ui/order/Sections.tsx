@@ -1,32 +1,21 @@
 // The order page's smaller read-only sections.
 import { Badge, BlockStack, InlineStack, Link, Text } from "@shopify/polaris";
-import type { Address } from "~/orders/core/model";
 import type { OrderPageData } from "./types";
 
-export function AddressBlock({ title, address }: { title: string; address: Address | null }) {
+/** An address in the lines its country writes it in (laid out by the server). */
+export function AddressBlock({ title, lines }: { title: string; lines: string[] | null }) {
   return (
     <BlockStack gap="050">
       <Text as="h3" variant="headingSm">
         {title}
       </Text>
-      {address ? (
+      {lines ? (
         <address style={{ fontStyle: "normal" }}>
-          {[
-            address.name,
-            address.company,
-            address.address1,
-            address.address2,
-            [address.zip, address.city].filter(Boolean).join(" "),
-            address.province,
-            address.country,
-            address.phone,
-          ]
-            .filter((line): line is string => Boolean(line))
-            .map((line, index) => (
-              <Text as="p" key={index}>
-                {line}
-              </Text>
-            ))}
+          {lines.map((line, index) => (
+            <Text as="p" key={index}>
+              {line}
+            </Text>
+          ))}
         </address>
       ) : (
         <Text as="p" tone="subdued">

@@ -92,8 +92,13 @@ export interface OrderPageData {
   platform: Platform;
   embedded: boolean;
   customer: { name: string; email: string | null; place: string };
+  /** As the cart sent them (with our country names), for the Edit modal. */
   shippingAddress: Address | null;
   billingAddress: Address | null;
+  /** The addresses laid out as their countries write them, ready to print. */
+  addressLines: { shipping: string[] | null; billing: string[] | null };
+  /** The Edit modal's country picker, by name. */
+  countries: readonly { code: string; name: string }[];
   shippingMethod: string | null;
   paymentMethod: string | null;
   note: string | null;
