@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiTokens, orderEvents, orders, sessions, shops } from "~/db/schema";
+import { apiTokens, cartReconciliations, orderEvents, orders, sessions, shops } from "~/db/schema";
 import { DEFAULT_DEMO_SHOPIFY_SHOP, DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { sealSecret } from "~/security/encryption.server";
 import { LIFECYCLE_STATES } from "~/orders/core/model";
@@ -457,5 +457,53 @@ describe("Settings filled in by name", () => {
       timezone: "Europe/Berlin",
       timezoneSource: "owner",
     });
+  });
+  it("shows when the cart was last reconciled and what it found, in the shop's time zone", async () => {
+    const woo = await wooShop();
+    await app.ctx.db
+      .update(shops)
+      .set({
+        settings: { ...DEFAULT_SHOP_SETTINGS, timezone: "Europe/Berlin", timezoneSource: "owner" },
+      })
+      .where(eq(shops.id, woo.id));
+    await app.ctx.db
+      .insert(cartReconciliations)
+      .values({
+        shopId: woo.id,
+        lastFinishedAt: new Date("2026-12-07T14:05:00Z"),
+        lastRecovered: 3,
+        totalRecovered: 5,
+        webhookNotice: "Orderlane put back the store's webhooks for order updates (was disabled).",
+      })
+      .onConflictDoUpdate({
+        target: cartReconciliations.shopId,
+        set: {
+          lastFinishedAt: new Date("2026-12-07T14:05:00Z"),
+          lastRecovered: 3,
+          totalRecovered: 5,
+        },
+      });
+    const html = await (await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`)).text();
+    expect(html).toContain(
+      "Last reconciled Dec 7, 2026, 3:05 PM: 3 orders found that no webhook had brought (5 orders in all).",
+    );
+    expect(html).toContain("put back the store&#x27;s webhooks for order updates (was disabled)");
+    expect(html).toContain('name="reconcileEveryMinutes"');
+  });
+
+  it("stores how often the cart is checked, within limits, and keeps it when a form leaves it out", async () => {
+    expect((await post({ ...VALID, reconcileEveryMinutes: "30" })).status).toBe(200);
+    expect((await storedSettings()).reconcileEveryMinutes).toBe(30);
+    for (const [value, message] of [
+      ["3", "Every 5 minutes at the most often"],
+      ["2000", "At least once a day (1440 minutes)"],
+      ["soon", "Enter a whole number of minutes"],
+    ] as const) {
+      const res = await post({ ...VALID, reconcileEveryMinutes: value });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain(message);
+    }
+    expect((await post(VALID)).status).toBe(200);
+    expect((await storedSettings()).reconcileEveryMinutes).toBe(30);
   });
 });

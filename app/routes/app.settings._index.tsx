@@ -27,6 +27,8 @@ import { PageColumns, PageFrame } from "~/ui/PageFrame";
 import { ProductPicker, type PickedProduct } from "~/ui/ProductPicker";
 import { TimeZoneField } from "~/ui/TimeZoneField";
 import { TypeRulesFields } from "~/ui/TypeRulesFields";
+import { ReconciliationFields, type ReconciliationView } from "~/ui/ReconciliationFields";
+import { reconciliationStatus } from "~/carts/reconciliation.server";
 import {
   Banner,
   BlockStack,
@@ -39,7 +41,7 @@ import {
 } from "~/ui/primitives";
 import { RecordTable } from "~/ui/RecordTable";
 import { SectionCard } from "~/ui/SectionCard";
-import { shopSettings } from "~/orders/core/shop-settings";
+import { RECONCILE_MINUTES, shopSettings } from "~/orders/core/shop-settings";
 
 const TYPE_OPTIONS = ORDER_TYPES.map((type) => ({ label: ORDER_TYPE_LABELS[type], value: type }));
 
@@ -53,10 +55,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const adopted = await adoptCartTimeZone(context, owner.shop);
     if (adopted) settings = { ...settings, timezone: adopted, timezoneSource: "cart" };
   }
-  const [tokens, products] = await Promise.all([
+  const [tokens, products, sweep] = await Promise.all([
     listApiTokens(context.db, owner.shop.id),
     personalisedProducts(context, owner.shop, settings.personalizedProducts),
+    reconciliationStatus(context, owner.shop.id),
   ]);
+  const reconciliation: ReconciliationView = {
+    applies: owner.shop.platform !== "demo",
+    lastReconciled: sweep?.lastFinishedAt
+      ? formatOrderTime(sweep.lastFinishedAt, settings.timezone)
+      : null,
+    lastRecovered: sweep?.lastRecovered ?? 0,
+    totalRecovered: sweep?.totalRecovered ?? 0,
+    problem: sweep?.lastError ?? null,
+    webhookNotice: sweep?.webhookNotice ?? null,
+  };
   return {
     form: settingsToForm(settings),
     timezoneFromCart: settings.timezoneSource === "cart",
@@ -65,6 +78,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     embedded: owner.embedded,
     maxDelayMinutes: MAX_DELAY_MINUTES,
     maxTypeRules: MAX_TYPE_RULES,
+    reconciliation,
     tokens: tokens.map((t) => ({
       ...t,
       createdAt: formatOrderTime(new Date(t.createdAt), settings.timezone),
@@ -132,6 +146,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const input: SettingsForm = {
     autoSubmitDelayMinutes: text(form, "autoSubmitDelayMinutes"),
     ...(form.has("abandonAfterDays") ? { abandonAfterDays: text(form, "abandonAfterDays") } : {}),
+    ...(form.has("reconcileEveryMinutes")
+      ? { reconcileEveryMinutes: text(form, "reconcileEveryMinutes") }
+      : {}),
     processingMode: text(form, "processingMode"),
     typeRules: typeRuleRows(form),
     personalizedProducts: text(form, "personalizedProducts"),
@@ -175,6 +192,7 @@ export default function Settings() {
     productsProblem,
     embedded,
     timezoneFromCart,
+    reconciliation,
   } = useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const errors = result && !result.ok ? result.errors : {};
@@ -208,6 +226,7 @@ export default function Settings() {
           productsProblem={productsProblem}
           embedded={embedded}
           timezoneFromCart={timezoneFromCart}
+          reconciliation={reconciliation}
           errors={errors}
         />
         <TokensCard tokens={tokens} result={result} errors={errors} />
@@ -224,6 +243,7 @@ function SettingsFormCard({
   productsProblem,
   embedded,
   timezoneFromCart,
+  reconciliation,
   errors,
 }: {
   form: SettingsForm;
@@ -233,6 +253,7 @@ function SettingsFormCard({
   productsProblem: string | null;
   embedded: boolean;
   timezoneFromCart: boolean;
+  reconciliation: ReconciliationView;
   errors: Record<string, string>;
 }) {
   const navigation = useNavigation();
@@ -351,6 +372,16 @@ function SettingsFormCard({
             error={errors.clientImageKeys}
           />
         </SectionCard>
+        <SectionCard title="Orders missed by webhooks">
+          <ReconciliationFields
+            view={reconciliation}
+            value={values.reconcileEveryMinutes ?? ""}
+            onChange={set("reconcileEveryMinutes")}
+            min={RECONCILE_MINUTES.min}
+            max={RECONCILE_MINUTES.max}
+            error={errors.reconcileEveryMinutes}
+          />
+        </SectionCard>
         <SectionCard
           title="Order state labels"
           help="Your own names for the states; leave one blank to keep ours."
@@ -406,7 +437,7 @@ function TokensCard({
   return (
     <SectionCard
       title="API tokens"
-      help="For your own scripts and integrations (docs/openapi.yaml). A token reads and acts on this shop's orders; it is shown once, so copy it now."
+      help="For your own scripts and integrations through Orderlane's JSON API. A token reads and acts on this shop's orders; it is shown once, so copy it now."
     >
       {newToken ? (
         <Banner tone="success" title={`Token "${result?.ok ? result.tokenName : ""}" created`}>

@@ -14,7 +14,7 @@ import {
   ORDER_TYPE_LABELS,
   type LifecycleState,
 } from "~/orders/core/model";
-import { type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
+import { RECONCILE_MINUTES, type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
 import { knownTimeZone } from "./time-zones";
 
 type Ctx = Pick<AppContext, "db" | "jobs">;
@@ -37,6 +37,8 @@ export interface SettingsForm {
   autoSubmitDelayMinutes: string;
   /** Left out (a form without the field): the shop keeps its current value. */
   abandonAfterDays?: string;
+  /** Left out (a form without the field): the shop keeps its current value. */
+  reconcileEveryMinutes?: string;
   processingMode: string;
   /** In order: the first rule whose channel the order's source channel contains wins. */
   typeRules: TypeRuleRow[];
@@ -55,6 +57,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
   return {
     autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
     abandonAfterDays: String(settings.abandonAfterDays),
+    reconcileEveryMinutes: String(settings.reconcileEveryMinutes),
     processingMode: settings.processingMode,
     typeRules: settings.typeRules.map((r) => ({ sourceChannel: r.sourceChannel, type: r.type })),
     personalizedProducts: settings.personalizedProducts.join(", "),
@@ -151,6 +154,19 @@ export const settingsSchema = z.object({
         .max(MAX_ABANDON_AFTER_DAYS, `At most ${MAX_ABANDON_AFTER_DAYS} days (a year)`),
     )
     .optional(),
+  reconcileEveryMinutes: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "Enter a whole number of minutes")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(RECONCILE_MINUTES.min, `Every ${RECONCILE_MINUTES.min} minutes at the most often`)
+        .max(RECONCILE_MINUTES.max, `At least once a day (${RECONCILE_MINUTES.max} minutes)`),
+    )
+    .optional(),
   processingMode: z.enum(["automatic", "manual"], { message: "Choose automatic or manual" }),
   typeRules,
   personalizedProducts: commaList("product ids", 1000),
@@ -207,6 +223,7 @@ export async function saveShopSettings(
       ...before,
       autoSubmitDelayMinutes: input.autoSubmitDelayMinutes,
       abandonAfterDays: input.abandonAfterDays ?? before.abandonAfterDays,
+      reconcileEveryMinutes: input.reconcileEveryMinutes ?? before.reconcileEveryMinutes,
       processingMode: input.processingMode,
       typeRules: input.typeRules,
       personalizedProducts: input.personalizedProducts,
