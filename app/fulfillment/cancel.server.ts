@@ -4,6 +4,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { orders, submissions } from "~/db/schema";
+import { findSubmission } from "./purchase-orders.server";
 import { RetryLater } from "~/jobs/queues";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder, type ActingAs } from "~/orders/core/transitions.server";
@@ -69,11 +70,7 @@ export async function cancelSubmission(
   data: { shopId: string; submissionId: string },
   attempt: { lastAttempt: boolean },
 ): Promise<void> {
-  const [submission] = await ctx.db
-    .select()
-    .from(submissions)
-    .where(and(eq(submissions.id, data.submissionId), eq(submissions.shopId, data.shopId)))
-    .limit(1);
+  const submission = await findSubmission(ctx.db, data.shopId, data.submissionId);
   if (!submission || submission.state === "cancelled") return;
   if (submission.state === "submitting" || !submission.providerOrderId) {
     // Still being sent: try again once the provider has answered.

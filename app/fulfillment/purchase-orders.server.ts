@@ -1,7 +1,7 @@
 // Builds what a provider is sent from our rows: one purchase order per provider per order.
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
-import { lineItems } from "~/db/schema";
+import { lineItems, submissions } from "~/db/schema";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 import type { OrderRow } from "~/orders/core/transitions.server";
 import { optionsByName } from "~/orders/core/model";
@@ -27,6 +27,16 @@ function absolute(publicUrl: string, url: string | null | undefined): string | n
   } catch {
     return null;
   }
+}
+
+/** One of the shop's purchase orders, as stored; undefined when it is gone or another shop's. */
+export async function findSubmission(db: DbOrTx, shopId: string, submissionId: string) {
+  const [row] = await db
+    .select()
+    .from(submissions)
+    .where(and(eq(submissions.id, submissionId), eq(submissions.shopId, shopId)))
+    .limit(1);
+  return row;
 }
 
 export async function loadItems(

@@ -1,14 +1,12 @@
 // Telling the cart that an order went to a provider (the report-sent-to-cart job): seed 000's Open
 // means "sent, and the cart was updated", so the owner sees it in Shopify or WooCommerce too.
-import { and, eq } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import { connectorFor } from "~/carts/connectors.server";
 import type { CartOutcome } from "~/carts/connector";
-import { submissions } from "~/db/schema";
 import { RetryLater } from "~/jobs/queues";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { getProvider } from "./providers.server";
-import { loadItems } from "./purchase-orders.server";
+import { findSubmission, loadItems } from "./purchase-orders.server";
 
 type Ctx = Pick<AppContext, "db" | "shopify" | "config">;
 
@@ -17,11 +15,7 @@ export async function reportSentToCart(
   data: { shopId: string; submissionId: string },
   attempt: { lastAttempt: boolean },
 ): Promise<void> {
-  const [submission] = await ctx.db
-    .select()
-    .from(submissions)
-    .where(and(eq(submissions.id, data.submissionId), eq(submissions.shopId, data.shopId)))
-    .limit(1);
+  const submission = await findSubmission(ctx.db, data.shopId, data.submissionId);
   // Cancelled or gone since: there is nothing true left to tell.
   if (!submission || submission.state !== "submitted") return;
   const [order, shop, provider, items] = await Promise.all([

@@ -128,45 +128,45 @@ const stateLabelsSchema = z.record(
   z.string().trim().max(30, "A label is at most 30 characters"),
 );
 
+/** A whole number typed into a form field, within bounds, each refusal in the owner's words. */
+function wholeNumber(
+  unit: "minutes" | "days",
+  min: { value: number; message: string },
+  max: { value: number; message: string },
+) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `Enter a whole number of ${unit}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min.value, min.message).max(max.value, max.message));
+}
+
 export const settingsSchema = z.object({
-  autoSubmitDelayMinutes: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, "Enter a whole number of minutes")
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(0, "Enter a whole number of minutes")
-        .max(MAX_DELAY_MINUTES, `At most ${MAX_DELAY_MINUTES} minutes (a week)`),
-    ),
-  abandonAfterDays: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, "Enter a whole number of days")
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, "Enter at least 1 day")
-        .max(MAX_ABANDON_AFTER_DAYS, `At most ${MAX_ABANDON_AFTER_DAYS} days (a year)`),
-    )
-    .optional(),
-  reconcileEveryMinutes: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, "Enter a whole number of minutes")
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(RECONCILE_MINUTES.min, `Every ${RECONCILE_MINUTES.min} minutes at the most often`)
-        .max(RECONCILE_MINUTES.max, `At least once a day (${RECONCILE_MINUTES.max} minutes)`),
-    )
-    .optional(),
+  autoSubmitDelayMinutes: wholeNumber(
+    "minutes",
+    { value: 0, message: "Enter a whole number of minutes" },
+    { value: MAX_DELAY_MINUTES, message: `At most ${MAX_DELAY_MINUTES} minutes (a week)` },
+  ),
+  abandonAfterDays: wholeNumber(
+    "days",
+    { value: 1, message: "Enter at least 1 day" },
+    {
+      value: MAX_ABANDON_AFTER_DAYS,
+      message: `At most ${MAX_ABANDON_AFTER_DAYS} days (a year)`,
+    },
+  ).optional(),
+  reconcileEveryMinutes: wholeNumber(
+    "minutes",
+    {
+      value: RECONCILE_MINUTES.min,
+      message: `Every ${RECONCILE_MINUTES.min} minutes at the most often`,
+    },
+    {
+      value: RECONCILE_MINUTES.max,
+      message: `At least once a day (${RECONCILE_MINUTES.max} minutes)`,
+    },
+  ).optional(),
   processingMode: z.enum(["automatic", "manual"], { message: "Choose automatic or manual" }),
   typeRules,
   personalizedProducts: commaList("product ids", 1000),
