@@ -42,6 +42,7 @@ describe(`migrations (${testDatabaseKind})`, () => {
     expect(tables).toEqual(
       [
         "api_token",
+        "cart_reconciliation",
         "customer_data_request",
         "distributor_item",
         "import_run",

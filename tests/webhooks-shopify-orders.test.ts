@@ -89,8 +89,8 @@ describe("Shopify order webhooks", () => {
     // Ships to Halifax, billed in Austin: the catalog shows where it goes.
     expect([order!.customerCity, order!.customerProvince, order!.customerCountry]).toEqual([
       "Halifax",
-      "NS",
-      "CA",
+      "Nova Scotia",
+      "Canada",
     ]);
     expect(order!.total).toBe("61.5000");
     expect(order!.shippingTotal).toBe("5.0000");

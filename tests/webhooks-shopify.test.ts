@@ -201,7 +201,7 @@ describe("Shopify webhooks", () => {
     expect(exported).toContain(order.cartOrderNumber);
     expect(exported).toContain(byEmail.cartOrderNumber);
     expect(exported).toContain("12 Alder St");
-    expect(exported).toContain('"Name":"Ava"');
+    expect(exported).toContain('{"name":"Name","value":"Ava"}');
     expect(exported).not.toContain(someoneElse.cartOrderNumber);
     expect(exported).not.toContain("Noor Haddad");
 

@@ -165,8 +165,10 @@ async function prepareQueues(boss: PgBoss): Promise<void> {
       localConcurrency: _local,
       ...options
     } = settings;
+    // pg-boss fixes a queue's policy when it creates it; an update may change everything else.
+    const { policy: _policy, ...changeable } = options;
     if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
-    else await boss.updateQueue(name, options);
+    else await boss.updateQueue(name, changeable);
     // pg-boss looks a queue up (outside any transaction) the first time it is used after being
     // created or updated. On PGlite, one connection, that lookup would wait behind the very
     // transaction that is enqueueing, forever. Completing a job id that cannot exist makes the

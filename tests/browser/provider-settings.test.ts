@@ -38,7 +38,10 @@ afterAll(async () => {
 describe("Settings > Providers in the browser", () => {
   it("the owner adds CustomCat from the catalog; its key is saved sealed and never shown", async () => {
     await gotoLivePage(page, `${app.url}/app`);
-    await page.getByRole("link", { name: "Providers" }).click();
+    await page
+      .getByRole("navigation", { name: "Orderlane" })
+      .getByRole("link", { name: "Providers" })
+      .click();
     await page.waitForURL(/\/app\/settings\/providers/);
     await expect.poll(() => page.getByText("Sandbox Printer").count()).toBeGreaterThan(0);
 

@@ -3,9 +3,9 @@
 // an address laid out the way its own country writes it (decision 0030). Server-side: pages get
 // the finished lines, so the formatting tables never reach the browser.
 import * as formatterModule from "@fragaria/address-formatter";
-import stateCodes from "@fragaria/address-formatter/src/templates/state-codes.json";
+import stateCodes from "@fragaria/address-formatter/src/templates/state-codes.json" with { type: "json" };
 import * as countriesModule from "i18n-iso-countries";
-import english from "i18n-iso-countries/langs/en.json";
+import english from "i18n-iso-countries/langs/en.json" with { type: "json" };
 import type { Address } from "./model";
 
 // Both packages are CommonJS: Node's ESM loader hands them over as `default` only.
