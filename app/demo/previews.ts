@@ -51,7 +51,13 @@ export function demoPreviewUrl(template: PreviewTemplate, fields: PreviewFields)
 
 /** Text safe inside an SVG element or attribute: short, no control characters, XML-escaped. */
 function clean(value: string | null | undefined): string {
-  const chars = Array.from((value ?? "").replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim());
+  // Control characters (C0, DEL, C1) are not allowed in XML 1.0 text; they become spaces.
+  const chars = Array.from(
+    Array.from(value ?? "")
+      .map((c) => (/\p{Cc}/u.test(c) ? " " : c))
+      .join("")
+      .trim(),
+  );
   const cut =
     chars.length > MAX_PREVIEW_TEXT
       ? `${chars.slice(0, MAX_PREVIEW_TEXT - 1).join("")}…`
