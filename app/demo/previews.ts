@@ -81,7 +81,7 @@ const INK: Readonly<Record<string, string>> = {
   gold: "#e3b95a",
   blush: "#f2b8b5",
   sage: "#b5c9a8",
-  silver: "#c9ccd1",
+  silver: "#8f959e",
   "rose gold": "#e2a48f",
 };
 const inkOf = (colour: string | undefined, fallback: string) =>
