@@ -296,7 +296,7 @@ describe("bulk actions from the catalog", () => {
     const [provider] = await app.ctx.db
       .select()
       .from(providers)
-      .where(and(eq(providers.shopId, shopId), eq(providers.isDefault, true)));
+      .where(and(eq(providers.shopId, shopId), eq(providers.kind, "sandbox")));
     const ready = await createOrder(app.ctx.db, shop, { cartOrderNumber: "#7001", type: "other" }, [
       {
         personalization: {

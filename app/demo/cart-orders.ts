@@ -4,6 +4,7 @@
 // the webhook bench send them as webhook bodies. One description keeps the three in agreement.
 import type { NormalizedOrder } from "~/carts/connector";
 import type { Address, CartStatus } from "~/orders/core/model";
+import { demoPreviewUrl } from "./previews";
 
 export interface DemoCartLine {
   /** Cart line id (Shopify LineItem id, WooCommerce line item id). */
@@ -91,7 +92,7 @@ function nameTee(id: string, name: string): DemoCartLine {
     properties: [
       { key: "Name", value: name },
       { key: "Font", value: "Script" },
-      { key: "_preview", value: "/demo/preview-tee.svg" },
+      { key: "_preview", value: demoPreviewUrl("tee", { name, font: "Script" }) },
       { key: "_design", value: "/demo/design-name.svg" },
     ],
   };
@@ -109,7 +110,7 @@ function photoMug(id: string): DemoCartLine {
     price: "18.50",
     image: "/demo/mockup-mug.svg",
     properties: [
-      { key: "_preview", value: "/demo/preview-mug.svg" },
+      { key: "_preview", value: demoPreviewUrl("mug", {}) },
       { key: "_design", value: "/demo/design-photo-print.svg" },
       { key: "_upload", value: "/demo/photo-dog.svg" },
     ],

@@ -7,6 +7,7 @@ import type { AppContext } from "~/context.server";
 import type { DemoSeam, SwitchableShop } from "~/shops/demo-seam";
 import { findShop, type Shop } from "~/shops/shops.server";
 import { demoCartLink, demoTrackingLink } from "./cart-links.server";
+import { renderDemoPreview } from "./previews";
 import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN, demoShopRefs, type DemoShopRef } from "./constants";
 
 const chosenShop = createCookie("orderlane_demo_shop", {
@@ -38,6 +39,7 @@ export function createDemoSeam(ctx: DemoCtx): DemoSeam {
       };
     },
     cartLink: demoCartLink,
+    previewImage: renderDemoPreview,
     trackingLink: demoTrackingLink,
   };
 }

@@ -23,12 +23,17 @@ import type {
   OrderType,
   Personalization,
   ManualEdits,
+  ProcessingMode,
 } from "~/orders/core/model";
+import { fixFor } from "~/orders/core/alerts";
+import { shopSettings } from "~/orders/core/shop-settings";
+import { unroutedProblem } from "~/fulfillment/routing";
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
 import { ensureShop } from "~/shops/shops.server";
 import type { NormalizedOrder } from "~/carts/connector";
 import { productHandle } from "./cart-orders";
+import { demoPreviewUrl } from "./previews";
 import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN } from "./constants";
 
 export const DEMO_SHOP_NAME = "Juniper & Pine (demo)";
@@ -36,6 +41,7 @@ export const DEMO_SANDBOX_PROVIDER_NAME = "Sandbox Printer";
 export const DEMO_SHINEON_PROVIDER_NAME = "ShineOn (demo)";
 
 const AUTO_SUBMIT_DELAY_MINUTES = 60;
+const DEMO_PROCESSING_MODE: ProcessingMode = "automatic";
 const CART_ACTOR_NAME = "Juniper & Pine storefront";
 
 export interface SeedDemoShopOptions {
@@ -56,7 +62,10 @@ export async function seedDemoShop(
     platform: "demo",
     domain: DEMO_SHOP_DOMAIN,
     name: DEMO_SHOP_NAME,
-    settings: { autoSubmitDelayMinutes: AUTO_SUBMIT_DELAY_MINUTES, processingMode: "automatic" },
+    settings: {
+      autoSubmitDelayMinutes: AUTO_SUBMIT_DELAY_MINUTES,
+      processingMode: DEMO_PROCESSING_MODE,
+    },
   });
   const providerIds = await ensureDemoProviders(db, shop.id, options);
   // Seeded once per database: what the owner deleted or changed since stays deleted or changed.
@@ -64,6 +73,7 @@ export async function seedDemoShop(
     return { shopId: shop.id, ordersCreated: 0, seededAt: new Date(shop.connection.demoSeededAt) };
   }
 
+  await routeDemoSkus(db, shop.id, providerIds.sandbox);
   const planned = planDemoOrders(now);
   // One read up front lets a second start skip every order without opening a transaction per order;
   // the conflict clause on insert still guards against two seeds racing.
@@ -137,7 +147,8 @@ async function ensureDemoProviders(
         name: DEMO_SANDBOX_PROVIDER_NAME,
         endpoint: options.sandboxUrl,
         signingSecret: sealSecret(options.encryptionKey, options.sandboxSecret),
-        isDefault: true,
+        // It makes what the routing rules send it (routeDemoSkus), not every SKU.
+        isDefault: false,
       })
       .returning({ id: providers.id });
     sandboxId = row?.id;
@@ -162,6 +173,41 @@ async function ensureDemoProviders(
 
   if (!sandboxId || !shineonId) throw new Error("could not create the demo providers");
   return { sandbox: sandboxId, shineon: shineonId };
+}
+
+/**
+ * What the Sandbox Printer makes, as routing rules: every product family the demo sells except the
+ * Pixel 8 case, which is new in the store and has no rule yet. There is no default provider, so
+ * that SKU really has nowhere to go, and the seeded order's "no provider" alert stays until the
+ * owner adds the rule it names (or ticks Default provider).
+ */
+export const DEMO_SANDBOX_RULES = [
+  "TEE-*",
+  "HOODIE-*",
+  "MUG-*",
+  "NECK-*",
+  "POSTER-*",
+  "CASE-IP*",
+  "CASE-S24",
+  "SO-*",
+] as const;
+
+/** Written with the first seed only: later, the rules are the owner's. */
+async function routeDemoSkus(db: Db, shopId: string, sandboxId: string): Promise<void> {
+  const [row] = await db
+    .select({ settings: shops.settings })
+    .from(shops)
+    .where(eq(shops.id, shopId));
+  const settings = shopSettings(row ?? { settings: {} });
+  await db
+    .update(shops)
+    .set({
+      settings: {
+        ...settings,
+        routingRules: DEMO_SANDBOX_RULES.map((match) => ({ match, providerId: sandboxId })),
+      },
+    })
+    .where(eq(shops.id, shopId));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -705,6 +751,8 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
           "necklace name",
         );
         nameOption.value = "Anna";
+        // Saving the personalisation draws the preview again, with the corrected name.
+        personalization.previewUrl = previewOf("necklace", personalization.options ?? []);
         const editedAt = at(14 * MINUTE);
         manualEdits = {
           [`lineItem:${item.cartLineId}:personalization`]: {
@@ -771,11 +819,12 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       break;
     case "pending_manual":
       // Imported while the shop still worked in manual mode (the owner switched to automatic
-      // since): these stay Pending until someone uses Schedule Process.
+      // since). Schedule Process is a manual-mode control (decision 33), so the timeline names
+      // what this shop offers for them now: Reset, which starts their countdown.
       timeline.imported(
         importedAt,
         "pending",
-        "Imported in manual mode; waiting for Schedule Process",
+        "Imported while the shop processed orders manually; it now processes them automatically, so Reset starts this order's countdown",
         { processingMode: "manual" },
       );
       break;
@@ -844,11 +893,10 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
     case "invalid_unmapped_sku": {
       timeline.imported(importedAt, "new", countdownMessage);
       const item = required(items[0], "unmapped item");
-      invalid(
-        "no_provider",
-        `SKU ${item.sku} (${item.title}, ${item.style}) is not offered by any of your providers.`,
-        `Add a rule for ${item.sku} in Settings → Providers → Routing rules → Add rule, or swap the item with Edit, then Revalidate.`,
-      );
+      // Word for word what validation says for this SKU with the seeded rules, so checking the
+      // order again finds the same cause until the owner adds the rule.
+      const problem = unroutedProblem({ itemId: item.cartLineId, sku: item.sku });
+      invalid(problem.code, problem.message, fixFor(problem, DEMO_PROCESSING_MODE));
       break;
     }
     case "invalid_design_missing": {
@@ -857,7 +905,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       invalid(
         "design_file_missing",
         `${item.title} (line 1) has no production file: the design was not generated when the order was placed.`,
-        "Open the order, check the personalisation and save it to generate the design file, then Revalidate.",
+        "Open the order, check the personalisation and save it to generate the design file, then Reprocess.",
       );
       break;
     }
@@ -866,7 +914,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       invalid(
         "address_missing_field",
         "The shipping address has no postal code, and the provider needs one to buy a label.",
-        "Add the postal code with Edit Order in the cart (the change syncs back here), then Revalidate.",
+        "Add the postal code with Edit Order in the cart (the change syncs back here), then Reprocess.",
       );
       break;
     case "cancelled":
@@ -1064,7 +1112,6 @@ interface Product {
   title: string;
   priceCents: number;
   mockup: string;
-  preview: string;
   design: string;
   variants: readonly Variant[];
   weight: number;
@@ -1078,7 +1125,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Custom Name T-Shirt",
     priceCents: 2_499,
     mockup: img("mockup-tee"),
-    preview: img("preview-tee"),
     design: img("design-name"),
     variants: sizes("TEE-BLK", "Black", ["S", "M", "L", "XL", "XXL"]),
     weight: 5,
@@ -1087,7 +1133,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Embroidered Initial Hoodie",
     priceCents: 4_999,
     mockup: img("mockup-hoodie"),
-    preview: img("preview-hoodie"),
     design: img("design-initial"),
     variants: sizes("HOODIE-NVY", "Navy", ["S", "M", "L", "XL"]),
     weight: 3,
@@ -1096,7 +1141,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Personalised Photo Mug",
     priceCents: 1_699,
     mockup: img("mockup-mug"),
-    preview: img("preview-mug"),
     design: img("design-photo-print"),
     variants: [
       { sku: "MUG-11OZ-WHT", style: "11 oz / White" },
@@ -1108,7 +1152,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Name Necklace",
     priceCents: 3_900,
     mockup: img("mockup-necklace"),
-    preview: img("preview-necklace"),
     design: img("design-necklace"),
     variants: [
       { sku: "NECK-NAME-GLD", style: "Gold" },
@@ -1121,7 +1164,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Star Map Poster",
     priceCents: 2_900,
     mockup: img("mockup-poster"),
-    preview: img("preview-poster"),
     design: img("design-star-map"),
     variants: [
       { sku: "POSTER-A3", style: "A3 / Matte" },
@@ -1134,7 +1176,6 @@ const PERSONALISED: Record<ProductKey, Product> = {
     title: "Photo Phone Case",
     priceCents: 2_299,
     mockup: img("mockup-case"),
-    preview: img("preview-case"),
     design: img("design-photo-print"),
     variants: [
       { sku: "CASE-IP15", style: "iPhone 15 / Glossy" },
@@ -1258,13 +1299,39 @@ const optionList = (options: Record<string, string>) =>
   Object.entries(options).map(([name, value]) => ({ name, value }));
 
 function personalise(random: Random, key: ProductKey, variant: Variant): Personalization {
-  const product = PERSONALISED[key];
+  const chosen = chooseOptions(random, key, variant);
+  return {
+    ...chosen,
+    // Drawn from the options the customer chose, so the preview says what they say.
+    previewUrl: previewOf(key, chosen.options ?? []),
+    designUrl: PERSONALISED[key].design,
+  };
+}
+
+/** The live preview of a product with these options (app/demo/previews.ts draws it). */
+function previewOf(key: ProductKey, options: readonly { name: string; value: string }[]): string {
+  const option = (name: string) => options.find((o) => o.name === name)?.value;
+  return demoPreviewUrl(key, {
+    name: option("Name"),
+    initial: option("Initial"),
+    text: option("Text"),
+    title: option("Title"),
+    place: option("Place"),
+    date: option("Date"),
+    font: option("Font"),
+    colour: option("Text colour") ?? option("Thread") ?? option("Colour"),
+  });
+}
+
+function chooseOptions(
+  random: Random,
+  key: ProductKey,
+  variant: Variant,
+): Pick<Personalization, "clientImages" | "options"> {
   const name = random.pick(PERSONAL_NAMES);
-  const base = { previewUrl: product.preview, designUrl: product.design };
   switch (key) {
     case "tee":
       return {
-        ...base,
         clientImages: [],
         options: optionList({
           Name: name,
@@ -1274,7 +1341,6 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
       };
     case "hoodie":
       return {
-        ...base,
         clientImages: [],
         options: optionList({
           Initial: name.charAt(0),
@@ -1284,7 +1350,6 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
       };
     case "mug":
       return {
-        ...base,
         clientImages: [random.pick(CUSTOMER_PHOTOS)],
         options: optionList({
           Text: random.pick(MUG_LINES),
@@ -1293,7 +1358,6 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
       };
     case "necklace":
       return {
-        ...base,
         clientImages: [],
         options: optionList({
           Name: name,
@@ -1304,7 +1368,6 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
     case "poster": {
       const year = random.int(2008, 2024);
       return {
-        ...base,
         clientImages: random.chance(0.3) ? [random.pick(CUSTOMER_PHOTOS)] : [],
         options: optionList({
           Title: random.pick(POSTER_TITLES),
@@ -1316,7 +1379,6 @@ function personalise(random: Random, key: ProductKey, variant: Variant): Persona
     case "case": {
       const layout = random.pick(["Full photo", "Photo with name", "Collage"]);
       return {
-        ...base,
         clientImages: random.sample(CUSTOMER_PHOTOS, layout === "Collage" ? 2 : 1),
         options: optionList(
           layout === "Full photo" ? { Layout: layout } : { Layout: layout, Name: name },

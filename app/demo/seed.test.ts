@@ -9,6 +9,9 @@ import { decide, type OrderAction } from "~/orders/core/lifecycle";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
 import type { LifecycleState, OrderAlert, Personalization } from "~/orders/core/model";
 import { openSecret } from "~/security/encryption.server";
+import { routeItems, unroutedProblem } from "~/fulfillment/routing";
+import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
+import { renderDemoPreview } from "./previews";
 import { seedDemoShop } from "./seed.server";
 
 const KEY = Buffer.alloc(32, 7);
@@ -84,7 +87,7 @@ describe("seedDemoShop", () => {
     });
   });
 
-  it("creates the sandbox as the default provider and a ShineOn provider without an endpoint", async () => {
+  it("creates the sandbox, routed the SKUs it makes, and a ShineOn provider without an endpoint", async () => {
     const list = await rows<{
       kind: string;
       name: string;
@@ -111,7 +114,8 @@ describe("seedDemoShop", () => {
         name: "Sandbox Printer",
         endpoint: "http://127.0.0.1:4100",
         signing_secret: "sealed",
-        is_default: true,
+        // Routing rules send it what it makes; the Pixel 8 case has no rule (see the alert test).
+        is_default: false,
       },
       expect.objectContaining({ kind: "shineon", endpoint: null, is_default: false }),
     ]);
@@ -359,6 +363,64 @@ describe("seedDemoShop", () => {
     expect(others?.n).toBe(0);
   });
 
+  it("routes every seeded SKU to the sandbox but the Pixel 8 case, whose alert is the router's own", async () => {
+    const [shop] = await rows<{ settings: Partial<ShopSettings> }>(
+      `select settings from shop where id = $1`,
+      [shopId],
+    );
+    const stored = await rows<{ id: string; enabled: boolean; is_default: boolean }>(
+      `select id, enabled, is_default from provider where shop_id = $1`,
+      [shopId],
+    );
+    const list = stored.map((p) => ({ id: p.id, enabled: p.enabled, isDefault: p.is_default }));
+    const rules = shopSettings(shop!).routingRules;
+    const skus = await rows<{ sku: string }>(
+      `select distinct sku from line_item where shop_id = $1`,
+      [shopId],
+    );
+    const unrouted = skus.filter(({ sku }) => !routeItems([{ id: sku, sku }], list, rules).ok);
+    expect(unrouted.map((u) => u.sku)).toEqual(["CASE-PIX8"]);
+    const [order] = await rows<{ alert: OrderAlert }>(
+      `select o.alert from "order" o join line_item li on li.order_id = o.id
+        where o.shop_id = $1 and li.sku = 'CASE-PIX8'`,
+      [shopId],
+    );
+    const problem = unroutedProblem({ itemId: "any", sku: "CASE-PIX8" });
+    // The demo shop processes automatically: its fix names Reprocess, the control it has.
+    expect(order!.alert).toEqual({
+      code: "no_provider",
+      message: problem.message,
+      fix: `${problem.fix}, then Reprocess`,
+    });
+  });
+
+  it("names only controls an automatic shop has: no Revalidate, no Schedule Process", async () => {
+    const texts = await rows<{ text: string }>(
+      `select alert->>'fix' as text from "order" where shop_id = $1 and alert is not null
+       union all select message from order_event where shop_id = $1`,
+      [shopId],
+    );
+    for (const { text } of texts) expect(text).not.toMatch(/Revalidate|Schedule Process/);
+    const pending = await rows<{ message: string }>(
+      `select e.message from order_event e join "order" o on o.id = e.order_id
+        where o.shop_id = $1 and o.state = 'pending' and e.action = 'imported'`,
+      [shopId],
+    );
+    expect(pending.length).toBeGreaterThan(0);
+    for (const { message } of pending) expect(message).toContain("Reset starts");
+    // What the timeline says is what the lifecycle allows such an order in this shop.
+    const facts = {
+      state: "pending",
+      cartStatus: "processing",
+      processingMode: "automatic",
+      hasShipment: false,
+      anythingSent: false,
+      isAccountAdmin: true,
+    } as const;
+    expect(decide("reset", facts)).toMatchObject({ allowed: true, to: "new" });
+    expect(decide("schedule_process", facts)).toMatchObject({ allowed: false });
+  });
+
   it("ships every item of closed orders, and part of one open order, with tracking", async () => {
     const parcels = await rows<{
       state: string;
@@ -482,7 +544,7 @@ describe("seedDemoShop", () => {
     for (const item of personalised) {
       const p = item.personalization as Personalization;
       expect(item.mockup_url).toMatch(/^\/demo\//);
-      expect(p.previewUrl).toMatch(/^\/demo\//);
+      expect(p.previewUrl).toMatch(/^\/demo\/preview\/[a-z]+\.svg(\?|$)/);
       expect((p.options ?? []).length).toBeGreaterThan(0);
       expect(p.clientImages?.length ?? 0).toBeLessThanOrEqual(2);
     }
@@ -495,12 +557,36 @@ describe("seedDemoShop", () => {
     for (const item of items) expect(item.style).not.toBe("");
   });
 
+  it("draws each preview from its own order's options: the name chosen is the name shown", async () => {
+    const items = await rows<{ personalization: Personalization }>(
+      `select personalization from line_item where shop_id = $1 and personalization is not null`,
+      [shopId],
+    );
+    let named = 0;
+    for (const { personalization: p } of items) {
+      const url = new URL(p.previewUrl!, "https://demo.invalid");
+      const [, template] = /^\/demo\/preview\/([a-z]+)\.svg$/.exec(url.pathname) ?? [];
+      const drawn = renderDemoPreview(template!, url.searchParams);
+      expect(drawn, p.previewUrl!).not.toBeNull();
+      const name = p.options?.find((o) => o.name === "Name")?.value;
+      if (name) {
+        named += 1;
+        expect(url.searchParams.get("name")).toBe(name);
+        expect(drawn).toContain(`>${name}</text>`);
+      }
+      expect(Buffer.byteLength(drawn!)).toBeLessThan(4_300);
+      expect(drawn!.replace('xmlns="http://www.w3.org/2000/svg"', "")).not.toMatch(
+        /https?:|href=|@import|<image|<script/,
+      );
+    }
+    expect(named).toBeGreaterThan(10);
+  });
+
   it("references only images that exist under public/, each small and self-contained", async () => {
     const [row] = await rows<{ urls: string[] }>(
       `select array(
          select distinct u from (
            select mockup_url as u from line_item where shop_id = $1
-           union all select personalization->>'previewUrl' from line_item where shop_id = $1
            union all select personalization->>'designUrl' from line_item where shop_id = $1
            union all select jsonb_array_elements_text(personalization->'clientImages')
              from line_item where shop_id = $1 and personalization ? 'clientImages'
@@ -508,7 +594,7 @@ describe("seedDemoShop", () => {
       [shopId],
     );
     const urls = row?.urls ?? [];
-    expect(urls.length).toBeGreaterThanOrEqual(15);
+    expect(urls.length).toBeGreaterThanOrEqual(12);
     for (const url of urls) {
       expect(url).toMatch(/^\/demo\/[a-z0-9-]+\.svg$/);
       expect(fs.existsSync(path.join(PUBLIC_DIR, url)), url).toBe(true);

@@ -75,7 +75,13 @@ export interface PurchaseOrderItem {
 export interface ValidationProblem {
   code: AlertCode;
   message: string;
+  /** What to change; with `recheck`, the step that checks the order again is added by the shop's mode. */
   fix: string;
+  /**
+   * The fix is made outside the order (provider settings, routing rules): it ends by checking the
+   * order again, with the control the shop has (fixFor in orders/core/alerts.ts).
+   */
+  recheck?: boolean;
   lineId?: string;
   /** The recipient field at fault, so an edit form can point at it. */
   field?: string;

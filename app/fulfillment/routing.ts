@@ -1,4 +1,6 @@
+import { ADD_ROUTING_RULE, editProvider } from "~/orders/core/alerts";
 import type { ShopSettings } from "~/orders/core/shop-settings";
+import type { ValidationProblem } from "./provider";
 // Which provider makes each item: the shop's rules (a SKU, or a SKU prefix ending in `*`), first
 // match wins, then the shop's default provider. Pure, so the same answer comes out at submit time,
 // at revalidation and in the UI.
@@ -58,4 +60,19 @@ export function providerProductFor(
   if (!sku) return null;
   const rule = rules.find((r) => r.providerId === providerId && matches(r.match, sku));
   return rule?.product || null;
+}
+
+/** Why an item the router could not place stops its order; the demo's seed tells the same story. */
+export function unroutedProblem(item: { itemId: string; sku: string | null }): ValidationProblem {
+  return {
+    code: "no_provider",
+    lineId: item.itemId,
+    message: item.sku
+      ? `No provider for SKU ${item.sku}: no routing rule sends it to an enabled provider, and the shop has no default provider`
+      : "An item has no SKU, so no routing rule can cover it, and the shop has no default provider",
+    fix: item.sku
+      ? `Add a rule for SKU ${item.sku} (${ADD_ROUTING_RULE}), or tick Default provider on a provider (${editProvider("the provider")})`
+      : `Tick Default provider on a provider (${editProvider("the provider")})`,
+    recheck: true,
+  };
 }

@@ -24,8 +24,9 @@ import type { FulfillmentProvider, ValidationProblem } from "./provider";
 import { listProviders, providerAdapter, type ProviderRow } from "./providers.server";
 import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-orders.server";
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
-import { routeItems } from "./routing";
-import { ADD_ROUTING_RULE, alertOf, editProvider } from "~/orders/core/alerts";
+import { routeItems, unroutedProblem } from "./routing";
+import { alertOf, fixFor } from "~/orders/core/alerts";
+import type { ProcessingMode } from "~/orders/core/model";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
 
@@ -379,21 +380,12 @@ async function plannerFor(
           ],
         };
       }
-      const rules = shopSettings(shop).routingRules;
+      const { routingRules: rules, processingMode: mode } = shopSettings(shop);
       const routed = routeItems(items, rows, rules);
       if (!routed.ok) {
         return {
           ok: false,
-          problems: routed.unrouted.map((u) => ({
-            code: "no_provider",
-            lineId: u.itemId,
-            message: u.sku
-              ? `No provider for SKU ${u.sku}: no routing rule sends it to an enabled provider, and the shop has no default provider`
-              : "An item has no SKU, so no routing rule can cover it, and the shop has no default provider",
-            fix: u.sku
-              ? `Add a rule for SKU ${u.sku} (${ADD_ROUTING_RULE}), or tick Default provider on a provider (${editProvider("the provider")}), then Revalidate`
-              : `Tick Default provider on a provider (${editProvider("the provider")}), then Revalidate`,
-          })),
+          problems: routed.unrouted.map((u) => withShopControls(unroutedProblem(u), mode)),
         };
       }
       const problems: ValidationProblem[] = [];
@@ -410,7 +402,11 @@ async function plannerFor(
           publicUrl: ctx.config.publicUrl,
           rules,
         });
-        problems.push(...adapterOf(row).validate(po));
+        problems.push(
+          ...adapterOf(row)
+            .validate(po)
+            .map((p) => withShopControls(p, mode)),
+        );
         plan.push({ providerId, provider: row, itemIds });
         providerNames.push(row.name);
       }
@@ -487,6 +483,12 @@ async function createSubmissions(
       .where(and(eq(lineItems.shopId, shopId), inArray(lineItems.id, itemIds)));
   }
   return created;
+}
+
+/** A problem whose fix names the control this shop has for checking the order again. */
+function withShopControls(problem: ValidationProblem, mode: ProcessingMode): ValidationProblem {
+  const { recheck, ...rest } = problem;
+  return { ...rest, fix: fixFor({ fix: problem.fix, recheck }, mode) };
 }
 
 function alertWith(problems: ValidationProblem[]) {

@@ -82,7 +82,8 @@ export function checkLimits(po: PurchaseOrder, limits: ProviderLimits): Validati
       code: "country_not_supported",
       field: "countryCode",
       message: `${who} does not ship to ${country}`,
-      fix: `Send this order's items to a provider that ships to ${country} (${ADD_ROUTING_RULE}), then Revalidate`,
+      fix: `Send this order's items to a provider that ships to ${country} (${ADD_ROUTING_RULE})`,
+      recheck: true,
     });
   }
   if (country && limits.provinceRequiredIn?.includes(country) && !fieldValue(po, "provinceCode")) {

@@ -30,6 +30,11 @@ export interface DemoSeam {
    * the demo's carts have no admin or storefront, so the demo answers with a page that has.
    */
   cartLink(link: string): string;
+  /**
+   * The SVG of a demo product's live preview with the words in `query` (the order's options), or
+   * null for a product the demo does not draw.
+   */
+  previewImage(template: string, query: URLSearchParams): string | null;
   /** Where a parcel's tracking link leads; null keeps the carrier's own. */
   trackingLink(parcel: {
     trackingNumber: string;

@@ -167,7 +167,7 @@ describe("the order catalog in the browser (demo, standalone)", () => {
     const [provider] = await app.ctx.db
       .select()
       .from(providers)
-      .where(and(eq(providers.shopId, shopId), eq(providers.isDefault, true)));
+      .where(and(eq(providers.shopId, shopId), eq(providers.kind, "sandbox")));
     const ready = await createOrder(
       app.ctx.db,
       { id: shopId },

@@ -57,7 +57,7 @@ export function personalisedOrder(ctx: AppContext, shop: Shop, sku = "TEE-BLK-M"
       price: "21.00",
       mockupUrl: "/demo/mockup-tee.svg",
       personalization: {
-        previewUrl: "/demo/preview-tee.svg",
+        previewUrl: "/demo/preview/tee.svg?name=Ava",
         designUrl: "/demo/design-name.svg",
         clientImages: [],
         options: [{ name: "Name", value: "Ava" }],

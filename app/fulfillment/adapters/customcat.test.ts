@@ -303,7 +303,8 @@ describe("CustomCat validate", () => {
     expect(problems).toEqual([
       expect.objectContaining({
         code: "provider_credentials_missing",
-        fix: "Paste your CustomCat API key (Settings → Providers → CustomCat US → Edit), then Revalidate",
+        fix: "Paste your CustomCat API key (Settings → Providers → CustomCat US → Edit)",
+        recheck: true,
       }),
       expect.objectContaining({
         code: "provider_settings_invalid",

@@ -334,7 +334,8 @@ describe("Printful validate", () => {
         code: "variant_not_mapped",
         lineId: "line-1",
         message: "Name tee (MUG-WHT-11) is not mapped to a Printful product variant",
-        fix: "Add a rule for SKU MUG-WHT-11 with its Printful variant id (Settings → Providers → Routing rules → Add rule, provider Printful EU), then Revalidate",
+        fix: "Add a rule for SKU MUG-WHT-11 with its Printful variant id (Settings → Providers → Routing rules → Add rule, provider Printful EU)",
+        recheck: true,
       },
     ]);
   });

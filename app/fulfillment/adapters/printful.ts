@@ -312,7 +312,8 @@ function itemProblems(
       code: "variant_not_mapped",
       lineId: item.lineId,
       message: `${item.title} (${item.sku}) is not mapped to a Printful product variant`,
-      fix: `Add a rule for SKU ${item.sku} with its Printful variant id (${ADD_ROUTING_RULE}, provider ${configName}), then Revalidate`,
+      fix: `Add a rule for SKU ${item.sku} with its Printful variant id (${ADD_ROUTING_RULE}, provider ${configName})`,
+      recheck: true,
     });
   }
   // Catalog variants are blanks: even a product that is not personalised is printed from

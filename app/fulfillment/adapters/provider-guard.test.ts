@@ -89,12 +89,14 @@ describe.each(CASES)("$brand with unusable credentials or settings", (c) => {
   const missingCredential = {
     code: "provider_credentials_missing",
     message: `No ${c.what} is saved for ${c.brand} ("Main account")`,
-    fix: `Paste your ${c.brand} ${c.what} (Settings → Providers → Main account → Edit), then Revalidate`,
+    fix: `Paste your ${c.brand} ${c.what} (Settings → Providers → Main account → Edit)`,
+    recheck: true,
   };
   const unreadableSettings = {
     code: "provider_settings_invalid",
     message: `The ${c.brand} settings for "Main account" cannot be read (${c.validateDetail})`,
-    fix: `Correct the ${c.brand} settings (Settings → Providers → Main account → Edit), then Revalidate`,
+    fix: `Correct the ${c.brand} settings (Settings → Providers → Main account → Edit)`,
+    recheck: true,
   };
   const noCredential = `${c.brand}: no ${c.what} is saved`;
 
@@ -148,7 +150,8 @@ describe("the signing secret", () => {
         code: "provider_secret_missing",
         message:
           'ShineOn ("Main account") has no signing secret, so its shipment notifications could not be verified',
-        fix: "Save the provider once to give it a signing secret (Settings → Providers → Main account → Edit, then Save), then Revalidate",
+        fix: "Save the provider once to give it a signing secret (Settings → Providers → Main account → Edit, then Save)",
+        recheck: true,
       },
       expect.objectContaining({ code: "provider_settings_invalid" }),
     ]);

@@ -68,7 +68,8 @@ export function providerGuard<Field extends string, Schema extends z.ZodType>(
         problems.push({
           code: "provider_secret_missing",
           message: `${brand} ("${config.name}") has no signing secret, so its shipment notifications could not be verified`,
-          fix: `Save the provider once to give it a signing secret (${editProvider(config.name)}, then Save), then Revalidate`,
+          fix: `Save the provider once to give it a signing secret (${editProvider(config.name)}, then Save)`,
+          recheck: true,
         });
       }
       if (!parsed.success) problems.push(settingsProblem(brand, config.name, parsed.error));
@@ -122,7 +123,8 @@ function settingsProblem(
   return {
     code: "provider_settings_invalid",
     message: `The ${providerName} settings for "${configName}" cannot be read (${detail})`,
-    fix: `Correct the ${providerName} settings (${editProvider(configName)}), then Revalidate`,
+    fix: `Correct the ${providerName} settings (${editProvider(configName)})`,
+    recheck: true,
   };
 }
 
@@ -134,6 +136,7 @@ function credentialsProblem(
   return {
     code: "provider_credentials_missing",
     message: `No ${what} is saved for ${providerName} ("${configName}")`,
-    fix: `Paste your ${providerName} ${what} (${editProvider(configName)}), then Revalidate`,
+    fix: `Paste your ${providerName} ${what} (${editProvider(configName)})`,
+    recheck: true,
   };
 }

@@ -326,7 +326,8 @@ describe("ShineOn validate", () => {
       expect.objectContaining({ code: "provider_credentials_missing" }),
       expect.objectContaining({
         code: "provider_secret_missing",
-        fix: "Save the provider once to give it a signing secret (Settings → Providers → ShineOn jewellery → Edit, then Save), then Revalidate",
+        fix: "Save the provider once to give it a signing secret (Settings → Providers → ShineOn jewellery → Edit, then Save)",
+        recheck: true,
       }),
     ]);
   });

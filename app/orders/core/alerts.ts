@@ -2,7 +2,7 @@
 // on and what integrations match; the message on the order says what happened to this order, and
 // the steps below say how an owner resolves that kind of problem. Not server-only: the catalog's
 // filter and the order page read it in the browser.
-import type { OrderAlert } from "./model";
+import type { OrderAlert, ProcessingMode } from "./model";
 
 /**
  * The controls a fix sends the owner to, by the names the page gives them: Settings → Providers
@@ -18,6 +18,28 @@ export const ADD_ROUTING_RULE = `${PROVIDERS_PAGE} → ${ROUTING_RULES_TITLE} �
 export function editProvider(name: string): string {
   return `${PROVIDERS_PAGE} → ${name} → ${EDIT_PROVIDER_LABEL}`;
 }
+
+/**
+ * The control that checks an order in Error again once its cause is fixed, as the shop's own menu
+ * names it: Revalidate exists only for shops that process manually (decision 33), so an automatic
+ * shop's owner reprocesses instead.
+ */
+export function recheckControl(mode: ProcessingMode): "Revalidate" | "Reprocess" {
+  return mode === "manual" ? "Revalidate" : "Reprocess";
+}
+
+/**
+ * A problem's fix as the owner reads it. A fix marked `recheck` says only what to change (in the
+ * provider's settings or the routing rules, not on the order) and is completed here with the
+ * control that checks the order again, so the wording is the same for every provider.
+ */
+export function fixFor(problem: { fix: string; recheck?: boolean }, mode: ProcessingMode): string {
+  return problem.recheck ? `${problem.fix}, then ${recheckControl(mode)}` : problem.fix;
+}
+
+/** The last step of a fix made outside the order; the order's own fix names the shop's control. */
+const RECHECK_STEP =
+  "Check the order again: Revalidate in a shop that processes orders manually, Reprocess in one that processes them automatically.";
 
 export interface AlertKind {
   /** Short name for filters and headings. */
@@ -52,7 +74,7 @@ export const ALERT_KINDS = {
     title: "No provider for an item",
     steps: [
       `Add a rule for the item's SKU (${ADD_ROUTING_RULE}), or tick Default provider on one of your providers (${editProvider("the provider")}).`,
-      "Revalidate the order.",
+      RECHECK_STEP,
     ],
   },
   address_missing_field: {
@@ -71,10 +93,7 @@ export const ALERT_KINDS = {
   },
   country_not_supported: {
     title: "Provider does not ship to the country",
-    steps: [
-      `Send the items to a provider that ships there: ${ADD_ROUTING_RULE}.`,
-      "Revalidate the order.",
-    ],
+    steps: [`Send the items to a provider that ships there: ${ADD_ROUTING_RULE}.`, RECHECK_STEP],
   },
   design_file_missing: {
     title: "Design file missing",
@@ -95,7 +114,7 @@ export const ALERT_KINDS = {
     title: "Product not mapped to the provider",
     steps: [
       `Add a rule for the SKU with the provider's product (${ADD_ROUTING_RULE}).`,
-      "Revalidate the order.",
+      RECHECK_STEP,
     ],
   },
   tax_number_required: {
@@ -107,10 +126,7 @@ export const ALERT_KINDS = {
   },
   provider_settings_invalid: {
     title: "Provider settings invalid",
-    steps: [
-      `Correct the provider's settings (${editProvider("the provider")}).`,
-      "Revalidate the order.",
-    ],
+    steps: [`Correct the provider's settings (${editProvider("the provider")}).`, RECHECK_STEP],
   },
   provider_credentials_missing: {
     title: "Provider credentials missing",
@@ -123,7 +139,7 @@ export const ALERT_KINDS = {
     title: "Provider secret missing",
     steps: [
       `Save the provider once (${editProvider("the provider")}, then Save): saving gives it a signing secret.`,
-      "Revalidate the order.",
+      RECHECK_STEP,
     ],
   },
   provider_unavailable: {
