@@ -27,6 +27,7 @@ import type {
 } from "~/orders/core/model";
 import { fixFor } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { abandonWords } from "~/orders/abandon.server";
 import { unroutedProblem } from "~/fulfillment/routing";
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { refreshOrderSummary } from "~/orders/core/summary.server";
@@ -192,7 +193,13 @@ export const DEMO_SANDBOX_RULES = [
   "SO-*",
 ] as const;
 
-/** Written with the first seed only: later, the rules are the owner's. */
+/**
+ * The demo shop gives up on a provider sooner than the default 45 days, so its three weeks of
+ * orders can show an Abandoned one; its Open orders are all younger than this.
+ */
+export const DEMO_ABANDON_AFTER_DAYS = 14;
+
+/** Written with the first seed only: later, the rules (and the settings) are the owner's. */
 async function routeDemoSkus(db: Db, shopId: string, sandboxId: string): Promise<void> {
   const [row] = await db
     .select({ settings: shops.settings })
@@ -205,6 +212,7 @@ async function routeDemoSkus(db: Db, shopId: string, sandboxId: string): Promise
       settings: {
         ...settings,
         routingRules: DEMO_SANDBOX_RULES.map((match) => ({ match, providerId: sandboxId })),
+        abandonAfterDays: DEMO_ABANDON_AFTER_DAYS,
       },
     })
     .where(eq(shops.id, shopId));
@@ -412,13 +420,18 @@ type Scenario =
   | "invalid_no_postcode"
   | "cancelled"
   | "refunded"
-  | "payment_failed";
+  | "payment_failed"
+  | "abandoned";
 
 /** When the order arrived; the bands keep older orders further along their lifecycle. */
 type Band = "old" | "mid" | "recent" | "fresh";
 
 const PLAN: readonly { scenario: Scenario; type: OrderType; band: Band; count: number }[] = [
-  { scenario: "closed", type: "in_app", band: "old", count: 14 },
+  { scenario: "closed", type: "in_app", band: "old", count: 3 },
+  // In the fourth closed order's place, so the shuffle and every other order stay as they were:
+  // it lands among the oldest (#1007, about 17 days old).
+  { scenario: "abandoned", type: "in_app", band: "old", count: 1 },
+  { scenario: "closed", type: "in_app", band: "old", count: 10 },
   { scenario: "closed", type: "other", band: "old", count: 3 },
   { scenario: "closed", type: "shineon", band: "old", count: 3 },
   { scenario: "closed", type: "amazon", band: "old", count: 3 },
@@ -773,6 +786,24 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       submit();
       accepted();
       if (gateway && random.chance(0.35)) captured(totalCents, importedAt);
+      break;
+    }
+    case "abandoned": {
+      timeline.imported(importedAt, "new", countdownMessage);
+      submit();
+      accepted();
+      const days = DEMO_ABANDON_AFTER_DAYS;
+      const words = abandonWords(days, providerName);
+      alert = words.alert;
+      timeline.transition(
+        "abandon",
+        "system",
+        null,
+        "abandoned",
+        new Date(submitAt.getTime() + days * DAY + random.int(5, 55) * MINUTE),
+        words.message,
+        { abandonAfterDays: days },
+      );
       break;
     }
     case "open_partly_shipped": {
@@ -1686,6 +1717,7 @@ const SOURCE_NAMES: Record<OrderType, string> = {
 const CART_STATUS_BY_SCENARIO: Record<Scenario, CartStatus> = {
   closed: "completed",
   open: "processing",
+  abandoned: "processing",
   open_partly_shipped: "processing",
   open_edited: "processing",
   new_countdown: "processing",

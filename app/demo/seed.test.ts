@@ -357,7 +357,8 @@ describe("seedDemoShop", () => {
     expect(list.some((r) => r.sent === 0)).toBe(true);
     expect(list.some((r) => r.failed === 1)).toBe(true);
     const [others] = await rows<{ n: number }>(
-      `select count(*)::int as n from "order" where shop_id = $1 and state <> 'error' and alert is not null`,
+      `select count(*)::int as n from "order"
+       where shop_id = $1 and state not in ('error', 'abandoned') and alert is not null`,
       [shopId],
     );
     expect(others?.n).toBe(0);
@@ -504,6 +505,9 @@ describe("seedDemoShop", () => {
           hasShipment: false,
           anythingSent: false,
           isAccountAdmin: true,
+          // What the abandon job sees of the seeded Abandoned order: sent long ago.
+          daysSinceSent: 1000,
+          abandonAfterDays: 14,
         });
         expect(decision).toEqual({ allowed: true, to: event.to_state });
         state = event.to_state;

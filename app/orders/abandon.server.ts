@@ -90,26 +90,32 @@ async function abandonInShop(
       tx,
       going.map(({ locked: order, facts }) => {
         const days = facts.abandonAfterDays;
-        const who = names.get(order.order.id) ?? "the provider";
+        const words = abandonWords(days ?? 0, names.get(order.order.id) ?? "the provider");
         return {
           locked: order,
           facts,
           action: "abandon" as const,
           acting: SYSTEM,
-          message: `Nothing shipped within ${days} days of sending it to ${who}; ${who} is no longer asked about it`,
+          message: words.message,
           data: { abandonAfterDays: days },
-          set: {
-            alert: alertOf(
-              "abandoned",
-              `Nothing has shipped within ${days} days of sending this order to ${who}, so Orderlane stopped asking ${who} for tracking.`,
-              `Ask ${who} what became of the order, then Reprocess to send tracking checks again (or Archive it if it will never ship).`,
-            ),
-          },
+          set: { alert: words.alert },
         };
       }),
     );
     return going.length;
   });
+}
+
+/** What the timeline and the alert say of an order abandoned after `days` at `who`. */
+export function abandonWords(days: number, who: string) {
+  return {
+    message: `Nothing shipped within ${days} days of sending it to ${who}; ${who} is no longer asked about it`,
+    alert: alertOf(
+      "abandoned",
+      `Nothing has shipped within ${days} days of sending this order to ${who}, so Orderlane stopped asking ${who} for tracking.`,
+      `Ask ${who} what became of the order, then Reprocess to send tracking checks again (or Archive it if it will never ship).`,
+    ),
+  };
 }
 
 /** Each order's providers, by name ("Printful and ShineOn"), for the owner-facing words. */

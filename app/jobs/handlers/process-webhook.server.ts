@@ -82,6 +82,9 @@ export async function processWebhookBatch(
   const work: Promise<void>[] = singles.map(alone);
   for (const [handle, byShop] of groups) {
     for (const [shopDomain, group] of byShop) {
+      // In the order they arrived: a cart stamps its changes to the second, so two versions of one
+      // order can carry the same time, and then the one the cart sent last is the one that stands.
+      group.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
       work.push(
         (async () => {
           let errors: (Error | null)[];
