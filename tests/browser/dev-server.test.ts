@@ -43,10 +43,12 @@ beforeAll(async () => {
 }, STARTUP_TIMEOUT_MS * 3);
 
 afterAll(async () => {
+  console.info(`[dev-server] documents: ${documentLoads.join(", ")}\n${consoleLines.join("\n")}`);
   await browser?.close();
   await app?.close();
   await closeVite();
-  if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
+  if (process.env.KEEP_VITE_CACHE) console.info(`[dev-server] cache: ${cacheDir}`);
+  else if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
 });
 
 /** Waits until the page's scripts run: the live-updates stream is their first request. */
@@ -75,10 +77,15 @@ describe("the first visits in development", () => {
     await page.keyboard.press("Escape");
     await visit(`${app.url}/app/orders/${order!.id}`);
 
+    // And on a phone, where Polaris draws the catalog's checkboxes in its condensed list.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await visit(`${app.url}/app`);
+    await page.getByRole("checkbox").first().waitFor({ state: "attached" });
+
     expect(consoleLines.filter((l) => /optimized dependencies|reloading/i.test(l))).toEqual([]);
-    expect(documentLoads).toEqual(["/app", `/app/orders/${order!.id}`]);
+    expect(documentLoads).toEqual(["/app", `/app/orders/${order!.id}`, "/app"]);
     expect(
       consoleLines.filter((l) => /did not match|hydrat|server HTML|Warning:/i.test(l)),
     ).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -5,7 +5,7 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, orderEvents, orders, shops } from "~/db/schema";
+import { importRuns, lineItems, orderEvents, orders, shops } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { TIMELINE_TITLES } from "~/orders/timeline-words";
 import { closeVite, type TestApp } from "../support/app";
@@ -324,10 +324,36 @@ const SETTINGS_PENDING = [
 
 describe("the pages around the orders", () => {
   it("import, settings and providers", async () => {
+    // A finished re-import, as the page shows it: what it found and what it changed.
+    const finished = new Date(Date.now() - 5 * 60_000);
+    await app.ctx.db.insert(importRuns).values([
+      {
+        shopId,
+        mode: "range",
+        params: { from: "2026-11-01T00:00:00.000Z", to: "2026-11-30T00:00:00.000Z", unchanged: 4 },
+        status: "completed",
+        done: 5,
+        created: 0,
+        updated: 1,
+        startedAt: finished,
+        finishedAt: finished,
+        createdAt: finished,
+      },
+    ]);
     for (const path of ["/app/import", "/app/settings", "/app/settings/providers"]) {
       await page.goto(`${app.url}${path}`, { waitUntil: "load" });
       const problems = (await ownerWordProblems(page)).filter((p) => !SETTINGS_PENDING.includes(p));
       expect(problems, path).toEqual([]);
+      if (path === "/app/import") {
+        const text = await page.locator("body").innerText();
+        expect(text).toContain("5 orders found");
+        expect(text).not.toContain("so far");
+        expect(text).toContain("0 new, 1 updated, 4 unchanged");
+        expect(text).toContain("Created Nov 1, 2026 to Nov 30, 2026");
+      }
+      if (updateScreenshots && path === "/app/import") {
+        await page.screenshot({ path: "docs/screenshots/import.png", fullPage: true });
+      }
     }
     expect(pageErrors).toEqual([]);
   });
