@@ -623,7 +623,7 @@ describe("Import from Shopify", () => {
     await drainImports();
     const run = await latestRun(shopify.id);
     expect(run).toMatchObject({ status: "completed", done: 3 });
-    expect(run.notice).toMatch(/last 60 days.*read_all_orders/);
+    expect(run.notice).toMatch(/last 60 days.*“Read all orders” access/);
     const html = await importPage(DEFAULT_DEMO_SHOPIFY_SHOP);
     expect(html).toContain("only the last 60 days of orders");
     expect(html).toContain("“Read all orders” access");

@@ -52,10 +52,16 @@ export const SHOPIFY_STATUS_HELP: readonly CartStatusHelp[] = [
     ours: "completed",
   },
   {
-    cartWord: "Voided / cancelled",
-    meaning: "The payment was voided, or the order was cancelled in Shopify.",
+    cartWord: "Cancelled",
+    meaning: "The order was cancelled in Shopify.",
     ours: "cancelled",
     note: "The countdown stops and nothing more is sent.",
+  },
+  {
+    cartWord: "Voided / payment expired",
+    meaning: "The reserved payment was released, or it ran out before it was captured.",
+    ours: "failed",
+    note: "Never submitted.",
   },
   {
     cartWord: "Refunded / partially refunded",

@@ -95,6 +95,8 @@ export function ImportRunCard({ run }: { run: ImportRunView }) {
               progress={run.status === "completed" ? 100 : percent}
               tone={run.status === "failed" || run.status === "stalled" ? "critical" : "primary"}
               ariaLabelledBy={`progress-${run.id}`}
+              // A run that has finished is shown where it ended, not filling up again on each visit.
+              animated={isImportActive(run)}
             />
             <Text as="p" id={`progress-${run.id}`}>
               {run.progress}
