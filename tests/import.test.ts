@@ -244,11 +244,13 @@ describe("Import from WooCommerce: all orders", () => {
     const again = await postWoo({ intent: "start", mode: "all" });
     expect(again.status).toBe(200);
     await drainImports();
+    // Nothing changed in the store: counted as unchanged, not as 250 updates.
     expect(await latestRun()).toMatchObject({
       status: "completed",
       done: 250,
       created: 0,
-      updated: 250,
+      updated: 0,
+      params: expect.objectContaining({ unchanged: 250 }),
     });
     expect(await orderCount()).toBe(250);
     expect(await runsOf(woo.id)).toHaveLength(2);
@@ -272,8 +274,9 @@ describe("Import from WooCommerce: all orders", () => {
       status: "completed",
       done: 250,
       created: 1,
-      updated: 248,
+      updated: 0,
       skipped: 1,
+      params: expect.objectContaining({ unchanged: 248 }),
     });
     const [archived] = await app.ctx.db
       .select()
@@ -587,6 +590,11 @@ describe("Import from Shopify", () => {
       error: null,
     });
     expect(await storedIds(shopify.id)).toEqual([...ids].sort((a, b) => Number(a) - Number(b)));
+    // Finished: the page says what it found, not how many "so far".
+    const finished = await importPage(DEFAULT_DEMO_SHOPIFY_SHOP);
+    expect(finished).toMatch(/260 (of 260 )?orders/);
+    expect(finished).not.toContain("so far");
+    expect(finished).toContain("260 new, 0 updated");
     const [lines] = await app.ctx.db
       .select({ n: count() })
       .from(lineItems)
@@ -600,9 +608,12 @@ describe("Import from Shopify", () => {
       status: "completed",
       done: 260,
       created: 0,
-      updated: 260,
+      updated: 0,
+      params: expect.objectContaining({ unchanged: 260 }),
     });
     expect(await orderCount(shopify.id)).toBe(260);
+    const again = await importPage(DEFAULT_DEMO_SHOPIFY_SHOP);
+    expect(again).toContain("0 new, 0 updated, 260 unchanged");
   });
 
   it("without read_all_orders, the page explains the 60-day window", async () => {
@@ -612,10 +623,11 @@ describe("Import from Shopify", () => {
     await drainImports();
     const run = await latestRun(shopify.id);
     expect(run).toMatchObject({ status: "completed", done: 3 });
-    expect(run.notice).toMatch(/last 60 days.*read_all_orders/);
+    expect(run.notice).toMatch(/last 60 days.*“Read all orders” access/);
     const html = await importPage(DEFAULT_DEMO_SHOPIFY_SHOP);
     expect(html).toContain("only the last 60 days of orders");
-    expect(html).toContain("read_all_orders");
+    expect(html).toContain("“Read all orders” access");
+    expect(html).not.toContain("read_all_orders");
 
     // With the permission, the same import carries no notice.
     await app.ctx.db

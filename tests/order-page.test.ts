@@ -454,7 +454,7 @@ describe("the status control", () => {
     expect(timeline.find((e) => e.action === "cart_hold")).toMatchObject({
       actor: "owner",
       actorName: "Demo owner",
-      message: "Put on hold in the cart (cart status paid → paid, on_hold)",
+      message: "Put on hold in the cart (in the cart: Paid → Paid · On hold)",
     });
     expect(timeline.find((e) => e.action === "hold")).toMatchObject({
       actor: "owner",
@@ -483,7 +483,7 @@ describe("the status control", () => {
 });
 
 describe("Delete from the order page", () => {
-  it("lands on the catalog, which confirms the order was deleted", async () => {
+  it("lands on the catalog, which names the order it deleted", async () => {
     const order = await createOrder(app.ctx.db, shop);
     const res = await app.fetch(`/app/orders/${order.id}`, {
       method: "POST",
@@ -500,7 +500,7 @@ describe("Delete from the order page", () => {
     const catalog = await app.fetch(`${location.pathname}${location.search}`);
     expect(catalog.status).toBe(200);
     const html = await catalog.text();
-    expect(html).toContain("Order deleted");
+    expect(html).toContain(`Order ${order.cartOrderNumber} deleted`);
     expect(html).toContain("A later import brings it back if your store still has it.");
   });
 
@@ -522,6 +522,13 @@ describe("Delete from the order page", () => {
       expect(html, notice).not.toContain("Deleted every order of yours");
       expect(html, notice).not.toContain("Hacked");
     }
+    // An order number is shown only when it looks like one.
+    const odd = await app.fetch(
+      `/app?${new URLSearchParams({ notice: "order_deleted", order: "<b>Hacked</b> and more" })}`,
+    );
+    const oddHtml = await odd.text();
+    expect(oddHtml).toContain("Order deleted");
+    expect(oddHtml).not.toContain("Hacked");
   });
 });
 

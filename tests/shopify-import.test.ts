@@ -126,12 +126,13 @@ describe("Shopify Import", () => {
     ]);
     expect(calls[0]!.variables.query).toMatch(/orders\s*{\s*edges/);
 
-    // Ingesting the pages stores every order once; doing it again updates, never duplicates.
+    // Ingesting the pages stores every order once; doing it again finds them unchanged, never
+    // duplicates them.
     for (const page of pages) {
       await ingestCartOrders(app.ctx, shop, page.orders, { source: "import" });
     }
     const again = await ingestCartOrders(app.ctx, shop, pages[1]!.orders, { source: "import" });
-    expect(again.every((o) => o.outcome === "updated")).toBe(true);
+    expect(again.every((o) => o.outcome === "unchanged")).toBe(true);
     const stored = await app.ctx.db.select().from(orders).where(eq(orders.shopId, shop.id));
     expect(stored).toHaveLength(count);
     expect(stored.every((o) => o.type === "in_app" && o.itemCount === 2)).toBe(true);
@@ -167,7 +168,7 @@ describe("Shopify Import", () => {
     });
     const pages = await readAll(createShopifyConnector(app.ctx, shop, fast), { mode: "all" });
     expect(pages).toHaveLength(1);
-    expect(pages[0]!.notice).toMatch(/last 60 days.*read_all_orders/);
+    expect(pages[0]!.notice).toMatch(/last 60 days.*“Read all orders” access/);
   });
 
   it("a failed bulk operation stops the import with Shopify's reason", async () => {

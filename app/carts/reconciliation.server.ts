@@ -170,7 +170,7 @@ async function sweep(ctx: Ctx, shop: Shop, claimed: ReconciliationRow): Promise<
       if (missed.length > 0) {
         const outcomes = await ingestCartOrders(ctx, shop, missed, { source: "reconciliation" });
         recovered += outcomes.filter(
-          (o) => o.outcome === "created" || (o.outcome === "updated" && o.reason !== "Unchanged"),
+          (o) => o.outcome === "created" || o.outcome === "updated",
         ).length;
       }
       cursor = page.resumeCursor;

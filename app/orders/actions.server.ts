@@ -29,6 +29,7 @@ import {
   normaliseAddress,
   parseOrderEdit,
   type EditableField,
+  editedFieldWords,
 } from "./order-edit";
 import {
   transition,
@@ -41,6 +42,7 @@ import { alertOf } from "~/orders/core/alerts";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { answerCartChange } from "./changed-after-sent.server";
 import { customerPlace as placeOf } from "~/orders/core/places";
+import { formatOrderTime } from "~/ui/format";
 import { NOT_FOUND, onLockedOrder, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config" | "presence">;
@@ -295,10 +297,10 @@ async function editOrder(
       action: "edit",
       acting,
       facts,
-      message: `Edited ${names.join(", ")}`,
+      message: `Changed the ${editedFieldWords(names)}`,
       data: { fields: names },
     });
-    return { ok: true, message: `Saved: ${names.join(", ")}`, orderId };
+    return { ok: true, message: `Saved the ${editedFieldWords(names)}`, orderId };
   });
 }
 
@@ -524,6 +526,7 @@ async function deleteOrder(
       ok: true,
       message: `Deleted order ${locked.order.cartOrderNumber}; a later import brings it back if the cart still has it`,
       orderId: null,
+      deletedNumber: locked.order.cartOrderNumber,
     };
   });
 }
@@ -551,8 +554,8 @@ async function scheduleProcess(
     return {
       ok: true,
       message: dueAt
-        ? `Scheduled: submission at ${dueAt.toISOString()}`
-        : `Scheduled: New${why ? `; not counting down (${why})` : ""}`,
+        ? `Scheduled: submits automatically on ${formatOrderTime(dueAt, shopSettings(shop).timezone)}`
+        : `Scheduled: the order is New${why ? `, not counting down: ${why}` : ""}`,
       orderId,
     };
   });

@@ -23,6 +23,8 @@ import {
   type OrderRow,
 } from "~/orders/core/transitions.server";
 import type { Shop } from "~/shops/shops.server";
+import { shopSettings } from "~/orders/core/shop-settings";
+import { formatOrderTime } from "~/ui/format";
 import { countdownBlocker, holdOrder, releaseOrder, startCountdown } from "./countdown.server";
 
 export type CartChangeCtx = Pick<AppContext, "db" | "jobs" | "config" | "shopify">;
@@ -202,7 +204,7 @@ async function keepCountdownTrue(
       orderId: order.id,
       actor: "cart",
       action: "countdown_started",
-      message: `The order is ready for automatic submission at ${due.toISOString()}`,
+      message: `Ready for automatic submission on ${formatOrderTime(due, shopSettings(shop).timezone)}`,
     });
   }
 }

@@ -486,6 +486,38 @@ export async function matchingOrderIds(
   return rows.map((r) => r.id);
 }
 
+/** Counted up to this many: beyond it the catalog says "more than 10,000". */
+export const CATALOG_COUNT_CAP = 10_000;
+
+/**
+ * How many orders match the filters, counted up to `cap` (then `cap + 1` means "more"): a shop's
+ * page says how many orders it has, and a count that walks half a million rows on every view would
+ * cost more than the page itself.
+ */
+export async function countCatalog(
+  db: DbOrTx,
+  shopId: string,
+  filters: CatalogFilters,
+  cap = CATALOG_COUNT_CAP,
+): Promise<{ count: number; more: boolean }> {
+  const shape = filterShape(filters);
+  const statement = cachedStatement(db, ["count", shape, cap + 1], (name) => {
+    const matching = db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(catalogWhere(shape))
+      .limit(cap + 1)
+      .as("matching");
+    return db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(matching)
+      .prepare(name);
+  });
+  const [row] = await statement.execute(filterValues(shopId, filters));
+  const n = Number(row?.n ?? 0);
+  return n > cap ? { count: cap, more: true } : { count: n, more: false };
+}
+
 /** Alert codes on the shop's recent Error orders, for the Alert filter's choices. */
 export async function alertCodesInUse(db: DbOrTx, shopId: string): Promise<string[]> {
   // Read on every catalog load, so bounded: the newest 1,000 Error orders through the

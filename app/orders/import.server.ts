@@ -271,10 +271,12 @@ function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
-export function progressText(run: Pick<ImportRunRow, "done" | "total">): string {
-  return run.total != null
-    ? `${count(run.done)} of ${count(run.total)} orders`
-    : `${count(run.done)} orders so far`;
+export function progressText(run: Pick<ImportRunRow, "done" | "total" | "status">): string {
+  if (run.total != null) return `${count(run.done)} of ${count(run.total)} orders`;
+  // A run that ended without a total (Shopify's bulk reads count as they go) found what it found.
+  if (run.status === "completed")
+    return `${count(run.done)} order${run.done === 1 ? "" : "s"} found`;
+  return `${count(run.done)} orders so far`;
 }
 
 function stoppedMessage(run: Pick<ImportRunRow, "done" | "total">, reason: string): string {
@@ -315,17 +317,26 @@ async function claimRun(ctx: Ctx, shopId: string, runId: string): Promise<Import
 interface PageTally {
   created: number;
   updated: number;
+  /** The cart has the version we already store: counted apart from updates (nothing changed). */
+  unchanged: number;
   skipped: number;
 }
 
 function tally(outcomes: IngestOutcome[]): PageTally {
-  const t = { created: 0, updated: 0, skipped: 0 };
+  const t = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
   for (const o of outcomes) {
     if (o.outcome === "created") t.created++;
     else if (o.outcome === "updated") t.updated++;
+    else if (o.outcome === "unchanged") t.unchanged++;
     else t.skipped++;
   }
   return t;
+}
+
+/** Orders a run found unchanged (kept in its params: the run's columns predate the count). */
+export function unchangedCount(run: Pick<ImportRunRow, "params">): number {
+  const n = Number(run.params.unchanged ?? 0);
+  return Number.isFinite(n) ? n : 0;
 }
 
 /**
@@ -351,9 +362,11 @@ async function recordPage(
       total: page.total != null ? page.total : sql`${importRuns.total}`,
       resumeCursor: page.resumeCursor,
       notice: page.notice ? page.notice : sql`${importRuns.notice}`,
-      params: missing
-        ? sql`jsonb_set(${importRuns.params}, '{missing}', coalesce(${importRuns.params}->'missing', '[]'::jsonb) || ${JSON.stringify(missing)}::jsonb)`
-        : sql`${importRuns.params}`,
+      params: sql`jsonb_set(${
+        missing
+          ? sql`jsonb_set(${importRuns.params}, '{missing}', coalesce(${importRuns.params}->'missing', '[]'::jsonb) || ${JSON.stringify(missing)}::jsonb)`
+          : sql`${importRuns.params}`
+      }, '{unchanged}', to_jsonb(coalesce((${importRuns.params}->>'unchanged')::int, 0) + ${counts.unchanged}::int))`,
       status: last ? "completed" : "running",
       finishedAt: last ? new Date() : null,
       updatedAt: new Date(),

@@ -35,7 +35,8 @@ export interface IngestOutcome {
    * created / updated: stored; stale: older than what we have, ignored; archived: the owner archived
    * it, so it is never re-imported; skipped: not an order we keep (a checkout draft, say).
    */
-  outcome: "created" | "updated" | "stale" | "archived" | "skipped";
+  /** `unchanged`: the same version as the one stored (a re-import, a redelivery); nothing written. */
+  outcome: "created" | "updated" | "unchanged" | "stale" | "archived" | "skipped";
   orderId: string | null;
   reason?: string;
 }
@@ -410,7 +411,7 @@ function sortKnown(
       stableJson(order.rawPayload) === stableJson(o.raw ?? null)
     ) {
       // The same version again (a re-import, a redelivery): nothing to write.
-      answer("updated", "Unchanged");
+      answer("unchanged", "Unchanged");
     } else updates.push({ before: found, incoming: o });
   }
   return { updates, outcomes };

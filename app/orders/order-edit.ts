@@ -129,3 +129,32 @@ export function normaliseAddress(address: Address): Address {
     phone: address.phone ?? null,
   };
 }
+
+/** Each editable field as the owner reads it in the Edit modal, for messages and the timeline. */
+export const EDIT_FIELD_WORDS: Readonly<Record<EditableField, string>> = {
+  customerName: "customer name",
+  customerEmail: "customer email",
+  shippingAddress: "shipping address",
+  billingAddress: "billing address",
+  paymentMethod: "payment method",
+  shippingMethod: "shipping method",
+  note: "note",
+};
+
+/** "shipping address and note": the edited fields in words, in the modal's order. */
+export function editedFieldWords(fields: readonly string[]): string {
+  const words = EDITABLE_FIELDS.filter((f) => fields.includes(f)).map((f) => EDIT_FIELD_WORDS[f]);
+  const unknown = fields.filter((f) => !(EDITABLE_FIELDS as readonly string[]).includes(f));
+  const all = [...words, ...unknown.map(humanizeCode)];
+  if (all.length <= 1) return all.join("");
+  return `${all.slice(0, -1).join(", ")} and ${all[all.length - 1]}`;
+}
+
+/** A code (camelCase, snake_case or kebab-case) as lower-case words: "shippingAddress" → "shipping address". */
+export function humanizeCode(code: string): string {
+  return code
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim()
+    .toLowerCase();
+}

@@ -10,6 +10,8 @@ import { addressLines, COUNTRY_OPTIONS, placeLine } from "~/orders/core/places";
 import type { Tx } from "~/db/client.server";
 import type { orderEvents } from "~/db/schema";
 import { countdownBlocker } from "./countdown.server";
+import { timelineMessage, timelineTitle } from "./timeline-words";
+import { cartStatusLine } from "~/ui/cart-words";
 import { readOrderChildren, readOrderTimeline, type OrderChildren } from "./order-children.server";
 import {
   ACTION_LABELS,
@@ -64,19 +66,6 @@ type OrderEventRow = typeof orderEvents.$inferSelect;
  */
 const MISSING_PROVIDER = "Removed provider";
 
-const EVENT_LABELS: Record<string, string> = {
-  ...ACTION_LABELS,
-  import: "Imported",
-  imported: "Imported",
-  shipment: "Shipment",
-  tracking_pushed: "Tracking sent to the cart",
-  edit: "Edited",
-  submit: "Submitted",
-  changed_after_sent: "Changed in the cart after it was sent",
-  changed_after_sent_cleared: "Changed back in the cart",
-  abandon: "Abandoned",
-};
-
 /** The product's page in the cart's admin, where the shop defines its design. */
 function defineDesignUrl(shop: Shop, productId: string | null): string | null {
   if (!productId) return null;
@@ -130,6 +119,7 @@ function countdownOf(
   order: { state: LifecycleState; autoSubmitAt: Date | null; autoSubmitRemainingMs: number | null },
   blocker: string | null,
   mode: ProcessingMode,
+  sentAt: string | null,
 ): Countdown {
   if (order.state === "new" && order.autoSubmitAt) {
     return { kind: "running", deadline: order.autoSubmitAt.toISOString() };
@@ -140,17 +130,31 @@ function countdownOf(
     }
     return { kind: "none", reason: blocker ?? "On hold; release it to continue" };
   }
+  // Sent already (by its countdown or by the owner): say so, not why it was "not submitted".
+  const sent = sentAt ? ` on ${sentAt}` : "";
+  if (order.state === "open") {
+    return {
+      kind: "none",
+      title: "Submitted",
+      reason: `Sent to its providers${sent}; waiting for them to ship.`,
+    };
+  }
+  if (order.state === "closed") {
+    return {
+      kind: "none",
+      title: "Submitted and shipped",
+      reason: `Sent to its providers${sent}; everything has shipped.`,
+    };
+  }
   if (blocker) return { kind: "none", reason: blocker };
-  const reasons: Record<LifecycleState, string> = {
+  const reasons: Record<Exclude<LifecycleState, "open" | "closed">, string> = {
     new: "No countdown is running; use Submit Order when it is ready",
     pending:
       mode === "manual"
         ? "Waiting for Schedule Process before it counts down"
         : "Imported while the shop processed orders manually; Reset starts its countdown",
     on_hold: "On hold",
-    open: "Already submitted",
-    abandoned: "Already submitted",
-    closed: "Already submitted and shipped",
+    abandoned: "Sent to its providers, but nothing has shipped for too long: see the alert",
     error:
       mode === "manual"
         ? "Stopped: fix the alert, then Reprocess or Revalidate"
@@ -219,6 +223,13 @@ function shapeOrderPage(
     stateLabel: (state) => settings.stateLabels[state] || STATE_LABELS[state],
   };
   const edits = order.manualEdits ?? {};
+  const countdown = countdownOf(
+    order,
+    countdownBlocker(order, shop),
+    settings.processingMode,
+    firstSent(children, words),
+  );
+  const menu = menuOf(facts, order, countdown);
   const editorUrl = connectorFor(ctx, shop).orderEditorUrl({
     cartOrderId: order.cartOrderId,
     cartOrderNumber: order.cartOrderNumber,
@@ -226,15 +237,15 @@ function shapeOrderPage(
   return {
     ...orderHeader(order, shop, owner, words),
     items: children.items.map((row) => itemOf(row, shop, edits, words)),
-    countdown: countdownOf(order, countdownBlocker(order, shop), settings.processingMode),
+    countdown,
     serverNow: new Date().toISOString(),
-    ...menuOf(facts, order),
+    ...menu,
     editorUrl,
     alert: order.state === "error" || order.alert ? alertOnPage(order.alert) : null,
     cartChange: cartChangeOf(order, facts),
-    submissions: children.submissions.map((row) => purchaseOrderOf(row, words)),
+    submissions: children.submissions.map((row) => purchaseOrderOf(row, children.items, words)),
     shipments: children.shipments.map((row) => shipmentOf(row, words)),
-    timeline: events.map((event) => timelineEntryOf(event, words)),
+    timeline: events.map((event) => timelineEntryOf(event, shop, words)),
     statusLabels: {
       hold: settings.stateLabels.on_hold || "On hold",
       release: "Processing",
@@ -259,7 +270,7 @@ type OrderHeader = Pick<
   | "stateLabel"
   | "cartStatus"
   | "cartStatusLabel"
-  | "cartStatusRaw"
+  | "cartStatusWords"
   | "typeLabel"
   | "platform"
   | "embedded"
@@ -284,7 +295,7 @@ function orderHeader(order: OrderRow, shop: Shop, owner: Owner, words: PageWords
     stateLabel: words.stateLabel(order.state),
     cartStatus: order.cartStatus,
     cartStatusLabel: CART_STATUS_LABELS[order.cartStatus],
-    cartStatusRaw: order.cartStatusRaw,
+    cartStatusWords: cartStatusLine(shop.platform, order.cartStatusRaw),
     typeLabel: ORDER_TYPE_LABELS[order.type],
     platform: shop.platform,
     embedded: owner.embedded,
@@ -344,7 +355,7 @@ function itemOf(
 type MenuChoices = Pick<OrderPageData, "canHold" | "canRelease" | "submit" | "canEdit" | "actions">;
 
 /** The page's buttons and Actions menu, as the lifecycle table decides them for these facts. */
-function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
+function menuOf(facts: OrderFacts, order: OrderRow, countdown: Countdown): MenuChoices {
   const decisions = new Map(allowedActions(facts).map((d) => [d.action, d.decision]));
   const choice = (action: OrderAction) => {
     const decision = decisions.get(action)!;
@@ -352,10 +363,16 @@ function menuOf(facts: OrderFacts, order: OrderRow): MenuChoices {
       ? { allowed: true, reason: null }
       : { allowed: false, reason: decision.reason };
   };
+  const canRelease = choice("release").allowed;
+  const submit = choice("submit");
   return {
     canHold: choice("hold").allowed && order.autoSubmitAt !== null,
-    canRelease: choice("release").allowed,
-    submit: choice("submit"),
+    canRelease,
+    // Next to the card's own "Resume countdown" button, the hold is released with that button.
+    submit:
+      !submit.allowed && order.state === "on_hold" && canRelease && countdown.kind === "paused"
+        ? { allowed: false, reason: "The countdown is paused; use Resume countdown first." }
+        : submit,
     canEdit: choice("edit"),
     // Actions the shop's processing mode does not have are left out, not shown disabled.
     actions: MENU_ACTIONS.filter((action) => offeredIn(action, facts.processingMode)).map(
@@ -404,15 +421,58 @@ function cartChangeOf(order: OrderRow, facts: OrderFacts): CartChangeView | null
   };
 }
 
+/** When the first purchase order went out, in the shop's time. */
+function firstSent(children: OrderChildren, words: PageWords): string | null {
+  const times = children.submissions
+    .map((s) => s.submission.submittedAt)
+    .filter((at): at is Date => at !== null)
+    .sort((a, b) => a.getTime() - b.getTime());
+  return times[0] ? words.time(times[0]) : null;
+}
+
+const PURCHASE_ORDER_WORDS: Record<
+  OrderChildren["submissions"][number]["submission"]["state"],
+  { label: string; tone: OrderPageData["submissions"][number]["tone"] }
+> = {
+  pending: { label: "Waiting to send", tone: "info" },
+  submitting: { label: "Sending", tone: "info" },
+  submitted: { label: "Sent", tone: "success" },
+  failed: { label: "Failed", tone: "critical" },
+  cancelled: { label: "Cancelled", tone: undefined },
+};
+
+/**
+ * A purchase order's badge: once sent, what became of its items (the provider's items shipped, in
+ * part or all, or were delivered) tells the owner more than "sent".
+ */
+function purchaseOrderStatus(
+  s: OrderChildren["submissions"][number]["submission"],
+  items: OrderChildren["items"],
+): { label: string; tone: OrderPageData["submissions"][number]["tone"] } {
+  if (s.state !== "submitted") return PURCHASE_ORDER_WORDS[s.state];
+  const its = items.filter(({ item }) => item.providerId === s.providerId).map(({ item }) => item);
+  const shipped = its.filter((i) => i.deliveryState !== "pending");
+  if (its.length === 0 || shipped.length === 0) return PURCHASE_ORDER_WORDS.submitted;
+  if (shipped.length < its.length) return { label: "Partly shipped", tone: "attention" };
+  if (its.every((i) => i.deliveryState === "delivered")) {
+    return { label: "Delivered", tone: "success" };
+  }
+  return { label: "Shipped", tone: "success" };
+}
+
 function purchaseOrderOf(
   { submission: s, providerName }: OrderChildren["submissions"][number],
+  items: OrderChildren["items"],
   words: PageWords,
 ): OrderPageData["submissions"][number] {
+  const status = purchaseOrderStatus(s, items);
   return {
     id: s.id,
     providerName: providerName ?? MISSING_PROVIDER,
     poNumber: s.poNumber,
     state: s.state,
+    statusLabel: status.label,
+    tone: status.tone,
     lastError: s.lastError,
     submittedAt: s.submittedAt ? words.time(s.submittedAt) : null,
   };
@@ -433,15 +493,24 @@ function shipmentOf(
   };
 }
 
-function timelineEntryOf(e: OrderEventRow, words: PageWords): OrderPageData["timeline"][number] {
+function timelineEntryOf(
+  e: OrderEventRow,
+  shop: Shop,
+  words: PageWords,
+): OrderPageData["timeline"][number] {
   return {
     id: e.id,
     at: words.time(e.createdAt),
     actor: e.actor,
     actorName: e.actorName,
-    action: EVENT_LABELS[e.action] ?? e.action.replace(/_/g, " "),
+    action: timelineTitle(e.action),
     from: e.fromState ? words.stateLabel(e.fromState) : null,
     to: e.toState ? words.stateLabel(e.toState) : null,
-    message: e.message,
+    message: timelineMessage(e.message, {
+      action: e.action,
+      platform: shop.platform,
+      data: e.data,
+      time: words.time,
+    }),
   };
 }

@@ -8,7 +8,14 @@ import type { OrderFacts } from "~/orders/core/lifecycle";
 import type { AppContext } from "~/context.server";
 
 export type ActionOutcome =
-  | { ok: true; message: string; /** null once the order was deleted */ orderId: string | null }
+  | {
+      ok: true;
+      message: string;
+      /** null once the order was deleted */
+      orderId: string | null;
+      /** The deleted order's number, for the page the owner lands on. */
+      deletedNumber?: string;
+    }
   | {
       ok: false;
       /** not_found → 404, refused (the lifecycle or the cart said no) → 409, invalid input → 400 */

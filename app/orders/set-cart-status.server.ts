@@ -17,6 +17,7 @@ import {
 } from "~/orders/core/transitions.server";
 import type { CartChangeCtx } from "./cart-changes.server";
 import { holdOrder, releaseOrder, startCountdown } from "./countdown.server";
+import { cartName, cartStatusWords } from "~/ui/cart-words";
 import { NOT_FOUND, refused, succeeded, type ActionOutcome } from "./outcome.server";
 
 const DONE_WORDS: Record<CartStatusChange, string> = {
@@ -123,7 +124,7 @@ export async function changeOrderStatus(
       actor: acting.actor,
       actorName: acting.name ?? null,
       action: `cart_${change}`,
-      message: `${DONE_WORDS[change]} (cart status ${order.cartStatusRaw} → ${rawAfter(shop.platform, order.cartStatusRaw, change)})`,
+      message: `${DONE_WORDS[change]} (in ${cartName(shop.platform)}: ${cartStatusWords(shop.platform, order.cartStatusRaw)} → ${cartStatusWords(shop.platform, rawAfter(shop.platform, order.cartStatusRaw, change))})`,
     });
     if (change === "cancel") {
       await cancelFulfillment(inTx, shopId, orderId, acting);

@@ -25,20 +25,19 @@ export const LIFECYCLE_HELP = LIFECYCLE_STATES.map((state) => ({
 export const SHOPIFY_STATUS_HELP: readonly CartStatusHelp[] = [
   {
     cartWord: "Payment pending / authorized",
-    meaning:
-      "financial_status pending or authorized: the customer has not paid yet, or the payment is only reserved.",
+    meaning: "The customer has not paid yet, or the payment is only reserved (authorized).",
     ours: "pending_payment",
     note: "Not submitted until Shopify marks it paid.",
   },
   {
     cartWord: "Paid / partially paid",
-    meaning: "financial_status paid or partially_paid: the money was captured.",
+    meaning: "The money was captured, in full or in part.",
     ours: "processing",
     note: "An in-app order starts its countdown.",
   },
   {
     cartWord: "Unfulfilled / partially fulfilled",
-    meaning: "fulfillment_status null or partial: nothing, or only some items, shipped yet.",
+    meaning: "Nothing, or only some of the items, has shipped yet.",
     ours: "processing",
   },
   {
@@ -49,64 +48,71 @@ export const SHOPIFY_STATUS_HELP: readonly CartStatusHelp[] = [
   },
   {
     cartWord: "Fulfilled",
-    meaning: "fulfillment_status fulfilled: every item has shipped.",
+    meaning: "Every item has shipped.",
     ours: "completed",
   },
   {
-    cartWord: "Voided / cancelled",
-    meaning: "financial_status voided, or cancelled_at set with a cancel_reason.",
+    cartWord: "Cancelled",
+    meaning: "The order was cancelled in Shopify.",
     ours: "cancelled",
     note: "The countdown stops and nothing more is sent.",
   },
   {
+    cartWord: "Voided / payment expired",
+    meaning: "The reserved payment was released, or it ran out before it was captured.",
+    ours: "failed",
+    note: "Never submitted.",
+  },
+  {
     cartWord: "Refunded / partially refunded",
-    meaning: "financial_status refunded (partially_refunded keeps the paid status).",
+    meaning: "The money was given back in full (a partial refund keeps the order Paid).",
     ours: "refunded",
   },
 ];
 
 export const WOOCOMMERCE_STATUS_HELP: readonly CartStatusHelp[] = [
   {
-    cartWord: "pending",
+    cartWord: "Pending payment",
     meaning: "Pending payment: the order exists but no payment arrived yet.",
     ours: "pending_payment",
     note: "Not submitted until it is paid.",
   },
   {
-    cartWord: "processing",
+    cartWord: "Processing",
     meaning: "Payment received; the order waits to be fulfilled.",
     ours: "processing",
     note: "An in-app order starts its countdown.",
   },
   {
-    cartWord: "on-hold",
+    cartWord: "On hold",
     meaning: "Awaiting payment confirmation (a bank transfer, say) or held by the store.",
     ours: "on_hold",
     note: "The countdown pauses until the order is processing again.",
   },
   {
-    cartWord: "completed",
+    cartWord: "Completed",
     meaning: "Fulfilled and complete.",
     ours: "completed",
   },
   {
-    cartWord: "cancelled",
+    cartWord: "Cancelled",
     meaning: "Cancelled by the store or the customer.",
     ours: "cancelled",
   },
   {
-    cartWord: "refunded",
+    cartWord: "Refunded",
     meaning: "Refunded in full.",
     ours: "refunded",
   },
   {
-    cartWord: "failed",
+    cartWord: "Failed",
     meaning: "The payment failed or was declined.",
     ours: "failed",
   },
   {
-    cartWord: "checkout-draft",
-    meaning: "A checkout the customer has not finished (block checkout).",
+    cartWord: "Draft",
+    meaning:
+      "A checkout the customer has not finished (the block checkout keeps it as a draft order).",
     ours: null,
     note: "Not an order yet: Orderlane does not import it.",
   },

@@ -20,6 +20,7 @@ import {
 } from "~/orders/bulk.server";
 import {
   alertCodesInUse,
+  countCatalog,
   InvalidCatalogQueryError,
   InvalidCursorError,
   listCatalog,
@@ -32,7 +33,7 @@ import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummar
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
 import { ConfirmDialog } from "~/ui/ConfirmDialog";
 import { EmptyList } from "~/ui/EmptyList";
-import { catalogNotice, onlyDropsNotice } from "~/ui/notices";
+import { catalogNotice, onlyDropsNotice, withoutNotice } from "~/ui/notices";
 import { OrderTable, useOrderSelection, type OrderTableRow } from "~/ui/OrderTable";
 import { ErrorPage, PageFrame } from "~/ui/PageFrame";
 import { Pager } from "~/ui/Pager";
@@ -40,6 +41,7 @@ import { Banner, BlockStack, Button, Text } from "~/ui/primitives";
 import { ListCard } from "~/ui/SectionCard";
 import { formatMoney, formatOrderTime } from "~/ui/format";
 import { placeLine } from "~/orders/core/places";
+import { cartStatusLine } from "~/ui/cart-words";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
 
 export const meta: MetaFunction = () => [{ title: "Orders · Orderlane" }];
@@ -54,9 +56,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   let options;
   let page;
+  let matching;
   try {
     options = parseCatalogQuery(url.searchParams);
-    page = await listCatalog(context.db, owner.shop.id, options);
+    const { cursor: _cursor, limit: _limit, ...filters } = options;
+    [page, matching] = await Promise.all([
+      listCatalog(context.db, owner.shop.id, options),
+      countCatalog(context.db, owner.shop.id, filters),
+    ]);
   } catch (err) {
     if (err instanceof InvalidCatalogQueryError || err instanceof InvalidCursorError) {
       throw new Response(err.message, { status: 400 });
@@ -69,7 +76,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     number: o.cartOrderNumber,
     placedAt: formatOrderTime(o.cartCreatedAt, timeZone),
     cartStatus: o.cartStatus,
-    cartStatusRaw: o.cartStatusRaw,
+    cartStatusWords: cartStatusLine(owner.shop.platform, o.cartStatusRaw),
     state: o.state,
     customerName: o.customerName,
     customerPlace: placeLine(o.customerCity, o.customerProvince, o.customerCountry),
@@ -84,7 +91,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     shopName: owner.shop.name,
     embedded: owner.embedded,
-    notice: catalogNotice(url.searchParams.get("notice")),
+    notice: catalogNotice(url.searchParams),
+    matching,
     rows,
     filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
     alertCodes: await alertCodesInUse(context.db, owner.shop.id),
@@ -176,6 +184,7 @@ export default function Catalog() {
     embedded,
     notice: arrivedWith,
     rows,
+    matching,
     filtered,
     alertCodes,
     bulkActions,
@@ -201,9 +210,7 @@ export default function Catalog() {
   useEffect(() => {
     if (!params.has("notice")) return;
     if (embedded && notice) showAdminToast(notice.title);
-    const rest = new URLSearchParams(params);
-    rest.delete("notice");
-    setParams(rest, { replace: true, preventScrollReset: true });
+    setParams(withoutNotice(params), { replace: true, preventScrollReset: true });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival
   }, []);
 
@@ -233,8 +240,9 @@ export default function Catalog() {
     disabled: busy,
   });
 
+  const matchingWords = `${matching.more ? "more than " : ""}${matching.count.toLocaleString("en-US")} order${matching.count === 1 && !matching.more ? "" : "s"}`;
   const selectionWords = allResourcesSelected
-    ? "every order matching the current search and filters"
+    ? `all ${matchingWords} ${filtered ? "matching the current search and filters" : "of the shop"}`
     : `${selectedResources.length} selected order${selectedResources.length === 1 ? "" : "s"}`;
 
   const pageQuery = (cursor: string) => {
@@ -246,7 +254,7 @@ export default function Catalog() {
   return (
     <PageFrame
       title="Orders"
-      subtitle={shopName}
+      subtitle={`${shopName} · ${matchingWords}${filtered ? " match" : ""}`}
       fullWidth
       primaryLink={{ label: "Import", url: "/app/import" }}
       links={[{ label: "Providers", url: "/app/settings/providers" }]}
@@ -316,6 +324,8 @@ export default function Catalog() {
                 onSelectionChange: handleSelectionChange,
                 isSelected: (id) => selectedResources.includes(id),
                 hasMoreItems: Boolean(nextCursor || previousCursor),
+                selectAllText: `Select all ${matchingWords}${filtered ? " that match" : ""}`,
+                allSelectedText: `All ${matchingWords}${filtered ? " that match" : ""} are selected`,
                 promotedBulkActions: [actionFor("submit")],
                 bulkActions: bulkActions.filter((a) => a !== "submit").map((a) => actionFor(a)),
               }}

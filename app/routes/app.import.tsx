@@ -13,6 +13,7 @@ import {
   progressText,
   resumeImport,
   startImport,
+  unchangedCount,
   type ImportRunRow,
 } from "~/orders/import.server";
 import { requireOwner } from "~/shops/owner.server";
@@ -20,6 +21,7 @@ import { formatOrderTime } from "~/ui/format";
 import { SubmitButton } from "~/ui/FormFields";
 import {
   ImportRunCard,
+  importOutcomeWords,
   importStatusWords,
   isImportActive,
   type ImportRunView,
@@ -39,13 +41,27 @@ function describe(run: ImportRunRow): string {
     case "all":
       return "All orders";
     case "range":
-      return `Created ${String(p.from).slice(0, 10)} to ${String(p.to).slice(0, 10)}`;
+      return `Created ${dayWords(p.from)} to ${dayWords(p.to)}`;
     case "ids": {
       const ids = Array.isArray(p.ids) ? p.ids.map(String) : [];
       const shown = ids.slice(0, 5).join(", ");
       return `By IDs: ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ""}`;
     }
   }
+}
+
+/** A day the owner picked ("2026-11-01"), as the page writes dates ("Nov 1, 2026"). */
+function dayWords(value: unknown): string {
+  const day = String(value).slice(0, 10);
+  const at = new Date(`${day}T12:00:00Z`);
+  return Number.isNaN(at.getTime())
+    ? day
+    : new Intl.DateTimeFormat("en-US", {
+        timeZone: "UTC",
+        month: "short",
+        day: "numeric",
+        year: "numeric",
+      }).format(at);
 }
 
 function view(run: ImportRunRow, timeZone: string, now: number): ImportRunView {
@@ -61,6 +77,7 @@ function view(run: ImportRunRow, timeZone: string, now: number): ImportRunView {
     progress: progressText(run),
     created: run.created,
     updated: run.updated,
+    unchanged: unchangedCount(run),
     skipped: run.skipped,
     notice: run.notice,
     error: stalled
@@ -185,7 +202,7 @@ export default function ImportOrders() {
                     run.what,
                     importStatusWords(run.status),
                     run.progress,
-                    run.error ?? `${run.created} new, ${run.updated} updated, ${run.skipped} left`,
+                    run.error ?? importOutcomeWords(run),
                   ])}
               />
             </ListCard>

@@ -125,7 +125,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (outcome.ok && outcome.orderId === null) {
         // The order is gone: its page would only say "not found", so back to the catalog, which
         // says so in its own words (it shows only the notices it knows).
-        return owner.redirect(catalogUrlWith("order_deleted"));
+        return owner.redirect(catalogUrlWith("order_deleted", outcome.deletedNumber));
       }
       return replyWith(outcome, intent.intent === "action" ? { action: intent.action } : {});
     }

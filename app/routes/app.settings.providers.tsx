@@ -315,7 +315,7 @@ function ProviderForm({
         onChange={setSettings}
         multiline={4}
         monospaced
-        helpText='Provider options, e.g. CustomCat {"shippingMethod": "Economy"}. Which provider makes a SKU, and its product there, go in Routing rules.'
+        helpText="Options the provider's documentation names (such as its shipping method), written as JSON. Which provider makes a SKU, and its product there, go in Routing rules."
         autoComplete="off"
         error={errors.settings}
       />

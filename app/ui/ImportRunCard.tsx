@@ -26,6 +26,8 @@ export interface ImportRunView {
   progress: string;
   created: number;
   updated: number;
+  /** Already stored as the cart has them: nothing to change. */
+  unchanged: number;
   skipped: number;
   notice: string | null;
   error: string | null;
@@ -49,6 +51,18 @@ const STATUS: Record<
 /** The run's status in the owner's words (the history table says it without the badge). */
 export function importStatusWords(status: ImportRunStatus): string {
   return STATUS[status].label;
+}
+
+/** "3 new, 1 updated, 246 unchanged": what the run did, leaving out what it did not find. */
+export function importOutcomeWords(
+  run: Pick<ImportRunView, "created" | "updated" | "unchanged" | "skipped">,
+): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const parts = [`${n(run.created)} new`, `${n(run.updated)} updated`];
+  if (run.unchanged > 0) parts.push(`${n(run.unchanged)} unchanged`);
+  if (run.skipped > 0)
+    parts.push(`${n(run.skipped)} left as they are (archived, or older than ours)`);
+  return parts.join(", ");
 }
 
 export function isImportActive(run: ImportRunView | undefined): boolean {
@@ -81,6 +95,8 @@ export function ImportRunCard({ run }: { run: ImportRunView }) {
               progress={run.status === "completed" ? 100 : percent}
               tone={run.status === "failed" || run.status === "stalled" ? "critical" : "primary"}
               ariaLabelledBy={`progress-${run.id}`}
+              // A run that has finished is shown where it ended, not filling up again on each visit.
+              animated={isImportActive(run)}
             />
             <Text as="p" id={`progress-${run.id}`}>
               {run.progress}
@@ -88,7 +104,7 @@ export function ImportRunCard({ run }: { run: ImportRunView }) {
           </BlockStack>
         )}
         <Text as="p" tone="subdued">
-          {`${run.created.toLocaleString("en-US")} new, ${run.updated.toLocaleString("en-US")} updated, ${run.skipped.toLocaleString("en-US")} left as they are (archived or unchanged)`}
+          {importOutcomeWords(run)}
         </Text>
         {run.notice ? (
           <Banner tone="info" title="About this import">

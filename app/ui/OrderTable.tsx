@@ -20,7 +20,8 @@ export interface OrderTableRow {
   number: string;
   placedAt: string;
   cartStatus: CartStatus;
-  cartStatusRaw: string;
+  /** What the cart's admin says, in its words ("Shopify: Paid · Unfulfilled"). */
+  cartStatusWords: string;
   state: LifecycleState;
   customerName: string;
   customerPlace: string;
@@ -43,6 +44,10 @@ export interface OrderTableSelection {
   isSelected: (id: string) => boolean;
   /** More orders match the filters than this page shows: offers "select all that match". */
   hasMoreItems: boolean;
+  /** The "select all that match" link, with the number that match (Polaris would say "50+"). */
+  selectAllText: string;
+  /** Said once all that match are selected. */
+  allSelectedText: string;
   promotedBulkActions: IndexTableProps["promotedBulkActions"];
   bulkActions: IndexTableProps["bulkActions"];
 }
@@ -93,6 +98,8 @@ export function OrderTable({
       selectedItemsCount={selection?.selectedItemsCount}
       onSelectionChange={selection?.onSelectionChange}
       hasMoreItems={selection?.hasMoreItems}
+      paginatedSelectAllActionText={selection?.selectAllText}
+      paginatedSelectAllText={selection?.allSelectedText}
       promotedBulkActions={selection?.promotedBulkActions}
       bulkActions={selection?.bulkActions}
       headings={[
@@ -124,7 +131,7 @@ export function OrderTable({
           </IndexTable.Cell>
           <IndexTable.Cell>
             <InlineStack gap="100" wrap={false}>
-              <span title={`Cart status: ${row.cartStatusRaw}`}>
+              <span title={row.cartStatusWords}>
                 <Badge tone={CART_TONE[row.cartStatus]}>{CART_STATUS_LABELS[row.cartStatus]}</Badge>
               </span>
               {row.state in STATE_TONE &&

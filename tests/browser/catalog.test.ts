@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { orders, providers, submissions } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { closeVite, drainQueue, type TestApp } from "../support/app";
@@ -88,6 +88,27 @@ describe("the order catalog in the browser (demo, standalone)", () => {
     expect(await rows().first().innerText()).toContain("#1022");
     await page.getByRole("button", { name: /previous/i }).click();
     await expect.poll(async () => (await rows().first().innerText()).includes("#1072")).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("says how many orders there are, and selecting all of them names that number", async () => {
+    const [{ n }] = (await app.ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(orders)
+      .where(eq(orders.shopId, shopId))) as [{ n: number }];
+    expect(n).toBeGreaterThan(50);
+    await gotoLivePage(page, `${app.url}/app`);
+    expect(await page.locator(".Polaris-Page").first().innerText()).toContain(`${n} orders`);
+    // Tick the page: the offer to select the rest names how many there are, not "50+".
+    await page.locator("table thead").getByRole("checkbox").first().check();
+    const selectAll = page.getByRole("button", { name: `Select all ${n} orders` });
+    await expect.poll(() => selectAll.count()).toBe(1);
+    expect(await page.getByText(/50\+/).count()).toBe(0);
+    if (updateScreenshots)
+      await page.screenshot({ path: "docs/screenshots/catalog-select-all.png" });
+    await selectAll.click();
+    await expect.poll(() => page.getByText(`All ${n} orders are selected`).count()).toBe(1);
+    await page.locator("table thead").getByRole("checkbox").first().uncheck();
     expect(pageErrors).toEqual([]);
   });
 

@@ -218,7 +218,10 @@ describe("the order page in the browser (demo, standalone)", () => {
     const dialog = page.getByRole("dialog");
     await expect.poll(() => dialog.isVisible()).toBe(true);
     const help = await dialog.innerText();
-    expect(help).toContain("checkout-draft");
+    // The carts' statuses in the words their admins use, never their codes.
+    expect(help).toContain("Draft");
+    expect(help).not.toContain("checkout-draft");
+    expect(help).not.toContain("financial_status");
     expect(help).toContain("Archived");
     await page.keyboard.press("Escape");
   });
@@ -303,7 +306,10 @@ describe("the order page in the browser (demo, standalone)", () => {
     await dialog.getByRole("button", { name: "Delete order" }).click();
 
     await page.waitForURL((url) => url.pathname === "/app");
-    const banner = page.locator(".Polaris-Banner", { hasText: "Order deleted" });
+    // The banner names the order it deleted.
+    const banner = page.locator(".Polaris-Banner", {
+      hasText: `Order ${row!.cartOrderNumber} deleted`,
+    });
     await expect.poll(() => banner.count()).toBe(1);
     expect(await banner.innerText()).toContain(
       "A later import brings it back if your store still has it.",
@@ -323,7 +329,7 @@ describe("the order page in the browser (demo, standalone)", () => {
     await banner.getByRole("button", { name: "Dismiss notification" }).click();
     await expect.poll(() => banner.count()).toBe(0);
     await gotoLivePage(page, page.url());
-    expect(await page.getByText("Order deleted").count()).toBe(0);
+    expect(await page.getByText(`Order ${row!.cartOrderNumber} deleted`).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

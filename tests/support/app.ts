@@ -45,6 +45,11 @@ export async function startTestApp(
     demo?: boolean;
     /** Serve the production build (browser tests) instead of compiling through Vite. */
     built?: boolean;
+    /**
+     * Vite's cache of pre-bundled dependencies (default: the project's). A test of what a first
+     * visit does gives a fresh folder, so nothing is optimised yet, as on a fresh checkout.
+     */
+    viteCacheDir?: string;
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig(
@@ -70,6 +75,7 @@ export async function startTestApp(
   } else {
     // Vite's live-reload socket rides on the app's own port, as in `npm run demo`.
     const devServer = await createServer({
+      ...(options.viteCacheDir ? { cacheDir: options.viteCacheDir } : {}),
       server: { middlewareMode: true, hmr: { server } },
       appType: "custom",
       logLevel: "error",

@@ -72,6 +72,49 @@ export async function gotoLivePage(page: Page, url: string): Promise<void> {
   });
   await page.goto(url, { waitUntil: "load" });
   await listening;
+  // Every catalog and order page a browser test opens speaks the owner's language.
+  await expectOwnerWords(page);
+}
+
+/**
+ * What on a page is not in the owner's words: ISO timestamps, camelCase field names, snake_case
+ * codes and file paths, in the text a user sees (open dialogs included; input values and
+ * attributes are not text). A few real words look like code: they are allowed by name.
+ */
+const NOT_OWNER_WORDS: { what: string; pattern: RegExp }[] = [
+  { what: "ISO timestamp", pattern: /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g },
+  { what: "camelCase name", pattern: /\b[a-z]+[A-Z][a-zA-Z]*\b/g },
+  { what: "snake_case code", pattern: /\b[a-z][a-z0-9]*_[a-z0-9_]+\b/g },
+  {
+    what: "file path",
+    pattern: /\b(?:docs|app|tests|src)\/[\w./-]*\w|\b[\w-]+\.(?:md|ts|tsx|yaml|json)\b/g,
+  },
+];
+const REAL_WORDS = new Set(["iPhone", "iPad", "iOS", "macOS", "eBay", "WooCommerce", "PayPal"]);
+
+export function notOwnerWords(text: string): string[] {
+  const found: string[] = [];
+  for (const { what, pattern } of NOT_OWNER_WORDS) {
+    for (const match of text.matchAll(pattern)) {
+      if (!REAL_WORDS.has(match[0])) found.push(`${what}: "${match[0]}"`);
+    }
+  }
+  return [...new Set(found)];
+}
+
+/** The page's visible text (and any open dialog's) holds nothing `notOwnerWords` objects to. */
+export async function ownerWordProblems(page: Page): Promise<string[]> {
+  const text = await page.locator("body").innerText();
+  return notOwnerWords(text);
+}
+
+export async function expectOwnerWords(page: Page): Promise<void> {
+  const problems = await ownerWordProblems(page);
+  if (problems.length > 0) {
+    throw new Error(
+      `${new URL(page.url()).pathname} is not in the owner's words: ${problems.join("; ")}`,
+    );
+  }
 }
 
 /** Runs axe-core (from node_modules, never a CDN) on the page; serious and critical findings. */

@@ -188,7 +188,7 @@ export const gid = (type: string, id: string) =>
 /** Without read_all_orders, Shopify shows an app only the last 60 days of orders. */
 export const SHOPIFY_WINDOW_DAYS = 60;
 const WINDOW_NOTICE =
-  "Shopify shows Orderlane only the last 60 days of orders, because the app does not have the read_all_orders permission; older orders were not imported.";
+  "Shopify shows Orderlane only the last 60 days of orders, because the app does not have Shopify's “Read all orders” access; older orders were not imported.";
 
 async function run<T>(graphql: Graphql, query: string, variables: Record<string, unknown>) {
   const response = await graphql(query, { variables });

@@ -145,7 +145,7 @@ export async function customersRedact(ctx: Ctx, webhook: ShopifyWebhook): Promis
         orderId,
         actor: "cart",
         action: "customer_redacted",
-        message: "Customer data erased at Shopify's request (customers/redact)",
+        message: "Customer data erased at Shopify's request",
       });
     }
   });

@@ -82,7 +82,7 @@ export function Countdown({
   return (
     <BlockStack gap="100">
       <Text as="p" fontWeight="semibold">
-        Not submitted automatically
+        {countdown.title ?? "Not submitted automatically"}
       </Text>
       <div data-testid="countdown">
         <Text as="p" tone="subdued">

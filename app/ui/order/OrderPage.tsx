@@ -24,6 +24,7 @@ import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
+import { alertLabel } from "~/ui/CatalogFilters";
 import type { CartStatus } from "~/orders/core/model";
 import type {
   CartChangeAction,
@@ -124,7 +125,10 @@ export function OrderPage({ page }: { page: OrderPageView }) {
           <Badge tone={page.cartStatus === "processing" ? "info" : undefined}>
             {page.cartStatusLabel}
           </Badge>
-          <Badge tone={page.state === "error" ? "critical" : undefined}>{page.stateLabel}</Badge>
+          {/* One badge when both statuses use the same word ("On hold" in the cart and here). */}
+          {page.stateLabel !== page.cartStatusLabel ? (
+            <Badge tone={page.state === "error" ? "critical" : undefined}>{page.stateLabel}</Badge>
+          ) : null}
         </InlineStack>
       }
       secondaryActions={[
@@ -167,7 +171,7 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                     <strong>How to fix it:</strong> {page.alert.fix}
                   </Text>
                   <Text as="p" tone="subdued">
-                    Alert code: {page.alert.code}
+                    Alert: {alertLabel(page.alert.code)}
                   </Text>
                 </BlockStack>
               </Banner>
@@ -235,7 +239,7 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                   Status
                 </Text>
                 <Text as="p" tone="subdued">
-                  The cart says “{page.cartStatusRaw}”. Changes are written to the cart first.
+                  {page.cartStatusWords}. Changes are written to the cart first.
                 </Text>
                 <Select
                   label="Cart status"

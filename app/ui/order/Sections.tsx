@@ -50,13 +50,6 @@ export function Totals({ totals }: { totals: OrderPageData["totals"] }) {
   );
 }
 
-const SUBMISSION_TONE: Record<string, "success" | "critical" | "info" | undefined> = {
-  submitted: "success",
-  failed: "critical",
-  submitting: "info",
-  pending: "info",
-};
-
 export function SubmissionList({ submissions }: { submissions: OrderPageData["submissions"] }) {
   if (submissions.length === 0) return null;
   return (
@@ -70,7 +63,7 @@ export function SubmissionList({ submissions }: { submissions: OrderPageData["su
             <Text as="span">
               {s.poNumber} · {s.providerName}
             </Text>
-            <Badge tone={SUBMISSION_TONE[s.state]}>{s.state}</Badge>
+            <Badge tone={s.tone}>{s.statusLabel}</Badge>
           </InlineStack>
           {s.lastError ? (
             <Text as="p" tone="critical">

@@ -1,5 +1,5 @@
 // "What do statuses mean?": our lifecycle states, and each cart's statuses with the one we show.
-import { BlockStack, DataTable, Modal, Text } from "@shopify/polaris";
+import { BlockStack, Modal, Text } from "@shopify/polaris";
 import {
   LIFECYCLE_HELP,
   SHOPIFY_STATUS_HELP,
@@ -8,22 +8,62 @@ import {
   type CartStatusHelp,
 } from "~/orders/status-help";
 
+const cell = {
+  padding: "var(--p-space-200) var(--p-space-300) var(--p-space-200) 0",
+  verticalAlign: "top",
+  textAlign: "left",
+  borderBottom: "var(--p-border-width-025) solid var(--p-color-border-secondary)",
+} as const;
+
+/**
+ * A cart's statuses as a table whose cells wrap: Polaris's DataTable keeps each cell on one line
+ * and scrolls sideways, which inside the modal hid the right-hand columns.
+ */
 function CartTable({ title, rows }: { title: string; rows: readonly CartStatusHelp[] }) {
   return (
     <BlockStack gap="200">
       <Text as="h3" variant="headingSm">
         {title}
       </Text>
-      <DataTable
-        columnContentTypes={["text", "text", "text"]}
-        headings={["In the cart", "Means", "Orderlane shows"]}
-        rows={rows.map((row) => [
-          row.cartWord,
-          row.meaning,
-          row.note ? `${cartStatusLabel(row.ours)}. ${row.note}` : cartStatusLabel(row.ours),
-        ])}
-        verticalAlign="top"
-      />
+      <table style={{ width: "100%", borderCollapse: "collapse", tableLayout: "fixed" }}>
+        <colgroup>
+          <col style={{ width: "26%" }} />
+          <col style={{ width: "40%" }} />
+          <col style={{ width: "34%" }} />
+        </colgroup>
+        <thead>
+          <tr>
+            {["In the cart", "Means", "Orderlane shows"].map((heading) => (
+              <th key={heading} scope="col" style={cell}>
+                <Text as="span" fontWeight="semibold">
+                  {heading}
+                </Text>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.cartWord}>
+              <th scope="row" style={cell}>
+                <Text as="span" fontWeight="medium">
+                  {row.cartWord}
+                </Text>
+              </th>
+              <td style={cell}>
+                <Text as="span">{row.meaning}</Text>
+              </td>
+              <td style={cell}>
+                <Text as="span">
+                  {row.note
+                    ? `${cartStatusLabel(row.ours)}. ${row.note}`
+                    : cartStatusLabel(row.ours)}
+                </Text>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </BlockStack>
   );
 }

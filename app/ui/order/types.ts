@@ -48,8 +48,11 @@ export type Countdown =
   /** Counting down to `deadline` (ISO). */
   | { kind: "running"; deadline: string }
   | { kind: "paused"; remainingMs: number }
-  /** Not counting down; `reason` says why in the owner's words. */
-  | { kind: "none"; reason: string };
+  /**
+   * Not counting down; `reason` says why in the owner's words. `title` heads it when the order is
+   * past its countdown (already submitted); otherwise the card says it is not submitted automatically.
+   */
+  | { kind: "none"; reason: string; title?: string };
 
 export interface ActionChoice {
   action: MenuAction;
@@ -87,7 +90,8 @@ export interface OrderPageData {
   stateLabel: string;
   cartStatus: CartStatus;
   cartStatusLabel: string;
-  cartStatusRaw: string;
+  /** What the cart's own admin says, in its words: "Shopify: Paid · On hold". */
+  cartStatusWords: string;
   typeLabel: string;
   platform: Platform;
   embedded: boolean;
@@ -122,6 +126,9 @@ export interface OrderPageData {
     providerName: string;
     poNumber: string;
     state: string;
+    /** The badge: its state in words, or what became of its items once sent ("Shipped"). */
+    statusLabel: string;
+    tone: "success" | "critical" | "info" | "attention" | undefined;
     lastError: string | null;
     submittedAt: string | null;
   }[];
