@@ -35,6 +35,9 @@ export default defineConfig({
       "axios",
       "ipaddr.js",
       "undici",
+      // Read by the place names that pages import; found late otherwise, on the first order page.
+      "@fragaria/address-formatter",
+      "i18n-iso-countries",
       "@woocommerce/woocommerce-rest-api",
       "@shopify/shopify-api",
     ],

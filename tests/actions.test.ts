@@ -38,7 +38,15 @@ let providerId: string;
 let ownerToken: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  // Every action in every state, through the API, in both processing modes: far more than one
+  // token may send in a minute. The limit is off here; tests/rate-limits.test.ts checks it.
+  app = await startTestApp({
+    demo: true,
+    env: {
+      DEMO_API_TOKEN: DEMO_TOKEN,
+      RATE_LIMIT_API_PER_MIN: "0",
+    },
+  });
   // The demo's own shop: the demo token (the only account-admin caller the API has) opens it.
   shop = await createShop(app.ctx.db, { platform: "demo", domain: DEMO_SHOP_DOMAIN });
   const [provider] = await app.ctx.db

@@ -7,8 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
-import { orders } from "~/db/schema";
+import { and, eq } from "drizzle-orm";
+import { orders, shops } from "~/db/schema";
+import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { seedDemoShop } from "~/demo/seed.server";
 import { closeVite, startTestApp, type TestApp } from "../support/app";
 import { DEMO_SANDBOX_SECRET, launchBrowser } from "../support/browser";
@@ -63,10 +64,18 @@ async function visit(url: string) {
 describe("the first visits in development", () => {
   it("open the catalog and an order page once each, with no reload and no hydration warning", async () => {
     await visit(`${app.url}/app`);
+    // An order of the shop the catalog shows (the demo's other shops have orders numbered alike).
     const [order] = await app.ctx.db
       .select({ id: orders.id, number: orders.cartOrderNumber })
       .from(orders)
-      .where(eq(orders.state, "open"))
+      .innerJoin(shops, eq(shops.id, orders.shopId))
+      .where(
+        and(
+          eq(orders.state, "open"),
+          eq(shops.platform, "demo"),
+          eq(shops.domain, DEMO_SHOP_DOMAIN),
+        ),
+      )
       .limit(1);
     // As the owner goes there: a click on the order in the catalog.
     await page.getByRole("link", { name: order!.number, exact: true }).first().click();

@@ -4,7 +4,7 @@
 // and checks the order page's wording where the issue found it wrong.
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { importRuns, lineItems, orderEvents, orders, shops } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { TIMELINE_TITLES } from "~/orders/timeline-words";
@@ -165,6 +165,16 @@ describe("order pages in the owner's words", () => {
       page
         .locator(".Polaris-Popover__Content button.Polaris-ActionList__Item")
         .filter({ has: page.getByText(label, { exact: true }) });
+    // Schedule Process is for shops that process orders by hand (decision 33).
+    const setMode = async (processingMode: "manual" | "automatic") => {
+      const [row] = await app.ctx.db.select().from(shops).where(eq(shops.id, shopId));
+      await app.ctx.db
+        .update(shops)
+        .set({ settings: { ...row!.settings, processingMode } })
+        .where(eq(shops.id, shopId));
+    };
+    await setMode("manual");
+    onTestFinished(() => setMode("automatic"));
     const [pending] = await app.ctx.db
       .select({ id: orders.id })
       .from(orders)
