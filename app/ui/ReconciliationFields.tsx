@@ -45,18 +45,21 @@ export function ReconciliationFields({
       )}
       {view.problem ? <Banner tone="warning" title={view.problem} /> : null}
       {view.webhookNotice ? <Banner tone="info" title={view.webhookNotice} /> : null}
-      <TextField
-        label="Check the cart every (minutes)"
-        name="reconcileEveryMinutes"
-        type="number"
-        min={min}
-        max={max}
-        value={value}
-        onChange={onChange}
-        helpText="Carts give up on a webhook they could not deliver. Orderlane asks the cart this often for orders it changed, and brings in any it missed."
-        autoComplete="off"
-        error={error}
-      />
+      {/* A cart that is not checked has no interval to set; the shop keeps what it had. */}
+      {view.applies ? (
+        <TextField
+          label="Check the cart every (minutes)"
+          name="reconcileEveryMinutes"
+          type="number"
+          min={min}
+          max={max}
+          value={value}
+          onChange={onChange}
+          helpText="Carts give up on a webhook they could not deliver. Orderlane asks the cart this often for orders it changed, and brings in any it missed."
+          autoComplete="off"
+          error={error}
+        />
+      ) : null}
     </BlockStack>
   );
 }
