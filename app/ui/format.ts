@@ -25,7 +25,3 @@ export function formatOrderTime(at: Date | string, timeZone: string): string {
     return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
   }
 }
-
-export function joinPlace(parts: (string | null | undefined)[]): string {
-  return parts.filter((p): p is string => Boolean(p && p.trim())).join(", ");
-}
