@@ -146,15 +146,21 @@ function countdownOf(
       reason: `Sent to its providers${sent}; everything has shipped.`,
     };
   }
+  if (order.state === "abandoned") {
+    return {
+      kind: "none",
+      title: "Submitted",
+      reason: `Sent to its providers${sent}, but nothing has shipped for too long: see the alert.`,
+    };
+  }
   if (blocker) return { kind: "none", reason: blocker };
-  const reasons: Record<Exclude<LifecycleState, "open" | "closed">, string> = {
+  const reasons: Record<Exclude<LifecycleState, "open" | "closed" | "abandoned">, string> = {
     new: "No countdown is running; use Submit Order when it is ready",
     pending:
       mode === "manual"
         ? "Waiting for Schedule Process before it counts down"
         : "Imported while the shop processed orders manually; Reset starts its countdown",
     on_hold: "On hold",
-    abandoned: "Sent to its providers, but nothing has shipped for too long: see the alert",
     error:
       mode === "manual"
         ? "Stopped: fix the alert, then Reprocess or Revalidate"
