@@ -86,6 +86,14 @@ function storeApi(options: { hpos: boolean; refuseWebhooks?: boolean }) {
       }),
     ),
     http.get(`${API}/webhooks`, () => HttpResponse.json([])),
+    // WordPress's index names the site's time zone, which the shop takes as its own.
+    http.get(`${STORE}/wp-json/`, () =>
+      HttpResponse.json({
+        name: "Harbour Prints",
+        timezone_string: "Europe/Lisbon",
+        gmt_offset: 0,
+      }),
+    ),
     http.post(`${API}/webhooks`, async ({ request }) => {
       if (options.refuseWebhooks) {
         return HttpResponse.json(
@@ -216,6 +224,10 @@ describe("connecting a WooCommerce store", () => {
       wooOrderEditor: "hpos",
       webhookIds: ["101", "102", "103", "104"],
       storeUrl: STORE,
+    });
+    expect(connected!.settings).toMatchObject({
+      timezone: "Europe/Lisbon",
+      timezoneSource: "cart",
     });
 
     // Signed in: the catalog opens with the cookie, and the return link cannot be replayed.
