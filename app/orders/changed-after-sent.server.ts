@@ -184,6 +184,24 @@ async function newVersions(
   return { ok: true, list };
 }
 
+/**
+ * One call to a provider. Adapters answer their own failures as outcomes; a bug that throws still
+ * becomes "unavailable" with a reason the owner can read. (The HTTP layer sets the call's deadline.)
+ */
+async function askProvider<T>(
+  provider: ProviderRow,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T | { kind: "unavailable"; reason: string }> {
+  try {
+    return await call(new AbortController().signal);
+  } catch (err) {
+    return {
+      kind: "unavailable",
+      reason: `${provider.name}: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
 function purchaseOrderOf(
   ctx: Ctx,
   version: NewVersion,
@@ -230,17 +248,19 @@ async function updateAtProvider(
   const answers = await Promise.all(
     versions.map(async (version): Promise<UpdateOutcome> => {
       const adapter = providerAdapter(ctx, version.provider);
+      const update = adapter.update?.bind(adapter);
       const { submission } = version;
-      if (!adapter.update || !submission.providerOrderId) {
+      if (!update || !submission.providerOrderId) {
         return {
           kind: "unsupported",
           reason: `${version.provider.name} takes no changes to an order it accepted`,
         };
       }
-      try {
-        return await adapter.update(
+      const providerOrderId = submission.providerOrderId;
+      return askProvider(version.provider, (signal) =>
+        update(
           {
-            order: { poNumber: submission.poNumber, providerOrderId: submission.providerOrderId },
+            order: { poNumber: submission.poNumber, providerOrderId },
             purchaseOrder: purchaseOrderOf(
               ctx,
               version,
@@ -250,14 +270,9 @@ async function updateAtProvider(
             ),
             updateKey: `${change.updateKey}:${submission.id}`,
           },
-          { signal: new AbortController().signal },
-        );
-      } catch (err) {
-        return {
-          kind: "unavailable",
-          reason: `${version.provider.name}: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      }
+          { signal },
+        ),
+      );
     }),
   );
   return ctx.db.transaction(async (tx) => {
@@ -437,17 +452,13 @@ async function cancelAndResend(
           reason: `${version.entry.poNumber} has no order id at ${version.provider.name}`,
         };
       }
-      try {
-        return await providerAdapter(ctx, version.provider).cancel(
-          { poNumber: submission.poNumber, providerOrderId: submission.providerOrderId },
-          { signal: new AbortController().signal },
-        );
-      } catch (err) {
-        return {
-          kind: "unavailable",
-          reason: `${version.provider.name}: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      }
+      const providerOrderId = submission.providerOrderId;
+      return askProvider(version.provider, (signal) =>
+        providerAdapter(ctx, version.provider).cancel(
+          { poNumber: submission.poNumber, providerOrderId },
+          { signal },
+        ),
+      );
     }),
   );
   return ctx.db.transaction(async (tx) => {
