@@ -1,9 +1,15 @@
-// Bench: Shopify webhook ingestion on PostgreSQL. The production build of the app (`npm start`,
-// its web and worker roles in two processes) receives signed orders/updated deliveries from autocannon, each
-// with its own X-Shopify-Webhook-Id, at /webhooks/shopify. Reports deliveries/s, p50 and p99
-// latency, and the ratio to a bare node:http server answering 200 measured in the same run under
-// the same load; then counts in the database that every acknowledged delivery was stored exactly
-// once, and processed exactly once after the worker drains (when orders/updated has a handler).
+// Bench: Shopify webhook ingestion on PostgreSQL, against what the same machine can do at best for
+// the same durable work, measured in the same run. The production build of the app (`npm start`'s
+// web role; the worker in a process of its own) receives signed orders/updated deliveries from
+// autocannon, each with its own X-Shopify-Webhook-Id, at /webhooks/shopify. Beside it:
+//   - the durable floor (bench/durable-floor.ts): node:http, the HMAC check, the raw body stored
+//     as jsonb in batches on the same PostgreSQL, answered after commit; the headline baseline;
+//   - a bare node:http server that reads the same bodies and answers 200, storing nothing.
+// Short rounds alternate floor, app and bare, so a machine whose speed drifts (shared, busy) sways
+// all alike. First with the worker not running (the door alone: the headline `ratio` = door ÷
+// floor), then with the worker started beside it (`ratioWithWorker`). Then counts in the database
+// that every acknowledged delivery was stored exactly once, and processed exactly once after the
+// worker drains.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -17,9 +23,13 @@ import { applyMigrations } from "~/db/migrate.server";
 import { DEMO_SHOPIFY_ORDERS, shopifyWebhookOrder } from "~/demo/cart-orders";
 import { ensureShop } from "~/shops/shops.server";
 import { buildApp } from "../scripts/build";
+import { recordBenchResult } from "./bench-json";
+import { FLOOR_TABLE } from "./durable-floor";
 import { productionNodeArgs } from "./production";
 
+/** Seconds each target is loaded in each phase, in rounds of ROUND_SECONDS. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ORDER_POOL = 1000; // deliveries update this many distinct orders, each many times
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -36,39 +46,72 @@ interface AutocannonRequest {
 }
 interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p99: number; max: number };
   errors: number;
   timeouts: number;
   non2xx: number;
   "2xx": number;
 }
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests?: AutocannonRequest[];
-  method?: string;
-}) => Promise<AutocannonResult>;
+interface AutocannonInstance {
+  on(
+    event: "response",
+    listener: (client: unknown, status: number, bytes: number, ms: number) => void,
+  ): void;
+}
+type Autocannon = (
+  options: {
+    url: string;
+    connections: number;
+    duration: number;
+    requests?: AutocannonRequest[];
+  },
+  done: (err: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-interface Measured {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
+/** What one target did over its rounds: every latency kept, so percentiles span all rounds. */
+interface Tally {
   ok: number;
   failed: number;
+  seconds: number;
+  latencies: number[];
+  /** CPU (ms) of the target's own process while it was loaded. */
+  cpuMs: number;
+  /** CPU (ms) of the PostgreSQL backends serving it (by application name) while it was loaded. */
+  pgCpuMs: number;
 }
 
-function summarise(r: AutocannonResult): Measured {
-  return {
-    perSecond: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    ok: r["2xx"],
-    failed: r.non2xx + r.errors + r.timeouts,
-  };
+function emptyTally(): Tally {
+  return { ok: 0, failed: 0, seconds: 0, latencies: [], cpuMs: 0, pgCpuMs: 0 };
+}
+
+/** One round of load on one target, added to its tally. */
+function round(url: string, requests: AutocannonRequest, seconds: number, into: Tally) {
+  return new Promise<void>((resolve, reject) => {
+    const started = performance.now();
+    const instance = autocannon(
+      { url, connections: CONNECTIONS, duration: seconds, requests: [requests] },
+      (err, result) => {
+        if (err) return reject(err);
+        into.ok += result["2xx"];
+        into.failed += result.non2xx + result.errors + result.timeouts;
+        into.seconds += (performance.now() - started) / 1000;
+        resolve();
+      },
+    );
+    instance.on("response", (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) into.latencies.push(ms);
+    });
+  });
+}
+
+function perSecond(t: Tally): number {
+  return t.ok / Math.max(1e-9, t.seconds);
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Spawns a process in its own group and resolves with the URL it prints. */
@@ -132,20 +175,30 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
-/** The server processes serving one database (on this machine): pid and the role they serve. */
-async function backendPids(database: string): Promise<{ pid: number; web: boolean }[]> {
+/** CPU (ms) used so far by the PostgreSQL backends of one database whose application name starts so. */
+async function backendsCpu(
+  database: string,
+  applicationPrefix: string,
+): Promise<Map<number, number>> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    const { rows } = await admin.query<{ pid: number; app: string }>(
-      `select pid, application_name as app from pg_stat_activity
-       where datname = $1 and pid <> pg_backend_pid()`,
-      [database],
+    const { rows } = await admin.query<{ pid: number }>(
+      `select pid from pg_stat_activity
+       where datname = $1 and pid <> pg_backend_pid() and application_name like $2`,
+      [database, `${applicationPrefix}%`],
     );
-    return rows.map((r) => ({ pid: r.pid, web: r.app.startsWith("orderlane-web") }));
+    return new Map(rows.map((r) => [r.pid, cpuMs(r.pid) ?? 0]));
   } finally {
     await admin.end();
   }
+}
+
+/** CPU the backends used between two looks (a backend first seen in the second started meanwhile). */
+function backendsUsed(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
+  return sum;
 }
 
 const BARE_SERVER = `
@@ -200,10 +253,57 @@ function deliveries(sent: { count: number }): AutocannonRequest {
   };
 }
 
+interface Target {
+  label: string;
+  url: string;
+  pid: number | undefined;
+  /** Its PostgreSQL backends' application name prefix; null when it stores nothing. */
+  application: string | null;
+}
+
+/**
+ * Loads each target in turn for ROUND_SECONDS, round after round, until each has had `seconds`;
+ * answers each target's tally.
+ */
+async function interleaved(
+  database: string,
+  targets: Target[],
+  seconds: number,
+  sent: { count: number },
+): Promise<Map<string, Tally>> {
+  const tallies = new Map(targets.map((t) => [t.label, emptyTally()]));
+  const rounds = Math.max(1, Math.round(seconds / ROUND_SECONDS));
+  for (let r = 0; r < rounds; r++) {
+    for (const target of targets) {
+      const tally = tallies.get(target.label)!;
+      const cpuBefore = cpuMs(target.pid) ?? NaN;
+      const pgBefore = target.application
+        ? await backendsCpu(database, target.application)
+        : new Map<number, number>();
+      await round(target.url, deliveries(sent), ROUND_SECONDS, tally);
+      tally.cpuMs += (cpuMs(target.pid) ?? NaN) - cpuBefore;
+      if (target.application) {
+        tally.pgCpuMs += backendsUsed(pgBefore, await backendsCpu(database, target.application));
+      }
+    }
+  }
+  return tallies;
+}
+
+function describe(label: string, t: Tally, floor?: Tally): string {
+  const ratio = floor ? `, ${(perSecond(t) / perSecond(floor)).toFixed(2)} of the floor` : "";
+  return (
+    `  ${label}: ${perSecond(t).toFixed(0)}/s${ratio}, p50 ${percentile(t.latencies, 50).toFixed(0)} ms, ` +
+    `p99 ${percentile(t.latencies, 99).toFixed(0)} ms; ${t.ok} answered 2xx, ${t.failed} not; ` +
+    `CPU per delivery ${(t.cpuMs / Math.max(1, t.ok)).toFixed(2)} ms in its process` +
+    (t.pgCpuMs > 0 ? `, ${(t.pgCpuMs / Math.max(1, t.ok)).toFixed(2)} ms in PostgreSQL` : "")
+  );
+}
+
 export async function benchWebhooks(): Promise<void> {
   console.log(
     `\n== webhook ingestion: signed orders/updated to /webhooks/shopify, production build on PostgreSQL, ` +
-      `${CONNECTIONS} connections for ${SECONDS} s each`,
+      `${CONNECTIONS} connections, ${SECONDS} s per target and phase in rounds of ${ROUND_SECONDS} s`,
   );
   const name = `orderlane_bench_webhooks_${Date.now()}`;
   const buildDir = path.join(ROOT, "node_modules/.cache/orderlane-bench-build");
@@ -252,6 +352,18 @@ export async function benchWebhooks(): Promise<void> {
       "bare",
     );
     children.push(bare.child);
+    const floor = await startProcess(
+      ["--import", "tsx", path.join(ROOT, "bench/durable-floor.ts")],
+      {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        FLOOR_DATABASE_URL: url.toString(),
+        FLOOR_SECRET: SECRET,
+      },
+      /floor at (http:\/\/\S+)/,
+      "floor",
+    );
+    children.push(floor.child);
     const appEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -280,83 +392,61 @@ export async function benchWebhooks(): Promise<void> {
       "app",
     );
     children.push(app.child);
-    const startWorker = async () => {
-      const worker = await startProcess(
-        productionNodeArgs("worker"),
-        appEnv,
-        /\[orderlane\] worker (started)/,
-        "worker",
-      );
-      children.push(worker.child);
-      return worker;
-    };
-    // BENCH_WORKER=after: the worker starts once the load is over, to see what the door alone
-    // takes when it does not share the machine with the work the deliveries cause.
-    const workerAfter = process.env.BENCH_WORKER === "after";
-    let worker = workerAfter ? null : await startWorker();
-    const appUrl = app.url.replace("localhost", "127.0.0.1");
+    const targets = {
+      floor: {
+        label: "floor",
+        url: floor.url,
+        pid: floor.child.pid,
+        application: "orderlane-bench-floor",
+      },
+      app: {
+        label: "app",
+        url: app.url.replace("localhost", "127.0.0.1"),
+        pid: app.child.pid,
+        application: "orderlane-web",
+      },
+      bare: { label: "bare", url: bare.url, pid: bare.child.pid, application: null },
+    } satisfies Record<string, Target>;
 
-    // Warm up both (JIT, connection pools), then measure each under the same load.
-    const warm = { count: 0 };
-    const warmed = await autocannon({
-      url: appUrl,
-      connections: CONNECTIONS,
-      duration: 2,
-      requests: [deliveries(warm)],
-    });
-    await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 2, method: "POST" });
-
-    const bareCpu = cpuMs(bare.child.pid);
-    const baselineResult = await autocannon({
-      url: bare.url,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      method: "POST",
-    });
-    const bareCpuUsed = (cpuMs(bare.child.pid) ?? NaN) - (bareCpu ?? NaN);
-    const baseline = summarise(baselineResult);
+    // Warm up all three (JIT, connection pools); the app's warm-up deliveries count as acknowledged.
     const sent = { count: 0 };
-    // CPU time per delivery does not depend on what else the machine runs, unlike deliveries/s.
-    const appCpu = cpuMs(app.child.pid);
-    const workerCpu = worker ? cpuMs(worker.child.pid) : 0;
-    // PostgreSQL's share: its backends serving the bench database, read from /proc, so this holds
-    // only with the server on this machine. Pools close idle connections, so the backends are
-    // listed again after the run: one that was not there before started during it.
-    const before = new Map((await backendPids(name)).map((b) => [b.pid, cpuMs(b.pid) ?? 0]));
-    const measured = summarise(
-      await autocannon({
-        url: appUrl,
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        requests: [deliveries(sent)],
-      }),
-    );
-    const appCpuUsed = (cpuMs(app.child.pid) ?? NaN) - (appCpu ?? NaN);
-    const workerCpuUsed = worker ? (cpuMs(worker.child.pid) ?? NaN) - (workerCpu ?? NaN) : 0;
-    const backends = await backendPids(name);
-    const pgCpuUsed = (web: boolean) =>
-      backends
-        .filter((b) => b.web === web)
-        .reduce((sum, b) => sum + (cpuMs(b.pid) ?? 0) - (before.get(b.pid) ?? 0), 0);
-    const pgWebCpu = pgCpuUsed(true);
-    const pgWorkerCpu = pgCpuUsed(false);
-
-    console.log(
-      `  bare node:http: ${baseline.perSecond.toFixed(0)} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, ` +
-        `${(bareCpuUsed / baselineResult.requests.total).toFixed(3)} ms CPU per request`,
-    );
-    console.log(
-      `  app: ${measured.perSecond.toFixed(0)} deliveries/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
-        `max ${measured.max} ms; ratio to bare ${(measured.perSecond / baseline.perSecond).toFixed(2)}; ` +
-        `${measured.ok} answered 2xx, ${measured.failed} not; ` +
-        `CPU per delivery: ${(appCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms at the door (web process), ` +
-        (workerAfter
-          ? "the worker started after the load, "
-          : `${(workerCpuUsed / Math.max(1, sent.count)).toFixed(2)} ms in the worker meanwhile, `) +
-        `PostgreSQL ${(pgWebCpu / Math.max(1, sent.count)).toFixed(2)} ms for the door and ${(pgWorkerCpu / Math.max(1, sent.count)).toFixed(2)} ms for the worker (${backends.length} backends); load average ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+    const warm = await interleaved(name, Object.values(targets), ROUND_SECONDS, sent);
+    const sample = Buffer.byteLength(
+      (deliveries({ count: 0 }).setupRequest({}) as { body: string }).body,
     );
 
-    if (!worker) worker = await startWorker();
+    // The door alone: the worker is not running, as if paused, while the load lasts.
+    const alone = await interleaved(name, Object.values(targets), SECONDS, sent);
+    const worker = await startProcess(
+      productionNodeArgs("worker"),
+      appEnv,
+      /\[orderlane\] worker (started)/,
+      "worker",
+    );
+    children.push(worker.child);
+    // Beside the worker, which also works off what the first phase stored.
+    const workerCpuBefore = cpuMs(worker.child.pid) ?? NaN;
+    const beside = await interleaved(name, [targets.floor, targets.app], SECONDS, sent);
+    const workerCpuUsed = (cpuMs(worker.child.pid) ?? NaN) - workerCpuBefore;
+    const load = fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+    const floorAlone = alone.get("floor")!;
+    const appAlone = alone.get("app")!;
+    const bareAlone = alone.get("bare")!;
+    const floorBeside = beside.get("floor")!;
+    const appBeside = beside.get("app")!;
+    console.log(`  bodies of about ${(sample / 1024).toFixed(1)} KB; worker not running:`);
+    console.log(describe("durable floor", floorAlone));
+    console.log(describe("app (door alone)", appAlone, floorAlone));
+    console.log(describe("bare node:http, same bodies, nothing stored", bareAlone));
+    console.log("  worker running beside the door:");
+    console.log(describe("durable floor", floorBeside));
+    console.log(
+      describe("app (door + worker)", appBeside, floorBeside) +
+        `; the worker ${(workerCpuUsed / Math.max(1, appBeside.ok)).toFixed(2)} ms CPU per delivery meanwhile`,
+    );
+    console.log(`  load average ${load}`);
+
     const check = await openDatabase({ kind: "postgres", url: url.toString(), poolSize: 2 });
     try {
       const count = async () => {
@@ -374,13 +464,20 @@ export async function benchWebhooks(): Promise<void> {
         );
         return row!;
       };
-      // Acknowledged deliveries are those measured plus the warm-up's.
-      const acknowledged = measured.ok + warmed["2xx"];
+      const acknowledged = warm.get("app")!.ok + appAlone.ok + appBeside.ok;
       let row = await count();
+      const lost = Math.max(0, acknowledged - row.stored);
+      const duplicated = row.stored - row.distinct;
+      const [floorRow] = await queryRows<{ stored: number }>(
+        check.db,
+        sql`select count(*)::int as stored from ${sql.raw(FLOOR_TABLE)}`,
+      );
+      const floorAcknowledged = warm.get("floor")!.ok + floorAlone.ok + floorBeside.ok;
       console.log(
         `  receipts: ${row.stored} stored for ${acknowledged} deliveries acknowledged with 2xx; ` +
-          `lost ${Math.max(0, acknowledged - row.stored)}, duplicated ${row.stored - row.distinct}`,
+          `lost ${lost}, duplicated ${duplicated} (the floor stored ${floorRow?.stored ?? 0} for ${floorAcknowledged})`,
       );
+      let processedFigures: Record<string, number> = {};
       if (hasWebhookHandler("shopify", "orders/updated")) {
         const started = Date.now();
         while (row.processed + row.failed < row.stored && Date.now() - started < DRAIN_TIMEOUT_MS) {
@@ -413,11 +510,49 @@ export async function benchWebhooks(): Promise<void> {
           `  jobs: ${jobs?.jobs ?? 0} for ${jobs?.receipts ?? 0} receipts (${row.stored} stored), ` +
             `${jobs?.completed ?? 0} completed, ${jobs?.retried ?? 0} run more than once`,
         );
-      } else {
-        console.log(
-          "  processed: orders/updated has no handler in this build yet (it arrives with the Shopify order sync); receipts only",
-        );
+        processedFigures = {
+          processed: row.processed,
+          processingFailed: row.failed,
+          jobs: jobs?.jobs ?? 0,
+          jobsRetried: jobs?.retried ?? 0,
+        };
       }
+      const ratio = perSecond(appAlone) / perSecond(floorAlone);
+      const ratioWithWorker = perSecond(appBeside) / perSecond(floorBeside);
+      const p99Ms = percentile(appAlone.latencies, 99);
+      console.log(
+        `  ratio ${ratio.toFixed(2)} of the durable floor with the worker not running (goal ≥ 0.9), ` +
+          `${ratioWithWorker.toFixed(2)} with it running (goal ≥ 0.5); p99 ${p99Ms.toFixed(0)} ms (goal < 50)`,
+      );
+      recordBenchResult({
+        bench: "webhooks",
+        ratio,
+        ratioWithWorker,
+        p99Ms,
+        p99MsWithWorker: percentile(appBeside.latencies, 99),
+        p50Ms: percentile(appAlone.latencies, 50),
+        lost,
+        duplicated,
+        perSecond: perSecond(appAlone),
+        perSecondWithWorker: perSecond(appBeside),
+        floorPerSecond: perSecond(floorAlone),
+        floorPerSecondWithWorker: perSecond(floorBeside),
+        floorP99Ms: percentile(floorAlone.latencies, 99),
+        barePerSecond: perSecond(bareAlone),
+        ratioToBare: perSecond(appAlone) / perSecond(bareAlone),
+        doorCpuMsPerDelivery: appAlone.cpuMs / Math.max(1, appAlone.ok),
+        doorPgCpuMsPerDelivery: appAlone.pgCpuMs / Math.max(1, appAlone.ok),
+        floorCpuMsPerDelivery: floorAlone.cpuMs / Math.max(1, floorAlone.ok),
+        floorPgCpuMsPerDelivery: floorAlone.pgCpuMs / Math.max(1, floorAlone.ok),
+        workerCpuMsPerDelivery: workerCpuUsed / Math.max(1, appBeside.ok),
+        acknowledged,
+        stored: row.stored,
+        bodyBytes: sample,
+        seconds: SECONDS,
+        roundSeconds: ROUND_SECONDS,
+        connections: CONNECTIONS,
+        ...processedFigures,
+      });
     } finally {
       await check.close();
     }

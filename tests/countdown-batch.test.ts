@@ -222,9 +222,9 @@ describe("the countdown's batches", () => {
         expect(row).toMatchObject({ state: "pending", attempts: 1, claimedAt: null });
         expect(row.lastError).toMatch(/unavailable/);
       }
-      // Each has a send job waiting to try again with the same key.
-      const waiting = await app.ctx.jobs.find("send-submission", { queued: true });
-      const waitingFor = new Set(waiting.map((j) => j.data.submissionId));
+      // The batch's standby job waits to try them again, each with the same key.
+      const waiting = await app.ctx.jobs.find("send-standby", { queued: true });
+      const waitingFor = new Set(waiting.flatMap((j) => j.data.submissionIds));
       for (const row of rows) expect(waitingFor.has(row.id)).toBe(true);
     } finally {
       await down.close();

@@ -68,6 +68,42 @@ export async function sendSubmission(
   await sendClaimed(ctx, claimed, attempt, options);
 }
 
+/**
+ * The send-standby job: one per batch of purchase orders a worker sent inline (decision 38). Those
+ * already settled are left alone; each of the others goes through sendSubmission, so it is claimed
+ * (taken over only once its claim's lease has run out) and sent with its own key. Retried, for
+ * what is still unsent, while any of them is held by a live worker or its provider is down.
+ */
+export async function sendStandingBy(
+  ctx: Ctx,
+  data: { shopId: string; submissionIds: string[] },
+  attempt: { lastAttempt: boolean },
+): Promise<void> {
+  if (data.submissionIds.length === 0) return;
+  const unsent = await ctx.db
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.shopId, data.shopId),
+        inArray(submissions.id, data.submissionIds),
+        inArray(submissions.state, ["pending", "submitting"]),
+      ),
+    );
+  const outcomes = await Promise.allSettled(
+    unsent.map((row) =>
+      sendSubmission(ctx, { shopId: data.shopId, submissionId: row.id }, attempt),
+    ),
+  );
+  const failed = outcomes.filter((o) => o.status === "rejected");
+  if (failed.length === 0) return;
+  const errors = failed.map((o) => o.reason as unknown);
+  // Anything but "later" is a fault worth seeing; the job retries either way.
+  const fault = errors.find((e) => !(e instanceof RetryLater));
+  if (fault) throw fault instanceof Error ? fault : new Error(String(fault));
+  throw new RetryLater(`${failed.length} purchase order(s) not sent yet`);
+}
+
 /** Sends a submission this worker has claimed, and records the outcome under that claim. */
 export async function sendClaimed(
   ctx: Ctx,

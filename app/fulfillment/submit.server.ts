@@ -54,14 +54,16 @@ export interface SubmitOptions {
   /** Submit only if the countdown still ends at this deadline (the auto-submit job's own). */
   deadline?: string;
   /**
-   * The caller sends the purchase orders itself right after (a worker, not a web request): the
-   * queued send jobs then only stand by, in case this process dies before sending.
+   * The caller sends the purchase orders itself right after (a worker, not a web request): a
+   * standby job then waits, in case this process fails to send them.
    */
   sendingInline?: boolean;
 }
 
 /** How long a standing-by send job waits before checking that its purchase order went out. */
 const STANDBY_MS = 50_000;
+/** Submissions one standby job looks after. */
+const STANDBY_BATCH = 100;
 
 export async function submitOrder(
   ctx: Ctx,
@@ -265,8 +267,10 @@ async function moveLifecycle(
 }
 
 /**
- * One send job per submission, in the same transaction. When the caller sends inline, the jobs
- * only stand by, in case this process dies before sending.
+ * Queued in the same transaction as the submissions. Sent by a job: one send job per submission.
+ * Sent inline by the caller: one standby job for the whole batch (decision 38), which sends
+ * whatever is still unsent when it runs, in case this process fails to send or record them. A
+ * process that dies is noticed sooner by the claims sweep (claims.server.ts).
  */
 async function queueSends(
   ctx: Ctx,
@@ -275,15 +279,22 @@ async function queueSends(
   created: CreatedSubmission[],
   sendingInline: boolean,
 ): Promise<void> {
-  const startAfter = sendingInline ? new Date(Date.now() + STANDBY_MS) : undefined;
-  await ctx.jobs.sendMany(
-    "send-submission",
-    created.map(({ submission }) => ({
-      data: { shopId, submissionId: submission.id },
-      startAfter,
-    })),
-    { tx },
-  );
+  if (created.length === 0) return;
+  if (!sendingInline) {
+    await ctx.jobs.sendMany(
+      "send-submission",
+      created.map(({ submission }) => ({ data: { shopId, submissionId: submission.id } })),
+      { tx },
+    );
+    return;
+  }
+  const startAfter = new Date(Date.now() + STANDBY_MS);
+  const jobs: { data: { shopId: string; submissionIds: string[] }; startAfter: Date }[] = [];
+  for (let start = 0; start < created.length; start += STANDBY_BATCH) {
+    const submissionIds = created.slice(start, start + STANDBY_BATCH).map((c) => c.submission.id);
+    jobs.push({ data: { shopId, submissionIds }, startAfter });
+  }
+  await ctx.jobs.sendMany("send-standby", jobs, { tx });
 }
 
 function submittedResult({ locked, plan }: Planned, created: CreatedSubmission[]): SubmitResult {

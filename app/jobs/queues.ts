@@ -9,6 +9,11 @@ export interface JobData {
   "auto-submit": { shopId: string; orderId: string; dueAt: string };
   /** Send one purchase order to its provider. */
   "send-submission": { shopId: string; submissionId: string };
+  /**
+   * Stands by for a batch of purchase orders a worker sends itself (the countdown's): any of them
+   * still unsent when it runs is sent as send-submission would, with the same claim and key.
+   */
+  "send-standby": { shopId: string; submissionIds: string[] };
   /** Put one shipment's tracking into the cart. */
   "push-tracking": { shopId: string; shipmentId: string };
   /** A provider accepted a purchase order: tell the cart the order is being made. */
@@ -78,6 +83,17 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     expireInSeconds: 90,
     batchSize: 20,
     pollingIntervalSeconds: 0.5,
+  },
+  "send-standby": {
+    // As send-submission: each retry sends only what is still unsent.
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    // Its purchase orders are sent side by side, each call cut at 40 s.
+    expireInSeconds: 120,
+    batchSize: 5,
+    pollingIntervalSeconds: 2,
   },
   "push-tracking": {
     retryLimit: 10,

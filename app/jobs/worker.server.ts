@@ -5,7 +5,7 @@ import { startClaimRecovery, type ClaimRecovery } from "~/fulfillment/claims.ser
 import { pollProviders } from "~/fulfillment/poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { reportSentToCart } from "~/fulfillment/report-sent.server";
-import { sendSubmission } from "~/fulfillment/send.server";
+import { sendStandingBy, sendSubmission } from "~/fulfillment/send.server";
 import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
 import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
@@ -28,6 +28,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
       batch: (jobs: { data: JobData["auto-submit"] }[]) => autoSubmitBatch(ctx, jobs),
     }),
     "send-submission": (data, job) => sendSubmission(ctx, data, job),
+    "send-standby": (data, job) => sendStandingBy(ctx, data, job),
     "push-tracking": (data, job) => pushTracking(ctx, data, job),
     "report-sent-to-cart": (data, job) => reportSentToCart(ctx, data, job),
     "cancel-submission": (data, job) => cancelSubmission(ctx, data, job),

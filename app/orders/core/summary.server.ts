@@ -23,23 +23,35 @@ export async function refreshOrderSummaries(
     orderIds.map((id) => sql`${id}::uuid`),
     sql`, `,
   );
+  // Each order's submissions are read once; a row whose summary is already right is not written
+  // again (no new row version, no trigger, no live-page notification for nothing).
   await tx.execute(sql`
     update "order" o set
-      item_count = coalesce(
-        (select sum(li.quantity)::int from line_item li where li.order_id = o.id), 0),
-      submit_status = case
-        when exists (select 1 from submission s where s.order_id = o.id and s.state = 'failed')
-          then 'failed'::submit_status
-        when exists (select 1 from submission s where s.order_id = o.id and s.state = 'submitted')
-          and not exists (select 1 from submission s where s.order_id = o.id
-                          and s.state in ('pending', 'submitting'))
-          then 'submitted'::submit_status
-        else null end,
-      submit_failure_reason = (
-        select s.last_error from submission s
-        where s.order_id = o.id and s.state = 'failed'
-        order by s.updated_at desc limit 1),
+      item_count = v.item_count,
+      submit_status = v.submit_status,
+      submit_failure_reason = v.submit_failure_reason,
       updated_at = now()
-    where o.id in (${ids}) and o.shop_id = ${shopId}
+    from (
+      select o2.id,
+        coalesce((select sum(li.quantity)::int from line_item li where li.order_id = o2.id), 0)
+          as item_count,
+        case
+          when s.failed > 0 then 'failed'::submit_status
+          when s.submitted > 0 and s.open = 0 then 'submitted'::submit_status
+          else null end as submit_status,
+        s.failure_reason as submit_failure_reason
+      from "order" o2
+      cross join lateral (
+        select count(*) filter (where sub.state = 'failed') as failed,
+          count(*) filter (where sub.state = 'submitted') as submitted,
+          count(*) filter (where sub.state in ('pending', 'submitting')) as open,
+          (array_agg(sub.last_error order by sub.updated_at desc)
+            filter (where sub.state = 'failed'))[1] as failure_reason
+        from submission sub where sub.order_id = o2.id) s
+      where o2.id in (${ids}) and o2.shop_id = ${shopId}
+    ) v
+    where o.id = v.id and o.shop_id = ${shopId}
+      and (o.item_count, o.submit_status, o.submit_failure_reason)
+        is distinct from (v.item_count, v.submit_status, v.submit_failure_reason)
   `);
 }
