@@ -2,12 +2,14 @@
 // them at once. Each order must still end up exactly as if it had been submitted on its own.
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, orders, providers, shops, submissions } from "~/db/schema";
+import { lineItems, orderEvents, orders, providers, shops, submissions } from "~/db/schema";
 import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { SANDBOX_SKUS } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { submitOrders } from "~/fulfillment/submit.server";
 import type { JobData } from "~/jobs/queues";
 import { autoSubmitBatch } from "~/fulfillment/auto-submit.server";
+import { sendStandingBy } from "~/fulfillment/send.server";
+import { RetryLater } from "~/jobs/queues";
 import { holdOrder, rescheduleCountdowns } from "~/orders/countdown.server";
 import type { Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
@@ -264,6 +266,94 @@ describe("the countdown's batches", () => {
     );
     expect(results.map((r) => r.outcome)).toEqual(["not_found", "submitted", "already_submitted"]);
     expect((await orderState(app.ctx, theirs.id)).order.state).toBe("new");
+  });
+  it("each order a batch sends gets its timeline entry, and the cart is told, once per purchase order", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { dueAt, orders: due } = await ordersDueNow(shop, 4);
+    await autoSubmitBatch(
+      app.ctx,
+      due.map((o) => jobFor(shop, o.id, dueAt)),
+    );
+    const ids = due.map((o) => o.id);
+    const rows = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(inArray(submissions.orderId, ids));
+    expect(rows.map((r) => r.state)).toEqual(["submitted", "submitted", "submitted", "submitted"]);
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(inArray(orderEvents.orderId, ids));
+    for (const row of rows) {
+      const accepted = events.filter(
+        (e) => e.action === "provider_accepted" && e.data?.submissionId === row.id,
+      );
+      expect(accepted).toHaveLength(1);
+      expect(accepted[0]!.message).toBe(`${row.poNumber} accepted as ${row.providerOrderId}`);
+    }
+    const reports = await app.ctx.jobs.find("report-sent-to-cart", { queued: true });
+    for (const row of rows) {
+      expect(reports.filter((j) => j.data.submissionId === row.id)).toHaveLength(1);
+    }
+    // Every order reads Submitted in the catalog.
+    for (const order of due) {
+      expect((await orderState(app.ctx, order.id)).order.submitStatus).toBe("submitted");
+    }
+  });
+
+  it("the batch's standby job sends what a live worker claimed and never sent: once, with the same key, after the claim's lease", async () => {
+    const { shop } = await shopWithSandbox(app.ctx, sandbox);
+    const { dueAt, orders: due } = await ordersDueNow(shop, 2);
+    // Decided and claimed by this worker, as the countdown does, but never sent (say its process
+    // hung between deciding and sending).
+    await submitOrders(
+      app.ctx,
+      shop.id,
+      due.map((o) => ({ orderId: o.id, deadline: dueAt.toISOString() })),
+      { actor: "system", name: "Countdown" },
+      { sendingInline: true },
+    );
+    const claimed = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(
+        inArray(
+          submissions.orderId,
+          due.map((o) => o.id),
+        ),
+      );
+    const submissionIds = claimed.map((r) => r.id);
+    // One standby job for the batch, naming both.
+    const standby = (await app.ctx.jobs.find("send-standby", { queued: true })).filter((j) =>
+      j.data.submissionIds.some((id) => submissionIds.includes(id)),
+    );
+    expect(standby).toHaveLength(1);
+    expect([...standby[0]!.data.submissionIds].sort()).toEqual([...submissionIds].sort());
+
+    // While the claim's lease runs, the live worker's claim stands: nothing is sent, try later.
+    await expect(
+      sendStandingBy(app.ctx, { shopId: shop.id, submissionIds }, { lastAttempt: false }),
+    ).rejects.toBeInstanceOf(RetryLater);
+    for (const row of claimed)
+      expect(sandbox.stats().requestsByKey[row.idempotencyKey]).toBeUndefined();
+
+    // Past the lease, the standby job takes the claims over and sends each once, with its key.
+    await app.ctx.db
+      .update(submissions)
+      .set({ claimedAt: new Date(Date.now() - 60_000) })
+      .where(inArray(submissions.id, submissionIds));
+    await sendStandingBy(app.ctx, { shopId: shop.id, submissionIds }, { lastAttempt: false });
+    // Run again (a redelivered job): everything is settled, nothing more is sent.
+    await sendStandingBy(app.ctx, { shopId: shop.id, submissionIds }, { lastAttempt: false });
+    const after = await app.ctx.db
+      .select()
+      .from(submissions)
+      .where(inArray(submissions.id, submissionIds));
+    for (const row of after) {
+      expect(row).toMatchObject({ state: "submitted", attempts: 2 });
+      expect(sandbox.stats().requestsByKey[row.idempotencyKey]).toBe(1);
+      expect(sandbox.stats().ordersByPoNumber[row.poNumber]).toBe(1);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { queryRows } from "~/db/client.server";
 import type { AppContext } from "~/context.server";
 import { orders, shops, submissions } from "~/db/schema";
-import { addTimelineEntry, addTimelineEntries } from "~/orders/core/timeline.server";
+import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { lockOrder } from "~/orders/core/transitions.server";
 import { refreshOrderSummaries, refreshOrderSummary } from "~/orders/core/summary.server";
 import { RetryLater } from "~/jobs/queues";
@@ -224,31 +224,33 @@ async function settleAccepted(ctx: Ctx, batch: Accepted[]): Promise<void> {
         ),
         sql`, `,
       );
-      // Only the holder of each exact claim may settle it (see ownClaim).
-      const updated = await queryRows<{ id: string }>(
+      // One statement settles the batch and writes its timeline: only the holder of each exact
+      // claim may settle it (see ownClaim), and only what was settled gets a timeline row.
+      const settled = await queryRows<{ id: string; order_id: string }>(
         tx,
-        sql`update submission s set
-              state = 'submitted', provider_order_id = v.provider_order_id,
-              submitted_at = v.accepted_at, last_error = null, updated_at = now()
-            from (values ${values}) as v(id, attempts, claimed_by, provider_order_id, accepted_at)
-            where s.id = v.id and s.shop_id = ${shopId} and s.state = 'submitting'
-              and s.attempts = v.attempts and s.claimed_by is not distinct from v.claimed_by
-            returning s.id`,
+        sql`with settled as (
+              update submission s set
+                state = 'submitted', provider_order_id = v.provider_order_id,
+                submitted_at = v.accepted_at, last_error = null, updated_at = now()
+              from (values ${values}) as v(id, attempts, claimed_by, provider_order_id, accepted_at)
+              where s.id = v.id and s.shop_id = ${shopId} and s.state = 'submitting'
+                and s.attempts = v.attempts and s.claimed_by is not distinct from v.claimed_by
+              returning s.id, s.order_id, s.po_number, s.provider_order_id),
+            timeline as (
+              insert into order_event (shop_id, order_id, actor, action, message, data)
+              select ${shopId}, order_id, 'provider', 'provider_accepted',
+                po_number || ' accepted as ' || provider_order_id,
+                jsonb_build_object('submissionId', id, 'providerOrderId', provider_order_id)
+              from settled)
+            select id, order_id from settled`,
       );
-      const settled = new Set(updated.map((row) => row.id));
-      const mine = accepted.filter((a) => settled.has(a.claimed.id));
-      await addTimelineEntries(
-        tx,
-        mine.map((a) => ({
-          shopId,
-          orderId: a.claimed.orderId,
-          actor: "provider" as const,
-          action: "provider_accepted",
-          message: `${a.claimed.poNumber} accepted as ${a.providerOrderId}`,
-          data: { submissionId: a.claimed.id, providerOrderId: a.providerOrderId },
-        })),
+      await refreshOrderSummaries(tx, shopId, [...new Set(settled.map((row) => row.order_id))]);
+      // The cart is told, as after any accepted purchase order (see settle).
+      await ctx.jobs.sendMany(
+        "report-sent-to-cart",
+        settled.map((row) => ({ data: { shopId, submissionId: row.id } })),
+        { tx },
       );
-      await refreshOrderSummaries(tx, shopId, [...new Set(mine.map((a) => a.claimed.orderId))]);
     }
   });
 }
