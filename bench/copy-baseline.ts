@@ -71,8 +71,8 @@ export async function copyBaselineRound(
   let scratch: string | null = null;
   try {
     const { rows: shopRows } = await client.query<{ id: string }>(
-      `insert into shop (platform, domain, name)
-       select platform, 'copy-baseline-' || $2 || '.' || domain, 'Copy baseline'
+      `insert into shop (platform, domain, name, settings)
+       select platform, 'copy-baseline-' || $2 || '.' || domain, 'Copy baseline', settings
        from shop where id = $1 returning id`,
       [sourceShopId, String(round)],
     );

@@ -77,7 +77,7 @@ export async function autoSubmitBatch(
     }
   }
   // Sent from here rather than after another trip through the queue: the orders reach their
-  // provider right after their deadline. A failure to send is left to the standing-by jobs, so
+  // provider right after their deadline. A failure to send is left to the batch's standby job, so
   // the timer jobs themselves are done once their orders are decided.
   await sendClaimedMany(ctx, toSend).catch((err: unknown) => {
     console.error(`[countdown] ${asError(err).message}`);

@@ -147,7 +147,7 @@ export const SEND_CONCURRENCY = 25;
  * batches: whatever has come back while the previous batch was being written goes in the next one,
  * each under its own claim as `settle` would, with the moment the provider accepted it. Anything
  * else (a refusal, an outage) goes through `sendClaimed`'s own path, one by one. Never throws for
- * one submission's sake: a submission left claimed is taken over by its standing-by job.
+ * one submission's sake: a submission left claimed is taken over by its batch's standby job.
  */
 export async function sendClaimedMany(
   ctx: Ctx,
@@ -191,7 +191,7 @@ export async function sendClaimedMany(
   while (writing) await writing;
   if (failures.length > 0) {
     throw new Error(
-      `${failures.length} sent purchase order(s) could not be recorded; their standing-by jobs will: ${String(failures[0])}`,
+      `${failures.length} sent purchase order(s) could not be recorded; their standby job will: ${String(failures[0])}`,
     );
   }
 }

@@ -1,4 +1,4 @@
--- Live pages (decision 39): the shop-change notification is sent once per statement and shop rather
+-- Live pages (decision 38): the shop-change notification is sent once per statement and shop rather
 -- than once per row. A statement that writes a thousand rows of one shop ran the row trigger a
 -- thousand times; now it runs once and notifies each shop whose rows it touched. Transition tables
 -- need one trigger per event, hence the separate INSERT, UPDATE and DELETE triggers.
