@@ -147,7 +147,10 @@ export const orders = pgTable(
     index("order_shop_state_idx").on(t.shopId, t.state, t.cartCreatedAt.desc()),
     index("order_shop_type_idx").on(t.shopId, t.type, t.cartCreatedAt.desc()),
     index("order_shop_cart_status_idx").on(t.shopId, t.cartStatus, t.cartCreatedAt.desc()),
-    index("order_shop_submit_status_idx").on(t.shopId, t.submitStatus),
+    // Only orders that have a submit status: a new order (none yet) costs this index nothing.
+    index("order_shop_submit_status_idx")
+      .on(t.shopId, t.submitStatus)
+      .where(sql`${t.submitStatus} is not null`),
     // The countdown sweeper looks only at running countdowns.
     index("order_auto_submit_idx")
       .on(t.autoSubmitAt)
@@ -208,8 +211,9 @@ export const lineItems = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    // Lines are read by their order; no query looks a line up by SKU across a shop, so no index
+    // on it is kept up to date for every imported line.
     uniqueIndex("line_item_order_cart_line_key").on(t.orderId, t.cartLineId),
-    index("line_item_shop_sku_idx").on(t.shopId, t.sku),
   ],
 );
 

@@ -1,3 +1,9 @@
+-- Imports (decision 38): no index kept up to date that no query reads. line_item by SKU across a
+-- shop is never looked up; the submit-status index holds only orders that have one, so a new order
+-- costs it nothing.
+DROP INDEX "line_item_shop_sku_idx";--> statement-breakpoint
+DROP INDEX "order_shop_submit_status_idx";--> statement-breakpoint
+CREATE INDEX "order_shop_submit_status_idx" ON "order" USING btree ("shop_id","submit_status") WHERE "order"."submit_status" is not null;--> statement-breakpoint
 -- Live pages (decision 38): the shop-change notification is sent once per statement and shop rather
 -- than once per row. A statement that writes a thousand rows of one shop ran the row trigger a
 -- thousand times; now it runs once and notifies each shop whose rows it touched. Transition tables
