@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { HttpResponse } from "msw";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_TRIGGER_FIELDS, FLOW_TRIGGERS, type FlowTrigger } from "~/carts/shopify/flow";
 import { queueFlowTrigger, sendFlowTrigger } from "~/carts/shopify/flow-triggers.server";
@@ -88,6 +89,19 @@ const accepted = () => ({ data: { flowTriggerReceive: { userErrors: [] } } });
 
 // ---------------------------------------------------------------------------------------------
 
+/** Answers the Flow route gave, to hold the API docs to. */
+const seenStatuses = new Set<string>();
+
+async function postFlow(body: string, headers: Record<string, string>): Promise<Response> {
+  const res = await app.fetch("/api/flow/submit-order", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body,
+  });
+  seenStatuses.add(String(res.status));
+  return res;
+}
+
 describe("Flow action: Submit order through Orderlane", () => {
   function flowRequest(properties: Record<string, unknown>, runId = randomUUID(), secret?: string) {
     const body = JSON.stringify({
@@ -104,11 +118,7 @@ describe("Flow action: Submit order through Orderlane", () => {
     return {
       runId,
       send: (headers: Record<string, string> = { "X-Shopify-Hmac-SHA256": hmac }) =>
-        app.fetch("/api/flow/submit-order", {
-          method: "POST",
-          headers: { "Content-Type": "application/json", ...headers },
-          body,
-        }),
+        postFlow(body, headers),
     };
   }
 
@@ -172,12 +182,16 @@ describe("Flow action: Submit order through Orderlane", () => {
   it("refuses a signed body that is not Flow's (400)", async () => {
     const body = JSON.stringify({ shopify_domain: shop.domain, properties: {} });
     const hmac = createHmac("sha256", TEST_SHOPIFY.apiSecret).update(body).digest("base64");
-    const res = await app.fetch("/api/flow/submit-order", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Shopify-Hmac-SHA256": hmac },
-      body,
-    });
+    const res = await postFlow(body, { "X-Shopify-Hmac-SHA256": hmac });
     expect(res.status).toBe(400);
+  });
+
+  it("is documented in docs/openapi.yaml with the answers produced above", () => {
+    type Spec = { paths: Record<string, { post?: { responses?: Record<string, unknown> } }> };
+    const spec = parse(readFileSync("docs/openapi.yaml", "utf8")) as Spec;
+    const documented = Object.keys(spec.paths["/api/flow/submit-order"]?.post?.responses ?? {});
+    expect(documented.length).toBeGreaterThan(0);
+    expect(documented.filter((status) => !seenStatuses.has(status))).toEqual([]);
   });
 
   it("is declared by a flow_action extension with an order field, at this handle", () => {
