@@ -13,6 +13,7 @@ import { queueFlowTrigger, sendFlowTrigger } from "~/carts/shopify/flow-triggers
 import { FLOW_SUBMIT_HANDLE } from "~/carts/shopify/flow-action.server";
 import { flowActionRuns, flowTriggerEvents, orders } from "~/db/schema";
 import type { SandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
+import { applyProviderEvent } from "~/fulfillment/provider-events.server";
 import { RetryLater, type QueueName } from "~/jobs/queues";
 import { jobHandlers } from "~/jobs/worker.server";
 import { runOrderAction } from "~/orders/actions.server";
@@ -277,7 +278,11 @@ describe("Flow triggers", () => {
     await drain("send-submission");
     await drain("send-flow-trigger");
 
-    const sent = calls.filter((c) => c.operation === "OrderlaneFlowTrigger");
+    const sent = calls.filter(
+      (c) =>
+        c.operation === "OrderlaneFlowTrigger" &&
+        (c.variables.payload as Record<string, unknown>)["Order number"] === order.cartOrderNumber,
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.variables).toMatchObject({
       handle: "orderlane-submission-failed",
@@ -287,6 +292,30 @@ describe("Flow triggers", () => {
         "Alert code": "provider_rejected",
         Reason: expect.stringContaining("TEE-SANDBOX-REJECT"),
       },
+    });
+  });
+
+  it("a provider refusing an order it had accepted queues 'Order submission failed' once", async () => {
+    mockShopifyAdmin(shop.domain, { OrderlaneFlowTrigger: accepted });
+    const order = await personalisedOrder(app.ctx, shop);
+    await runOrderAction(app.ctx, shop.id, order.id, "submit", owner);
+    await drain("send-submission");
+    const [sub] = (await orderState(app.ctx, order.id)).submissions;
+    expect(sub!.state).toBe("submitted");
+    const event = {
+      type: "rejected" as const,
+      eventId: `evt_${randomUUID()}`,
+      providerOrderId: sub!.providerOrderId!,
+      reason: "Out of blank tees in that size",
+    };
+    await applyProviderEvent(app.ctx, { providerId, submissionId: sub!.id, event });
+    await applyProviderEvent(app.ctx, { providerId, submissionId: sub!.id, event });
+    const rows = await flowRows("submission_failed", sub!.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.payload).toMatchObject({
+      Provider: "Sandbox Printer",
+      Reason: "Out of blank tees in that size",
+      "Alert code": "provider_rejected",
     });
   });
 
@@ -301,7 +330,12 @@ describe("Flow triggers", () => {
     const [after] = await app.ctx.db.select().from(orders).where(eq(orders.id, order.id));
     expect(after!.state).toBe("error");
     await drain("send-flow-trigger");
-    const sent = calls.filter((c) => c.operation === "OrderlaneFlowTrigger");
+    // Earlier tests' events may go out in the same drain: this order's calls only.
+    const sent = calls.filter(
+      (c) =>
+        c.operation === "OrderlaneFlowTrigger" &&
+        (c.variables.payload as Record<string, unknown>)["Order number"] === order.cartOrderNumber,
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.variables).toMatchObject({
       handle: "orderlane-submission-failed",

@@ -285,16 +285,16 @@ export async function bulkSubmitByGid(
     return {
       ok: false,
       status: 400,
-      code: "invalid_request",
       message: "Select at least one order.",
+      code: "invalid_request",
     };
   }
   if (unique.length > BULK_CAP) {
     return {
       ok: false,
       status: 400,
-      code: "too_many",
       message: `Select at most ${BULK_CAP} orders at a time.`,
+      code: "too_many",
     };
   }
   const bad = unique.filter((g) => orderIdOfGid(g) === null);
@@ -303,8 +303,8 @@ export async function bulkSubmitByGid(
     return {
       ok: false,
       status: 400,
-      code: "invalid_request",
       message: `Not Shopify order ids: ${shown.join(", ")}${bad.length > 3 ? " and more" : ""}`,
+      code: "invalid_request",
     };
   }
   const cartIds = unique.map((g) => orderIdOfGid(g)!);
@@ -381,8 +381,8 @@ export async function importByGid(
     return {
       ok: false,
       status: 400,
-      code: "invalid_request",
       message: "That is not a Shopify order id.",
+      code: "invalid_request",
     };
   }
   const started = await startImport(
