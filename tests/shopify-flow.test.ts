@@ -473,6 +473,29 @@ describe("Flow triggers", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("in the demo, a Shopify shop's trigger is recorded as skipped and nothing is called", async () => {
+    const calls = mockShopifyAdmin(shop.domain, { OrderlaneFlowTrigger: accepted });
+    const order = await personalisedOrder(app.ctx, shop);
+    const key = `test:${randomUUID()}`;
+    await app.ctx.db.transaction((tx) =>
+      queueFlowTrigger(
+        tx,
+        app.ctx.jobs,
+        shop.id,
+        "order_submitted",
+        { orderId: order.id, providerId, poNumber: "OL-DEMO-1" },
+        key,
+      ),
+    );
+    const [row] = (await flowRows("order_submitted")).filter((r) => r.eventKey === key);
+    // A demo process: its seam is present (what it holds does not matter here).
+    const demoCtx = { ...app.ctx, demo: {} as NonNullable<typeof app.ctx.demo> };
+    await sendFlowTrigger(demoCtx, { shopId: shop.id, eventId: row!.id }, { lastAttempt: false });
+    const [after] = (await flowRows("order_submitted")).filter((r) => r.eventKey === key);
+    expect(after).toMatchObject({ status: "skipped", attempts: 0 });
+    expect(calls).toHaveLength(0);
+  });
+
   it("queues nothing for shops that are not on Shopify", async () => {
     const woo = await createShop(app.ctx.db, { platform: "woocommerce" });
     const order = await createOrder(app.ctx.db, woo);
