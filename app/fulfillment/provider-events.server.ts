@@ -12,6 +12,7 @@ import type { ProviderEvent } from "./provider";
 import { findProviderById, providerAdapter } from "./providers.server";
 import { alertOf } from "~/orders/core/alerts";
 import { recordProviderRefusal } from "./provider-refusal.server";
+import { queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
@@ -214,6 +215,22 @@ export async function applyProviderEvent(
       submissionId: submission.id,
       timelineAction: event.type === "rejected" ? "provider_rejected" : "provider_cancelled",
     });
+    // Refused after accepting it (events are stored once each, so the event's id is the key).
+    if (event.type === "rejected") {
+      await queueFlowTrigger(
+        tx,
+        ctx.jobs,
+        order.shopId,
+        "submission_failed",
+        {
+          orderId: order.id,
+          providerId: submission.providerId,
+          reason: alert.message,
+          alertCode: alert.code,
+        },
+        `submission:${submission.id}:rejected:${event.eventId}`,
+      );
+    }
   });
 }
 
