@@ -39,6 +39,9 @@ type Outcome = { tone: "success" | "info" | "critical"; heading: string; text: s
 /** After Import, look again this often (a single order imports in seconds) and this many times. */
 const IMPORT_RECHECK_MS = 3000;
 const IMPORT_RECHECKS = 5;
+/** At zero the worker submits: look again shortly after, a few times, to show what it did. */
+const DUE_RECHECK_MS = 3000;
+const DUE_RECHECKS = 5;
 
 function OrderBlock() {
   const selected = shopify.data.selected[0]?.id;
@@ -48,16 +51,21 @@ function OrderBlock() {
   const [busy, setBusy] = useState<AdminAction | "import" | null>(null);
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   const [importing, setImporting] = useState(0);
+  const [dueChecks, setDueChecks] = useState(0);
 
-  const fetchOrder = useCallback(async () => {
-    if (!gid) return;
-    setLoad({ kind: "loading" });
-    const result = await adminClient().getOrder(gid);
-    if (result.ok) setLoad({ kind: "order", order: result.data.order });
-    else if (result.code === "not_in_orderlane")
-      setLoad({ kind: "unknown", message: result.message });
-    else setLoad({ kind: "failed", failure: result });
-  }, [gid]);
+  const fetchOrder = useCallback(
+    async (options: { quiet?: boolean } = {}) => {
+      if (!gid) return;
+      // A quiet look again keeps the card on screen until the answer comes.
+      if (!options.quiet) setLoad({ kind: "loading" });
+      const result = await adminClient().getOrder(gid);
+      if (result.ok) setLoad({ kind: "order", order: result.data.order });
+      else if (result.code === "not_in_orderlane")
+        setLoad({ kind: "unknown", message: result.message });
+      else setLoad({ kind: "failed", failure: result });
+    },
+    [gid],
+  );
 
   useEffect(() => {
     void fetchOrder();
@@ -69,10 +77,16 @@ function OrderBlock() {
     if (importing > IMPORT_RECHECKS) return;
     const timer = setTimeout(() => {
       setImporting((n) => n + 1);
-      void fetchOrder();
+      void fetchOrder({ quiet: true });
     }, IMPORT_RECHECK_MS);
     return () => clearTimeout(timer);
   }, [importing, load.kind, fetchOrder]);
+
+  useEffect(() => {
+    if (importing === 0 || load.kind !== "order") return;
+    setImporting(0);
+    setOutcome({ tone: "success", heading: "Imported into Orderlane", text: "" });
+  }, [importing, load.kind]);
 
   if (!gid) {
     return (
@@ -96,7 +110,7 @@ function OrderBlock() {
     }
     if (result.code === "already_submitted") {
       setOutcome({ tone: "info", heading: "Already submitted", text: result.message });
-      void fetchOrder();
+      void fetchOrder({ quiet: true });
       return;
     }
     setOutcome({
@@ -106,7 +120,7 @@ function OrderBlock() {
       text: result.message,
     });
     // A refusal means the order moved on since the block read it: show it as it is now.
-    if (result.status === 409) void fetchOrder();
+    if (result.status === 409) void fetchOrder({ quiet: true });
   }
 
   async function importOrder() {
@@ -165,7 +179,7 @@ function OrderBlock() {
               Import this order
             </s-button>
             {importing > 0 ? (
-              <s-button onClick={() => void fetchOrder()}>Check again</s-button>
+              <s-button onClick={() => void fetchOrder({ quiet: true })}>Check again</s-button>
             ) : null}
           </s-stack>
         </s-stack>
@@ -185,6 +199,11 @@ function OrderBlock() {
       }}
       onCancelSubmit={() => setConfirmSubmit(false)}
       onAction={(action) => void runAction(action)}
+      onDue={() => {
+        if (dueChecks >= DUE_RECHECKS) return;
+        setDueChecks((n) => n + 1);
+        void fetchOrder({ quiet: true });
+      }}
     />
   );
 }
@@ -197,6 +216,7 @@ function OrderCard({
   onAskSubmit,
   onCancelSubmit,
   onAction,
+  onDue,
 }: {
   order: AdminOrder;
   outcomeBanner: preact.ComponentChildren;
@@ -205,8 +225,17 @@ function OrderCard({
   onAskSubmit: () => void;
   onCancelSubmit: () => void;
   onAction: (action: AdminAction) => void;
+  onDue: () => void;
 }) {
   const timeLeft = useTimeLeft(order.countdown, order.serverNow);
+  const due = timeLeft === 0;
+  useEffect(() => {
+    if (!due) return;
+    const timer = setTimeout(onDue, DUE_RECHECK_MS);
+    return () => clearTimeout(timer);
+    // onDue changes every render; the look again is for reaching zero, once per answer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [due, order.serverNow]);
   const { submit, hold, release } = order.actions;
   const status = order.submit;
   // Hold and Release are one control: whichever the lifecycle allows now (Hold when neither).
