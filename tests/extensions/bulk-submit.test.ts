@@ -2,7 +2,7 @@
 // route in one request, and the owner reads what became of each.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser, notOwnerWords, updateScreenshots } from "../support/browser";
+import { launchBrowser, notOwnerWords } from "../support/browser";
 import type { AdminBulkSubmitResponse } from "../../extensions/shared/admin-api";
 import { bundleExtensions, button, openExtension, visibleText, type Backend } from "./harness";
 
@@ -75,9 +75,6 @@ describe("Submit through Orderlane (order list)", () => {
     expect(text).toContain("1 order is not in Orderlane: open it and use Import this order");
     expect(notOwnerWords(text)).toEqual([]);
     expect(text).not.toContain("gid:");
-    if (updateScreenshots) {
-      await page.screenshot({ path: "docs/screenshots/extension-bulk-submit.png" });
-    }
     await button(page, "Done").click();
     await expect.poll(() => ext.closed()).toBe(1);
     expect(ext.errors).toEqual([]);

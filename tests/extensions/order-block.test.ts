@@ -2,7 +2,7 @@
 // admin and backend: what the owner reads, and which routes its buttons call.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, notOwnerWords, updateScreenshots } from "../support/browser";
+import { launchBrowser, notOwnerWords } from "../support/browser";
 import type {
   AdminActionResponse,
   AdminImportResponse,
@@ -87,9 +87,6 @@ describe("Orderlane card on Shopify's order page", () => {
     await page.clock.runFor(60_000);
     await expect.poll(() => secondsLeft(page)).toBeLessThanOrEqual(shown - 60);
     expect(await secondsLeft(page)).toBeGreaterThan(shown - 75);
-    if (updateScreenshots) {
-      await page.screenshot({ path: "docs/screenshots/extension-order-block.png", fullPage: true });
-    }
     expect(ext.calls).toEqual([{ method: "GET", path: ORDER_PATH, body: undefined }]);
     expect(ext.errors).toEqual([]);
   });
@@ -117,12 +114,6 @@ describe("Orderlane card on Shopify's order page", () => {
     );
     expect(text).toContain("Sent to its providers on 7 Dec 2026, 10:02; waiting for them to ship.");
     expect(notOwnerWords(text)).toEqual([]);
-    if (updateScreenshots) {
-      await page.screenshot({
-        path: "docs/screenshots/extension-order-block-submitted.png",
-        fullPage: true,
-      });
-    }
     expect(errors).toEqual([]);
   });
 

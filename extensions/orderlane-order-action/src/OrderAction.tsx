@@ -27,6 +27,11 @@ type Step =
   | { kind: "done"; order: AdminOrder; message: string }
   | { kind: "refused"; order: AdminOrder; action: AdminAction; failure: Failure };
 
+/** The question, with the button's own label (the shop may word Hold its own way). */
+function question(action: AdminAction, label: string, number: string): string {
+  return action === "submit" ? `Submit order ${number} now?` : `${label} order ${number}?`;
+}
+
 const CONFIRM_TEXT: Record<AdminAction, (number: string) => string> = {
   submit: (n) =>
     `Orderlane sends order ${n} to its providers right away, without waiting for the countdown. It cannot be taken back.`,
@@ -123,9 +128,9 @@ function OrderAction() {
       const { order, action, sending } = step;
       const label = order.actions[action].label;
       return (
-        <s-admin-action heading={`${label}: order ${order.number}`} loading={sending}>
+        <s-admin-action heading={`Order ${order.number}`} loading={sending}>
           <s-stack gap="small-200">
-            <s-text type="strong">{`${label} order ${order.number}?`}</s-text>
+            <s-text type="strong">{question(action, label, order.number)}</s-text>
             <s-text>{CONFIRM_TEXT[action](order.number)}</s-text>
           </s-stack>
           <s-button
