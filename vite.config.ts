@@ -46,4 +46,10 @@ export default defineConfig({
   build: {
     assetsInlineLimit: 0,
   },
+  server: {
+    // The app serves Vite from its own origin, so Vite's CORS is never needed; left on, it answers
+    // every preflight itself (without Shopify's origins), and the admin extensions' calls to
+    // /api/admin fail in development and the demo. Remix answers them as production does.
+    cors: false,
+  },
 });

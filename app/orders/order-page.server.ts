@@ -358,7 +358,10 @@ function itemOf(
   };
 }
 
-type MenuChoices = Pick<OrderPageData, "canHold" | "canRelease" | "submit" | "canEdit" | "actions">;
+type MenuChoices = Pick<
+  OrderPageData,
+  "canHold" | "canRelease" | "hold" | "release" | "submit" | "canEdit" | "actions"
+>;
 
 /** The page's buttons and Actions menu, as the lifecycle table decides them for these facts. */
 function menuOf(facts: OrderFacts, order: OrderRow, countdown: Countdown): MenuChoices {
@@ -369,11 +372,18 @@ function menuOf(facts: OrderFacts, order: OrderRow, countdown: Countdown): MenuC
       ? { allowed: true, reason: null }
       : { allowed: false, reason: decision.reason };
   };
-  const canRelease = choice("release").allowed;
+  const release = choice("release");
+  const canRelease = release.allowed;
   const submit = choice("submit");
+  const hold =
+    choice("hold").allowed && order.autoSubmitAt === null
+      ? { allowed: false, reason: "No countdown is running, so there is nothing to hold." }
+      : choice("hold");
   return {
-    canHold: choice("hold").allowed && order.autoSubmitAt !== null,
+    canHold: hold.allowed,
     canRelease,
+    hold,
+    release,
     // Next to the card's own "Resume countdown" button, the hold is released with that button.
     submit:
       !submit.allowed && order.state === "on_hold" && canRelease && countdown.kind === "paused"
@@ -493,6 +503,7 @@ function shipmentOf(
     carrier: s.carrier,
     trackingNumber: s.trackingNumber,
     trackingUrl: safeUrl(s.trackingUrl),
+    purchaseOrderId: s.submissionId,
     shippedAt: words.time(s.shippedAt),
     pushedAt: s.pushedToCartAt ? words.time(s.pushedToCartAt) : null,
     pushError: s.pushError,

@@ -114,6 +114,9 @@ export interface OrderPageData {
   /** The owner may pause the countdown (hold in the app) or resume it. */
   canHold: boolean;
   canRelease: boolean;
+  /** Hold and Release as the lifecycle table decides them, with its reason when it refuses. */
+  hold: { allowed: boolean; reason: string | null };
+  release: { allowed: boolean; reason: string | null };
   submit: { allowed: boolean; reason: string | null };
   canEdit: { allowed: boolean; reason: string | null };
   actions: ActionChoice[];
@@ -137,6 +140,8 @@ export interface OrderPageData {
     carrier: string | null;
     trackingNumber: string;
     trackingUrl: string | null;
+    /** The purchase order this parcel belongs to, when the provider said which. */
+    purchaseOrderId: string | null;
     shippedAt: string;
     pushedAt: string | null;
     pushError: string | null;
