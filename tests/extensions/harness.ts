@@ -41,7 +41,7 @@ export interface BackendCall {
 /** What the stand-in backend answers: a JSON response, no answer at all, or a dropped connection. */
 export type BackendAnswer = { status: number; json: unknown } | "hang" | "drop";
 
-export type Backend = (call: BackendCall) => BackendAnswer;
+export type Backend = (call: BackendCall) => BackendAnswer | Promise<BackendAnswer>;
 
 export function notFound(message: string, code = "not_in_orderlane"): BackendAnswer {
   return { status: 404, json: { error: { code, message } } satisfies AdminErrorBody };
@@ -152,7 +152,7 @@ export async function openExtension(
       if (calls.length >= w.n) w.resolve(calls[w.n - 1]!);
       else waiters.push(w);
     }
-    const answer = backend(call);
+    const answer = await backend(call);
     if (answer === "hang") {
       held.push(route);
       return;
