@@ -19,6 +19,11 @@ export function adminClient(): AdminClient {
   return createAdminClient({ fetch: (input, init) => fetch(input, init) });
 }
 
+/** Why a button is not offered, led by its label unless the reason already starts with it. */
+export function whyNot(label: string, reason: string): string {
+  return reason.toLowerCase().startsWith(label.toLowerCase()) ? reason : `${label}: ${reason}`;
+}
+
 export type BadgeTone = "success" | "critical" | "info" | "warning" | "neutral";
 
 /** The contract's tones, as the admin's badges and banners name them. */

@@ -163,6 +163,30 @@ describe("Orderlane card on Shopify's order page", () => {
     expect(ext.errors).toEqual([]);
   });
 
+  test("while purchase orders are being sent, the card looks again and shows how it went", async () => {
+    const sending = submittedOrder();
+    sending.submit = {
+      kind: "sending",
+      label: "Sending to providers",
+      tone: "info",
+      reason: null,
+      alert: null,
+    };
+    let reads = 0;
+    const ext = await open((call) => {
+      reads += 1;
+      return answersWith(reads === 1 ? sending : submittedOrder())(call);
+    });
+    const { page } = ext;
+    await expect.poll(() => visibleText(page)).toContain("Sending to providers");
+    await page.clock.runFor(5000);
+    await expect.poll(() => visibleText(page)).toContain("Submitted to 2 providers");
+    expect(ext.calls.map((c) => c.path)).toEqual([ORDER_PATH, ORDER_PATH]);
+    // Done sending: it stops looking.
+    await page.clock.runFor(30_000);
+    expect(ext.calls).toHaveLength(2);
+  });
+
   test("Hold posts the hold action; the refusal's reason is shown when the lifecycle says no", async () => {
     const ext = await open((call) =>
       call.method === "POST"

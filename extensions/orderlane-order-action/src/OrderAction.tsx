@@ -10,7 +10,7 @@ import {
   type AdminOrder,
   type AdminResult,
 } from "../../shared/admin-api";
-import { adminClient, countdownLine, ProblemBanner, useTimeLeft } from "../../shared/ui";
+import { adminClient, countdownLine, ProblemBanner, useTimeLeft, whyNot } from "../../shared/ui";
 
 export default function extension() {
   render(<OrderAction />, document.body);
@@ -232,7 +232,9 @@ function Choose({
       <s-stack gap="base">
         <Summary order={order} />
         {reasons.map((a) => (
-          <s-text key={a.label} color="subdued">{`${a.label}: ${a.reason}`}</s-text>
+          <s-text key={a.label} color="subdued">
+            {whyNot(a.label, a.reason ?? "")}
+          </s-text>
         ))}
         {!submit.allowed && !toggle.allowed ? (
           <s-text>There is nothing to submit or hold on this order now.</s-text>

@@ -19,6 +19,7 @@ import {
   CountdownView,
   ProblemBanner,
   useTimeLeft,
+  whyNot,
 } from "../../shared/ui";
 
 export default function extension() {
@@ -42,6 +43,9 @@ const IMPORT_RECHECKS = 5;
 /** At zero the worker submits: look again shortly after, a few times, to show what it did. */
 const DUE_RECHECK_MS = 3000;
 const DUE_RECHECKS = 5;
+/** While purchase orders are being sent, look again this often, for a minute. */
+const SENDING_RECHECK_MS = 5000;
+const SENDING_RECHECKS = 12;
 
 function OrderBlock() {
   const selected = shopify.data.selected[0]?.id;
@@ -52,6 +56,7 @@ function OrderBlock() {
   const [confirmSubmit, setConfirmSubmit] = useState(false);
   const [importing, setImporting] = useState(0);
   const [dueChecks, setDueChecks] = useState(0);
+  const [sendingChecks, setSendingChecks] = useState(0);
 
   const fetchOrder = useCallback(
     async (options: { quiet?: boolean } = {}) => {
@@ -81,6 +86,17 @@ function OrderBlock() {
     }, IMPORT_RECHECK_MS);
     return () => clearTimeout(timer);
   }, [importing, load.kind, fetchOrder]);
+
+  // Submitted: the providers answer within seconds; show their answer without a reload.
+  const sending = load.kind === "order" && load.order.submit.kind === "sending";
+  useEffect(() => {
+    if (!sending || sendingChecks >= SENDING_RECHECKS) return;
+    const timer = setTimeout(() => {
+      setSendingChecks((n) => n + 1);
+      void fetchOrder({ quiet: true });
+    }, SENDING_RECHECK_MS);
+    return () => clearTimeout(timer);
+  }, [sending, sendingChecks, load, fetchOrder]);
 
   useEffect(() => {
     if (importing === 0 || load.kind !== "order") return;
@@ -364,10 +380,10 @@ function OrderCard({
           <s-button href={order.openHref}>Open in Orderlane</s-button>
         </s-stack>
         {!submit.allowed && submit.reason ? (
-          <s-text color="subdued">{`${submit.label}: ${submit.reason}`}</s-text>
+          <s-text color="subdued">{whyNot(submit.label, submit.reason)}</s-text>
         ) : null}
         {!toggle.allowed && toggle.reason ? (
-          <s-text color="subdued">{`${toggle.label}: ${toggle.reason}`}</s-text>
+          <s-text color="subdued">{whyNot(toggle.label, toggle.reason)}</s-text>
         ) : null}
       </s-stack>
     </s-admin-block>
