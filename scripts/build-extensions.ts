@@ -18,6 +18,19 @@ export const EXTENSIONS_OUT = path.join(ROOT, "node_modules/.cache/orderlane-ext
 /** Shopify refuses a UI extension whose compiled script is larger than this. */
 export const SHOPIFY_SCRIPT_LIMIT = 64 * 1024;
 
+/**
+ * The API version the installed `@shopify/ui-extensions` types describe ("2026.7.4" → "2026-07"):
+ * a toml on another version would be checked against the wrong types.
+ */
+export function packageApiVersion(): string {
+  const pkg = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "node_modules/@shopify/ui-extensions/package.json"), "utf8"),
+  ) as { version: string };
+  const match = /^(\d{4})\.(\d{1,2})\./.exec(pkg.version);
+  if (!match) throw new Error(`Unexpected @shopify/ui-extensions version ${pkg.version}`);
+  return `${match[1]}-${match[2]!.padStart(2, "0")}`;
+}
+
 export interface UiExtension {
   /** The folder under extensions/, which is also its handle. */
   name: string;
@@ -36,6 +49,12 @@ export function uiExtensions(): UiExtension[] {
     if (!fs.existsSync(toml)) continue;
     const text = fs.readFileSync(toml, "utf8");
     if (!/^\s*type\s*=\s*"ui_extension"\s*$/m.test(text)) continue;
+    const apiVersion = /^\s*api_version\s*=\s*"([^"]+)"\s*$/m.exec(text)?.[1];
+    if (apiVersion !== packageApiVersion()) {
+      throw new Error(
+        `${path.relative(ROOT, toml)}: api_version ${apiVersion ?? "(none)"} is not ${packageApiVersion()}, the version of the installed @shopify/ui-extensions`,
+      );
+    }
     const target = /^\s*target\s*=\s*"([^"]+)"\s*$/m.exec(text)?.[1];
     const module = /^\s*module\s*=\s*"([^"]+)"\s*$/m.exec(text)?.[1];
     if (!target || !module) {
@@ -115,5 +134,10 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
-  await main();
+  try {
+    await main();
+  } catch (error) {
+    console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }
