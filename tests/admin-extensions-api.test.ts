@@ -1,7 +1,9 @@
 // The admin extensions' backend (/api/admin), called as Shopify's admin calls it: a fetch from
 // the extension's sandbox (another origin) carrying the admin's session token as a bearer token.
 import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importRuns, orders, providers } from "~/db/schema";
 import type { Shop } from "~/shops/shops.server";
@@ -82,13 +84,24 @@ function gidPath(cartOrderId: string): string {
   return encodeURIComponent(`gid://shopify/Order/${cartOrderId}`);
 }
 
-function call(path: string, init: RequestInit & { token?: string | null } = {}) {
+/** Every answer the tests saw, as "method template status", to hold the API docs to. */
+const seen = new Set<string>();
+
+function templateOf(path: string): string {
+  return path
+    .replace(/^\/api\/admin\/orders\/[^/]+/, "/api/admin/orders/{gid}")
+    .replace(/\/actions\/[^/]+$/, "/actions/{action}");
+}
+
+async function call(path: string, init: RequestInit & { token?: string | null } = {}) {
   const { token = sessionToken(), ...rest } = init;
   const headers = new Headers(rest.headers);
   headers.set("Origin", ADMIN_ORIGIN);
   headers.set("User-Agent", BROWSER);
   if (token !== null) headers.set("Authorization", `Bearer ${token}`);
-  return app.fetch(path, { ...rest, headers });
+  const res = await app.fetch(path, { ...rest, headers });
+  seen.add(`${(rest.method ?? "GET").toLowerCase()} ${templateOf(path)} ${res.status}`);
+  return res;
 }
 
 function post(path: string, body?: unknown, token?: string | null) {
@@ -163,13 +176,15 @@ describe("who may call", () => {
       expect(body.error.code, label).toBe("unauthorized");
       expect(body.error.message, label).toMatch(/session/i);
     }
-    // The same for actions: nothing is changed.
-    const res = await post(
+    // The same for every route: nothing is changed.
+    for (const route of [
       `/api/admin/orders/${gidPath(order.cartOrderId)}/actions/hold`,
-      undefined,
-      null,
-    );
-    expect(res.status).toBe(401);
+      `/api/admin/orders/${gidPath(order.cartOrderId)}/import`,
+      "/api/admin/bulk-submit",
+    ]) {
+      const res = await post(route, { orders: [`gid://shopify/Order/${order.cartOrderId}`] }, null);
+      expect(res.status, route).toBe(401);
+    }
     const [after] = await app.ctx.db.select().from(orders).where(eq(orders.id, order.id));
     expect(after!.state).toBe("new");
   });
@@ -395,5 +410,31 @@ describe("POST /api/admin/orders/:gid/import", () => {
     const busy = await post(`/api/admin/orders/${gidPath("5550001234568")}/import`);
     expect(busy.status).toBe(409);
     expect(((await busy.json()) as AdminErrorBody).error.code).toBe("import_busy");
+  });
+});
+
+describe("docs/openapi.yaml", () => {
+  it("documents each /api/admin route, and every documented answer was produced above", () => {
+    type Spec = { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    const spec = parse(readFileSync("docs/openapi.yaml", "utf8")) as Spec;
+    const documented = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith("/api/admin/"))
+      .flatMap(([path, item]) =>
+        Object.entries(item)
+          .filter(([method]) => ["get", "post"].includes(method))
+          .flatMap(([method, op]) =>
+            Object.keys(op.responses ?? {}).map((status) => `${method} ${path} ${status}`),
+          ),
+      );
+    const routes = new Set(documented.map((d) => d.split(" ").slice(0, 2).join(" ")));
+    expect([...routes].sort()).toEqual(
+      [
+        "get /api/admin/orders/{gid}",
+        "post /api/admin/orders/{gid}/actions/{action}",
+        "post /api/admin/orders/{gid}/import",
+        "post /api/admin/bulk-submit",
+      ].sort(),
+    );
+    expect(documented.filter((d) => !seen.has(d))).toEqual([]);
   });
 });

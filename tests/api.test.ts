@@ -481,13 +481,17 @@ describe("docs/openapi.yaml", () => {
     components: { schemas: Record<string, { enum?: unknown[] }> };
   };
   const spec = parse(readFileSync("docs/openapi.yaml", "utf8")) as Spec;
-  const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
-      .flatMap(([method, op]) =>
-        Object.keys(op.responses ?? {}).map((status) => `${method} ${path} ${status}`),
-      ),
-  );
+  // The app-internal routes (/api/admin, /api/flow) name their own server and are checked by
+  // their own tests (admin-extensions-api, shopify-flow); these are the /api/v1 routes.
+  const documented = Object.entries(spec.paths)
+    .filter(([path]) => !path.startsWith("/api/"))
+    .flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+        .flatMap(([method, op]) =>
+          Object.keys(op.responses ?? {}).map((status) => `${method} ${path} ${status}`),
+        ),
+    );
 
   it("is OpenAPI 3.1 and names the same values the app accepts", () => {
     expect(spec.openapi).toBe("3.1.0");

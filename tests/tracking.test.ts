@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lineItems, shipments, shops, submissions } from "~/db/schema";
+import { flowTriggerEvents, lineItems, shipments, shops, submissions } from "~/db/schema";
+import { sendFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 import { applyProviderEvent } from "~/fulfillment/provider-events.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { reportSentToCart } from "~/fulfillment/report-sent.server";
@@ -328,6 +329,87 @@ describe("tracking back to Shopify", () => {
     const state = await orderState(app.ctx, order.id);
     expect(state.shipments[0]!.pushError).toMatch(/^Shopify: /);
     expect(state.order.state).toBe("open");
+  });
+});
+
+describe("Shopify Flow: Order shipped", () => {
+  it("tracking in Shopify queues the 'Order shipped' trigger once, and the worker sends it", async () => {
+    const { shop, order, ship } = await sentOrder("shopify");
+    const calls = mockShopifyAdmin(shop.domain, {
+      OrderlaneFulfillmentOrders: () => fulfillmentOrders,
+      OrderlaneFulfillmentCreate: () => ({
+        data: {
+          fulfillmentCreate: {
+            fulfillment: { id: "gid://shopify/Fulfillment/9", status: "SUCCESS" },
+            userErrors: [],
+          },
+        },
+      }),
+      OrderlaneOrder: () => ({ data: { order: null } }),
+      OrderlaneFlowTrigger: () => ({ data: { flowTriggerReceive: { userErrors: [] } } }),
+    });
+    const job = await ship("1ZFLOW", "all");
+    await pushTracking(app.ctx, job, { lastAttempt: false });
+    // A second delivery of the push job finds the tracking pushed and queues nothing more.
+    await pushTracking(app.ctx, job, { lastAttempt: false });
+
+    const rows = await app.ctx.db
+      .select()
+      .from(flowTriggerEvents)
+      .where(eq(flowTriggerEvents.shopId, shop.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      trigger: "orderlane-order-shipped",
+      eventKey: `shipment:${job.shipmentId}`,
+      status: "pending",
+      payload: {
+        order_id: 450789469,
+        "Order number": order.cartOrderNumber,
+        Provider: "Sandbox Printer",
+        Carrier: "UPS",
+        "Tracking number": "1ZFLOW",
+        "Tracking URL": "https://track.example/1ZFLOW",
+      },
+    });
+    await sendFlowTrigger(
+      app.ctx,
+      { shopId: shop.id, eventId: rows[0]!.id },
+      { lastAttempt: false },
+    );
+    const flow = calls.filter((c) => c.operation === "OrderlaneFlowTrigger");
+    expect(flow).toHaveLength(1);
+    expect(flow[0]!.variables).toEqual({
+      handle: "orderlane-order-shipped",
+      payload: rows[0]!.payload,
+    });
+  });
+
+  it("a WooCommerce shop has no Flow: nothing is queued", async () => {
+    const { shop, ship } = await sentOrder("woocommerce");
+    const base = `https://${shop.domain}/wp-json`;
+    mswServer.use(
+      http.get(`${base}/wc/v3/orders/450789469/notes`, () => HttpResponse.json([])),
+      http.post(`${base}/wc-shipment-tracking/v3/orders/450789469/shipment-trackings`, () =>
+        HttpResponse.json({ tracking_id: "abc" }, { status: 201 }),
+      ),
+      http.post(`${base}/wc/v3/orders/450789469/notes`, () =>
+        HttpResponse.json({ id: 281 }, { status: 201 }),
+      ),
+      http.put(`${base}/wc/v3/orders/450789469`, () =>
+        HttpResponse.json({ id: 450789469, status: "completed" }),
+      ),
+    );
+    await pushTracking(app.ctx, await ship("1ZWOOFLOW", "all"), { lastAttempt: false });
+    const [pushed] = await app.ctx.db
+      .select()
+      .from(shipments)
+      .where(eq(shipments.trackingNumber, "1ZWOOFLOW"));
+    expect(pushed!.pushedToCartAt).toBeInstanceOf(Date);
+    const rows = await app.ctx.db
+      .select()
+      .from(flowTriggerEvents)
+      .where(eq(flowTriggerEvents.shopId, shop.id));
+    expect(rows).toHaveLength(0);
   });
 });
 

@@ -505,3 +505,57 @@ export const sessions = pgTable("session", {
   refreshToken: text("refreshToken"),
   refreshTokenExpires: timestamp("refreshTokenExpires", { mode: "date" }),
 });
+
+/**
+ * What Orderlane tells Shopify Flow, one row per event (decision 0045): the unique key stops a
+ * second send of one event however often it is queued, and the row records each attempt, so a
+ * call Shopify throttled or refused is seen, not lost. `status`: pending (not yet accepted),
+ * sending (a call is under way), sent, failed (gave up), skipped (not sent by design, e.g. the
+ * demo), unknown (a worker died during the call, so whether Flow has it cannot be known).
+ */
+export const flowTriggerEvents = pgTable(
+  "flow_trigger_event",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    /** The trigger's handle, as its flow_trigger extension names it. */
+    trigger: text("trigger").notNull(),
+    /** What makes this event itself (e.g. the shipment's id): one send per key. */
+    eventKey: text("event_key").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("flow_trigger_event_key").on(t.shopId, t.trigger, t.eventKey),
+    index("flow_trigger_event_status_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/**
+ * Each run of the Flow action "Submit order through Orderlane", keyed by Flow's action_run_id:
+ * Flow resends a run it did not hear back from, and the resend gets the first answer again.
+ */
+export const flowActionRuns = pgTable(
+  "flow_action_run",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    actionRunId: text("action_run_id").notNull(),
+    cartOrderId: text("cart_order_id").notNull(),
+    /** The HTTP status and body the first complete run answered. */
+    status: integer("status").notNull(),
+    body: jsonb("body").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("flow_action_run_key").on(t.shopId, t.actionRunId)],
+);

@@ -18,6 +18,7 @@ import { buildPurchaseOrder, loadItems, type LineItemRow } from "./purchase-orde
 import type { OrderRow } from "~/orders/core/transitions.server";
 import { shopSettings, type ShopSettings } from "~/orders/core/shop-settings";
 import { alertOf } from "~/orders/core/alerts";
+import { queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 import { recordProviderRefusal } from "./provider-refusal.server";
 
 type Ctx = Pick<AppContext, "db" | "config" | "presence" | "jobs">;
@@ -356,6 +357,15 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
         data: { submissionId: claimed.id, providerOrderId: outcome.providerOrderId },
       });
       await refreshOrderSummary(tx, claimed.shopId, claimed.orderId);
+      // A resend is a new provider order on the same row: its acceptance is a new event.
+      await queueFlowTrigger(
+        tx,
+        ctx.jobs,
+        claimed.shopId,
+        "order_submitted",
+        { orderId: claimed.orderId, providerId: claimed.providerId, poNumber: claimed.poNumber },
+        `submission:${claimed.id}:accepted:${outcome.providerOrderId}`,
+      );
       await ctx.jobs.send(
         "report-sent-to-cart",
         { shopId: claimed.shopId, submissionId: claimed.id },
@@ -390,5 +400,19 @@ async function settle(ctx: Ctx, claimed: SubmissionRow, outcome: SubmitOutcome):
       submissionId: claimed.id,
       timelineAction: "provider_failed",
     });
+    // Each claim fails at most once; a Reprocess makes a new claim and so a new event.
+    await queueFlowTrigger(
+      tx,
+      ctx.jobs,
+      claimed.shopId,
+      "submission_failed",
+      {
+        orderId: claimed.orderId,
+        providerId: claimed.providerId,
+        reason: alert.message,
+        alertCode: alert.code,
+      },
+      `submission:${claimed.id}:failed:${claimed.claimedAt?.toISOString() ?? claimed.attempts}`,
+    );
   });
 }

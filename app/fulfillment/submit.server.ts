@@ -26,6 +26,7 @@ import { buildPurchaseOrder, poNumberFor, type LineItemRow } from "./purchase-or
 import type { KnownPurchaseOrder, SubmissionRow } from "./send.server";
 import { routeItems, unroutedProblem } from "./routing";
 import { alertOf, fixFor } from "~/orders/core/alerts";
+import { queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 import type { ProcessingMode } from "~/orders/core/model";
 import { shopSettings } from "~/orders/core/shop-settings";
 import type { Shop } from "~/shops/shops.server";
@@ -142,6 +143,18 @@ async function submitLocked(
     const { valid, invalid } = await planEach(ctx, tx, shopId, goingAhead);
     for (const { index, problems } of invalid) results[index] = { outcome: "invalid", problems };
     await moveLifecycle(tx, valid, invalid, acting);
+    for (const { locked, problems } of invalid) {
+      const alert = alertWith(problems);
+      // This transaction is the failure: a new key each time, kept only if it commits.
+      await queueFlowTrigger(
+        tx,
+        ctx.jobs,
+        shopId,
+        "submission_failed",
+        { orderId: locked.order.id, reason: alert.message, alertCode: alert.code },
+        `order:${locked.order.id}:invalid:${randomUUID()}`,
+      );
+    }
     const created = await createSubmissions(
       tx,
       shopId,

@@ -11,6 +11,7 @@ import { decide } from "~/orders/core/lifecycle";
 import { lockOrder, orderFacts, transition } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { ingestCartOrders } from "~/orders/ingest.server";
+import { providerOfSubmission, queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "shopify" | "config">;
 
@@ -88,6 +89,20 @@ export async function pushTracking(
       action: "tracking_pushed",
       message: `Tracking ${shipment.trackingNumber} is in the cart`,
     });
+    await queueFlowTrigger(
+      tx,
+      ctx.jobs,
+      order.shopId,
+      "order_shipped",
+      {
+        orderId: order.id,
+        providerId: await providerOfSubmission(tx, order.shopId, shipment.submissionId),
+        carrier: shipment.carrier,
+        trackingNumber: shipment.trackingNumber,
+        trackingUrl: shipment.trackingUrl,
+      },
+      `shipment:${shipment.id}`,
+    );
     const [unshipped] = await tx
       .select({ id: lineItems.id })
       .from(lineItems)

@@ -25,6 +25,8 @@ export interface JobData {
   "poll-providers": Record<string, never>;
   /** Scheduled: Open orders with nothing shipped long after they were sent become Abandoned. */
   "abandon-orders": Record<string, never>;
+  /** Tell Shopify Flow about one event (a flow_trigger_event row), at most once. */
+  "send-flow-trigger": { shopId: string; eventId: string };
 }
 
 export type QueueName = keyof JobData;
@@ -146,6 +148,19 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     expireInSeconds: 900,
     batchSize: 1,
     pollingIntervalSeconds: 30,
+  },
+  "send-flow-trigger": {
+    // Throttled or refused calls: back off from 30 s to an hour, for about a day in all, then the
+    // row says it failed. Every attempt is recorded on the row.
+    retryLimit: 12,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 3600,
+    // Longer than a GraphQL call may take, so a live attempt is never handed out twice (a row
+    // found mid-call is recorded as unknown, not sent again).
+    expireInSeconds: 120,
+    batchSize: 10,
+    pollingIntervalSeconds: 2,
   },
 };
 

@@ -10,6 +10,7 @@ import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
 import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
 import { abandonStaleOrders } from "~/orders/abandon.server";
+import { sendFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -44,6 +45,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "abandon-orders": async () => {
       await abandonStaleOrders(ctx);
     },
+    "send-flow-trigger": (data, job) => sendFlowTrigger(ctx, data, job),
   };
 }
 
