@@ -124,6 +124,38 @@ describe("the extensions against the app's backend", () => {
     expect(ext.errors).toEqual([]);
   });
 
+  test("the More actions modal holds the order and then releases it, in the server's words", async () => {
+    const order = await countingDown();
+    const open = () =>
+      openExtension(browser, bundles, "orderlane-order-action", {
+        selected: [`gid://shopify/Order/${order.cartOrderId}`],
+        backend: theApp,
+      });
+    const held = await open();
+    await button(held.page, /^Hold$/).click();
+    await button(held.page, "Yes, hold").click();
+    await expect
+      .poll(() => visibleText(held.page), { timeout: 30_000 })
+      .toMatch(/Paused with (1:00:00|59:\d\d) left/);
+    expect(notOwnerWords(await visibleText(held.page))).toEqual([]);
+    await button(held.page, "Done").click();
+    await expect.poll(() => held.closed()).toBe(1);
+
+    const released = await open();
+    await expect
+      .poll(() => visibleText(released.page), { timeout: 30_000 })
+      .toContain("Paused with");
+    await button(released.page, "Release").click();
+    await button(released.page, "Yes, release").click();
+    await expect
+      .poll(() => visibleText(released.page), { timeout: 30_000 })
+      .toMatch(/Submits automatically in (1:00:00|59:\d\d)/);
+    expect(released.calls.map((c) => `${c.method} ${c.path.split("/").pop()}`)).toEqual([
+      `GET ${encodeURIComponent(`gid://shopify/Order/${order.cartOrderId}`)}`,
+      "POST release",
+    ]);
+  });
+
   test("an order the shop has not sent to Orderlane: the card offers Import this order", async () => {
     const { page } = await openExtension(browser, bundles, "orderlane-order-block", {
       selected: ["gid://shopify/Order/424242424242"],
