@@ -16,6 +16,8 @@ const POLARIS_MESSAGE =
   "Pages get Polaris through app/ui/ (decision 22): a component of ours for what they repeat, ~/ui/primitives for the leaves they write themselves.";
 const polarisPaths = [{ name: "@shopify/polaris", message: POLARIS_MESSAGE }];
 const polarisPatterns = [{ regex: "^@shopify/polaris/", message: POLARIS_MESSAGE }];
+const EXTENSION_MESSAGE =
+  "Admin extensions are bundled on their own with Preact (decision 42): no app code, React or Polaris React; ask the backend through extensions/shared/admin-api.ts.";
 const KERNEL_MESSAGE =
   "The order kernel imports only db/, config and its own files (decision 21): carts, fulfillment, jobs, shops, pages and the demo build on it, never the other way round.";
 const kernelPatterns = [
@@ -107,6 +109,27 @@ export default tseslint.config(
     files: ["app/orders/core/**"],
     rules: {
       "no-restricted-imports": ["error", { paths: pgBossPaths, patterns: kernelPatterns }],
+    },
+  },
+  {
+    // Admin UI extensions run in Shopify's admin, bundled on their own: Preact and Polaris web
+    // components, and the backend only through extensions/shared/admin-api.ts (decision 42).
+    files: ["extensions/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "react", message: EXTENSION_MESSAGE },
+            { name: "react-dom", message: EXTENSION_MESSAGE },
+            ...polarisPaths.map((p) => ({ ...p, message: EXTENSION_MESSAGE })),
+          ],
+          patterns: [
+            { regex: "^~/", message: EXTENSION_MESSAGE },
+            { regex: "^(\\.\\./)+(app|server)(/|$)", message: EXTENSION_MESSAGE },
+          ],
+        },
+      ],
     },
   },
   {
