@@ -231,7 +231,12 @@ export async function benchVitals(): Promise<void> {
       `${LOADS} first visits per page, web-vitals ${webVitalsVersion()}`,
   );
   const name = `orderlane_bench_vitals_${Date.now()}`;
-  const buildDir = path.join(ROOT, "node_modules/.cache/orderlane-bench-vitals-build");
+  // BENCH_VITALS_BUILD=<dir> measures a build made beforehand (`REMIX_BUILD_DIR=<dir> npm run
+  // build`), e.g. one of an earlier commit to compare with; it is left in place.
+  const given = process.env.BENCH_VITALS_BUILD
+    ? path.resolve(process.env.BENCH_VITALS_BUILD)
+    : null;
+  const buildDir = given ?? path.join(ROOT, "node_modules/.cache/orderlane-bench-vitals-build");
   let app: ChildProcess | null = null;
   let browser: Browser | null = null;
   let database: Database | null = null;
@@ -250,16 +255,20 @@ export async function benchVitals(): Promise<void> {
       await admin.end();
       databaseCreated = false;
     }
-    fs.rmSync(buildDir, { recursive: true, force: true });
+    if (!given) fs.rmSync(buildDir, { recursive: true, force: true });
   };
   const onSignal = () => void cleanUp().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
   try {
-    console.log("  building the app (production)…");
-    fs.rmSync(buildDir, { recursive: true, force: true });
-    await buildApp(buildDir, { quiet: true });
+    if (given) {
+      console.log(`  measuring the build in ${given}`);
+    } else {
+      console.log("  building the app (production)…");
+      fs.rmSync(buildDir, { recursive: true, force: true });
+      await buildApp(buildDir, { quiet: true });
+    }
 
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
