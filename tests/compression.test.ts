@@ -1,5 +1,5 @@
 // Compressed answers (decision 40), through HTTP as a browser, a cart and a provider send them, on
-// the production build: pages and scripts come packed for a client that accepts brotli or gzip,
+// the production build: pages, scripts and JSON come packed for a client that accepts brotli or gzip,
 // fingerprinted assets stay cached for a year, the machines' doors answer plainly, and the live
 // stream's events arrive at once rather than waiting in a compressor.
 import http from "node:http";
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN } from "~/demo/constants";
 import { seedDemoShop } from "~/demo/seed.server";
+import { createApiToken } from "~/shops/api-tokens.server";
 import { findShop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
@@ -103,6 +104,22 @@ describe("compressed answers", () => {
       expect(answer.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
       expect(unpack(answer).length).toBeGreaterThan(answer.raw.length);
     }
+  });
+
+  it("packs the JSON API's list of orders", async () => {
+    const created = await createApiToken(app.ctx.db, demoShopId, {
+      name: "Compression check",
+      createdBy: "Ava",
+    });
+    if (!created.ok) throw new Error("token not created");
+    const answer = await send("/api/v1/orders", {
+      headers: { "Accept-Encoding": "br, gzip", Authorization: `Bearer ${created.token}` },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toContain("application/json");
+    expect(answer.headers["content-encoding"]).toBe("br");
+    const list = JSON.parse(unpack(answer)) as { orders: unknown[] };
+    expect(list.orders.length).toBeGreaterThan(0);
   });
 
   it("answers the carts' and providers' doors uncompressed", async () => {
