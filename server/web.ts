@@ -1,5 +1,5 @@
-// The HTTP edge: security headers, who may post, body-size limits, rate limits, static files, the
-// carts' webhook doors, then Remix with the AppContext as load context.
+// The HTTP edge: security headers, who may post, body-size limits, rate limits, the carts' webhook
+// doors, compression, static files, then Remix with the AppContext as load context.
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
@@ -19,6 +19,7 @@ import {
   tooLargeBody,
   type BodyCaps,
 } from "./body-cap";
+import { compressResponses } from "./compress";
 import { baseSecurityHeaders, refuseCrossSitePosts, refuseNulInUrl } from "./edge-guards";
 import { rateLimits } from "./rate-limits";
 import { remixHandoff } from "./remix-handoff";
@@ -78,6 +79,10 @@ export function createWebApp({ ctx, build, vite, clientDir }: WebOptions): expre
       return receiveWooCommerceDelivery(ctx, String(req.params.shopId ?? ""), headers, body);
     }),
   );
+
+  // After the doors above (their answers are tiny and waited on), before everything that serves
+  // pages and files (decision 40).
+  app.use(compressResponses());
 
   if (vite) {
     app.use(vite.middlewares);

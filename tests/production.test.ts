@@ -148,4 +148,59 @@ describe("the compiled server (npm run build, then npm start)", () => {
     expect(stderr).toContain("cannot start: no compiled server at");
     expect(stderr).toContain("run `npm run build` first");
   });
+
+  // README: "REMIX_BUILD_DIR builds elsewhere". The build keeps its packages external, so from a
+  // folder outside the project Node would find no `zod` above it; start.js looks in the project.
+  it(
+    "starts from a build outside the project, finding its packages in the project",
+    async () => {
+      const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "orderlane-build-elsewhere-"));
+      fs.cpSync(buildDir, elsewhere, { recursive: true });
+      const child = spawn(process.execPath, START, {
+        env: childEnv({
+          NODE_ENV: "production",
+          REMIX_BUILD_DIR: elsewhere,
+          PORT: "0",
+          SHOPIFY_API_KEY: "production-test",
+          SHOPIFY_API_SECRET: "production-test-secret",
+          SHOPIFY_APP_URL: "https://orderlane.test",
+          ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+          ...database,
+        }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          const timer = setInterval(() => {
+            const match = /production app at (http:\/\/localhost:\d+)/.exec(output);
+            if (match?.[1]) {
+              clearInterval(timer);
+              resolve(match[1]);
+            }
+          }, 50);
+          void exited.then((code) => {
+            clearInterval(timer);
+            reject(new Error(`the server exited with ${code}:\n${output}`));
+          });
+        });
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+        // The pages come from the build elsewhere: its server build renders, its client serves.
+        const login = await fetch(`${url}/auth/login`);
+        expect(login.status).toBe(200);
+        const stylesheet = /href="(\/assets\/[^"]+\.css)"/.exec(await login.text())?.[1];
+        expect((await fetch(`${url}${stylesheet}`)).status).toBe(200);
+        child.kill("SIGTERM");
+        expect(await exited).toBe(0);
+        expect(output).not.toMatch(/error/i);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        fs.rmSync(elsewhere, { recursive: true, force: true });
+      }
+    },
+    STARTUP_TIMEOUT_MS,
+  );
 });

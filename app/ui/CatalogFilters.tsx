@@ -7,7 +7,7 @@ import {
   useSetIndexFiltersMode,
   type IndexFiltersProps,
 } from "@shopify/polaris";
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import { STATE_LABELS } from "~/orders/core/lifecycle";
 import {
   CART_STATUS_LABELS,
@@ -158,7 +158,10 @@ export function CatalogFilters({
       }
       cancelAction={{ onAction: () => {}, disabled: false, loading: false }}
       mode={mode}
-      setMode={setMode}
+      // Opening search and filters mounts the search field and a popover per filter, whose layout
+      // reads cost most of a frame on a slow laptop: as a transition, the browser paints the
+      // pressed button first and React renders the bar in slices (INP, `npm run bench vitals`).
+      setMode={(next) => startTransition(() => setMode(next))}
       loading={loading}
       filteringAccessibilityLabel="Search and filter orders"
     />
