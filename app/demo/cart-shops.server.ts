@@ -30,6 +30,7 @@ import {
   type DemoCartOrder,
 } from "./cart-orders";
 import { startCartSimulator, type CartSimulator } from "./cart-simulator.server";
+import { dropshipDemoCartOrders } from "./dropship-demo.server";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "./constants";
 import { routeShopifyShopsToSimulator } from "./shopify-fetch.server";
 import type { ShopSettings } from "~/orders/core/shop-settings";
@@ -111,7 +112,10 @@ export async function startDemoCarts(
     },
     demoShop: demoShopSeededAt
       ? {
-          orders: demoShopCartOrders(new Date(demoShopSeededAt)),
+          orders: [
+            ...demoShopCartOrders(new Date(demoShopSeededAt)),
+            ...dropshipDemoCartOrders(new Date(demoShopSeededAt)),
+          ],
           parcels: demoShopCartParcels(new Date(demoShopSeededAt)),
           name: DEMO_SHOP_NAME,
           products: demoShopProducts(),
