@@ -143,6 +143,8 @@ export async function runFeed(
           : "Every row of the feed was rejected; your stock was left as it was",
       );
     }
+    // Fresh statistics, so the apply's joins are planned for the rows just staged.
+    await ctx.db.execute(sql`analyze feed_stage_row`);
     const applied = await applyStaged(ctx, run, feed);
     const [done] = await ctx.db
       .update(feedRuns)
@@ -332,17 +334,29 @@ async function stageFeed(
   });
   let at: ReturnType<typeof locateColumns> | null = null;
   let batch: StagedRow[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
+  // One batch is written while the next is parsed; never more than two are held.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (rows: StagedRow[]) => {
     await ctx.db.execute(sql`
       insert into feed_stage_row
         (run_id, line, sku, warehouse, stock, cost, lead_time_days, product_name, barcode)
       select ${run.id}::uuid, r.line, r.sku, r.warehouse, r.stock, r.cost, r.lead, r.name, r.barcode
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+      from json_to_recordset(${JSON.stringify(rows)}::json) as r(
         line int, sku text, warehouse text, stock int, cost numeric, lead int, name text, barcode text
       )`);
+  };
+  const flush = async () => {
+    await writing;
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    writing = write(rows);
+    // A failed write fails the run at the next flush or at the end, whichever comes first.
+    writing.catch(() => undefined);
+  };
+  const finish = async () => {
+    await flush();
+    await writing;
   };
   const sink = new Transform({
     objectMode: true,
@@ -374,7 +388,7 @@ async function stageFeed(
         callback(new FeedProblem("The feed is empty: it has no header row"));
         return;
       }
-      flush().then(() => callback(), callback);
+      finish().then(() => callback(), callback);
     },
   });
   await pipeline(stream, parser, sink);
