@@ -238,7 +238,7 @@ function databaseConfig(env: Env, cwd: string): AppConfig["database"] {
 }
 
 const DEFAULT_SCOPES =
-  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products,write_inventory,read_locations";
 
 function shopifyConfig(
   env: Env,

@@ -39,7 +39,7 @@ import type { Shop } from "~/shops/shops.server";
 /** The offline Admin API token of the demo Shopify shop; the simulator accepts only this one. */
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_orderlane_demo_0000000000000000";
 export const DEMO_SHOPIFY_SCOPES =
-  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products,write_inventory,read_locations";
 /** The demo WooCommerce store's REST API keys (WooCommerce's ck_/cs_ form). */
 export const DEMO_WOO_CONSUMER_KEY = "ck_orderlane_demo_00000000000000000000000000";
 export const DEMO_WOO_CONSUMER_SECRET = "cs_orderlane_demo_00000000000000000000000000";

@@ -4,7 +4,13 @@ import type { ProviderKind } from "./provider";
 /**
  * The kinds an owner can add. The sandbox is the demo's own (its secret is the sandbox server's).
  */
-export const CONFIGURABLE_KINDS = ["http", "customcat", "shineon", "printful", "distributor"] as const;
+export const CONFIGURABLE_KINDS = [
+  "http",
+  "customcat",
+  "shineon",
+  "printful",
+  "distributor",
+] as const;
 export type ConfigurableKind = (typeof CONFIGURABLE_KINDS)[number];
 
 export const KIND_LABELS: Record<ProviderKind, string> = {
