@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   import: () => import("./import").then((m) => m.benchImport()),
   catalog: () => import("./catalog").then((m) => m.benchCatalog()),
   vitals: () => import("./vitals").then((m) => m.benchVitals()),
+  feed: () => import("./feed").then((m) => m.benchFeed()),
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { runImportJob } from "~/orders/import.server";
 import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
 import { abandonStaleOrders } from "~/orders/abandon.server";
 import { sendFlowTrigger } from "~/carts/shopify/flow-triggers.server";
+import { queueDueFeeds, runFeedJob } from "~/fulfillment/dropship/distributors.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -47,6 +48,10 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
       await abandonStaleOrders(ctx);
     },
     "send-flow-trigger": (data, job) => sendFlowTrigger(ctx, data, job),
+    "schedule-feeds": async () => {
+      await queueDueFeeds(ctx);
+    },
+    "run-feed": (data) => runFeedJob(ctx, data),
   };
 }
 
