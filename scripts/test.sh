@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, lint, the whole suite on the embedded database (PGlite), then the database
+# `npm test`: typecheck, lint, the OpenAPI linter, the whole suite on the embedded database (PGlite), then the database
 # suite (tests/) again on PostgreSQL when TEST_DATABASE_URL is set. Prints how many ran on each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ echo "== typecheck"
 npm run --silent typecheck
 echo "== lint"
 npm run --silent lint
+echo "== OpenAPI lint (Redocly recommended rules)"
+npm run --silent lint:openapi
 
 reports=$(mktemp -d)
 count() {
