@@ -132,3 +132,17 @@ export function statusKeyFrom(label: string): string {
     .slice(0, 40);
   return key || "status";
 }
+
+/** What a status does, in one line for the owner: the cart effect, and the countdown. */
+export function statusDoes(
+  status: { cartEffect: OrderStatusEffect; cartStatus: string | null; pausesCountdown: boolean },
+  platform: string,
+): string {
+  const cart =
+    status.cartEffect === "woo_status"
+      ? `Sets the WooCommerce status “${status.cartStatus ?? ""}”`
+      : status.cartEffect === "complete" && platform === "shopify"
+        ? "Writes nothing to Shopify, which already shows a shipped order as fulfilled"
+        : EFFECT_WORDS[status.cartEffect];
+  return status.pausesCountdown ? `${cart}; pauses the countdown` : cart;
+}
