@@ -277,8 +277,9 @@ describe("order pages in the owner's words", () => {
     await resume.click();
     await expect.poll(() => page.getByRole("button", { name: "Pause countdown" }).count()).toBe(1);
 
-    // Held in the cart: the cart says On hold, and so does Orderlane; the header says it once.
-    await page.getByLabel("Cart status").selectOption("hold");
+    // Fraud holds it in the cart: the cart says On hold, and so does Orderlane; the header says
+    // it once.
+    await page.getByLabel("Order status").selectOption("fraud");
     const header = page.locator(".Polaris-Page-Header__TitleWrapper, .Polaris-Page-Header");
     await expect.poll(() => header.first().getByText("On hold", { exact: true }).count()).toBe(1);
     await expectOwnerWords(page);
