@@ -474,6 +474,68 @@ describe("POST /orders/:id/actions/:action bodies", () => {
   });
 });
 
+describe("order status, invoice number and notes", () => {
+  // A demo shop without a cart address keeps its cart in the database, which accepts every
+  // change: these answers are Orderlane's own (the carts' answers are in order-management.test.ts).
+  it("answers each documented status", async () => {
+    const demo = await createShop(app.ctx.db, { platform: "demo", domain: "api-om.example" });
+    const created = await createApiToken(app.ctx.db, demo.id, { name: "OM", createdBy: "Ava" });
+    if (!created.ok) throw new Error("token not created");
+    const mine = created.token;
+    const order = await createOrder(app.ctx.db, demo);
+    const other = await createOrder(app.ctx.db, demo);
+    const theirs = await createOrder(app.ctx.db, shop);
+    const put = (path: string, body: unknown, as: string | null = mine) =>
+      api(path, {
+        method: "PUT",
+        token: as,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const postNote = (id: string, body: unknown, as: string | null = mine) =>
+      api(`/api/v1/orders/${id}/notes`, {
+        method: "POST",
+        token: as,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+
+    const status = `/api/v1/orders/${order.id}/status`;
+    expect((await put(status, { status: "processing" })).status).toBe(200);
+    expect((await put(status, { status: "nope" })).status).toBe(400);
+    expect((await put(status, { status: "processing" }, null)).status).toBe(401);
+    expect((await put(`/api/v1/orders/${theirs.id}/status`, { status: "new" })).status).toBe(404);
+    expect((await put(status, { status: "completed" })).status).toBe(409);
+
+    const invoice = `/api/v1/orders/${order.id}/invoice`;
+    expect((await put(invoice, { invoiceNumber: "OM-1" })).status).toBe(200);
+    expect((await put(invoice, { invoiceNumber: 42 })).status).toBe(400);
+    expect((await put(invoice, { invoiceNumber: "OM-1" }, null)).status).toBe(401);
+    expect((await put(`/api/v1/orders/${theirs.id}/invoice`, { invoiceNumber: "X" })).status).toBe(
+      404,
+    );
+    expect(
+      (await put(`/api/v1/orders/${other.id}/invoice`, { invoiceNumber: "OM-1" })).status,
+    ).toBe(409);
+
+    expect((await postNote(order.id, { text: "Packed twice" })).status).toBe(201);
+    expect((await postNote(order.id, { text: "" })).status).toBe(400);
+    expect((await postNote(order.id, { text: "Hi" }, null)).status).toBe(401);
+    expect((await postNote(theirs.id, { text: "Hi" })).status).toBe(404);
+    // Shopify has no notes for the customer.
+    expect((await postNote(theirs.id, { text: "Hi", visibleToCustomer: true }, token)).status).toBe(
+      409,
+    );
+
+    const read = await api(`/api/v1/orders/${order.id}`, { token: mine });
+    const body = (await read.json()) as {
+      order: { status: string; invoiceNumber: string; notes: { text: string }[] };
+    };
+    expect(body.order).toMatchObject({ status: "processing", invoiceNumber: "OM-1" });
+    expect(body.order.notes.map((n) => n.text)).toEqual(["Packed twice"]);
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -505,6 +567,9 @@ describe("docs/openapi.yaml", () => {
         "get /orders/{orderId}",
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
+        "put /orders/{orderId}/status",
+        "put /orders/{orderId}/invoice",
+        "post /orders/{orderId}/notes",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));
