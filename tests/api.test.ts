@@ -52,7 +52,12 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  // Every route's 401 is produced here, more than the 10 a minute one address may send before it
+  // is told to wait (rate-limits.test.ts covers that limit).
+  app = await startTestApp({
+    demo: true,
+    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "40" },
+  });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
     .insert(providers)
