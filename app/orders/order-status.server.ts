@@ -83,7 +83,9 @@ function cartSideAfter(
   order: { cartStatus: CartStatus; cartStatusRaw: string },
   write: CartStatusWrite | null,
 ): { cartStatus: CartStatus; cartStatusRaw: string } {
-  if (!write) return order;
+  // Only these two columns: the caller spreads the answer into its UPDATE.
+  const unchanged = { cartStatus: order.cartStatus, cartStatusRaw: order.cartStatusRaw };
+  if (!write) return unchanged;
   switch (write.kind) {
     case "hold":
       return {
@@ -99,7 +101,7 @@ function cartSideAfter(
       if (platform === "woocommerce")
         return { cartStatus: "completed", cartStatusRaw: "completed" };
       if (platform === "demo") return { cartStatus: "completed", cartStatusRaw: "fulfilled" };
-      return order; // Shopify already shows a shipped order as fulfilled
+      return unchanged; // Shopify already shows a shipped order as fulfilled
     case "status":
       return { cartStatus: normalizeWooStatus(write.status), cartStatusRaw: write.status };
   }

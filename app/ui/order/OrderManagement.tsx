@@ -61,7 +61,7 @@ export function OrderStatusCard({
           />
         </div>
         <Text as="p" tone="subdued">
-          In the cart: {page.cartStatusWords}.
+          {page.cartStatusWords}.
         </Text>
         {blocked.filter((c) => !c.runsCancelOrder).length > 0 ? (
           <BlockStack gap="050">
