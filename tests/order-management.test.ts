@@ -318,6 +318,35 @@ describe("the shop's own order statuses", () => {
     });
   });
 
+  it("a status of the shop's own that writes nothing is stored, pausing the countdown without asking the cart", async () => {
+    const w = await shopifyShop();
+    await shopOrderStatuses(app.ctx.db, w.shop.id);
+    await app.ctx.db.insert(orderStatuses).values({
+      shopId: w.shop.id,
+      key: "on_the_bench",
+      label: "On the bench",
+      position: 6,
+      cartEffect: "none",
+      pausesCountdown: true,
+    });
+    const order = await createOrder(app.ctx.db, w.shop, {
+      autoSubmitAt: new Date(Date.now() + 20 * 60_000),
+    });
+    const calls = mockShopifyAdmin(w.shop.domain, {});
+    const res = await call(w, "PUT", `/api/v1/orders/${order.id}/status`, {
+      status: "on_the_bench",
+    });
+    expect(res.status).toBe(200);
+    expect(calls).toEqual([]);
+    const { order: after } = await reload(order.id);
+    expect(after).toMatchObject({
+      orderStatusKey: "on_the_bench",
+      state: "on_hold",
+      autoSubmitAt: null,
+      cartStatusRaw: order.cartStatusRaw,
+    });
+  });
+
   it("bad input: an unknown status is 400, another shop's order 404, no token 401", async () => {
     const w = await shopifyShop();
     const other = await shopifyShop();
