@@ -97,9 +97,12 @@ export const catalogQuerySchema = z.object({
     z.enum(LIFECYCLE_STATES, { error: `state: one of ${LIFECYCLE_STATES.join(", ")}` }),
   ),
   orderStatus: optional(
-    z.string().trim().regex(/^[a-z0-9_]{1,40}$/, {
-      error: "orderStatus: the key of one of the shop's order statuses",
-    }),
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,40}$/, {
+        error: "orderStatus: the key of one of the shop's order statuses",
+      }),
   ),
   alert: optional(
     z.string().trim().regex(ALERT_CODE, {

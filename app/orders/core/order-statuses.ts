@@ -74,7 +74,13 @@ export const DEFAULT_ORDER_STATUSES: readonly OrderStatusDef[] = [
     cartStatus: null,
     pausesCountdown: false,
   },
-  { key: "fraud", label: "Fraud", cartEffect: "hold_fraud", cartStatus: null, pausesCountdown: true },
+  {
+    key: "fraud",
+    label: "Fraud",
+    cartEffect: "hold_fraud",
+    cartStatus: null,
+    pausesCountdown: true,
+  },
   {
     key: "suspended",
     label: "Suspended",
