@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, lint, the admin extensions' build check, the whole suite on the embedded
-# database (PGlite), then the database suite (tests/) again on PostgreSQL when TEST_DATABASE_URL is
-# set. Prints how many ran on each.
+# `npm test`: typecheck, lint, the OpenAPI linter, the admin extensions' build check, the whole
+# suite on the embedded database (PGlite), then the database suite (tests/) again on PostgreSQL when
+# TEST_DATABASE_URL is set. Prints how many ran on each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ echo "== typecheck"
 npm run --silent typecheck
 echo "== lint"
 npm run --silent lint
+echo "== OpenAPI lint (Redocly recommended rules)"
+npm run --silent lint:openapi
 echo "== admin extensions (type-check and bundle each)"
 npm run --silent build:extensions
 

@@ -60,7 +60,12 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  // Every route's 401 is produced here, more than the 10 a minute one address may send before it
+  // is told to wait (rate-limits.test.ts covers that limit).
+  app = await startTestApp({
+    demo: true,
+    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "40" },
+  });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
     .insert(providers)
@@ -547,6 +552,68 @@ describe("GET /distributors", () => {
   });
 });
 
+describe("order status, invoice number and notes", () => {
+  // A demo shop without a cart address keeps its cart in the database, which accepts every
+  // change: these answers are Orderlane's own (the carts' answers are in order-management.test.ts).
+  it("answers each documented status", async () => {
+    const demo = await createShop(app.ctx.db, { platform: "demo", domain: "api-om.example" });
+    const created = await createApiToken(app.ctx.db, demo.id, { name: "OM", createdBy: "Ava" });
+    if (!created.ok) throw new Error("token not created");
+    const mine = created.token;
+    const order = await createOrder(app.ctx.db, demo);
+    const other = await createOrder(app.ctx.db, demo);
+    const theirs = await createOrder(app.ctx.db, shop);
+    const put = (path: string, body: unknown, as: string | null = mine) =>
+      api(path, {
+        method: "PUT",
+        token: as,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const postNote = (id: string, body: unknown, as: string | null = mine) =>
+      api(`/api/v1/orders/${id}/notes`, {
+        method: "POST",
+        token: as,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+
+    const status = `/api/v1/orders/${order.id}/status`;
+    expect((await put(status, { status: "processing" })).status).toBe(200);
+    expect((await put(status, { status: "nope" })).status).toBe(400);
+    expect((await put(status, { status: "processing" }, null)).status).toBe(401);
+    expect((await put(`/api/v1/orders/${theirs.id}/status`, { status: "new" })).status).toBe(404);
+    expect((await put(status, { status: "completed" })).status).toBe(409);
+
+    const invoice = `/api/v1/orders/${order.id}/invoice`;
+    expect((await put(invoice, { invoiceNumber: "OM-1" })).status).toBe(200);
+    expect((await put(invoice, { invoiceNumber: 42 })).status).toBe(400);
+    expect((await put(invoice, { invoiceNumber: "OM-1" }, null)).status).toBe(401);
+    expect((await put(`/api/v1/orders/${theirs.id}/invoice`, { invoiceNumber: "X" })).status).toBe(
+      404,
+    );
+    expect(
+      (await put(`/api/v1/orders/${other.id}/invoice`, { invoiceNumber: "OM-1" })).status,
+    ).toBe(409);
+
+    expect((await postNote(order.id, { text: "Packed twice" })).status).toBe(201);
+    expect((await postNote(order.id, { text: "" })).status).toBe(400);
+    expect((await postNote(order.id, { text: "Hi" }, null)).status).toBe(401);
+    expect((await postNote(theirs.id, { text: "Hi" })).status).toBe(404);
+    // Shopify has no notes for the customer.
+    expect((await postNote(theirs.id, { text: "Hi", visibleToCustomer: true }, token)).status).toBe(
+      409,
+    );
+
+    const read = await api(`/api/v1/orders/${order.id}`, { token: mine });
+    const body = (await read.json()) as {
+      order: { status: string; invoiceNumber: string; notes: { text: string }[] };
+    };
+    expect(body.order).toMatchObject({ status: "processing", invoiceNumber: "OM-1" });
+    expect(body.order.notes.map((n) => n.text)).toEqual(["Packed twice"]);
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -583,6 +650,9 @@ describe("docs/openapi.yaml", () => {
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
         "get /distributors",
+        "put /orders/{orderId}/status",
+        "put /orders/{orderId}/invoice",
+        "post /orders/{orderId}/notes",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));

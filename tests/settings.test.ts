@@ -1,12 +1,19 @@
 // Settings as the owner uses it: the page's form posts, what is stored, what is refused, and API
 // tokens created, listed and revoked from the page.
-import { eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiTokens, cartReconciliations, orderEvents, orders, sessions, shops } from "~/db/schema";
+import {
+  apiTokens,
+  cartReconciliations,
+  orderEvents,
+  orderStatuses,
+  orders,
+  sessions,
+  shops,
+} from "~/db/schema";
 import { DEFAULT_DEMO_SHOPIFY_SHOP, DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { sealSecret } from "~/security/encryption.server";
-import { LIFECYCLE_STATES } from "~/orders/core/model";
 import { createApiToken, hashToken } from "~/shops/api-tokens.server";
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
@@ -46,8 +53,6 @@ const VALID: Record<string, string> = {
   previewKeys: "_preview, Preview Image",
   designKeys: "_design",
   clientImageKeys: "_upload,_photo",
-  "stateLabels.on_hold": "Waiting on customer",
-  "stateLabels.new": "",
   notifyCustomerOnShipment: "on",
   timezone: "Europe/Berlin",
 };
@@ -72,7 +77,9 @@ describe("Settings", () => {
     expect(html).toContain("Auto-submit delay (minutes)");
     expect(html).toContain('value="60"');
     expect(html).toContain("API tokens");
-    for (const state of LIFECYCLE_STATES) expect(html).toContain(`name="stateLabels.${state}"`);
+    // The state labels are gone: the shop's own order statuses took their place.
+    expect(html).not.toContain("stateLabels");
+    expect(html).toContain("Order statuses");
   });
 
   it("stores valid values", async () => {
@@ -92,7 +99,6 @@ describe("Settings", () => {
         design: ["_design"],
         clientImages: ["_upload", "_photo"],
       },
-      stateLabels: { on_hold: "Waiting on customer" },
       notifyCustomerOnShipment: true,
       timezone: "Europe/Berlin",
     });
@@ -112,7 +118,6 @@ describe("Settings", () => {
       [{ processingMode: "sometimes" }, "Choose automatic or manual"],
       [{ timezone: "Mars/Olympus_Mons" }, "Choose a time zone from the list"],
       [{ "typeRules.0.type": "wholesale" }, "Choose a type: In-app, Amazon, ShineOn, Other"],
-      [{ "stateLabels.error": "x".repeat(31) }, "A label is at most 30 characters"],
     ];
     for (const [change, message] of cases) {
       const res = await post({ ...VALID, ...change });
@@ -226,6 +231,52 @@ describe("Settings filled in by name", () => {
       .returning();
     return updated!;
   }
+
+  // The store's order statuses, as WooCommerce's order totals report lists them: its own and
+  // one a plugin registered. Settings offers the plugin's for a status of the owner's own.
+  beforeEach(() => {
+    mswServer.use(
+      http.get(`${WOO_URL}/wp-json/wc/v3/reports/orders/totals`, () =>
+        HttpResponse.json([
+          { slug: "pending", name: "Pending payment", total: 0 },
+          { slug: "processing", name: "Processing", total: 3 },
+          { slug: "on-hold", name: "On hold", total: 1 },
+          { slug: "completed", name: "Completed", total: 9 },
+          { slug: "awaiting-artwork", name: "Awaiting artwork", total: 2 },
+        ]),
+      ),
+    );
+  });
+
+  it("offers the WooCommerce store's own statuses for a status of the owner's own", async () => {
+    const woo = await wooShop();
+    mswServer.use(
+      http.get(`${WOO_URL}/wp-json/`, () =>
+        HttpResponse.json({ name: "Woo", timezone_string: "Europe/Paris", gmt_offset: 1 }),
+      ),
+    );
+    const html = await (await app.fetch(`/app/settings?shop=${DEMO_WOO_DOMAIN}`)).text();
+    expect(html).toContain("Sets the WooCommerce status “Awaiting artwork”");
+    expect(html).not.toContain("Sets the WooCommerce status “Processing”");
+    const added = await app.fetch(`/app/settings.data?index&shop=${DEMO_WOO_DOMAIN}`, {
+      method: "POST",
+      body: new URLSearchParams({
+        intent: "status_add",
+        label: "Artwork",
+        writes: "woo:awaiting-artwork",
+      }),
+    });
+    expect(added.status).toBe(200);
+    const [row] = await app.ctx.db
+      .select()
+      .from(orderStatuses)
+      .where(and(eq(orderStatuses.shopId, woo.id), eq(orderStatuses.key, "artwork")));
+    expect(row).toMatchObject({
+      cartEffect: "woo_status",
+      cartStatus: "awaiting-artwork",
+      pausesCountdown: false,
+    });
+  });
 
   async function shopifyShop(): Promise<Shop> {
     const shopify = await ensureShop(app.ctx.db, {
@@ -505,5 +556,73 @@ describe("Settings filled in by name", () => {
     }
     expect((await post(VALID)).status).toBe(200);
     expect((await storedSettings()).reconcileEveryMinutes).toBe(30);
+  });
+});
+
+describe("Settings → Order statuses", () => {
+  async function statuses(shopId = shop.id) {
+    return app.ctx.db
+      .select()
+      .from(orderStatuses)
+      .where(eq(orderStatuses.shopId, shopId))
+      .orderBy(asc(orderStatuses.position));
+  }
+
+  it("lists the defaults, each saying what it writes to the cart and whether it pauses", async () => {
+    const html = await (await app.fetch("/app/settings")).text();
+    for (const label of ["New", "Processing", "Completed", "Cancelled", "Fraud", "Suspended"]) {
+      expect(html).toContain(`value="${label}"`);
+    }
+    expect(html).toContain("Holds the order in the cart as suspected fraud; pauses the countdown");
+    expect(html).toContain("Runs Cancel Order");
+  });
+
+  it("adds, renames, reorders, retires and deletes a status of the owner's own", async () => {
+    const added = await post({
+      intent: "status_add",
+      label: "Awaiting artwork",
+      writes: "none",
+      pausesCountdown: "",
+    });
+    expect(added.status).toBe(200);
+    let rows = await statuses();
+    const mine = rows.at(-1)!;
+    expect(mine).toMatchObject({
+      key: "awaiting_artwork",
+      label: "Awaiting artwork",
+      cartEffect: "none",
+      pausesCountdown: true,
+      builtin: false,
+    });
+    // Same name twice is refused.
+    const twice = await post({ intent: "status_add", label: "awaiting ARTWORK", writes: "none" });
+    expect(twice.status).toBe(400);
+    expect(await twice.text()).toContain("There is a status called awaiting ARTWORK already");
+
+    await post({ intent: "status_save", statusKey: "new", label: "Fresh", writes: "hold_other" });
+    await post({ intent: "status_move_up", statusKey: "awaiting_artwork" });
+    rows = await statuses();
+    expect(rows.find((r) => r.key === "new")).toMatchObject({
+      label: "Fresh",
+      cartEffect: "release",
+    });
+    expect(rows.map((r) => r.key).slice(-2)).toEqual(["awaiting_artwork", "suspended"]);
+
+    // In use: it can only be retired.
+    const order = await createOrder(app.ctx.db, shop, { orderStatusKey: "awaiting_artwork" });
+    const deleted = await post({ intent: "status_delete", statusKey: "awaiting_artwork" });
+    expect(deleted.status).toBe(400);
+    expect(await deleted.text()).toContain("is on 1 order, so it can only be retired");
+    await post({ intent: "status_retire", statusKey: "awaiting_artwork" });
+    expect((await statuses()).find((r) => r.key === "awaiting_artwork")?.retired).toBe(true);
+    // A default is never deleted.
+    const builtin = await post({ intent: "status_delete", statusKey: "fraud" });
+    expect(builtin.status).toBe(400);
+    // Once no order has it, it can go.
+    await app.ctx.db.delete(orders).where(eq(orders.id, order.id));
+    expect((await post({ intent: "status_delete", statusKey: "awaiting_artwork" })).status).toBe(
+      200,
+    );
+    expect((await statuses()).some((r) => r.key === "awaiting_artwork")).toBe(false);
   });
 });

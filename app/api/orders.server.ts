@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { DbOrTx } from "~/db/client.server";
 import { orders, type lineItems, type shipments, type submissions } from "~/db/schema";
 import type { CatalogRow } from "~/orders/catalog.server";
+import { listOrderNotes, type OrderNoteRow } from "~/orders/invoice-notes.server";
 import { readOrderChildren } from "~/orders/order-children.server";
 import { readStoredPersonalization, type ManualEdits } from "~/orders/core/model";
 
@@ -19,6 +20,8 @@ export function catalogOrderJson(row: CatalogRow) {
     cartStatus: row.cartStatus,
     cartStatusRaw: row.cartStatusRaw,
     state: row.state,
+    status: row.orderStatusKey,
+    invoiceNumber: row.invoiceNumber,
     type: row.type,
     customer: {
       name: row.customerName,
@@ -54,7 +57,6 @@ function orderJson(row: OrderRow) {
     taxTotal: row.taxTotal,
     shippingMethod: row.shippingMethod,
     sourceChannel: row.sourceChannel,
-    invoiceNumber: row.invoiceNumber,
     note: row.note,
     alert: row.alert,
     autoSubmitRemainingMs: row.autoSubmitRemainingMs,
@@ -85,7 +87,20 @@ export type ApiOrder = ReturnType<typeof orderJson> & {
   items: ReturnType<typeof itemJson>[];
   submissions: ReturnType<typeof submissionJson>[];
   shipments: ReturnType<typeof shipmentJson>[];
+  notes: ReturnType<typeof noteJson>[];
 };
+
+export function noteJson(row: OrderNoteRow) {
+  return {
+    id: row.id,
+    text: row.text,
+    visibleToCustomer: row.visibleToCustomer,
+    author: row.authorName,
+    actor: row.actor,
+    cartNoteId: row.cartNoteId,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
 
 function itemJson(row: typeof lineItems.$inferSelect) {
   return {
@@ -152,5 +167,6 @@ export async function getApiOrder(
     items: children.items.map(({ item }) => itemJson(item)),
     submissions: children.submissions.map((s) => submissionJson(s.submission, s.providerName)),
     shipments: children.shipments.map(shipmentJson),
+    notes: (await listOrderNotes(db, shopId, orderId)).map(noteJson),
   };
 }

@@ -90,6 +90,23 @@ export interface CartOrderRef {
 
 export type CartStatusChange = "hold" | "release" | "cancel";
 
+/**
+ * What choosing one of the shop's order statuses writes to the cart (decision 0046): a hold with
+ * its reason, a release, completed, or a WooCommerce store's own status by its slug.
+ */
+export type CartStatusWrite =
+  | { kind: "release" }
+  | { kind: "hold"; reason: "fraud" | "other" }
+  | { kind: "complete" }
+  | { kind: "status"; status: string };
+
+/** A status the cart offers (WooCommerce's own and those plugins register). */
+export interface CartOrderStatus {
+  /** The cart's slug, without WooCommerce's `wc-` prefix ("on-hold", "awaiting-artwork"). */
+  slug: string;
+  name: string;
+}
+
 export type CartOutcome =
   | { ok: true }
   /** retryable: the cart was down or busy; otherwise it refused, and `reason` is its own words. */
@@ -148,6 +165,24 @@ export interface CartConnector {
   readUpdatedOrders(window: UpdatedWindow, resumeCursor: string | null): AsyncIterable<ImportPage>;
   /** Writes a status change to the cart; the app stores it only once the cart accepts. */
   setOrderStatus(order: CartOrderRef, change: CartStatusChange): Promise<CartOutcome>;
+  /** Writes the cart side of one of the shop's order statuses; stored only once the cart accepts. */
+  writeOrderStatus(order: CartOrderRef, write: CartStatusWrite): Promise<CartOutcome>;
+  /** The order statuses the cart offers; an empty list where it has none of its own to add. */
+  listOrderStatuses(): Promise<
+    { ok: true; statuses: CartOrderStatus[] } | { ok: false; retryable: boolean; reason: string }
+  >;
+  /** Writes the invoice number where the cart keeps one (null clears it). */
+  setInvoiceNumber(order: CartOrderRef, invoiceNumber: string | null): Promise<CartOutcome>;
+  /**
+   * Writes a note to the cart's own order notes; `cartNoteId` null where the cart has no per-note
+   * API (Shopify), so the note is kept in Orderlane only.
+   */
+  addOrderNote(
+    order: CartOrderRef,
+    note: { text: string; visibleToCustomer: boolean },
+  ): Promise<
+    { ok: true; cartNoteId: string | null } | { ok: false; retryable: boolean; reason: string }
+  >;
   pushTracking(push: TrackingPush): Promise<PushOutcome>;
   /** Checks the shop's webhook subscriptions, putting back those the cart lets the app repair. */
   checkWebhooks(): Promise<WebhookCheck>;

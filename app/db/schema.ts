@@ -30,6 +30,7 @@ import {
   type Personalization,
   readStoredPersonalization,
 } from "~/orders/core/model";
+import type { OrderStatusEffect } from "~/orders/core/order-statuses";
 import type { ShopSettings } from "~/orders/core/shop-settings";
 import type {
   FeedColumns,
@@ -133,6 +134,9 @@ export const orders = pgTable(
     // The countdown: a deadline while it runs, the remaining time while it is paused.
     autoSubmitAt: timestamp("auto_submit_at", { withTimezone: true }),
     autoSubmitRemainingMs: bigint("auto_submit_remaining_ms", { mode: "number" }),
+    // The shop's own status (an `order_status` key of this shop); the lifecycle still decides.
+    orderStatusKey: text("order_status_key").notNull().default("new"),
+    // Unique per shop when set (order_shop_invoice_key); written to the cart first.
     invoiceNumber: text("invoice_number"),
     note: text("note"),
     alert: jsonb("alert").$type<OrderAlert>(),
@@ -156,11 +160,64 @@ export const orders = pgTable(
     index("order_shop_submit_status_idx")
       .on(t.shopId, t.submitStatus)
       .where(sql`${t.submitStatus} is not null`),
+    index("order_shop_order_status_idx").on(t.shopId, t.orderStatusKey, t.cartCreatedAt.desc()),
+    uniqueIndex("order_shop_invoice_key")
+      .on(t.shopId, t.invoiceNumber)
+      .where(sql`${t.invoiceNumber} is not null`),
     // The countdown sweeper looks only at running countdowns.
     index("order_auto_submit_idx")
       .on(t.autoSubmitAt)
       .where(sql`${t.autoSubmitAt} is not null`),
   ],
+);
+
+/**
+ * The shop's own order statuses over the base lifecycle (DESIGN §9, decision 0046): the owner's
+ * word for an order and what choosing it writes to the cart. The six defaults (`builtin`) keep
+ * their effect; the owner renames, reorders and retires them and adds statuses of their own.
+ */
+export const orderStatuses = pgTable(
+  "order_status",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    label: text("label").notNull(),
+    position: integer("position").notNull(),
+    retired: boolean("retired").notNull().default(false),
+    cartEffect: text("cart_effect").$type<OrderStatusEffect>().notNull(),
+    /** The WooCommerce status slug a `woo_status` effect writes (a store's custom status). */
+    cartStatus: text("cart_status"),
+    pausesCountdown: boolean("pauses_countdown").notNull().default(false),
+    builtin: boolean("builtin").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("order_status_shop_key").on(t.shopId, t.key)],
+);
+
+/** Notes on an order: internal, or for the customer (WooCommerce emails those). */
+export const orderNotes = pgTable(
+  "order_note",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    actor: actorEnum("actor").notNull(),
+    authorName: text("author_name"),
+    text: text("text").notNull(),
+    visibleToCustomer: boolean("visible_to_customer").notNull().default(false),
+    /** The cart's id for the note once written there (WooCommerce); null when kept here only. */
+    cartNoteId: text("cart_note_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("order_note_order_idx").on(t.shopId, t.orderId, t.createdAt)],
 );
 
 export const providers = pgTable(

@@ -12,6 +12,7 @@ import { ingestCartOrders } from "~/orders/ingest.server";
 import { knownCartOrderIds } from "~/orders/core/transitions.server";
 import { sealSecret } from "~/security/encryption.server";
 import { ensureShop, findShop } from "~/shops/shops.server";
+import { seedDemoPausingStatus } from "./demo-statuses.server";
 import { WOO_TOPICS } from "~/carts/woocommerce/topics";
 import { SHOPIFY_API_VERSION } from "~/shopify.server";
 import { setDemoCartLinks } from "./cart-links.server";
@@ -292,6 +293,7 @@ async function seedOrders(
   const missing = planned.filter((o) => !known.has(o.cartOrderId));
   const outcomes =
     missing.length === 0 ? [] : await ingestCartOrders(ctx, shop, missing, { source: "import" });
+  await seedDemoPausingStatus(ctx, shop);
   await markSeeded(ctx.db, shop.id, now);
   return outcomes.filter((o) => o.outcome === "created").length;
 }

@@ -121,6 +121,8 @@ interface SimShopifyOrder {
     tracking: { company: string | null; number: string | null; url: string | null };
     notifyCustomer: boolean;
   }[];
+  /** Metafields by `namespace.key` (the app's invoice number, for one). */
+  metafields: Map<string, string>;
 }
 
 interface BulkOperation {
@@ -187,6 +189,7 @@ class ShopifyStore {
           },
         ],
         fulfillments: [],
+        metafields: new Map(),
       });
     }
   }
@@ -512,6 +515,10 @@ class ShopifyStore {
         return this.releaseHold(idOf(args.id));
       case "orderCancel":
         return this.cancel(idOf(args.orderId), args);
+      case "metafieldsSet":
+        return this.metafieldsSet(args.metafields);
+      case "metafieldsDelete":
+        return this.metafieldsDelete(args.metafields);
       default:
         throw new Error(`Field '${field.name}' doesn't exist on type 'QueryRoot'`);
     }
@@ -692,6 +699,93 @@ class ShopifyStore {
     };
   }
 
+  /** `$app` is the calling app's reserved namespace, stored under its resolved name. */
+  private namespaceOf(namespace: unknown): string {
+    const given = typeof namespace === "string" && namespace ? namespace : "$app";
+    return given.startsWith("$app") ? given.replace(/^\$app/, "app--1") : given;
+  }
+
+  private metafieldsSet(input: GraphqlValue | undefined) {
+    const list = Array.isArray(input) ? input : [];
+    if (list.length === 0 || list.length > 25) {
+      return {
+        metafields: null,
+        userErrors: [
+          {
+            field: ["metafields"],
+            message: "Between 1 and 25 metafields are set at a time.",
+            code: "INVALID",
+          },
+        ],
+      };
+    }
+    const set: Record<string, unknown>[] = [];
+    for (const [index, raw] of list.entries()) {
+      const m = (raw ?? {}) as Record<string, unknown>;
+      const order = this.orders.get(idOf(m.ownerId as GraphqlValue) ?? "");
+      const field = (name: string) => ["metafields", String(index), name];
+      if (!order) {
+        return {
+          metafields: null,
+          userErrors: [
+            { field: field("ownerId"), message: "Owner does not exist.", code: "INVALID" },
+          ],
+        };
+      }
+      const key = typeof m.key === "string" ? m.key : "";
+      if (!/^[A-Za-z0-9_-]{2,64}$/.test(key)) {
+        return {
+          metafields: null,
+          userErrors: [{ field: field("key"), message: "Key is invalid.", code: "INVALID" }],
+        };
+      }
+      if (typeof m.value !== "string" || m.value === "") {
+        return {
+          metafields: null,
+          userErrors: [{ field: field("value"), message: "Value can't be blank.", code: "BLANK" }],
+        };
+      }
+      if (m.type !== "single_line_text_field") {
+        return {
+          metafields: null,
+          userErrors: [
+            { field: field("type"), message: "Type is not supported here.", code: "INVALID_TYPE" },
+          ],
+        };
+      }
+      const namespace = this.namespaceOf(m.namespace);
+      order.metafields.set(`${namespace}.${key}`, m.value);
+      order.updatedAt = new Date();
+      set.push({
+        id: gid("Metafield", `${order.demo.id}${index}`),
+        namespace,
+        key,
+        value: m.value,
+      });
+      this.changed([this.orderUpdated(order)]);
+    }
+    return { metafields: set, userErrors: [] };
+  }
+
+  private metafieldsDelete(input: GraphqlValue | undefined) {
+    const list = Array.isArray(input) ? input : [];
+    const deleted: Record<string, unknown>[] = [];
+    for (const raw of list) {
+      const m = (raw ?? {}) as Record<string, unknown>;
+      const order = this.orders.get(idOf(m.ownerId as GraphqlValue) ?? "");
+      const namespace = this.namespaceOf(m.namespace);
+      const key = typeof m.key === "string" ? m.key : "";
+      // Shopify answers null for a metafield that was not there.
+      if (!order || !order.metafields.delete(`${namespace}.${key}`)) {
+        deleted.push(null as unknown as Record<string, unknown>);
+        continue;
+      }
+      order.updatedAt = new Date();
+      deleted.push({ ownerId: m.ownerId, namespace, key });
+    }
+    return { deletedMetafields: deleted, userErrors: [] };
+  }
+
   private hold(foId: string | null, hold: GraphqlValue | undefined) {
     const found = this.findFulfillmentOrder(foId);
     if (!found) {
@@ -854,6 +948,11 @@ const WOO_STATUSES = [
   "checkout-draft",
 ];
 
+/** A status a plugin registered on the demo store, as real stores have (Order Status Manager…). */
+export const WOO_PLUGIN_STATUSES: readonly { slug: string; name: string }[] = [
+  { slug: "artwork-review", name: "Artwork review" },
+];
+
 class WooStore {
   readonly orders = new Map<number, Record<string, unknown>>();
   readonly notes = new Map<number, WooNote[]>();
@@ -934,6 +1033,10 @@ const WOO_ROUTES: readonly { path: RegExp; handle: WooHandler }[] = [
   {
     path: /^wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/,
     handle: shipmentTrackings,
+  },
+  {
+    path: /^wc\/v3\/reports\/orders\/totals$/,
+    handle: (r) => (r.method === "GET" ? orderTotals(r) : null),
   },
   { path: /^wc\/v3\/webhooks$/, handle: webhooks },
   { path: /^wc\/v3\/webhooks\/(\d+)$/, handle: oneWebhook },
@@ -1072,9 +1175,58 @@ function updateOrder(
     throw new WooError(400, "rest_invalid_json", "Invalid JSON body passed.");
   }
   if (changes.status !== undefined) changeOrderStatus(store, id, order, changes.status);
+  if (changes.meta_data !== undefined) updateMeta(order, changes.meta_data);
   if (typeof changes.customer_note === "string") order.customer_note = changes.customer_note;
   store.orderChanged(order);
   return { status: 200, body: order };
+}
+
+/** The order totals report: one row per status the store has, a plugin's own included. */
+function orderTotals({ store }: WooRequest): WooAnswer {
+  const statuses = [
+    ...WOO_STATUSES.filter((s) => s !== "trash" && s !== "checkout-draft").map((slug) => ({
+      slug,
+      name: label(slug),
+    })),
+    ...WOO_PLUGIN_STATUSES,
+  ];
+  const counts = new Map<string, number>();
+  for (const order of store.orders.values()) {
+    counts.set(String(order.status), (counts.get(String(order.status)) ?? 0) + 1);
+  }
+  return {
+    status: 200,
+    body: statuses.map((s) => ({ slug: s.slug, name: s.name, total: counts.get(s.slug) ?? 0 })),
+  };
+}
+
+/** The store's order meta, updated by key as WooCommerce's REST API does (it has no delete). */
+function updateMeta(order: Record<string, unknown>, input: unknown): void {
+  if (!Array.isArray(input)) {
+    throw new WooError(
+      400,
+      "rest_invalid_param",
+      "Invalid parameter(s): meta_data (meta_data is not of type array.)",
+    );
+  }
+  const meta = (Array.isArray(order.meta_data) ? order.meta_data : []) as {
+    id: number;
+    key: string;
+    value: unknown;
+  }[];
+  for (const entry of input as { key?: unknown; value?: unknown }[]) {
+    if (typeof entry?.key !== "string" || !entry.key) {
+      throw new WooError(
+        400,
+        "rest_invalid_param",
+        "Invalid parameter(s): meta_data (meta_data[0][key] is not of type string.)",
+      );
+    }
+    const found = meta.find((m) => m.key === entry.key);
+    if (found) found.value = entry.value ?? "";
+    else meta.push({ id: 7000 + meta.length, key: entry.key, value: entry.value ?? "" });
+  }
+  order.meta_data = meta;
 }
 
 function changeOrderStatus(
@@ -1083,11 +1235,12 @@ function changeOrderStatus(
   order: Record<string, unknown>,
   status: unknown,
 ): void {
-  if (typeof status !== "string" || !WOO_STATUSES.includes(status)) {
+  const known = [...WOO_STATUSES, ...WOO_PLUGIN_STATUSES.map((s) => s.slug)];
+  if (typeof status !== "string" || !known.includes(status)) {
     throw new WooError(
       400,
       "rest_invalid_param",
-      `Invalid parameter(s): status (status is not one of ${WOO_STATUSES.join(", ")}.)`,
+      `Invalid parameter(s): status (status is not one of ${known.join(", ")}.)`,
     );
   }
   const from = String(order.status);

@@ -38,6 +38,8 @@ export interface DemoCartRecord {
   order: NormalizedOrder;
   parcels: DemoCartParcel[];
   notes: string[];
+  /** The invoice number the shop wrote to the order, if any. */
+  invoiceNumber?: string | null;
 }
 
 export interface Reply {
@@ -94,13 +96,15 @@ export class DemoShopCart {
       }
     }
     if (path === "/api/orders" && method === "GET") return this.list(query);
-    const one = /^\/api\/orders\/([^/]+)(\/status|\/fulfillments)?$/.exec(path);
+    const one = /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/invoice|\/notes)?$/.exec(path);
     if (!one) return { status: 404, body: { error: "The demo cart has no such address" } };
     const record = this.find(decodeURIComponent(one[1]!));
     if (!record) return { status: 404, body: { error: "The demo cart has no such order" } };
     if (!one[2] && method === "GET") return { status: 200, body: record.order };
     if (one[2] === "/status" && method === "POST") return this.changeStatus(record, body.change);
     if (one[2] === "/fulfillments" && method === "POST") return this.fulfil(record, body);
+    if (one[2] === "/invoice" && method === "PUT") return this.setInvoice(record, body);
+    if (one[2] === "/notes" && method === "POST") return this.addNote(record, body);
     return { status: 405, body: { error: `${method} is not answered here` } };
   }
 
@@ -155,6 +159,23 @@ export class DemoShopCart {
         if (order.cartStatus !== "on_hold") return refuse("The order is not on hold");
         this.setStatus(record, "processing");
         break;
+      // The shop's own statuses: processing releases a hold if there is one; complete needs
+      // everything shipped, as a cart would.
+      case "processing":
+        if (ended) {
+          return refuse(
+            `The order is ${RAW_WORDS[order.cartStatus]}; it cannot be processed again`,
+          );
+        }
+        if (order.cartStatus !== "processing") this.setStatus(record, "processing");
+        break;
+      case "complete":
+        if (["cancelled", "refunded"].includes(order.cartStatus)) {
+          return refuse(`The order is ${RAW_WORDS[order.cartStatus]}; it cannot be completed`);
+        }
+        if (record.parcels.length === 0) return refuse("Nothing on the order has shipped yet");
+        this.setStatus(record, "completed");
+        break;
       case "cancel":
         if (ended)
           return refuse(`The order is ${RAW_WORDS[order.cartStatus]}; it cannot be cancelled`);
@@ -162,9 +183,30 @@ export class DemoShopCart {
         this.setStatus(record, "cancelled");
         break;
       default:
-        return { status: 400, body: { error: "change is one of hold, release, cancel" } };
+        return {
+          status: 400,
+          body: { error: "change is one of hold, release, processing, complete, cancel" },
+        };
     }
     return { status: 200, body: order };
+  }
+
+  private setInvoice(record: DemoCartRecord, body: Record<string, unknown>): Reply {
+    const value = body.invoice_number;
+    if (value !== null && (typeof value !== "string" || value.length > 64)) {
+      return { status: 400, body: { error: "invoice_number is text of at most 64 characters" } };
+    }
+    record.invoiceNumber = value;
+    record.order.cartUpdatedAt = new Date();
+    return { status: 200, body: { invoice_number: value } };
+  }
+
+  private addNote(record: DemoCartRecord, body: Record<string, unknown>): Reply {
+    if (typeof body.note !== "string" || !body.note.trim()) {
+      return { status: 400, body: { error: "note is missing" } };
+    }
+    record.notes.push(body.customer_note === true ? `To the customer: ${body.note}` : body.note);
+    return { status: 201, body: { id: String(record.notes.length), note: body.note } };
   }
 
   private fulfil(record: DemoCartRecord, body: Record<string, unknown>): Reply {

@@ -36,6 +36,7 @@ import type { NormalizedOrder } from "~/carts/connector";
 import { productHandle } from "./cart-orders";
 import { demoPreviewUrl } from "./previews";
 import { DEMO_OWNER_NAME, DEMO_SHOP_DOMAIN } from "./constants";
+import { DEMO_PAUSING_STATUS, ensureDemoPausingStatus } from "./demo-statuses.server";
 
 export const DEMO_SHOP_NAME = "Juniper & Pine (demo)";
 export const DEMO_SANDBOX_PROVIDER_NAME = "Sandbox Printer";
@@ -75,6 +76,7 @@ export async function seedDemoShop(
   }
 
   await routeDemoSkus(db, shop.id, providerIds.sandbox);
+  await ensureDemoPausingStatus(db, shop.id);
   const planned = planDemoOrders(now);
   // One read up front lets a second start skip every order without opening a transaction per order;
   // the conflict clause on insert still guards against two seeds racing.
@@ -612,6 +614,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
   const payments: PlannedPayment[] = [];
   let autoSubmitAt: Date | null = null;
   let autoSubmitRemainingMs: number | null = null;
+  let orderStatusKey = "new";
   let alert: OrderAlert | null = null;
   let manualEdits: ManualEdits | null = null;
   let cartUpdatedAt = at(random.int(20, 180) * 1000);
@@ -883,13 +886,15 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
           { remainingMs: autoSubmitRemainingMs },
         );
       } else {
+        // The owner set the shop's own status Awaiting artwork, which pauses the countdown.
+        orderStatusKey = DEMO_PAUSING_STATUS.key;
         timeline.transition(
           "hold",
           "owner",
           DEMO_OWNER_NAME,
           "on_hold",
           heldAt,
-          `Held by the owner; countdown paused with ${left} minutes left`,
+          `Status set to ${DEMO_PAUSING_STATUS.label}; countdown paused with ${left} minutes left`,
           { remainingMs: autoSubmitRemainingMs },
         );
       }
@@ -1040,6 +1045,7 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
       shippingMethod: `${shippingSpeed} Shipping`,
       autoSubmitAt,
       autoSubmitRemainingMs,
+      orderStatusKey,
       invoiceNumber,
       note,
       alert,

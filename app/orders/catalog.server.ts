@@ -23,6 +23,8 @@ export interface CatalogFilters {
   status?: (typeof CART_STATUSES)[number];
   /** Our lifecycle state. */
   state?: (typeof LIFECYCLE_STATES)[number];
+  /** One of the shop's own order statuses, by key. */
+  orderStatus?: string;
   /** An alert code, or `any` for every order carrying an alert. */
   alert?: string;
   sort?: CatalogSort;
@@ -54,6 +56,8 @@ export type CatalogRow = Pick<
   | "submitStatus"
   | "submitFailureReason"
   | "autoSubmitAt"
+  | "orderStatusKey"
+  | "invoiceNumber"
 > & { alert: OrderAlert | null };
 
 export interface CatalogPage {
@@ -91,6 +95,14 @@ export const catalogQuerySchema = z.object({
   status: optional(z.enum(CART_STATUSES, { error: `status: one of ${CART_STATUSES.join(", ")}` })),
   state: optional(
     z.enum(LIFECYCLE_STATES, { error: `state: one of ${LIFECYCLE_STATES.join(", ")}` }),
+  ),
+  orderStatus: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,40}$/, {
+        error: "orderStatus: the key of one of the shop's order statuses",
+      }),
   ),
   alert: optional(
     z.string().trim().regex(ALERT_CODE, {
@@ -275,6 +287,7 @@ interface FilterShape {
   type: boolean;
   status: boolean;
   state: boolean;
+  orderStatus: boolean;
   alert: "none" | "any" | "code";
 }
 
@@ -284,6 +297,7 @@ function filterShape(filters: CatalogFilters): FilterShape {
     type: Boolean(filters.type),
     status: Boolean(filters.status),
     state: Boolean(filters.state),
+    orderStatus: Boolean(filters.orderStatus),
     alert: filters.alert === "any" ? "any" : filters.alert ? "code" : "none",
   };
 }
@@ -295,6 +309,7 @@ function filterValues(shopId: string, filters: CatalogFilters): Record<string, u
     type: filters.type,
     status: filters.status,
     state: filters.state,
+    orderStatus: filters.orderStatus,
     alert: filters.alert,
   };
 }
@@ -307,6 +322,7 @@ function catalogWhere(shape: FilterShape): SQL {
     shape.type ? eq(orders.type, p("type")) : undefined,
     shape.status ? eq(orders.cartStatus, p("status")) : undefined,
     shape.state ? eq(orders.state, p("state")) : undefined,
+    shape.orderStatus ? eq(orders.orderStatusKey, p("orderStatus")) : undefined,
     shape.alert === "any"
       ? isNotNull(orders.alert)
       : shape.alert === "code"
@@ -335,6 +351,8 @@ const columns = {
   submitStatus: orders.submitStatus,
   submitFailureReason: orders.submitFailureReason,
   autoSubmitAt: orders.autoSubmitAt,
+  orderStatusKey: orders.orderStatusKey,
+  invoiceNumber: orders.invoiceNumber,
   alert: orders.alert,
 };
 

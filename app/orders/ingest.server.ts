@@ -343,6 +343,7 @@ async function insertNewOrders(
       submitStatus: null,
       submitFailureReason: null,
       autoSubmitRemainingMs: null,
+      orderStatusKey: "new",
       invoiceNumber: null,
       alert: null,
       manualEdits: null,

@@ -11,8 +11,15 @@ import type { Tx } from "~/db/client.server";
 import type { orderEvents } from "~/db/schema";
 import { countdownBlocker } from "./countdown.server";
 import { timelineMessage, timelineTitle } from "./timeline-words";
-import { cartStatusLine } from "~/ui/cart-words";
+import { cartName, cartStatusLine } from "~/ui/cart-words";
 import { readOrderChildren, readOrderTimeline, type OrderChildren } from "./order-children.server";
+import { statusDoes } from "./core/order-statuses";
+import {
+  listOrderNotes,
+  SHOPIFY_CUSTOMER_NOTE_REFUSAL,
+  type OrderNoteRow,
+} from "./invoice-notes.server";
+import { shopOrderStatuses, statusChoices, type OrderStatusRow } from "./order-status.server";
 import {
   ACTION_LABELS,
   STATE_LABELS,
@@ -185,12 +192,44 @@ export async function loadOrderPage(
   return page && ctx.demo ? withDemoLinks(page, ctx.demo) : page;
 }
 
+/** The order's status and the dropdown's choices, each saying what it does. */
+function statusView(
+  rows: OrderStatusRow[],
+  order: OrderRow,
+  platform: string,
+): Pick<OrderPageData, "orderStatus" | "statusChoices"> {
+  const does = (r: Pick<OrderStatusRow, "cartEffect" | "cartStatus" | "pausesCountdown">) =>
+    statusDoes(r, platform);
+  const current = rows.find((r) => r.key === order.orderStatusKey);
+  return {
+    orderStatus: {
+      key: order.orderStatusKey,
+      label: current?.label ?? order.orderStatusKey,
+      pausesCountdown: current?.pausesCountdown ?? false,
+      does: current ? does(current) : "",
+    },
+    statusChoices: statusChoices(rows, order, platform).map((choice) => {
+      const row = rows.find((r) => r.key === choice.key)!;
+      return {
+        key: choice.key,
+        label: choice.label,
+        refusal: choice.refusal,
+        runsCancelOrder: row.cartEffect === "cancel",
+        does: does(row),
+        pausesCountdown: row.pausesCountdown,
+      };
+    }),
+  };
+}
+
 /** Everything one page load reads, all while holding the order's lock (decision 13). */
 interface LockedRead {
   locked: LockedOrder;
   facts: OrderFacts;
   children: OrderChildren;
   events: OrderEventRow[];
+  statuses: OrderStatusRow[];
+  notes: OrderNoteRow[];
 }
 
 async function readUnderLock(
@@ -202,14 +241,16 @@ async function readUnderLock(
   const locked = await lockOrder(tx, shopId, orderId);
   if (!locked) return null;
   const facts = orderFacts(locked, acting);
-  const [children, events] = await Promise.all([
+  const [children, events, statuses, notes] = await Promise.all([
     readOrderChildren(tx, shopId, orderId),
     readOrderTimeline(tx, shopId, orderId, TIMELINE_LIMIT),
+    shopOrderStatuses(tx, shopId),
+    listOrderNotes(tx, shopId, orderId),
   ]);
-  return { locked, facts, children, events };
+  return { locked, facts, children, events, statuses, notes };
 }
 
-/** Times in the shop's time zone, money in the order's currency, states in the shop's own labels. */
+/** Times in the shop's time zone, money in the order's currency, states by their names. */
 interface PageWords {
   time(at: Date): string;
   money(amount: string): string;
@@ -219,14 +260,14 @@ interface PageWords {
 function shapeOrderPage(
   ctx: Pick<AppContext, "db" | "shopify" | "config">,
   owner: Owner,
-  { locked, facts, children, events }: LockedRead,
+  { locked, facts, children, events, statuses, notes }: LockedRead,
 ): OrderPageData {
   const { order, shop } = locked;
   const settings = shopSettings(shop);
   const words: PageWords = {
     time: (at) => formatOrderTime(at, settings.timezone),
     money: (amount) => formatMoney(amount, order.currency),
-    stateLabel: (state) => settings.stateLabels[state] || STATE_LABELS[state],
+    stateLabel: (state) => STATE_LABELS[state],
   };
   const edits = order.manualEdits ?? {};
   const countdown = countdownOf(
@@ -253,10 +294,21 @@ function shapeOrderPage(
     shipments: children.shipments.map((row) => shipmentOf(row, words)),
     timeline: events.map((event) => timelineEntryOf(event, shop, words)),
     statusLabels: {
-      hold: settings.stateLabels.on_hold || "On hold",
+      hold: "On hold",
       release: "Processing",
       cancel: "Cancel order",
     },
+    ...statusView(statuses, order, shop.platform),
+    invoiceNumber: order.invoiceNumber,
+    notes: notes.map((n) => ({
+      id: n.id,
+      text: n.text,
+      author: n.authorName ?? (n.actor === "cart" ? cartName(shop.platform) : "Orderlane"),
+      at: words.time(n.createdAt),
+      visibleToCustomer: n.visibleToCustomer,
+      inCart: n.cartNoteId !== null,
+    })),
+    customerNotesRefusal: shop.platform === "shopify" ? SHOPIFY_CUSTOMER_NOTE_REFUSAL : null,
     editValues: {
       customerName: order.customerName,
       customerEmail: order.customerEmail ?? "",

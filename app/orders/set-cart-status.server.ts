@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { CartStatusChange } from "~/carts/connector";
 import { connectorFor } from "~/carts/connectors.server";
 import type { Db, Tx } from "~/db/client.server";
-import { orders } from "~/db/schema";
+import { orders, shops } from "~/db/schema";
 import { cancelFulfillment } from "~/fulfillment/cancel.server";
 import type { CartStatus } from "~/orders/core/model";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
@@ -52,7 +52,7 @@ async function lookBeforeAsking(
 }
 
 /** The cart's own word for the new status, as our cart-status column keeps it. */
-function rawAfter(platform: string, raw: string, change: CartStatusChange): string {
+export function rawAfter(platform: string, raw: string, change: CartStatusChange): string {
   if (platform === "woocommerce") {
     return { hold: "on-hold", release: "processing", cancel: "cancelled" }[change];
   }
@@ -130,25 +130,51 @@ export async function changeOrderStatus(
       await cancelFulfillment(inTx, shopId, orderId, acting);
       return { ok: true, message: DONE_WORDS[change], orderId };
     }
-    const moved = change === "hold" ? holdOrder : releaseOrder;
-    const result = await moved(inTx, shopId, orderId, acting, now);
-    if (!result.ok) {
+    const followed = await followCartHold(inTx, tx, shopId, orderId, change, acting, now);
+    if (!followed.ok) {
       // The order moved while the cart was asked: the cart's status is stored, the state stays.
       return succeeded(
         orderId,
-        `${DONE_WORDS[change]}; the order itself was not changed: ${result.reason}`,
+        `${DONE_WORDS[change]}; the order itself was not changed: ${followed.reason}`,
       );
-    }
-    if (change === "release") {
-      const [current] = await tx
-        .select()
-        .from(orders)
-        .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
-        .limit(1);
-      if (current && current.autoSubmitAt === null && current.autoSubmitRemainingMs === null) {
-        await startCountdown(ctx, tx, current, shop, now);
-      }
     }
     return { ok: true, message: DONE_WORDS[change], orderId };
   });
+}
+
+/**
+ * After the cart held or released the order: the order follows (On hold pauses the countdown;
+ * a release resumes it, or starts it when it never ran). Inside the caller's transaction.
+ */
+export async function followCartHold(
+  inTx: CartChangeCtx & { db: Db },
+  tx: Tx,
+  shopId: string,
+  orderId: string,
+  change: "hold" | "release",
+  acting: ActingAs,
+  now: Date,
+): Promise<ActionOutcome> {
+  const moved = change === "hold" ? holdOrder : releaseOrder;
+  const result = await moved(inTx, shopId, orderId, acting, now);
+  if (!result.ok) return result;
+  if (change === "release") {
+    const [current] = await tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.id, orderId), eq(orders.shopId, shopId)))
+      .limit(1);
+    const [shopRow] = current
+      ? await tx.select().from(shops).where(eq(shops.id, shopId)).limit(1)
+      : [];
+    if (
+      current &&
+      shopRow &&
+      current.autoSubmitAt === null &&
+      current.autoSubmitRemainingMs === null
+    ) {
+      await startCountdown(inTx, tx, current, shopRow, now);
+    }
+  }
+  return result;
 }

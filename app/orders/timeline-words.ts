@@ -53,6 +53,15 @@ export const TIMELINE_TITLES: Readonly<Record<string, string>> = {
   changed_after_sent_cleared: "Changed back in the cart",
   customer_redacted: "Customer data erased",
   customer_data_requested: "Customer data requested",
+  // The shop's own statuses, the invoice number and notes (decisions 0046, 0047)
+  status_changed: "Status changed",
+  status_refused: "Status not changed: the cart refused",
+  invoice_saved: "Invoice number saved",
+  invoice_cleared: "Invoice number removed",
+  invoice_refused: "Invoice number not saved: the cart refused",
+  note_added: "Internal note added",
+  customer_note_added: "Note for the customer added",
+  note_refused: "Note not added: the cart refused",
 };
 
 /** The entry's title; an action without a title yet still reads as words with a capital. */

@@ -17,6 +17,10 @@ const querySchema = z
     state: z
       .enum(LIFECYCLE_STATES, { message: `state is one of ${LIFECYCLE_STATES.join(", ")}` })
       .optional(),
+    orderStatus: z
+      .string()
+      .regex(/^[a-z0-9_]{1,40}$/, "orderStatus is the key of one of the shop's order statuses")
+      .optional(),
     alert: z.enum(ALERT_CODES, { message: "alert is an alert code (see the API docs)" }).optional(),
     cursor: z.string().max(500).optional(),
     limit: z.coerce
@@ -50,6 +54,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     type: query.data.type,
     status: query.data.status,
     state: query.data.state,
+    orderStatus: query.data.orderStatus,
     alert: query.data.alert,
     cursor: query.data.cursor ?? null,
     limit: query.data.limit,

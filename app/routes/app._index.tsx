@@ -31,6 +31,7 @@ import { shopSettings } from "~/orders/core/shop-settings";
 import { requireOwner } from "~/shops/owner.server";
 import { BulkSummary, bulkHeadline, type BulkSummaryView } from "~/ui/BulkSummary";
 import { CatalogFilters, FILTER_KEYS } from "~/ui/CatalogFilters";
+import { shopOrderStatuses, statusLabel } from "~/orders/order-status.server";
 import { ConfirmDialog } from "~/ui/ConfirmDialog";
 import { EmptyList } from "~/ui/EmptyList";
 import { catalogNotice, onlyDropsNotice, withoutNotice } from "~/ui/notices";
@@ -71,6 +72,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     throw err;
   }
   const timeZone = owner.shop.settings.timezone;
+  const statuses = await shopOrderStatuses(context.db, owner.shop.id);
   const rows: OrderTableRow[] = page.orders.map((o) => ({
     id: o.id,
     number: o.cartOrderNumber,
@@ -87,6 +89,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     submitStatus: o.submitStatus,
     submitFailureReason: o.submitFailureReason,
     alertMessage: o.alert?.message ?? null,
+    orderStatusLabel: statusLabel(statuses, o.orderStatusKey),
+    invoiceNumber: o.invoiceNumber,
   }));
   return {
     shopName: owner.shop.name,
@@ -96,6 +100,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     rows,
     filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
     alertCodes: await alertCodesInUse(context.db, owner.shop.id),
+    orderStatuses: statuses.map((r) => ({ key: r.key, label: r.label })),
     // Schedule Process and Revalidate only for shops that process manually (decision 0033).
     bulkActions: bulkActionsFor(shopSettings(owner.shop).processingMode),
     nextCursor: page.nextCursor,
@@ -187,6 +192,7 @@ export default function Catalog() {
     matching,
     filtered,
     alertCodes,
+    orderStatuses,
     bulkActions,
     nextCursor,
     previousCursor,
@@ -297,7 +303,7 @@ export default function Catalog() {
           </div>
         ) : null}
         <ListCard>
-          <CatalogFilters alertCodes={alertCodes} loading={loading} />
+          <CatalogFilters alertCodes={alertCodes} orderStatuses={orderStatuses} loading={loading} />
           {rows.length === 0 ? (
             filtered ? (
               <EmptyList heading="No orders match">

@@ -4,6 +4,13 @@ import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix
 import { z } from "zod";
 import { runOrderAction } from "~/orders/actions.server";
 import { changeOrderStatus } from "~/orders/set-cart-status.server";
+import {
+  addOrderNote,
+  INVOICE_MAX,
+  NOTE_MAX,
+  saveInvoiceNumber,
+} from "~/orders/invoice-notes.server";
+import { chooseOrderStatus } from "~/orders/order-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
@@ -54,6 +61,13 @@ const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("hold") }),
   z.object({ intent: z.literal("release") }),
   z.object({ intent: z.literal("status"), change: z.enum(["hold", "release", "cancel"]) }),
+  z.object({ intent: z.literal("order_status"), status: z.string().min(1).max(40) }),
+  z.object({ intent: z.literal("invoice"), invoiceNumber: z.string().max(INVOICE_MAX * 2) }),
+  z.object({
+    intent: z.literal("note"),
+    text: z.string().max(NOTE_MAX * 2),
+    visibleToCustomer: z.enum(["true", "false"]).default("false"),
+  }),
   z.object({
     intent: z.literal("action"),
     action: z.enum(MENU_ACTIONS),
@@ -145,6 +159,42 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     case "status":
       return replyWith(await changeOrderStatus(context, shopId, orderId, intent.change, acting));
+    case "order_status": {
+      const outcome = await chooseOrderStatus(context, shopId, orderId, intent.status, acting);
+      if (!outcome.ok && outcome.code === "use_cancel_order") {
+        return reply({ ok: false, status: 409, reason: outcome.reason });
+      }
+      return replyWith(outcome);
+    }
+    case "invoice": {
+      const value = intent.invoiceNumber.trim();
+      if (value.length > INVOICE_MAX) {
+        return reply({
+          ok: false,
+          status: 400,
+          reason: `An invoice number is at most ${INVOICE_MAX} characters`,
+        });
+      }
+      return replyWith(await saveInvoiceNumber(context, shopId, orderId, value || null, acting));
+    }
+    case "note": {
+      const text = intent.text.trim();
+      if (!text || text.length > NOTE_MAX) {
+        return reply({
+          ok: false,
+          status: 400,
+          reason: text ? `A note is at most ${NOTE_MAX} characters` : "Write the note first",
+        });
+      }
+      const outcome = await addOrderNote(
+        context,
+        shopId,
+        orderId,
+        { text, visibleToCustomer: intent.visibleToCustomer === "true" },
+        acting,
+      );
+      return replyWith(outcome.ok ? { ok: true, message: outcome.message, orderId } : outcome);
+    }
     case "design": {
       const options = parseJson(intent.options);
       if (!options.ok)

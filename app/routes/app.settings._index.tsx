@@ -2,13 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { STATE_LABELS } from "~/orders/core/lifecycle";
-import {
-  LIFECYCLE_STATES,
-  ORDER_TYPES,
-  ORDER_TYPE_LABELS,
-  type LifecycleState,
-} from "~/orders/core/model";
+import { ORDER_TYPES, ORDER_TYPE_LABELS } from "~/orders/core/model";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/shops/api-tokens.server";
 import { requireOwner } from "~/shops/owner.server";
 import {
@@ -22,7 +16,7 @@ import {
 import { adoptCartTimeZone, followsCartTimeZone } from "~/shops/shop-time-zone.server";
 import { personalisedProducts } from "~/shops/shop-products.server";
 import { formatOrderTime } from "~/ui/format";
-import { FieldRow, FormFields, SubmitButton } from "~/ui/FormFields";
+import { FormFields, SubmitButton } from "~/ui/FormFields";
 import { PageColumns, PageFrame } from "~/ui/PageFrame";
 import { ProductPicker, type PickedProduct } from "~/ui/ProductPicker";
 import { TimeZoneField } from "~/ui/TimeZoneField";
@@ -42,6 +36,24 @@ import {
 import { RecordTable } from "~/ui/RecordTable";
 import { SectionCard } from "~/ui/SectionCard";
 import { RECONCILE_MINUTES, shopSettings } from "~/orders/core/shop-settings";
+import { EFFECT_WORDS, OWNER_EFFECTS, statusDoes } from "~/orders/core/order-statuses";
+import { shopOrderStatuses } from "~/orders/order-status.server";
+import {
+  addOrderStatus,
+  deleteOrderStatus,
+  moveOrderStatus,
+  retireOrderStatus,
+  statusUse,
+  storeOrderStatuses,
+  updateOrderStatus,
+  type StatusInput,
+} from "~/shops/order-status-settings.server";
+import type { Shop } from "~/shops/shops.server";
+import {
+  OrderStatusesCard,
+  type StatusSettingsRow,
+  type WriteChoice,
+} from "~/ui/OrderStatusesCard";
 
 const TYPE_OPTIONS = ORDER_TYPES.map((type) => ({ label: ORDER_TYPE_LABELS[type], value: type }));
 
@@ -55,10 +67,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const adopted = await adoptCartTimeZone(context, owner.shop);
     if (adopted) settings = { ...settings, timezone: adopted, timezoneSource: "cart" };
   }
-  const [tokens, products, sweep] = await Promise.all([
+  const [tokens, products, sweep, statusRows, use, store] = await Promise.all([
     listApiTokens(context.db, owner.shop.id),
     personalisedProducts(context, owner.shop, settings.personalizedProducts),
     reconciliationStatus(context, owner.shop.id),
+    shopOrderStatuses(context.db, owner.shop.id),
+    statusUse(context, owner.shop.id),
+    storeOrderStatuses(context, owner.shop),
   ]);
   const reconciliation: ReconciliationView = {
     applies: owner.shop.platform !== "demo",
@@ -70,7 +85,30 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     problem: sweep?.lastError ?? null,
     webhookNotice: sweep?.webhookNotice ?? null,
   };
+  const statuses: StatusSettingsRow[] = statusRows.map((r) => ({
+    key: r.key,
+    label: r.label,
+    builtin: r.builtin,
+    retired: r.retired,
+    pausesCountdown: r.pausesCountdown,
+    does: statusDoes(r, owner.shop.platform),
+    writes: r.cartEffect === "woo_status" ? `woo:${r.cartStatus ?? ""}` : r.cartEffect,
+    inUse: use.get(r.key) ?? 0,
+  }));
+  const writeChoices: WriteChoice[] = [
+    ...OWNER_EFFECTS.filter((e) => e !== "woo_status").map((e) => ({
+      label: EFFECT_WORDS[e],
+      value: e,
+    })),
+    ...store.statuses.map((s) => ({
+      label: `Sets the WooCommerce status “${s.name}”`,
+      value: `woo:${s.slug}`,
+    })),
+  ];
   return {
+    statuses,
+    writeChoices,
+    storeProblem: store.problem,
     form: settingsToForm(settings),
     timezoneFromCart: settings.timezoneSource === "cart",
     products: products.products,
@@ -87,8 +125,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+const STATUS_INTENTS = [
+  "status_add",
+  "status_save",
+  "status_move_up",
+  "status_move_down",
+  "status_retire",
+  "status_restore",
+  "status_delete",
+] as const;
+
 const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),
+  z.object({
+    intent: z.enum(STATUS_INTENTS),
+    statusKey: z.string().max(60).default(""),
+  }),
   z.object({ intent: z.literal("create_token"), tokenName: z.string().default("") }),
   z.object({ intent: z.literal("revoke_token"), tokenId: z.string().min(1) }),
 ]);
@@ -119,9 +171,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     intent: form.get("intent"),
     tokenName: form.get("tokenName") ?? undefined,
     tokenId: form.get("tokenId") ?? undefined,
+    statusKey: form.get("statusKey") ?? undefined,
   });
   if (!intent.success) {
     return Response.json({ ok: false, errors: { form: "Unknown action" } }, { status: 400 });
+  }
+  if (intent.data.intent.startsWith("status_") && "statusKey" in intent.data) {
+    return statusAction(context, owner.shop, intent.data.intent, intent.data.statusKey, form);
   }
   if (intent.data.intent === "create_token") {
     const created = await createApiToken(context.db, owner.shop.id, {
@@ -141,8 +197,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return Response.json({ ok: true, revoked: true });
   }
-  const stateLabels = {} as Record<LifecycleState, string>;
-  for (const state of LIFECYCLE_STATES) stateLabels[state] = text(form, `stateLabels.${state}`);
   const input: SettingsForm = {
     autoSubmitDelayMinutes: text(form, "autoSubmitDelayMinutes"),
     ...(form.has("abandonAfterDays") ? { abandonAfterDays: text(form, "abandonAfterDays") } : {}),
@@ -155,7 +209,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     previewKeys: text(form, "previewKeys"),
     designKeys: text(form, "designKeys"),
     clientImageKeys: text(form, "clientImageKeys"),
-    stateLabels,
     // A ticked box is sent (Polaris renders it with an empty value); an unticked one is not.
     notifyCustomerOnShipment: form.has("notifyCustomerOnShipment"),
     timezone: text(form, "timezone"),
@@ -169,6 +222,46 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return Response.json({ ok: true, saved: true, savedAt: Date.now(), ...result.countdowns });
 }
 
+/** The status form's "writes to the cart" value: an effect, or `woo:<slug>` for a store status. */
+function statusInput(form: FormData): StatusInput {
+  const writes = text(form, "writes") || "none";
+  const woo = writes.startsWith("woo:");
+  return {
+    label: text(form, "label"),
+    cartEffect: (woo ? "woo_status" : writes) as StatusInput["cartEffect"],
+    cartStatus: woo ? writes.slice(4) : null,
+    pausesCountdown: form.has("pausesCountdown"),
+  };
+}
+
+async function statusAction(
+  context: ActionFunctionArgs["context"],
+  shop: Shop,
+  intent: (typeof STATUS_INTENTS)[number],
+  key: string,
+  form: FormData,
+) {
+  const outcome =
+    intent === "status_add"
+      ? await addOrderStatus(context, shop, statusInput(form))
+      : intent === "status_save"
+        ? await updateOrderStatus(context, shop, key, statusInput(form))
+        : intent === "status_move_up" || intent === "status_move_down"
+          ? await moveOrderStatus(
+              context,
+              shop.id,
+              key,
+              intent === "status_move_up" ? "up" : "down",
+            )
+          : intent === "status_delete"
+            ? await deleteOrderStatus(context, shop.id, key)
+            : await retireOrderStatus(context, shop.id, key, intent === "status_retire");
+  if (outcome.ok) return Response.json({ ok: true, statusMessage: outcome.message });
+  const field =
+    intent === "status_add" ? "statusAdd" : intent === "status_save" ? `status.${key}` : "statuses";
+  return Response.json({ ok: false, errors: { [field]: outcome.error } }, { status: 400 });
+}
+
 type ActionData =
   | { ok: false; errors: Record<string, string> }
   | {
@@ -180,6 +273,7 @@ type ActionData =
       newToken?: string;
       tokenName?: string;
       revoked?: boolean;
+      statusMessage?: string;
     };
 
 export default function Settings() {
@@ -193,6 +287,9 @@ export default function Settings() {
     embedded,
     timezoneFromCart,
     reconciliation,
+    statuses,
+    writeChoices,
+    storeProblem,
   } = useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const errors = result && !result.ok ? result.errors : {};
@@ -213,7 +310,9 @@ export default function Settings() {
           </Banner>
         ) : null}
         {errors.form ? <Banner tone="critical" title={errors.form} /> : null}
-        {Object.keys(errors).some((k) => k !== "form" && !k.startsWith("token")) ? (
+        {Object.keys(errors).some(
+          (k) => k !== "form" && !k.startsWith("token") && !k.startsWith("status"),
+        ) ? (
           <Banner tone="critical" title="Some settings need fixing; nothing was saved" />
         ) : null}
         <SettingsFormCard
@@ -227,6 +326,13 @@ export default function Settings() {
           embedded={embedded}
           timezoneFromCart={timezoneFromCart}
           reconciliation={reconciliation}
+          errors={errors}
+        />
+        <OrderStatusesCard
+          rows={statuses}
+          writeChoices={writeChoices}
+          storeProblem={storeProblem}
+          message={result?.ok ? (result.statusMessage ?? null) : null}
           errors={errors}
         />
         <TokensCard tokens={tokens} result={result} errors={errors} />
@@ -381,28 +487,6 @@ function SettingsFormCard({
             max={RECONCILE_MINUTES.max}
             error={errors.reconcileEveryMinutes}
           />
-        </SectionCard>
-        <SectionCard
-          title="Order state labels"
-          help="Your own names for the states; leave one blank to keep ours."
-          fields
-        >
-          <FieldRow>
-            {LIFECYCLE_STATES.map((state) => (
-              <TextField
-                key={state}
-                label={STATE_LABELS[state]}
-                name={`stateLabels.${state}`}
-                value={values.stateLabels[state]}
-                placeholder={STATE_LABELS[state]}
-                onChange={(value) =>
-                  setValues((v) => ({ ...v, stateLabels: { ...v.stateLabels, [state]: value } }))
-                }
-                autoComplete="off"
-                error={errors[`stateLabels.${state}`]}
-              />
-            ))}
-          </FieldRow>
         </SectionCard>
         <InlineStack align="end">
           <SubmitButton

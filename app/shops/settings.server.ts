@@ -8,12 +8,7 @@ import type { Tx } from "~/db/client.server";
 import { orders, shops } from "~/db/schema";
 import { scheduleAutoSubmit } from "~/orders/countdown.server";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
-import {
-  LIFECYCLE_STATES,
-  ORDER_TYPES,
-  ORDER_TYPE_LABELS,
-  type LifecycleState,
-} from "~/orders/core/model";
+import { ORDER_TYPES, ORDER_TYPE_LABELS } from "~/orders/core/model";
 import { RECONCILE_MINUTES, type ShopSettings, shopSettings } from "~/orders/core/shop-settings";
 import { knownTimeZone } from "./time-zones";
 
@@ -46,14 +41,11 @@ export interface SettingsForm {
   previewKeys: string;
   designKeys: string;
   clientImageKeys: string;
-  stateLabels: Record<LifecycleState, string>;
   notifyCustomerOnShipment: boolean;
   timezone: string;
 }
 
 export function settingsToForm(settings: ShopSettings): SettingsForm {
-  const labels = {} as Record<LifecycleState, string>;
-  for (const state of LIFECYCLE_STATES) labels[state] = settings.stateLabels[state] ?? "";
   return {
     autoSubmitDelayMinutes: String(settings.autoSubmitDelayMinutes),
     abandonAfterDays: String(settings.abandonAfterDays),
@@ -64,7 +56,6 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
     previewKeys: settings.personalizationKeys.preview.join(", "),
     designKeys: settings.personalizationKeys.design.join(", "),
     clientImageKeys: settings.personalizationKeys.clientImages.join(", "),
-    stateLabels: labels,
     notifyCustomerOnShipment: settings.notifyCustomerOnShipment,
     timezone: settings.timezone,
   };
@@ -123,11 +114,6 @@ const typeRules = z
     }
   });
 
-const stateLabelsSchema = z.record(
-  z.enum(LIFECYCLE_STATES),
-  z.string().trim().max(30, "A label is at most 30 characters"),
-);
-
 /** A whole number typed into a form field, within bounds, each refusal in the owner's words. */
 function wholeNumber(
   unit: "minutes" | "days",
@@ -173,7 +159,6 @@ export const settingsSchema = z.object({
   previewKeys: commaList("preview keys", 20),
   designKeys: commaList("design keys", 20),
   clientImageKeys: commaList("client image keys", 20),
-  stateLabels: stateLabelsSchema,
   notifyCustomerOnShipment: z.boolean(),
   timezone: z
     .string()
@@ -215,10 +200,6 @@ export async function saveShopSettings(
     const [shop] = await tx.select().from(shops).where(eq(shops.id, shopId)).for("update");
     if (!shop) return { ok: false, notFound: true };
     const before = shopSettings(shop);
-    const stateLabels: ShopSettings["stateLabels"] = {};
-    for (const state of LIFECYCLE_STATES) {
-      if (input.stateLabels[state]) stateLabels[state] = input.stateLabels[state];
-    }
     const settings: ShopSettings = {
       ...before,
       autoSubmitDelayMinutes: input.autoSubmitDelayMinutes,
@@ -232,7 +213,6 @@ export async function saveShopSettings(
         design: input.designKeys,
         clientImages: input.clientImageKeys,
       },
-      stateLabels,
       notifyCustomerOnShipment: input.notifyCustomerOnShipment,
       timezone: input.timezone,
       // Saving the zone that was shown keeps where it came from; a different one is the owner's.

@@ -18,7 +18,7 @@ import {
 } from "~/orders/core/model";
 
 /** The URL parameters the catalog reads (orders/catalog.server.ts catalogQuerySchema). */
-export const FILTER_KEYS = ["type", "status", "state", "alert"] as const;
+export const FILTER_KEYS = ["type", "orderStatus", "status", "state", "alert"] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 const SEARCH_DEBOUNCE_MS = 350;
@@ -31,9 +31,12 @@ export function alertLabel(code: string): string {
 
 export function CatalogFilters({
   alertCodes,
+  orderStatuses,
   loading,
 }: {
   alertCodes: string[];
+  /** The shop's own statuses, in the owner's order. */
+  orderStatuses: { key: string; label: string }[];
   loading: boolean;
 }) {
   const [params, setParams] = useSearchParams();
@@ -98,6 +101,11 @@ export function CatalogFilters({
       ORDER_TYPES.map((t) => ({ label: ORDER_TYPE_LABELS[t], value: t })),
     ),
     choice(
+      "orderStatus",
+      "Status",
+      orderStatuses.map((s) => ({ label: s.label, value: s.key })),
+    ),
+    choice(
       "status",
       "Cart status",
       CART_STATUSES.map((s) => ({ label: CART_STATUS_LABELS[s], value: s })),
@@ -116,6 +124,7 @@ export function CatalogFilters({
 
   const describe: Record<FilterKey, (value: string) => string> = {
     type: (v) => `Type: ${ORDER_TYPE_LABELS[v as keyof typeof ORDER_TYPE_LABELS] ?? v}`,
+    orderStatus: (v) => `Status: ${orderStatuses.find((s) => s.key === v)?.label ?? v}`,
     status: (v) => `Cart status: ${CART_STATUS_LABELS[v as keyof typeof CART_STATUS_LABELS] ?? v}`,
     state: (v) => `State: ${STATE_LABELS[v as keyof typeof STATE_LABELS] ?? v}`,
     alert: (v) => `Alert: ${alertLabel(v)}`,

@@ -33,6 +33,9 @@ export interface OrderTableRow {
   submitFailureReason: string | null;
   /** The alert's message when the order carries one (Error orders). */
   alertMessage: string | null;
+  /** The shop's own status of the order, in its words. */
+  orderStatusLabel: string;
+  invoiceNumber: string | null;
 }
 
 type IndexTableProps = ComponentProps<typeof IndexTable>;
@@ -150,9 +153,15 @@ const OrderRow = memo(function OrderRow({
         <Text as="p" variant="bodySm" tone="subdued">
           {row.placedAt}
         </Text>
+        {row.invoiceNumber ? (
+          <Text as="p" variant="bodySm" tone="subdued">
+            Invoice {row.invoiceNumber}
+          </Text>
+        ) : null}
       </IndexTable.Cell>
       <IndexTable.Cell>
         <InlineStack gap="100" wrap={false}>
+          <Badge>{row.orderStatusLabel}</Badge>
           <span title={row.cartStatusWords}>
             <Badge tone={CART_TONE[row.cartStatus]}>{CART_STATUS_LABELS[row.cartStatus]}</Badge>
           </span>

@@ -46,6 +46,18 @@ const OWN_DATABASE_CART: CartConnector = {
   async setOrderStatus() {
     return { ok: true };
   },
+  async writeOrderStatus() {
+    return { ok: true };
+  },
+  async listOrderStatuses() {
+    return { ok: true, statuses: [] };
+  },
+  async setInvoiceNumber() {
+    return { ok: true };
+  },
+  async addOrderNote() {
+    return { ok: true, cartNoteId: null };
+  },
   async *readUpdatedOrders() {
     yield { orders: [], resumeCursor: null, total: 0 };
   },
@@ -87,8 +99,8 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
 
   const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
 
-  async function write(path: string, body: unknown): Promise<CartOutcome> {
-    const answer = await call(path, { method: "POST", body });
+  async function write(path: string, body: unknown, method = "POST"): Promise<CartOutcome> {
+    const answer = await call(path, { method, body });
     if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };
     if (answer.status >= 200 && answer.status < 300) return { ok: true };
     return { ok: false, retryable: answer.status >= 500, reason: errorOf(answer.body) };
@@ -138,6 +150,47 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
 
     setOrderStatus(order: CartOrderRef, change) {
       return write(`${orderPath(order.cartOrderId)}/status`, { change });
+    },
+
+    writeOrderStatus(order, change) {
+      if (change.kind === "status") {
+        return Promise.resolve({
+          ok: false,
+          retryable: false,
+          reason: "The demo cart has no order status of that name",
+        });
+      }
+      const word = { hold: "hold", release: "processing", complete: "complete" }[change.kind];
+      return write(`${orderPath(order.cartOrderId)}/status`, {
+        change: word,
+        ...(change.kind === "hold" ? { reason: change.reason } : {}),
+      });
+    },
+
+    // The demo cart has the statuses everyone has; a store's own are WooCommerce's alone.
+    async listOrderStatuses() {
+      return { ok: true, statuses: [] };
+    },
+
+    setInvoiceNumber(order, invoiceNumber) {
+      return write(
+        `${orderPath(order.cartOrderId)}/invoice`,
+        { invoice_number: invoiceNumber },
+        "PUT",
+      );
+    },
+
+    async addOrderNote(order, note) {
+      const answer = await call(`${orderPath(order.cartOrderId)}/notes`, {
+        method: "POST",
+        body: { note: note.text, customer_note: note.visibleToCustomer },
+      });
+      if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };
+      if (answer.status < 200 || answer.status >= 300) {
+        return { ok: false, retryable: answer.status >= 500, reason: errorOf(answer.body) };
+      }
+      const id = (answer.body as { id?: unknown } | null)?.id;
+      return { ok: true, cartNoteId: typeof id === "string" ? id : null };
     },
 
     pushTracking(push) {

@@ -119,6 +119,25 @@ const FULFILLMENT_ORDER_RELEASE = `#graphql
     }
   }`;
 
+/** The invoice number lives in a metafield in the app's reserved namespace (decision 0047). */
+export const INVOICE_METAFIELD = { namespace: "$app", key: "invoice_number" } as const;
+
+const METAFIELDS_SET = `#graphql
+  mutation OrderlaneInvoiceSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { id namespace key value }
+      userErrors { field message code }
+    }
+  }`;
+
+const METAFIELDS_DELETE = `#graphql
+  mutation OrderlaneInvoiceDelete($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields { key namespace ownerId }
+      userErrors { field message }
+    }
+  }`;
+
 const ORDER_CANCEL = `#graphql
   mutation OrderlaneCancel($orderId: ID!, $staffNote: String) {
     orderCancel(
@@ -305,6 +324,23 @@ export function createShopifyConnector(
     },
     setOrderStatus: (order, change) =>
       outcomeOfReadError(async () => writeStatus(await openAdmin(), order, change)),
+    writeOrderStatus: (order, write) =>
+      outcomeOfReadError(async () => {
+        const admin = await openAdmin();
+        if (write.kind === "hold") return holdFulfillment(admin, order, write.reason);
+        if (write.kind === "release") return releaseFulfillment(admin, order);
+        // Shopify shows a fully shipped order as fulfilled already; it has no other order
+        // status to write, and a store's own WooCommerce status has no place here.
+        if (write.kind === "complete") return { ok: true as const };
+        return { ok: false, retryable: false, reason: "Shopify has no order status of that name" };
+      }),
+    // Shopify's order statuses are its own (financial and fulfillment); a shop adds none.
+    listOrderStatuses: async () => ({ ok: true, statuses: [] }),
+    setInvoiceNumber: (order, invoiceNumber) =>
+      outcomeOfReadError(async () => writeInvoiceNumber(await openAdmin(), order, invoiceNumber)),
+    // Shopify has no per-note API: its one order `note` is the customer's checkout note, which
+    // must not be overwritten, so notes stay in Orderlane (the service offers internal ones only).
+    addOrderNote: async () => ({ ok: true, cartNoteId: null }),
     orderEditorUrl(order) {
       // App Bridge opens shopify:// URLs in the admin's top frame.
       return `shopify://admin/orders/${order.cartOrderId}`;
@@ -658,47 +694,104 @@ async function writeStatus(
     return { ok: true };
   }
 
+  return change === "hold"
+    ? holdFulfillment(admin, order, "other")
+    : releaseFulfillment(admin, order);
+}
+
+function refusedBy(errors: UserError[], fallback: string): CartOutcome {
+  return {
+    ok: false,
+    retryable: false,
+    reason: errors.map((e) => e.message).join("; ") || fallback,
+  };
+}
+
+async function fulfillmentOrdersOf(
+  admin: AdminApi,
+  order: CartOrderRef,
+): Promise<FulfillmentOrdersData["order"]> {
   const data = await admin.request<FulfillmentOrdersData>(FULFILLMENT_ORDERS, {
     id: gid("Order", order.cartOrderId),
   });
-  if (!data.order) {
-    return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  return data.order;
+}
+
+/** Holds every fulfillment order still to fulfil, saying why: suspected fraud or another reason. */
+async function holdFulfillment(
+  admin: AdminApi,
+  order: CartOrderRef,
+  reason: "fraud" | "other",
+): Promise<CartOutcome> {
+  const found = await fulfillmentOrdersOf(admin, order);
+  if (!found) return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  const open = found.fulfillmentOrders.nodes.filter((fo) => HOLDABLE.has(fo.status));
+  if (open.length === 0) {
+    return {
+      ok: false,
+      retryable: false,
+      reason: "Shopify has nothing left to fulfil on this order, so there is nothing to hold",
+    };
   }
-  const fulfillmentOrders = data.order.fulfillmentOrders.nodes;
-  if (change === "hold") {
-    const open = fulfillmentOrders.filter((fo) => HOLDABLE.has(fo.status));
-    if (open.length === 0) {
-      return {
-        ok: false,
-        retryable: false,
-        reason: "Shopify has nothing left to fulfil on this order, so there is nothing to hold",
-      };
-    }
-    for (const fo of open) {
-      const held = await admin.request<{
-        fulfillmentOrderHold: { userErrors: UserError[] } | null;
-      }>(FULFILLMENT_ORDER_HOLD, {
-        id: fo.id,
-        hold: {
-          reason: "OTHER",
-          reasonNotes: "Held in Orderlane",
-          handle: "orderlane",
-          notifyMerchant: false,
-        },
-      });
-      const errors = held.fulfillmentOrderHold?.userErrors ?? [];
-      if (errors.length > 0) return refused(errors, "Shopify did not hold the order");
-    }
-    return { ok: true };
+  for (const fo of open) {
+    const held = await admin.request<{
+      fulfillmentOrderHold: { userErrors: UserError[] } | null;
+    }>(FULFILLMENT_ORDER_HOLD, {
+      id: fo.id,
+      hold: {
+        reason: reason === "fraud" ? "HIGH_RISK_OF_FRAUD" : "OTHER",
+        reasonNotes:
+          reason === "fraud" ? "Held in Orderlane as suspected fraud" : "Held in Orderlane",
+        handle: "orderlane",
+        notifyMerchant: false,
+      },
+    });
+    const errors = held.fulfillmentOrderHold?.userErrors ?? [];
+    if (errors.length > 0) return refusedBy(errors, "Shopify did not hold the order");
   }
-  const heldOrders = fulfillmentOrders.filter((fo) => fo.status === "ON_HOLD");
-  if (heldOrders.length === 0) return { ok: true }; // already released in Shopify
+  return { ok: true };
+}
+
+/** Releases every hold on the order's fulfillment orders; nothing held is already released. */
+async function releaseFulfillment(admin: AdminApi, order: CartOrderRef): Promise<CartOutcome> {
+  const found = await fulfillmentOrdersOf(admin, order);
+  if (!found) return { ok: false, retryable: false, reason: "Shopify no longer has this order" };
+  const heldOrders = found.fulfillmentOrders.nodes.filter((fo) => fo.status === "ON_HOLD");
   for (const fo of heldOrders) {
     const released = await admin.request<{
       fulfillmentOrderReleaseHold: { userErrors: UserError[] } | null;
     }>(FULFILLMENT_ORDER_RELEASE, { id: fo.id });
     const errors = released.fulfillmentOrderReleaseHold?.userErrors ?? [];
-    if (errors.length > 0) return refused(errors, "Shopify did not release the hold");
+    if (errors.length > 0) return refusedBy(errors, "Shopify did not release the hold");
+  }
+  return { ok: true };
+}
+
+async function writeInvoiceNumber(
+  admin: AdminApi,
+  order: CartOrderRef,
+  invoiceNumber: string | null,
+): Promise<CartOutcome> {
+  const ownerId = gid("Order", order.cartOrderId);
+  if (invoiceNumber === null) {
+    const data = await admin.request<{
+      metafieldsDelete: { userErrors: UserError[] } | null;
+    }>(METAFIELDS_DELETE, { metafields: [{ ownerId, ...INVOICE_METAFIELD }] });
+    const errors = data.metafieldsDelete?.userErrors ?? [];
+    return errors.length > 0
+      ? refusedBy(errors, "Shopify did not remove the invoice number")
+      : { ok: true };
+  }
+  const data = await admin.request<{
+    metafieldsSet: { metafields: unknown[] | null; userErrors: UserError[] } | null;
+  }>(METAFIELDS_SET, {
+    metafields: [
+      { ownerId, ...INVOICE_METAFIELD, type: "single_line_text_field", value: invoiceNumber },
+    ],
+  });
+  const errors = data.metafieldsSet?.userErrors ?? [];
+  if (errors.length > 0 || !data.metafieldsSet?.metafields?.length) {
+    return refusedBy(errors, "Shopify did not store the invoice number");
   }
   return { ok: true };
 }

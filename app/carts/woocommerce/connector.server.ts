@@ -13,6 +13,7 @@ import type {
   CartConnector,
   CartOrderRef,
   CartOutcome,
+  CartOrderStatus,
   CartStatusChange,
   ConnectorContext,
   ConnectorShop,
@@ -223,6 +224,22 @@ export function createWooCommerceConnector(
     },
     setOrderStatus: async (ref: CartOrderRef, change: CartStatusChange) =>
       setOrderStatus(openStore(), ref, change),
+    writeOrderStatus: async (ref, write) =>
+      putStatus(
+        openStore(),
+        ref,
+        write.kind === "hold"
+          ? "on-hold"
+          : write.kind === "release"
+            ? "processing"
+            : write.kind === "complete"
+              ? "completed"
+              : write.status,
+      ),
+    listOrderStatuses: async () => listOrderStatuses(openStore()),
+    setInvoiceNumber: async (ref, invoiceNumber) =>
+      setInvoiceNumber(openStore(), ref, invoiceNumber),
+    addOrderNote: async (ref, note) => addOrderNote(openStore(), ref, note),
     orderEditorUrl: (ref: CartOrderRef) => orderEditorUrl(shop, ref),
     pushTracking: (push) => pushTracking(shop, wooCredentials(ctx, shop), policy, push, keys),
     reportSent: async (report) => reportSent(openStore(), report),
@@ -429,8 +446,105 @@ async function setOrderStatus(
   ref: CartOrderRef,
   change: CartStatusChange,
 ): Promise<CartOutcome> {
+  return putStatus(wc, ref, STATUS_FOR[change]);
+}
+
+/** The order meta key the invoice number is written to (decision 0047). */
+export const INVOICE_META_KEY = "_orderlane_invoice_number";
+
+/**
+ * Every order status the store offers, custom ones that plugins register included: the order
+ * totals report lists each status by slug and name.
+ */
+async function listOrderStatuses(
+  wc: WooClient | null,
+): Promise<
+  { ok: true; statuses: CartOrderStatus[] } | { ok: false; retryable: boolean; reason: string }
+> {
   if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
-  const wanted = STATUS_FOR[change];
+  try {
+    const res = await wc.get("reports/orders/totals");
+    const rows = Array.isArray(res.data) ? (res.data as unknown[]) : [];
+    const statuses: CartOrderStatus[] = [];
+    for (const row of rows) {
+      const { slug, name } = (row ?? {}) as { slug?: unknown; name?: unknown };
+      if (typeof slug !== "string" || !slug) continue;
+      statuses.push({
+        slug: slug.replace(/^wc-/, ""),
+        name: typeof name === "string" && name ? name : slug,
+      });
+    }
+    return { ok: true, statuses };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+async function setInvoiceNumber(
+  wc: WooClient | null,
+  ref: CartOrderRef,
+  invoiceNumber: string | null,
+): Promise<CartOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  // The REST API updates meta by key and has no delete: an empty value clears it.
+  const value = invoiceNumber ?? "";
+  try {
+    const res = await wc.put(`orders/${encodeURIComponent(ref.cartOrderId)}`, {
+      meta_data: [{ key: INVOICE_META_KEY, value }],
+    });
+    const meta = (res.data as { meta_data?: { key?: string; value?: unknown }[] } | null)
+      ?.meta_data;
+    const stored = Array.isArray(meta) ? meta.find((m) => m.key === INVOICE_META_KEY) : undefined;
+    // A store that answers without the meta (a plugin filtering it) has not kept it.
+    if (Array.isArray(meta) && (stored ? String(stored.value ?? "") : "") !== value) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: `WooCommerce did not keep the invoice number on order ${ref.cartOrderNumber}`,
+      };
+    }
+    return { ok: true };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };
+    }
+    return failure(err);
+  }
+}
+
+/** An order note: private, or `customer_note`, which WooCommerce emails to the customer. */
+async function addOrderNote(
+  wc: WooClient | null,
+  ref: CartOrderRef,
+  note: { text: string; visibleToCustomer: boolean },
+): Promise<
+  { ok: true; cartNoteId: string | null } | { ok: false; retryable: boolean; reason: string }
+> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  try {
+    const res = await wc.post(`orders/${encodeURIComponent(ref.cartOrderId)}/notes`, {
+      note: note.text,
+      customer_note: note.visibleToCustomer,
+    });
+    const id = (res.data as { id?: unknown } | null)?.id;
+    if (typeof id !== "number" && typeof id !== "string") {
+      return { ok: false, retryable: false, reason: "WooCommerce did not say it kept the note" };
+    }
+    return { ok: true, cartNoteId: String(id) };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };
+    }
+    return failure(err);
+  }
+}
+
+async function putStatus(
+  wc: WooClient | null,
+  ref: CartOrderRef,
+  wanted: string,
+): Promise<CartOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
   try {
     const res = await wc.put(`orders/${encodeURIComponent(ref.cartOrderId)}`, {
       status: wanted,

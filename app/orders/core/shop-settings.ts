@@ -1,7 +1,7 @@
 // The shop's settings as the kernel reads them: the lifecycle decides by some of them (processing
 // mode, the countdown's delay), so their type, defaults and parser live on the kernel's floor;
 // `shops/` reads and writes them through these.
-import type { LifecycleState, OrderType, ProcessingMode } from "./model";
+import type { OrderType, ProcessingMode } from "./model";
 
 export interface RoutingRule {
   /** A SKU, or a prefix ending in `*`. */
@@ -23,8 +23,6 @@ export interface ShopSettings {
    */
   abandonAfterDays: number;
   processingMode: ProcessingMode;
-  /** Custom labels the shop gives the base lifecycle states. */
-  stateLabels: Partial<Record<LifecycleState, string>>;
   notifyCustomerOnShipment: boolean;
   /** IANA time zone the owner reads order times in. */
   timezone: string;
@@ -66,7 +64,6 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   autoSubmitDelayMinutes: 60,
   abandonAfterDays: 45,
   processingMode: "automatic",
-  stateLabels: {},
   notifyCustomerOnShipment: true,
   timezone: "UTC",
   timezoneSource: "default",

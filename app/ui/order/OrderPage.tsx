@@ -14,7 +14,6 @@ import {
   Link,
   Modal,
   Page,
-  Select,
   Text,
 } from "@shopify/polaris";
 import { useLiveUpdates } from "~/ui/useLiveUpdates";
@@ -22,10 +21,10 @@ import { Countdown } from "./Countdown";
 import { DesignModal, type DesignSubmit } from "./DesignModal";
 import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
+import { InvoiceCard, NotesCard, OrderStatusCard } from "./OrderManagement";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import { alertLabel } from "~/ui/CatalogFilters";
-import type { CartStatus } from "~/orders/core/model";
 import type {
   CartChangeAction,
   CartChangeView,
@@ -57,17 +56,6 @@ const CONFIRM_TEXT: Record<"delete" | "force_delete" | "reset", { title: string;
     title: "Reset this order?",
     body: "All processing, rule results and manual edits are undone, and the order starts again as if it had just been imported.",
   },
-};
-
-// What the owner can change the cart's status to from each status; the cart has the last word.
-const STATUS_CHANGES: Record<CartStatus, ("hold" | "release" | "cancel")[]> = {
-  processing: ["hold", "cancel"],
-  on_hold: ["release", "cancel"],
-  pending_payment: ["cancel"],
-  failed: ["cancel"],
-  completed: [],
-  cancelled: [],
-  refunded: [],
 };
 
 export function OrderPage({ page }: { page: OrderPageView }) {
@@ -112,7 +100,6 @@ export function OrderPage({ page }: { page: OrderPageView }) {
     send({ intent: "action", action });
   };
 
-  const statusChanges = STATUS_CHANGES[page.cartStatus];
   const editorTarget = cartAdminTarget(page.embedded);
 
   return (
@@ -192,6 +179,7 @@ export function OrderPage({ page }: { page: OrderPageView }) {
             <Card>
               <Totals totals={page.totals} />
             </Card>
+            <NotesCard page={page} busy={busy} send={send} />
             <Card>
               <Timeline events={page.timeline} />
             </Card>
@@ -233,39 +221,13 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                 <SubmissionList submissions={page.submissions} />
               </BlockStack>
             </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Status
-                </Text>
-                <Text as="p" tone="subdued">
-                  {page.cartStatusWords}. Changes are written to the cart first.
-                </Text>
-                <Select
-                  label="Cart status"
-                  options={[
-                    { label: `${page.cartStatusLabel} (now)`, value: "now" },
-                    ...statusChanges.map((change) => ({
-                      label: page.statusLabels[change],
-                      value: change,
-                    })),
-                  ]}
-                  value="now"
-                  disabled={busy || statusChanges.length === 0}
-                  helpText={
-                    statusChanges.length === 0
-                      ? `A ${page.cartStatusLabel.toLowerCase()} order's status is final.`
-                      : undefined
-                  }
-                  onChange={(value) => {
-                    if (value === "cancel") setOpen({ kind: "cancel" });
-                    else if (value === "hold" || value === "release") {
-                      send({ intent: "status", change: value });
-                    }
-                  }}
-                />
-              </BlockStack>
-            </Card>
+            <OrderStatusCard
+              page={page}
+              busy={busy}
+              send={send}
+              onCancelOrder={() => setOpen({ kind: "cancel" })}
+            />
+            <InvoiceCard key={page.invoiceNumber ?? ""} page={page} busy={busy} send={send} />
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">

@@ -176,8 +176,32 @@ export interface OrderPageData {
     to: string | null;
     message: string | null;
   }[];
-  /** Labels for the status control, with the shop's own wording where it has one. */
+  /** Labels for the cart's Cancel confirmation. */
   statusLabels: { hold: string; release: string; cancel: string };
+  /** The shop's own status of the order (decision 0046) and what each other one would do. */
+  orderStatus: { key: string; label: string; pausesCountdown: boolean; does: string };
+  statusChoices: {
+    key: string;
+    label: string;
+    /** Why it cannot be chosen now; null when it can. */
+    refusal: string | null;
+    /** Choosing it runs Cancel Order instead of setting it directly. */
+    runsCancelOrder: boolean;
+    does: string;
+    pausesCountdown: boolean;
+  }[];
+  invoiceNumber: string | null;
+  notes: {
+    id: string;
+    text: string;
+    author: string;
+    at: string;
+    visibleToCustomer: boolean;
+    /** Written to the cart's own order notes (WooCommerce), or kept in Orderlane only. */
+    inCart: boolean;
+  }[];
+  /** Why notes for the customer cannot be added to this order; null when they can. */
+  customerNotesRefusal: string | null;
   /** The values the Edit modal starts from. */
   editValues: {
     customerName: string;
