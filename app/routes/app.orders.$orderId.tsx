@@ -6,6 +6,7 @@ import { runOrderAction } from "~/orders/actions.server";
 import { changeOrderStatus } from "~/orders/set-cart-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
+import { changeItem, updateShipment } from "~/orders/shipments.server";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
 import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
@@ -61,6 +62,8 @@ const intentSchema = z.discriminatedUnion("intent", [
     designUrl: z.string().max(5_000).optional(),
     options: z.string().max(20_000).optional(),
   }),
+  z.object({ intent: z.literal("shipment"), input: z.string().max(20_000) }),
+  z.object({ intent: z.literal("item"), lineId: z.string(), input: z.string().max(5_000) }),
 ]);
 
 function reply(result: OrderPageResult) {
@@ -70,7 +73,7 @@ function reply(result: OrderPageResult) {
 /** Every action's outcome answered alike; `about` says which control the answer belongs to. */
 function replyWith(
   outcome: ActionOutcome,
-  about: { action?: MenuAction | CartChangeAction; design?: string } = {},
+  about: { action?: MenuAction | CartChangeAction; design?: string; shipment?: true } = {},
 ) {
   return reply(
     outcome.ok
@@ -148,6 +151,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         acting,
       );
       return replyWith(outcome, { design: intent.cartLineId });
+    }
+    case "shipment":
+    case "item": {
+      const input = parseJson(intent.input);
+      if (!input.ok) return reply({ ok: false, status: 400, reason: "The form data is not valid" });
+      const outcome =
+        intent.intent === "shipment"
+          ? await updateShipment(context, shopId, orderId, input.value, acting)
+          : await changeItem(context, shopId, orderId, intent.lineId, input.value, acting);
+      return replyWith(outcome, { shipment: true });
     }
   }
 }

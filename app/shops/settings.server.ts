@@ -49,6 +49,8 @@ export interface SettingsForm {
   stateLabels: Record<LifecycleState, string>;
   notifyCustomerOnShipment: boolean;
   timezone: string;
+  /** One a line; left out (a form without the field), the shop keeps its list. */
+  shipmentMethods?: string;
 }
 
 export function settingsToForm(settings: ShopSettings): SettingsForm {
@@ -67,6 +69,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
     stateLabels: labels,
     notifyCustomerOnShipment: settings.notifyCustomerOnShipment,
     timezone: settings.timezone,
+    shipmentMethods: settings.shipmentMethods.join("\n"),
   };
 }
 
@@ -175,6 +178,24 @@ export const settingsSchema = z.object({
   clientImageKeys: commaList("client image keys", 20),
   stateLabels: stateLabelsSchema,
   notifyCustomerOnShipment: z.boolean(),
+  shipmentMethods: z
+    .string()
+    .max(5000, "The shipment methods are at most 5000 characters")
+    .transform((text) => [
+      ...new Set(
+        text
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().max(80, "A shipment method is at most 80 characters"))
+        .min(1, "Keep at least one shipment method, so Update Shipment has one to offer")
+        .max(50, "At most 50 shipment methods"),
+    )
+    .optional(),
   timezone: z
     .string()
     .trim()
@@ -234,6 +255,7 @@ export async function saveShopSettings(
       },
       stateLabels,
       notifyCustomerOnShipment: input.notifyCustomerOnShipment,
+      shipmentMethods: input.shipmentMethods ?? before.shipmentMethods,
       timezone: input.timezone,
       // Saving the zone that was shown keeps where it came from; a different one is the owner's.
       timezoneSource: input.timezone === before.timezone ? before.timezoneSource : "owner",

@@ -50,6 +50,8 @@ export interface ShopSettings {
   typeRules: { sourceChannel: string; type: OrderType }[];
   /** Minutes between reconciliation sweeps, which ask the cart for what no webhook brought. */
   reconcileEveryMinutes: number;
+  /** The shipment methods Update Shipment offers, in the owner's order and words. */
+  shipmentMethods: string[];
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -72,6 +74,7 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
     { sourceChannel: "shineon", type: "shineon" },
   ],
   reconcileEveryMinutes: 15,
+  shipmentMethods: ["Standard", "Express", "Priority"],
 };
 
 /** The range the owner may set the sweep's interval in: often enough to matter, rarely enough to be cheap. */

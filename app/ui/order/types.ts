@@ -4,6 +4,7 @@ import type { OrderAction } from "~/orders/core/lifecycle";
 import type {
   Address,
   CartStatus,
+  DeliveryState,
   LifecycleState,
   OrderAlert,
   Platform,
@@ -79,7 +80,19 @@ export interface OrderPageItem {
   /** The owner edited this item's personalisation (kept until Reset). */
   edited: boolean;
   providerName: string | null;
-  deliveryState: string;
+  deliveryState: DeliveryState;
+  /** The delivery state in the owner's words ("Not shipped"). */
+  deliveryLabel: string;
+  shipmentMethod: string | null;
+  trackingNumber: string | null;
+}
+
+/** Update Shipment and an item's own change: allowed or why not, and the shop's methods. */
+export interface ShipmentControls {
+  allowed: boolean;
+  reason: string | null;
+  methods: string[];
+  deliveryStates: { value: DeliveryState; label: string }[];
 }
 
 export interface OrderPageData {
@@ -108,6 +121,7 @@ export interface OrderPageData {
   note: string | null;
   totals: { subtotal: string; shipping: string; tax: string; total: string; currency: string };
   items: OrderPageItem[];
+  shipment: ShipmentControls;
   countdown: Countdown;
   /** The server's clock when this was read, so the page counts from the server's time. */
   serverNow: string;
@@ -138,6 +152,7 @@ export interface OrderPageData {
     trackingNumber: string;
     trackingUrl: string | null;
     shippedAt: string;
+    shipmentMethod: string | null;
     pushedAt: string | null;
     pushError: string | null;
   }[];
@@ -174,7 +189,13 @@ export interface OrderPageView extends OrderPageData {
 
 /** What the page's action answered. */
 export type OrderPageResult =
-  | { ok: true; message: string; action?: MenuAction | CartChangeAction; design?: string }
+  | {
+      ok: true;
+      message: string;
+      action?: MenuAction | CartChangeAction;
+      design?: string;
+      shipment?: true;
+    }
   | {
       ok: false;
       status?: number;
@@ -182,4 +203,6 @@ export type OrderPageResult =
       fieldErrors?: Record<string, string>;
       action?: MenuAction | CartChangeAction;
       design?: string;
+      /** The answer belongs to the shipment modal. */
+      shipment?: true;
     };
