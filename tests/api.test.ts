@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
-import { apiTokens, orderEvents, providers, shipments, submissions } from "~/db/schema";
+import { apiTokens, lineItems, orderEvents, providers, shipments, submissions } from "~/db/schema";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/core/alerts";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
@@ -30,7 +30,8 @@ function template(path: string): string {
     .replace(/\?.*$/, "")
     .replace(/^\/api\/v1/, "")
     .replace(/^\/orders\/[^/]+/, "/orders/{orderId}")
-    .replace(/\/actions\/[^/]+$/, "/actions/{action}");
+    .replace(/\/actions\/[^/]+$/, "/actions/{action}")
+    .replace(/\/items\/[^/]+$/, "/items/{lineId}");
 }
 
 async function api(
@@ -474,6 +475,55 @@ describe("POST /orders/:id/actions/:action bodies", () => {
   });
 });
 
+describe("POST /orders/:id/shipments and PATCH /orders/:id/items/:lineId", () => {
+  // Their behaviour is tests/shipments.test.ts; here each documented answer is produced once.
+  it("answers 200, 400, 401, 404 and 409 as documented", async () => {
+    // A token of its own: the file's token has used up its minute's allowance by now.
+    const created = await createApiToken(app.ctx.db, shop.id, {
+      name: "Shipments",
+      createdBy: "Ava",
+    });
+    if (!created.ok) throw new Error("token not created");
+    const order = await createOrder(app.ctx.db, shop, {}, [{ title: "Tee" }]);
+    const [item] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id));
+    const json = (body: unknown) => ({
+      token: created.token as string | null,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const patch = (body: unknown) => ({ ...json(body), method: "PATCH" });
+    const shipmentsOf = (id: string) => `/api/v1/orders/${id}/shipments`;
+    const itemOf = (id: string, line: string) => `/api/v1/orders/${id}/items/${line}`;
+    const good = { lineIds: "all", shipmentMethod: "Standard" };
+    expect((await api(shipmentsOf(order.id), json(good))).status).toBe(200);
+    expect(
+      (await api(itemOf(order.id, item!.id), patch({ deliveryState: "processing" }))).status,
+    ).toBe(200);
+    expect((await api(shipmentsOf(order.id), json({ lineIds: [] }))).status).toBe(400);
+    expect((await api(itemOf(order.id, item!.id), patch({}))).status).toBe(400);
+    const missing = "00000000-0000-4000-8000-000000000000";
+    expect((await api(shipmentsOf(missing), json(good))).status).toBe(404);
+    expect((await api(itemOf(order.id, missing), patch({ deliveryState: "shipped" }))).status).toBe(
+      404,
+    );
+    const held = await createOrder(app.ctx.db, shop, { cartStatus: "on_hold", state: "on_hold" }, [
+      {},
+    ]);
+    const [heldItem] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, held.id));
+    expect((await api(shipmentsOf(held.id), json(good))).status).toBe(409);
+    expect(
+      (await api(itemOf(held.id, heldItem!.id), patch({ deliveryState: "shipped" }))).status,
+    ).toBe(409);
+    // Last: wrong tokens are limited per address, and the file has sent many already.
+    expect((await api(shipmentsOf(order.id), { ...json(good), token: null })).status).toBe(401);
+    expect((await api(itemOf(order.id, item!.id), { ...patch({}), token: null })).status).toBe(401);
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -505,6 +555,8 @@ describe("docs/openapi.yaml", () => {
         "get /orders/{orderId}",
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
+        "post /orders/{orderId}/shipments",
+        "patch /orders/{orderId}/items/{lineId}",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));
