@@ -306,6 +306,35 @@ describe("Update Shipment", () => {
   });
 });
 
+describe("after Update Shipment", () => {
+  it("Submit sends only the items the owner did not ship themselves", async () => {
+    const { shop, order, tee, mug, token } = await shopifyOrder();
+    mockShopifyAdmin(shop.domain, {});
+    const [provider] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "sandbox",
+        name: "Sandbox",
+        endpoint: "http://127.0.0.1:9",
+        isDefault: true,
+      })
+      .returning();
+    const shipped = await call(token, "POST", `/api/v1/orders/${order.id}/shipments`, {
+      lineIds: [tee.id],
+      shipmentMethod: "Express",
+      trackingNumber: "1ZOWN",
+    });
+    expect(shipped.status).toBe(200);
+    const submitted = await call(token, "POST", `/api/v1/orders/${order.id}/submit`);
+    expect(submitted.status).toBe(200);
+    const items = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id));
+    const byId = new Map(items.map((i) => [i.id, i]));
+    expect(byId.get(tee.id)!.providerId).toBeNull();
+    expect(byId.get(mug.id)!.providerId).toBe(provider!.id);
+  });
+});
+
 describe("an item's own change", () => {
   it("sets the delivery state and method of one item", async () => {
     const { order, tee, mug, token } = await shopifyOrder();
