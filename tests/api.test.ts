@@ -5,7 +5,17 @@ import { eq } from "drizzle-orm";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
-import { apiTokens, lineItems, orderEvents, providers, shipments, submissions } from "~/db/schema";
+import { http, HttpResponse } from "msw";
+import {
+  apiTokens,
+  lineItems,
+  orderEvents,
+  paymentTransactions,
+  providers,
+  sessions,
+  shipments,
+  submissions,
+} from "~/db/schema";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/core/alerts";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
@@ -13,6 +23,8 @@ import { createApiToken, hashToken, revokeApiToken } from "~/shops/api-tokens.se
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { mswServer } from "./support/msw";
+import { graphqlOrderWithLines } from "./support/shopify-orders";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const DEMO_TOKEN = "demo-api-token-for-tests";
@@ -53,7 +65,12 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  app = await startTestApp({
+    demo: true,
+    // Every route's 401 is produced here: more wrong tokens from one address than the default
+    // allows a minute (tests/rate-limits.test.ts covers the limit itself).
+    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "60" },
+  });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
     .insert(providers)
@@ -524,6 +541,99 @@ describe("POST /orders/:id/shipments and PATCH /orders/:id/items/:lineId", () =>
   });
 });
 
+describe("payments", () => {
+  // Their behaviour is tests/payments.test.ts; here each documented answer is produced once.
+  it("answers as documented", async () => {
+    const created = await createApiToken(app.ctx.db, shop.id, {
+      name: "Payments",
+      createdBy: "Ava",
+    });
+    if (!created.ok) throw new Error("token not created");
+    const as = created.token as string | null;
+    await app.ctx.db
+      .insert(sessions)
+      .values({
+        id: `offline_${shop.domain}`,
+        shop: shop.domain,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_test",
+        scope: "read_orders,write_orders",
+      })
+      .onConflictDoNothing();
+    const order = await createOrder(
+      app.ctx.db,
+      shop,
+      { cartOrderId: "820982911946154508", currency: "USD" },
+      [{}],
+    );
+    await app.ctx.db.insert(paymentTransactions).values({
+      shopId: shop.id,
+      orderId: order.id,
+      kind: "authorization",
+      amount: "10.00",
+      currency: "USD",
+      status: "success",
+      cartTransactionId: "1001",
+    });
+    const path = `/api/v1/orders/${order.id}/payments`;
+    let syncs = 0;
+    const post = (body?: unknown) => ({
+      token: as,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    mswServer.use(
+      http.post(`https://${shop.domain}/admin/api/2026-10/graphql.json`, async ({ request }) => {
+        const { query } = (await request.json()) as { query: string };
+        if (query.includes("orderCapture")) {
+          return HttpResponse.json({
+            data: {
+              orderCapture: {
+                transaction: {
+                  id: "gid://shopify/OrderTransaction/1002",
+                  kind: "CAPTURE",
+                  status: "SUCCESS",
+                  gateway: "bogus",
+                  processedAt: new Date().toISOString(),
+                  errorCode: null,
+                  parentTransaction: { id: "gid://shopify/OrderTransaction/1001" },
+                  amountSet: { shopMoney: { amount: "10.00", currencyCode: "USD" } },
+                },
+                userErrors: [],
+              },
+            },
+          });
+        }
+        // The order read by Sync Payments: first Shopify no longer has it, then it does.
+        syncs++;
+        return HttpResponse.json({
+          data: {
+            order: syncs === 1 ? null : graphqlOrderWithLines({ id: "820982911946154508" }),
+          },
+        });
+      }),
+    );
+    expect((await api(path, { token: as })).status).toBe(200);
+    expect((await api(`${path}/capture`, post({ amount: "10.01" }))).status).toBe(422);
+    expect((await api(`${path}/capture`, post({ amount: 10 }))).status).toBe(400);
+    expect((await api(`${path}/capture`, post({ amount: "10.00" }))).status).toBe(200);
+    expect((await api(`${path}/sync`, post())).status).toBe(409);
+    expect((await api(`${path}/capture`, post({ amount: "1.00" }))).status).toBe(409);
+    expect((await api(`${path}/sync`, post())).status).toBe(200);
+    const missing = "/api/v1/orders/00000000-0000-4000-8000-000000000000/payments";
+    expect((await api(missing, { token: as })).status).toBe(404);
+    expect((await api(`${missing}/sync`, post())).status).toBe(404);
+    expect((await api(`${missing}/capture`, post({ amount: "1.00" }))).status).toBe(404);
+    expect((await api(path, { token: null })).status).toBe(401);
+    expect((await api(`${path}/sync`, { ...post(), token: null })).status).toBe(401);
+    expect((await api(`${path}/capture`, { ...post({ amount: "1" }), token: null })).status).toBe(
+      401,
+    );
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -557,6 +667,9 @@ describe("docs/openapi.yaml", () => {
         "post /orders/{orderId}/actions/{action}",
         "post /orders/{orderId}/shipments",
         "patch /orders/{orderId}/items/{lineId}",
+        "get /orders/{orderId}/payments",
+        "post /orders/{orderId}/payments/sync",
+        "post /orders/{orderId}/payments/capture",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));
