@@ -94,13 +94,14 @@ export class DemoShopCart {
       }
     }
     if (path === "/api/orders" && method === "GET") return this.list(query);
-    const one = /^\/api\/orders\/([^/]+)(\/status|\/fulfillments)?$/.exec(path);
+    const one = /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/captures)?$/.exec(path);
     if (!one) return { status: 404, body: { error: "The demo cart has no such address" } };
     const record = this.find(decodeURIComponent(one[1]!));
     if (!record) return { status: 404, body: { error: "The demo cart has no such order" } };
     if (!one[2] && method === "GET") return { status: 200, body: record.order };
     if (one[2] === "/status" && method === "POST") return this.changeStatus(record, body.change);
     if (one[2] === "/fulfillments" && method === "POST") return this.fulfil(record, body);
+    if (one[2] === "/captures" && method === "POST") return this.capture(record, body);
     return { status: 405, body: { error: `${method} is not answered here` } };
   }
 
@@ -165,6 +166,41 @@ export class DemoShopCart {
         return { status: 400, body: { error: "change is one of hold, release, cancel" } };
     }
     return { status: 200, body: order };
+  }
+
+  /**
+   * Captures from an authorisation, as a gateway that allows partial captures does: never more
+   * than the authorisation has left.
+   */
+  private capture(record: DemoCartRecord, body: Record<string, unknown>): Reply {
+    const parentId = typeof body.parent_id === "string" ? body.parent_id : null;
+    const amount = typeof body.amount === "string" ? Number(body.amount) : Number.NaN;
+    const payments = record.order.payments;
+    const parent = payments.find(
+      (p) =>
+        p.kind === "authorization" && p.status === "success" && p.cartTransactionId === parentId,
+    );
+    if (!parent) return { status: 404, body: { error: "The demo cart has no such authorisation" } };
+    const taken = payments
+      .filter((p) => p.kind === "capture" && p.parentCartTransactionId === parentId)
+      .reduce((sum, p) => sum + Number(p.amount), 0);
+    const left = Math.round((Number(parent.amount) - taken) * 100) / 100;
+    if (!(amount > 0) || amount > left + 1e-9) {
+      return { status: 422, body: { error: `At most ${left.toFixed(2)} can still be captured` } };
+    }
+    const capture = {
+      kind: "capture" as const,
+      amount: amount.toFixed(2),
+      currency: parent.currency,
+      status: "success",
+      gateway: parent.gateway,
+      cartTransactionId: `${parentId}-c${payments.length}`,
+      parentCartTransactionId: parentId,
+      processedAt: new Date(),
+      errorMessage: null,
+    };
+    payments.push(capture);
+    return { status: 201, body: { ...capture, processedAt: capture.processedAt.toISOString() } };
   }
 
   private fulfil(record: DemoCartRecord, body: Record<string, unknown>): Reply {

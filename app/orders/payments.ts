@@ -81,7 +81,14 @@ export function summarisePayments(rows: readonly PaymentRow[], currency: string)
   let capturable = 0n;
   let openAuthorization: PaymentSummary["openAuthorization"] = null;
   let voided = false;
-  for (const auth of ok.filter((r) => r.kind === "authorization")) {
+  const auths = ok.filter((r) => r.kind === "authorization");
+  const authIds = new Set(auths.map((a) => a.cartTransactionId).filter((id) => id !== null));
+  // Captures a cart reports without naming their authorisation (older rows, some gateways) are
+  // taken from the authorisations in order, so they are never counted as still capturable.
+  let unattributed = ok
+    .filter((r) => r.kind === "capture" && !authIds.has(r.parentCartTransactionId ?? ""))
+    .reduce((total, r) => total + minorOf(r, digits), 0n);
+  for (const auth of auths) {
     const id = auth.cartTransactionId;
     const children = ok.filter((r) => id !== null && r.parentCartTransactionId === id);
     if (children.some((r) => r.kind === "void")) {
@@ -91,7 +98,10 @@ export function summarisePayments(rows: readonly PaymentRow[], currency: string)
     const taken = children
       .filter((r) => r.kind === "capture")
       .reduce((total, r) => total + minorOf(r, digits), 0n);
-    const remaining = minorOf(auth, digits) - taken;
+    let remaining = minorOf(auth, digits) - taken;
+    const absorbed = unattributed < remaining ? unattributed : remaining > 0n ? remaining : 0n;
+    remaining -= absorbed;
+    unattributed -= absorbed;
     if (remaining > 0n) {
       capturable += remaining;
       if (!openAuthorization && id) openAuthorization = { cartTransactionId: id, remaining };

@@ -7,6 +7,9 @@ import { changeOrderStatus } from "~/orders/set-cart-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
 import { changeItem, updateShipment } from "~/orders/shipments.server";
+import { capturePayment, readPayments, syncPayments } from "~/orders/payments.server";
+import { paymentsView } from "~/orders/payments-view";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
 import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
@@ -34,9 +37,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // Images the cart sent load only from https (and the app's own files) where owners use the app;
   // development and the demo also load http and local addresses, for local carts and tools.
   const { mode } = context.config;
+  const payments = await readPayments(context, owner.shop.id, page.id);
   const view: OrderPageView = {
     ...page,
     allowHttpImages: mode === "development" || mode === "demo",
+    payments: payments
+      ? paymentsView(payments, shopSettings(owner.shop).timezone, page.editorUrl)
+      : null,
   };
   return view;
 }
@@ -63,6 +70,8 @@ const intentSchema = z.discriminatedUnion("intent", [
     options: z.string().max(20_000).optional(),
   }),
   z.object({ intent: z.literal("shipment"), input: z.string().max(20_000) }),
+  z.object({ intent: z.literal("payments_sync") }),
+  z.object({ intent: z.literal("capture"), amount: z.string().max(40) }),
   z.object({ intent: z.literal("item"), lineId: z.string(), input: z.string().max(5_000) }),
 ]);
 
@@ -73,7 +82,12 @@ function reply(result: OrderPageResult) {
 /** Every action's outcome answered alike; `about` says which control the answer belongs to. */
 function replyWith(
   outcome: ActionOutcome,
-  about: { action?: MenuAction | CartChangeAction; design?: string; shipment?: true } = {},
+  about: {
+    action?: MenuAction | CartChangeAction;
+    design?: string;
+    shipment?: true;
+    payments?: true;
+  } = {},
 ) {
   return reply(
     outcome.ok
@@ -162,6 +176,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           : await changeItem(context, shopId, orderId, intent.lineId, input.value, acting);
       return replyWith(outcome, { shipment: true });
     }
+    case "payments_sync":
+      return replyWith(await syncPayments(context, shopId, orderId, acting), { payments: true });
+    case "capture":
+      return replyWith(
+        await capturePayment(context, shopId, orderId, { amount: intent.amount }, acting),
+        { payments: true },
+      );
   }
 }
 

@@ -23,6 +23,7 @@ import { DesignModal, type DesignSubmit } from "./DesignModal";
 import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
 import { ShipmentModal, type ShipmentSubmit } from "./ShipmentModal";
+import { PaymentsCard } from "./PaymentsCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import { alertLabel } from "~/ui/CatalogFilters";
@@ -331,6 +332,16 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                 ) : null}
               </BlockStack>
             </Card>
+            {page.payments ? (
+              <PaymentsCard
+                payments={page.payments}
+                busy={busy}
+                error={failed?.payments ? failed.reason : null}
+                linkTarget={editorTarget}
+                onSync={() => send({ intent: "payments_sync" })}
+                onCapture={(amount) => send({ intent: "capture", amount })}
+              />
+            ) : null}
             <Card>
               <ShipmentList shipments={page.shipments} />
             </Card>

@@ -182,7 +182,31 @@ export interface OrderPageData {
  * What the order route hands the page: the order as loaded, and how the cart's image addresses may
  * load (the route knows the app's mode; see ~/ui/image-source).
  */
+/** The Payments card: amounts already in the order's currency, times in the shop's zone. */
+export interface PaymentsView {
+  statusLabel: string;
+  capturable: string;
+  /** The capture field's default: what can be captured, as a plain decimal. */
+  capturableValue: string;
+  captured: string;
+  refunded: string;
+  canCapture: boolean;
+  /** Why nothing can be captured here although money is authorised. */
+  captureUnavailable: string | null;
+  /** The order in the cart's own admin, where the gateway's capture is. */
+  cartOrderUrl: string | null;
+  transactions: {
+    id: string;
+    kind: string;
+    amount: string;
+    gateway: string | null;
+    at: string;
+    result: string;
+  }[];
+}
+
 export interface OrderPageView extends OrderPageData {
+  payments: PaymentsView | null;
   /** Development and the demo: http and local addresses load as images too, for local tools. */
   allowHttpImages: boolean;
 }
@@ -195,6 +219,7 @@ export type OrderPageResult =
       action?: MenuAction | CartChangeAction;
       design?: string;
       shipment?: true;
+      payments?: true;
     }
   | {
       ok: false;
@@ -205,4 +230,6 @@ export type OrderPageResult =
       design?: string;
       /** The answer belongs to the shipment modal. */
       shipment?: true;
+      /** The answer belongs to the Payments card. */
+      payments?: true;
     };
