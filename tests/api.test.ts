@@ -5,12 +5,16 @@ import { eq } from "drizzle-orm";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
+import { http, HttpResponse } from "msw";
 import {
   apiTokens,
   distributorFeeds,
   feedRuns,
+  lineItems,
   orderEvents,
+  paymentTransactions,
   providers,
+  sessions,
   shipments,
   submissions,
 } from "~/db/schema";
@@ -21,6 +25,8 @@ import { createApiToken, hashToken, revokeApiToken } from "~/shops/api-tokens.se
 import { ensureShop, type Shop } from "~/shops/shops.server";
 import { closeVite, startTestApp, type TestApp } from "./support/app";
 import { createOrder, createShop } from "./support/factories";
+import { mswServer } from "./support/msw";
+import { graphqlOrderWithLines } from "./support/shopify-orders";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
 const DEMO_TOKEN = "demo-api-token-for-tests";
@@ -38,7 +44,8 @@ function template(path: string): string {
     .replace(/\?.*$/, "")
     .replace(/^\/api\/v1/, "")
     .replace(/^\/orders\/[^/]+/, "/orders/{orderId}")
-    .replace(/\/actions\/[^/]+$/, "/actions/{action}");
+    .replace(/\/actions\/[^/]+$/, "/actions/{action}")
+    .replace(/\/items\/[^/]+$/, "/items/{lineId}");
 }
 
 async function api(
@@ -60,11 +67,11 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 beforeAll(async () => {
-  // Every route's 401 is produced here, more than the 10 a minute one address may send before it
-  // is told to wait (rate-limits.test.ts covers that limit).
   app = await startTestApp({
     demo: true,
-    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "40" },
+    // Every route's 401 is produced here: more wrong tokens from one address than the default
+    // allows a minute (tests/rate-limits.test.ts covers the limit itself).
+    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "60" },
   });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
@@ -614,6 +621,148 @@ describe("order status, invoice number and notes", () => {
   });
 });
 
+describe("POST /orders/:id/shipments and PATCH /orders/:id/items/:lineId", () => {
+  // Their behaviour is tests/shipments.test.ts; here each documented answer is produced once.
+  it("answers 200, 400, 401, 404 and 409 as documented", async () => {
+    // A token of its own: the file's token has used up its minute's allowance by now.
+    const created = await createApiToken(app.ctx.db, shop.id, {
+      name: "Shipments",
+      createdBy: "Ava",
+    });
+    if (!created.ok) throw new Error("token not created");
+    const order = await createOrder(app.ctx.db, shop, {}, [{ title: "Tee" }]);
+    const [item] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.orderId, order.id));
+    const json = (body: unknown) => ({
+      token: created.token as string | null,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const patch = (body: unknown) => ({ ...json(body), method: "PATCH" });
+    const shipmentsOf = (id: string) => `/api/v1/orders/${id}/shipments`;
+    const itemOf = (id: string, line: string) => `/api/v1/orders/${id}/items/${line}`;
+    const good = { lineIds: "all", shipmentMethod: "Standard" };
+    expect((await api(shipmentsOf(order.id), json(good))).status).toBe(200);
+    expect(
+      (await api(itemOf(order.id, item!.id), patch({ deliveryState: "processing" }))).status,
+    ).toBe(200);
+    expect((await api(shipmentsOf(order.id), json({ lineIds: [] }))).status).toBe(400);
+    expect((await api(itemOf(order.id, item!.id), patch({}))).status).toBe(400);
+    const missing = "00000000-0000-4000-8000-000000000000";
+    expect((await api(shipmentsOf(missing), json(good))).status).toBe(404);
+    expect((await api(itemOf(order.id, missing), patch({ deliveryState: "shipped" }))).status).toBe(
+      404,
+    );
+    const held = await createOrder(app.ctx.db, shop, { cartStatus: "on_hold", state: "on_hold" }, [
+      {},
+    ]);
+    const [heldItem] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, held.id));
+    expect((await api(shipmentsOf(held.id), json(good))).status).toBe(409);
+    expect(
+      (await api(itemOf(held.id, heldItem!.id), patch({ deliveryState: "shipped" }))).status,
+    ).toBe(409);
+    // Last: wrong tokens are limited per address, and the file has sent many already.
+    expect((await api(shipmentsOf(order.id), { ...json(good), token: null })).status).toBe(401);
+    expect((await api(itemOf(order.id, item!.id), { ...patch({}), token: null })).status).toBe(401);
+  });
+});
+
+describe("payments", () => {
+  // Their behaviour is tests/payments.test.ts; here each documented answer is produced once.
+  it("answers as documented", async () => {
+    const created = await createApiToken(app.ctx.db, shop.id, {
+      name: "Payments",
+      createdBy: "Ava",
+    });
+    if (!created.ok) throw new Error("token not created");
+    const as = created.token as string | null;
+    await app.ctx.db
+      .insert(sessions)
+      .values({
+        id: `offline_${shop.domain}`,
+        shop: shop.domain,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_test",
+        scope: "read_orders,write_orders",
+      })
+      .onConflictDoNothing();
+    const order = await createOrder(
+      app.ctx.db,
+      shop,
+      { cartOrderId: "820982911946154508", currency: "USD" },
+      [{}],
+    );
+    await app.ctx.db.insert(paymentTransactions).values({
+      shopId: shop.id,
+      orderId: order.id,
+      kind: "authorization",
+      amount: "10.00",
+      currency: "USD",
+      status: "success",
+      cartTransactionId: "1001",
+    });
+    const path = `/api/v1/orders/${order.id}/payments`;
+    let syncs = 0;
+    const post = (body?: unknown) => ({
+      token: as,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    mswServer.use(
+      http.post(`https://${shop.domain}/admin/api/2026-10/graphql.json`, async ({ request }) => {
+        const { query } = (await request.json()) as { query: string };
+        if (query.includes("orderCapture")) {
+          return HttpResponse.json({
+            data: {
+              orderCapture: {
+                transaction: {
+                  id: "gid://shopify/OrderTransaction/1002",
+                  kind: "CAPTURE",
+                  status: "SUCCESS",
+                  gateway: "bogus",
+                  processedAt: new Date().toISOString(),
+                  errorCode: null,
+                  parentTransaction: { id: "gid://shopify/OrderTransaction/1001" },
+                  amountSet: { shopMoney: { amount: "10.00", currencyCode: "USD" } },
+                },
+                userErrors: [],
+              },
+            },
+          });
+        }
+        // The order read by Sync Payments: first Shopify no longer has it, then it does.
+        syncs++;
+        return HttpResponse.json({
+          data: {
+            order: syncs === 1 ? null : graphqlOrderWithLines({ id: "820982911946154508" }),
+          },
+        });
+      }),
+    );
+    expect((await api(path, { token: as })).status).toBe(200);
+    expect((await api(`${path}/capture`, post({ amount: "10.01" }))).status).toBe(422);
+    expect((await api(`${path}/capture`, post({ amount: 10 }))).status).toBe(400);
+    expect((await api(`${path}/capture`, post({ amount: "10.00" }))).status).toBe(200);
+    expect((await api(`${path}/sync`, post())).status).toBe(409);
+    expect((await api(`${path}/capture`, post({ amount: "1.00" }))).status).toBe(409);
+    expect((await api(`${path}/sync`, post())).status).toBe(200);
+    const missing = "/api/v1/orders/00000000-0000-4000-8000-000000000000/payments";
+    expect((await api(missing, { token: as })).status).toBe(404);
+    expect((await api(`${missing}/sync`, post())).status).toBe(404);
+    expect((await api(`${missing}/capture`, post({ amount: "1.00" }))).status).toBe(404);
+    expect((await api(path, { token: null })).status).toBe(401);
+    expect((await api(`${path}/sync`, { ...post(), token: null })).status).toBe(401);
+    expect((await api(`${path}/capture`, { ...post({ amount: "1" }), token: null })).status).toBe(
+      401,
+    );
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -653,6 +802,11 @@ describe("docs/openapi.yaml", () => {
         "put /orders/{orderId}/status",
         "put /orders/{orderId}/invoice",
         "post /orders/{orderId}/notes",
+        "post /orders/{orderId}/shipments",
+        "patch /orders/{orderId}/items/{lineId}",
+        "get /orders/{orderId}/payments",
+        "post /orders/{orderId}/payments/sync",
+        "post /orders/{orderId}/payments/capture",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));

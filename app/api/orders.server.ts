@@ -6,7 +6,7 @@ import type { DbOrTx } from "~/db/client.server";
 import { orders, type lineItems, type shipments, type submissions } from "~/db/schema";
 import type { CatalogRow } from "~/orders/catalog.server";
 import { listOrderNotes, type OrderNoteRow } from "~/orders/invoice-notes.server";
-import { readOrderChildren } from "~/orders/order-children.server";
+import { readOrderChildren, trackingByItem } from "~/orders/order-children.server";
 import { readStoredPersonalization, type ManualEdits } from "~/orders/core/model";
 
 type OrderRow = typeof orders.$inferSelect;
@@ -102,7 +102,7 @@ export function noteJson(row: OrderNoteRow) {
   };
 }
 
-function itemJson(row: typeof lineItems.$inferSelect) {
+function itemJson(row: typeof lineItems.$inferSelect, trackingNumber: string | null) {
   return {
     id: row.id,
     cartLineId: row.cartLineId,
@@ -118,6 +118,8 @@ function itemJson(row: typeof lineItems.$inferSelect) {
     personalization: row.personalization,
     providerId: row.providerId,
     deliveryState: row.deliveryState,
+    shipmentMethod: row.shipmentMethod,
+    trackingNumber,
   };
 }
 
@@ -142,6 +144,7 @@ function shipmentJson(row: typeof shipments.$inferSelect) {
     carrier: row.carrier,
     trackingNumber: row.trackingNumber,
     trackingUrl: row.trackingUrl,
+    shipmentMethod: row.shipmentMethod,
     shippedAt: row.shippedAt.toISOString(),
     items: row.items,
     pushedToCart: row.pushedToCartAt !== null,
@@ -162,9 +165,10 @@ export async function getApiOrder(
     .limit(1);
   if (!order) return null;
   const children = await readOrderChildren(db, shopId, orderId);
+  const tracking = trackingByItem(children.shipments);
   return {
     ...orderJson(order),
-    items: children.items.map(({ item }) => itemJson(item)),
+    items: children.items.map(({ item }) => itemJson(item, tracking.get(item.id) ?? null)),
     submissions: children.submissions.map((s) => submissionJson(s.submission, s.providerName)),
     shipments: children.shipments.map(shipmentJson),
     notes: (await listOrderNotes(db, shopId, orderId)).map(noteJson),

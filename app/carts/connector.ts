@@ -28,7 +28,27 @@ export interface NormalizedPayment {
   status: string;
   gateway: string | null;
   cartTransactionId: string | null;
+  /** The cart's id of the transaction this one acts on (a capture's authorisation). */
+  parentCartTransactionId?: string | null;
+  /** When the cart processed it. */
+  processedAt?: Date | null;
+  /** The gateway's words (or code) when it failed. */
+  errorMessage?: string | null;
 }
+
+/** Capture money an authorisation holds (Shopify orderCapture). */
+export interface CaptureRequest {
+  cartOrderId: string;
+  parentCartTransactionId: string;
+  /** A decimal string in the order's currency. */
+  amount: string;
+  currency: string;
+  /** Nothing more will be captured from this authorisation: the cart releases the rest. */
+  finalCapture: boolean;
+}
+
+export type CaptureOutcome =
+  { ok: true; transaction: NormalizedPayment } | { ok: false; retryable: boolean; reason: string };
 
 /** One order as every cart's connector hands it to orders/ingest.server.ts. */
 export interface NormalizedOrder {
@@ -190,6 +210,11 @@ export interface CartConnector {
   reportSent(report: SentReport): Promise<CartOutcome>;
   /** The cart's own editor for the order (absolute URL, or `shopify://admin/…` inside the admin). */
   orderEditorUrl(order: CartOrderRef): string | null;
+  /**
+   * Captures an authorised payment through the cart. Absent where the cart leaves capture to the
+   * payment gateway and Orderlane cannot do it (the order page says why).
+   */
+  capturePayment?(request: CaptureRequest): Promise<CaptureOutcome>;
 }
 
 export type ConnectorContext = Pick<AppContext, "shopify" | "config">;

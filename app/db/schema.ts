@@ -27,6 +27,7 @@ import {
   type CartConnection,
   type ManualEdits,
   type OrderAlert,
+  type DeliveryState,
   type Personalization,
   readStoredPersonalization,
 } from "~/orders/core/model";
@@ -266,10 +267,7 @@ export const lineItems = pgTable(
     personalization: personalizationJson("personalization"),
     providerId: uuid("provider_id").references(() => providers.id, { onDelete: "set null" }),
     shipmentMethod: text("shipment_method"),
-    deliveryState: text("delivery_state")
-      .$type<"pending" | "shipped" | "delivered">()
-      .notNull()
-      .default("pending"),
+    deliveryState: text("delivery_state").$type<DeliveryState>().notNull().default("pending"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -336,6 +334,8 @@ export const shipments = pgTable(
     trackingUrl: text("tracking_url"),
     shippedAt: timestamp("shipped_at", { withTimezone: true }).notNull(),
     items: jsonb("items").$type<{ lineItemId: string; quantity: number }[]>().notNull(),
+    /** The shop's shipment method the owner chose (Update Shipment); null for a provider's parcel. */
+    shipmentMethod: text("shipment_method"),
     pushedToCartAt: timestamp("pushed_to_cart_at", { withTimezone: true }),
     pushError: text("push_error"),
     createdAt: createdAt(),
@@ -359,6 +359,12 @@ export const paymentTransactions = pgTable(
     status: text("status").notNull(),
     gateway: text("gateway"),
     cartTransactionId: text("cart_transaction_id"),
+    /** The cart's id of the transaction this one acts on (a capture's authorisation). */
+    parentCartTransactionId: text("parent_cart_transaction_id"),
+    /** When the cart processed it; rows read before this column existed fall back to created_at. */
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** The gateway's own words when the transaction failed. */
+    errorMessage: text("error_message"),
     createdAt: createdAt(),
   },
   (t) => [index("payment_transaction_order_idx").on(t.orderId, t.createdAt)],

@@ -96,7 +96,8 @@ export class DemoShopCart {
       }
     }
     if (path === "/api/orders" && method === "GET") return this.list(query);
-    const one = /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/invoice|\/notes)?$/.exec(path);
+    const one =
+      /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/invoice|\/notes|\/captures)?$/.exec(path);
     if (!one) return { status: 404, body: { error: "The demo cart has no such address" } };
     const record = this.find(decodeURIComponent(one[1]!));
     if (!record) return { status: 404, body: { error: "The demo cart has no such order" } };
@@ -105,6 +106,7 @@ export class DemoShopCart {
     if (one[2] === "/fulfillments" && method === "POST") return this.fulfil(record, body);
     if (one[2] === "/invoice" && method === "PUT") return this.setInvoice(record, body);
     if (one[2] === "/notes" && method === "POST") return this.addNote(record, body);
+    if (one[2] === "/captures" && method === "POST") return this.capture(record, body);
     return { status: 405, body: { error: `${method} is not answered here` } };
   }
 
@@ -207,6 +209,41 @@ export class DemoShopCart {
     }
     record.notes.push(body.customer_note === true ? `To the customer: ${body.note}` : body.note);
     return { status: 201, body: { id: String(record.notes.length), note: body.note } };
+  }
+
+  /**
+   * Captures from an authorisation, as a gateway that allows partial captures does: never more
+   * than the authorisation has left.
+   */
+  private capture(record: DemoCartRecord, body: Record<string, unknown>): Reply {
+    const parentId = typeof body.parent_id === "string" ? body.parent_id : null;
+    const amount = typeof body.amount === "string" ? Number(body.amount) : Number.NaN;
+    const payments = record.order.payments;
+    const parent = payments.find(
+      (p) =>
+        p.kind === "authorization" && p.status === "success" && p.cartTransactionId === parentId,
+    );
+    if (!parent) return { status: 404, body: { error: "The demo cart has no such authorisation" } };
+    const taken = payments
+      .filter((p) => p.kind === "capture" && p.parentCartTransactionId === parentId)
+      .reduce((sum, p) => sum + Number(p.amount), 0);
+    const left = Math.round((Number(parent.amount) - taken) * 100) / 100;
+    if (!(amount > 0) || amount > left + 1e-9) {
+      return { status: 422, body: { error: `At most ${left.toFixed(2)} can still be captured` } };
+    }
+    const capture = {
+      kind: "capture" as const,
+      amount: amount.toFixed(2),
+      currency: parent.currency,
+      status: "success",
+      gateway: parent.gateway,
+      cartTransactionId: `${parentId}-c${payments.length}`,
+      parentCartTransactionId: parentId,
+      processedAt: new Date(),
+      errorMessage: null,
+    };
+    payments.push(capture);
+    return { status: 201, body: { ...capture, processedAt: capture.processedAt.toISOString() } };
   }
 
   private fulfil(record: DemoCartRecord, body: Record<string, unknown>): Reply {

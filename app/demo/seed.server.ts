@@ -583,6 +583,9 @@ function buildOrder(seed: OrderSeed): PlannedOrder {
   const shippingSpeed: "Standard" | "Express" = random.chance(0.2) ? "Express" : "Standard";
   const currency = country.currency;
   const items = makeItems(random, seed, shippingSpeed, currency);
+  // Orders still counting down with several items show items shipping by two methods (the last
+  // one goes Priority), as owners set with Update Shipment. No random draw: the rest stays as it was.
+  if (scenario === "new_countdown" && items.length > 1) items.at(-1)!.shipmentMethod = "Priority";
   const subtotalCents = items.reduce((sum, item) => sum + item.priceCents * item.quantity, 0);
   const rates = CURRENCIES[currency];
   const freeShipping = shippingSpeed === "Standard" && subtotalCents >= 7_500 * rates.rate;

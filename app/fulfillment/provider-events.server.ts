@@ -238,7 +238,7 @@ export async function applyProviderEvent(
 async function markShippedItems(tx: Tx, shopId: string, orderId: string): Promise<void> {
   await tx.execute(sql`
     update line_item li set delivery_state = 'shipped'
-    where li.order_id = ${orderId} and li.shop_id = ${shopId} and li.delivery_state = 'pending'
+    where li.order_id = ${orderId} and li.shop_id = ${shopId} and li.delivery_state in ('pending', 'processing')
       and li.quantity <= (
         select coalesce(sum((entry->>'quantity')::int), 0)
         from shipment s, jsonb_array_elements(s.items) entry

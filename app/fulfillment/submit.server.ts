@@ -9,6 +9,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
 import { lineItems, submissions } from "~/db/schema";
+import { NOT_YET_SHIPPED } from "~/orders/core/model";
 import { decide } from "~/orders/core/lifecycle";
 import type { OrderFacts } from "~/orders/core/lifecycle";
 import {
@@ -391,7 +392,22 @@ async function plannerFor(
   };
   return {
     plan(order, shop) {
-      const items = itemsByOrder.get(order.id) ?? [];
+      const all = itemsByOrder.get(order.id) ?? [];
+      // Items the owner shipped themselves (Update Shipment) or cancelled are not made again.
+      const items = all.filter((i) => NOT_YET_SHIPPED.includes(i.deliveryState));
+      if (all.length > 0 && items.length === 0) {
+        return {
+          ok: false,
+          problems: [
+            {
+              code: "no_items",
+              message:
+                "Every item was already shipped or cancelled, so nothing is left for a provider",
+              fix: "Nothing needs sending; Archive the order to keep it for reference",
+            },
+          ],
+        };
+      }
       if (items.length === 0) {
         return {
           ok: false,

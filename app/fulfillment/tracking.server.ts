@@ -1,6 +1,6 @@
 // Tracking back to the cart (the push-tracking job), and closing the order once every item has
 // shipped and every parcel's tracking is in the cart.
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { PushOutcome } from "~/carts/connector";
 import { connectorFor } from "~/carts/connectors.server";
@@ -10,6 +10,7 @@ import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { decide } from "~/orders/core/lifecycle";
 import { lockOrder, orderFacts, transition } from "~/orders/core/transitions.server";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { NOT_YET_SHIPPED } from "~/orders/core/model";
 import { ingestCartOrders } from "~/orders/ingest.server";
 import { providerOfSubmission, queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 
@@ -51,7 +52,7 @@ export async function pushTracking(
         .filter((i) => cartLine.has(i.lineItemId))
         .map((i) => ({ cartLineId: cartLine.get(i.lineItemId)!, quantity: i.quantity })),
       notifyCustomer: shopSettings(shop).notifyCustomerOnShipment,
-      completesOrder: items.every((i) => i.state === "shipped"),
+      completesOrder: items.every((i) => !NOT_YET_SHIPPED.includes(i.state)),
     })
     .catch((err: unknown): PushOutcome => ({
       ok: false as const,
@@ -106,7 +107,12 @@ export async function pushTracking(
     const [unshipped] = await tx
       .select({ id: lineItems.id })
       .from(lineItems)
-      .where(and(eq(lineItems.orderId, order.id), ne(lineItems.deliveryState, "shipped")))
+      .where(
+        and(
+          eq(lineItems.orderId, order.id),
+          inArray(lineItems.deliveryState, [...NOT_YET_SHIPPED]),
+        ),
+      )
       .limit(1);
     const [unpushed] = await tx
       .select({ id: shipments.id })

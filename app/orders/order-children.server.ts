@@ -50,6 +50,18 @@ export async function readOrderChildren(
   return { items, submissions: subs, shipments: parcels };
 }
 
+/**
+ * Each item's tracking number: that of the latest parcel carrying it (oldest first in `parcels`, so
+ * a later one wins). An item no parcel carries has none.
+ */
+export function trackingByItem(parcels: readonly ShipmentRow[]): Map<string, string> {
+  const tracking = new Map<string, string>();
+  for (const parcel of parcels) {
+    for (const entry of parcel.items) tracking.set(entry.lineItemId, parcel.trackingNumber);
+  }
+  return tracking;
+}
+
 /** The order's timeline, newest first, at most `limit` entries. */
 export async function readOrderTimeline(
   db: DbOrTx,

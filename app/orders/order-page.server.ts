@@ -12,7 +12,13 @@ import type { orderEvents } from "~/db/schema";
 import { countdownBlocker } from "./countdown.server";
 import { timelineMessage, timelineTitle } from "./timeline-words";
 import { cartName, cartStatusLine } from "~/ui/cart-words";
-import { readOrderChildren, readOrderTimeline, type OrderChildren } from "./order-children.server";
+import {
+  readOrderChildren,
+  readOrderTimeline,
+  trackingByItem,
+  type OrderChildren,
+} from "./order-children.server";
+import { shipmentChangeGate } from "~/orders/core/shipment-gate";
 import { statusDoes } from "./core/order-statuses";
 import {
   listOrderNotes,
@@ -30,12 +36,15 @@ import {
 } from "~/orders/core/lifecycle";
 import {
   CART_STATUS_LABELS,
+  DELIVERY_STATE_LABELS,
+  DELIVERY_STATES,
   ORDER_TYPE_LABELS,
   type LifecycleState,
   type ManualEdits,
   type ProcessingMode,
 } from "~/orders/core/model";
 import {
+  type ShipmentControls,
   CART_CHANGE_ACTIONS,
   MENU_ACTIONS,
   type CartChangeView,
@@ -277,13 +286,15 @@ function shapeOrderPage(
     firstSent(children, words),
   );
   const menu = menuOf(facts, order, countdown);
+  const tracking = trackingByItem(children.shipments);
   const editorUrl = connectorFor(ctx, shop).orderEditorUrl({
     cartOrderId: order.cartOrderId,
     cartOrderNumber: order.cartOrderNumber,
   });
   return {
     ...orderHeader(order, shop, owner, words),
-    items: children.items.map((row) => itemOf(row, shop, edits, words)),
+    items: children.items.map((row) => itemOf(row, shop, edits, words, tracking)),
+    shipment: shipmentControlsOf(facts, settings.shipmentMethods),
     countdown,
     serverNow: new Date().toISOString(),
     ...menu,
@@ -387,6 +398,7 @@ function itemOf(
   shop: Shop,
   edits: ManualEdits,
   words: PageWords,
+  tracking: Map<string, string>,
 ): OrderPageItem {
   const p = item.personalization ?? {};
   return {
@@ -407,6 +419,22 @@ function itemOf(
     edited: `lineItem:${item.cartLineId}:personalization` in edits,
     providerName,
     deliveryState: item.deliveryState,
+    deliveryLabel: DELIVERY_STATE_LABELS[item.deliveryState] ?? item.deliveryState,
+    shipmentMethod: item.shipmentMethod,
+    trackingNumber: tracking.get(item.id) ?? null,
+  };
+}
+
+function shipmentControlsOf(facts: OrderFacts, methods: string[]): ShipmentControls {
+  const gate = shipmentChangeGate(facts);
+  return {
+    allowed: gate.allowed,
+    reason: gate.allowed ? null : gate.reason,
+    methods,
+    deliveryStates: DELIVERY_STATES.map((value) => ({
+      value,
+      label: DELIVERY_STATE_LABELS[value],
+    })),
   };
 }
 
@@ -557,6 +585,7 @@ function shipmentOf(
     trackingUrl: safeUrl(s.trackingUrl),
     purchaseOrderId: s.submissionId,
     shippedAt: words.time(s.shippedAt),
+    shipmentMethod: s.shipmentMethod,
     pushedAt: s.pushedToCartAt ? words.time(s.pushedToCartAt) : null,
     pushError: s.pushError,
   };

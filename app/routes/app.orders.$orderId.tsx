@@ -13,6 +13,10 @@ import {
 import { chooseOrderStatus } from "~/orders/order-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
+import { changeItem, updateShipment } from "~/orders/shipments.server";
+import { capturePayment, readPayments, syncPayments } from "~/orders/payments.server";
+import { paymentsView } from "~/orders/payments-view";
+import { shopSettings } from "~/orders/core/shop-settings";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
 import { orderDropshipView } from "~/fulfillment/dropship/order-view.server";
 import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
@@ -48,10 +52,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     page.id,
     page.totals.currency,
   );
+  const payments = await readPayments(context, owner.shop.id, page.id);
   const view: OrderPageView = {
     ...page,
     items: page.items.map((item) => ({ ...item, dropship: dropship?.get(item.id) ?? null })),
     allowHttpImages: mode === "development" || mode === "demo",
+    payments: payments
+      ? paymentsView(payments, shopSettings(owner.shop).timezone, page.editorUrl)
+      : null,
   };
   return view;
 }
@@ -84,6 +92,10 @@ const intentSchema = z.discriminatedUnion("intent", [
     designUrl: z.string().max(5_000).optional(),
     options: z.string().max(20_000).optional(),
   }),
+  z.object({ intent: z.literal("shipment"), input: z.string().max(20_000) }),
+  z.object({ intent: z.literal("payments_sync") }),
+  z.object({ intent: z.literal("capture"), amount: z.string().max(40) }),
+  z.object({ intent: z.literal("item"), lineId: z.string(), input: z.string().max(5_000) }),
 ]);
 
 function reply(result: OrderPageResult) {
@@ -93,7 +105,12 @@ function reply(result: OrderPageResult) {
 /** Every action's outcome answered alike; `about` says which control the answer belongs to. */
 function replyWith(
   outcome: ActionOutcome,
-  about: { action?: MenuAction | CartChangeAction; design?: string } = {},
+  about: {
+    action?: MenuAction | CartChangeAction;
+    design?: string;
+    shipment?: true;
+    payments?: true;
+  } = {},
 ) {
   return reply(
     outcome.ok
@@ -208,6 +225,23 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       );
       return replyWith(outcome, { design: intent.cartLineId });
     }
+    case "shipment":
+    case "item": {
+      const input = parseJson(intent.input);
+      if (!input.ok) return reply({ ok: false, status: 400, reason: "The form data is not valid" });
+      const outcome =
+        intent.intent === "shipment"
+          ? await updateShipment(context, shopId, orderId, input.value, acting)
+          : await changeItem(context, shopId, orderId, intent.lineId, input.value, acting);
+      return replyWith(outcome, { shipment: true });
+    }
+    case "payments_sync":
+      return replyWith(await syncPayments(context, shopId, orderId, acting), { payments: true });
+    case "capture":
+      return replyWith(
+        await capturePayment(context, shopId, orderId, { amount: intent.amount }, acting),
+        { payments: true },
+      );
   }
 }
 

@@ -211,6 +211,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     clientImageKeys: text(form, "clientImageKeys"),
     // A ticked box is sent (Polaris renders it with an empty value); an unticked one is not.
     notifyCustomerOnShipment: form.has("notifyCustomerOnShipment"),
+    ...(form.has("shipmentMethods") ? { shipmentMethods: text(form, "shipmentMethods") } : {}),
     timezone: text(form, "timezone"),
   };
   const result = await saveShopSettings(context, owner.shop.id, input, { name: owner.name });
@@ -413,6 +414,16 @@ function SettingsFormCard({
             value="on"
             checked={values.notifyCustomerOnShipment}
             onChange={(checked) => setValues((v) => ({ ...v, notifyCustomerOnShipment: checked }))}
+          />
+          <TextField
+            label="Shipment methods"
+            name="shipmentMethods"
+            multiline={3}
+            value={values.shipmentMethods ?? ""}
+            onChange={set("shipmentMethods")}
+            helpText="One a line, in the order Update Shipment offers them on the order page. Items keep the method they have when you remove it here."
+            autoComplete="off"
+            error={errors.shipmentMethods}
           />
           <TimeZoneField
             name="timezone"

@@ -43,6 +43,8 @@ export interface SettingsForm {
   clientImageKeys: string;
   notifyCustomerOnShipment: boolean;
   timezone: string;
+  /** One a line; left out (a form without the field), the shop keeps its list. */
+  shipmentMethods?: string;
 }
 
 export function settingsToForm(settings: ShopSettings): SettingsForm {
@@ -58,6 +60,7 @@ export function settingsToForm(settings: ShopSettings): SettingsForm {
     clientImageKeys: settings.personalizationKeys.clientImages.join(", "),
     notifyCustomerOnShipment: settings.notifyCustomerOnShipment,
     timezone: settings.timezone,
+    shipmentMethods: settings.shipmentMethods.join("\n"),
   };
 }
 
@@ -160,6 +163,24 @@ export const settingsSchema = z.object({
   designKeys: commaList("design keys", 20),
   clientImageKeys: commaList("client image keys", 20),
   notifyCustomerOnShipment: z.boolean(),
+  shipmentMethods: z
+    .string()
+    .max(5000, "The shipment methods are at most 5000 characters")
+    .transform((text) => [
+      ...new Set(
+        text
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().max(80, "A shipment method is at most 80 characters"))
+        .min(1, "Keep at least one shipment method, so Update Shipment has one to offer")
+        .max(50, "At most 50 shipment methods"),
+    )
+    .optional(),
   timezone: z
     .string()
     .trim()
@@ -214,6 +235,7 @@ export async function saveShopSettings(
         clientImages: input.clientImageKeys,
       },
       notifyCustomerOnShipment: input.notifyCustomerOnShipment,
+      shipmentMethods: input.shipmentMethods ?? before.shipmentMethods,
       timezone: input.timezone,
       // Saving the zone that was shown keeps where it came from; a different one is the owner's.
       timezoneSource: input.timezone === before.timezone ? before.timezoneSource : "owner",

@@ -5,6 +5,7 @@
 // for the other carts. A demo shop with no cart address (made by a test, or a database opened
 // without the demo running) keeps its cart in our own database: it accepts every change and has
 // nothing more to import.
+import { randomUUID } from "node:crypto";
 import type {
   CartConnector,
   CartOrderRef,
@@ -14,6 +15,7 @@ import type {
   ImportPage,
   ImportRequest,
   NormalizedOrder,
+  NormalizedPayment,
 } from "../connector";
 import { CartReadError } from "../connector";
 
@@ -63,6 +65,23 @@ const OWN_DATABASE_CART: CartConnector = {
   },
   async pushTracking() {
     return { ok: true };
+  },
+  // The demo's own payments gateway: it captures what is asked, as an authorising gateway would.
+  async capturePayment(request) {
+    return {
+      ok: true,
+      transaction: {
+        kind: "capture",
+        amount: request.amount,
+        currency: request.currency,
+        status: "success",
+        gateway: "Demo payments",
+        cartTransactionId: `demo-${randomUUID()}`,
+        parentCartTransactionId: request.parentCartTransactionId,
+        processedAt: new Date(),
+        errorMessage: null,
+      },
+    };
   },
   async reportSent() {
     return { ok: true };
@@ -191,6 +210,22 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
       }
       const id = (answer.body as { id?: unknown } | null)?.id;
       return { ok: true, cartNoteId: typeof id === "string" ? id : null };
+    },
+
+    async capturePayment(request) {
+      const answer = await call(`${orderPath(request.cartOrderId)}/captures`, {
+        method: "POST",
+        body: { parent_id: request.parentCartTransactionId, amount: request.amount },
+      });
+      if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };
+      if (answer.status !== 201) {
+        return { ok: false, retryable: answer.status >= 500, reason: errorOf(answer.body) };
+      }
+      const t = answer.body as NormalizedPayment & { processedAt: string | null };
+      return {
+        ok: true,
+        transaction: { ...t, processedAt: t.processedAt ? new Date(t.processedAt) : null },
+      };
     },
 
     pushTracking(push) {

@@ -5,6 +5,8 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { parseCartJson } from "../json";
 import { CartReadError } from "../connector";
 import type {
+  CaptureOutcome,
+  CaptureRequest,
   CartConnector,
   CartOrderRef,
   CartOutcome,
@@ -26,7 +28,14 @@ import {
   type AdminApiOptions,
   type Graphql,
 } from "./admin-api.server";
-import { ORDER_FIELDS, ORDER_LINE_FIELDS, normalizeGraphqlOrder, numericId } from "./normalize";
+import {
+  ORDER_FIELDS,
+  ORDER_LINE_FIELDS,
+  graphqlTransaction,
+  graphqlTransactionShape,
+  normalizeGraphqlOrder,
+  numericId,
+} from "./normalize";
 import { DEFAULT_SHOP_SETTINGS, shopSettings } from "~/orders/core/shop-settings";
 
 const FULFILLMENT_ORDERS = `#graphql
@@ -346,6 +355,14 @@ export function createShopifyConnector(
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
     pushTracking: (push) => pushTracking(ctx, push, keys),
+    capturePayment: (request) =>
+      outcomeOfReadError(async () => capturePayment(await openAdmin(), request)).catch(
+        (err: unknown): CaptureOutcome => ({
+          ok: false,
+          retryable: true,
+          reason: `Shopify: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      ),
     // The app's subscriptions are declared once in shopify.app.toml, and the Admin API does not
     // list those; creating shop subscriptions as well would deliver every event twice.
     checkWebhooks: async () => ({ ok: true, repaired: [], visible: false }),
@@ -874,6 +891,57 @@ async function fulfilParcel(graphql: Graphql, push: TrackingPush): Promise<PushO
  * Marks the fulfillment orders holding the sent lines as in progress, with a note naming the
  * provider and purchase order: Shopify shows it on the order, so the owner sees it was sent.
  */
+const ORDER_CAPTURE = `mutation OrderlaneOrderCapture($input: OrderCaptureInput!) {
+  orderCapture(input: $input) {
+    transaction { id kind status gateway processedAt errorCode parentTransaction { id } amountSet { shopMoney { amount currencyCode } } }
+    userErrors { field message }
+  }
+}`;
+
+/**
+ * orderCapture against the authorisation, in the order's currency; `finalCapture` on the last one
+ * releases what is left (Shopify Payments multi-capture; other gateways ignore it).
+ */
+async function capturePayment(admin: AdminApi, request: CaptureRequest): Promise<CaptureOutcome> {
+  const data = await admin.request<{
+    orderCapture: { transaction: unknown; userErrors: UserError[] } | null;
+  }>(ORDER_CAPTURE, {
+    input: {
+      id: gid("Order", request.cartOrderId),
+      parentTransactionId: gid("OrderTransaction", request.parentCartTransactionId),
+      amount: request.amount,
+      currency: request.currency,
+      finalCapture: request.finalCapture,
+    },
+  });
+  const errors = data.orderCapture?.userErrors ?? [];
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      retryable: false,
+      reason: `Shopify: ${errors.map((e) => e.message).join("; ")}`,
+    };
+  }
+  const parsed = graphqlTransactionShape.safeParse(data.orderCapture?.transaction);
+  const transaction = parsed.success ? graphqlTransaction(parsed.data) : null;
+  if (!transaction) {
+    // Shopify said nothing went wrong but showed no capture: a sync reads what really happened.
+    return {
+      ok: false,
+      retryable: true,
+      reason: "Shopify answered without the capture; use Sync Payments to see whether it was made",
+    };
+  }
+  if (transaction.status === "failure" || transaction.status === "error") {
+    return {
+      ok: false,
+      retryable: false,
+      reason: `Shopify: the payment gateway declined the capture${transaction.errorMessage ? ` (${transaction.errorMessage})` : ""}`,
+    };
+  }
+  return { ok: true, transaction };
+}
+
 async function reportSent(admin: AdminApi, report: SentReport): Promise<CartOutcome> {
   const data = await admin.request<FulfillmentOrdersData>(FULFILLMENT_ORDERS, {
     id: gid("Order", report.cartOrderId),

@@ -286,7 +286,7 @@ export const ORDER_FIELDS = `
   billingAddress { ${ADDRESS_FIELDS} }
   shippingAddress { ${ADDRESS_FIELDS} }
   shippingLine { title }
-  transactions(first: 10) { id kind status gateway amountSet { shopMoney { amount currencyCode } } }`;
+  transactions(first: 10) { id kind status gateway processedAt errorCode parentTransaction { id } amountSet { shopMoney { amount currencyCode } } }`;
 
 const gqlMoney = z.object({ shopMoney: z.object({ amount: money }) }).nullish();
 
@@ -324,6 +324,18 @@ export const graphqlLineItem = z.object({
     .transform((v) => v ?? []),
 });
 
+/** An OrderTransaction as the order query and orderCapture answer it. */
+export const graphqlTransactionShape = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  gateway: optionalText,
+  processedAt: z.string().nullish(),
+  errorCode: z.string().nullish(),
+  parentTransaction: z.object({ id: z.string() }).nullish(),
+  amountSet: z.object({ shopMoney: z.object({ amount: money, currencyCode: z.string() }) }),
+});
+
 export const graphqlOrder = z.object({
   id: z.string().min(1),
   name: z.string(),
@@ -346,15 +358,7 @@ export const graphqlOrder = z.object({
   shippingAddress: gqlAddress,
   shippingLine: z.object({ title: optionalText }).nullish(),
   transactions: z
-    .array(
-      z.object({
-        id: z.string(),
-        kind: z.string(),
-        status: z.string(),
-        gateway: optionalText,
-        amountSet: z.object({ shopMoney: z.object({ amount: money, currencyCode: z.string() }) }),
-      }),
-    )
+    .array(graphqlTransactionShape)
     .nullish()
     .transform((v) => v ?? []),
   lineItems: z.object({ nodes: z.array(graphqlLineItem) }),
@@ -376,6 +380,26 @@ function gqlAddressOf(a: z.infer<typeof gqlAddress>): Address | null {
     countryCode: a.countryCodeV2 ?? "",
     phone: a.phone ?? null,
   });
+}
+
+/** One Shopify OrderTransaction as a payment row; null for kinds Orderlane does not track. */
+export function graphqlTransaction(
+  t: z.infer<typeof graphqlTransactionShape>,
+): NormalizedPayment | null {
+  const kind = PAYMENT_KINDS[t.kind.toUpperCase()];
+  if (!kind) return null;
+  const processedAt = t.processedAt ? new Date(t.processedAt) : null;
+  return {
+    kind,
+    amount: t.amountSet.shopMoney.amount,
+    currency: t.amountSet.shopMoney.currencyCode,
+    status: t.status.toLowerCase(),
+    gateway: t.gateway ?? null,
+    cartTransactionId: numericId(t.id),
+    parentCartTransactionId: t.parentTransaction ? numericId(t.parentTransaction.id) : null,
+    processedAt: processedAt && !Number.isNaN(processedAt.getTime()) ? processedAt : null,
+    errorMessage: t.errorCode ?? null,
+  };
 }
 
 const PAYMENT_KINDS: Record<string, NormalizedPayment["kind"]> = {
@@ -447,18 +471,8 @@ export function normalizeGraphqlOrder(
         ),
       })),
       payments: order.transactions.flatMap((t): NormalizedPayment[] => {
-        const kind = PAYMENT_KINDS[t.kind.toUpperCase()];
-        if (!kind) return [];
-        return [
-          {
-            kind,
-            amount: t.amountSet.shopMoney.amount,
-            currency: t.amountSet.shopMoney.currencyCode,
-            status: t.status.toLowerCase(),
-            gateway: t.gateway ?? null,
-            cartTransactionId: numericId(t.id),
-          },
-        ];
+        const payment = graphqlTransaction(t);
+        return payment ? [payment] : [];
       }),
       raw: node,
     },

@@ -46,6 +46,32 @@ export type SubmissionState = (typeof SUBMISSION_STATES)[number];
 
 export type ProcessingMode = "automatic" | "manual";
 
+/**
+ * Where one item is on its way to the customer. `pending` is "Not shipped" (the word the rows have
+ * always held); the others are set by a parcel, by the owner, or by a cancel.
+ */
+export const DELIVERY_STATES = [
+  "pending",
+  "processing",
+  "shipped",
+  "delivered",
+  "returned",
+  "cancelled",
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export const DELIVERY_STATE_LABELS: Readonly<Record<DeliveryState, string>> = {
+  pending: "Not shipped",
+  processing: "Processing",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  returned: "Returned",
+  cancelled: "Cancelled",
+};
+
+/** Items in these states are still to go out: a parcel may take them, and the order is not done. */
+export const NOT_YET_SHIPPED: readonly DeliveryState[] = ["pending", "processing"];
+
 export interface Address {
   name: string;
   company?: string | null;

@@ -58,6 +58,8 @@ export interface ShopSettings {
    * (Shopify location GID; WooCommerce has one stock per product, so null there).
    */
   dropshipStockLocationId: string | null;
+  /** The shipment methods Update Shipment offers, in the owner's order and words. */
+  shipmentMethods: string[];
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -81,6 +83,7 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
   reconcileEveryMinutes: 15,
   dropshipMaxLeadTimeDays: 1,
   dropshipStockLocationId: null,
+  shipmentMethods: ["Standard", "Express", "Priority"],
 };
 
 /** The range the owner may set the sweep's interval in: often enough to matter, rarely enough to be cheap. */

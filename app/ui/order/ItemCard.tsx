@@ -16,10 +16,16 @@ import { imageSource, linkTarget, type ImageSource, type LinkTarget } from "~/ui
 import { cartAdminTarget } from "./notify";
 import type { OrderPageItem } from "./types";
 
-const DELIVERY_WORDS: Record<string, string> = {
-  pending: "not shipped yet",
-  shipped: "shipped",
-  delivered: "delivered",
+const DELIVERY_TONE: Record<
+  OrderPageItem["deliveryState"],
+  "success" | "info" | "attention" | "critical" | undefined
+> = {
+  pending: undefined,
+  processing: "attention",
+  shipped: "info",
+  delivered: "success",
+  returned: "attention",
+  cancelled: "critical",
 };
 
 export function ItemCard({
@@ -28,6 +34,8 @@ export function ItemCard({
   allowHttpImages,
   canEditDesign,
   onEditDesign,
+  canChangeShipment,
+  onChangeShipment,
 }: {
   item: OrderPageItem;
   embedded: boolean;
@@ -35,6 +43,8 @@ export function ItemCard({
   allowHttpImages: boolean;
   canEditDesign: { allowed: boolean; reason: string | null };
   onEditDesign: (item: OrderPageItem) => void;
+  canChangeShipment: boolean;
+  onChangeShipment: (item: OrderPageItem) => void;
 }) {
   const [enlarged, setEnlarged] = useState<{ url: string; alt: string } | null>(null);
   // Every address below came from the cart: judged before anything loads or links it.
@@ -75,10 +85,24 @@ export function ItemCard({
             {item.dropship ? <DropshipLine dropship={item.dropship} /> : null}
             {item.providerName ? (
               <Text as="p" tone="subdued">
-                Made by {item.providerName} ·{" "}
-                {DELIVERY_WORDS[item.deliveryState] ?? item.deliveryState}
+                Made by {item.providerName}
               </Text>
             ) : null}
+            <InlineStack gap="200" blockAlign="center">
+              <Badge tone={DELIVERY_TONE[item.deliveryState]}>{item.deliveryLabel}</Badge>
+              <Text as="span" tone="subdued">
+                {item.shipmentMethod ? `Ships by ${item.shipmentMethod}` : "No shipment method"}
+                {item.trackingNumber ? ` · Tracking ${item.trackingNumber}` : ""}
+              </Text>
+              <Button
+                variant="plain"
+                onClick={() => onChangeShipment(item)}
+                disabled={!canChangeShipment}
+                accessibilityLabel={`Change shipment of ${item.title}`}
+              >
+                Change
+              </Button>
+            </InlineStack>
             {mockup && mockup.kind !== "image" ? (
               <BlockedImage label="Mockup" source={mockup} />
             ) : null}

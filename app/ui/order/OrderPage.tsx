@@ -22,6 +22,8 @@ import { DesignModal, type DesignSubmit } from "./DesignModal";
 import { EditOrderModal, type OrderEditInput } from "./EditOrderModal";
 import { ItemCard } from "./ItemCard";
 import { InvoiceCard, NotesCard, OrderStatusCard } from "./OrderManagement";
+import { ShipmentModal, type ShipmentSubmit } from "./ShipmentModal";
+import { PaymentsCard } from "./PaymentsCard";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import { alertLabel } from "~/ui/CatalogFilters";
@@ -38,6 +40,7 @@ import { AddressBlock, ShipmentList, SubmissionList, Timeline, Totals } from "./
 type Open =
   | { kind: "edit" }
   | { kind: "design"; item: OrderPageItem }
+  | { kind: "shipment"; item: OrderPageItem | null }
   | { kind: "confirm"; action: "delete" | "force_delete" | "reset" }
   | { kind: "cancel" }
   | { kind: "resend" }
@@ -84,7 +87,14 @@ export function OrderPage({ page }: { page: OrderPageView }) {
     }
     // A form with field errors stays open and shows them next to the fields.
     if (result.fieldErrors && Object.keys(result.fieldErrors).length > 0) return;
-    setOpen((current) => (current?.kind === "edit" || current?.kind === "design" ? current : null));
+    // The modal the answer belongs to stays open and shows the reason inside it.
+    setOpen((current) =>
+      current?.kind === "edit" ||
+      current?.kind === "design" ||
+      (current?.kind === "shipment" && result.shipment)
+        ? current
+        : null,
+    );
     appBridgeToast(result.reason, true);
     setNotice({ tone: "critical", message: result.reason });
   }, [fetcher.state, fetcher.data]);
@@ -166,6 +176,26 @@ export function OrderPage({ page }: { page: OrderPageView }) {
             {notice ? (
               <Banner tone={notice.tone} title={notice.message} onDismiss={() => setNotice(null)} />
             ) : null}
+            <BlockStack gap="100">
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="h2" variant="headingMd">
+                  Items
+                </Text>
+                <Button
+                  onClick={() => setOpen({ kind: "shipment", item: null })}
+                  disabled={!page.shipment.allowed || busy || page.items.length === 0}
+                >
+                  Update Shipment
+                </Button>
+              </InlineStack>
+              {!page.shipment.allowed && page.shipment.reason ? (
+                <div data-testid="shipment-reason">
+                  <Text as="p" tone="subdued" alignment="end">
+                    {page.shipment.reason}
+                  </Text>
+                </div>
+              ) : null}
+            </BlockStack>
             {page.items.map((item) => (
               <ItemCard
                 key={item.id}
@@ -174,6 +204,8 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                 allowHttpImages={page.allowHttpImages}
                 canEditDesign={page.canEdit}
                 onEditDesign={(target) => setOpen({ kind: "design", item: target })}
+                canChangeShipment={page.shipment.allowed && !busy}
+                onChangeShipment={(target) => setOpen({ kind: "shipment", item: target })}
               />
             ))}
             <Card>
@@ -262,6 +294,16 @@ export function OrderPage({ page }: { page: OrderPageView }) {
                 ) : null}
               </BlockStack>
             </Card>
+            {page.payments ? (
+              <PaymentsCard
+                payments={page.payments}
+                busy={busy}
+                error={failed?.payments ? failed.reason : null}
+                linkTarget={editorTarget}
+                onSync={() => send({ intent: "payments_sync" })}
+                onCapture={(amount) => send({ intent: "capture", amount })}
+              />
+            ) : null}
             <Card>
               <ShipmentList shipments={page.shipments} />
             </Card>
@@ -286,6 +328,24 @@ export function OrderPage({ page }: { page: OrderPageView }) {
           onClose={() => setOpen(null)}
           onSave={(input: OrderEditInput) =>
             send({ intent: "action", action: "edit", input: JSON.stringify(input) })
+          }
+        />
+      ) : null}
+      {open?.kind === "shipment" ? (
+        <ShipmentModal
+          items={page.items}
+          only={open.item}
+          controls={page.shipment}
+          busy={busy}
+          fieldErrors={failed?.shipment ? (failed.fieldErrors ?? {}) : {}}
+          reason={failed?.shipment ? failed.reason : null}
+          onClose={() => setOpen(null)}
+          onSave={(submit: ShipmentSubmit) =>
+            send(
+              submit.kind === "shipment"
+                ? { intent: "shipment", input: JSON.stringify(submit.input) }
+                : { intent: "item", lineId: submit.lineId, input: JSON.stringify(submit.input) },
+            )
           }
         />
       ) : null}

@@ -4,6 +4,7 @@ import type { OrderAction } from "~/orders/core/lifecycle";
 import type {
   Address,
   CartStatus,
+  DeliveryState,
   LifecycleState,
   OrderAlert,
   Platform,
@@ -79,7 +80,11 @@ export interface OrderPageItem {
   /** The owner edited this item's personalisation (kept until Reset). */
   edited: boolean;
   providerName: string | null;
-  deliveryState: string;
+  deliveryState: DeliveryState;
+  /** The delivery state in the owner's words ("Not shipped"). */
+  deliveryLabel: string;
+  shipmentMethod: string | null;
+  trackingNumber: string | null;
   /** Drop-ship: which distributors can ship it, or why none can; absent when the shop has none. */
   dropship?: ItemDropship | null;
 }
@@ -100,6 +105,14 @@ export interface ItemDropship {
     /** Why this one cannot ship it; null when it can. */
     problem: string | null;
   }[];
+}
+
+/** Update Shipment and an item's own change: allowed or why not, and the shop's methods. */
+export interface ShipmentControls {
+  allowed: boolean;
+  reason: string | null;
+  methods: string[];
+  deliveryStates: { value: DeliveryState; label: string }[];
 }
 
 export interface OrderPageData {
@@ -128,6 +141,7 @@ export interface OrderPageData {
   note: string | null;
   totals: { subtotal: string; shipping: string; tax: string; total: string; currency: string };
   items: OrderPageItem[];
+  shipment: ShipmentControls;
   countdown: Countdown;
   /** The server's clock when this was read, so the page counts from the server's time. */
   serverNow: string;
@@ -163,6 +177,7 @@ export interface OrderPageData {
     /** The purchase order this parcel belongs to, when the provider said which. */
     purchaseOrderId: string | null;
     shippedAt: string;
+    shipmentMethod: string | null;
     pushedAt: string | null;
     pushError: string | null;
   }[];
@@ -216,14 +231,45 @@ export interface OrderPageData {
  * What the order route hands the page: the order as loaded, and how the cart's image addresses may
  * load (the route knows the app's mode; see ~/ui/image-source).
  */
+/** The Payments card: amounts already in the order's currency, times in the shop's zone. */
+export interface PaymentsView {
+  statusLabel: string;
+  capturable: string;
+  /** The capture field's default: what can be captured, as a plain decimal. */
+  capturableValue: string;
+  captured: string;
+  refunded: string;
+  canCapture: boolean;
+  /** Why nothing can be captured here although money is authorised. */
+  captureUnavailable: string | null;
+  /** The order in the cart's own admin, where the gateway's capture is. */
+  cartOrderUrl: string | null;
+  transactions: {
+    id: string;
+    kind: string;
+    amount: string;
+    gateway: string | null;
+    at: string;
+    result: string;
+  }[];
+}
+
 export interface OrderPageView extends OrderPageData {
+  payments: PaymentsView | null;
   /** Development and the demo: http and local addresses load as images too, for local tools. */
   allowHttpImages: boolean;
 }
 
 /** What the page's action answered. */
 export type OrderPageResult =
-  | { ok: true; message: string; action?: MenuAction | CartChangeAction; design?: string }
+  | {
+      ok: true;
+      message: string;
+      action?: MenuAction | CartChangeAction;
+      design?: string;
+      shipment?: true;
+      payments?: true;
+    }
   | {
       ok: false;
       status?: number;
@@ -231,4 +277,8 @@ export type OrderPageResult =
       fieldErrors?: Record<string, string>;
       action?: MenuAction | CartChangeAction;
       design?: string;
+      /** The answer belongs to the shipment modal. */
+      shipment?: true;
+      /** The answer belongs to the Payments card. */
+      payments?: true;
     };
