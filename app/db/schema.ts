@@ -31,6 +31,11 @@ import {
   readStoredPersonalization,
 } from "~/orders/core/model";
 import type { ShopSettings } from "~/orders/core/shop-settings";
+import type {
+  FeedColumns,
+  FeedProtocol,
+  StockPushSummary,
+} from "~/fulfillment/dropship/feed-settings";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -343,6 +348,46 @@ export const webhookReceipts = pgTable(
   ],
 );
 
+/**
+ * How a distributor's price and stock feed is fetched and read (decision 0050). One per distributor
+ * provider; the login for the feed server is the provider's sealed credentials, like every other
+ * provider's secrets.
+ */
+export const distributorFeeds = pgTable(
+  "distributor_feed",
+  {
+    providerId: uuid("provider_id")
+      .primaryKey()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    protocol: text("protocol").$type<FeedProtocol>().notNull(),
+    host: text("host").notNull(),
+    /** Null means the protocol's usual port. */
+    port: integer("port"),
+    /** The file's path on the server (FTP/SFTP) or the URL's path and query (HTTPS). */
+    path: text("path").notNull(),
+    /** Hour of the day, in the shop's time zone, the feed is fetched. */
+    scheduleHour: integer("schedule_hour").notNull().default(6),
+    /** Complete: items missing from the file go to stock 0. Delta: only the rows it has change. */
+    mode: text("mode").$type<"complete" | "delta">().notNull().default("complete"),
+    /** Feed column header for each field we read. */
+    columns: jsonb("columns").$type<FeedColumns>().notNull(),
+    delimiter: text("delimiter").notNull().default(","),
+    enabled: boolean("enabled").notNull().default(true),
+    /** Set when a run fails, cleared by the next run that succeeds: shown on the distributor. */
+    alert: jsonb("alert").$type<{ message: string; at: string; runId: string }>(),
+    /** When the last successful run finished: the feed's age is counted from here. */
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    /** The local day (shop's zone, YYYY-MM-DD) the scheduled run was last queued for. */
+    lastScheduledDay: text("last_scheduled_day"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("distributor_feed_shop_idx").on(t.shopId)],
+);
+
 export const distributorItems = pgTable(
   "distributor_item",
   {
@@ -354,15 +399,137 @@ export const distributorItems = pgTable(
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),
     sku: text("sku").notNull(),
+    /** The distributor's warehouse; "" when its feed has no warehouse column. */
+    warehouse: text("warehouse").notNull().default(""),
     stock: integer("stock").notNull(),
     cost: money("cost").notNull(),
     leadTimeDays: integer("lead_time_days").notNull(),
+    /** What the distributor calls the product (shown beside our title when choosing). */
+    productName: text("product_name"),
+    /** UPC/EAN/GTIN from the feed, for products mapped by barcode. */
+    barcode: text("barcode"),
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("distributor_item_provider_sku_key").on(t.providerId, t.sku),
+    uniqueIndex("distributor_item_provider_sku_key").on(t.providerId, t.sku, t.warehouse),
     index("distributor_item_shop_sku_idx").on(t.shopId, t.sku),
+    index("distributor_item_shop_barcode_idx")
+      .on(t.shopId, t.barcode)
+      .where(sql`${t.barcode} is not null`),
   ],
+);
+
+export interface FeedRejectedLine {
+  /** The line in the file, counting the header as line 1. */
+  line: number;
+  reason: string;
+}
+
+/** One fetch of a distributor's feed: what it read and changed, or why it failed. */
+export const feedRuns = pgTable(
+  "feed_run",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    providerId: uuid("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    trigger: text("trigger").$type<"schedule" | "owner">().notNull(),
+    status: text("status").$type<"running" | "succeeded" | "failed">().notNull().default("running"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    rowsRead: integer("rows_read").notNull().default(0),
+    rowsChanged: integer("rows_changed").notNull().default(0),
+    /** Items a complete feed no longer lists, set to stock 0 by this run. */
+    rowsZeroed: integer("rows_zeroed").notNull().default(0),
+    rowsRejected: integer("rows_rejected").notNull().default(0),
+    /** The first rejected lines (capped), each with its line number and reason. */
+    rejected: jsonb("rejected").$type<FeedRejectedLine[]>().notNull().default([]),
+    error: text("error"),
+    /** What was written to the cart's inventory after the run (stock to cart). */
+    stockPush: jsonb("stock_push").$type<StockPushSummary>(),
+  },
+  (t) => [index("feed_run_provider_idx").on(t.providerId, t.startedAt.desc())],
+);
+
+/**
+ * Rows a running feed has parsed, kept apart until the whole file was read; then one transaction
+ * applies them to distributor_item and deletes them. A run that fails leaves stock untouched.
+ */
+export const feedStageRows = pgTable(
+  "feed_stage_row",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => feedRuns.id, { onDelete: "cascade" }),
+    line: integer("line").notNull(),
+    sku: text("sku").notNull(),
+    warehouse: text("warehouse").notNull(),
+    stock: integer("stock").notNull(),
+    cost: money("cost").notNull(),
+    leadTimeDays: integer("lead_time_days").notNull(),
+    productName: text("product_name"),
+    barcode: text("barcode"),
+  },
+  (t) => [index("feed_stage_row_run_idx").on(t.runId, t.sku, t.warehouse)],
+);
+
+/**
+ * A shop product as drop-shipping sees it, by the shop's SKU: its barcode (matched against the
+ * feeds' barcode column), and whether the summed distributor stock is written to the cart.
+ */
+export const dropshipProducts = pgTable(
+  "dropship_product",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    sku: text("sku").notNull(),
+    title: text("title"),
+    barcode: text("barcode"),
+    cartProductId: text("cart_product_id"),
+    cartVariantId: text("cart_variant_id"),
+    /** Shopify's inventory item for the variant (inventorySetQuantities names it). */
+    cartInventoryItemId: text("cart_inventory_item_id"),
+    /** Opt-in: write the summed distributor stock, less the buffer, to the cart after each run. */
+    pushStock: boolean("push_stock").notNull().default(false),
+    safetyBuffer: integer("safety_buffer").notNull().default(0),
+    /** The quantity last written to the cart; only a different one is written again. */
+    pushedStock: integer("pushed_stock"),
+    pushedAt: timestamp("pushed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("dropship_product_shop_sku_key").on(t.shopId, t.sku),
+    index("dropship_product_shop_barcode_idx")
+      .on(t.shopId, t.barcode)
+      .where(sql`${t.barcode} is not null`),
+  ],
+);
+
+/**
+ * The owner's manual map: this shop SKU is that distributor's SKU. One shop SKU may map to several
+ * distributors (one row each); a manual row wins over a match by SKU or barcode at that distributor.
+ */
+export const distributorSkuMaps = pgTable(
+  "distributor_sku_map",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id")
+      .notNull()
+      .references(() => shops.id, { onDelete: "cascade" }),
+    shopSku: text("shop_sku").notNull(),
+    providerId: uuid("provider_id")
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    distributorSku: text("distributor_sku").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("distributor_sku_map_key").on(t.shopId, t.shopSku, t.providerId)],
 );
 
 export const importRuns = pgTable(

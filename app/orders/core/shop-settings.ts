@@ -50,6 +50,16 @@ export interface ShopSettings {
   typeRules: { sourceChannel: string; type: OrderType }[];
   /** Minutes between reconciliation sweeps, which ask the cart for what no webhook brought. */
   reconcileEveryMinutes: number;
+  /**
+   * Drop-ship: the longest lead time, in days, a distributor may quote for an item to count as
+   * eligible (decision 0051).
+   */
+  dropshipMaxLeadTimeDays: number;
+  /**
+   * Drop-ship stock to the cart: the cart location the summed distributor stock is written to
+   * (Shopify location GID; WooCommerce has one stock per product, so null there).
+   */
+  dropshipStockLocationId: string | null;
 }
 
 export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
@@ -72,6 +82,8 @@ export const DEFAULT_SHOP_SETTINGS: ShopSettings = {
     { sourceChannel: "shineon", type: "shineon" },
   ],
   reconcileEveryMinutes: 15,
+  dropshipMaxLeadTimeDays: 1,
+  dropshipStockLocationId: null,
 };
 
 /** The range the owner may set the sweep's interval in: often enough to matter, rarely enough to be cheap. */
