@@ -89,6 +89,10 @@ export async function runOrderAction(
     case "cancel_and_resend":
     case "keep_as_sent":
       return answerCartChange(ctx, shopId, orderId, action, acting, input);
+    case "dropship":
+      return refused(
+        "Dropship needs the purchase order's details: use the Dropship form, or POST /api/v1/orders/:id/dropship.",
+      );
     case "update_shipment":
     case "fail_validation":
     case "provider_reject":
