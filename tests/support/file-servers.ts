@@ -1,7 +1,7 @@
 // Real FTP and SFTP servers on loopback, port 0, serving a temporary folder: a distributor's
 // server as our code meets it (ftp-srv; ssh2's Server with its sftp subsystem). Tests read and
 // write the folder directly to see what a distributor would see.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, type Stats } from "node:fs";
 import fs from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -122,7 +122,7 @@ export async function startSftpServer(): Promise<TestFileServer> {
                 ? STATUS_CODE.NO_SUCH_FILE
                 : STATUS_CODE.FAILURE,
             );
-          const attrsOf = (stat: import("node:fs").Stats) => ({
+          const attrsOf = (stat: Stats) => ({
             mode: stat.mode,
             uid: stat.uid,
             gid: stat.gid,

@@ -100,7 +100,6 @@ export function createDistributorProvider(
         required: ["name", "address1", "city", "zip", "countryCode"],
         maxLength: { name: max, company: max, address1: max, address2: max, city: max },
         countries: orders.countries.length > 0 ? orders.countries : null,
-        provinceRequiredIn: ["US", "CA"],
         designFileRequired: false,
       });
     },

@@ -70,7 +70,11 @@ export async function orderLineKinds(
     }
     // A print-on-demand purchase order covers the items routed to its provider.
     for (const line of lines) {
-      if (line.orderId === po.orderId && line.providerId === po.providerId && !dropship.has(line.id)) {
+      if (
+        line.orderId === po.orderId &&
+        line.providerId === po.providerId &&
+        !dropship.has(line.id)
+      ) {
         sent.add(line.id);
       }
     }

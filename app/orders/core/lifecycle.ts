@@ -224,8 +224,7 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
       {
         // Drop-ship items always wait for the owner's confirmation: never the countdown's.
         when: (f) => f.onlyDropshipLeft === true,
-        reason:
-          "Every item still to send is drop-shipped; place its purchase order with Dropship.",
+        reason: "Every item still to send is drop-shipped; place its purchase order with Dropship.",
       },
     ],
     refusedIn: {
