@@ -14,6 +14,7 @@ import {
   webhookReceipts,
 } from "~/db/schema";
 import { sendSubmission } from "~/fulfillment/send.server";
+import { mapSku } from "~/fulfillment/dropship/sku-map.server";
 import { submitOrder } from "~/fulfillment/submit.server";
 import { IDEMPOTENCY_KEY_HEADER, signBody } from "~/fulfillment/protocol";
 import { RetryLater } from "~/jobs/queues";
@@ -522,5 +523,76 @@ describe("tracking from a distributor", () => {
       .from(webhookReceipts)
       .where(eq(webhookReceipts.deliveryId, `${east}:evt_unknown_1`));
     expect(receipt!.error).toMatch(/No purchase order/);
+  });
+});
+
+describe("SKU swapping", () => {
+  function swap(orderId: string, lineId: string, body: unknown, as?: string) {
+    return api(`/api/v1/orders/${orderId}/items/${lineId}/swap`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      as,
+    });
+  }
+
+  it("switches an item to another distributor, in the timeline with both SKUs; the next PO goes there", async () => {
+    await carries(west, shop.id, "MUG-11-W");
+    const { order, mug } = await mugOrder();
+    // West sells the same mug under its own SKU: the owner maps it, then swaps to it.
+    await mapSku(app.ctx.db, shop.id, {
+      shopSku: "MUG-11",
+      providerId: west,
+      distributorSku: "MUG-11-W",
+    });
+    const res = await swap(order.id, mug.id, { distributorId: west, sku: "MUG-11-W" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id));
+    const swapped = events.find((e) => e.action === "sku_swapped")!;
+    expect(swapped.message).toBe("Camp Mug: SKU MUG-11 swapped for SKU MUG-11-W at West Wholesale");
+
+    // The next purchase order goes to the new distributor, as its SKU.
+    const placed = await dropship(order.id, {
+      poNumber: "PO-SWAP",
+      items: [{ lineId: mug.id, distributorId: west }],
+      confirm: true,
+    });
+    expect(placed.status).toBe(201);
+    const id = ((await placed.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!
+      .id;
+    await sendSubmission(app.ctx, { shopId: shop.id, submissionId: id }, { lastAttempt: false });
+    const sent = distributorServer.requests.find((r) => r.body.poNumber === "PO-SWAP")!;
+    expect((sent.body.items as { sku: string }[])[0]!.sku).toBe("MUG-11-W");
+
+    // Sent now: no more swapping.
+    const late = await swap(order.id, mug.id, { distributorId: east, sku: "MUG-11" });
+    expect(late.status).toBe(409);
+  });
+
+  it("Reset undoes a swap made before sending", async () => {
+    const { order, mug } = await mugOrder();
+    const res = await swap(order.id, mug.id, { distributorId: west, sku: "MUG-11-W" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const reset = await api(`/api/v1/orders/${order.id}/actions/reset`, { method: "POST" });
+    expect(reset.status).toBe(200);
+    const [row] = await app.ctx.db.select().from(lineItems).where(eq(lineItems.id, mug.id));
+    expect(row).toMatchObject({ providerId: null, distributorSku: null });
+  });
+
+  it("refuses a SKU the distributor does not carry (409), another shop's order or distributor (404)", async () => {
+    const { order, mug } = await mugOrder();
+    const wrong = await swap(order.id, mug.id, { distributorId: west, sku: "NOPE" });
+    expect(wrong.status).toBe(409);
+    expect((await errorOf(wrong)).message).toBe(
+      "West Wholesale does not carry Camp Mug as SKU NOPE",
+    );
+    expect(
+      (await swap(order.id, mug.id, { distributorId: west, sku: "MUG-11" }, otherToken)).status,
+    ).toBe(404);
+    expect(
+      (await swap(order.id, mug.id, { distributorId: otherDistributor, sku: "MUG-11" })).status,
+    ).toBe(404);
   });
 });

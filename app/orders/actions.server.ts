@@ -419,6 +419,9 @@ async function resetOrder(
             ),
           );
         restoredNames.push(key);
+      } else if (/^lineItem:.+:distributor$/.test(key)) {
+        // A SKU swap: the distributor and its SKU are cleared with every item's provider below.
+        restoredNames.push(key);
       } else if ((EDITABLE_FIELDS as readonly string[]).includes(key)) {
         restored[key] = entry.from ?? null;
         restoredNames.push(key);
@@ -428,7 +431,7 @@ async function resetOrder(
     // Rule results: which provider makes each item is worked out again at the next submission.
     await tx
       .update(lineItems)
-      .set({ providerId: null })
+      .set({ providerId: null, distributorSku: null })
       .where(and(eq(lineItems.shopId, shopId), eq(lineItems.orderId, orderId)));
     const afterRestore = { ...order, ...restored } as OrderRow;
     await tx
