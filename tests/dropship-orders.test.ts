@@ -1,7 +1,9 @@
 // Drop-ship purchase orders through the doors an owner's integration uses: Dropship on an order
 // (POST /api/v1/orders/:id/dropship), the purchase-order list and one PO, and what reaches the
 // distributor (a real HTTP server speaking the provider protocol on loopback).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,18 +12,21 @@ import {
   lineItems,
   orderEvents,
   providers,
+  shipments,
   submissions,
   webhookReceipts,
 } from "~/db/schema";
 import { sendSubmission } from "~/fulfillment/send.server";
 import { mapSku } from "~/fulfillment/dropship/sku-map.server";
+import { pollDistributorTracking } from "~/fulfillment/dropship/tracking-poll.server";
 import { submitOrder } from "~/fulfillment/submit.server";
 import { IDEMPOTENCY_KEY_HEADER, signBody } from "~/fulfillment/protocol";
 import { RetryLater } from "~/jobs/queues";
 import { sealSecret } from "~/security/encryption.server";
 import { createApiToken } from "~/shops/api-tokens.server";
 import type { Shop } from "~/shops/shops.server";
-import { closeVite, startTestApp, type TestApp } from "./support/app";
+import { closeVite, drainQueue, startTestApp, type TestApp } from "./support/app";
+import { startSftpServer, type TestFileServer } from "./support/file-servers";
 import { createOrder, createShop } from "./support/factories";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
 
@@ -594,5 +599,124 @@ describe("SKU swapping", () => {
     expect(
       (await swap(order.id, mug.id, { distributorId: otherDistributor, sku: "MUG-11" })).status,
     ).toBe(404);
+  });
+});
+
+describe("tracking read from a distributor's shipments file, and overdue purchase orders", () => {
+  let sftp: TestFileServer;
+  let filed: string;
+
+  beforeAll(async () => {
+    sftp = await startSftpServer();
+    const [row] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "distributor",
+        name: "Harbor Files",
+        credentials: sealSecret(
+          app.ctx.config.encryptionKey,
+          JSON.stringify({ ordersPassword: sftp.password }),
+        ),
+        settings: {
+          orders: {
+            delivery: "file",
+            tracking: "file",
+            poServer: {
+              protocol: "sftp",
+              host: sftp.host,
+              port: sftp.port,
+              username: sftp.username,
+            },
+            poFolder: "/po",
+            shipmentsPath: "/out/shipments.csv",
+          },
+        },
+      })
+      .returning();
+    filed = row!.id;
+    await carries(filed, shop.id, "MUG-11");
+  });
+  afterAll(async () => {
+    await sftp?.close();
+  });
+
+  it("uploads the PO file, reads the tracking every few hours, and stores each parcel once", async () => {
+    const { order, mug } = await mugOrder();
+    const res = await dropship(order.id, {
+      poNumber: "PO-FILE-1",
+      items: [{ lineId: mug.id, distributorId: filed }],
+      confirm: true,
+    });
+    const id = ((await res.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!.id;
+    await sendSubmission(app.ctx, { shopId: shop.id, submissionId: id }, { lastAttempt: false });
+    expect(readFileSync(path.join(sftp.root, "po/PO-FILE-1.csv"), "utf8")).toMatch(
+      /^PO Number,SKU,Quantity,/,
+    );
+
+    mkdirSync(path.join(sftp.root, "out"), { recursive: true });
+    writeFileSync(
+      path.join(sftp.root, "out/shipments.csv"),
+      "\uFEFFPO Number,SKU,Quantity,Carrier,Tracking Number\r\n" +
+        "PO-SOMEONE-ELSE,X,1,UPS,1Z000\r\n" +
+        "PO-FILE-1,MUG-11,two,UPS,1ZBAD\r\n" +
+        "PO-FILE-1,MUG-11,2,UPS,1Z4242\r\n",
+    );
+    const now = new Date();
+    const first = await pollDistributorTracking(app.ctx, now);
+    expect(first.failures).toEqual([]);
+    expect(first.events).toBe(1);
+    await drainQueue(app.ctx, "process-webhook");
+    const parcels = await app.ctx.db.select().from(shipments).where(eq(shipments.submissionId, id));
+    expect(parcels.map((p) => [p.carrier, p.trackingNumber, p.items])).toEqual([
+      ["UPS", "1Z4242", [{ lineItemId: mug.id, quantity: 2 }]],
+    ]);
+
+    // Not due again before four hours; after, the same row is not a second parcel.
+    expect(
+      (await pollDistributorTracking(app.ctx, new Date(now.getTime() + 60_000))).distributorsRead,
+    ).toBe(0);
+    const po = (
+      (await (await api(`/api/v1/purchase-orders/${id}`)).json()) as {
+        purchaseOrder: { shipped: string; tracking: { trackingNumber: string }[] };
+      }
+    ).purchaseOrder;
+    expect(po.shipped).toBe("shipped");
+    expect(po.tracking.map((t) => t.trackingNumber)).toEqual(["1Z4242"]);
+  });
+
+  it("flags a PO unshipped after six weeks as Overdue, says so, and stops looking for it", async () => {
+    const { order, mug } = await mugOrder();
+    const res = await dropship(order.id, {
+      poNumber: "PO-LATE",
+      items: [{ lineId: mug.id, distributorId: filed }],
+      confirm: true,
+    });
+    const id = ((await res.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!.id;
+    await sendSubmission(app.ctx, { shopId: shop.id, submissionId: id }, { lastAttempt: false });
+    const placedAt = new Date(Date.now() - 43 * 86_400_000);
+    await app.ctx.db.update(submissions).set({ createdAt: placedAt }).where(eq(submissions.id, id));
+
+    const result = await pollDistributorTracking(app.ctx, new Date(Date.now() + 5 * 3_600_000));
+    expect(result.overdue).toBe(1);
+    const events = await app.ctx.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id));
+    expect(events.find((e) => e.action === "purchase_order_overdue")!.message).toMatch(
+      /PO-LATE is overdue: Harbor Files has not shipped it 6 weeks after it was placed.*Contact the distributor/,
+    );
+    const listed = (await (await api(`/api/v1/purchase-orders?shipped=overdue`)).json()) as {
+      purchaseOrders: { poNumber: string }[];
+    };
+    expect(listed.purchaseOrders.map((p) => p.poNumber)).toContain("PO-LATE");
+    const [row] = await app.ctx.db.select().from(submissions).where(eq(submissions.id, id));
+    const polledAt = row!.polledAt;
+    // Flagged once; later runs neither flag it again nor ask about it.
+    expect(
+      (await pollDistributorTracking(app.ctx, new Date(Date.now() + 10 * 3_600_000))).overdue,
+    ).toBe(0);
+    const [after] = await app.ctx.db.select().from(submissions).where(eq(submissions.id, id));
+    expect(after!.polledAt).toEqual(polledAt);
   });
 });

@@ -130,8 +130,19 @@ export async function readFile<T>(
     if (server.protocol === "sftp") {
       return await withSftp(server, host, timeoutMs, options.signal, async (sftp) => {
         if (!(await sftp.exists(remotePath))) throw new FileTransferError("missing", true);
-        const stream = sftp.createReadStream(remotePath) as Readable;
-        return consume(stream);
+        const source = sftp.createReadStream(remotePath) as Readable;
+        // The file's handle is closed before the session ends (a request still open when the
+        // channel closes is an error of its own); a read error reaches the consumer through pipe.
+        const closed = new Promise<void>((resolve) => source.once("close", () => resolve()));
+        const pipe = new PassThrough();
+        source.on("error", (err) => pipe.destroy(err));
+        source.pipe(pipe);
+        try {
+          return await consume(pipe);
+        } finally {
+          if (!source.destroyed && !source.readableEnded) source.destroy();
+          await closed;
+        }
       });
     }
     return await withFtp(server, host, timeoutMs, options.signal, async (ftp) => {
