@@ -12,22 +12,9 @@ import { orderEvents, shipments } from "~/db/schema";
 import type { Address } from "~/orders/core/model";
 import { findSubmission, loadItems } from "./purchase-orders.server";
 
-export const SHIPPED_STATUSES = [
-  "not_shipped",
-  "partly_shipped",
-  "shipped",
-  "overdue",
-  "cancelled",
-] as const;
-export type ShippedStatus = (typeof SHIPPED_STATUSES)[number];
+import { SHIPPED_STATUSES, type ShippedStatus } from "./purchase-order-status";
 
-export const SHIPPED_LABELS: Record<ShippedStatus, string> = {
-  not_shipped: "Not shipped",
-  partly_shipped: "Partly shipped",
-  shipped: "Shipped",
-  overdue: "Overdue",
-  cancelled: "Cancelled",
-};
+export { SHIPPED_LABELS, SHIPPED_STATUSES, type ShippedStatus } from "./purchase-order-status";
 
 export const PAGE_SIZE = 25;
 

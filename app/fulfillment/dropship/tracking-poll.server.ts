@@ -24,8 +24,9 @@ import { shipmentsRowReader, type ShipmentsFileRow } from "./po-file";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 
-/** Six weeks: after this a drop-ship purchase order is Overdue and no longer looked for. */
-export const OVERDUE_AFTER_DAYS = 42;
+import { OVERDUE_AFTER_DAYS } from "./overdue";
+
+export { OVERDUE_AFTER_DAYS };
 
 export interface TrackingPollResult {
   distributorsRead: number;
