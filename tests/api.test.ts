@@ -5,7 +5,15 @@ import { eq } from "drizzle-orm";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
-import { apiTokens, orderEvents, providers, shipments, submissions } from "~/db/schema";
+import {
+  apiTokens,
+  distributorItems,
+  lineItems,
+  orderEvents,
+  providers,
+  shipments,
+  submissions,
+} from "~/db/schema";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { ALERT_CODES } from "~/orders/core/alerts";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
@@ -30,7 +38,9 @@ function template(path: string): string {
     .replace(/\?.*$/, "")
     .replace(/^\/api\/v1/, "")
     .replace(/^\/orders\/[^/]+/, "/orders/{orderId}")
-    .replace(/\/actions\/[^/]+$/, "/actions/{action}");
+    .replace(/\/actions\/[^/]+$/, "/actions/{action}")
+    .replace(/\/items\/[^/]+\/swap$/, "/items/{lineId}/swap")
+    .replace(/^\/purchase-orders\/[^/]+$/, "/purchase-orders/{purchaseOrderId}");
 }
 
 async function api(
@@ -474,6 +484,106 @@ describe("POST /orders/:id/actions/:action bodies", () => {
   });
 });
 
+describe("drop-ship purchase orders", () => {
+  // Every documented answer of the drop-ship routes, each produced once; the behaviour behind them
+  // is tested in tests/dropship-orders.test.ts.
+  it("answers each documented status of Dropship, swap and the purchase-order list", async () => {
+    const [distributor] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "distributor",
+        name: "API Supply",
+        endpoint: "http://127.0.0.1:9",
+        settings: { orders: { delivery: "http" } },
+      })
+      .returning();
+    await app.ctx.db.insert(distributorItems).values([
+      {
+        shopId: shop.id,
+        providerId: distributor!.id,
+        sku: "API-MUG",
+        stock: 9,
+        cost: "2.00",
+        leadTimeDays: 1,
+      },
+      {
+        shopId: shop.id,
+        providerId: distributor!.id,
+        sku: "API-SLOW",
+        stock: 9,
+        cost: "2.00",
+        leadTimeDays: 5,
+      },
+    ]);
+    const order = await createOrder(app.ctx.db, shop, {}, [
+      { sku: "API-MUG", title: "Mug", personalization: null },
+      { sku: "API-SLOW", title: "Lamp", personalization: null },
+    ]);
+    const [mug, lamp] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, order.id))
+      .orderBy(lineItems.position);
+    const post = (path: string, body: unknown, t?: string | null) =>
+      api(path, {
+        method: "POST",
+        token: t,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const dropship = `/api/v1/orders/${order.id}/dropship`;
+    const pick = { items: [{ lineId: mug!.id, distributorId: distributor!.id }], confirm: true };
+    expect((await post(dropship, pick, null)).status).toBe(401);
+    expect((await post(dropship, { items: pick.items })).status).toBe(400);
+    expect((await post(`/api/v1/orders/${crypto.randomUUID()}/dropship`, pick)).status).toBe(404);
+    expect(
+      (
+        await post(dropship, {
+          ...pick,
+          items: [{ lineId: lamp!.id, distributorId: distributor!.id }],
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await post(dropship, {
+          ...pick,
+          shippingAddress: {
+            name: "A",
+            address1: "x".repeat(60),
+            city: "C",
+            zip: "1",
+            countryCode: "US",
+          },
+        })
+      ).status,
+    ).toBe(422);
+    const swap = `/api/v1/orders/${order.id}/items/${mug!.id}/swap`;
+    expect(
+      (await post(swap, { distributorId: distributor!.id, sku: "API-MUG" }, null)).status,
+    ).toBe(401);
+    expect((await post(swap, {})).status).toBe(400);
+    expect((await post(swap, { distributorId: crypto.randomUUID(), sku: "API-MUG" })).status).toBe(
+      404,
+    );
+    expect((await post(swap, { distributorId: distributor!.id, sku: "OTHER" })).status).toBe(409);
+    expect((await post(swap, { distributorId: distributor!.id, sku: "API-MUG" })).status).toBe(200);
+    const placed = await post(dropship, { ...pick, poNumber: "API-PO-1" });
+    expect(placed.status).toBe(201);
+    expect((await post(dropship, { ...pick, poNumber: "API-PO-1" })).status).toBe(200);
+    const id = ((await placed.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!
+      .id;
+
+    expect((await api("/api/v1/purchase-orders?search=API-PO")).status).toBe(200);
+    expect((await api("/api/v1/purchase-orders?shipped=lost")).status).toBe(400);
+    expect((await api("/api/v1/purchase-orders", { token: null })).status).toBe(401);
+    expect((await api(`/api/v1/purchase-orders/${id}`)).status).toBe(200);
+    expect((await api(`/api/v1/purchase-orders/${id}`, { token: null })).status).toBe(401);
+    expect((await api(`/api/v1/purchase-orders/${crypto.randomUUID()}`)).status).toBe(404);
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -505,6 +615,10 @@ describe("docs/openapi.yaml", () => {
         "get /orders/{orderId}",
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
+        "post /orders/{orderId}/dropship",
+        "post /orders/{orderId}/items/{lineId}/swap",
+        "get /purchase-orders",
+        "get /purchase-orders/{purchaseOrderId}",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));

@@ -95,3 +95,25 @@ export async function linesOfOrders(db: DbOrTx, shopId: string, orderIds: readon
     .from(lineItems)
     .where(and(eq(lineItems.shopId, shopId), inArray(lineItems.orderId, [...orderIds])));
 }
+
+/** The order page's drop-ship corner: can some unsent item be drop-shipped now, and its POs. */
+export async function orderDropshipSummary(
+  db: DbOrTx,
+  shopId: string,
+  orderId: string,
+): Promise<{ available: boolean; purchaseOrders: { id: string; poNumber: string }[] }> {
+  const lines = await linesOfOrders(db, shopId, [orderId]);
+  const kinds = await orderLineKinds(db, shopId, lines);
+  const unsent = lines.filter((l) => !kinds.sent.has(l.id) && kinds.dropship.has(l.id));
+  const pos = await db
+    .select({ id: submissions.id, poNumber: submissions.poNumber })
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.shopId, shopId),
+        eq(submissions.orderId, orderId),
+        eq(submissions.dropship, true),
+      ),
+    );
+  return { available: unsent.length > 0, purchaseOrders: pos };
+}
