@@ -69,6 +69,14 @@ export interface DemoConfig {
   shopifyShop: string;
   /** Where the cart simulator listens (DEMO_CART_PORT; 0 = any free port). */
   cartPort: number;
+  /** Where the demo distributors' FTP and SFTP feed servers listen (0 = any free port). */
+  feedFtpPort: number;
+  feedSftpPort: number;
+  /**
+   * The feed servers this process started ("ftp://127.0.0.1:2121"), filled in once they listen:
+   * the only private addresses a feed may be fetched from without ALLOW_PRIVATE_OUTBOUND.
+   */
+  feedAddresses: string[];
   /** SHOPIFY_API_SECRET was unset, so the demo made one up; it is printed at start. */
   shopifySecretMadeUp: boolean;
   /** Signs WooCommerce deliveries to the demo WooCommerce shop; stable for one ENCRYPTION_KEY. */
@@ -230,7 +238,7 @@ function databaseConfig(env: Env, cwd: string): AppConfig["database"] {
 }
 
 const DEFAULT_SCOPES =
-  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products,write_inventory,read_locations";
 
 function shopifyConfig(
   env: Env,
@@ -411,6 +419,17 @@ function demoConfig(env: Env, encryptionKey: Buffer, shopifySecretMadeUp: boolea
       "DEMO_CART_PORT",
       read(env, "DEMO_CART_PORT"),
     ),
+    feedFtpPort: parseOrThrow(
+      port("DEMO_FEED_FTP_PORT", 2121),
+      "DEMO_FEED_FTP_PORT",
+      read(env, "DEMO_FEED_FTP_PORT"),
+    ),
+    feedSftpPort: parseOrThrow(
+      port("DEMO_FEED_SFTP_PORT", 2222),
+      "DEMO_FEED_SFTP_PORT",
+      read(env, "DEMO_FEED_SFTP_PORT"),
+    ),
+    feedAddresses: [],
     shopifySecretMadeUp,
     wooWebhookSecret: createHmac("sha256", encryptionKey)
       .update("orderlane demo WooCommerce webhook secret")

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   webhooks: () => import("./webhooks").then((m) => m.benchWebhooks()),
   import: () => import("./import").then((m) => m.benchImport()),
   catalog: () => import("./catalog").then((m) => m.benchCatalog()),
+  feed: () => import("./feed").then((m) => m.benchFeed()),
 };
 
 const wanted = process.argv.slice(2);

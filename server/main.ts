@@ -13,6 +13,7 @@ import type { AppContext } from "~/context.server";
 import { DatabaseLockedError } from "~/db/client.server";
 import { startDemoCarts } from "~/demo/cart-shops.server";
 import { seedDemoShop } from "~/demo/seed.server";
+import { startDemoFeeds } from "~/demo/dropship-demo.server";
 import { startSandboxProvider } from "~/fulfillment/sandbox/sandbox-provider.server";
 import { startWorker } from "~/jobs/worker.server";
 import { rescheduleCountdowns } from "~/orders/countdown.server";
@@ -221,6 +222,15 @@ async function startDemoShops(
   });
   closers.push(carts.simulator.close);
   console.log(`[orderlane] cart simulator listening at ${carts.simulator.url}`);
+  const feeds = await startDemoFeeds(ctx).catch((err: unknown) => {
+    throw portTaken(err, "DEMO_FEED_FTP_PORT or DEMO_FEED_SFTP_PORT", config.demo?.feedFtpPort);
+  });
+  if (feeds) {
+    closers.push(feeds.close);
+    console.log(
+      `[orderlane] demo distributor feeds at ftp://127.0.0.1:${feeds.ftp.port} and sftp://127.0.0.1:${feeds.sftp.port}`,
+    );
+  }
   console.log(
     `[orderlane] demo Shopify shop ${carts.shopify.domain} ready (${carts.shopify.ordersCreated} orders created); ` +
       `deliveries to http://${shown}:${port}/webhooks/shopify signed with SHOPIFY_API_SECRET=${config.shopify?.apiSecret}` +

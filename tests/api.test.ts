@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "~/config.server";
 import {
   apiTokens,
+  distributorFeeds,
   distributorItems,
+  feedRuns,
   lineItems,
   orderEvents,
   providers,
@@ -484,6 +486,71 @@ describe("POST /orders/:id/actions/:action bodies", () => {
   });
 });
 
+describe("GET /distributors", () => {
+  it("lists the shop's distributors with their feed's protocol, schedule and last run, and no other shop's", async () => {
+    const [east] = await app.ctx.db
+      .insert(providers)
+      .values({ shopId: shop.id, kind: "distributor", name: "East Supply" })
+      .returning();
+    await app.ctx.db
+      .insert(providers)
+      .values({ shopId: shop.id, kind: "distributor", name: "West Wholesale" });
+    await app.ctx.db.insert(distributorFeeds).values({
+      providerId: east!.id,
+      shopId: shop.id,
+      protocol: "sftp",
+      host: "feeds.east-supply.example",
+      path: "/out/stock.csv",
+      scheduleHour: 5,
+      columns: { sku: "sku", stock: "qty", cost: "cost", leadTimeDays: "lead" },
+    });
+    await app.ctx.db.insert(feedRuns).values({
+      shopId: shop.id,
+      providerId: east!.id,
+      trigger: "schedule",
+      status: "failed",
+      startedAt: new Date("2026-12-07T05:00:00Z"),
+      finishedAt: new Date("2026-12-07T05:00:31Z"),
+      rowsRead: 0,
+      error: "The feed server refused the user name or password",
+    });
+    const other = await createShop(app.ctx.db);
+    await app.ctx.db
+      .insert(providers)
+      .values({ shopId: other.id, kind: "distributor", name: "Not Yours Ltd" });
+
+    const res = await api("/api/v1/distributors");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { distributors: Record<string, unknown>[] };
+    expect(body.distributors).toEqual([
+      {
+        id: east!.id,
+        name: "East Supply",
+        enabled: true,
+        feed: {
+          protocol: "sftp",
+          mode: "complete",
+          schedule: { hourOfDay: 5, timezone: "UTC" },
+          lastSuccessAt: null,
+          alert: null,
+          lastRun: expect.objectContaining({
+            status: "failed",
+            trigger: "schedule",
+            startedAt: "2026-12-07T05:00:00.000Z",
+            finishedAt: "2026-12-07T05:00:31.000Z",
+            error: "The feed server refused the user name or password",
+          }),
+        },
+      },
+      { id: expect.any(String), name: "West Wholesale", enabled: true, feed: null },
+    ]);
+    expect(JSON.stringify(body)).not.toContain("feeds.east-supply.example");
+
+    expect((await api("/api/v1/distributors", { token: null })).status).toBe(401);
+    expect((await api("/api/v1/distributors?limit=5")).status).toBe(400);
+  });
+});
+
 describe("drop-ship purchase orders", () => {
   // Every documented answer of the drop-ship routes, each produced once; the behaviour behind them
   // is tested in tests/dropship-orders.test.ts.
@@ -615,6 +682,7 @@ describe("docs/openapi.yaml", () => {
         "get /orders/{orderId}",
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
+        "get /distributors",
         "post /orders/{orderId}/dropship",
         "post /orders/{orderId}/items/{lineId}/swap",
         "get /purchase-orders",

@@ -471,7 +471,13 @@ export const feedRuns = pgTable(
     /** What was written to the cart's inventory after the run (stock to cart). */
     stockPush: jsonb("stock_push").$type<StockPushSummary>(),
   },
-  (t) => [index("feed_run_provider_idx").on(t.providerId, t.startedAt.desc())],
+  (t) => [
+    index("feed_run_provider_idx").on(t.providerId, t.startedAt.desc()),
+    // One run at a time per distributor: a second "running" row is refused.
+    uniqueIndex("feed_run_one_running_key")
+      .on(t.providerId)
+      .where(sql`${t.status} = 'running'`),
+  ],
 );
 
 /**

@@ -30,6 +30,7 @@ import {
   type DemoCartOrder,
 } from "./cart-orders";
 import { startCartSimulator, type CartSimulator } from "./cart-simulator.server";
+import { dropshipDemoCartOrders } from "./dropship-demo.server";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "./constants";
 import { routeShopifyShopsToSimulator } from "./shopify-fetch.server";
 import type { ShopSettings } from "~/orders/core/shop-settings";
@@ -38,7 +39,7 @@ import type { Shop } from "~/shops/shops.server";
 /** The offline Admin API token of the demo Shopify shop; the simulator accepts only this one. */
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_orderlane_demo_0000000000000000";
 export const DEMO_SHOPIFY_SCOPES =
-  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products";
+  "read_orders,write_orders,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_products,write_inventory,read_locations";
 /** The demo WooCommerce store's REST API keys (WooCommerce's ck_/cs_ form). */
 export const DEMO_WOO_CONSUMER_KEY = "ck_orderlane_demo_00000000000000000000000000";
 export const DEMO_WOO_CONSUMER_SECRET = "cs_orderlane_demo_00000000000000000000000000";
@@ -111,7 +112,10 @@ export async function startDemoCarts(
     },
     demoShop: demoShopSeededAt
       ? {
-          orders: demoShopCartOrders(new Date(demoShopSeededAt)),
+          orders: [
+            ...demoShopCartOrders(new Date(demoShopSeededAt)),
+            ...dropshipDemoCartOrders(new Date(demoShopSeededAt)),
+          ],
           parcels: demoShopCartParcels(new Date(demoShopSeededAt)),
           name: DEMO_SHOP_NAME,
           products: demoShopProducts(),

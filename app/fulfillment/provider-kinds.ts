@@ -2,10 +2,15 @@
 import type { ProviderKind } from "./provider";
 
 /**
- * The kinds an owner can add. The sandbox is the demo's own (its secret is the sandbox server's);
- * distributors come with drop-shipping.
+ * The kinds an owner can add. The sandbox is the demo's own (its secret is the sandbox server's).
  */
-export const CONFIGURABLE_KINDS = ["http", "customcat", "shineon", "printful"] as const;
+export const CONFIGURABLE_KINDS = [
+  "http",
+  "customcat",
+  "shineon",
+  "printful",
+  "distributor",
+] as const;
 export type ConfigurableKind = (typeof CONFIGURABLE_KINDS)[number];
 
 export const KIND_LABELS: Record<ProviderKind, string> = {
@@ -34,9 +39,13 @@ export const CREDENTIAL_FIELDS: Record<ProviderKind, { key: string; label: strin
     { key: "token", label: "API token" },
     { key: "storeId", label: "Store ID (optional)" },
   ],
-  // The sandbox's secret is the sandbox server's own; a distributor is reached through its feed.
+  // The sandbox's secret is the sandbox server's own.
   sandbox: [],
-  distributor: [],
+  // The login to the distributor's feed server (FTP/SFTP/HTTPS); public feeds need none.
+  distributor: [
+    { key: "username", label: "Feed user name (optional)" },
+    { key: "password", label: "Feed password (optional)" },
+  ],
 };
 
 /**

@@ -25,6 +25,10 @@ export interface JobData {
   "poll-providers": Record<string, never>;
   /** Scheduled: Open orders with nothing shipped long after they were sent become Abandoned. */
   "abandon-orders": Record<string, never>;
+  /** Scheduled: queue each distributor feed whose hour has come in its shop's time zone. */
+  "schedule-feeds": Record<string, never>;
+  /** Fetch one distributor's feed and apply it (then push stock to the cart). */
+  "run-feed": { shopId: string; providerId: string; trigger: "schedule" | "owner" };
 }
 
 export type QueueName = keyof JobData;
@@ -147,6 +151,24 @@ export const QUEUES: Record<QueueName, QueueSettings> = {
     batchSize: 1,
     pollingIntervalSeconds: 30,
   },
+  "schedule-feeds": {
+    retryLimit: 0,
+    expireInSeconds: 300,
+    batchSize: 1,
+    pollingIntervalSeconds: 10,
+  },
+  "run-feed": {
+    // One waiting and one running per distributor (the key is the distributor).
+    policy: "stately",
+    // A failed run is recorded with its reason and alert; the next day's run or Run now tries
+    // again. Retries here only cover a worker that died mid-run.
+    retryLimit: 1,
+    retryDelay: 300,
+    // A million-row feed over a slow link can take a while; the run's own timeouts end a stall.
+    expireInSeconds: 2 * 3600,
+    batchSize: 2,
+    pollingIntervalSeconds: 2,
+  },
 };
 
 /** Cron schedules (pg-boss runs each once per tick across all workers). */
@@ -156,6 +178,8 @@ export const SCHEDULES: Partial<Record<QueueName, string>> = {
   "reconcile-carts": "* * * * *",
   // Hourly: the limit is counted in days, so an order is abandoned within the hour it is due.
   "abandon-orders": "17 * * * *",
+  // Feeds run at an hour in each shop's zone; zones differ by half and quarter hours.
+  "schedule-feeds": "*/5 * * * *",
 };
 
 /** Thrown by a handler when the work should be tried again later (pg-boss backs off). */

@@ -11,6 +11,7 @@ import { autoSubmit, autoSubmitBatch } from "~/fulfillment/auto-submit.server";
 import { runImportJob } from "~/orders/import.server";
 import { queueDueSweeps, reconcileShop } from "~/carts/reconciliation.server";
 import { abandonStaleOrders } from "~/orders/abandon.server";
+import { queueDueFeeds, runFeedJob } from "~/fulfillment/dropship/distributors.server";
 import type { JobHandlers, JobOfBatch } from "./jobs.server";
 import type { JobData } from "./queues";
 import { processWebhook, processWebhookBatch } from "./handlers/process-webhook.server";
@@ -46,6 +47,10 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "abandon-orders": async () => {
       await abandonStaleOrders(ctx);
     },
+    "schedule-feeds": async () => {
+      await queueDueFeeds(ctx);
+    },
+    "run-feed": (data) => runFeedJob(ctx, data),
   };
 }
 

@@ -8,6 +8,7 @@ import { changeOrderStatus } from "~/orders/set-cart-status.server";
 import { actingFor } from "~/orders/core/transitions.server";
 import { editDesign } from "~/orders/design-edit.server";
 import { isOrderId, loadOrderPage } from "~/orders/order-page.server";
+import { orderDropshipView } from "~/fulfillment/dropship/order-view.server";
 import { OUTCOME_STATUS, type ActionOutcome } from "~/orders/outcome.server";
 import { requireOwner } from "~/shops/owner.server";
 import { catalogUrlWith } from "~/ui/notices";
@@ -34,8 +35,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // Images the cart sent load only from https (and the app's own files) where owners use the app;
   // development and the demo also load http and local addresses, for local carts and tools.
   const { mode } = context.config;
+  // Drop-ship: who can ship each item, or why not (only in shops with distributors).
+  const dropship = await orderDropshipView(
+    context.db,
+    owner.shop.id,
+    page.id,
+    page.totals.currency,
+  );
   const view: OrderPageView = {
     ...page,
+    items: page.items.map((item) => ({ ...item, dropship: dropship?.get(item.id) ?? null })),
     allowHttpImages: mode === "development" || mode === "demo",
     dropship: await orderDropshipSummary(context.db, owner.shop.id, page.id),
   };

@@ -12,6 +12,8 @@ import {
 } from "~/fulfillment/provider-kinds";
 import { removeProvider, saveProvider, summarise } from "~/fulfillment/provider-settings.server";
 import { listProviders } from "~/fulfillment/providers.server";
+import { listDistributors } from "~/fulfillment/dropship/distributors.server";
+import { PROTOCOL_LABELS, scheduleWords } from "~/fulfillment/dropship/feed-settings";
 import { rowsFromForm, rulesToRows, saveRoutingRules } from "~/fulfillment/routing-rules.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { requireOwner } from "~/shops/owner.server";
@@ -27,7 +29,21 @@ export const meta: MetaFunction = () => [{ title: "Providers · Settings · Orde
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
   const rows = await listProviders(context.db, owner.shop.id);
+  const timezone = shopSettings(owner.shop).timezone;
+  const feeds = Object.fromEntries(
+    (await listDistributors(context, owner.shop.id)).map((d) => [
+      d.id,
+      {
+        url: `/app/settings/distributors/${d.id}`,
+        alert: d.feed?.alert ? `Last feed run failed: ${d.feed.alert.message}` : null,
+        summary: d.feed
+          ? `Feed: ${PROTOCOL_LABELS[d.feed.protocol]}, ${scheduleWords(d.feed.schedule.hour, timezone).toLowerCase()}`
+          : "Feed not set up yet",
+      },
+    ]),
+  );
   return {
+    feeds,
     providers: rows.map((row) => summarise(context, row)),
     kinds: CONFIGURABLE_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] })),
     credentialFields: CREDENTIAL_FIELDS,
@@ -134,7 +150,7 @@ type ActionData =
 const NO_ERRORS: Record<string, string> = {};
 
 export default function ProviderSettings() {
-  const { providers, kinds, credentialFields, rules, ruleProviders } =
+  const { providers, kinds, credentialFields, rules, ruleProviders, feeds } =
     useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const navigation = useNavigation();
@@ -209,6 +225,7 @@ export default function ProviderSettings() {
                   ...provider,
                   kindLabel: KIND_LABELS[kind] ?? provider.kind,
                   savedCredentials: provider.savedCredentials.map(labelOf),
+                  feed: feeds[provider.id],
                 }}
               />
             );

@@ -14,6 +14,8 @@ export interface ProviderCardView {
   eventsUrl: string;
   /** The labels of the credentials saved for it, in the form's order. */
   savedCredentials: string[];
+  /** Distributors: their feed's page, and why its last run failed (null when it did not). */
+  feed?: { url: string; alert: string | null; summary: string };
 }
 
 export function ProviderCard({ provider }: { provider: ProviderCardView }) {
@@ -28,8 +30,10 @@ export function ProviderCard({ provider }: { provider: ProviderCardView }) {
             <Badge>{provider.kindLabel}</Badge>
             {provider.isDefault ? <Badge tone="success">Default</Badge> : null}
             {!provider.enabled ? <Badge tone="critical">Disabled</Badge> : null}
+            {provider.feed?.alert ? <Badge tone="critical">Feed failed</Badge> : null}
           </InlineStack>
           <InlineStack gap="200">
+            {provider.feed ? <Button url={provider.feed.url}>Feed and runs</Button> : null}
             <Button url={`?edit=${provider.id}`}>Edit</Button>
             <Form method="post">
               <input type="hidden" name="intent" value="remove" />
@@ -40,6 +44,11 @@ export function ProviderCard({ provider }: { provider: ProviderCardView }) {
             </Form>
           </InlineStack>
         </InlineStack>
+        {provider.feed ? (
+          <Text as="p" tone={provider.feed.alert ? "critical" : "subdued"}>
+            {provider.feed.alert ?? provider.feed.summary}
+          </Text>
+        ) : null}
         <TextField
           label="Events URL (give this to the provider for shipment updates)"
           value={provider.eventsUrl}

@@ -89,6 +89,7 @@ CREATE UNIQUE INDEX "distributor_sku_map_key" ON "distributor_sku_map" USING btr
 CREATE UNIQUE INDEX "dropship_product_shop_sku_key" ON "dropship_product" USING btree ("shop_id","sku");--> statement-breakpoint
 CREATE INDEX "dropship_product_shop_barcode_idx" ON "dropship_product" USING btree ("shop_id","barcode") WHERE "dropship_product"."barcode" is not null;--> statement-breakpoint
 CREATE INDEX "feed_run_provider_idx" ON "feed_run" USING btree ("provider_id","started_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE UNIQUE INDEX "feed_run_one_running_key" ON "feed_run" USING btree ("provider_id") WHERE "feed_run"."status" = 'running';--> statement-breakpoint
 CREATE INDEX "feed_stage_row_run_idx" ON "feed_stage_row" USING btree ("run_id","sku","warehouse");--> statement-breakpoint
 CREATE INDEX "distributor_item_shop_barcode_idx" ON "distributor_item" USING btree ("shop_id","barcode") WHERE "distributor_item"."barcode" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "distributor_item_provider_sku_key" ON "distributor_item" USING btree ("provider_id","sku","warehouse");

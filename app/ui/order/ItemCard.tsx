@@ -72,6 +72,7 @@ export function ItemCard({
             <Text as="p">
               {item.quantity} × {item.price}
             </Text>
+            {item.dropship ? <DropshipLine dropship={item.dropship} /> : null}
             {item.providerName ? (
               <Text as="p" tone="subdued">
                 Made by {item.providerName} ·{" "}
@@ -315,6 +316,35 @@ function CartLink({ label, target }: { label: string; target: LinkTarget }) {
       <Text as="span" tone="subdued" breakWord>
         {target.text}
       </Text>
+    </BlockStack>
+  );
+}
+
+/** Which distributors can ship the item (stock, cost, lead time, feed age), or why none can. */
+function DropshipLine({ dropship }: { dropship: NonNullable<OrderPageItem["dropship"]> }) {
+  return (
+    <BlockStack gap="100">
+      <InlineStack gap="200" blockAlign="center">
+        {dropship.eligible ? (
+          <Badge tone="success">Can be drop-shipped</Badge>
+        ) : (
+          <Badge tone="attention">Cannot be drop-shipped</Badge>
+        )}
+        {dropship.reason ? <Text as="span">{dropship.reason}</Text> : null}
+      </InlineStack>
+      {dropship.offers.map((o) => (
+        <Text
+          as="p"
+          tone={o.problem ? "subdued" : undefined}
+          key={`${o.distributorName}-${o.sku}-${o.warehouse}`}
+        >
+          {o.distributorName}
+          {o.warehouse ? ` (${o.warehouse})` : ""}: {o.stock} in stock · {o.cost} · lead time{" "}
+          {o.leadTime} · {o.feedAge}
+          {o.sku ? ` · their SKU ${o.sku}` : ""}
+          {o.problem ? ` — cannot: ${o.problem}` : ""}
+        </Text>
+      ))}
     </BlockStack>
   );
 }

@@ -80,6 +80,26 @@ export interface OrderPageItem {
   edited: boolean;
   providerName: string | null;
   deliveryState: string;
+  /** Drop-ship: which distributors can ship it, or why none can; absent when the shop has none. */
+  dropship?: ItemDropship | null;
+}
+
+/** One item's drop-ship eligibility in the owner's words (fulfillment/dropship/order-view.server.ts). */
+export interface ItemDropship {
+  eligible: boolean;
+  /** Why no distributor can ship it; null when one can. */
+  reason: string | null;
+  offers: {
+    distributorName: string;
+    sku: string;
+    warehouse: string;
+    stock: number;
+    cost: string;
+    leadTime: string;
+    feedAge: string;
+    /** Why this one cannot ship it; null when it can. */
+    problem: string | null;
+  }[];
 }
 
 export interface OrderPageData {
