@@ -64,7 +64,16 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ demo: true, env: { DEMO_API_TOKEN: DEMO_TOKEN } });
+  // Every documented answer is produced here, more calls than one client's burst allows: the
+  // limit itself is tested in tests/rate-limits.test.ts.
+  app = await startTestApp({
+    demo: true,
+    env: {
+      DEMO_API_TOKEN: DEMO_TOKEN,
+      RATE_LIMIT_API_PER_MIN: "6000",
+      RATE_LIMIT_API_BURST: "1000",
+    },
+  });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
     .insert(providers)
@@ -555,6 +564,16 @@ describe("drop-ship purchase orders", () => {
   // Every documented answer of the drop-ship routes, each produced once; the behaviour behind them
   // is tested in tests/dropship-orders.test.ts.
   it("answers each documented status of Dropship, swap and the purchase-order list", async () => {
+    // A shop of its own, so these calls do not count against the other tests' rate limit.
+    const dsShop = await createShop(app.ctx.db, {
+      platform: "shopify",
+      domain: "api-ds.myshopify.com",
+    });
+    const dsToken = await createApiToken(app.ctx.db, dsShop.id, { name: "ds", createdBy: "Ava" });
+    if (!dsToken.ok) throw new Error("token not created");
+    const shop = dsShop;
+    const call = (path: string, init: Parameters<typeof api>[1] = {}) =>
+      api(path, { ...init, token: init.token === null ? null : dsToken.token });
     const [distributor] = await app.ctx.db
       .insert(providers)
       .values({
@@ -593,7 +612,7 @@ describe("drop-ship purchase orders", () => {
       .where(eq(lineItems.orderId, order.id))
       .orderBy(lineItems.position);
     const post = (path: string, body: unknown, t?: string | null) =>
-      api(path, {
+      call(path, {
         method: "POST",
         token: t,
         headers: { "content-type": "application/json" },
@@ -642,12 +661,12 @@ describe("drop-ship purchase orders", () => {
     const id = ((await placed.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!
       .id;
 
-    expect((await api("/api/v1/purchase-orders?search=API-PO")).status).toBe(200);
-    expect((await api("/api/v1/purchase-orders?shipped=lost")).status).toBe(400);
-    expect((await api("/api/v1/purchase-orders", { token: null })).status).toBe(401);
-    expect((await api(`/api/v1/purchase-orders/${id}`)).status).toBe(200);
-    expect((await api(`/api/v1/purchase-orders/${id}`, { token: null })).status).toBe(401);
-    expect((await api(`/api/v1/purchase-orders/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await call("/api/v1/purchase-orders?search=API-PO")).status).toBe(200);
+    expect((await call("/api/v1/purchase-orders?shipped=lost")).status).toBe(400);
+    expect((await call("/api/v1/purchase-orders", { token: null })).status).toBe(401);
+    expect((await call(`/api/v1/purchase-orders/${id}`)).status).toBe(200);
+    expect((await call(`/api/v1/purchase-orders/${id}`, { token: null })).status).toBe(401);
+    expect((await call(`/api/v1/purchase-orders/${crypto.randomUUID()}`)).status).toBe(404);
   });
 });
 

@@ -10,23 +10,15 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import { and, eq } from "drizzle-orm";
 import { useState } from "react";
-import { orders, providers } from "~/db/schema";
-import {
-  orderDropshipEligibility,
-  ineligibleWords,
-} from "~/fulfillment/dropship/eligibility.server";
-import { linesOfOrders, orderLineKinds } from "~/fulfillment/dropship/order-lines.server";
+import { dropshipForm } from "~/fulfillment/dropship/form.server";
 import {
   dropshipInputSchema,
   placeDropshipOrder,
   poNumberHolder,
   poNumberSchema,
-  suggestPoNumber,
 } from "~/fulfillment/dropship/place.server";
-import { checkStockNow, offersLiveStock } from "~/fulfillment/dropship/stock-check.server";
-import { loadItems } from "~/fulfillment/purchase-orders.server";
+import { checkStockNow } from "~/fulfillment/dropship/stock-check.server";
 import { describeZodError } from "~/fulfillment/protocol";
 import { countryName } from "~/orders/core/places";
 import { shopSettings } from "~/orders/core/shop-settings";
@@ -62,32 +54,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const owner = await requireOwner(request, context);
   const { timezone } = shopSettings(owner.shop);
   const orderId = params.orderId ?? "";
-  const eligibility = await orderDropshipEligibility(context.db, owner.shop.id, orderId).catch(
-    () => null,
-  );
-  if (!eligibility) throw new Response("There is no such order in this shop", { status: 404 });
-  const [order] = await context.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.id, orderId), eq(orders.shopId, owner.shop.id)));
-  const items = await loadItems(context.db, owner.shop.id, orderId);
-  const kinds = await orderLineKinds(
-    context.db,
-    owner.shop.id,
-    await linesOfOrders(context.db, owner.shop.id, [orderId]),
-  );
-  const distributorRows = await context.db
-    .select()
-    .from(providers)
-    .where(and(eq(providers.shopId, owner.shop.id), eq(providers.kind, "distributor")));
+  const form = await dropshipForm(context, owner.shop.id, orderId);
+  if (!form) throw new Response("There is no such order in this shop", { status: 404 });
   const now = new Date();
-  const address = order!.shippingAddress;
+  const address = form.address;
   return {
     orderId,
-    orderNumber: order!.cartOrderNumber,
-    poNumber: await suggestPoNumber(context.db, owner.shop.id, order!.cartOrderNumber),
+    orderNumber: form.orderNumber,
+    poNumber: form.poNumber,
     address: {
-      name: address?.name ?? order!.customerName,
+      name: address?.name ?? form.customerName,
       company: address?.company ?? "",
       address1: address?.address1 ?? "",
       address2: address?.address2 ?? "",
@@ -97,26 +73,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       countryCode: address?.countryCode ?? "",
       phone: address?.phone ?? "",
     },
-    liveStock: distributorRows.filter((d) => offersLiveStock(context, d)).map((d) => d.id),
-    items: items.map((item) => {
-      const judged = eligibility.find((e) => e.lineId === item.id)!;
-      return {
-        id: item.id,
-        title: item.title,
-        sku: item.sku,
-        quantity: item.quantity,
-        sent: kinds.sent.has(item.id),
-        dropship: kinds.dropship.has(item.id),
-        reason: judged.reason ? ineligibleWords(judged.reason) : null,
-        options: judged.options.map((o) => ({
-          distributorId: o.providerId,
-          label: `${o.distributorName}${o.warehouse ? ` (${o.warehouse})` : ""}: ${o.stock} in stock, ${formatMoney(o.cost, order!.currency)}, ships in ${o.leadTimeDays} day${o.leadTimeDays === 1 ? "" : "s"}`,
-          sku: o.sku,
-          feedAge: ageWords(new Date(o.feedUpdatedAt), now),
-          feedAt: formatOrderTime(new Date(o.feedUpdatedAt), timezone),
-        })),
-      };
-    }),
+    liveStock: form.liveStock,
+    items: form.items.map((item) => ({
+      id: item.id,
+      title: item.title,
+      sku: item.sku,
+      quantity: item.quantity,
+      sent: item.sent,
+      reason: item.reason,
+      options: item.options.map((o) => ({
+        distributorId: o.distributorId,
+        label: `${o.distributorName}${o.warehouse ? ` (${o.warehouse})` : ""}: ${o.stock} in stock, ${formatMoney(o.cost, form.currency)}, ships in ${o.leadTimeDays} day${o.leadTimeDays === 1 ? "" : "s"}`,
+        sku: o.sku,
+        feedAge: ageWords(o.feedUpdatedAt, now),
+        feedAt: formatOrderTime(o.feedUpdatedAt, timezone),
+      })),
+    })),
   };
 }
 
