@@ -124,6 +124,7 @@ describe("Purchase Orders page", () => {
     // Not shipped yet, so not among the shipped ones.
     await page.getByRole("cell", { name: "PO-BROWSER-1" }).waitFor({ state: "detached" });
     await page.getByLabel("Shipped").selectOption("");
+    await page.waitForURL(/\/app\/purchase-orders$/);
     await page.getByLabel("Search").fill("BROWSER");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL("**/app/purchase-orders?search=BROWSER");
