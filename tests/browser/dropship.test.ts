@@ -128,7 +128,7 @@ describe("Purchase Orders page", () => {
     await page.getByLabel("Search").fill("BROWSER");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL("**/app/purchase-orders?search=BROWSER");
-    await page.getByRole("button", { name: "View PO-BROWSER-1" }).click();
+    await page.getByRole("link", { name: "View PO-BROWSER-1" }).click();
     await page.waitForURL("**/app/purchase-orders/*");
     await page.getByText("No tracking yet.", { exact: false }).waitFor();
   });
