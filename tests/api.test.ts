@@ -9,6 +9,7 @@ import { http, HttpResponse } from "msw";
 import {
   apiTokens,
   distributorFeeds,
+  distributorItems,
   feedRuns,
   lineItems,
   orderEvents,
@@ -45,7 +46,9 @@ function template(path: string): string {
     .replace(/^\/api\/v1/, "")
     .replace(/^\/orders\/[^/]+/, "/orders/{orderId}")
     .replace(/\/actions\/[^/]+$/, "/actions/{action}")
-    .replace(/\/items\/[^/]+$/, "/items/{lineId}");
+    .replace(/\/items\/[^/]+$/, "/items/{lineId}")
+    .replace(/\/items\/[^/]+\/swap$/, "/items/{lineId}/swap")
+    .replace(/^\/purchase-orders\/[^/]+$/, "/purchase-orders/{purchaseOrderId}");
 }
 
 async function api(
@@ -71,7 +74,12 @@ beforeAll(async () => {
     demo: true,
     // Every route's 401 is produced here: more wrong tokens from one address than the default
     // allows a minute (tests/rate-limits.test.ts covers the limit itself).
-    env: { DEMO_API_TOKEN: DEMO_TOKEN, RATE_LIMIT_SIGN_IN_PER_MIN: "60" },
+    env: {
+      DEMO_API_TOKEN: DEMO_TOKEN,
+      RATE_LIMIT_API_PER_MIN: "6000",
+      RATE_LIMIT_SIGN_IN_PER_MIN: "100",
+      RATE_LIMIT_API_BURST: "1000",
+    },
   });
   shop = await createShop(app.ctx.db, { platform: "shopify", domain: "api-test.myshopify.com" });
   const [provider] = await app.ctx.db
@@ -763,6 +771,116 @@ describe("payments", () => {
   });
 });
 
+describe("drop-ship purchase orders", () => {
+  // Every documented answer of the drop-ship routes, each produced once; the behaviour behind them
+  // is tested in tests/dropship-orders.test.ts.
+  it("answers each documented status of Dropship, swap and the purchase-order list", async () => {
+    // A shop of its own, so these calls do not count against the other tests' rate limit.
+    const dsShop = await createShop(app.ctx.db, {
+      platform: "shopify",
+      domain: "api-ds.myshopify.com",
+    });
+    const dsToken = await createApiToken(app.ctx.db, dsShop.id, { name: "ds", createdBy: "Ava" });
+    if (!dsToken.ok) throw new Error("token not created");
+    const shop = dsShop;
+    const call = (path: string, init: Parameters<typeof api>[1] = {}) =>
+      api(path, { ...init, token: init.token === null ? null : dsToken.token });
+    const [distributor] = await app.ctx.db
+      .insert(providers)
+      .values({
+        shopId: shop.id,
+        kind: "distributor",
+        name: "API Supply",
+        endpoint: "http://127.0.0.1:9",
+        settings: { orders: { delivery: "http" } },
+      })
+      .returning();
+    await app.ctx.db.insert(distributorItems).values([
+      {
+        shopId: shop.id,
+        providerId: distributor!.id,
+        sku: "API-MUG",
+        stock: 9,
+        cost: "2.00",
+        leadTimeDays: 1,
+      },
+      {
+        shopId: shop.id,
+        providerId: distributor!.id,
+        sku: "API-SLOW",
+        stock: 9,
+        cost: "2.00",
+        leadTimeDays: 5,
+      },
+    ]);
+    const order = await createOrder(app.ctx.db, shop, {}, [
+      { sku: "API-MUG", title: "Mug", personalization: null },
+      { sku: "API-SLOW", title: "Lamp", personalization: null },
+    ]);
+    const [mug, lamp] = await app.ctx.db
+      .select()
+      .from(lineItems)
+      .where(eq(lineItems.orderId, order.id))
+      .orderBy(lineItems.position);
+    const post = (path: string, body: unknown, t?: string | null) =>
+      call(path, {
+        method: "POST",
+        token: t,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const dropship = `/api/v1/orders/${order.id}/dropship`;
+    const pick = { items: [{ lineId: mug!.id, distributorId: distributor!.id }], confirm: true };
+    expect((await post(dropship, pick, null)).status).toBe(401);
+    expect((await post(dropship, { items: pick.items })).status).toBe(400);
+    expect((await post(`/api/v1/orders/${crypto.randomUUID()}/dropship`, pick)).status).toBe(404);
+    expect(
+      (
+        await post(dropship, {
+          ...pick,
+          items: [{ lineId: lamp!.id, distributorId: distributor!.id }],
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await post(dropship, {
+          ...pick,
+          shippingAddress: {
+            name: "A",
+            address1: "x".repeat(60),
+            city: "C",
+            zip: "1",
+            countryCode: "US",
+          },
+        })
+      ).status,
+    ).toBe(422);
+    const swap = `/api/v1/orders/${order.id}/items/${mug!.id}/swap`;
+    expect(
+      (await post(swap, { distributorId: distributor!.id, sku: "API-MUG" }, null)).status,
+    ).toBe(401);
+    expect((await post(swap, {})).status).toBe(400);
+    expect((await post(swap, { distributorId: crypto.randomUUID(), sku: "API-MUG" })).status).toBe(
+      404,
+    );
+    expect((await post(swap, { distributorId: distributor!.id, sku: "OTHER" })).status).toBe(409);
+    expect((await post(swap, { distributorId: distributor!.id, sku: "API-MUG" })).status).toBe(200);
+    const placed = await post(dropship, { ...pick, poNumber: "API-PO-1" });
+    expect(placed.status).toBe(201);
+    expect((await post(dropship, { ...pick, poNumber: "API-PO-1" })).status).toBe(200);
+    const id = ((await placed.json()) as { purchaseOrders: { id: string }[] }).purchaseOrders[0]!
+      .id;
+
+    expect((await call("/api/v1/purchase-orders?search=API-PO")).status).toBe(200);
+    expect((await call("/api/v1/purchase-orders?shipped=lost")).status).toBe(400);
+    expect((await call("/api/v1/purchase-orders", { token: null })).status).toBe(401);
+    expect((await call(`/api/v1/purchase-orders/${id}`)).status).toBe(200);
+    expect((await call(`/api/v1/purchase-orders/${id}`, { token: null })).status).toBe(401);
+    expect((await call(`/api/v1/purchase-orders/${crypto.randomUUID()}`)).status).toBe(404);
+  });
+});
+
 describe("docs/openapi.yaml", () => {
   type Spec = {
     openapi: string;
@@ -799,6 +917,10 @@ describe("docs/openapi.yaml", () => {
         "post /orders/{orderId}/submit",
         "post /orders/{orderId}/actions/{action}",
         "get /distributors",
+        "post /orders/{orderId}/dropship",
+        "post /orders/{orderId}/items/{lineId}/swap",
+        "get /purchase-orders",
+        "get /purchase-orders/{purchaseOrderId}",
         "put /orders/{orderId}/status",
         "put /orders/{orderId}/invoice",
         "post /orders/{orderId}/notes",

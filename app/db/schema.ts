@@ -266,6 +266,11 @@ export const lineItems = pgTable(
     mockupUrl: text("mockup_url"),
     personalization: personalizationJson("personalization"),
     providerId: uuid("provider_id").references(() => providers.id, { onDelete: "set null" }),
+    /**
+     * The distributor's SKU this line is ordered as, once the owner chose a distributor for it
+     * (Dropship or a SKU swap); null until then.
+     */
+    distributorSku: text("distributor_sku"),
     shipmentMethod: text("shipment_method"),
     deliveryState: text("delivery_state").$type<DeliveryState>().notNull().default("pending"),
     createdAt: createdAt(),
@@ -306,6 +311,19 @@ export const submissions = pgTable(
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     /** Last time the provider was asked about this order (providers that do not post back). */
     polledAt: timestamp("polled_at", { withTimezone: true }),
+    /**
+     * A drop-ship purchase order the owner placed with a distributor (Dropship), rather than one
+     * the countdown or Submit sent (decision 0052).
+     */
+    dropship: boolean("dropship").notNull().default(false),
+    /** The items this purchase order carries (drop-ship POs name them; others go by provider). */
+    lineIds: jsonb("line_ids").$type<string[]>().notNull().default([]),
+    /** The address the owner confirmed for a drop-ship PO; null means the order's. */
+    shippingAddress: jsonb("shipping_address").$type<Address>(),
+    /** Who placed it (the owner's name), for the PO's history. */
+    placedBy: text("placed_by"),
+    /** Set when a drop-ship PO was not shipped six weeks after it was placed: polling stops. */
+    overdueAt: timestamp("overdue_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -315,6 +333,8 @@ export const submissions = pgTable(
     uniqueIndex("submission_order_provider_key").on(t.orderId, t.providerId),
     uniqueIndex("submission_shop_po_key").on(t.shopId, t.poNumber),
     index("submission_state_idx").on(t.state, t.claimedAt),
+    // The Purchase Orders page: newest first with keyset paging.
+    index("submission_shop_created_idx").on(t.shopId, t.createdAt.desc(), t.id.desc()),
   ],
 );
 

@@ -13,6 +13,7 @@ import { ingestCartOrders } from "~/orders/ingest.server";
 import { sealSecret } from "~/security/encryption.server";
 import { findShop } from "~/shops/shops.server";
 import { DEMO_SHOP_DOMAIN } from "./constants";
+import { seedDemoPurchaseOrders } from "./dropship-orders-demo.server";
 import {
   startFtpFeedServer,
   startSftpFeedServer,
@@ -352,6 +353,7 @@ export async function startDemoFeeds(ctx: Ctx): Promise<DemoFeeds | null> {
   // Once per database, like the rest of the demo: an order the owner deleted stays deleted.
   if (missing.length > 0 && stored.length === 0) {
     await ingestCartOrders(ctx, shop, missing, { source: "import" });
+    await seedDemoPurchaseOrders(ctx, shop.id);
   }
   return {
     ftp,

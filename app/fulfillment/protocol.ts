@@ -120,6 +120,32 @@ export const updatedResponseSchema = z.object({
 });
 export type UpdatedResponse = z.infer<typeof updatedResponseSchema>;
 
+/**
+ * The stock query (`POST {endpoint}/stock`, signed like a purchase order): what the provider has
+ * on hand now for some SKUs, asked just before a drop-ship purchase order is placed, since the
+ * last feed may be hours old.
+ */
+export const MAX_STOCK_SKUS = 100;
+export const stockQuerySchema = z.object({
+  skus: z.array(text(200)).min(1).max(MAX_STOCK_SKUS),
+});
+export type StockQuery = z.infer<typeof stockQuerySchema>;
+
+export const stockAnswerSchema = z.object({
+  stock: z
+    .array(
+      z.object({
+        sku: text(200),
+        /** Units that can be shipped now; 0 when out of stock. */
+        available: z.number().int().min(0),
+        /** Days before it leaves the warehouse, when the provider knows. */
+        leadTimeDays: z.number().int().min(0).nullish(),
+      }),
+    )
+    .max(MAX_STOCK_SKUS),
+});
+export type StockAnswer = z.infer<typeof stockAnswerSchema>;
+
 export const errorResponseSchema = z.object({
   error: z.object({
     code: text(100),

@@ -118,6 +118,15 @@ export interface PurchaseOrderUpdate {
   updateKey: string;
 }
 
+export type StockOutcome =
+  | {
+      kind: "answered";
+      /** One entry per SKU asked; a SKU the provider did not mention has 0 available. */
+      stock: { sku: string; available: number; leadTimeDays: number | null }[];
+      checkedAt: Date;
+    }
+  | { kind: "unavailable"; reason: string };
+
 export interface ProviderShipment {
   carrier: string | null;
   trackingNumber: string;
@@ -170,6 +179,11 @@ export interface FulfillmentProvider {
   update?(change: PurchaseOrderUpdate, options: { signal: AbortSignal }): Promise<UpdateOutcome>;
   /** Verifies and reads what the provider posted to our events route for it. Pure, no I/O. */
   parseEvent(event: IncomingEvent): ParsedEvents;
+  /**
+   * What the provider has on hand now for these SKUs (Check stock now, before a drop-ship purchase
+   * order). Only adapters whose provider answers a live stock call have it.
+   */
+  checkStock?(skus: string[], options: { signal: AbortSignal }): Promise<StockOutcome>;
   /** For providers that do not post back (or as a safety net): what happened to this order. */
   poll?(order: SubmittedOrder, options: { signal: AbortSignal }): Promise<ProviderEvent[]>;
 }

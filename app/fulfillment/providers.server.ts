@@ -7,6 +7,7 @@ import { providers } from "~/db/schema";
 import { openSecret } from "~/security/encryption.server";
 import { outboundFetch, outboundPolicy, type OutboundPolicy } from "~/security/outbound.server";
 import { createCustomCatProvider } from "./adapters/customcat";
+import { createDistributorProvider } from "./adapters/distributor";
 import { createOpenProtocolProvider } from "./adapters/open-protocol";
 import { createPrintfulProvider } from "./adapters/printful";
 import { createShineOnProvider } from "./adapters/shineon";
@@ -71,13 +72,16 @@ export function adapterFor(
   outbound: OutboundPolicy,
   deps?: Pick<Partial<ProviderDeps>, "now" | "timeoutMs">,
 ): FulfillmentProvider {
-  const factory = FACTORIES[config.kind];
-  if (!factory) throw new ProviderUnavailableError(`No adapter for ${config.kind} providers`);
-  return factory(config, {
+  const fetchDeps: ProviderDeps = {
     fetch: (input, init) => outboundFetch(input, init ?? {}, outbound),
     now: deps?.now ?? (() => new Date()),
     timeoutMs: deps?.timeoutMs,
-  });
+  };
+  // A distributor may also be reached over FTP or SFTP, held to the same policy.
+  if (config.kind === "distributor") return createDistributorProvider(config, fetchDeps, outbound);
+  const factory = FACTORIES[config.kind];
+  if (!factory) throw new ProviderUnavailableError(`No adapter for ${config.kind} providers`);
+  return factory(config, fetchDeps);
 }
 
 /** A stored provider's adapter, under the policy the app's configuration sets for it. */

@@ -309,19 +309,11 @@ async function callProvider(
 ): Promise<SubmitOutcome> {
   const known = options.known ?? (await load(ctx, submission));
   if (!known) return { kind: "rejected", reason: "The order or its provider no longer exists" };
-  const { order, provider, items } = known;
+  const { provider } = known;
   if (!provider.enabled) {
     return { kind: "rejected", reason: `${provider.name} is disabled in Settings` };
   }
-  const po = buildPurchaseOrder({
-    order,
-    items,
-    providerId: provider.id,
-    poNumber: submission.poNumber,
-    idempotencyKey: submission.idempotencyKey,
-    publicUrl: ctx.config.publicUrl,
-    rules: known.rules,
-  });
+  const po = purchaseOrderOf(ctx, submission, known);
   try {
     let adapter = adapters?.get(provider.id);
     if (!adapter) {
@@ -347,6 +339,34 @@ async function callProvider(
   }
 }
 
+/**
+ * What the provider is sent. A drop-ship purchase order carries its own items, each as the
+ * distributor's SKU, to the address the owner confirmed (decision 0052).
+ */
+function purchaseOrderOf(ctx: Ctx, submission: SubmissionRow, known: KnownPurchaseOrder) {
+  const { order, provider, items } = known;
+  const po = buildPurchaseOrder({
+    order: submission.dropship
+      ? { ...order, shippingAddress: submission.shippingAddress ?? order.shippingAddress }
+      : order,
+    items,
+    providerId: provider.id,
+    poNumber: submission.poNumber,
+    idempotencyKey: submission.idempotencyKey,
+    publicUrl: ctx.config.publicUrl,
+    rules: known.rules,
+  });
+  if (!submission.dropship) return po;
+  const distributorSku = new Map(items.map((i) => [i.id, i.distributorSku]));
+  return {
+    ...po,
+    items: po.items.map((item) => ({
+      ...item,
+      providerProduct: distributorSku.get(item.lineId) ?? item.providerProduct ?? null,
+    })),
+  };
+}
+
 async function load(ctx: Ctx, submission: SubmissionRow): Promise<KnownPurchaseOrder | null> {
   const [order, provider, items, [shop]] = await Promise.all([
     ctx.db.query.orders.findFirst({
@@ -365,7 +385,9 @@ async function load(ctx: Ctx, submission: SubmissionRow): Promise<KnownPurchaseO
   return {
     order,
     provider,
-    items: items.filter((i) => i.providerId === submission.providerId),
+    items: submission.dropship
+      ? items.filter((i) => submission.lineIds.includes(i.id))
+      : items.filter((i) => i.providerId === submission.providerId),
     rules: shopSettings(shop).routingRules,
   };
 }

@@ -8,8 +8,10 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "~/context.server";
 import type { Tx } from "~/db/client.server";
-import { lineItems, submissions } from "~/db/schema";
+import { lineItems, orders, submissions } from "~/db/schema";
 import { NOT_YET_SHIPPED } from "~/orders/core/model";
+import { addTimelineEntries } from "~/orders/core/timeline.server";
+import { linesOfOrders, orderLineKinds } from "./dropship/order-lines.server";
 import { decide } from "~/orders/core/lifecycle";
 import type { OrderFacts } from "~/orders/core/lifecycle";
 import {
@@ -141,9 +143,15 @@ async function submitLocked(
     shopId,
     requests.map((r) => r.orderId),
   );
-  const { results, goingAhead } = decideEach(requests, lockedRows, acting);
+  const waiting = await dropshipWaiting(
+    tx,
+    shopId,
+    lockedRows.map((row) => row.order.id),
+  );
+  const { results, goingAhead } = decideEach(requests, lockedRows, acting, waiting);
+  await stopCountdownsOfDropshipOnly(tx, shopId, requests, lockedRows, waiting);
   if (goingAhead.length > 0) {
-    const { valid, invalid } = await planEach(ctx, tx, shopId, goingAhead);
+    const { valid, invalid } = await planEach(ctx, tx, shopId, goingAhead, waiting);
     for (const { index, problems } of invalid) results[index] = { outcome: "invalid", problems };
     await moveLifecycle(tx, valid, invalid, acting);
     for (const { locked, problems } of invalid) {
@@ -175,6 +183,86 @@ async function submitLocked(
   return results.map((result) => result!);
 }
 
+/** Per order: the items Submit may send, and whether drop-ship items still wait (decision 0052). */
+interface DropshipWaiting {
+  /** Items not yet sent that are not drop-ship items: what Submit sends. */
+  toSend: Set<string>;
+  /** Drop-ship items not yet sent: they wait for the owner's purchase order. */
+  dropshipLeft: number;
+}
+
+async function dropshipWaiting(
+  tx: Tx,
+  shopId: string,
+  orderIds: string[],
+): Promise<Map<string, DropshipWaiting>> {
+  const lines = await linesOfOrders(tx, shopId, orderIds);
+  const kinds = await orderLineKinds(tx, shopId, lines);
+  const byOrder = new Map<string, DropshipWaiting>(
+    orderIds.map((id) => [id, { toSend: new Set(), dropshipLeft: 0 }]),
+  );
+  for (const line of lines) {
+    if (kinds.sent.has(line.id)) continue;
+    const entry = byOrder.get(line.orderId)!;
+    if (kinds.dropship.has(line.id)) entry.dropshipLeft++;
+    else entry.toSend.add(line.id);
+  }
+  return byOrder;
+}
+
+function waitingFacts(waiting: DropshipWaiting | undefined): Partial<OrderFacts> {
+  if (!waiting || waiting.dropshipLeft === 0) return {};
+  return { itemsLeftAfter: true, onlyDropshipLeft: waiting.toSend.size === 0 };
+}
+
+/**
+ * A countdown that ends on an order whose items are all drop-shipped has nothing to send: it is
+ * stopped, with a line in the timeline, instead of firing again and again.
+ */
+async function stopCountdownsOfDropshipOnly(
+  tx: Tx,
+  shopId: string,
+  requests: SubmitRequest[],
+  lockedRows: LockedOrder[],
+  waiting: Map<string, DropshipWaiting>,
+): Promise<void> {
+  const stopped = lockedRows.filter(({ order }) => {
+    const w = waiting.get(order.id);
+    const request = requests.find((r) => r.orderId === order.id);
+    return (
+      w &&
+      w.dropshipLeft > 0 &&
+      w.toSend.size === 0 &&
+      request?.deadline !== undefined &&
+      order.autoSubmitAt?.toISOString() === request.deadline
+    );
+  });
+  if (stopped.length === 0) return;
+  await tx
+    .update(orders)
+    .set({ autoSubmitAt: null, autoSubmitRemainingMs: null, updatedAt: new Date() })
+    .where(
+      and(
+        eq(orders.shopId, shopId),
+        inArray(
+          orders.id,
+          stopped.map((s) => s.order.id),
+        ),
+      ),
+    );
+  await addTimelineEntries(
+    tx,
+    stopped.map(({ order }) => ({
+      shopId,
+      orderId: order.id,
+      actor: "system" as const,
+      action: "countdown_stopped",
+      message:
+        "The countdown ended, but every item is drop-shipped: nothing is sent until you place the purchase order with Dropship",
+    })),
+  );
+}
+
 /**
  * Asks the lifecycle about each request, in the order asked, before anything is written: the
  * results of those that stop here, and the orders that go ahead.
@@ -183,6 +271,7 @@ function decideEach(
   requests: SubmitRequest[],
   lockedRows: LockedOrder[],
   acting: ActingAs,
+  waiting: Map<string, DropshipWaiting>,
 ): { results: Results; goingAhead: GoingAhead[] } {
   const lockedById = new Map(lockedRows.map((row) => [row.order.id, row]));
   const results: Results = requests.map((request) =>
@@ -206,7 +295,7 @@ function decideEach(
       };
       return;
     }
-    const facts = orderFacts(locked, acting);
+    const facts = { ...orderFacts(locked, acting), ...waitingFacts(waiting.get(order.id)) };
     // Asked before anything else, so a refused submit changes nothing.
     const decision = decide("submit", facts);
     if (!decision.allowed) {
@@ -228,12 +317,14 @@ async function planEach(
   tx: Tx,
   shopId: string,
   goingAhead: GoingAhead[],
+  waiting: Map<string, DropshipWaiting>,
 ): Promise<{ valid: Planned[]; invalid: Unplannable[] }> {
   const planner = await plannerFor(
     ctx,
     tx,
     shopId,
     goingAhead.map((g) => g.locked.order.id),
+    (orderId, itemId) => waiting.get(orderId)?.toSend.has(itemId) ?? true,
   );
   const valid: Planned[] = [];
   const invalid: Unplannable[] = [];
@@ -366,6 +457,8 @@ async function plannerFor(
   tx: Tx,
   shopId: string,
   orderIds: string[],
+  /** Which items Submit sends: drop-ship items and items sent already are left out. */
+  sends: (orderId: string, itemId: string) => boolean = () => true,
 ): Promise<{ plan: (order: OrderRow, shop: Shop) => Plan }> {
   const [allItems, rows] = await Promise.all([
     tx
@@ -377,6 +470,7 @@ async function plannerFor(
   ]);
   const itemsByOrder = new Map<string, LineItemRow[]>();
   for (const item of allItems) {
+    if (!sends(item.orderId, item.id)) continue;
     const list = itemsByOrder.get(item.orderId) ?? [];
     list.push(item);
     itemsByOrder.set(item.orderId, list);

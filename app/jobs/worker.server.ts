@@ -3,6 +3,7 @@ import type { AppContext } from "~/context.server";
 import { cancelSubmission } from "~/fulfillment/cancel.server";
 import { startClaimRecovery, type ClaimRecovery } from "~/fulfillment/claims.server";
 import { pollProviders } from "~/fulfillment/poll.server";
+import { pollDistributorTracking } from "~/fulfillment/dropship/tracking-poll.server";
 import { pushTracking } from "~/fulfillment/tracking.server";
 import { reportSentToCart } from "~/fulfillment/report-sent.server";
 import { sendStandingBy, sendSubmission } from "~/fulfillment/send.server";
@@ -43,6 +44,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     },
     "poll-providers": async () => {
       await pollProviders(ctx);
+      await pollDistributorTracking(ctx);
     },
     "abandon-orders": async () => {
       await abandonStaleOrders(ctx);

@@ -89,6 +89,10 @@ export async function runOrderAction(
     case "cancel_and_resend":
     case "keep_as_sent":
       return answerCartChange(ctx, shopId, orderId, action, acting, input);
+    case "dropship":
+      return refused(
+        "Dropship needs the purchase order's details: use the Dropship form, or POST /api/v1/orders/:id/dropship.",
+      );
     case "update_shipment":
     case "fail_validation":
     case "provider_reject":
@@ -415,6 +419,9 @@ async function resetOrder(
             ),
           );
         restoredNames.push(key);
+      } else if (/^lineItem:.+:distributor$/.test(key)) {
+        // A SKU swap: the distributor and its SKU are cleared with every item's provider below.
+        restoredNames.push(key);
       } else if ((EDITABLE_FIELDS as readonly string[]).includes(key)) {
         restored[key] = entry.from ?? null;
         restoredNames.push(key);
@@ -424,7 +431,7 @@ async function resetOrder(
     // Rule results: which provider makes each item is worked out again at the next submission.
     await tx
       .update(lineItems)
-      .set({ providerId: null })
+      .set({ providerId: null, distributorSku: null })
       .where(and(eq(lineItems.shopId, shopId), eq(lineItems.orderId, orderId)));
     const afterRestore = { ...order, ...restored } as OrderRow;
     await tx

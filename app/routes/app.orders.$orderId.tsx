@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
+import { orderDropshipSummary } from "~/fulfillment/dropship/order-lines.server";
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
 import { z } from "zod";
 import { runOrderAction } from "~/orders/actions.server";
@@ -60,6 +61,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     payments: payments
       ? paymentsView(payments, shopSettings(owner.shop).timezone, page.editorUrl)
       : null,
+    dropship: await orderDropshipSummary(context.db, owner.shop.id, page.id),
   };
   return view;
 }

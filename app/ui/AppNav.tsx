@@ -13,6 +13,7 @@ export interface AppPage {
 /** In the order they are shown; a new main page (purchase orders) is one more line here. */
 export const APP_PAGES: readonly AppPage[] = [
   { label: "Orders", url: "/app" },
+  { label: "Purchase orders", url: "/app/purchase-orders" },
   { label: "Import", url: "/app/import" },
   { label: "Settings", url: "/app/settings" },
   { label: "Providers", url: "/app/settings/providers" },

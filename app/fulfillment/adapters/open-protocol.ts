@@ -6,6 +6,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   acceptedResponseSchema,
+  stockAnswerSchema,
   type OrderUpdate,
   describeZodError,
   errorResponseSchema,
@@ -218,6 +219,48 @@ export function createOpenProtocolProvider(
             reason: `${name} would not change the order: ${error.data.error.message}`,
           }
         : outcome;
+    },
+
+    async checkStock(skus, { signal }) {
+      if (!base || !secret) {
+        return {
+          kind: "unavailable",
+          reason: `${name} has no endpoint or signing secret configured`,
+        };
+      }
+      const body = JSON.stringify({ skus });
+      const reply = await call(deps.fetch, `${base}/stock`, {
+        method: "POST",
+        body,
+        signal,
+        timeoutMs: deps.timeoutMs,
+        headers: { "Content-Type": "application/json", ...signBody(secret, body, deps.now()) },
+      });
+      if (reply.kind === "failed")
+        return { kind: "unavailable", reason: `${name} ${reply.reason}` };
+      if (reply.status === 404 || reply.status === 405) {
+        return { kind: "unavailable", reason: `${name} does not answer stock queries` };
+      }
+      if (!isSuccess(reply.status)) {
+        return { kind: "unavailable", reason: `${name} could not say: ${explain(reply)}` };
+      }
+      const parsed = stockAnswerSchema.safeParse(reply.body);
+      if (!parsed.success) {
+        return {
+          kind: "unavailable",
+          reason: `${name} answered the stock query in a shape we do not read: ${describeZodError(parsed.error)}`,
+        };
+      }
+      const bySku = new Map(parsed.data.stock.map((row) => [row.sku, row]));
+      return {
+        kind: "answered",
+        checkedAt: deps.now(),
+        stock: skus.map((sku) => ({
+          sku,
+          available: bySku.get(sku)?.available ?? 0,
+          leadTimeDays: bySku.get(sku)?.leadTimeDays ?? null,
+        })),
+      };
     },
 
     parseEvent({ rawBody, headers }) {

@@ -16,6 +16,7 @@ import {
   orderUpdateSchema,
   purchaseOrderSchema,
   signBody,
+  stockQuerySchema,
   verifySignature,
 } from "../protocol";
 import type {
@@ -39,6 +40,8 @@ export const SANDBOX_SKUS = {
   cancel: "SANDBOX-CANCEL",
   /** Accepted and put straight into production: updates and cancellations are refused. */
   inProduction: "SANDBOX-IN-PRODUCTION",
+  /** The stock query answers 0 available. */
+  outOfStock: "SANDBOX-OUT-OF-STOCK",
 } as const;
 
 export const SANDBOX_CARRIER = "Sandbox Post";
@@ -68,6 +71,12 @@ export interface SandboxProviderOptions {
   /** Per-attempt limit for posting an event. Default 10 000 ms. */
   eventTimeoutMs?: number;
   log?: SandboxLogger;
+  /**
+   * What the stock query (`POST /stock`) answers, by SKU. A SKU not listed has `defaultStock`
+   * units (100 unless set); a SKU holding SANDBOX-OUT-OF-STOCK has none.
+   */
+  stock?: Record<string, number>;
+  defaultStock?: number;
 }
 
 export interface SandboxStats {
@@ -137,6 +146,8 @@ interface SandboxSettings {
   retryBaseDelayMs: number;
   eventTimeoutMs: number;
   log: SandboxLogger;
+  stock: ReadonlyMap<string, number>;
+  defaultStock: number;
 }
 
 /** One running sandbox: its settings, the orders it holds and what is still scheduled. */
@@ -169,6 +180,8 @@ function newSandbox(options: SandboxProviderOptions): Sandbox {
       retryBaseDelayMs: options.eventRetryBaseDelayMs ?? 1_000,
       eventTimeoutMs: options.eventTimeoutMs ?? 10_000,
       log: options.log ?? console,
+      stock: new Map(Object.entries(options.stock ?? {})),
+      defaultStock: options.defaultStock ?? 100,
     },
     ordersByKey: new Map(),
     ordersByTracking: new Map(),
@@ -269,6 +282,7 @@ function serve(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse): voi
 async function route(sandbox: Sandbox, req: IncomingMessage): Promise<Outcome> {
   const { pathname } = new URL(req.url ?? "/", "http://sandbox.invalid");
   if (req.method === "POST" && pathname === "/orders") return handleOrder(sandbox, req);
+  if (req.method === "POST" && pathname === "/stock") return handleStock(sandbox, req);
   if (req.method === "GET" && pathname === "/health") {
     return { kind: "respond", status: 200, body: { ok: true } };
   }
@@ -593,6 +607,31 @@ async function handleUpdate(
   sandbox.stats.ordersUpdated += 1;
   sandbox.settings.log.info(`[sandbox] updated ${providerOrderId} (PO ${purchaseOrder.poNumber})`);
   return { kind: "respond", status: 200, body: { providerOrderId, status: "updated" } };
+}
+
+/** The stock query: signed like a purchase order, answered from the sandbox's stock settings. */
+async function handleStock(sandbox: Sandbox, req: IncomingMessage): Promise<Outcome> {
+  const rawBody = await signedBody(sandbox, req);
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "invalid_json", "Body is not valid JSON");
+  }
+  const parsed = stockQuerySchema.safeParse(json);
+  if (!parsed.success) throw new HttpError(422, "invalid_request", describeZodError(parsed.error));
+  const { stock, defaultStock } = sandbox.settings;
+  return {
+    kind: "respond",
+    status: 200,
+    body: {
+      stock: [...new Set(parsed.data.skus)].map((sku) => ({
+        sku,
+        available: sku.includes(SANDBOX_SKUS.outOfStock) ? 0 : (stock.get(sku) ?? defaultStock),
+        leadTimeDays: 1,
+      })),
+    },
+  };
 }
 
 function handleTrack(sandbox: Sandbox, trackingNumber: string): Outcome {

@@ -516,3 +516,38 @@ describe("sandbox provider: event delivery", () => {
     expect(receiver.received).toHaveLength(1);
   });
 });
+
+describe("stock query", () => {
+  async function askStock(url: string, body: unknown, secret = SECRET) {
+    const raw = JSON.stringify(body);
+    const res = await fetch(`${url}/stock`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...signBody(secret, raw) },
+      body: raw,
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  }
+
+  it("answers each SKU asked with what it holds, and none for an out-of-stock SKU", async () => {
+    const { provider } = await sandbox({ stock: { "MUG-11": 4 }, defaultStock: 12 });
+    const answer = await askStock(provider.url, {
+      skus: ["MUG-11", "TEE-1", `X-${SANDBOX_SKUS.outOfStock}`],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      stock: [
+        { sku: "MUG-11", available: 4, leadTimeDays: 1 },
+        { sku: "TEE-1", available: 12, leadTimeDays: 1 },
+        { sku: `X-${SANDBOX_SKUS.outOfStock}`, available: 0, leadTimeDays: 1 },
+      ],
+    });
+  });
+
+  it("refuses an unsigned query and one without SKUs", async () => {
+    const { provider } = await sandbox();
+    expect((await askStock(provider.url, { skus: ["A"] }, "wrong-secret")).status).toBe(401);
+    const empty = await askStock(provider.url, { skus: [] });
+    expect(empty.status).toBe(422);
+    expect(errorResponseSchema.parse(empty.body).error.code).toBe("invalid_request");
+  });
+});

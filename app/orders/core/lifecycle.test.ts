@@ -94,6 +94,7 @@ const MATRIX: Record<OrderAction, Row> = {
   update_at_provider: [R,         R,           R,           "open",      R,           R,           R,           R        ],
   cancel_and_resend:  [R,         R,           R,           "open",      R,           R,           R,           R        ],
   keep_as_sent:       [R,         R,           R,           "open",      R,           "closed",    R,           R        ],
+  dropship:           ["open",    "open",      "open",      R,           R,           R,           "open",      R        ],
 };
 
 // The two actions seed 001 keeps for shops that process orders manually, in such a shop (where the
@@ -406,6 +407,32 @@ describe("initialState", () => {
   });
 });
 
+describe("orders with drop-ship items (decision 0052)", () => {
+  it("stays New after Submit while drop-ship items wait for their purchase order", () => {
+    expect(decide("submit", facts({ itemsLeftAfter: true }))).toEqual({ allowed: true, to: "new" });
+    expect(decide("dropship", facts({ itemsLeftAfter: true }))).toEqual({
+      allowed: true,
+      to: "new",
+    });
+    expect(decide("dropship", facts({ itemsLeftAfter: false }))).toEqual({
+      allowed: true,
+      to: "open",
+    });
+  });
+
+  it("refuses Submit when only drop-ship items are left, saying to use Dropship", () => {
+    const reason = refusalOf(decide("submit", facts({ onlyDropshipLeft: true })));
+    expectSentence(reason);
+    expect(reason).toMatch(/Dropship/);
+  });
+
+  it("refuses Dropship unless the cart marks the order Processing", () => {
+    expect(refusalOf(decide("dropship", facts({ cartStatus: "pending_payment" })))).toMatch(
+      /awaiting payment/,
+    );
+  });
+});
+
 describe("allowedActions", () => {
   it("lists every action once, in order, with the same decision as decide", () => {
     const f = facts({ state: "error", processingMode: "manual", anythingSent: true });
@@ -431,6 +458,7 @@ describe("allowedActions", () => {
         "delete",
         "force_delete",
         "cart_delete",
+        "dropship",
       ].sort(),
     );
   });

@@ -22,6 +22,14 @@ export interface OrderFacts {
   daysSinceSent?: number | null;
   /** The shop's setting: an Open order with nothing shipped this long after it was sent is Abandoned. */
   abandonAfterDays?: number;
+  /**
+   * Submit and Dropship read these (decision 0052): some of the order's items will still be unsent
+   * after the action (drop-ship items wait for the owner's purchase order), so the order stays
+   * where it is instead of becoming Open; and every item still unsent is a drop-ship item, so
+   * Submit has nothing to send.
+   */
+  itemsLeftAfter?: boolean;
+  onlyDropshipLeft?: boolean;
 }
 
 export const ORDER_ACTIONS = [
@@ -45,6 +53,7 @@ export const ORDER_ACTIONS = [
   "update_at_provider",
   "cancel_and_resend",
   "keep_as_sent",
+  "dropship",
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
@@ -78,6 +87,7 @@ export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
   update_at_provider: "Ask the provider to update",
   cancel_and_resend: "Cancel and send again",
   keep_as_sent: "Keep as sent",
+  dropship: "Dropship",
 };
 
 export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
@@ -197,16 +207,24 @@ const recoverWords = (f: OrderFacts) =>
 
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
+/** Open once every item was sent; until then the order stays where it is (decision 0052). */
+const openWhenAllSent = (f: OrderFacts): Target => (f.itemsLeftAfter ? "same" : "open");
+
 const RULES: Readonly<Record<OrderAction, ActionRule>> = {
   submit: {
     from: ["new"],
-    to: "open",
+    to: openWhenAllSent,
     guards: [
       {
         // Payment may still fail or the order be cancelled; providers cannot un-print a mug.
         when: (f) => f.cartStatus !== "processing",
         reason: (f) =>
           `The cart says this order ${CART_STATUS_WORDS[f.cartStatus]}; only orders the cart marks Processing can be submitted.`,
+      },
+      {
+        // Drop-ship items always wait for the owner's confirmation: never the countdown's.
+        when: (f) => f.onlyDropshipLeft === true,
+        reason: "Every item still to send is drop-shipped; place its purchase order with Dropship.",
       },
     ],
     refusedIn: {
@@ -399,6 +417,25 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
   update_at_provider: { ...AFTER_SEND, refusedIn: {} },
   cancel_and_resend: { ...AFTER_SEND, refusedIn: {} },
   keep_as_sent: { from: ["open", "closed"], to: "same", guards: [NO_CART_CHANGE], refusedIn: {} },
+  dropship: {
+    // The owner places a purchase order with a distributor for some items; an order in Error gets
+    // here after a rejected PO and a SKU swap, to send the items again.
+    from: ["new", "pending", "on_hold", "error"],
+    to: openWhenAllSent,
+    guards: [
+      {
+        when: (f) => f.cartStatus !== "processing",
+        reason: (f) =>
+          `The cart says this order ${CART_STATUS_WORDS[f.cartStatus]}; only orders the cart marks Processing can be drop-shipped.`,
+      },
+    ],
+    refusedIn: {
+      open: "Every item of this order was already sent; an item is never ordered twice.",
+      abandoned: "Every item of this order was already sent; an item is never ordered twice.",
+      closed: "This order has shipped; there is nothing left to drop-ship.",
+      archived: "This order is archived; reprocess it first.",
+    },
+  },
 };
 
 function listStates(states: readonly LifecycleState[]): string {

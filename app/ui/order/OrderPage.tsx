@@ -132,6 +132,13 @@ export function OrderPage({ page }: { page: OrderPageView }) {
         ...(page.editorUrl
           ? [{ content: "Edit Order", url: page.editorUrl, target: editorTarget }]
           : []),
+        ...(page.dropship?.available && page.state !== "archived" && page.state !== "closed"
+          ? [{ content: "Dropship", url: `/app/orders/${page.id}/dropship` }]
+          : []),
+        ...(page.dropship?.purchaseOrders ?? []).map((po) => ({
+          content: `Purchase order ${po.poNumber}`,
+          url: `/app/purchase-orders/${po.id}`,
+        })),
         { content: "What do statuses mean?", onAction: () => setOpen({ kind: "help" }) },
       ]}
       actionGroups={[

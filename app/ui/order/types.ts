@@ -258,6 +258,8 @@ export interface OrderPageView extends OrderPageData {
   payments: PaymentsView | null;
   /** Development and the demo: http and local addresses load as images too, for local tools. */
   allowHttpImages: boolean;
+  /** Drop-ship: whether some item can be drop-shipped now, and the order's drop-ship POs. */
+  dropship?: { available: boolean; purchaseOrders: { id: string; poNumber: string }[] };
 }
 
 /** What the page's action answered. */
