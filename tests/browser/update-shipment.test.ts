@@ -73,7 +73,9 @@ describe("Update Shipment (demo, standalone)", () => {
     }
     await dialog.getByRole("button", { name: "Update" }).click();
     await expect.poll(() => dialog.count()).toBe(0);
-    await expect.poll(() => page.getByText(/Ships by Express · Tracking 1ZDEMOEXPRESS/).count()).toBe(1);
+    await expect
+      .poll(() => page.getByText(/Ships by Express · Tracking 1ZDEMOEXPRESS/).count())
+      .toBe(1);
 
     const [parcel] = await app.ctx.db
       .select()
