@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  flowTriggerEvents,
   distributorItems,
   lineItems,
   orderEvents,
@@ -710,6 +711,17 @@ describe("tracking read from a distributor's shipments file, and overdue purchas
       purchaseOrders: { poNumber: string }[];
     };
     expect(listed.purchaseOrders.map((p) => p.poNumber)).toContain("PO-LATE");
+    // The Shopify shop's Flow hears it once, with the PO and how many days past six weeks.
+    const flow = await app.ctx.db
+      .select()
+      .from(flowTriggerEvents)
+      .where(eq(flowTriggerEvents.eventKey, `submission:${id}:overdue`));
+    expect(flow.map((f) => [f.trigger, f.payload])).toEqual([
+      [
+        "orderlane-po-overdue",
+        expect.objectContaining({ "Purchase order number": "PO-LATE", "Days overdue": 1 }),
+      ],
+    ]);
     const [row] = await app.ctx.db.select().from(submissions).where(eq(submissions.id, id));
     const polledAt = row!.polledAt;
     // Flagged once; later runs neither flag it again nor ask about it.
@@ -718,5 +730,11 @@ describe("tracking read from a distributor's shipments file, and overdue purchas
     ).toBe(0);
     const [after] = await app.ctx.db.select().from(submissions).where(eq(submissions.id, id));
     expect(after!.polledAt).toEqual(polledAt);
+    expect(
+      await app.ctx.db
+        .select()
+        .from(flowTriggerEvents)
+        .where(eq(flowTriggerEvents.eventKey, `submission:${id}:overdue`)),
+    ).toHaveLength(1);
   });
 });

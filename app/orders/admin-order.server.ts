@@ -173,8 +173,10 @@ export function adminOrderOf(page: OrderPageData, gid: string, config: Ctx["conf
     number: page.number,
     state: page.state,
     stateLabel: page.stateLabel,
-    // The shop's own order statuses arrive with order management; until then there is none.
-    shopStatus: null,
+    shopStatus: {
+      label: page.orderStatus.label,
+      tone: page.orderStatus.pausesCountdown ? "attention" : "info",
+    },
     countdown: countdownOf(page),
     serverNow: page.serverNow,
     submit: submitStatusOf(page),

@@ -14,6 +14,7 @@ import type { Readable } from "node:stream";
 import type { AppContext } from "~/context.server";
 import { queryRows, type Tx } from "~/db/client.server";
 import { lineItems, providers, submissions } from "~/db/schema";
+import { queueFlowTrigger } from "~/carts/shopify/flow-triggers.server";
 import { addTimelineEntry } from "~/orders/core/timeline.server";
 import { distributorOrders, poFileServer } from "../adapters/distributor";
 import type { ProviderEvent } from "../provider";
@@ -226,16 +227,21 @@ export async function flagOverduePurchaseOrders(ctx: Ctx, now = new Date()): Pro
         ),
       )
       .returning();
-    for (const po of flagged) await purchaseOrderOverdue(tx, po);
+    for (const po of flagged) await purchaseOrderOverdue(tx, ctx.jobs, po, now);
     return flagged.length;
   });
 }
 
 /**
- * The one place a purchase order becomes Overdue. What else should happen then (a Shopify Flow
- * trigger "Purchase order overdue", once the admin extensions' backend offers one) is called here.
+ * The one place a purchase order becomes Overdue: the timeline tells the owner, and a Shopify shop's
+ * Flow hears "Purchase order overdue" once (keyed by the purchase order, so a re-run sends nothing).
  */
-async function purchaseOrderOverdue(tx: Tx, po: typeof submissions.$inferSelect): Promise<void> {
+async function purchaseOrderOverdue(
+  tx: Tx,
+  jobs: Ctx["jobs"],
+  po: typeof submissions.$inferSelect,
+  now: Date,
+): Promise<void> {
   const [distributor] = await tx
     .select({ name: providers.name })
     .from(providers)
@@ -248,4 +254,18 @@ async function purchaseOrderOverdue(tx: Tx, po: typeof submissions.$inferSelect)
     message: `Purchase order ${po.poNumber} is overdue: ${distributor?.name ?? "The distributor"} has not shipped it ${OVERDUE_AFTER_DAYS / 7} weeks after it was placed, so it is no longer checked for tracking. Contact the distributor about it.`,
     data: { submissionId: po.id },
   });
+  const daysSincePlaced = Math.floor((now.getTime() - po.createdAt.getTime()) / 86_400_000);
+  await queueFlowTrigger(
+    tx,
+    jobs,
+    po.shopId,
+    "purchase_order_overdue",
+    {
+      orderId: po.orderId,
+      providerId: po.providerId,
+      poNumber: po.poNumber,
+      daysOverdue: Math.max(0, daysSincePlaced - OVERDUE_AFTER_DAYS),
+    },
+    `submission:${po.id}:overdue`,
+  );
 }
