@@ -28,6 +28,7 @@ import {
 } from "./admin-api.server";
 import { ORDER_FIELDS, ORDER_LINE_FIELDS, normalizeGraphqlOrder, numericId } from "./normalize";
 import { DEFAULT_SHOP_SETTINGS, shopSettings } from "~/orders/core/shop-settings";
+import { createShopifyStockWriter } from "./stock.server";
 
 const FULFILLMENT_ORDERS = `#graphql
   query OrderlaneFulfillmentOrders($id: ID!) {
@@ -289,6 +290,7 @@ export function createShopifyConnector(
   const openAdmin = () => openShopAdmin(ctx, shop, options.api);
 
   return {
+    stock: createShopifyStockWriter(openAdmin),
     fetchOrder: (cartOrderId) =>
       outcomeOfReadError(async (): Promise<FetchOutcome> => ({
         ok: true,
