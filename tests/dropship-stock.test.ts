@@ -14,8 +14,8 @@ import { runFeedJob } from "~/fulfillment/dropship/distributors.server";
 import { pushStockAfterRun } from "~/fulfillment/dropship/stock-push.server";
 import { sealSecret } from "~/security/encryption.server";
 import { DEFAULT_SHOP_SETTINGS } from "~/orders/core/shop-settings";
-import { closeVite, startTestApp, type TestApp } from "./support/app";
-import { createSession, createShop } from "./support/factories";
+import { closeVite, shopifySessionToken, startTestApp, type TestApp } from "./support/app";
+import { createOrder, createSession, createShop } from "./support/factories";
 import { mswServer } from "./support/msw";
 import { mockShopifyAdmin, type GraphqlCall } from "./support/shopify-orders";
 import { STARTUP_TIMEOUT_MS } from "./support/startup";
@@ -25,6 +25,8 @@ const PASSWORD = "stock-feed-pw";
 const HEADER = "sku,stock,cost,lead_time_days,warehouse";
 const LOCATION = "gid://shopify/Location/655441491";
 const files = new Map<string, string>();
+/** Shopify's library answers 410 to what looks like a bot; the owner's browser is not one. */
+const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0";
 
 let app: TestApp;
 let ftp: RunningFeedServer;
@@ -454,5 +456,124 @@ describe("stock to WooCommerce after a feed run", () => {
     expect(stored!.stockPush).toMatchObject({ written: 0, failed: 1 });
     expect(stored!.stockPush!.errors[0]).toMatch(/HTTP 503/);
     expect(await pushedStock(shop.id)).toEqual({ "W-1": null });
+  });
+});
+
+describe("the owner's stock choices on the distributor page", () => {
+  it("lists the products the distributor carries, saves the opt-in and buffer, and the Shopify location from the cart's list", async () => {
+    const shop = await shopifyShop();
+    await app.ctx.db
+      .update(shops)
+      .set({ settings: DEFAULT_SHOP_SETTINGS })
+      .where(eq(shops.id, shop.id));
+    const east = await distributor(shop.id, "/east.csv");
+    files.set("/east.csv", `${HEADER}\nMUG-11,40,3.10,1,NJ\nMUG-11,12,3.10,1,CA\n`);
+    await createOrder(app.ctx.db, shop, {}, [
+      {
+        sku: "MUG-11",
+        title: "Enamel mug",
+        cartProductId: "632910392",
+        cartVariantId: "808950810",
+      },
+      { sku: "NOT-CARRIED", title: "Poster" },
+    ]);
+    await runFeedJob(ctx(), { shopId: shop.id, providerId: east, trigger: "owner" });
+    const admin = mockShopifyAdmin(shop.domain, {
+      OrderlaneLocations: () => ({
+        data: {
+          locations: {
+            nodes: [
+              { id: LOCATION, name: "Drop-ship stock", isActive: true },
+              { id: "gid://shopify/Location/1", name: "Closed shop", isActive: false },
+            ],
+          },
+        },
+      }),
+    });
+    const host = Buffer.from(`admin.shopify.com/store/${shop.domain}`).toString("base64url");
+    const token = shopifySessionToken(shop.domain);
+    const page = `/app/settings/distributors/${east}?embedded=1&shop=${shop.domain}&host=${host}&id_token=${token}`;
+    const html = await (await app.fetch(page, { headers: { "User-Agent": BROWSER } })).text();
+    expect(html).toContain("Stock to your cart");
+    expect(html).toContain("Enamel mug");
+    expect(html).not.toContain("Poster");
+    expect(html).toContain("Drop-ship stock");
+    expect(html).not.toContain("Closed shop");
+    expect(admin.some((c) => c.operation === "OrderlaneLocations")).toBe(true);
+
+    const post = (fields: Record<string, string>) =>
+      app.fetch(`/app/settings/distributors/${east}?embedded=1&shop=${shop.domain}&host=${host}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "User-Agent": BROWSER },
+        body: new URLSearchParams(fields),
+      });
+    const bad = await post({
+      intent: "stock",
+      sku: "MUG-11",
+      pushStock: "true",
+      safetyBuffer: "-3",
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("The buffer cannot be negative");
+    expect(
+      (await post({ intent: "stock", sku: "POSTER", pushStock: "true", safetyBuffer: "1" })).status,
+    ).toBe(404);
+    expect(
+      (await post({ intent: "stock", sku: "MUG-11", pushStock: "true", safetyBuffer: "4" })).status,
+    ).toBe(200);
+    const [product] = await app.ctx.db
+      .select()
+      .from(dropshipProducts)
+      .where(eq(dropshipProducts.shopId, shop.id));
+    expect(product).toMatchObject({
+      sku: "MUG-11",
+      pushStock: true,
+      safetyBuffer: 4,
+      cartProductId: "632910392",
+      cartVariantId: "808950810",
+      cartInventoryItemId: null,
+    });
+
+    const refused = await post({ intent: "location", locationId: "gid://shopify/Location/1" });
+    expect(refused.status).toBe(400);
+    expect((await post({ intent: "location", locationId: LOCATION })).status).toBe(200);
+    const [stored] = await app.ctx.db.select().from(shops).where(eq(shops.id, shop.id));
+    expect(stored!.settings.dropshipStockLocationId).toBe(LOCATION);
+
+    // The next run looks up the variant's inventory item, writes 52 - 4, and keeps the item's id.
+    const calls = mockShopifyAdmin(shop.domain, {
+      OrderlaneVariantInventoryItems: (call) => {
+        expect(call.variables.ids).toEqual(["gid://shopify/ProductVariant/808950810"]);
+        return {
+          data: {
+            nodes: [
+              {
+                id: "gid://shopify/ProductVariant/808950810",
+                inventoryItem: { id: "gid://shopify/InventoryItem/49148385" },
+              },
+            ],
+          },
+        };
+      },
+      OrderlaneSetStock: ok,
+    });
+    await runFeedNow(shop.id, east);
+    const set = calls.find((c) => c.operation === "OrderlaneSetStock")!;
+    expect(inputOf(set).quantities).toEqual([
+      {
+        inventoryItemId: "gid://shopify/InventoryItem/49148385",
+        locationId: LOCATION,
+        quantity: 48,
+        changeFromQuantity: null,
+      },
+    ]);
+    const [after] = await app.ctx.db
+      .select()
+      .from(dropshipProducts)
+      .where(eq(dropshipProducts.shopId, shop.id));
+    expect(after).toMatchObject({
+      pushedStock: 48,
+      cartInventoryItemId: "gid://shopify/InventoryItem/49148385",
+    });
   });
 });
