@@ -176,7 +176,55 @@ export type WebhookCheck =
 export type FetchOutcome =
   { ok: true; order: NormalizedOrder | null } | { ok: false; retryable: boolean; reason: string };
 
+/** One product's stock to write to the cart, as the stock push names it. */
+export interface StockWriteItem {
+  /** Orderlane's own id for the product (dropship_product), echoed back in the result. */
+  ref: string;
+  sku: string;
+  cartProductId: string | null;
+  cartVariantId: string | null;
+  /** Shopify's inventory item of the variant. */
+  cartInventoryItemId: string | null;
+  quantity: number;
+}
+
+export interface StockWriteRequest {
+  /** The feed run this push follows: the idempotency key is made from it and the items. */
+  runId: string;
+  /** Shopify's location (gid); WooCommerce keeps one stock figure per product. */
+  locationId: string | null;
+  /** Where the change came from, for the cart's inventory history (Shopify's referenceDocumentUri). */
+  referenceUri: string;
+  items: StockWriteItem[];
+}
+
+/** Per item: written, or refused with the cart's reason (`retryable` when the cart was down). */
+export interface StockWriteResult {
+  written: string[];
+  /** Cart ids the writer had to look up (Shopify's inventory item of a variant), kept for next time. */
+  resolved?: { ref: string; cartInventoryItemId: string }[];
+  failed: { ref: string; reason: string; retryable: boolean }[];
+}
+
+export type LocationsOutcome =
+  | { ok: true; locations: { id: string; name: string }[] }
+  | { ok: false; retryable: boolean; reason: string };
+
+/** Stock to the cart (issue 14 item 7): absolute quantities, written in the cart's own batches. */
+export interface CartStockWriter {
+  /** Most items one call may carry (Shopify 250 quantities, WooCommerce 100 per batch). */
+  batchSize: number;
+  /** Whether writes go to a location the owner picks (Shopify). */
+  needsLocation: boolean;
+  /** One call's worth of items (at most batchSize); never throws for the cart's refusals. */
+  write(request: StockWriteRequest): Promise<StockWriteResult>;
+  /** The cart's locations the owner can pick from (Shopify); empty where the cart has none. */
+  locations(): Promise<LocationsOutcome>;
+}
+
 export interface CartConnector {
+  /** Writes stock to the cart's inventory; absent on a connector that cannot. */
+  stock?: CartStockWriter;
   /** The order as the cart has it now; `order: null` when the cart no longer has it. */
   fetchOrder(cartOrderId: string): Promise<FetchOutcome>;
   /** Pages of orders for Import, carrying on from `resumeCursor` when a previous run stopped. */

@@ -35,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
                   rowsChanged: d.feed.lastRun.rowsChanged,
                   rowsRejected: d.feed.lastRun.rowsRejected,
                   error: d.feed.lastRun.error,
+                  stockPush: d.feed.lastRun.stockPush ?? null,
                 }
               : null,
           }

@@ -11,6 +11,13 @@ import {
 } from "~/fulfillment/dropship/distributors.server";
 import { listFeedRuns } from "~/fulfillment/dropship/feed-runs.server";
 import {
+  saveStockChoice,
+  saveStockLocation,
+  stockChoiceSchema,
+  stockLocations,
+  stockProductsFor,
+} from "~/fulfillment/dropship/stock-products.server";
+import {
   COLUMN_LABELS,
   DEFAULT_COLUMNS,
   DEFAULT_PORTS,
@@ -26,7 +33,16 @@ import { requireOwner } from "~/shops/owner.server";
 import { formatOrderTime } from "~/ui/format";
 import { FieldRow, SubmitButton } from "~/ui/FormFields";
 import { PageColumns, PageFrame } from "~/ui/PageFrame";
-import { Banner, BlockStack, Button, Select, Text, TextField } from "~/ui/primitives";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Checkbox,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "~/ui/primitives";
 import { RecordTable } from "~/ui/RecordTable";
 import { SectionCard } from "~/ui/SectionCard";
 
@@ -39,9 +55,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
   if (!distributor) throw new HttpError(404, "not_found", "No such distributor");
   const timezone = shopSettings(owner.shop).timezone;
-  const runs = await listFeedRuns(context, owner.shop.id, distributor.id);
+  const [runs, stockProducts, location] = await Promise.all([
+    listFeedRuns(context, owner.shop.id, distributor.id),
+    stockProductsFor(context.db, owner.shop.id, distributor.id),
+    stockLocations(context, owner.shop),
+  ]);
   return {
     distributor,
+    stockProducts,
+    location,
     timezone,
     runs: runs.map((run) => ({
       ...runSummary(run),
@@ -54,7 +76,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
-const intentSchema = z.enum(["feed", "preview", "run"]);
+const intentSchema = z.enum(["feed", "preview", "run", "stock", "location"]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const owner = await requireOwner(request, context);
@@ -72,6 +94,33 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           { ok: false, errors: { form: "Save the feed's settings first" } },
           { status: 404 },
         );
+  }
+  if (intent.data === "stock") {
+    const choice = stockChoiceSchema.safeParse(Object.fromEntries(form));
+    if (!choice.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of choice.error.issues)
+        errors[issue.path.join(".") || "form"] ??= issue.message;
+      return Response.json({ ok: false, errors }, { status: 400 });
+    }
+    const saved = await saveStockChoice(context.db, owner.shop.id, providerId, choice.data);
+    return saved === "saved"
+      ? Response.json({ ok: true, stockSaved: choice.data.sku })
+      : Response.json(
+          { ok: false, errors: { form: "This distributor does not carry that product" } },
+          { status: 404 },
+        );
+  }
+  if (intent.data === "location") {
+    const locationId = form.get("locationId");
+    const saved = await saveStockLocation(
+      context,
+      owner.shop,
+      typeof locationId === "string" ? locationId : "",
+    );
+    return saved.ok
+      ? Response.json({ ok: true, locationSaved: true })
+      : Response.json({ ok: false, errors: { locationId: saved.error } }, { status: 400 });
   }
   if (intent.data === "preview") {
     const preview = await previewFeed(context, owner.shop.id, providerId);
@@ -116,6 +165,8 @@ type ActionData =
       ok: true;
       saved?: boolean;
       queued?: boolean;
+      stockSaved?: string;
+      locationSaved?: boolean;
       preview?: { header: string[]; rows: string[][] };
     };
 
@@ -126,7 +177,8 @@ const RUN_STATUS: Record<string, string> = {
 };
 
 export default function DistributorPage() {
-  const { distributor, timezone, runs, alertAt, lastSuccessWords } = useLoaderData<typeof loader>();
+  const { distributor, timezone, runs, alertAt, lastSuccessWords, stockProducts, location } =
+    useLoaderData<typeof loader>();
   const result = useActionData<ActionData>();
   const navigation = useNavigation();
   const sending = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
@@ -203,6 +255,13 @@ export default function DistributorPage() {
             />
           </SectionCard>
         ) : null}
+        <StockToCart
+          products={stockProducts}
+          location={location}
+          errors={errors}
+          saved={result?.ok ? (result.stockSaved ?? null) : null}
+          locationSaved={Boolean(result?.ok && result.locationSaved)}
+        />
         <SectionCard title="Runs" help="The last 20 runs, newest first.">
           {runs.length === 0 ? (
             <Text as="p" tone="subdued">
@@ -261,12 +320,161 @@ function RunResult({
         </Text>
       ) : null}
       {run.stockPush && !run.stockPush.skipped ? (
-        <Text as="span" tone="subdued">
+        <Text as="span" tone={run.stockPush.failed ? "critical" : "subdued"}>
           Stock to cart: {run.stockPush.written} written, {run.stockPush.unchanged} unchanged
-          {run.stockPush.failed ? `, ${run.stockPush.failed} failed` : ""}
+          {run.stockPush.failed
+            ? `, ${run.stockPush.failed} not written (tried again next run)`
+            : ""}
         </Text>
       ) : null}
+      {run.stockPush?.skipped ? (
+        <Text as="span" tone="caution">
+          Stock to cart not written: {run.stockPush.skipped}
+        </Text>
+      ) : null}
+      {run.stockPush?.errors.slice(0, 3).map((e) => (
+        <Text as="span" tone="subdued" key={e}>
+          {e}
+        </Text>
+      ))}
     </BlockStack>
+  );
+}
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function StockToCart({
+  products,
+  location,
+  errors,
+  saved,
+  locationSaved,
+}: {
+  products: LoaderData["stockProducts"];
+  location: LoaderData["location"];
+  errors: Record<string, string>;
+  saved: string | null;
+  locationSaved: boolean;
+}) {
+  return (
+    <SectionCard
+      title="Stock to your cart"
+      help="For the products you choose, after each good feed run the cart shows what all your distributors have in stock, less the buffer you keep back, so listings do not oversell between feeds."
+    >
+      <BlockStack gap="300">
+        {location.needed ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="location" />
+            <LocationPicker location={location} error={errors.locationId} />
+            {locationSaved ? (
+              <Text as="p" tone="success">
+                Location saved.
+              </Text>
+            ) : null}
+          </Form>
+        ) : null}
+        {saved ? <Banner tone="success" title={`Saved for ${saved}`} /> : null}
+        {products.length === 0 ? (
+          <Text as="p" tone="subdued">
+            None of your products is carried by this distributor yet (its feed has not listed a SKU
+            your orders use).
+          </Text>
+        ) : (
+          <RecordTable
+            columns={[
+              { heading: "Product" },
+              { heading: "In stock at distributors", numeric: true },
+              { heading: "Cart shows", numeric: true },
+              { heading: "Push stock and buffer" },
+            ]}
+            rows={products.map((p) => [
+              <BlockStack gap="050" key={`${p.sku}-name`}>
+                <Text as="span">{p.title ?? p.sku}</Text>
+                <Text as="span" tone="subdued">
+                  SKU {p.sku}
+                </Text>
+              </BlockStack>,
+              p.distributorStock.toLocaleString("en-US"),
+              p.pushStock
+                ? p.pushedStock === null
+                  ? `${p.toShow} after the next run`
+                  : p.pushedStock.toLocaleString("en-US")
+                : "Not pushed",
+              <StockChoiceForm key={p.sku} product={p} error={errors.safetyBuffer} />,
+            ])}
+          />
+        )}
+      </BlockStack>
+    </SectionCard>
+  );
+}
+
+function LocationPicker({
+  location,
+  error,
+}: {
+  location: Extract<LoaderData["location"], { needed: true }>;
+  error?: string;
+}) {
+  const [value, setValue] = useState(location.chosen ?? "");
+  if (location.error) {
+    return (
+      <Banner tone="warning" title="Your Shopify locations could not be read">
+        {location.error}
+      </Banner>
+    );
+  }
+  return (
+    <InlineStack gap="200" blockAlign="end">
+      <Select
+        label="Shopify location that gets the stock"
+        name="locationId"
+        options={[
+          { label: "Choose a location", value: "" },
+          ...location.locations.map((l) => ({ label: l.name, value: l.id })),
+        ]}
+        value={value}
+        onChange={setValue}
+        error={error}
+      />
+      <Button submit>Save location</Button>
+    </InlineStack>
+  );
+}
+
+function StockChoiceForm({
+  product,
+  error,
+}: {
+  product: LoaderData["stockProducts"][number];
+  error?: string;
+}) {
+  const [push, setPush] = useState(product.pushStock);
+  const [buffer, setBuffer] = useState(String(product.safetyBuffer));
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="stock" />
+      <input type="hidden" name="sku" value={product.sku} />
+      <input type="hidden" name="pushStock" value={push ? "true" : "false"} />
+      <InlineStack gap="200" blockAlign="center">
+        <Checkbox label="Push" checked={push} onChange={setPush} />
+        <TextField
+          label="Buffer"
+          labelHidden
+          name="safetyBuffer"
+          type="number"
+          min={0}
+          value={buffer}
+          onChange={setBuffer}
+          autoComplete="off"
+          error={error}
+          suffix="kept back"
+        />
+        <Button submit size="slim">
+          Save
+        </Button>
+      </InlineStack>
+    </Form>
   );
 }
 

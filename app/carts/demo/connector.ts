@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   CartConnector,
+  CartStockWriter,
   CartOrderRef,
   CartOutcome,
   ConnectorShop,
@@ -37,8 +38,20 @@ function errorOf(body: unknown): string {
   return typeof error === "string" ? error : "the demo cart refused";
 }
 
+/**
+ * The demo shop's inventory: its products are the demo's own, kept in our database, so every
+ * quantity is taken as written (the stock push's summary and pushed_stock are what the demo shows).
+ */
+const DEMO_STOCK: CartStockWriter = {
+  batchSize: 100,
+  needsLocation: false,
+  write: async (request) => ({ written: request.items.map((i) => i.ref), failed: [] }),
+  locations: async () => ({ ok: true, locations: [] }),
+};
+
 /** The cart of a demo shop without a cart address: our own database, which accepts every change. */
 const OWN_DATABASE_CART: CartConnector = {
+  stock: DEMO_STOCK,
   async fetchOrder() {
     return { ok: true, order: null };
   },
@@ -126,6 +139,7 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
   }
 
   return {
+    stock: DEMO_STOCK,
     async fetchOrder(cartOrderId): Promise<FetchOutcome> {
       const answer = await call(orderPath(cartOrderId));
       if (!answer.ok) return { ok: false, retryable: true, reason: answer.reason };

@@ -37,6 +37,7 @@ import {
   numericId,
 } from "./normalize";
 import { DEFAULT_SHOP_SETTINGS, shopSettings } from "~/orders/core/shop-settings";
+import { createShopifyStockWriter } from "./stock.server";
 
 const FULFILLMENT_ORDERS = `#graphql
   query OrderlaneFulfillmentOrders($id: ID!) {
@@ -317,6 +318,7 @@ export function createShopifyConnector(
   const openAdmin = () => openShopAdmin(ctx, shop, options.api);
 
   return {
+    stock: createShopifyStockWriter(openAdmin),
     fetchOrder: (cartOrderId) =>
       outcomeOfReadError(async (): Promise<FetchOutcome> => ({
         ok: true,

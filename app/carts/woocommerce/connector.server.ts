@@ -29,6 +29,7 @@ import type {
 import { readWooOrder } from "./normalize";
 import { ensureStoreWebhooks, wooDeliveryUrl } from "./webhook-setup.server";
 import { shopSettings } from "~/orders/core/shop-settings";
+import { createWooStockWriter } from "./stock.server";
 
 // From Node's ESM the package can arrive as `{ default: Class }` instead of the class itself.
 const WooCommerceRestApi = ((WooCommerceModule as unknown as { default?: typeof WooCommerceModule })
@@ -135,7 +136,7 @@ function wooCode(err: unknown): string | undefined {
 
 const stripTags = (s: string) => s.replace(/<[^>]*>/g, "").trim();
 
-function failure(err: unknown): { ok: false; retryable: boolean; reason: string } {
+export function failure(err: unknown): { ok: false; retryable: boolean; reason: string } {
   const refused = outboundRefusal(err);
   if (refused) {
     // Retrying cannot help: the store's address has to change (or the operator's setting).
@@ -199,6 +200,7 @@ export function createWooCommerceConnector(
   };
 
   return {
+    stock: createWooStockWriter(openStore, MISSING_KEYS),
     fetchOrder: async (cartOrderId) => fetchOrder(openStore(), keys, cartOrderId),
     async *importOrders(request: ImportRequest, resumeCursor: string | null) {
       const wc = openStore();

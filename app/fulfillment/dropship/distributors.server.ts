@@ -11,6 +11,7 @@ import { providerConfig } from "../providers.server";
 import { fieldErrors } from "../provider-settings.server";
 import { FeedFetchError, openFeed, type FeedSource } from "./feed-fetch.server";
 import { FEED_DEFAULTS, runFeed, type FeedRunOptions, type FeedRunRow } from "./feed-runs.server";
+import { pushStockAfterRun } from "./stock-push.server";
 import { feedInputSchema, type FeedColumns, type FeedProtocol } from "./feed-settings";
 
 type Ctx = Pick<AppContext, "db" | "config">;
@@ -327,9 +328,12 @@ export async function queueDueFeeds(
 
 /** The run-feed job: runs the feed, then whatever follows a good run (stock to the cart). */
 export async function runFeedJob(
-  ctx: Ctx,
+  ctx: Pick<AppContext, "db" | "config" | "shopify">,
   data: { shopId: string; providerId: string; trigger: "schedule" | "owner" },
   options: FeedRunOptions = {},
 ): Promise<void> {
-  await runFeed(ctx, data.shopId, data.providerId, data.trigger, options);
+  await runFeed(ctx, data.shopId, data.providerId, data.trigger, {
+    afterSuccess: (run) => pushStockAfterRun(ctx, run).then(() => undefined),
+    ...options,
+  });
 }
