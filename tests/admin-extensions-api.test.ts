@@ -220,7 +220,7 @@ describe("GET /api/admin/orders/:gid", () => {
       number: order.cartOrderNumber,
       state: "new",
       stateLabel: "New",
-      shopStatus: null,
+      shopStatus: { label: "New", tone: "info" },
       countdown: { kind: "running", deadline: order.autoSubmitAt!.toISOString() },
       submit: { kind: "not_submitted", label: "Not submitted", alert: null },
       actions: {
