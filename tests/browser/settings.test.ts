@@ -99,11 +99,12 @@ describe("Navigation on standalone pages", () => {
   const current = () =>
     page.locator('nav[aria-label="Orderlane"] a[aria-current="page"]').textContent();
 
-  it("leads from every main page to Orders, Import, Settings and Providers, marking where the owner is", async () => {
+  it("leads from every main page to Orders, Purchase orders, Import, Settings and Providers, marking where the owner is", async () => {
     await page.goto(`${app.url}/app/settings`, { waitUntil: "networkidle" });
     const nav = page.getByRole("navigation", { name: "Orderlane" });
     expect(await nav.getByRole("link").allTextContents()).toEqual([
       "Orders",
+      "Purchase orders",
       "Import",
       "Settings",
       "Providers",
@@ -120,6 +121,10 @@ describe("Navigation on standalone pages", () => {
     await nav.getByRole("link", { name: "Import" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/app/import");
     await expect.poll(current).toBe("Import");
+
+    await nav.getByRole("link", { name: "Purchase orders" }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/app/purchase-orders");
+    await expect.poll(current).toBe("Purchase orders");
 
     await nav.getByRole("link", { name: "Settings" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/app/settings");
