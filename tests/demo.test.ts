@@ -154,10 +154,11 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo", () => {
 
       const after = await openDatabase({ kind: "pglite", dataDir });
       expect(await sealedWith(after)).not.toThrow();
-      // The demo shop's 72, less the two deleted, and the one added while stopped: a restart
-      // seeds nothing again, so the deleted orders stay gone. The cart shops have their own.
+      // The demo shop's 72 and its 7 drop-ship orders (#2001-#2007), less the two deleted, and the
+      // one added while stopped: a restart seeds nothing again, so the deleted orders stay gone.
+      // The cart shops have their own.
       const all = await after.db.select().from(orders).where(eq(orders.shopId, shop!.id));
-      expect(all).toHaveLength(71);
+      expect(all).toHaveLength(78);
       expect(all.map((o) => o.cartOrderNumber)).not.toContain("#1065");
       expect(all.map((o) => o.cartOrderNumber)).not.toContain("#1046");
       expect(all.find((o) => o.cartOrderNumber === "#1072")?.note).toBe("Gift wrap, please");
