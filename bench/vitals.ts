@@ -12,7 +12,7 @@
 //
 // Reports p75 of each metric per page, with LCP's and INP's parts at the median, and the ratio of
 // the worst metric's p75 to half its Shopify threshold (the goal is 1.0 or less).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -27,7 +27,7 @@ import { seedDemoShop } from "~/demo/seed.server";
 import { finishInBrowser } from "~/shops/woo-session.server";
 import { buildApp } from "../scripts/build";
 import { recordBenchResult } from "./bench-json";
-import { productionNodeArgs } from "./production";
+import { productionNodeArgs, startProcess, stopProcess } from "./production";
 
 const LOADS = Number(process.env.BENCH_VITALS_LOADS ?? 20);
 const CPU_SLOWDOWN = Number(process.env.BENCH_VITALS_CPU_SLOWDOWN ?? 4);
@@ -115,53 +115,6 @@ interface PageUnderTest {
   ready: (page: Page, live: Promise<unknown>) => Promise<void>;
   /** The owner's interaction; resolves once its result is on the screen. */
   interact: (page: Page) => Promise<void>;
-}
-
-/** Spawns a process in its own group and resolves with the URL it prints. */
-function startProcess(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = ready.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => {
-      output += d.toString();
-      process.stderr.write(`[app] ${d}`);
-    });
-    child.once("exit", (code) => reject(new Error(`the app exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopProcess(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function percentile(values: number[], p: number): number {
@@ -401,6 +354,7 @@ export async function benchVitals(): Promise<void> {
       productionNodeArgs("web"),
       appEnv,
       /production app at (http:\/\/\S+)/,
+      "app",
     );
     app = started.child;
     const baseUrl = started.url;

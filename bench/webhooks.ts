@@ -10,7 +10,7 @@
 // floor), then with the worker started beside it (`ratioWithWorker`). Then counts in the database
 // that every acknowledged delivery was stored exactly once, and processed exactly once after the
 // worker drains.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -25,7 +25,7 @@ import { ensureShop } from "~/shops/shops.server";
 import { buildApp } from "../scripts/build";
 import { recordBenchResult } from "./bench-json";
 import { FLOOR_TABLE } from "./durable-floor";
-import { productionNodeArgs } from "./production";
+import { productionNodeArgs, startProcess, stopProcess } from "./production";
 
 /** Seconds each target is loaded in each phase, in rounds of ROUND_SECONDS. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -112,54 +112,6 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Spawns a process in its own group and resolves with the URL it prints. */
-function startProcess(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-  label: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = ready.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => {
-      output += d.toString();
-      process.stderr.write(`[${label}] ${d}`);
-    });
-    child.once("exit", (code) => reject(new Error(`${label} exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopProcess(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  try {
-    process.kill(-child.pid!, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** CPU time (user + system) a process has used so far, in ms; null where /proc is missing. */
