@@ -241,8 +241,10 @@ export async function cancelOrder(
   // What the cart refunded and released, from its own transactions.
   let readBack = true;
   const fetched = await connector.fetchOrder(order.cartOrderId);
-  if (fetched.ok && fetched.order) {
-    await ingestCartOrders(ctx, shop, [fetched.order], { source: "cart_answer" });
+  // A read that does not show the cancel yet (a lagging replica) must not undo what was stored.
+  const shown = fetched.ok ? fetched.order : null;
+  if (shown && (shown.cartStatus === "cancelled" || shown.cartStatus === "refunded")) {
+    await ingestCartOrders(ctx, shop, [shown], { source: "cart_answer" });
   } else readBack = false;
   const after = await paymentSummary(ctx.db, shopId, orderId, order.currency);
   const refunded = after.refunded - looked.before.refunded;
