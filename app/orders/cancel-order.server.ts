@@ -71,6 +71,8 @@ export type CancelOrderOutcome =
       refunded: string;
       voided: string;
       purchaseOrders: CancelPurchaseOrder[];
+      /** False when the cart's transactions could not be read back: the amounts are not known. */
+      paymentsReadBack: boolean;
     }
   | Failure;
 
@@ -275,5 +277,6 @@ export async function cancelOrder(
     currency: order.currency,
     ...amounts,
     purchaseOrders,
+    paymentsReadBack: readBack,
   };
 }
