@@ -23,6 +23,7 @@ export function CancelOrderModal({
   const [restock, setRestock] = useState(true);
   const refusal = cancel?.refusal ?? "This order cannot be cancelled here.";
   const canCancel = cancel !== null && cancel.refusal === null;
+  const Cart = cart.charAt(0).toUpperCase() + cart.slice(1);
   return (
     <Modal
       open
@@ -48,7 +49,7 @@ export function CancelOrderModal({
         ) : (
           <BlockStack gap="300">
             <Text as="p">
-              {cart} cancels the order first; Orderlane changes nothing unless {cart} accepts.
+              {Cart} cancels the order first; Orderlane changes nothing unless {cart} accepts.
             </Text>
             <List type="bullet">
               <List.Item>
