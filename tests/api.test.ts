@@ -771,6 +771,69 @@ describe("payments", () => {
   });
 });
 
+describe("cancel order", () => {
+  // Its behaviour is tests/cancel-order.test.ts; here each documented answer is produced once.
+  it("answers as documented", async () => {
+    const created = await createApiToken(app.ctx.db, shop.id, { name: "Cancel", createdBy: "Ava" });
+    if (!created.ok) throw new Error("token not created");
+    const as = created.token as string | null;
+    await app.ctx.db
+      .insert(sessions)
+      .values({
+        id: `offline_${shop.domain}`,
+        shop: shop.domain,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_test",
+        scope: "read_orders,write_orders",
+      })
+      .onConflictDoNothing();
+    const order = await createOrder(
+      app.ctx.db,
+      shop,
+      { cartOrderId: "820982911946154611", currency: "USD" },
+      [{}],
+    );
+    mswServer.use(
+      http.post(`https://${shop.domain}/admin/api/2026-10/graphql.json`, async ({ request }) => {
+        const { query } = (await request.json()) as { query: string };
+        if (query.includes("orderCancel")) {
+          return HttpResponse.json({
+            data: {
+              orderCancel: {
+                job: { id: "gid://shopify/Job/1", done: true },
+                orderCancelUserErrors: [],
+              },
+            },
+          });
+        }
+        return HttpResponse.json({
+          data: {
+            order: {
+              ...graphqlOrderWithLines({ id: "820982911946154611" }),
+              cancelledAt: new Date().toISOString(),
+            },
+          },
+        });
+      }),
+    );
+    const path = `/api/v1/orders/${order.id}/cancel`;
+    const post = (body: unknown, bearer: string | null = as) => ({
+      token: bearer,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const good = { reason: "customer", notifyCustomer: false };
+    expect((await api(path, post({ reason: "bored", notifyCustomer: false }))).status).toBe(400);
+    expect((await api(path, post(good, null))).status).toBe(401);
+    const missing = "/api/v1/orders/00000000-0000-4000-8000-000000000000/cancel";
+    expect((await api(missing, post(good))).status).toBe(404);
+    expect((await api(path, post(good))).status).toBe(200);
+    expect((await api(path, post(good))).status).toBe(409);
+  });
+});
+
 describe("drop-ship purchase orders", () => {
   // Every documented answer of the drop-ship routes, each produced once; the behaviour behind them
   // is tested in tests/dropship-orders.test.ts.
@@ -929,6 +992,7 @@ describe("docs/openapi.yaml", () => {
         "get /orders/{orderId}/payments",
         "post /orders/{orderId}/payments/sync",
         "post /orders/{orderId}/payments/capture",
+        "post /orders/{orderId}/cancel",
       ].sort(),
     );
     const missing = documented.filter((d) => !seen.has(d));

@@ -514,6 +514,38 @@ describe("the demo's cart simulator behind the real connectors", () => {
     ).toHaveLength(1);
   });
 
+  it("cancels a demo shop order through its cart from the order page, releasing and refunding its payments", async () => {
+    const demo = await shopRow("demo", DEMO_SHOP_DOMAIN);
+    const held = await storedOrder(demo.id, { number: "#1072" });
+    const post = (fields: Record<string, string>) =>
+      app.fetch(`/app/orders/${held!.id}?shop=${DEMO_SHOP_DOMAIN}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const page = await app.fetch(`/app/orders/${held!.id}?shop=${DEMO_SHOP_DOMAIN}`);
+    expect(await page.text()).toContain("Cancel Order");
+    const res = await post({ intent: "cancel_order", reason: "customer", notifyCustomer: "true" });
+    expect(res.status).toBe(200);
+    const stored = await storedOrder(demo.id, { number: "#1072" });
+    expect(stored).toMatchObject({ cartStatus: "cancelled", orderStatusKey: "cancelled" });
+    const cart = (await (
+      await fetch(`${carts.simulator.url}/demo-cart/api/orders/${held!.cartOrderId}`)
+    ).json()) as { cartStatus: string; payments: { kind: string; status: string }[] };
+    expect(cart.cartStatus).toBe("cancelled");
+    // Every capture the cart holds was refunded.
+    const kinds = cart.payments.filter((p) => p.status === "success").map((p) => p.kind);
+    expect(kinds.filter((k) => k === "refund")).toHaveLength(
+      kinds.filter((k) => k === "capture").length,
+    );
+    const again = await post({
+      intent: "cancel_order",
+      reason: "customer",
+      notifyCustomer: "false",
+    });
+    expect(again.status).toBe(409);
+  });
+
   it("leads the order page's links to pages of the simulator that show the order, product and parcel", async () => {
     const demo = await shopRow("demo", DEMO_SHOP_DOMAIN);
     const links = async (shop: string, orderId: string) => {

@@ -50,6 +50,29 @@ export interface CaptureRequest {
 export type CaptureOutcome =
   { ok: true; transaction: NormalizedPayment } | { ok: false; retryable: boolean; reason: string };
 
+/** Why the owner cancels an order; Shopify's OrderCancelReason values, in lower case. */
+export const CANCEL_REASONS = [
+  "customer",
+  "inventory",
+  "fraud",
+  "declined",
+  "staff",
+  "other",
+] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/** Cancel Order: the cart cancels, refunds what was captured and releases what is authorised. */
+export interface CancelRequest {
+  reason: CancelReason;
+  notifyCustomer: boolean;
+  restock: boolean;
+  /** Captured and not yet refunded, a decimal string in the order's currency ("0.00": none). */
+  refundAmount: string;
+  currency: string;
+  /** Written on the order in the cart where it keeps one (who cancelled, from where). */
+  staffNote: string;
+}
+
 /** One order as every cart's connector hands it to orders/ingest.server.ts. */
 export interface NormalizedOrder {
   /** Exactly as the cart sent it, as a string (Shopify ids exceed 2^53). */
@@ -263,6 +286,12 @@ export interface CartConnector {
    * payment gateway and Orderlane cannot do it (the order page says why).
    */
   capturePayment?(request: CaptureRequest): Promise<CaptureOutcome>;
+  /**
+   * Cancel Order through the cart, refunding captured money and releasing authorisations; the
+   * caller reads the order's transactions back afterwards to know what the cart did. Absent where
+   * the cart cannot be asked to (the order page says why).
+   */
+  cancelOrder?(order: CartOrderRef, request: CancelRequest): Promise<CartOutcome>;
 }
 
 export type ConnectorContext = Pick<AppContext, "shopify" | "config">;

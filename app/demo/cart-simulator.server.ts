@@ -376,6 +376,20 @@ class ShopifyStore {
               amountSet: this.money(total, demo.currency),
               createdAt: order.createdAt.toISOString(),
             },
+            // orderCancel with a refund to the original payment method gives the sale back.
+            ...(order.cancelledAt && order.financialStatus === "REFUNDED"
+              ? [
+                  {
+                    id: gid("OrderTransaction", Number(demo.id) + 6_000_000),
+                    kind: "REFUND",
+                    status: "SUCCESS",
+                    gateway: demo.paymentMethod,
+                    amountSet: this.money(total, demo.currency),
+                    createdAt: order.cancelledAt.toISOString(),
+                    parentTransaction: { id: gid("OrderTransaction", Number(demo.id) + 5_000_000) },
+                  },
+                ]
+              : []),
           ];
     if (options.withConnections) {
       node.lineItems = connection(lineItems);

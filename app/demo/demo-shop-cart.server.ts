@@ -97,7 +97,9 @@ export class DemoShopCart {
     }
     if (path === "/api/orders" && method === "GET") return this.list(query);
     const one =
-      /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/invoice|\/notes|\/captures)?$/.exec(path);
+      /^\/api\/orders\/([^/]+)(\/status|\/fulfillments|\/invoice|\/notes|\/captures|\/cancel)?$/.exec(
+        path,
+      );
     if (!one) return { status: 404, body: { error: "The demo cart has no such address" } };
     const record = this.find(decodeURIComponent(one[1]!));
     if (!record) return { status: 404, body: { error: "The demo cart has no such order" } };
@@ -107,6 +109,7 @@ export class DemoShopCart {
     if (one[2] === "/invoice" && method === "PUT") return this.setInvoice(record, body);
     if (one[2] === "/notes" && method === "POST") return this.addNote(record, body);
     if (one[2] === "/captures" && method === "POST") return this.capture(record, body);
+    if (one[2] === "/cancel" && method === "POST") return this.cancel(record, body);
     return { status: 405, body: { error: `${method} is not answered here` } };
   }
 
@@ -244,6 +247,66 @@ export class DemoShopCart {
     };
     payments.push(capture);
     return { status: 201, body: { ...capture, processedAt: capture.processedAt.toISOString() } };
+  }
+
+  /**
+   * Cancel Order, as Shopify's orderCancel does it: captured money refunded to the original payment
+   * method when asked, what is still authorised released, the customer told when asked.
+   */
+  private cancel(record: DemoCartRecord, body: Record<string, unknown>): Reply {
+    const order = record.order;
+    if (["cancelled", "refunded", "completed"].includes(order.cartStatus)) {
+      return {
+        status: 409,
+        body: { error: `The order is ${RAW_WORDS[order.cartStatus]}; it cannot be cancelled` },
+      };
+    }
+    if (record.parcels.length > 0)
+      return { status: 409, body: { error: "Part of the order has shipped" } };
+    const payments = order.payments;
+    const ok = payments.filter((p) => p.status === "success");
+    const now = new Date();
+    const children = (id: string | null, kind: string) =>
+      ok.filter((p) => p.kind === kind && id !== null && p.parentCartTransactionId === id);
+    const sum = (list: { amount: string }[]) => list.reduce((t, p) => t + Number(p.amount), 0);
+    const added: typeof payments = [];
+    for (const auth of ok.filter((p) => p.kind === "authorization")) {
+      if (children(auth.cartTransactionId, "void").length > 0) continue;
+      const left = Number(auth.amount) - sum(children(auth.cartTransactionId, "capture"));
+      if (left > 0.0001) {
+        added.push({
+          ...auth,
+          kind: "void",
+          amount: left.toFixed(2),
+          cartTransactionId: `${auth.cartTransactionId}-v${payments.length + added.length}`,
+          parentCartTransactionId: auth.cartTransactionId,
+          processedAt: now,
+          errorMessage: null,
+        });
+      }
+    }
+    if (body.refund === true) {
+      for (const capture of ok.filter((p) => p.kind === "capture")) {
+        const left = Number(capture.amount) - sum(children(capture.cartTransactionId, "refund"));
+        if (left > 0.0001) {
+          added.push({
+            ...capture,
+            kind: "refund",
+            amount: left.toFixed(2),
+            cartTransactionId: `${capture.cartTransactionId}-r${payments.length + added.length}`,
+            parentCartTransactionId: capture.cartTransactionId,
+            processedAt: now,
+            errorMessage: null,
+          });
+        }
+      }
+    }
+    payments.push(...added);
+    this.setStatus(record, "cancelled");
+    if (body.notify_customer === true) {
+      record.notes.push("To the customer: Your order has been cancelled.");
+    }
+    return { status: 200, body: order };
   }
 
   private fulfil(record: DemoCartRecord, body: Record<string, unknown>): Reply {

@@ -93,6 +93,10 @@ export async function runOrderAction(
       return refused(
         "Dropship needs the purchase order's details: use the Dropship form, or POST /api/v1/orders/:id/dropship.",
       );
+    case "cancel_order":
+      return refused(
+        'Cancel Order needs a reason and whether to email the customer: use Cancel Order on the order page, or POST /api/v1/orders/:id/cancel {"reason", "notifyCustomer"}.',
+      );
     case "update_shipment":
     case "fail_validation":
     case "provider_reject":

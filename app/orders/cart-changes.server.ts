@@ -49,7 +49,8 @@ export async function followCartStatus(
   now: Date,
 ): Promise<void> {
   const changed = before.cartStatus !== after.cartStatus;
-  if (changed && STOPPED.has(after.cartStatus)) {
+  // Cancelled → refunded (Cancel Order read back) stops nothing more: it was stopped already.
+  if (changed && STOPPED.has(after.cartStatus) && !STOPPED.has(before.cartStatus)) {
     await cancelFulfillment(ctx, shop.id, after.id, CART);
     return;
   }

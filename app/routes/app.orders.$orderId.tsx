@@ -5,6 +5,9 @@ import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix
 import { z } from "zod";
 import { runOrderAction } from "~/orders/actions.server";
 import { changeOrderStatus } from "~/orders/set-cart-status.server";
+import { CANCEL_REASON_LABELS, cancelOrder, previewCancel } from "~/orders/cancel-order.server";
+import { CANCEL_REASONS } from "~/carts/connector";
+import { formatMoney } from "~/ui/format";
 import {
   addOrderNote,
   INVOICE_MAX,
@@ -54,6 +57,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     page.totals.currency,
   );
   const payments = await readPayments(context, owner.shop.id, page.id);
+  const cancel = await previewCancel(context, owner.shop.id, page.id, actingFor(owner));
   const view: OrderPageView = {
     ...page,
     items: page.items.map((item) => ({ ...item, dropship: dropship?.get(item.id) ?? null })),
@@ -62,6 +66,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ? paymentsView(payments, shopSettings(owner.shop).timezone, page.editorUrl)
       : null,
     dropship: await orderDropshipSummary(context.db, owner.shop.id, page.id),
+    cancel: cancel
+      ? {
+          refund: Number(cancel.refund) > 0 ? formatMoney(cancel.refund, cancel.currency) : null,
+          release: Number(cancel.void) > 0 ? formatMoney(cancel.void, cancel.currency) : null,
+          purchaseOrders: cancel.purchaseOrders.map((po) => ({
+            poNumber: po.poNumber,
+            provider: po.provider,
+            withdrawn: po.outcome === "withdrawn",
+          })),
+          refusal: cancel.refusal,
+          reasons: CANCEL_REASONS.map((value) => ({ value, label: CANCEL_REASON_LABELS[value] })),
+        }
+      : null,
   };
   return view;
 }
@@ -70,7 +87,13 @@ const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("submit") }),
   z.object({ intent: z.literal("hold") }),
   z.object({ intent: z.literal("release") }),
-  z.object({ intent: z.literal("status"), change: z.enum(["hold", "release", "cancel"]) }),
+  z.object({ intent: z.literal("status"), change: z.enum(["hold", "release"]) }),
+  z.object({
+    intent: z.literal("cancel_order"),
+    reason: z.enum(CANCEL_REASONS),
+    notifyCustomer: z.enum(["true", "false"]),
+    restock: z.enum(["true", "false"]).default("true"),
+  }),
   z.object({ intent: z.literal("order_status"), status: z.string().min(1).max(40) }),
   z.object({ intent: z.literal("invoice"), invoiceNumber: z.string().max(INVOICE_MAX * 2) }),
   z.object({
@@ -236,6 +259,40 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           ? await updateShipment(context, shopId, orderId, input.value, acting)
           : await changeItem(context, shopId, orderId, intent.lineId, input.value, acting);
       return replyWith(outcome, { shipment: true });
+    }
+    case "cancel_order": {
+      const outcome = await cancelOrder(
+        context,
+        shopId,
+        orderId,
+        {
+          reason: intent.reason,
+          notifyCustomer: intent.notifyCustomer === "true",
+          restock: intent.restock === "true",
+        },
+        acting,
+      );
+      if (!outcome.ok) return replyWith(outcome);
+      const money = (amount: string) => formatMoney(amount, outcome.currency);
+      const parts = !outcome.paymentsReadBack
+        ? ["the cart's payments could not be read back yet; use Sync Payments to see the refund"]
+        : [
+            Number(outcome.refunded) > 0
+              ? `${money(outcome.refunded)} refunded to the original payment method`
+              : "nothing was refunded",
+            Number(outcome.voided) > 0
+              ? `the ${money(outcome.voided)} authorisation was released`
+              : "no authorisation was left to release",
+          ];
+      const withdrawn = outcome.purchaseOrders.filter((p) => p.outcome === "withdrawn").length;
+      const asked = outcome.purchaseOrders.length - withdrawn;
+      if (withdrawn > 0) parts.push(`${withdrawn} purchase order(s) withdrawn`);
+      if (asked > 0) parts.push(`${asked} provider(s) asked to cancel`);
+      return reply({
+        ok: true,
+        cancelled: true,
+        message: `Order cancelled: ${parts.join("; ")}.`,
+      });
     }
     case "payments_sync":
       return replyWith(await syncPayments(context, shopId, orderId, acting), { payments: true });

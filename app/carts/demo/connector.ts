@@ -79,6 +79,10 @@ const OWN_DATABASE_CART: CartConnector = {
   async pushTracking() {
     return { ok: true };
   },
+  // Nothing to read back afterwards: the order page says so and Sync Payments has nothing more.
+  async cancelOrder() {
+    return { ok: true };
+  },
   // The demo's own payments gateway: it captures what is asked, as an authorising gateway would.
   async capturePayment(request) {
     return {
@@ -224,6 +228,15 @@ export function createDemoConnector(shop: ConnectorShop): CartConnector {
       }
       const id = (answer.body as { id?: unknown } | null)?.id;
       return { ok: true, cartNoteId: typeof id === "string" ? id : null };
+    },
+
+    cancelOrder(order: CartOrderRef, request) {
+      return write(`${orderPath(order.cartOrderId)}/cancel`, {
+        reason: request.reason,
+        notify_customer: request.notifyCustomer,
+        restock: request.restock,
+        refund: Number(request.refundAmount) > 0,
+      });
     },
 
     async capturePayment(request) {

@@ -6,6 +6,7 @@ import { parseCartJson } from "../json";
 import { CartReadError } from "../connector";
 import type {
   CaptureOutcome,
+  CancelRequest,
   CaptureRequest,
   CartConnector,
   CartOrderRef,
@@ -149,18 +150,30 @@ const METAFIELDS_DELETE = `#graphql
   }`;
 
 const ORDER_CANCEL = `#graphql
-  mutation OrderlaneCancel($orderId: ID!, $staffNote: String) {
+  mutation OrderlaneCancel(
+    $orderId: ID!
+    $reason: OrderCancelReason!
+    $refundMethod: OrderCancelRefundMethodInput
+    $restock: Boolean!
+    $notifyCustomer: Boolean
+    $staffNote: String
+  ) {
     orderCancel(
       orderId: $orderId
-      reason: OTHER
-      refundMethod: { originalPaymentMethodsRefund: false }
-      restock: true
-      notifyCustomer: false
+      reason: $reason
+      refundMethod: $refundMethod
+      restock: $restock
+      notifyCustomer: $notifyCustomer
       staffNote: $staffNote
     ) {
-      job { id }
+      job { id done }
       orderCancelUserErrors { field message code }
     }
+  }`;
+
+const JOB = `#graphql
+  query OrderlaneJob($id: ID!) {
+    job(id: $id) { id done }
   }`;
 
 const FULFILLMENT_ORDER_REPORT_PROGRESS = `#graphql
@@ -357,6 +370,13 @@ export function createShopifyConnector(
       return `shopify://admin/orders/${order.cartOrderId}`;
     },
     pushTracking: (push) => pushTracking(ctx, push, keys),
+    cancelOrder: (order, request) =>
+      outcomeOfReadError(async () =>
+        cancelInShopify(await openAdmin(), order, {
+          ...request,
+          refund: Number(request.refundAmount) > 0,
+        }),
+      ),
     capturePayment: (request) =>
       outcomeOfReadError(async () => capturePayment(await openAdmin(), request)).catch(
         (err: unknown): CaptureOutcome => ({
@@ -694,28 +714,74 @@ async function writeStatus(
   order: CartOrderRef,
   change: CartStatusChange,
 ): Promise<CartOutcome> {
-  const refused = (errors: UserError[], fallback: string): CartOutcome => ({
-    ok: false,
-    retryable: false,
-    reason: errors.map((e) => e.message).join("; ") || fallback,
-  });
   if (change === "cancel") {
-    const data = await admin.request<{
-      orderCancel: { job: { id: string } | null; orderCancelUserErrors: UserError[] } | null;
-    }>(ORDER_CANCEL, {
-      orderId: gid("Order", order.cartOrderId),
+    // The old status control's cancel: no refund, restocked, the customer not emailed.
+    return cancelInShopify(admin, order, {
+      reason: "other",
+      notifyCustomer: false,
+      restock: true,
+      refund: false,
       staffNote: "Cancelled in Orderlane",
     });
-    const errors = data.orderCancel?.orderCancelUserErrors ?? [];
-    if (errors.length > 0 || !data.orderCancel?.job) {
-      return refused(errors, "Shopify did not cancel the order");
-    }
-    return { ok: true };
   }
 
   return change === "hold"
     ? holdFulfillment(admin, order, "other")
     : releaseFulfillment(admin, order);
+}
+
+/** How long Cancel Order waits for Shopify's cancel job before telling the owner it has not finished. */
+const CANCEL_JOB_TIMEOUT_MS = 30_000;
+const CANCEL_JOB_POLL_MS = 1_000;
+
+/**
+ * orderCancel, then its job followed until Shopify says it is done: the refund and the release of
+ * the authorisation happen in that job, so the order is only stored as cancelled once it has run.
+ */
+async function cancelInShopify(
+  admin: AdminApi,
+  order: CartOrderRef,
+  request: Pick<CancelRequest, "reason" | "notifyCustomer" | "restock" | "staffNote"> & {
+    refund: boolean;
+  },
+  timeoutMs = CANCEL_JOB_TIMEOUT_MS,
+): Promise<CartOutcome> {
+  const data = await admin.request<{
+    orderCancel: {
+      job: { id: string; done: boolean } | null;
+      orderCancelUserErrors: UserError[];
+    } | null;
+  }>(ORDER_CANCEL, {
+    orderId: gid("Order", order.cartOrderId),
+    reason: request.reason.toUpperCase(),
+    refundMethod: { originalPaymentMethodsRefund: request.refund },
+    restock: request.restock,
+    notifyCustomer: request.notifyCustomer,
+    staffNote: request.staffNote,
+  });
+  const errors = data.orderCancel?.orderCancelUserErrors ?? [];
+  const job = data.orderCancel?.job;
+  if (errors.length > 0 || !job) return refusedBy(errors, "Shopify did not cancel the order");
+  const deadline = Date.now() + timeoutMs;
+  let done = job.done;
+  while (!done) {
+    if (Date.now() >= deadline) {
+      return {
+        ok: false,
+        retryable: true,
+        reason: `Shopify had not finished cancelling order ${order.cartOrderNumber} after ${Math.round(timeoutMs / 1000)} seconds; Sync Payments shows what it has done`,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, CANCEL_JOB_POLL_MS));
+    const polled = await admin.request<{ job: { id: string; done: boolean } | null }>(JOB, {
+      id: job.id,
+    });
+    if (!polled.job) {
+      return { ok: false, retryable: false, reason: "Shopify lost track of the cancel job" };
+    }
+    done = polled.job.done;
+  }
+  return { ok: true };
 }
 
 function refusedBy(errors: UserError[], fallback: string): CartOutcome {

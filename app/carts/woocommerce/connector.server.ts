@@ -10,6 +10,7 @@ import {
 } from "~/security/outbound.server";
 import { CartReadError } from "../connector";
 import type {
+  CancelRequest,
   CartConnector,
   CartOrderRef,
   CartOutcome,
@@ -238,6 +239,7 @@ export function createWooCommerceConnector(
               ? "completed"
               : write.status,
       ),
+    cancelOrder: async (ref, request) => cancelOrder(openStore(), ref, request),
     listOrderStatuses: async () => listOrderStatuses(openStore()),
     setInvoiceNumber: async (ref, invoiceNumber) =>
       setInvoiceNumber(openStore(), ref, invoiceNumber),
@@ -533,6 +535,61 @@ async function addOrderNote(
       return { ok: false, retryable: false, reason: "WooCommerce did not say it kept the note" };
     }
     return { ok: true, cartNoteId: String(id) };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };
+    }
+    return failure(err);
+  }
+}
+
+const CANCEL_REASON_WORDS: Record<CancelRequest["reason"], string> = {
+  customer: "the customer asked",
+  inventory: "items are out of stock",
+  fraud: "suspected fraud",
+  declined: "the payment was declined",
+  staff: "a staff decision",
+  other: "another reason",
+};
+
+/**
+ * Cancel Order in WooCommerce: captured money back through the payment gateway (`api_refund`), so a
+ * gateway that cannot refund refuses before the order is touched; then status cancelled (which
+ * lets the gateway release an authorisation it holds), and a customer note only when asked.
+ */
+async function cancelOrder(
+  wc: WooClient | null,
+  ref: CartOrderRef,
+  request: CancelRequest,
+): Promise<CartOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  const orderPath = `orders/${encodeURIComponent(ref.cartOrderId)}`;
+  try {
+    if (Number(request.refundAmount) > 0) {
+      await wc.post(`${orderPath}/refunds`, {
+        amount: request.refundAmount,
+        reason: `Cancelled in Orderlane: ${CANCEL_REASON_WORDS[request.reason]}`,
+        api_refund: true,
+        // A refund of the order as a whole: nothing goes back to stock here; the cancel restocks.
+        restock_items: false,
+      });
+    }
+    const cancelled = await putStatus(wc, ref, "cancelled");
+    if (!cancelled.ok) {
+      return Number(request.refundAmount) > 0
+        ? {
+            ...cancelled,
+            reason: `WooCommerce refunded ${request.refundAmount} ${request.currency} but did not cancel the order: ${cancelled.reason}`,
+          }
+        : cancelled;
+    }
+    if (request.notifyCustomer) {
+      await wc.post(`${orderPath}/notes`, {
+        note: "Your order has been cancelled. Any payment taken has been refunded to your original payment method.",
+        customer_note: true,
+      });
+    }
+    return { ok: true };
   } catch (err) {
     if (httpStatusOf(err) === 404) {
       return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };

@@ -95,6 +95,7 @@ const MATRIX: Record<OrderAction, Row> = {
   cancel_and_resend:  [R,         R,           R,           "open",      R,           R,           R,           R        ],
   keep_as_sent:       [R,         R,           R,           "open",      R,           "closed",    R,           R        ],
   dropship:           ["open",    "open",      "open",      R,           R,           R,           "open",      R        ],
+  cancel_order:       ["new",     "pending",   "on_hold",   "open",      "abandoned", R,           "error",     R        ],
 };
 
 // The two actions seed 001 keeps for shops that process orders manually, in such a shop (where the
@@ -459,8 +460,20 @@ describe("allowedActions", () => {
         "force_delete",
         "cart_delete",
         "dropship",
+        "cancel_order",
       ].sort(),
     );
+  });
+});
+
+describe("cancel_order", () => {
+  it("refuses a second cancel, whatever the state", () => {
+    for (const cartStatus of ["cancelled", "refunded"] as const) {
+      expect(decide("cancel_order", facts({ cartStatus }))).toEqual({
+        allowed: false,
+        reason: "This order is already cancelled.",
+      });
+    }
   });
 });
 

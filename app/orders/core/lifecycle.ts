@@ -54,6 +54,7 @@ export const ORDER_ACTIONS = [
   "cancel_and_resend",
   "keep_as_sent",
   "dropship",
+  "cancel_order",
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
@@ -88,6 +89,7 @@ export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
   cancel_and_resend: "Cancel and send again",
   keep_as_sent: "Keep as sent",
   dropship: "Dropship",
+  cancel_order: "Cancel Order",
 };
 
 export const STATE_LABELS: Readonly<Record<LifecycleState, string>> = {
@@ -433,6 +435,22 @@ const RULES: Readonly<Record<OrderAction, ActionRule>> = {
       open: "Every item of this order was already sent; an item is never ordered twice.",
       abandoned: "Every item of this order was already sent; an item is never ordered twice.",
       closed: "This order has shipped; there is nothing left to drop-ship.",
+      archived: "This order is archived; reprocess it first.",
+    },
+  },
+  cancel_order: {
+    // The cart cancels, refunds and releases the payment (cancel-order.server.ts); the order keeps
+    // its state, with nothing more sent and what was sent withdrawn or asked to cancel.
+    from: ["new", "pending", "on_hold", "open", "abandoned", "error"],
+    to: "same",
+    guards: [
+      {
+        when: (f) => f.cartStatus === "cancelled" || f.cartStatus === "refunded",
+        reason: "This order is already cancelled.",
+      },
+    ],
+    refusedIn: {
+      closed: "Everything in this order has shipped; it can no longer be cancelled.",
       archived: "This order is archived; reprocess it first.",
     },
   },

@@ -24,9 +24,11 @@ import { ItemCard } from "./ItemCard";
 import { InvoiceCard, NotesCard, OrderStatusCard } from "./OrderManagement";
 import { ShipmentModal, type ShipmentSubmit } from "./ShipmentModal";
 import { PaymentsCard } from "./PaymentsCard";
+import { CancelOrderModal } from "./CancelOrderModal";
 import { appBridgeToast, cartAdminTarget } from "./notify";
 import { StatusHelpModal } from "./StatusHelp";
 import { alertLabel } from "~/ui/CatalogFilters";
+import { cartName } from "~/ui/cart-words";
 import type {
   CartChangeAction,
   CartChangeView,
@@ -82,7 +84,8 @@ export function OrderPage({ page }: { page: OrderPageView }) {
     handled.current = result;
     if (result.ok) {
       setOpen(null);
-      if (!appBridgeToast(result.message)) setNotice({ tone: "success", message: result.message });
+      if (!appBridgeToast(result.message) || result.cancelled)
+        setNotice({ tone: "success", message: result.message });
       return;
     }
     // A form with field errors stays open and shows them next to the fields.
@@ -139,6 +142,17 @@ export function OrderPage({ page }: { page: OrderPageView }) {
           content: `Purchase order ${po.poNumber}`,
           url: `/app/purchase-orders/${po.id}`,
         })),
+        ...(page.cancel
+          ? [
+              {
+                content: "Cancel Order",
+                destructive: true,
+                disabled: busy || page.cancel.refusal !== null,
+                helpText: page.cancel.refusal ?? undefined,
+                onAction: () => setOpen({ kind: "cancel" }),
+              },
+            ]
+          : []),
         { content: "What do statuses mean?", onAction: () => setOpen({ kind: "help" }) },
       ]}
       actionGroups={[
@@ -399,25 +413,13 @@ export function OrderPage({ page }: { page: OrderPageView }) {
         </Modal>
       ) : null}
       {open?.kind === "cancel" ? (
-        <Modal
-          open
+        <CancelOrderModal
+          cancel={page.cancel}
+          busy={busy}
+          cart={cartName(page.platform)}
           onClose={() => setOpen(null)}
-          title="Cancel this order?"
-          primaryAction={{
-            content: "Cancel order",
-            destructive: true,
-            loading: busy,
-            onAction: () => send({ intent: "status", change: "cancel" }),
-          }}
-          secondaryActions={[{ content: "Keep the order", onAction: () => setOpen(null) }]}
-        >
-          <Modal.Section>
-            <Text as="p">
-              The order is cancelled in the cart first; Orderlane stops its countdown once the cart
-              accepts.
-            </Text>
-          </Modal.Section>
-        </Modal>
+          onConfirm={(fields) => send({ intent: "cancel_order", ...fields })}
+        />
       ) : null}
       {open?.kind === "resend" && page.cartChange ? (
         <Modal

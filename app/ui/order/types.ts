@@ -260,6 +260,18 @@ export interface OrderPageView extends OrderPageData {
   allowHttpImages: boolean;
   /** Drop-ship: whether some item can be drop-shipped now, and the order's drop-ship POs. */
   dropship?: { available: boolean; purchaseOrders: { id: string; poNumber: string }[] };
+  /** Cancel Order's confirmation: what the cancel will refund, release and withdraw. */
+  cancel: CancelPreviewView | null;
+}
+
+export interface CancelPreviewView {
+  /** Formatted in the order's currency; null when nothing is to be refunded or released. */
+  refund: string | null;
+  release: string | null;
+  purchaseOrders: { poNumber: string; provider: string; withdrawn: boolean }[];
+  /** Why the order cannot be cancelled here now; null when it can. */
+  refusal: string | null;
+  reasons: { value: string; label: string }[];
 }
 
 /** What the page's action answered. */
@@ -271,6 +283,8 @@ export type OrderPageResult =
       design?: string;
       shipment?: true;
       payments?: true;
+      /** Cancel Order: the banner stays on the page, whatever the admin's toast does. */
+      cancelled?: true;
     }
   | {
       ok: false;
