@@ -26,3 +26,7 @@ export function demoShopRefs(demo: { shopifyShop: string } | null): DemoShopRef[
     { platform: "woocommerce", domain: DEMO_WOO_DOMAIN },
   ];
 }
+
+/** The demo shop's orders the demo places drop-ship purchase orders on: one ships, one is overdue. */
+export const DEMO_OVERDUE_ORDER = "#2007";
+export const DEMO_SHIPPING_ORDER = "#2006";

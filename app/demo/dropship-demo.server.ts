@@ -285,10 +285,6 @@ export function dropshipDemoCartOrders(seededAt: Date): NormalizedOrder[] {
   });
 }
 
-/** The orders the purchase-order side of the demo places POs on: one ships, one is overdue. */
-export const DEMO_OVERDUE_ORDER = "#2007";
-export const DEMO_SHIPPING_ORDER = "#2006";
-
 export interface DemoFeeds {
   ftp: RunningFeedServer;
   sftp: RunningFeedServer;

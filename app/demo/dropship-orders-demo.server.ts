@@ -10,7 +10,7 @@ import { orderDropshipEligibility } from "~/fulfillment/dropship/eligibility.ser
 import { placeDropshipOrder } from "~/fulfillment/dropship/place.server";
 import { flagOverduePurchaseOrders } from "~/fulfillment/dropship/tracking-poll.server";
 import { storeProviderEvent } from "~/fulfillment/provider-events.server";
-import { DEMO_OVERDUE_ORDER, DEMO_SHIPPING_ORDER } from "./dropship-demo.server";
+import { DEMO_OVERDUE_ORDER, DEMO_SHIPPING_ORDER } from "./constants";
 
 type Ctx = Pick<AppContext, "db" | "jobs" | "config">;
 

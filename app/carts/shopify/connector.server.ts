@@ -35,6 +35,7 @@ import {
   graphqlTransaction,
   graphqlTransactionShape,
   normalizeGraphqlOrder,
+  gid,
   numericId,
 } from "./normalize";
 import { DEFAULT_SHOP_SETTINGS, shopSettings } from "~/orders/core/shop-settings";
@@ -223,9 +224,6 @@ const REPORTABLE = new Set(["OPEN", "IN_PROGRESS"]);
 const REASON_NOTES_MAX = 256;
 /** Fulfillment orders a hold can be placed on. */
 const HOLDABLE = new Set(["OPEN", "IN_PROGRESS", "SCHEDULED"]);
-
-export const gid = (type: string, id: string) =>
-  id.startsWith("gid://") ? id : `gid://shopify/${type}/${id}`;
 
 /** Without read_all_orders, Shopify shows an app only the last 60 days of orders. */
 export const SHOPIFY_WINDOW_DAYS = 60;

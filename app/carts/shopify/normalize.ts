@@ -29,6 +29,10 @@ export function numericId(id: string): string {
   return match ? match[1]! : id;
 }
 
+/** The gid of a Shopify object from its numeric id (`Order`, `123` → `gid://shopify/Order/123`). */
+export const gid = (type: string, id: string) =>
+  id.startsWith("gid://") ? id : `gid://shopify/${type}/${id}`;
+
 export function describeIssues(error: z.ZodError): string {
   const parts = error.issues.slice(0, 6).map((issue) => {
     const where = issue.path.length > 0 ? issue.path.join(".") : "payload";

@@ -11,7 +11,7 @@ import {
   type StockWriteResult,
 } from "../connector";
 import type { AdminApi } from "./admin-api.server";
-import { gid } from "./connector.server";
+import { gid } from "./normalize";
 
 /** Shopify takes at most 250 quantities per inventorySetQuantities call. */
 export const SHOPIFY_STOCK_BATCH = 250;
