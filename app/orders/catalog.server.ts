@@ -6,7 +6,15 @@ import { createHash } from "node:crypto";
 import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type DbOrTx } from "~/db/client.server";
-import { orders } from "~/db/schema";
+import {
+  distributorItems,
+  distributorSkuMaps,
+  dropshipProducts,
+  lineItems,
+  orders,
+  providers,
+} from "~/db/schema";
+import { maxLeadTimeDaysFor } from "~/fulfillment/dropship/eligibility.server";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES, type OrderAlert } from "~/orders/core/model";
 
 export const CATALOG_PAGE_SIZE = 50;
@@ -27,6 +35,8 @@ export interface CatalogFilters {
   orderStatus?: string;
   /** An alert code, or `any` for every order carrying an alert. */
   alert?: string;
+  /** Only orders with an item some distributor can ship now (the drop-ship eligibility rule). */
+  dropshipEligible?: boolean;
   sort?: CatalogSort;
 }
 
@@ -109,6 +119,11 @@ export const catalogQuerySchema = z.object({
       error: "alert: an alert code (lower-case letters, digits, _ . -) or any",
     }),
   ),
+  dropshipEligible: optional(
+    z
+      .enum(["true", "false"], { error: "dropshipEligible: true or false" })
+      .transform((v) => v === "true"),
+  ),
   sort: optional(z.enum(CATALOG_SORTS, { error: `sort: one of ${CATALOG_SORTS.join(", ")}` })),
   cursor: optional(z.string().max(500, { error: "cursor: not a cursor this app made" })),
   limit: optional(
@@ -162,6 +177,7 @@ function filterFingerprint(filters: CatalogFilters): string {
     filters.status ?? null,
     filters.state ?? null,
     filters.alert ?? null,
+    filters.dropshipEligible ? true : null,
     filters.sort ?? "newest",
   ]);
   return createHash("sha256").update(key).digest("base64url").slice(0, 12);
@@ -289,6 +305,7 @@ interface FilterShape {
   state: boolean;
   orderStatus: boolean;
   alert: "none" | "any" | "code";
+  dropshipEligible: boolean;
 }
 
 function filterShape(filters: CatalogFilters): FilterShape {
@@ -299,10 +316,16 @@ function filterShape(filters: CatalogFilters): FilterShape {
     state: Boolean(filters.state),
     orderStatus: Boolean(filters.orderStatus),
     alert: filters.alert === "any" ? "any" : filters.alert ? "code" : "none",
+    dropshipEligible: Boolean(filters.dropshipEligible),
   };
 }
 
-function filterValues(shopId: string, filters: CatalogFilters): Record<string, unknown> {
+/** The placeholders' values; the lead-time threshold is read from the shop only when filtering. */
+async function filterValues(
+  db: DbOrTx,
+  shopId: string,
+  filters: CatalogFilters,
+): Promise<Record<string, unknown>> {
   return {
     shopId,
     ...(normaliseSearch(filters.search) ? searchValues(filters.search!).values : {}),
@@ -311,7 +334,38 @@ function filterValues(shopId: string, filters: CatalogFilters): Record<string, u
     state: filters.state,
     orderStatus: filters.orderStatus,
     alert: filters.alert,
+    maxLeadTimeDays: filters.dropshipEligible ? await maxLeadTimeDaysFor(db, shopId) : undefined,
   };
+}
+
+/**
+ * The drop-ship eligibility rule of `dropshipEligibility` (eligibility.server.ts) as one EXISTS, so
+ * the filter pages by keyset like the others: some item with a SKU is carried by an enabled
+ * distributor of the shop (the owner's manual map at that distributor; else the same SKU; else,
+ * only where that distributor has no item under the same SKU, the product's barcode) in one
+ * warehouse with stock for the item's quantity and a lead time within the shop's threshold.
+ */
+function dropshipEligibleCondition(): SQL {
+  return sql`exists (
+    select 1 from ${lineItems} li
+    join ${distributorItems} di on di.shop_id = li.shop_id
+      and di.stock >= li.quantity and di.lead_time_days <= ${p("maxLeadTimeDays")}::int
+    join ${providers} pr on pr.id = di.provider_id and pr.shop_id = li.shop_id
+      and pr.kind = 'distributor' and pr.enabled
+    left join ${distributorSkuMaps} m on m.shop_id = li.shop_id and m.shop_sku = li.sku
+      and m.provider_id = di.provider_id
+    where li.order_id = ${orders.id} and li.shop_id = ${orders.shopId}
+      and li.sku is not null and btrim(li.sku) <> ''
+      and (
+        (m.id is not null and di.sku = m.distributor_sku)
+        or (m.id is null and di.sku = li.sku)
+        or (m.id is null and di.barcode is not null
+          and di.barcode = (select dp.barcode from ${dropshipProducts} dp
+                            where dp.shop_id = li.shop_id and dp.sku = li.sku)
+          and not exists (select 1 from ${distributorItems} same
+                          where same.provider_id = di.provider_id and same.shop_id = li.shop_id
+                            and same.sku = li.sku))
+      ))`;
 }
 
 /** The WHERE clause for a shop and its filters (as placeholders), without the page position. */
@@ -328,6 +382,7 @@ function catalogWhere(shape: FilterShape): SQL {
       : shape.alert === "code"
         ? sql`${orders.alert}->>'code' = ${p("alert")}`
         : undefined,
+    shape.dropshipEligible ? dropshipEligibleCondition() : undefined,
   )!;
 }
 
@@ -459,7 +514,7 @@ export async function listCatalog(
     (name) => catalogPageStatement(db, name, shape, cursor !== null, descending, limit + 1),
   );
   const fetched = await statement.execute({
-    ...filterValues(shopId, filters),
+    ...(await filterValues(db, shopId, filters)),
     at: cursor?.position.at.toISOString(),
     id: cursor?.position.id,
   });
@@ -500,7 +555,7 @@ export async function matchingOrderIds(
   const statement = cachedStatement(db, ["ids", shape, newestFirst, cap + 1], (name) =>
     matchingIdsStatement(db, name, shape, newestFirst, cap + 1),
   );
-  const rows = await statement.execute(filterValues(shopId, filters));
+  const rows = await statement.execute(await filterValues(db, shopId, filters));
   return rows.map((r) => r.id);
 }
 
@@ -531,7 +586,7 @@ export async function countCatalog(
       .from(matching)
       .prepare(name);
   });
-  const [row] = await statement.execute(filterValues(shopId, filters));
+  const [row] = await statement.execute(await filterValues(db, shopId, filters));
   const n = Number(row?.n ?? 0);
   return n > cap ? { count: cap, more: true } : { count: n, more: false };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { catalogOrderJson } from "~/api/orders.server";
 import { methodNotAllowed, requireApiCaller } from "~/api/http.server";
 import { jsonError } from "~/http.server";
+import { ordersWithEligibleItems } from "~/fulfillment/dropship/eligibility.server";
 import { ALERT_CODES } from "~/orders/core/alerts";
 import { InvalidCursorError, listCatalog } from "~/orders/catalog.server";
 import { CART_STATUSES, LIFECYCLE_STATES, ORDER_TYPES } from "~/orders/core/model";
@@ -22,6 +23,10 @@ const querySchema = z
       .regex(/^[a-z0-9_]{1,40}$/, "orderStatus is the key of one of the shop's order statuses")
       .optional(),
     alert: z.enum(ALERT_CODES, { message: "alert is an alert code (see the API docs)" }).optional(),
+    dropshipEligible: z
+      .enum(["true", "false"], { message: "dropshipEligible is true or false" })
+      .transform((v) => v === "true")
+      .optional(),
     cursor: z.string().max(500).optional(),
     limit: z.coerce
       .number({ message: "limit is a number from 1 to 100" })
@@ -56,13 +61,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     state: query.data.state,
     orderStatus: query.data.orderStatus,
     alert: query.data.alert,
+    dropshipEligible: query.data.dropshipEligible,
     cursor: query.data.cursor ?? null,
     limit: query.data.limit,
   };
   try {
     const page = await listCatalog(context.db, caller.shop.id, filters);
+    const eligible = await ordersWithEligibleItems(
+      context.db,
+      caller.shop.id,
+      page.orders.map((o) => o.id),
+    );
     return Response.json({
-      orders: page.orders.map(catalogOrderJson),
+      orders: page.orders.map((o) => ({
+        ...catalogOrderJson(o),
+        dropshipEligible: eligible.has(o.id),
+      })),
       nextCursor: page.nextCursor,
     });
   } catch (err) {

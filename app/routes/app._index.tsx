@@ -26,6 +26,10 @@ import {
   listCatalog,
   parseCatalogQuery,
 } from "~/orders/catalog.server";
+import {
+  ordersWithEligibleItems,
+  shopHasDistributors,
+} from "~/fulfillment/dropship/eligibility.server";
 import { ORDER_TYPE_LABELS } from "~/orders/core/model";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { requireOwner } from "~/shops/owner.server";
@@ -72,7 +76,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     throw err;
   }
   const timeZone = owner.shop.settings.timezone;
-  const statuses = await shopOrderStatuses(context.db, owner.shop.id);
+  const [statuses, dropship] = await Promise.all([
+    shopOrderStatuses(context.db, owner.shop.id),
+    shopHasDistributors(context.db, owner.shop.id),
+  ]);
+  // The mark costs one more query for the page's ids, and only where distributors exist.
+  const eligible = dropship
+    ? await ordersWithEligibleItems(
+        context.db,
+        owner.shop.id,
+        page.orders.map((o) => o.id),
+      )
+    : new Set<string>();
   const rows: OrderTableRow[] = page.orders.map((o) => ({
     id: o.id,
     number: o.cartOrderNumber,
@@ -91,6 +106,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     alertMessage: o.alert?.message ?? null,
     orderStatusLabel: statusLabel(statuses, o.orderStatusKey),
     invoiceNumber: o.invoiceNumber,
+    dropshipEligible: eligible.has(o.id),
   }));
   return {
     shopName: owner.shop.name,
@@ -101,6 +117,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filtered: FILTER_KEYS.some((k) => options[k]) || Boolean(options.search),
     alertCodes: await alertCodesInUse(context.db, owner.shop.id),
     orderStatuses: statuses.map((r) => ({ key: r.key, label: r.label })),
+    dropship,
     // Schedule Process and Revalidate only for shops that process manually (decision 0033).
     bulkActions: bulkActionsFor(shopSettings(owner.shop).processingMode),
     nextCursor: page.nextCursor,
@@ -193,6 +210,7 @@ export default function Catalog() {
     filtered,
     alertCodes,
     orderStatuses,
+    dropship,
     bulkActions,
     nextCursor,
     previousCursor,
@@ -303,7 +321,12 @@ export default function Catalog() {
           </div>
         ) : null}
         <ListCard>
-          <CatalogFilters alertCodes={alertCodes} orderStatuses={orderStatuses} loading={loading} />
+          <CatalogFilters
+            alertCodes={alertCodes}
+            orderStatuses={orderStatuses}
+            dropship={dropship}
+            loading={loading}
+          />
           {rows.length === 0 ? (
             filtered ? (
               <EmptyList heading="No orders match">

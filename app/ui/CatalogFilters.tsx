@@ -18,7 +18,14 @@ import {
 } from "~/orders/core/model";
 
 /** The URL parameters the catalog reads (orders/catalog.server.ts catalogQuerySchema). */
-export const FILTER_KEYS = ["type", "orderStatus", "status", "state", "alert"] as const;
+export const FILTER_KEYS = [
+  "type",
+  "orderStatus",
+  "status",
+  "state",
+  "alert",
+  "dropshipEligible",
+] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 const SEARCH_DEBOUNCE_MS = 350;
@@ -33,8 +40,11 @@ export function CatalogFilters({
   alertCodes,
   orderStatuses,
   loading,
+  dropship = false,
 }: {
   alertCodes: string[];
+  /** The shop has distributors: offer the drop-ship filter. */
+  dropship?: boolean;
   /** The shop's own statuses, in the owner's order. */
   orderStatuses: { key: string; label: string }[];
   loading: boolean;
@@ -120,6 +130,13 @@ export function CatalogFilters({
       "Alert",
       alertChoices.map((code) => ({ label: alertLabel(code), value: code })),
     ),
+    ...(dropship || params.get("dropshipEligible")
+      ? [
+          choice("dropshipEligible", "Drop-ship", [
+            { label: "Has items that can be drop-shipped", value: "true" },
+          ]),
+        ]
+      : []),
   ];
 
   const describe: Record<FilterKey, (value: string) => string> = {
@@ -128,6 +145,8 @@ export function CatalogFilters({
     status: (v) => `Cart status: ${CART_STATUS_LABELS[v as keyof typeof CART_STATUS_LABELS] ?? v}`,
     state: (v) => `State: ${STATE_LABELS[v as keyof typeof STATE_LABELS] ?? v}`,
     alert: (v) => `Alert: ${alertLabel(v)}`,
+    dropshipEligible: (v) =>
+      v === "true" ? "Has items that can be drop-shipped" : "Drop-ship: any order",
   };
   const appliedFilters: IndexFiltersProps["appliedFilters"] = FILTER_KEYS.flatMap((key) => {
     const value = params.get(key);

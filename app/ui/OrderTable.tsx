@@ -36,6 +36,8 @@ export interface OrderTableRow {
   /** The shop's own status of the order, in its words. */
   orderStatusLabel: string;
   invoiceNumber: string | null;
+  /** Some item can be drop-shipped now (only ever true for shops with distributors). */
+  dropshipEligible: boolean;
 }
 
 type IndexTableProps = ComponentProps<typeof IndexTable>;
@@ -157,6 +159,11 @@ const OrderRow = memo(function OrderRow({
           <Text as="p" variant="bodySm" tone="subdued">
             Invoice {row.invoiceNumber}
           </Text>
+        ) : null}
+        {row.dropshipEligible ? (
+          <Badge tone="info" size="small">
+            Can be drop-shipped
+          </Badge>
         ) : null}
       </IndexTable.Cell>
       <IndexTable.Cell>

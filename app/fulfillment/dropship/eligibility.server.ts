@@ -3,7 +3,7 @@
 // is at most the shop's threshold. Computed from the feeds each time, never stored.
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~/db/client.server";
-import { lineItems, orders, shops } from "~/db/schema";
+import { lineItems, orders, providers, shops } from "~/db/schema";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { carriedItemsFor, type CarriedItem } from "./sku-map.server";
 
@@ -91,6 +91,16 @@ export async function ordersWithEligibleItems(
   const judged = await dropshipEligibility(db, shopId, lines);
   const orderOf = new Map(lines.map((l) => [l.id, l.orderId]));
   return new Set(judged.filter((j) => j.eligible).map((j) => orderOf.get(j.lineId)!));
+}
+
+/** Whether the shop has a distributor at all: only then does the catalog show drop-ship marks. */
+export async function shopHasDistributors(db: DbOrTx, shopId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: providers.id })
+    .from(providers)
+    .where(and(eq(providers.shopId, shopId), eq(providers.kind, "distributor")))
+    .limit(1);
+  return Boolean(row);
 }
 
 export async function maxLeadTimeDaysFor(db: DbOrTx, shopId: string): Promise<number> {
