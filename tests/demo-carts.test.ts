@@ -19,6 +19,7 @@ import {
   type DemoCarts,
 } from "~/demo/cart-shops.server";
 import { DEMO_SHOPIFY_ORDERS, DEMO_WOO_ORDERS } from "~/demo/cart-orders";
+import { createApiToken } from "~/shops/api-tokens.server";
 import { startCartSimulator, type CartSimulator } from "~/demo/cart-simulator.server";
 import { DEMO_SHOP_DOMAIN, DEMO_WOO_DOMAIN } from "~/demo/constants";
 import { seedDemoShop } from "~/demo/seed.server";
@@ -110,7 +111,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
     expect(output).toMatch(
       /demo Shopify shop demo-store\.myshopify\.com ready \(5 orders created\)/,
     );
-    expect(output).toMatch(/demo WooCommerce shop demo-woo\.localhost ready \(4 orders created\)/);
+    expect(output).toMatch(/demo WooCommerce shop demo-woo\.localhost ready \(5 orders created\)/);
 
     const shopifyPage = await fetch(`${url}/app?shop=${SHOPIFY_SHOP}`);
     expect(shopifyPage.status).toBe(200);
@@ -182,8 +183,8 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
       `${sim}/wp-json/wc/v3/orders?per_page=2&consumer_key=${DEMO_WOO_CONSUMER_KEY}`,
     );
     expect(woo.status).toBe(200);
-    expect(woo.headers.get("x-wp-total")).toBe("4");
-    expect(woo.headers.get("x-wp-totalpages")).toBe("2");
+    expect(woo.headers.get("x-wp-total")).toBe("5");
+    expect(woo.headers.get("x-wp-totalpages")).toBe("3");
     const withoutKey = await fetch(`${sim}/wp-json/wc/v3/orders`);
     expect(withoutKey.status).toBe(401);
   });
@@ -209,7 +210,7 @@ describe.skipIf(testDatabaseKind !== "pglite")("npm run demo with its cart shops
       // which may or may not have happened before the stop; the receipt says which.
       const delivered = receipts[0]?.processedAt ? 1 : 0;
       expect(await database.db.$count(orders, eq(orders.shopId, shopify!.id))).toBe(5 + delivered);
-      expect(await database.db.$count(orders, eq(orders.shopId, woo!.id))).toBe(4);
+      expect(await database.db.$count(orders, eq(orders.shopId, woo!.id))).toBe(5);
 
       const credentials = JSON.parse(
         // Sealed with the key the demo made for its data folder, not one from the source.
@@ -407,6 +408,62 @@ describe("the demo's cart simulator behind the real connectors", () => {
       retryable: false,
       reason: "WooCommerce (HTTP 404): Invalid ID.",
     });
+  });
+
+  it("captures the WooCommerce Stripe order's charge whole through the route: the store marks it captured", async () => {
+    const shop = await shopRow("woocommerce", DEMO_WOO_DOMAIN);
+    const order = await storedOrder(shop.id, { id: "4305" });
+    const created = await createApiToken(app.ctx.db, shop.id, { name: "Tests", createdBy: "Ava" });
+    if (!created.ok) throw new Error("token not created");
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${app.url}${path}`, {
+        method,
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${created.token}`,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const before = (await (await api("GET", `/api/v1/orders/${order!.id}/payments`)).json()) as {
+      status: string;
+      capturable: string;
+    };
+    expect(before).toMatchObject({ status: "authorised", capturable: "32.75" });
+    const part = await api("POST", `/api/v1/orders/${order!.id}/payments/capture`, {
+      amount: "10.00",
+    });
+    expect(part.status).toBe(422);
+    const whole = await api("POST", `/api/v1/orders/${order!.id}/payments/capture`, {
+      amount: "32.75",
+    });
+    expect(whole.status).toBe(200);
+    const after = (await (await api("GET", `/api/v1/orders/${order!.id}/payments`)).json()) as {
+      status: string;
+      captured: string;
+    };
+    expect(after).toMatchObject({ status: "paid", captured: "32.75" });
+    const inStore = await fetch(
+      `${carts.simulator.url}/wp-json/wc/v3/orders/4305?consumer_key=${DEMO_WOO_CONSUMER_KEY}`,
+    );
+    const stored = (await inStore.json()) as {
+      status: string;
+      meta_data: { key: string; value: unknown }[];
+    };
+    expect(stored.status).toBe("processing");
+    expect(stored.meta_data).toContainEqual(
+      expect.objectContaining({ key: "_stripe_charge_captured", value: "yes" }),
+    );
+  });
+
+  it("a WooCommerce order paid another way has nothing to capture", async () => {
+    const shop = await shopRow("woocommerce", DEMO_WOO_DOMAIN);
+    const order = await storedOrder(shop.id, { id: "4303" });
+    const created = await createApiToken(app.ctx.db, shop.id, { name: "Tests", createdBy: "Ava" });
+    if (!created.ok) throw new Error("token not created");
+    const res = await fetch(`${app.url}/api/v1/orders/${order!.id}/payments`, {
+      headers: { authorization: `Bearer ${created.token}` },
+    });
+    expect(((await res.json()) as { capturable: string }).capturable).toBe("0.00");
   });
 
   const storedOrder = async (shopId: string, where: { id?: string; number?: string }) => {
@@ -815,6 +872,6 @@ describe("the cart simulator's answers, as each cart words them", () => {
     expect(noRoute.status).toBe(404);
     expect(await noRoute.json()).toMatchObject({ code: "rest_no_route" });
     const onHold = await fetch(`${sim.url}/wp-json/wc/v3/orders?status=on-hold&${key}`);
-    expect(((await onHold.json()) as { id: number }[]).map((o) => o.id)).toEqual([4303]);
+    expect(((await onHold.json()) as { id: number }[]).map((o) => o.id)).toEqual([4305, 4303]);
   });
 });

@@ -286,6 +286,8 @@ export interface CartConnector {
    * payment gateway and Orderlane cannot do it (the order page says why).
    */
   capturePayment?(request: CaptureRequest): Promise<CaptureOutcome>;
+  /** The cart captures an authorisation whole or not at all (WooCommerce Stripe). */
+  capturesInFullOnly?: boolean;
   /**
    * Cancel Order through the cart, refunding captured money and releasing authorisations; the
    * caller reads the order's transactions back afterwards to know what the cart did. Absent where

@@ -39,6 +39,11 @@ export interface DemoCartOrder {
   source: string;
   minutesAgo: number;
   lines: DemoCartLine[];
+  /**
+   * WooCommerce Stripe's authorise-only charge: the order waits on-hold with
+   * `_stripe_charge_captured` "no" until it moves to processing, which captures it.
+   */
+  stripeAuthorisedOnly?: boolean;
 }
 
 const PORTLAND = {
@@ -291,6 +296,24 @@ export const DEMO_WOO_ORDERS: readonly DemoCartOrder[] = [
     minutesAgo: 4000,
     lines: [plainPoster("804")],
   },
+  {
+    id: "4305",
+    number: 4305,
+    status: "on_hold",
+    firstName: "Maeve",
+    lastName: "Ashdown",
+    email: "maeve.ashdown@example.com",
+    address: LEEDS,
+    currency: "GBP",
+    shippingTitle: "Royal Mail Tracked 48",
+    shipping: "3.95",
+    tax: "4.80",
+    paymentMethod: "Credit card (Stripe)",
+    source: "checkout",
+    minutesAgo: 25,
+    lines: [plainPoster("805")],
+    stripeAuthorisedOnly: true,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -494,12 +517,17 @@ export function wooOrder(
     customer_note: "",
     billing: { ...address, email: order.email, phone: "" },
     shipping: { ...address, phone: "" },
-    payment_method: order.paymentMethod.toLowerCase().replace(/[^a-z]+/g, "_"),
+    payment_method: order.stripeAuthorisedOnly
+      ? "stripe"
+      : order.paymentMethod.toLowerCase().replace(/[^a-z]+/g, "_"),
     payment_method_title: order.paymentMethod,
-    transaction_id: `txn_demo_${order.id}`,
-    date_paid_gmt: order.status === "pending_payment" ? null : gmt(created),
+    transaction_id: order.stripeAuthorisedOnly ? `ch_demo_${order.id}` : `txn_demo_${order.id}`,
+    date_paid_gmt:
+      order.status === "pending_payment" || order.stripeAuthorisedOnly ? null : gmt(created),
     date_completed_gmt: order.status === "completed" ? gmt(created) : null,
-    meta_data: [],
+    meta_data: order.stripeAuthorisedOnly
+      ? [{ id: Number(order.id) * 10, key: "_stripe_charge_captured", value: "no" }]
+      : [],
     line_items: order.lines.map((line) => ({
       id: Number(line.id),
       name: `${line.title} - ${line.variant}`,
@@ -616,7 +644,20 @@ export function normalizedDemoOrder(
           : null,
       };
     }),
-    payments: [],
+    // The Stripe charge still to be captured, so Capture shows on the order page from the start.
+    payments:
+      platform === "woocommerce" && order.stripeAuthorisedOnly
+        ? [
+            {
+              kind: "authorization" as const,
+              amount: orderAmounts(order).total,
+              currency: order.currency,
+              status: "success",
+              gateway: "stripe",
+              cartTransactionId: `ch_demo_${order.id}`,
+            },
+          ]
+        : [],
     raw,
   };
 }

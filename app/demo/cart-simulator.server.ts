@@ -1269,6 +1269,30 @@ function changeOrderStatus(
     );
   }
   if (status === "completed") order.date_completed_gmt = wooDate(new Date());
+  if (status === "processing" || status === "completed") captureStripeCharge(store, id, order);
+}
+
+/**
+ * WooCommerce Stripe's authorise-only charges: the extension captures the whole charge when the
+ * order moves to processing or completed, marks `_stripe_charge_captured` "yes" and notes it.
+ */
+function captureStripeCharge(store: WooStore, id: number, order: Record<string, unknown>): void {
+  if (order.payment_method !== "stripe") return;
+  const meta = (Array.isArray(order.meta_data) ? order.meta_data : []) as {
+    key: string;
+    value: unknown;
+  }[];
+  const flag = meta.find((m) => m.key === "_stripe_charge_captured");
+  if (flag?.value !== "no") return;
+  flag.value = "yes";
+  order.date_paid_gmt = wooDate(new Date());
+  addNote(
+    store,
+    id,
+    `Stripe charge complete (Charge ID: ${String(order.transaction_id)})`,
+    false,
+    "system",
+  );
 }
 
 function deleteOrder(

@@ -188,6 +188,12 @@ export async function capturePayment(
   });
   const shop = await ctx.db.query.shops.findFirst({ where: (s, { eq: is }) => is(s.id, shopId) });
   if (!order || !shop) return NOT_FOUND;
+  const connector = connectorFor(ctx, shop);
+  if (connector.capturesInFullOnly && minor !== capturable) {
+    return invalid(
+      `This store's payment gateway captures the whole authorisation only: capture ${payments.capturable} ${payments.currency}`,
+    );
+  }
   const rows = await ctx.db
     .select()
     .from(paymentTransactions)
@@ -200,7 +206,7 @@ export async function capturePayment(
       reason: "Nothing on this order is waiting to be captured.",
     };
   const amount = fromMinor(minor, digits);
-  const capture = connectorFor(ctx, shop).capturePayment!;
+  const capture = connector.capturePayment!;
   const outcome = await capture({
     cartOrderId: order.cartOrderId,
     parentCartTransactionId: open.cartTransactionId,

@@ -11,6 +11,8 @@ import {
 import { CartReadError } from "../connector";
 import type {
   CancelRequest,
+  CaptureOutcome,
+  CaptureRequest,
   CartConnector,
   CartOrderRef,
   CartOutcome,
@@ -27,7 +29,7 @@ import type {
   UpdatedWindow,
   TrackingPush,
 } from "../connector";
-import { readWooOrder } from "./normalize";
+import { readWooOrder, stripeCapture, stripeCharge, wooOrderSchema } from "./normalize";
 import { ensureStoreWebhooks, wooDeliveryUrl } from "./webhook-setup.server";
 import { shopSettings } from "~/orders/core/shop-settings";
 import { createWooStockWriter } from "./stock.server";
@@ -240,6 +242,8 @@ export function createWooCommerceConnector(
               : write.status,
       ),
     cancelOrder: async (ref, request) => cancelOrder(openStore(), ref, request),
+    capturePayment: async (request) => captureStripeCharge(openStore(), request),
+    capturesInFullOnly: true,
     listOrderStatuses: async () => listOrderStatuses(openStore()),
     setInvoiceNumber: async (ref, invoiceNumber) =>
       setInvoiceNumber(openStore(), ref, invoiceNumber),
@@ -590,6 +594,70 @@ async function cancelOrder(
       });
     }
     return { ok: true };
+  } catch (err) {
+    if (httpStatusOf(err) === 404) {
+      return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };
+    }
+    return failure(err);
+  }
+}
+
+const STRIPE_ONLY =
+  "Only a WooCommerce Stripe charge that is waiting to be captured can be captured from Orderlane; capture this payment in WooCommerce's own order page.";
+
+/**
+ * Capture of a WooCommerce Stripe authorise-only charge. The extension captures the whole charge
+ * when the order moves from on-hold to processing and then sets `_stripe_charge_captured` to "yes";
+ * WooCommerce's REST API has no capture of its own, so that move is the capture and the flag read
+ * back is the proof. The whole amount only: the extension captures nothing less.
+ */
+async function captureStripeCharge(
+  wc: WooClient | null,
+  request: CaptureRequest,
+): Promise<CaptureOutcome> {
+  if (!wc) return { ok: false, retryable: false, reason: MISSING_KEYS };
+  const path = `orders/${encodeURIComponent(request.cartOrderId)}`;
+  try {
+    const before = wooOrderSchema.safeParse((await wc.get(path)).data);
+    if (!before.success) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: "WooCommerce answered with an unreadable order",
+      };
+    }
+    const charge = stripeCharge(before.data);
+    if (!charge || charge.chargeId !== request.parentCartTransactionId) {
+      return { ok: false, retryable: false, reason: STRIPE_ONLY };
+    }
+    // Captured already (in WooCommerce, or by an earlier try whose answer was lost): the same capture.
+    if (charge.captured)
+      return { ok: true, transaction: stripeCapture(before.data, charge.chargeId) };
+    if (Number(request.amount) !== Number(before.data.total)) {
+      return {
+        ok: false,
+        retryable: false,
+        reason: `WooCommerce Stripe captures the whole charge only: capture ${before.data.total} ${request.currency}`,
+      };
+    }
+    if (before.data.status !== "on-hold" && before.data.status !== "pending") {
+      return {
+        ok: false,
+        retryable: false,
+        reason: `WooCommerce Stripe captures the charge when the order moves to processing, and this order is already "${before.data.status}"; capture it in the Stripe dashboard`,
+      };
+    }
+    const after = wooOrderSchema.safeParse((await wc.put(path, { status: "processing" })).data);
+    const now = after.success ? stripeCharge(after.data) : null;
+    if (!after.success || !now?.captured) {
+      return {
+        ok: false,
+        retryable: false,
+        reason:
+          "WooCommerce moved the order to processing but Stripe did not capture the charge; see the order's notes in WooCommerce, then use Sync Payments",
+      };
+    }
+    return { ok: true, transaction: stripeCapture(after.data, now.chargeId) };
   } catch (err) {
     if (httpStatusOf(err) === 404) {
       return { ok: false, retryable: false, reason: "WooCommerce no longer has this order" };

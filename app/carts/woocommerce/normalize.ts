@@ -128,6 +128,7 @@ export const wooOrderSchema = z.object({
   shipping: address,
   line_items: z.array(lineItem),
   shipping_lines: z.array(z.object({ method_title: z.string().nullish() })).nullish(),
+  meta_data: z.array(metaEntry).nullish(),
   refunds: z
     .array(z.object({ id: optionalId, total: money, reason: z.string().nullish() }))
     .nullish(),
@@ -294,10 +295,59 @@ function toLineItem(line: WooLine, keys: ShopSettings["personalizationKeys"]): N
   };
 }
 
+/**
+ * WooCommerce Stripe's authorise-only charge: `_stripe_charge_captured` is "no" until the charge
+ * is captured (when the order moves to processing or completed) and "yes" after; null for every
+ * other order. The charge id is the order's transaction id.
+ */
+export function stripeCharge(o: WooOrder): { chargeId: string; captured: boolean } | null {
+  if (o.payment_method?.trim() !== "stripe") return null;
+  const chargeId = o.transaction_id?.trim();
+  const flag = (o.meta_data ?? []).find((m) => m.key === "_stripe_charge_captured")?.value;
+  if (!chargeId || (flag !== "no" && flag !== "yes")) return null;
+  return { chargeId, captured: flag === "yes" };
+}
+
+/** The capture Orderlane records for a Stripe charge (its own id: the charge is the authorisation). */
+export function stripeCapture(o: WooOrder, chargeId: string): NormalizedPayment {
+  return {
+    kind: "capture",
+    amount: o.total,
+    currency: o.currency.toUpperCase(),
+    status: "success",
+    gateway: "stripe",
+    cartTransactionId: `${chargeId}:capture`,
+    parentCartTransactionId: chargeId,
+  };
+}
+
 function payments(o: WooOrder): NormalizedPayment[] {
   const list: NormalizedPayment[] = [];
   const gateway = o.payment_method?.trim() || null;
-  if (o.date_paid_gmt) {
+  const stripe = stripeCharge(o);
+  if (stripe) {
+    list.push({
+      kind: "authorization",
+      amount: o.total,
+      currency: o.currency.toUpperCase(),
+      status: "success",
+      gateway,
+      cartTransactionId: stripe.chargeId,
+    });
+    if (stripe.captured) list.push(stripeCapture(o, stripe.chargeId));
+    // The extension releases an uncaptured charge when the order is cancelled or fails.
+    else if (["cancelled", "failed", "refunded"].includes(o.status)) {
+      list.push({
+        kind: "void",
+        amount: o.total,
+        currency: o.currency.toUpperCase(),
+        status: "success",
+        gateway,
+        cartTransactionId: `${stripe.chargeId}:void`,
+        parentCartTransactionId: stripe.chargeId,
+      });
+    }
+  } else if (o.date_paid_gmt) {
     list.push({
       kind: "capture",
       amount: o.total,
