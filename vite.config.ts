@@ -41,7 +41,22 @@ export default defineConfig({
       "@woocommerce/woocommerce-rest-api",
       "@shopify/shopify-api",
     ],
-    exclude: ["@electric-sql/pglite", "pg", "pg-boss", "drizzle-orm"],
+    // Server-only packages reached through `.server` modules. The drop-ship file clients carry
+    // native `.node` files that esbuild cannot pre-bundle for a browser (it tried, and failed, on
+    // the first page that reached them).
+    exclude: [
+      "@electric-sql/pglite",
+      "pg",
+      "pg-boss",
+      "drizzle-orm",
+      "basic-ftp",
+      "ssh2",
+      "ssh2-sftp-client",
+      "cpu-features",
+      "ftp-srv",
+      "csv-parse",
+      "compression",
+    ],
   },
   build: {
     assetsInlineLimit: 0,
